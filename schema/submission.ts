@@ -1,0 +1,90 @@
+import * as z from 'zod/mini';
+import { LIMITS, type FieldErrorCode } from './fields.js';
+
+/**
+ * What a shopper submits, shared by the server and the storefront widget. Written with zod/mini so the browser
+ * bundle stays small; the server uses the very same object. Error messages are codes, localized by the caller.
+ */
+const text = (max: number) => z.string('invalid').check(z.trim(), z.maxLength(max, 'too_long'));
+const optionalText = (max: number) => z.optional(text(max));
+
+/** Accepts what a checkbox sends: `on` from an HTML form, a boolean from JSON. Absence means "not ticked". */
+const checkbox = z.optional(
+  z.pipe(
+    z.union([z.boolean('invalid'), z.enum(['on', 'true', 'false', 'yes', '1', '0'], 'invalid')], 'invalid'),
+    z.transform((v) => v === true || v === 'on' || v === 'true' || v === 'yes' || v === '1'),
+  ),
+);
+
+/** E.164 after removing the separators people type. A national number without a country code is rejected,
+ * because Shopify's customerSet rejects it too and the shopper is the only one who can fix it. */
+export function normalizePhone(raw: string): string | null {
+  const compact = raw.replace(/[\s().\-\u00a0]/g, '');
+  const e164 = compact.startsWith('00') ? `+${compact.slice(2)}` : compact;
+  return /^\+[1-9]\d{6,14}$/.test(e164) ? e164 : null;
+}
+
+const phone = z.optional(
+  z.string('invalid').check(
+    z.trim(),
+    z.maxLength(LIMITS.phone, 'too_long'),
+    z.refine((v) => normalizePhone(v) !== null, 'invalid_phone'),
+  ),
+);
+
+export const submissionSchema = z.strictObject({
+  first_name: optionalText(LIMITS.name),
+  last_name: optionalText(LIMITS.name),
+  email: z.string('required').check(
+    z.trim(),
+    z.minLength(1, 'required'),
+    z.maxLength(LIMITS.email, 'too_long'),
+    z.email('invalid_email'),
+  ),
+  phone,
+  message: optionalText(LIMITS.message),
+  email_marketing_consent: checkbox,
+  consent_text: optionalText(LIMITS.consentText),
+  locale: z.optional(z.string('invalid').check(z.trim(), z.regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'invalid'), z.maxLength(LIMITS.locale, 'too_long'))),
+  page: optionalText(LIMITS.page),
+  form_id: optionalText(LIMITS.formId),
+  idempotency_key: z.optional(z.string('invalid').check(z.regex(/^[A-Za-z0-9_-]{8,128}$/, 'invalid'))),
+});
+
+export type SubmissionInput = z.input<typeof submissionSchema>;
+export type Submission = z.output<typeof submissionSchema>;
+
+export type FieldErrors = Record<string, FieldErrorCode>;
+
+const KNOWN_CODES = new Set<string>(['required', 'invalid_email', 'invalid_phone', 'too_long', 'invalid']);
+
+/** Form posts send empty strings for untouched optional inputs; an empty value means "not given". */
+export function dropEmpty(input: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (typeof value === 'string' && value.trim() === '') continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+export type ParseResult = { ok: true; value: Submission } | { ok: false; fields: FieldErrors; unknown: string[] };
+
+export function parseSubmission(input: Record<string, unknown>): ParseResult {
+  const given = dropEmpty(input);
+  const result = z.safeParse(submissionSchema, given);
+  if (result.success) return { ok: true, value: result.data };
+  const fields: FieldErrors = {};
+  const unknown: string[] = [];
+  for (const issue of result.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      unknown.push(...issue.keys);
+      continue;
+    }
+    const key = String(issue.path[0] ?? '_');
+    if (fields[key]) continue;
+    const code = given[key] === undefined ? 'required' : issue.message;
+    fields[key] = (KNOWN_CODES.has(code) ? code : 'invalid') as FieldErrorCode;
+  }
+  return { ok: false, fields, unknown };
+}

@@ -1,0 +1,52 @@
+/**
+ * The leads workspace shell at /app. In production App Bridge comes from Shopify's CDN and supplies session tokens;
+ * in local mode the dev sign-in endpoint mints the same kind of token, so the API code path is the same.
+ */
+export function adminPage(options: { apiKey: string; local: boolean }): string {
+  const bridge = options.local ? '' : `<script src="https://cdn.shopify.com/shopifycloud/app-bridge.js" data-api-key="${options.apiKey}"></script>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Contact Capture – Leads</title>
+${bridge}
+<style>
+  body { font-family: -apple-system, BlinkMacSystemFont, "San Francisco", "Segoe UI", Roboto, sans-serif; margin: 0; background: #f1f1f1; color: #303030; }
+  main { max-width: 72rem; margin: 0 auto; padding: 1.5rem; }
+  .card { background: #fff; border-radius: 0.75rem; box-shadow: 0 1px 0 rgba(26,26,26,0.07); padding: 1rem; overflow-x: auto; }
+  table { border-collapse: collapse; width: 100%; font-size: 0.8125rem; }
+  th, td { text-align: left; padding: 0.5rem; border-bottom: 1px solid #ebebeb; vertical-align: top; }
+  .badge { border-radius: 0.5rem; padding: 0.1rem 0.5rem; background: #e3e3e3; }
+  .badge.synced { background: #cdfee1; } .badge.failed { background: #fedad9; } .badge.pending { background: #fff1e3; }
+</style>
+</head>
+<body>
+<main>
+<h1>Leads</h1>
+<div class="card"><table aria-describedby="leads-status"><thead><tr><th scope="col">Received</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Consent</th><th scope="col">Status</th><th scope="col">Message</th></tr></thead><tbody id="leads"></tbody></table>
+<p id="leads-status" role="status">Loading…</p></div>
+</main>
+<script type="module">
+  const token = async () => ${options.local ? "(await (await fetch('/dev/session-token')).json()).token" : 'await shopify.idToken()'};
+  const cell = (text) => { const td = document.createElement('td'); td.textContent = text ?? ''; return td; };
+  const response = await fetch('/api/leads?limit=100', { headers: { authorization: 'Bearer ' + await token() } });
+  const status = document.getElementById('leads-status');
+  if (!response.ok) { status.textContent = 'Could not load leads (' + response.status + ').'; }
+  else {
+    const { leads } = await response.json();
+    const body = document.getElementById('leads');
+    for (const lead of leads) {
+      const row = document.createElement('tr');
+      row.append(cell(new Date(lead.created_at).toLocaleString()), cell([lead.first_name, lead.last_name].filter(Boolean).join(' ')), cell(lead.email), cell(lead.email_consent ? 'Yes' : 'No'));
+      const st = cell(''); const badge = document.createElement('span'); badge.className = 'badge ' + lead.status; badge.textContent = lead.status; st.append(badge);
+      if (lead.sync_error) st.append(document.createElement('br'), lead.sync_error);
+      row.append(st, cell(lead.message));
+      body.append(row);
+    }
+    status.textContent = leads.length ? leads.length + ' leads' : 'No leads yet. Submit the storefront form to see one here.';
+  }
+</script>
+</body>
+</html>`;
+}

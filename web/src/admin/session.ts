@@ -1,0 +1,33 @@
+import type { Shopify } from '@shopify/shopify-api';
+import type { MiddlewareHandler } from 'hono';
+import { unauthorized } from '../http/errors.js';
+
+export interface StaffSession {
+  shop: string;
+  /** Shopify staff user id (`sub`). */
+  userId: string;
+  token: string;
+}
+
+/**
+ * Every /api/* call carries a Shopify session token (App Bridge in the admin; the dev sign-in locally): HS256 with the
+ * app secret, audience = API key, checked by @shopify/shopify-api with its clock tolerance. The shop comes from `dest`.
+ */
+export function requireSession(shopify: Shopify): MiddlewareHandler<{ Variables: { session: StaffSession } }> {
+  return async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (!token) throw unauthorized('missing_session_token');
+    let payload: Awaited<ReturnType<Shopify['session']['decodeSessionToken']>>;
+    try {
+      payload = await shopify.session.decodeSessionToken(token);
+    } catch {
+      // The library's message repeats the token; it is not passed on.
+      throw unauthorized('invalid_session_token');
+    }
+    const shop = new URL(payload.dest).hostname;
+    if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shop) || !payload.iss.startsWith(`https://${shop}/`)) throw unauthorized('invalid_session_token');
+    c.set('session', { shop, userId: String(payload.sub ?? ''), token });
+    await next();
+  };
+}

@@ -1,0 +1,96 @@
+import * as z from 'zod';
+
+/**
+ * Configuration, parsed once at start-up. Local mode fills in documented dev defaults so `npm start` works with no
+ * account and no network; production mode refuses to start without real values, naming each bad variable.
+ */
+export const DEV_DEFAULTS = {
+  SHOPIFY_API_KEY: 'contact-capture-dev-key',
+  SHOPIFY_API_SECRET: 'contact-capture-dev-secret',
+  SHOPIFY_DEV_SHOP: 'contact-capture-dev.myshopify.com',
+  SHOPIFY_DEV_ACCESS_TOKEN: 'shpat_contact_capture_dev_token',
+  // 32 zero-ish bytes are fine for a local database that holds only the emulator's token.
+  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+} as const;
+
+const shopDomain = z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'must be a *.myshopify.com domain');
+const key32 = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+
+const envSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  MODE: z.enum(['local', 'production']).default('local'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  SHOPIFY_API_KEY: z.string().min(1).optional(),
+  SHOPIFY_API_SECRET: z.string().min(1).optional(),
+  SHOPIFY_APP_URL: z.url().optional(),
+  DATABASE_URL: z.string().optional(),
+  SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),
+  SHOPIFY_DEV_SHOP: shopDomain.optional(),
+  SHOPIFY_DEV_ACCESS_TOKEN: z.string().min(1).optional(),
+  TOKEN_ENCRYPTION_KEY: key32.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SYNC_POLL_MS: z.coerce.number().int().min(10).default(500),
+  SHOPIFY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+});
+
+export interface Config {
+  mode: 'local' | 'production';
+  port: number;
+  host: string;
+  apiKey: string;
+  apiSecret: string;
+  appUrl: string;
+  databaseUrl: string;
+  /** Where Admin API calls go; undefined means https://{shop} as in production. */
+  adminApiOrigin: string | undefined;
+  devShop: string;
+  devAccessToken: string;
+  tokenEncryptionKey: Buffer;
+  logLevel: string;
+  syncPollMs: number;
+  shopifyRequestTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const local = e.MODE === 'local';
+  if (!local) {
+    const missing = (['SHOPIFY_API_KEY', 'SHOPIFY_API_SECRET', 'SHOPIFY_APP_URL', 'TOKEN_ENCRYPTION_KEY'] as const)
+      .filter((name) => !e[name])
+      .map((name) => `${name}: required in production mode`);
+    if (e.SHOPIFY_API_SECRET === DEV_DEFAULTS.SHOPIFY_API_SECRET) missing.push('SHOPIFY_API_SECRET: the dev default is not a secret');
+    if (e.SHOPIFY_ADMIN_API_ORIGIN) missing.push('SHOPIFY_ADMIN_API_ORIGIN: the emulator override is for local mode and tests only');
+    if (missing.length) throw new ConfigError(missing);
+  }
+  const port = e.PORT;
+  return {
+    mode: e.MODE,
+    port,
+    host: e.HOST,
+    apiKey: e.SHOPIFY_API_KEY ?? DEV_DEFAULTS.SHOPIFY_API_KEY,
+    apiSecret: e.SHOPIFY_API_SECRET ?? DEV_DEFAULTS.SHOPIFY_API_SECRET,
+    appUrl: e.SHOPIFY_APP_URL ?? `http://localhost:${port}`,
+    databaseUrl: e.DATABASE_URL ?? 'sqlite:./data/contact-capture.sqlite',
+    adminApiOrigin: e.SHOPIFY_ADMIN_API_ORIGIN ?? (local ? `http://127.0.0.1:${port}` : undefined),
+    devShop: e.SHOPIFY_DEV_SHOP ?? DEV_DEFAULTS.SHOPIFY_DEV_SHOP,
+    devAccessToken: e.SHOPIFY_DEV_ACCESS_TOKEN ?? DEV_DEFAULTS.SHOPIFY_DEV_ACCESS_TOKEN,
+    tokenEncryptionKey: Buffer.from(e.TOKEN_ENCRYPTION_KEY ?? DEV_DEFAULTS.TOKEN_ENCRYPTION_KEY, 'base64'),
+    logLevel: e.LOG_LEVEL,
+    syncPollMs: e.SYNC_POLL_MS,
+    shopifyRequestTimeoutMs: e.SHOPIFY_REQUEST_TIMEOUT_MS,
+  };
+}

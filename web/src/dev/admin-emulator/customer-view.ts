@@ -1,0 +1,75 @@
+import type { EmuCustomer, EmuMetafield, ShopData } from './store.js';
+
+/** Customer objects as the schema's resolvers expect them: plain fields, and functions for fields with arguments. */
+export function connection<T>(items: T[], first?: number | null) {
+  const nodes = typeof first === 'number' ? items.slice(0, first) : items;
+  return {
+    nodes,
+    edges: nodes.map((node, i) => ({ node, cursor: Buffer.from(String(i)).toString('base64') })),
+    pageInfo: {
+      hasNextPage: nodes.length < items.length,
+      hasPreviousPage: false,
+      startCursor: nodes.length ? Buffer.from('0').toString('base64') : null,
+      endCursor: nodes.length ? Buffer.from(String(nodes.length - 1)).toString('base64') : null,
+    },
+  };
+}
+
+export function metafieldView(m: EmuMetafield, ownerType = 'CUSTOMER') {
+  return { __typename: 'Metafield', ...m, ownerType, jsonValue: m.type === 'json' ? JSON.parse(m.value) : m.value, compareDigest: Buffer.from(m.updatedAt + m.value).toString('base64') };
+}
+
+export function customerView(data: ShopData, c: EmuCustomer) {
+  const consent = c.emailConsent;
+  const metafieldList = () => [...c.metafields.values()];
+  return {
+    __typename: 'Customer',
+    id: c.id,
+    legacyResourceId: String(c.legacyId),
+    firstName: c.firstName,
+    lastName: c.lastName,
+    displayName: [c.firstName, c.lastName].filter(Boolean).join(' ') || c.email || c.phone || '',
+    email: c.email,
+    phone: c.phone,
+    locale: c.locale ?? 'en',
+    note: c.note,
+    tags: [...c.tags].sort(),
+    state: 'DISABLED',
+    verifiedEmail: true,
+    validEmailAddress: c.email !== null,
+    taxExempt: false,
+    taxExemptions: [],
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    canDelete: true,
+    numberOfOrders: '0',
+    defaultEmailAddress: c.email
+      ? {
+          emailAddress: c.email,
+          marketingState: consent?.marketingState ?? 'NOT_SUBSCRIBED',
+          marketingOptInLevel: consent?.marketingOptInLevel ?? null,
+          marketingUpdatedAt: consent?.consentUpdatedAt ?? null,
+          validFormat: true,
+          openTrackingLevel: 'UNKNOWN',
+        }
+      : null,
+    defaultPhoneNumber: c.phone
+      ? { phoneNumber: c.phone, marketingState: 'NOT_SUBSCRIBED', marketingOptInLevel: null, marketingUpdatedAt: null, marketingCollectedFrom: null }
+      : null,
+    emailMarketingConsent: c.email
+      ? { marketingState: consent?.marketingState ?? 'NOT_SUBSCRIBED', marketingOptInLevel: consent?.marketingOptInLevel ?? null, consentUpdatedAt: consent?.consentUpdatedAt ?? null }
+      : null,
+    addressesV2: ({ first }: { first?: number }) => connection(c.addresses.map((a) => ({ __typename: 'MailingAddress', id: a.id, ...a.fields })), first),
+    addresses: () => c.addresses.map((a) => ({ __typename: 'MailingAddress', id: a.id, ...a.fields })),
+    defaultAddress: c.addresses[0] ? { __typename: 'MailingAddress', id: c.addresses[0].id, ...c.addresses[0].fields } : null,
+    metafields: ({ first, namespace, keys }: { first?: number; namespace?: string; keys?: string[] }) => {
+      const ns = namespace === undefined ? undefined : data.resolveNamespace(namespace);
+      const wanted = metafieldList().filter((m) => (ns === undefined || m.namespace === ns) && (!keys || keys.includes(`${m.namespace}.${m.key}`)));
+      return connection(wanted.map((m) => metafieldView(m)), first);
+    },
+    metafield: ({ namespace, key }: { namespace?: string; key: string }) => {
+      const m = c.metafields.get(`${data.resolveNamespace(namespace)}.${key}`);
+      return m ? metafieldView(m) : null;
+    },
+  };
+}

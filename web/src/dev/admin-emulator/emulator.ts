@@ -1,0 +1,202 @@
+import { type DocumentNode, type GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode, execute, parse, validate } from 'graphql';
+import { CostBucket, type BucketSettings, MAX_SINGLE_QUERY_COST, requestedCost } from './cost.js';
+import { customerView } from './customer-view.js';
+import { customerEmailMarketingConsentUpdate, customerSet, metafieldsSet, tagsAdd } from './mutations.js';
+import { loadAdminSchema } from './schema.js';
+import { ShopData } from './store.js';
+
+/**
+ * A local stand-in for Shopify's Admin GraphQL API: it validates every operation against the real 2026-10 schema,
+ * executes the ones the app uses against in-memory shop data, charges calculated cost against a leaky bucket, answers
+ * THROTTLED when the bucket is empty, and can inject faults. For local mode and tests only; never mounted in
+ * production.
+ */
+export type FaultKind = 'throttled' | 'http500' | 'http503' | 'timeout';
+
+export interface FaultSettings {
+  /** Share of requests (0..1) that fail. */
+  rate: number;
+  kinds: FaultKind[];
+  /** How long a 'timeout' fault holds the response; longer than the client's timeout. */
+  timeoutMs: number;
+}
+
+export interface EmulatorStats {
+  requests: number;
+  throttled: number;
+  faults: Record<FaultKind, number>;
+  invalid: number;
+  operations: Record<string, number>;
+  pointsSpent: number;
+}
+
+export type EmulatorResponse =
+  | { status: number; body: unknown; delayMs?: number }
+  | { status: number; body: string; delayMs?: number };
+
+const ROOT_RESOLVERS = new Set(['customerSet', 'metafieldsSet', 'customerEmailMarketingConsentUpdate', 'tagsAdd', 'customer', 'customerByIdentifier', 'customers']);
+
+/** A tiny seeded PRNG so fault injection is reproducible in tests. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class AdminEmulator {
+  readonly schema: GraphQLSchema = loadAdminSchema();
+  private readonly shops = new Map<string, { data: ShopData; bucket: CostBucket; token: string }>();
+  private readonly tokens = new Map<string, string>();
+  private bucketSettings: BucketSettings = { maximumAvailable: 2000, restoreRate: 100 };
+  private faults: FaultSettings = { rate: 0, kinds: [], timeoutMs: 30_000 };
+  private random: () => number = mulberry32(42);
+  stats: EmulatorStats = EmulatorStats();
+
+  constructor(private readonly clock: () => number = Date.now, private readonly appNamespace = 'app--1000') {}
+
+  install(shop: string, token: string): void {
+    const previous = this.shops.get(shop);
+    if (previous) this.tokens.delete(previous.token);
+    this.shops.set(shop, { data: previous?.data ?? new ShopData(shop, this.appNamespace), bucket: previous?.bucket ?? new CostBucket(this.bucketSettings, this.clock), token });
+    this.tokens.set(token, shop);
+  }
+
+  shopForToken(token: string): string | undefined {
+    return this.tokens.get(token);
+  }
+
+  configure(options: { bucket?: BucketSettings; faults?: Partial<FaultSettings>; seed?: number }): void {
+    if (options.bucket) {
+      this.bucketSettings = options.bucket;
+      for (const shop of this.shops.values()) shop.bucket.configure(options.bucket);
+    }
+    if (options.faults) this.faults = { ...this.faults, ...options.faults };
+    if (options.seed !== undefined) this.random = mulberry32(options.seed);
+  }
+
+  resetStats(): void {
+    this.stats = EmulatorStats();
+  }
+
+  shopData(shop: string): ShopData | undefined {
+    return this.shops.get(shop)?.data;
+  }
+
+  /** Handles one POST to /admin/api/2026-10/graphql.json. */
+  handle(accessToken: string | null, body: unknown): EmulatorResponse {
+    this.stats.requests++;
+    const shop = accessToken ? this.tokens.get(accessToken) : undefined;
+    const entry = shop ? this.shops.get(shop) : undefined;
+    if (!entry) return { status: 401, body: { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' } };
+    if (typeof body !== 'object' || body === null || typeof (body as { query?: unknown }).query !== 'string') {
+      return { status: 400, body: { errors: { query: 'Required parameter missing or invalid' } } };
+    }
+    const { query, variables = {}, operationName } = body as { query: string; variables?: Record<string, unknown>; operationName?: string };
+
+    const fault = this.pickFault();
+    if (fault === 'http500' || fault === 'http503') {
+      this.stats.faults[fault]++;
+      return { status: fault === 'http500' ? 500 : 503, body: 'Internal error (injected by the emulator)' };
+    }
+
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch (error) {
+      this.stats.invalid++;
+      return { status: 200, body: { errors: [{ message: (error as GraphQLError).message, locations: (error as GraphQLError).locations }] } };
+    }
+    const problems = validate(this.schema, document);
+    if (problems.length) {
+      this.stats.invalid++;
+      return { status: 200, body: { errors: problems.map((p) => ({ message: p.message, locations: p.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) } };
+    }
+    const operation = document.definitions.find(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
+    );
+    if (!operation) return { status: 200, body: { errors: [{ message: 'No operation to execute' }] } };
+    const unimplemented = operation.selectionSet.selections
+      .filter((s) => s.kind === Kind.FIELD && !s.name.value.startsWith('__'))
+      .map((s) => (s.kind === Kind.FIELD ? s.name.value : ''))
+      .filter((name) => !ROOT_RESOLVERS.has(name));
+    if (unimplemented.length) {
+      return { status: 200, body: { errors: [{ message: `The local emulator does not implement: ${unimplemented.join(', ')}`, extensions: { code: 'NOT_IMPLEMENTED' } }] } };
+    }
+
+    const cost = requestedCost(this.schema, document, operation, variables);
+    if (cost > MAX_SINGLE_QUERY_COST) {
+      return { status: 200, body: { errors: [{ message: `Query cost is ${cost}, which exceeds the single query max cost limit (${MAX_SINGLE_QUERY_COST}).`, extensions: { code: 'MAX_COST_EXCEEDED', cost, maxCost: MAX_SINGLE_QUERY_COST } }] } };
+    }
+    if (fault === 'throttled' || !entry.bucket.tryTake(cost)) {
+      this.stats.throttled++;
+      if (fault === 'throttled') this.stats.faults.throttled++;
+      return {
+        status: 200,
+        body: {
+          errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
+          extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: entry.bucket.status() } },
+        },
+      };
+    }
+    const name = operation.name?.value ?? '(anonymous)';
+    this.stats.operations[name] = (this.stats.operations[name] ?? 0) + 1;
+    this.stats.pointsSpent += cost;
+
+    const result = execute({ schema: this.schema, document, operationName, variableValues: variables, rootValue: this.rootValue(entry.data) });
+    if (result instanceof Promise) throw new Error('The emulator resolvers are synchronous');
+    const responseBody = {
+      ...(result.errors ? { errors: result.errors.map((e) => ({ message: e.message, locations: e.locations, path: e.path })) } : {}),
+      data: result.data ?? null,
+      extensions: { cost: { requestedQueryCost: cost, actualQueryCost: cost, throttleStatus: entry.bucket.status() } },
+    };
+    if (fault === 'timeout') {
+      // The write happened, but the answer never arrives in time: exactly the case idempotent sync must survive.
+      this.stats.faults.timeout++;
+      return { status: 200, body: responseBody, delayMs: this.faults.timeoutMs };
+    }
+    return { status: 200, body: responseBody };
+  }
+
+  private pickFault(): FaultKind | null {
+    if (!this.faults.rate || !this.faults.kinds.length) return null;
+    if (this.random() >= this.faults.rate) return null;
+    return this.faults.kinds[Math.floor(this.random() * this.faults.kinds.length)] ?? null;
+  }
+
+  private rootValue(data: ShopData) {
+    return {
+      customerSet: (args: Parameters<typeof customerSet>[1]) => customerSet(data, args),
+      metafieldsSet: (args: Parameters<typeof metafieldsSet>[1]) => metafieldsSet(data, args),
+      customerEmailMarketingConsentUpdate: (args: Parameters<typeof customerEmailMarketingConsentUpdate>[1]) => customerEmailMarketingConsentUpdate(data, args),
+      tagsAdd: (args: Parameters<typeof tagsAdd>[1]) => tagsAdd(data, args),
+      customer: ({ id }: { id: string }) => {
+        const c = data.customers.get(id);
+        return c ? customerView(data, c) : null;
+      },
+      customerByIdentifier: ({ identifier }: { identifier: { emailAddress?: string; phoneNumber?: string; id?: string } }) => {
+        const c = identifier.emailAddress
+          ? data.byEmail(identifier.emailAddress)
+          : identifier.phoneNumber
+            ? data.byPhone(identifier.phoneNumber)
+            : data.customers.get(identifier.id ?? '');
+        return c ? customerView(data, c) : null;
+      },
+      customers: ({ first, query }: { first?: number; query?: string }) => {
+        const email = /email:(\S+)/.exec(query ?? '')?.[1]?.replace(/^"|"$/g, '');
+        const all = [...data.customers.values()].filter((c) => !email || c.email?.toLowerCase() === email.toLowerCase());
+        const nodes = all.map((c) => customerView(data, c));
+        const page = nodes.slice(0, first ?? 50);
+        return { nodes: page, edges: page.map((node) => ({ node, cursor: node.id })), pageInfo: { hasNextPage: page.length < nodes.length, hasPreviousPage: false, startCursor: null, endCursor: null } };
+      },
+    };
+  }
+}
+
+function EmulatorStats(): EmulatorStats {
+  return { requests: 0, throttled: 0, faults: { throttled: 0, http500: 0, http503: 0, timeout: 0 }, invalid: 0, operations: {}, pointsSpent: 0 };
+}

@@ -1,0 +1,184 @@
+import { customerView, metafieldView } from './customer-view.js';
+import type { EmuCustomer, ShopData } from './store.js';
+
+/**
+ * The mutations the app uses, with the validation rules and userErrors Shopify documents for them. Each is atomic:
+ * when it returns userErrors it has changed nothing.
+ */
+type UserError = { field: string[] | null; message: string; code?: string | null; elementIndex?: number | null };
+type Input = Record<string, unknown>;
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
+const METAFIELD_KEY = /^[A-Za-z0-9_-]{2,64}$/;
+const METAFIELD_NAMESPACE = /^[A-Za-z0-9_-]{3,255}$/;
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const now = () => new Date().toISOString();
+
+export function customerSet(data: ShopData, args: { identifier?: Input | null; input: Input }) {
+  const errors: UserError[] = [];
+  const input = args.input;
+  const identifier = args.identifier ?? null;
+  let existing: EmuCustomer | undefined;
+  if (identifier && input.id) errors.push({ field: ['input', 'id'], message: 'The id field is not allowed if identifier is provided.', code: 'ID_NOT_ALLOWED' });
+  if (identifier?.email !== undefined) {
+    const email = str(identifier.email) ?? '';
+    if (input.email !== undefined && str(input.email)?.toLowerCase() !== email.toLowerCase()) {
+      errors.push({ field: ['input', 'email'], message: 'The identifier value does not match the value of the corresponding field in the input.', code: 'INPUT_MISMATCH' });
+    }
+    existing = data.byEmail(email);
+    if (!existing && input.email === undefined) errors.push({ field: ['input', 'email'], message: 'The input field corresponding to the identifier is required.', code: 'MISSING_FIELD_REQUIRED' });
+  } else if (identifier?.id !== undefined) {
+    existing = data.customers.get(String(identifier.id));
+    if (!existing) errors.push({ field: ['identifier', 'id'], message: 'Resource matching the identifier was not found.', code: 'NOT_FOUND' });
+  } else if (identifier?.phone !== undefined) {
+    existing = data.byPhone(String(identifier.phone));
+  }
+  const email = input.email === undefined ? existing?.email ?? null : str(input.email);
+  const phone = input.phone === undefined ? existing?.phone ?? null : str(input.phone);
+  if (email !== null && !EMAIL.test(email)) errors.push({ field: ['input', 'email'], message: 'Email is invalid', code: 'INVALID' });
+  if (phone !== null && phone !== '' && !E164.test(phone)) errors.push({ field: ['input', 'phone'], message: 'Phone is invalid', code: 'INVALID' });
+  if (phone) {
+    const holder = data.byPhone(phone);
+    if (holder && holder !== existing) errors.push({ field: ['input', 'phone'], message: 'Phone has already been taken', code: 'TAKEN' });
+  }
+  if (email) {
+    const holder = data.byEmail(email);
+    if (holder && holder !== existing) errors.push({ field: ['input', 'email'], message: 'Email has already been taken', code: 'TAKEN' });
+  }
+  for (const name of ['firstName', 'lastName'] as const) {
+    if ((str(input[name])?.length ?? 0) > 255) errors.push({ field: ['input', name], message: `${name} is too long (maximum is 255 characters)`, code: 'TOO_LONG' });
+  }
+  if (!email && !phone && !str(input.firstName) && !str(input.lastName)) {
+    errors.push({ field: ['input'], message: 'A name, phone number, or email address must be present', code: 'BLANK' });
+  }
+  if (errors.length) return { customer: null, userErrors: errors };
+
+  const stamp = now();
+  let customer = existing;
+  if (!customer) {
+    const { gid, legacyId } = data.newGid('Customer');
+    customer = {
+      id: gid, legacyId, firstName: null, lastName: null, email: null, phone: null, locale: null, note: null,
+      tags: new Set(), metafields: new Map(), emailConsent: null, addresses: [], createdAt: stamp, updatedAt: stamp,
+    };
+    data.customers.set(gid, customer);
+  }
+  customer.email = email;
+  customer.phone = phone || null;
+  if (input.firstName !== undefined) customer.firstName = str(input.firstName);
+  if (input.lastName !== undefined) customer.lastName = str(input.lastName);
+  if (input.locale !== undefined) customer.locale = str(input.locale);
+  if (input.note !== undefined) customer.note = str(input.note);
+  // List fields are replaced, not merged, exactly as Shopify documents for customerSet.
+  if (Array.isArray(input.tags)) customer.tags = new Set(input.tags.map(String).map((t) => t.trim()).filter(Boolean));
+  if (Array.isArray(input.addresses)) {
+    customer.addresses = input.addresses.map((a) => ({ id: data.newGid('MailingAddress').gid, fields: normaliseAddress(a as Input) }));
+  }
+  customer.updatedAt = stamp;
+  return { customer: customerView(data, customer), userErrors: [] };
+}
+
+function normaliseAddress(a: Input): Record<string, string | null> {
+  const keys = ['address1', 'address2', 'city', 'company', 'countryCode', 'firstName', 'lastName', 'phone', 'provinceCode', 'zip'];
+  const out: Record<string, string | null> = {};
+  for (const key of keys) out[key] = str(a[key]);
+  out.country = out.countryCode ?? null;
+  out.province = out.provinceCode ?? null;
+  return out;
+}
+
+const METAFIELD_TYPES = new Set([
+  'single_line_text_field', 'multi_line_text_field', 'json', 'number_integer', 'number_decimal', 'boolean', 'date', 'date_time', 'url', 'color',
+  'list.single_line_text_field', 'rich_text_field',
+]);
+
+function metafieldValueProblem(type: string, value: string): string | null {
+  switch (type) {
+    case 'single_line_text_field':
+      return value.includes('\n') ? 'Value must be a single line of text.' : null;
+    case 'json':
+    case 'list.single_line_text_field':
+    case 'rich_text_field':
+      try { JSON.parse(value); return null; } catch { return 'Value must be valid JSON.'; }
+    case 'number_integer':
+      return /^-?\d+$/.test(value) ? null : 'Value must be an integer.';
+    case 'number_decimal':
+      return /^-?\d+(\.\d+)?$/.test(value) ? null : 'Value must be a decimal.';
+    case 'boolean':
+      return value === 'true' || value === 'false' ? null : 'Value must be true or false.';
+    case 'date':
+      return /^\d{4}-\d{2}-\d{2}$/.test(value) ? null : 'Value must be in YYYY-MM-DD format.';
+    default:
+      return null;
+  }
+}
+
+export function metafieldsSet(data: ShopData, args: { metafields: Input[] }) {
+  const errors: UserError[] = [];
+  if (args.metafields.length > 25) {
+    return { metafields: null, userErrors: [{ field: ['metafields'], message: 'Exceeded the maximum metafields input limit of 25.', code: 'LESS_THAN_OR_EQUAL_TO', elementIndex: null }] };
+  }
+  const planned = args.metafields.map((m, elementIndex) => {
+    const owner = data.customers.get(String(m.ownerId));
+    const namespace = data.resolveNamespace(str(m.namespace));
+    const key = String(m.key);
+    const existing = owner?.metafields.get(`${namespace}.${key}`);
+    const type = str(m.type) ?? existing?.type ?? null;
+    const value = String(m.value);
+    const field = (name: string) => ['metafields', String(elementIndex), name];
+    if (!owner) errors.push({ field: field('ownerId'), message: 'Owner does not exist.', code: 'INVALID', elementIndex });
+    if (!METAFIELD_KEY.test(key)) errors.push({ field: field('key'), message: 'Key must be 2-64 characters long and only contain alphanumeric, hyphen, and underscore characters.', code: 'INVALID', elementIndex });
+    if (m.namespace && m.namespace !== '$app' && !METAFIELD_NAMESPACE.test(namespace)) errors.push({ field: field('namespace'), message: 'Namespace is invalid.', code: 'INVALID', elementIndex });
+    if (!type) errors.push({ field: field('type'), message: "Type can't be blank", code: 'BLANK', elementIndex });
+    else if (!METAFIELD_TYPES.has(type)) errors.push({ field: field('type'), message: `Type '${type}' is not a valid type.`, code: 'INVALID_TYPE', elementIndex });
+    else if (existing && existing.type !== type) errors.push({ field: field('type'), message: 'Type cannot be changed for an existing metafield.', code: 'INVALID_TYPE', elementIndex });
+    else {
+      const problem = metafieldValueProblem(type, value);
+      if (problem) errors.push({ field: field('value'), message: problem, code: 'INVALID_VALUE', elementIndex });
+    }
+    if (m.compareDigest && existing && m.compareDigest !== metafieldView(existing).compareDigest) {
+      errors.push({ field: field('compareDigest'), message: 'The resource has been updated since it was loaded.', code: 'STALE_OBJECT', elementIndex });
+    }
+    return { owner, namespace, key, type: type ?? '', value, existing };
+  });
+  if (errors.length) return { metafields: null, userErrors: errors };
+  const stamp = now();
+  const written = planned.map(({ owner, namespace, key, type, value, existing }) => {
+    const metafield = existing
+      ? { ...existing, value, updatedAt: stamp }
+      : { id: data.newGid('Metafield').gid, namespace, key, type, value, createdAt: stamp, updatedAt: stamp };
+    owner!.metafields.set(`${namespace}.${key}`, metafield);
+    owner!.updatedAt = stamp;
+    return metafieldView(metafield);
+  });
+  return { metafields: written, userErrors: [] };
+}
+
+const ACCEPTED_STATES = new Set(['SUBSCRIBED', 'UNSUBSCRIBED', 'PENDING']);
+
+export function customerEmailMarketingConsentUpdate(data: ShopData, args: { input: { customerId: string; emailMarketingConsent: Input } }) {
+  const customer = data.customers.get(args.input.customerId);
+  const consent = args.input.emailMarketingConsent;
+  const fail = (field: string[], message: string, code: string) => ({ customer: null, userErrors: [{ field, message, code }] });
+  if (!customer) return fail(['input', 'customerId'], 'Customer not found', 'INVALID');
+  if (!customer.email) return fail(['input', 'customerId'], 'Customer must have an email address', 'INVALID');
+  const state = String(consent.marketingState);
+  if (!ACCEPTED_STATES.has(state)) return fail(['input', 'emailMarketingConsent', 'marketingState'], `Marketing state ${state} is not accepted as input`, 'INCLUSION');
+  const at = str(consent.consentUpdatedAt);
+  if (at && Date.parse(at) > Date.now() + 60_000) return fail(['input', 'emailMarketingConsent', 'consentUpdatedAt'], 'Consent updated at cannot be in the future', 'INVALID');
+  customer.emailConsent = { marketingState: state, marketingOptInLevel: str(consent.marketingOptInLevel) ?? 'SINGLE_OPT_IN', consentUpdatedAt: at ?? now() };
+  customer.updatedAt = now();
+  return { customer: customerView(data, customer), userErrors: [] };
+}
+
+export function tagsAdd(data: ShopData, args: { id: string; tags: string[] }) {
+  const customer = data.customers.get(args.id);
+  if (!customer) return { node: null, userErrors: [{ field: ['id'], message: 'Resource not found' }] };
+  const tags = args.tags.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+  const tooLong = tags.find((t) => t.length > 255);
+  if (tooLong) return { node: null, userErrors: [{ field: ['tags'], message: 'Tag is too long (maximum is 255 characters)' }] };
+  for (const tag of tags) customer.tags.add(tag);
+  customer.updatedAt = now();
+  return { node: customerView(data, customer), userErrors: [] };
+}

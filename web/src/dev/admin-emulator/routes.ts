@@ -1,0 +1,47 @@
+import { Hono } from 'hono';
+import * as z from 'zod';
+import { API_VERSION } from '../../../../schema/fields.js';
+import type { AdminEmulator } from './emulator.js';
+
+const controlSchema = z.object({
+  bucket: z.object({ maximumAvailable: z.number().positive(), restoreRate: z.number().positive() }).optional(),
+  faults: z
+    .object({
+      rate: z.number().min(0).max(1).optional(),
+      kinds: z.array(z.enum(['throttled', 'http500', 'http503', 'timeout'])).optional(),
+      timeoutMs: z.number().int().min(0).optional(),
+    })
+    .optional(),
+  seed: z.number().int().optional(),
+  resetStats: z.boolean().optional(),
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** HTTP face of the emulator: the Admin GraphQL endpoint, plus a control endpoint for tests and local mode. */
+export function adminEmulatorRoutes(emulator: AdminEmulator) {
+  const app = new Hono();
+  app.post(`/admin/api/${API_VERSION}/graphql.json`, async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return c.json({ errors: { query: 'Required parameter missing or invalid' } }, 400);
+    }
+    const response = emulator.handle(c.req.header('x-shopify-access-token') ?? null, body);
+    if (response.delayMs) await sleep(response.delayMs);
+    return typeof response.body === 'string'
+      ? c.text(response.body, response.status as 500)
+      : c.json(response.body as object, response.status as 200);
+  });
+  app.post('/__emulator/admin', async (c) => {
+    const parsed = controlSchema.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) return c.json({ error: 'invalid_control', issues: parsed.error.issues }, 400);
+    const { resetStats, ...settings } = parsed.data;
+    emulator.configure(settings);
+    if (resetStats) emulator.resetStats();
+    return c.json({ ok: true, stats: emulator.stats });
+  });
+  app.get('/__emulator/admin', (c) => c.json({ stats: emulator.stats }));
+  return app;
+}

@@ -1,0 +1,69 @@
+/**
+ * The emulator's in-memory shop data: customers with their metafields, marketing consent and tags. Only what the
+ * app's operations touch, with the rules Shopify applies to them.
+ */
+export interface EmuMetafield {
+  id: string;
+  namespace: string;
+  key: string;
+  type: string;
+  value: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EmuConsent {
+  marketingState: string;
+  marketingOptInLevel: string | null;
+  consentUpdatedAt: string | null;
+}
+
+export interface EmuAddress {
+  id: string;
+  fields: Record<string, string | null>;
+}
+
+export interface EmuCustomer {
+  id: string;
+  legacyId: number;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+  locale: string | null;
+  note: string | null;
+  tags: Set<string>;
+  metafields: Map<string, EmuMetafield>;
+  emailConsent: EmuConsent | null;
+  addresses: EmuAddress[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export class ShopData {
+  readonly customers = new Map<string, EmuCustomer>();
+  private nextId = 1000;
+
+  constructor(readonly shop: string, readonly appNamespace: string) {}
+
+  newGid(type: string): { gid: string; legacyId: number } {
+    const legacyId = ++this.nextId;
+    return { gid: `gid://shopify/${type}/${legacyId}`, legacyId };
+  }
+
+  byEmail(email: string): EmuCustomer | undefined {
+    const wanted = email.trim().toLowerCase();
+    for (const c of this.customers.values()) if (c.email?.toLowerCase() === wanted) return c;
+    return undefined;
+  }
+
+  byPhone(phone: string): EmuCustomer | undefined {
+    for (const c of this.customers.values()) if (c.phone === phone) return c;
+    return undefined;
+  }
+
+  /** `$app` and an omitted namespace both mean the app-reserved namespace, as in Shopify. */
+  resolveNamespace(namespace: string | null | undefined): string {
+    return !namespace || namespace === '$app' ? this.appNamespace : namespace.replace(/^\$app:/, `${this.appNamespace}--`);
+  }
+}

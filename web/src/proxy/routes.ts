@@ -1,0 +1,80 @@
+import type { Shopify } from '@shopify/shopify-api';
+import { Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import { parseSubmission } from '../../../schema/submission.js';
+import { HttpError, unauthorized } from '../http/errors.js';
+import { preferredLanguage, type Translator } from '../leads/i18n.js';
+import { acceptLead } from '../leads/intake.js';
+import type { Database } from '../storage/tables.js';
+import { bodyFormat, parseBody, readCapped } from './body.js';
+import { LIQUID_CONTENT_TYPE, confirmationPage, errorsPage, safeBackPath } from './liquid-pages.js';
+import { verifyProxyQuery } from './signature.js';
+
+export interface ProxyDeps {
+  db: Kysely<Database>;
+  shopify: Shopify;
+  translator: Translator;
+  /** Called after a consenting lead is committed, to wake the sync worker without waiting for its next poll. */
+  onLeadQueued?: (shop: string) => void;
+}
+
+type Verified = { shop: string; loggedInCustomerId: string | null };
+
+/** The app-proxy target: Shopify forwards https://{shop}/apps/contact-capture/* here, signed. */
+export function proxyRoutes(deps: ProxyDeps) {
+  const app = new Hono<{ Variables: { proxy: Verified } }>();
+
+  app.use('*', async (c, next) => {
+    const result = await verifyProxyQuery(deps.shopify, new URL(c.req.url).searchParams);
+    if (!result.valid) throw unauthorized(result.reason);
+    c.set('proxy', { shop: result.shop, loggedInCustomerId: result.loggedInCustomerId });
+    await next();
+  });
+
+  app.post('/submit', async (c) => {
+    const { shop, loggedInCustomerId } = c.get('proxy');
+    const format = bodyFormat(c.req.header('content-type') ?? null);
+    const body = parseBody(format, await readCapped(c.req.raw));
+    const wantsJson = format === 'json' || (c.req.header('accept') ?? '').includes('application/json');
+    const requestedLocale = typeof body.fields.locale === 'string' ? body.fields.locale : preferredLanguage(c.req.header('accept-language'));
+    const locale = deps.translator.resolve(requestedLocale);
+
+    const headerKey = c.req.header('idempotency-key');
+    if (headerKey !== undefined && !/^[A-Za-z0-9_-]{8,128}$/.test(headerKey)) {
+      throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 8-128 characters of A-Z, a-z, 0-9, _ or -.');
+    }
+    const parsed = parseSubmission(body.fields);
+    if (!parsed.ok) {
+      if (parsed.unknown.length) {
+        throw new HttpError(400, 'unknown_fields', 'The body has fields this form does not have.', {
+          fields: parsed.unknown.slice(0, 20).map((name) => name.slice(0, 64)),
+        });
+      }
+      if (!wantsJson) {
+        const page = typeof body.fields.page === 'string' ? body.fields.page : undefined;
+        return c.body(errorsPage(deps.translator, locale, parsed.fields, safeBackPath(page)), 422, { 'content-type': LIQUID_CONTENT_TYPE });
+      }
+      const fields = Object.fromEntries(
+        Object.entries(parsed.fields).map(([name, code]) => [name, { code, message: deps.translator.t(locale, `contact_form.errors.${code}`) }]),
+      );
+      throw new HttpError(422, 'invalid_fields', deps.translator.t(locale, 'contact_form.error_summary'), { fields });
+    }
+
+    const submission = parsed.value;
+    const { lead, replayed } = await acceptLead(deps.db, {
+      shop,
+      loggedInCustomerId,
+      submission,
+      idempotencyKey: headerKey ?? submission.idempotency_key ?? null,
+      locale,
+    });
+    if (!replayed && lead.status === 'pending') deps.onLeadQueued?.(shop);
+
+    if (wantsJson) {
+      return c.json({ id: lead.id, status: 'accepted', sync: lead.status, replayed, message: deps.translator.t(locale, 'contact_form.success') }, 202);
+    }
+    return c.body(confirmationPage(deps.translator, locale, safeBackPath(submission.page)), 200, { 'content-type': LIQUID_CONTENT_TYPE });
+  });
+
+  return app;
+}

@@ -1,0 +1,90 @@
+import type { Hono } from 'hono';
+import type { Logger } from 'pino';
+import { adminPage } from './admin/page.js';
+import { adminApiRoutes } from './admin/routes.js';
+import type { Config } from './config.js';
+import { createHttpApp } from './http/app.js';
+import { createMetrics } from './http/metrics.js';
+import { loadTranslator } from './leads/i18n.js';
+import { createLogger } from './logger.js';
+import { proxyRoutes } from './proxy/routes.js';
+import { createAdminClient } from './shopify/admin-client.js';
+import { shopTokens } from './shopify/shops.js';
+import { createShopifyApi } from './shopify/shopify-api.js';
+import { SyncWorker } from './shopify/sync-worker.js';
+import { exchangeForOfflineToken } from './shopify/token-exchange.js';
+import { type Storage, openStorage } from './storage/database.js';
+import { webhookRoutes } from './webhooks/routes.js';
+
+export interface Runtime {
+  app: Hono;
+  worker: SyncWorker;
+  storage: Storage;
+  log: Logger;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  log?: Logger;
+  /** Local mode mounts its dev parts (storefront preview, proxy and Admin API emulators) through this hook. */
+  mountDev?: (runtime: Omit<Runtime, 'close'>, parts: DevParts) => Promise<void>;
+}
+
+export interface DevParts {
+  translator: ReturnType<typeof loadTranslator>;
+  tokens: ReturnType<typeof shopTokens>;
+}
+
+/** The composition root: configuration, storage, clients and routes are wired here and nowhere else. */
+export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const storage = await openStorage(config.databaseUrl);
+  const { db } = storage;
+  const shopify = createShopifyApi({ apiKey: config.apiKey, apiSecret: config.apiSecret, appUrl: config.appUrl });
+  const translator = loadTranslator();
+  const tokens = shopTokens(db, config.tokenEncryptionKey);
+  const metrics = createMetrics(db);
+  const client = createAdminClient({ origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs });
+  const worker = new SyncWorker({ db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, onOutcome: (outcome) => metrics.sync.inc({ outcome }) });
+
+  const app = createHttpApp(log);
+  app.use('/proxy/*', async (c, next) => {
+    await next();
+    metrics.intake.inc({ outcome: String(c.res.status) });
+  });
+  app.route('/proxy', proxyRoutes({ db, shopify, translator, onLeadQueued: () => worker.nudge() }));
+  app.route('/webhooks', webhookRoutes({ db, shopify, tokens }));
+  app.route(
+    '/api',
+    adminApiRoutes({
+      db,
+      shopify,
+      ensureInstalled: async (session) => {
+        if (await tokens.get(session.shop)) return;
+        const { accessToken, scope } = await exchangeForOfflineToken(
+          { apiKey: config.apiKey, apiSecret: config.apiSecret, origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs },
+          session.shop,
+          session.token,
+        );
+        await tokens.save(session.shop, accessToken, scope);
+      },
+    }),
+  );
+  app.get('/app', (c) => c.html(adminPage({ apiKey: config.apiKey, local: config.mode === 'local' })));
+  app.get('/healthz', async (c) => {
+    await db.selectFrom('shops').select('shop').limit(1).execute();
+    return c.json({ ok: true, mode: config.mode, database: storage.engine });
+  });
+  app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
+
+  const runtime = { app, worker, storage, log, config };
+  if (config.mode === 'local' && options.mountDev) await options.mountDev(runtime, { translator, tokens });
+  return {
+    ...runtime,
+    async close() {
+      await worker.stop();
+      await storage.close();
+    },
+  };
+}

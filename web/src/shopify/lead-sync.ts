@@ -1,0 +1,99 @@
+import { CUSTOMER_TAG, METAFIELDS } from '../../../schema/fields.js';
+import type { Lead } from '../storage/tables.js';
+import type { AdminResult } from './admin-client.js';
+import { CUSTOMER_SET, EMAIL_CONSENT_UPDATE, METAFIELDS_SET, TAGS_ADD } from './operations.js';
+
+/**
+ * The Shopify writes for one consenting lead, in order. Each step is idempotent (upsert by email, metafieldsSet,
+ * consent set to a state, tagsAdd), so a job retried after a crash or a timeout repeats nothing visible.
+ */
+export type Call = <T>(query: string, variables: Record<string, unknown>) => Promise<AdminResult<T>>;
+
+export type SyncOutcome =
+  | { kind: 'synced'; customerId: string }
+  | { kind: 'rejected'; reason: string }
+  | { kind: 'retry'; reason: string; throttled: boolean }
+  | { kind: 'unauthorized'; reason: string };
+
+interface UserError {
+  field?: string[] | null;
+  message: string;
+  code?: string | null;
+}
+
+export interface ConsentProof {
+  text: string | null;
+  text_sha256: string | null;
+  locale: string;
+  page: string | null;
+  recorded_at: string;
+}
+
+type Step<T> = { ok: true; value: T } | { ok: false; outcome: SyncOutcome };
+
+function describe(errors: UserError[], what: string): string {
+  const parts = errors.map((e) => `${e.message}${e.code ? ` (${e.code}${e.field?.length ? `, field ${e.field.join('.')}` : ''})` : ''}`);
+  return `Shopify rejected the ${what}: ${parts.join('; ')}`.slice(0, 1000);
+}
+
+function failed(result: Exclude<AdminResult<unknown>, { ok: true }>): SyncOutcome {
+  switch (result.kind) {
+    case 'throttled':
+      return { kind: 'retry', reason: 'Shopify asked us to slow down (THROTTLED)', throttled: true };
+    case 'transient':
+      return { kind: 'retry', reason: `Shopify was unavailable: ${result.detail}`, throttled: false };
+    case 'unauthorized':
+      return { kind: 'unauthorized', reason: `The shop's access token was refused; reinstall or reopen the app. ${result.detail}` };
+    case 'graphql':
+      return { kind: 'rejected', reason: `Shopify refused the request: ${result.detail}` };
+  }
+}
+
+async function mutate<P extends { userErrors: UserError[] }>(call: Call, query: string, variables: Record<string, unknown>, field: string, what: string): Promise<Step<P>> {
+  const result = await call<Record<string, P | null>>(query, variables);
+  if (!result.ok) return { ok: false, outcome: failed(result) };
+  const payload = result.data[field];
+  if (!payload) return { ok: false, outcome: { kind: 'rejected', reason: `Shopify returned no ${field} payload` } };
+  if (payload.userErrors.length) return { ok: false, outcome: { kind: 'rejected', reason: describe(payload.userErrors, what) } };
+  return { ok: true, value: payload };
+}
+
+export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | null): Promise<SyncOutcome> {
+  const input: Record<string, unknown> = { email: lead.email };
+  if (lead.first_name) input.firstName = lead.first_name;
+  if (lead.last_name) input.lastName = lead.last_name;
+  if (lead.phone) input.phone = lead.phone;
+  if (lead.locale) input.locale = lead.locale;
+
+  const set = await mutate<{ userErrors: UserError[]; customer: { id: string } | null }>(call, CUSTOMER_SET, { email: lead.email, input }, 'customerSet', 'customer');
+  if (!set.ok) return set.outcome;
+  const customerId = set.value.customer?.id;
+  if (!customerId) return { kind: 'rejected', reason: 'Shopify returned no customer id' };
+
+  const metafields: Array<Record<string, string>> = [];
+  if (lead.message) metafields.push({ ownerId: customerId, key: METAFIELDS.lastMessage.key, type: METAFIELDS.lastMessage.type, value: lead.message });
+  if (lead.form_id) metafields.push({ ownerId: customerId, key: METAFIELDS.sourceForm.key, type: METAFIELDS.sourceForm.type, value: lead.form_id });
+  if (consent) metafields.push({ ownerId: customerId, key: METAFIELDS.consentProof.key, type: METAFIELDS.consentProof.type, value: JSON.stringify(consent) });
+  if (metafields.length) {
+    const step = await mutate(call, METAFIELDS_SET, { metafields }, 'metafieldsSet', 'metafields');
+    if (!step.ok) return step.outcome;
+  }
+
+  const consentStep = await mutate(
+    call,
+    EMAIL_CONSENT_UPDATE,
+    {
+      input: {
+        customerId,
+        emailMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: lead.created_at },
+      },
+    },
+    'customerEmailMarketingConsentUpdate',
+    'marketing consent',
+  );
+  if (!consentStep.ok) return consentStep.outcome;
+
+  const tags = await mutate(call, TAGS_ADD, { id: customerId, tags: [CUSTOMER_TAG] }, 'tagsAdd', 'tags');
+  if (!tags.ok) return tags.outcome;
+  return { kind: 'synced', customerId };
+}

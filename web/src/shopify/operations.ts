@@ -1,0 +1,56 @@
+/**
+ * Every GraphQL operation the app sends to the Admin API, named, in one place. A test validates each against the
+ * real 2026-10 Admin schema, and the local emulator rejects anything that does not validate.
+ */
+export const CUSTOMER_SET = /* GraphQL */ `
+  mutation ContactCaptureCustomerSet($email: String!, $input: CustomerSetInput!) {
+    customerSet(identifier: { email: $email }, input: $input) {
+      customer { id }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const METAFIELDS_SET = /* GraphQL */ `
+  mutation ContactCaptureMetafieldsSet($metafields: [MetafieldsSetInput!]!) {
+    metafieldsSet(metafields: $metafields) {
+      metafields { key namespace }
+      userErrors { field message code elementIndex }
+    }
+  }
+`;
+
+export const EMAIL_CONSENT_UPDATE = /* GraphQL */ `
+  mutation ContactCaptureEmailConsent($input: CustomerEmailMarketingConsentUpdateInput!) {
+    customerEmailMarketingConsentUpdate(input: $input) {
+      customer { id }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const TAGS_ADD = /* GraphQL */ `
+  mutation ContactCaptureTagsAdd($id: ID!, $tags: [String!]!) {
+    tagsAdd(id: $id, tags: $tags) {
+      node { id }
+      userErrors { field message }
+    }
+  }
+`;
+
+/** Used by tests and the local mode to look at what the sync wrote. */
+export const CUSTOMER_BY_EMAIL = /* GraphQL */ `
+  query ContactCaptureCustomerByEmail($email: String!) {
+    customerByIdentifier(identifier: { emailAddress: $email }) {
+      id
+      firstName
+      lastName
+      tags
+      defaultEmailAddress { emailAddress marketingState marketingOptInLevel marketingUpdatedAt }
+      defaultPhoneNumber { phoneNumber }
+      metafields(first: 25) { nodes { namespace key type value } }
+    }
+  }
+`;
+
+export const OPERATIONS = { CUSTOMER_SET, METAFIELDS_SET, EMAIL_CONSENT_UPDATE, TAGS_ADD, CUSTOMER_BY_EMAIL } as const;

@@ -1,0 +1,31 @@
+import type { Kysely } from 'kysely';
+import { nowIso } from '../leads/ids.js';
+import type { Database } from '../storage/tables.js';
+import { decryptSecret, encryptSecret } from './token-crypto.js';
+
+/** Where each shop's offline access token lives, encrypted at rest. */
+export interface ShopTokens {
+  save(shop: string, accessToken: string, scope: string): Promise<void>;
+  get(shop: string): Promise<string | null>;
+  revoke(shop: string): Promise<void>;
+}
+
+export function shopTokens(db: Kysely<Database>, key: Buffer): ShopTokens {
+  return {
+    async save(shop, accessToken, scope) {
+      const encrypted = encryptSecret(key, accessToken);
+      await db
+        .insertInto('shops')
+        .values({ shop, access_token_encrypted: encrypted, scope, installed_at: nowIso(), uninstalled_at: null })
+        .onConflict((oc) => oc.column('shop').doUpdateSet({ access_token_encrypted: encrypted, scope, uninstalled_at: null }))
+        .execute();
+    },
+    async get(shop) {
+      const row = await db.selectFrom('shops').select('access_token_encrypted').where('shop', '=', shop).executeTakeFirst();
+      return row?.access_token_encrypted ? decryptSecret(key, row.access_token_encrypted) : null;
+    },
+    async revoke(shop) {
+      await db.updateTable('shops').set({ access_token_encrypted: null, uninstalled_at: nowIso() }).where('shop', '=', shop).execute();
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { nowIso } from '../leads/ids.js';
+import type { Engine } from '../storage/database.js';
+import type { Database, OutboxJob } from '../storage/tables.js';
+import type { AdminClient } from './admin-client.js';
+import { type Call, type ConsentProof, syncLead } from './lead-sync.js';
+import { backoffMs, claimNextJob, completeJob, failJob, rescheduleJob } from './outbox.js';
+import type { ShopTokens } from './shops.js';
+import { ThrottlePacer } from './throttle.js';
+
+export interface SyncWorkerOptions {
+  db: Kysely<Database>;
+  engine: Engine;
+  client: AdminClient;
+  tokens: ShopTokens;
+  log: Logger;
+  pollMs: number;
+  leaseMs?: number;
+  maxAttempts?: number;
+  /** Points one mutation is expected to cost; Shopify charges about 10. */
+  mutationCost?: number;
+  clock?: () => number;
+  retryBaseMs?: number;
+  onOutcome?: (outcome: 'synced' | 'rejected' | 'unauthorized' | 'retry' | 'gave_up' | 'dropped') => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Drains the outbox into Shopify. Consent is checked again here, from the database, so a lead without consent never
+ * reaches Shopify even if a job for it were written by mistake.
+ */
+export class SyncWorker {
+  private readonly pacer: ThrottlePacer;
+  private readonly clock: () => number;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly options: SyncWorkerOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.pacer = new ThrottlePacer(this.clock);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Finishes the job in hand, then stops; an unfinished lease simply expires and another worker takes the job. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  nudge(): void {
+    this.wake?.();
+  }
+
+  /** Runs due jobs until none is left; returns how many were handled. For tests and one-shot runs. */
+  async drain(): Promise<number> {
+    let handled = 0;
+    while (await this.runOne()) handled++;
+    return handled;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let worked = false;
+      try {
+        worked = await this.runOne();
+      } catch (error) {
+        this.options.log.error({ err: error }, 'sync worker iteration failed');
+      }
+      if (!worked && this.running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.pollMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = null;
+      }
+    }
+  }
+
+  async runOne(): Promise<boolean> {
+    const { db, engine } = this.options;
+    const job = await claimNextJob(db, engine, this.options.leaseMs ?? 60_000, this.clock);
+    if (!job) return false;
+    await this.handle(job);
+    return true;
+  }
+
+  private async handle(job: OutboxJob): Promise<void> {
+    const { db, log } = this.options;
+    const lead = await db.selectFrom('leads').selectAll().where('id', '=', job.lead_id).where('shop', '=', job.shop).executeTakeFirst();
+    if (!lead || lead.email_consent !== 1) {
+      await completeJob(db, job, this.clock);
+      this.options.onOutcome?.('dropped');
+      log.info({ job: job.id, lead: job.lead_id }, 'job dropped: lead gone or without consent');
+      return;
+    }
+    const token = await this.options.tokens.get(job.shop);
+    if (!token) {
+      await this.finish(job, { kind: 'rejected', reason: 'The app has no access token for this shop (not installed, or uninstalled).' });
+      return;
+    }
+    const consentRow = await db
+      .selectFrom('consent_records')
+      .select(['text', 'text_sha256', 'locale', 'page', 'recorded_at'])
+      .where('lead_id', '=', lead.id)
+      .where('channel', '=', 'email')
+      .orderBy('recorded_at', 'desc')
+      .executeTakeFirst();
+    const consent: ConsentProof | null = consentRow ?? null;
+    const outcome = await syncLead(this.paced(job.shop, token), lead, consent);
+    await this.finish(job, outcome);
+  }
+
+  private async finish(job: OutboxJob, outcome: Awaited<ReturnType<typeof syncLead>>): Promise<void> {
+    const { db, log } = this.options;
+    const now = nowIso(this.clock);
+    this.options.onOutcome?.(outcome.kind === 'retry' && job.attempts >= (this.options.maxAttempts ?? 12) ? 'gave_up' : outcome.kind);
+    switch (outcome.kind) {
+      case 'synced':
+        await db.transaction().execute(async (trx) => {
+          await trx.updateTable('leads').set({ status: 'synced', shopify_customer_id: outcome.customerId, sync_error: null, synced_at: now }).where('id', '=', job.lead_id).execute();
+          await completeJob(trx, job, this.clock);
+        });
+        log.info({ job: job.id, lead: job.lead_id, attempts: job.attempts }, 'lead synced');
+        return;
+      case 'rejected':
+      case 'unauthorized':
+        await db.transaction().execute(async (trx) => {
+          await trx.updateTable('leads').set({ status: 'failed', sync_error: outcome.reason }).where('id', '=', job.lead_id).execute();
+          await failJob(trx, job, outcome.reason, this.clock);
+        });
+        log.warn({ job: job.id, lead: job.lead_id, outcome: outcome.kind }, 'lead sync failed permanently');
+        return;
+      case 'retry': {
+        const maxAttempts = this.options.maxAttempts ?? 12;
+        if (job.attempts >= maxAttempts) {
+          const reason = `Gave up after ${job.attempts} attempts. Last problem: ${outcome.reason}`;
+          await db.transaction().execute(async (trx) => {
+            await trx.updateTable('leads').set({ status: 'failed', sync_error: reason }).where('id', '=', job.lead_id).execute();
+            await failJob(trx, job, reason, this.clock);
+          });
+          log.warn({ job: job.id, lead: job.lead_id }, 'lead sync gave up');
+          return;
+        }
+        const delay = backoffMs(job.attempts, Math.random, this.options.retryBaseMs ?? 1000);
+        await rescheduleJob(db, job, outcome.reason, delay, this.clock);
+        log.info({ job: job.id, lead: job.lead_id, attempts: job.attempts, delayMs: delay }, 'lead sync will be retried');
+      }
+    }
+  }
+
+  /** A call that waits for room in the shop's bucket first, and retries a THROTTLED answer once the bucket refills. */
+  private paced(shop: string, token: string): Call {
+    const cost = this.options.mutationCost ?? 10;
+    return async <T>(query: string, variables: Record<string, unknown>) => {
+      for (let attempt = 0; ; attempt++) {
+        const wait = this.pacer.waitFor(shop, cost);
+        if (wait > 0) await sleep(wait);
+        this.pacer.spend(shop, cost);
+        const result = await this.options.client.request<T>(shop, token, query, variables);
+        if (result.ok || result.kind === 'throttled') this.pacer.observe(shop, result.cost);
+        if (result.ok || result.kind !== 'throttled' || attempt >= 3) return result;
+        if (!result.cost) await sleep(1000);
+      }
+    };
+  }
+}

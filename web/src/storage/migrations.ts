@@ -1,0 +1,100 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+
+/**
+ * Migrations live in code (not files found at run time) so the compiled server and the tests run the same list.
+ * Only portable column types: text and integer.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('leads')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('form_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('first_name', 'text')
+        .addColumn('last_name', 'text')
+        .addColumn('phone', 'text')
+        .addColumn('message', 'text')
+        .addColumn('locale', 'text', (c) => c.notNull())
+        .addColumn('page', 'text')
+        .addColumn('logged_in_customer_id', 'text')
+        .addColumn('email_consent', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('shopify_customer_id', 'text')
+        .addColumn('sync_error', 'text')
+        .addColumn('synced_at', 'text')
+        .addColumn('idempotency_key', 'text', (c) => c.notNull())
+        .addColumn('body_hash', 'text', (c) => c.notNull())
+        .execute();
+      // Idempotency keys are scoped per shop: two shops may pick the same key.
+      await db.schema.createIndex('leads_shop_idempotency').unique().on('leads').columns(['shop', 'idempotency_key']).execute();
+      await db.schema.createIndex('leads_shop_created').on('leads').columns(['shop', 'created_at', 'id']).execute();
+      await db.schema.createIndex('leads_shop_email').on('leads').columns(['shop', 'email']).execute();
+
+      await db.schema
+        .createTable('consent_records')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('lead_id', 'text', (c) => c.notNull().references('leads.id').onDelete('cascade'))
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('granted', 'integer', (c) => c.notNull())
+        .addColumn('text', 'text')
+        .addColumn('text_sha256', 'text')
+        .addColumn('locale', 'text', (c) => c.notNull())
+        .addColumn('page', 'text')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('opt_in_level', 'text', (c) => c.notNull())
+        .addColumn('recorded_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('consent_records_lead').on('consent_records').column('lead_id').execute();
+
+      await db.schema
+        .createTable('outbox_jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('lead_id', 'text', (c) => c.notNull().references('leads.id').onDelete('cascade'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('run_after', 'text', (c) => c.notNull())
+        .addColumn('lease_until', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('outbox_jobs_due').on('outbox_jobs').columns(['state', 'run_after']).execute();
+
+      await db.schema
+        .createTable('shops')
+        .addColumn('shop', 'text', (c) => c.primaryKey())
+        .addColumn('access_token_encrypted', 'text')
+        .addColumn('scope', 'text')
+        .addColumn('installed_at', 'text', (c) => c.notNull())
+        .addColumn('uninstalled_at', 'text')
+        .execute();
+
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('webhook_id', 'text', (c) => c.primaryKey())
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('topic', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .execute();
+      await sql`select 1`.execute(db);
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  }
+}

@@ -1,0 +1,87 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * Table shapes shared by SQLite and PostgreSQL. Times are ISO-8601 UTC strings and flags are 0/1 integers, so the
+ * same queries and the same migrations run on both engines.
+ */
+export type LeadStatus = 'pending' | 'synced' | 'failed' | 'no_consent';
+
+export interface LeadsTable {
+  id: string;
+  shop: string;
+  form_id: string | null;
+  created_at: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  message: string | null;
+  locale: string;
+  page: string | null;
+  logged_in_customer_id: string | null;
+  email_consent: number;
+  status: LeadStatus;
+  shopify_customer_id: string | null;
+  sync_error: string | null;
+  synced_at: string | null;
+  idempotency_key: string;
+  body_hash: string;
+}
+
+export interface ConsentRecordsTable {
+  id: string;
+  shop: string;
+  lead_id: string;
+  channel: 'email' | 'sms';
+  granted: number;
+  text: string | null;
+  text_sha256: string | null;
+  locale: string;
+  page: string | null;
+  source: string;
+  opt_in_level: string;
+  recorded_at: string;
+}
+
+export type JobState = 'pending' | 'done' | 'failed';
+
+export interface OutboxJobsTable {
+  id: string;
+  shop: string;
+  lead_id: string;
+  kind: 'sync_lead';
+  state: JobState;
+  attempts: Generated<number>;
+  run_after: string;
+  lease_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ShopsTable {
+  shop: string;
+  access_token_encrypted: string | null;
+  scope: string | null;
+  installed_at: string;
+  uninstalled_at: string | null;
+}
+
+export interface WebhookDeliveriesTable {
+  webhook_id: string;
+  shop: string;
+  topic: string;
+  received_at: string;
+}
+
+export interface Database {
+  leads: LeadsTable;
+  consent_records: ConsentRecordsTable;
+  outbox_jobs: OutboxJobsTable;
+  shops: ShopsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+}
+
+export type Lead = Selectable<LeadsTable>;
+export type NewLead = Insertable<LeadsTable>;
+export type OutboxJob = Selectable<OutboxJobsTable>;

@@ -1,0 +1,50 @@
+/**
+ * The only script that loads with the page (Shopify's app block budget: 10,000 bytes raw). It gives each form a fresh
+ * idempotency key and loads the Preact UI on the shopper's first interaction. Until then, and if loading fails, the
+ * Liquid form works on its own.
+ */
+import { freshKey } from './loader-key.js';
+
+type UiModule = { mount(form: HTMLFormElement): { submit(): void } };
+
+const SELECTOR = 'form[data-contact-capture]:not([data-cc-bound])';
+const TRIGGERS = ['focusin', 'pointerdown', 'keydown'] as const;
+
+function bind(form: HTMLFormElement): void {
+  form.setAttribute('data-cc-bound', '');
+  const keyInput = form.querySelector<HTMLInputElement>('input[name="idempotency_key"]');
+  if (keyInput) keyInput.value = freshKey();
+  let loading: Promise<{ submit(): void }> | null = null;
+
+  // A submit before the UI is ready waits for it; if the UI cannot load, the form posts as plain HTML.
+  function onSubmit(event: Event): void {
+    event.preventDefault();
+    load().then(
+      (ui) => ui.submit(),
+      () => HTMLFormElement.prototype.submit.call(form),
+    );
+  }
+  function load(): Promise<{ submit(): void }> {
+    if (!loading) {
+      for (const type of TRIGGERS) form.removeEventListener(type, load);
+      const src = form.dataset.uiSrc ?? '';
+      loading = (import(/* @vite-ignore */ src) as Promise<UiModule>).then((ui) => {
+        // From here on the UI handles submits itself.
+        form.removeEventListener('submit', onSubmit);
+        return ui.mount(form);
+      });
+    }
+    return loading;
+  }
+  for (const type of TRIGGERS) form.addEventListener(type, load, { passive: true });
+  form.addEventListener('submit', onSubmit);
+}
+
+function bindAll(): void {
+  document.querySelectorAll<HTMLFormElement>(SELECTOR).forEach(bind);
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', bindAll);
+else bindAll();
+// The theme editor re-renders sections in place; bind the new forms it inserts.
+document.addEventListener('shopify:section:load', bindAll);

@@ -1,0 +1,187 @@
+import { render } from 'preact';
+import type { FieldErrorCode } from '../../schema/fields.js';
+import { type FieldErrors, parseSubmission } from '../../schema/submission.js';
+import { freshKey } from './loader-key.js';
+
+/**
+ * The Preact UI, loaded on first interaction. It does not replace the Liquid form (that would move the page); it
+ * renders into the slots the Liquid already reserved: one error line per field, the error summary, the status line.
+ * Validation is the server's own schema, so the page and the server never disagree.
+ */
+interface Messages {
+  success: string;
+  sending: string;
+  network: string;
+  retry: string;
+  rate_limited: string;
+  summary: string;
+  errors: Record<FieldErrorCode, string>;
+}
+
+type Status = 'idle' | 'sending' | 'success' | 'failed' | 'rate_limited';
+
+interface State {
+  errors: FieldErrors;
+  status: Status;
+  touched: Set<string>;
+  showSummary: boolean;
+}
+
+export function mount(form: HTMLFormElement): { submit(): void } {
+  form.noValidate = true;
+  const messages = JSON.parse(form.querySelector('[data-cc-messages]')?.textContent ?? '{}') as Messages;
+  const summarySlot = form.querySelector<HTMLElement>('[data-cc-summary]');
+  const statusSlot = form.querySelector<HTMLElement>('[data-cc-status]');
+  const button = form.querySelector<HTMLButtonElement>('button[type="submit"]');
+  const keyInput = form.querySelector<HTMLInputElement>('input[name="idempotency_key"]');
+  const fields = [...form.querySelectorAll<HTMLElement>('[data-cc-field]')];
+  const state: State = { errors: {}, status: 'idle', touched: new Set(), showSummary: false };
+
+  const inputOf = (field: HTMLElement) => field.querySelector<HTMLInputElement | HTMLTextAreaElement>('input[name], textarea[name]');
+  const labelOf = (field: HTMLElement) => (field.querySelector('label')?.textContent ?? '').replace('*', '').trim();
+
+  function values(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    new FormData(form).forEach((value, name) => {
+      if (typeof value === 'string') out[name] = value;
+    });
+    delete out.idempotency_key;
+    out.email_marketing_consent = out.email_marketing_consent === 'on';
+    return out;
+  }
+
+  function validate(): FieldErrors {
+    const result = parseSubmission(values());
+    return result.ok ? {} : result.fields;
+  }
+
+  function paint(): void {
+    for (const field of fields) {
+      const name = field.dataset.ccField ?? '';
+      const input = inputOf(field);
+      const slot = field.querySelector<HTMLElement>('[data-cc-error]');
+      const code = state.errors[name];
+      if (slot) render(code ? <>{messages.errors[code]}</> : null, slot);
+      if (!input || !slot) continue;
+      const hint = field.querySelector('.cc__hint')?.id;
+      input.setAttribute('aria-invalid', code ? 'true' : 'false');
+      const described = [hint, code ? slot.id : null].filter(Boolean).join(' ');
+      if (described) input.setAttribute('aria-describedby', described);
+      else input.removeAttribute('aria-describedby');
+    }
+    const failing = fields.filter((f) => state.errors[f.dataset.ccField ?? '']);
+    if (summarySlot) {
+      summarySlot.hidden = !(state.showSummary && failing.length);
+      render(
+        state.showSummary && failing.length ? (
+          <>
+            <p>{messages.summary}</p>
+            <ul>
+              {failing.map((f) => {
+                const input = inputOf(f);
+                const code = state.errors[f.dataset.ccField ?? ''] as FieldErrorCode;
+                return (
+                  <li key={f.dataset.ccField}>
+                    <a href={`#${input?.id ?? ''}`} onClick={(e) => { e.preventDefault(); input?.focus(); }}>
+                      {labelOf(f)}: {messages.errors[code]}
+                    </a>
+                  </li>
+                );
+              })}
+            </ul>
+          </>
+        ) : null,
+        summarySlot,
+      );
+    }
+    if (statusSlot) {
+      const text = { idle: '', sending: messages.sending, success: messages.success, failed: messages.network, rate_limited: messages.rate_limited }[state.status];
+      render(
+        <>
+          {text}
+          {state.status === 'failed' || state.status === 'rate_limited' ? (
+            <button type="button" onClick={() => submit()}>{messages.retry}</button>
+          ) : null}
+        </>,
+        statusSlot,
+      );
+    }
+    if (button) button.setAttribute('aria-disabled', state.status === 'sending' ? 'true' : 'false');
+  }
+
+  function focusFirstInvalid(): void {
+    const first = fields.find((f) => state.errors[f.dataset.ccField ?? '']);
+    first && inputOf(first)?.focus();
+  }
+
+  async function submit(): Promise<void> {
+    if (state.status === 'sending') return;
+    state.errors = validate();
+    Object.keys(values()).forEach((name) => state.touched.add(name));
+    if (Object.keys(state.errors).length) {
+      state.showSummary = true;
+      state.status = 'idle';
+      paint();
+      focusFirstInvalid();
+      return;
+    }
+    state.status = 'sending';
+    state.showSummary = false;
+    paint();
+    let response: Response;
+    try {
+      response = await fetch(form.action, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'idempotency-key': keyInput?.value ?? freshKey() },
+        body: JSON.stringify(values()),
+      });
+    } catch {
+      state.status = 'failed';
+      paint();
+      return;
+    }
+    if (response.status === 202) {
+      state.status = 'success';
+      state.errors = {};
+      state.touched.clear();
+      form.reset();
+      // A new message from the same page is a new submission; the retry of a failed one keeps its key.
+      if (keyInput) keyInput.value = freshKey();
+    } else if (response.status === 422) {
+      const body = (await response.json().catch(() => ({}))) as { fields?: Record<string, { code: FieldErrorCode }> };
+      state.errors = Object.fromEntries(Object.entries(body.fields ?? {}).map(([name, v]) => [name, v.code]));
+      state.status = Object.keys(state.errors).length ? 'idle' : 'failed';
+      state.showSummary = true;
+    } else {
+      state.status = response.status === 429 ? 'rate_limited' : 'failed';
+    }
+    paint();
+    if (state.status === 'idle') focusFirstInvalid();
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void submit();
+  });
+  form.addEventListener('focusout', (event) => {
+    const target = event.target as HTMLInputElement | null;
+    if (!target?.name || target.type === 'hidden') return;
+    // Only fields the shopper has typed in are checked on leaving, so tabbing through does not shout.
+    if (!target.value && !state.touched.has(target.name)) return;
+    state.touched.add(target.name);
+    const errors = validate();
+    const next: FieldErrors = {};
+    for (const name of state.touched) if (errors[name]) next[name] = errors[name];
+    state.errors = next;
+    paint();
+  });
+  form.addEventListener('input', (event) => {
+    const name = (event.target as HTMLInputElement | null)?.name;
+    if (!name || !state.errors[name]) return;
+    if (!validate()[name]) {
+      delete state.errors[name];
+      paint();
+    }
+  });
+  return { submit: () => void submit() };
+}
