@@ -33,7 +33,8 @@ const envSchema = z.object({
   TOKEN_ENCRYPTION_KEY: key32.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SYNC_POLL_MS: z.coerce.number().int().min(10).default(500),
-  SHOPIFY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  SHOPIFY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
+  SYNC_RETRY_BASE_MS: z.coerce.number().int().min(1).default(1000),
 });
 
 export interface Config {
@@ -52,6 +53,8 @@ export interface Config {
   logLevel: string;
   syncPollMs: number;
   shopifyRequestTimeoutMs: number;
+  /** First retry delay of a failed sync; doubles per attempt, with jitter. */
+  syncRetryBaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -92,5 +95,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     syncPollMs: e.SYNC_POLL_MS,
     shopifyRequestTimeoutMs: e.SHOPIFY_REQUEST_TIMEOUT_MS,
+    syncRetryBaseMs: e.SYNC_RETRY_BASE_MS,
   };
 }

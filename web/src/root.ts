@@ -46,7 +46,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const tokens = shopTokens(db, config.tokenEncryptionKey);
   const metrics = createMetrics(db);
   const client = createAdminClient({ origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs });
-  const worker = new SyncWorker({ db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, onOutcome: (outcome) => metrics.sync.inc({ outcome }) });
+  const worker = new SyncWorker({ db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, onOutcome: (outcome) => metrics.sync.inc({ outcome }) });
 
   const app = createHttpApp(log);
   app.use('/proxy/*', async (c, next) => {

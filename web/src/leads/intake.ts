@@ -11,6 +11,11 @@ export interface IntakeInput {
   submission: Submission;
   /** From the Idempotency-Key header or the form's hidden field; null when the client sent none. */
   idempotencyKey: string | null;
+  /**
+   * A key rendered by Liquid in a no-JS form can repeat across shoppers when Shopify serves a cached page. Such keys
+   * dedupe only identical bodies (a double click); a different body under the same key is another shopper's lead.
+   */
+  keyFromCachedPage?: boolean;
   locale: string;
 }
 
@@ -30,7 +35,7 @@ export async function acceptLead(db: Kysely<Database>, input: IntakeInput, clock
   const { submission, shop } = input;
   const { idempotency_key: _ignored, ...content } = submission;
   const bodyHash = sha256Hex(canonicalJson({ ...content, logged_in_customer_id: input.loggedInCustomerId }));
-  const key = input.idempotencyKey ?? `server-${newId()}`;
+  const key = input.idempotencyKey === null ? `server-${newId()}` : input.keyFromCachedPage ? `${input.idempotencyKey}.${bodyHash.slice(0, 16)}` : input.idempotencyKey;
 
   const earlier = await findByKey(db, shop, key);
   if (earlier) return replay(earlier, bodyHash);

@@ -66,6 +66,7 @@ export function proxyRoutes(deps: ProxyDeps) {
       loggedInCustomerId,
       submission,
       idempotencyKey: headerKey ?? submission.idempotency_key ?? null,
+      keyFromCachedPage: headerKey === undefined && format === 'form',
       locale,
     });
     if (!replayed && lead.status === 'pending') deps.onLeadQueued?.(shop);

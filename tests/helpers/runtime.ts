@@ -1,0 +1,88 @@
+import { type ServerType, serve } from '@hono/node-server';
+import pino from 'pino';
+import { type Config, loadConfig } from '../../web/src/config.js';
+import { AdminEmulator } from '../../web/src/dev/admin-emulator/emulator.js';
+import { adminEmulatorRoutes } from '../../web/src/dev/admin-emulator/routes.js';
+import { mountLocal } from '../../web/src/dev/local.js';
+import { signProxyQuery } from '../../web/src/dev/proxy-signer.js';
+import { mintSessionToken } from '../../web/src/dev/session-token.js';
+import { type Runtime, createRuntime } from '../../web/src/root.js';
+import { CUSTOMER_BY_EMAIL } from '../../web/src/shopify/operations.js';
+import { type TestEngine, freshDatabaseUrl } from './databases.js';
+
+export const SECRET = 'test-secret-for-contact-capture';
+export const API_KEY = 'test-api-key';
+export const SHOP = 'contact-capture-dev.myshopify.com';
+export const TOKEN = 'shpat_test_token';
+
+export interface TestApp {
+  runtime: Runtime;
+  emulator: AdminEmulator;
+  config: Config;
+  /** A request to /proxy/* signed as Shopify's app proxy signs it. */
+  proxy(path: string, init?: RequestInit & { query?: Record<string, string>; customerId?: string | null; shop?: string }): Promise<Response>;
+  sessionToken(options?: { shop?: string; expiresIn?: number; apiKey?: string; secret?: string }): Promise<string>;
+  customerByEmail(email: string): Promise<Record<string, unknown> | null>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real runtime in local mode (the same wiring as `npm start`), on a fresh database, with the Admin API emulator
+ * served over real HTTP so client timeouts and faults behave as on the network.
+ */
+export async function startTestApp(engine: TestEngine, env: Record<string, string> = {}): Promise<TestApp | null> {
+  const database = await freshDatabaseUrl(engine);
+  if (!database) return null;
+  const emulator = new AdminEmulator();
+  const emulatorServer: ServerType = await new Promise((resolve) => {
+    const server = serve({ fetch: adminEmulatorRoutes(emulator).fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(server));
+  });
+  const address = emulatorServer.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const config = loadConfig({
+    MODE: 'local',
+    PORT: '0',
+    DATABASE_URL: database.url,
+    SHOPIFY_API_KEY: API_KEY,
+    SHOPIFY_API_SECRET: SECRET,
+    SHOPIFY_ADMIN_API_ORIGIN: `http://127.0.0.1:${port}`,
+    SHOPIFY_DEV_SHOP: SHOP,
+    SHOPIFY_DEV_ACCESS_TOKEN: TOKEN,
+    SYNC_POLL_MS: '20',
+    SHOPIFY_REQUEST_TIMEOUT_MS: '1000',
+    ...env,
+  });
+  const runtime = await createRuntime(config, { log: pino({ level: 'silent' }), mountDev: mountLocal(emulator) });
+  return {
+    runtime,
+    emulator,
+    config,
+    async proxy(path, init = {}) {
+      const { query = {}, customerId = null, shop = SHOP, ...rest } = init;
+      const params = signProxyQuery(new URLSearchParams(query), { shop, loggedInCustomerId: customerId, pathPrefix: '/apps/contact-capture' }, SECRET);
+      return runtime.app.request(`/proxy${path}?${params}`, rest);
+    },
+    sessionToken: (options = {}) =>
+      mintSessionToken({ shop: options.shop ?? SHOP, apiKey: options.apiKey ?? API_KEY, secret: options.secret ?? SECRET, expiresIn: options.expiresIn }),
+    async customerByEmail(email) {
+      const response = await fetch(`${config.adminApiOrigin}/admin/api/2026-10/graphql.json`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-shopify-access-token': TOKEN },
+        body: JSON.stringify({ query: CUSTOMER_BY_EMAIL, variables: { email } }),
+      });
+      const body = (await response.json()) as { data: { customerByIdentifier: Record<string, unknown> | null } };
+      return body.data.customerByIdentifier;
+    },
+    async close() {
+      await runtime.close();
+      await new Promise((resolve) => emulatorServer.close(resolve));
+      await database.drop();
+    },
+  };
+}
+
+export const jsonPost = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
