@@ -5,6 +5,13 @@ import { LIMITS, type FieldErrorCode } from './fields.js';
  * What a shopper submits, shared by the server and the storefront widget. Written with zod/mini so the browser
  * bundle stays small; the server uses the very same object. Error messages are codes, localized by the caller.
  */
+/**
+ * The browser's own `type=email` rule (WHATWG), plus a dot in the domain because Shopify needs a routable address.
+ * zod's default is stricter than both and would refuse addresses the no-JS form lets through (e.g. `o!neil@...`).
+ */
+export const EMAIL_PATTERN =
+  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
+
 const text = (max: number) => z.string('invalid').check(z.trim(), z.maxLength(max, 'too_long'));
 const optionalText = (max: number) => z.optional(text(max));
 
@@ -39,7 +46,7 @@ export const submissionSchema = z.strictObject({
     z.trim(),
     z.minLength(1, 'required'),
     z.maxLength(LIMITS.email, 'too_long'),
-    z.email('invalid_email'),
+    z.regex(EMAIL_PATTERN, 'invalid_email'),
   ),
   phone,
   message: optionalText(LIMITS.message),

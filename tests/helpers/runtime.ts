@@ -3,7 +3,7 @@ import pino from 'pino';
 import { type Config, loadConfig } from '../../web/src/config.js';
 import { AdminEmulator } from '../../web/src/dev/admin-emulator/emulator.js';
 import { adminEmulatorRoutes } from '../../web/src/dev/admin-emulator/routes.js';
-import { mountLocal } from '../../web/src/dev/local.js';
+import { SCOPES, mountLocal } from '../../web/src/dev/local.js';
 import { signProxyQuery } from '../../web/src/dev/proxy-signer.js';
 import { mintSessionToken } from '../../web/src/dev/session-token.js';
 import { type Runtime, createRuntime } from '../../web/src/root.js';
@@ -35,7 +35,7 @@ export async function startTestApp(engine: TestEngine, env: Record<string, strin
   if (!database) return null;
   const emulator = new AdminEmulator();
   const emulatorServer: ServerType = await new Promise((resolve) => {
-    const server = serve({ fetch: adminEmulatorRoutes(emulator).fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(server));
+    const server = serve({ fetch: adminEmulatorRoutes(emulator, { apiKey: API_KEY, apiSecret: SECRET, scopes: SCOPES }).fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(server));
   });
   const address = emulatorServer.address();
   const port = typeof address === 'object' && address ? address.port : 0;

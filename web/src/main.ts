@@ -1,6 +1,5 @@
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from './config.js';
-import { mountLocal } from './dev/local.js';
 import { createRuntime } from './root.js';
 
 /**
@@ -18,7 +17,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const runtime = await createRuntime(config, config.mode === 'local' ? { mountDev: mountLocal() } : {});
+  // The dev parts are not even loaded in production mode.
+  const mountDev = config.mode === 'local' ? (await import('./dev/local.js')).mountLocal() : undefined;
+  const runtime = await createRuntime(config, mountDev ? { mountDev } : {});
   const server = serve({ fetch: runtime.app.fetch, port: config.port, hostname: config.host }, (info) => {
     const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${info.port}`;
     if (config.mode === 'local') {

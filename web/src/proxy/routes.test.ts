@@ -95,7 +95,7 @@ describe.each(ENGINES)('POST /proxy/submit on %s', (engine) => {
   });
 
   const bad: Array<[string, () => Promise<Response>, number, string]> = [
-    ['an unsigned request', () => t!.runtime.app.request('/proxy/submit', jsonPost(lead())), 401, 'missing_signature'],
+    ['an unsigned request', async () => t!.runtime.app.request('/proxy/submit', jsonPost(lead())), 401, 'missing_signature'],
     ['a body over 16 KiB', () => t!.proxy('/submit', jsonPost(lead({ message: 'x'.repeat(17_000) }))), 413, 'body_too_large'],
     ['a wrong content type', () => t!.proxy('/submit', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' }), 415, 'unsupported_media_type'],
     ['broken JSON', () => t!.proxy('/submit', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":' }), 400, 'malformed_json'],
@@ -108,7 +108,7 @@ describe.each(ENGINES)('POST /proxy/submit on %s', (engine) => {
     ['a malformed idempotency key', () => t!.proxy('/submit', jsonPost(lead(), { 'idempotency-key': 'bad key!' })), 400, 'invalid_idempotency_key'],
     ['a repeated form field', () => t!.proxy('/submit', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a@b.co&email=c@d.co' }), 400, 'repeated_field'],
   ];
-  it.each(bad.map(([name, send, status, reason]) => ({ name, send, status, reason })))('rejects $name with $status $reason and writes nothing', async ({ send, status, reason }, ctx) => {
+  it.for(bad.map(([name, send, status, reason]) => ({ name, send, status, reason })))('rejects $name with $status $reason and writes nothing', async ({ send, status, reason }, ctx) => {
     if (!t) return ctx.skip();
     const before = await counts();
     const response = await send();

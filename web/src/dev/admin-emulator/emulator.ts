@@ -66,8 +66,8 @@ export class AdminEmulator {
     this.tokens.set(token, shop);
   }
 
-  shopForToken(token: string): string | undefined {
-    return this.tokens.get(token);
+  tokenFor(shop: string): string | undefined {
+    return this.shops.get(shop)?.token;
   }
 
   configure(options: { bucket?: BucketSettings; faults?: Partial<FaultSettings>; seed?: number }): void {

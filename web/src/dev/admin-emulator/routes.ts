@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { jwtVerify } from 'jose';
 import * as z from 'zod';
 import { API_VERSION } from '../../../../schema/fields.js';
 import type { AdminEmulator } from './emulator.js';
@@ -18,9 +19,32 @@ const controlSchema = z.object({
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** HTTP face of the emulator: the Admin GraphQL endpoint, plus a control endpoint for tests and local mode. */
-export function adminEmulatorRoutes(emulator: AdminEmulator) {
+export interface EmulatedApp {
+  apiKey: string;
+  apiSecret: string;
+  scopes: string;
+}
+
+/**
+ * HTTP face of the emulator: the Admin GraphQL endpoint, token exchange as https://{shop}/admin/oauth/access_token
+ * answers it, and a control endpoint for tests and local mode.
+ */
+export function adminEmulatorRoutes(emulator: AdminEmulator, appConfig: EmulatedApp) {
   const app = new Hono();
+  app.post('/admin/oauth/access_token', async (c) => {
+    const body = (await c.req.json().catch(() => ({}))) as Record<string, string>;
+    if (body.client_id !== appConfig.apiKey || body.client_secret !== appConfig.apiSecret) return c.json({ error: 'invalid_client' }, 401);
+    try {
+      const secret = new TextEncoder().encode(appConfig.apiSecret);
+      const { payload } = await jwtVerify(body.subject_token ?? '', secret, { audience: appConfig.apiKey, clockTolerance: 10 });
+      const shop = new URL(String(payload.dest)).hostname;
+      const token = emulator.tokenFor(shop) ?? `shpat_emulated_${shop.split('.')[0]}`;
+      emulator.install(shop, token);
+      return c.json({ access_token: token, scope: appConfig.scopes });
+    } catch {
+      return c.json({ error: 'invalid_subject_token' }, 400);
+    }
+  });
   app.post(`/admin/api/${API_VERSION}/graphql.json`, async (c) => {
     let body: unknown;
     try {

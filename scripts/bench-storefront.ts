@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { serve } from '@hono/node-server';
+import { chromium } from '@playwright/test';
+import pino from 'pino';
+import { loadConfig } from '../web/src/config.js';
+import { mountLocal } from '../web/src/dev/local.js';
+import { readBlock } from '../web/src/dev/theme-liquid.js';
+import { EXTENSION_DIR } from '../web/src/paths.js';
+import { createRuntime } from '../web/src/root.js';
+
+/**
+ * Storefront budgets, measured: bytes of each asset (raw, gzip, brotli), bytes before and after the first
+ * interaction, and the layout shift in Chromium while the Preact UI takes over. Figures, not assertions.
+ */
+const sizes = (file: string) => {
+  const bytes = readFileSync(join(EXTENSION_DIR, 'assets', file));
+  return {
+    raw: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+};
+
+const { schema } = readBlock(EXTENSION_DIR, 'contact-form');
+const assets = { [schema.javascript ?? '']: 'page load', [schema.stylesheet ?? '']: 'page load', 'contact-form-ui.js': 'first interaction' };
+console.log('asset                    loads on            raw     gzip   brotli');
+const totals = { 'page load': 0, 'first interaction': 0 };
+for (const [file, when] of Object.entries(assets)) {
+  const s = sizes(file);
+  totals[when as keyof typeof totals] += s.brotli;
+  console.log(`${file.padEnd(24)} ${when.padEnd(18)} ${String(s.raw).padStart(6)} ${String(s.gzip).padStart(8)} ${String(s.brotli).padStart(8)}`);
+}
+console.log(`brotli bytes before any interaction: ${totals['page load']}; loaded on first interaction: ${totals['first interaction']}`);
+console.log(`page-load script raw: ${sizes(schema.javascript ?? '').raw} of Theme Check's 10,000-byte limit`);
+
+// Layout shift: load the preview, interact so the UI loads, submit an invalid form, and sum layout-shift entries.
+const config = loadConfig({ MODE: 'local', PORT: '0', DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' });
+const runtime = await createRuntime(config, { log: pino({ level: 'silent' }), mountDev: mountLocal() });
+const server = serve({ fetch: runtime.app.fetch, port: 0, hostname: '127.0.0.1' });
+await new Promise((resolve) => server.once('listening', resolve));
+const address = server.address();
+const port = typeof address === 'object' && address ? address.port : 0;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+try {
+  const page = await browser.newPage();
+  await page.addInitScript(() => {
+    (window as unknown as { __cls: number }).__cls = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as unknown as Array<{ value: number; hadRecentInput: boolean }>) {
+        (window as unknown as { __cls: number }).__cls += entry.value;
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  const loaded: string[] = [];
+  page.on('response', (r) => loaded.push(new URL(r.url()).pathname));
+  await page.goto(`http://127.0.0.1:${port}/`, { waitUntil: 'networkidle' });
+  const beforeInteraction = loaded.filter((p) => p.includes('/assets/'));
+  await page.getByRole('textbox', { name: 'Email' }).focus();
+  await page.waitForResponse((r) => r.url().endsWith('contact-form-ui.js'));
+  await page.waitForTimeout(300);
+  const clsTakeover = await page.evaluate(() => (window as unknown as { __cls: number }).__cls);
+  console.log(`assets requested before interaction: ${beforeInteraction.join(', ')}`);
+  console.log(`layout shift (CLS, all entries) from load through the UI taking over: ${clsTakeover.toFixed(4)}`);
+} finally {
+  await browser.close();
+  server.close();
+  await runtime.close();
+}

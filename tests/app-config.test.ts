@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { API_VERSION } from '../schema/fields.js';
+import { loadConfig } from '../web/src/config.js';
+import { PROJECT_ROOT } from '../web/src/paths.js';
+import { createRuntime } from '../web/src/root.js';
+
+const run = promisify(execFile);
+const toml = readFileSync(join(PROJECT_ROOT, 'shopify.app.toml'), 'utf8');
+
+describe('shopify.app.toml', () => {
+  it('is accepted by `shopify app build` offline', async () => {
+    const { stdout, stderr } = await run('npx', ['shopify', 'app', 'build', '--path', PROJECT_ROOT], { cwd: PROJECT_ROOT, env: { ...process.env, CI: 'true', NO_COLOR: '1' }, timeout: 120_000 });
+    expect(`${stdout}${stderr}`).toMatch(/built/i);
+  }, 150_000);
+
+  it('pins the same Admin API version as the code, and routes every webhook to a handled path', () => {
+    expect(toml).toContain(`api_version = "${API_VERSION}"`);
+    for (const topic of ['customers/data_request', 'customers/redact', 'shop/redact', 'app/uninstalled']) {
+      expect(toml).toContain(`uri = "/webhooks/${topic}"`);
+    }
+    expect(toml).toMatch(/\[app_proxy\][^[]*url = "https:\/\/[^"]+\/proxy"[^[]*prefix = "apps"[^[]*subpath = "contact-capture"/);
+    expect(toml).toContain('scopes = "read_customers,write_customers,write_app_proxy"');
+  });
+});
+
+describe('production mode', () => {
+  it('serves only the app routes: no storefront preview, no emulators, no dev sign-in', async () => {
+    const config = loadConfig({
+      MODE: 'production',
+      DATABASE_URL: 'sqlite::memory:',
+      SHOPIFY_API_KEY: 'key',
+      SHOPIFY_API_SECRET: 'a-real-secret',
+      SHOPIFY_APP_URL: 'https://app.example.com',
+      TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
+    });
+    const runtime = await createRuntime(config, { log: pino({ level: 'silent' }) });
+    try {
+      for (const path of ['/', '/fr/', '/apps/contact-capture/submit', '/admin/api/2026-10/graphql.json', '/admin/oauth/access_token', '/dev/session-token', '/__emulator/admin']) {
+        const response = await runtime.app.request(path, { method: path === '/' || path === '/fr/' || path === '/dev/session-token' ? 'GET' : 'POST' });
+        expect(response.status, path).toBe(404);
+      }
+      expect((await runtime.app.request('/healthz')).status).toBe(200);
+      expect((await runtime.app.request('/proxy/submit', { method: 'POST' })).status).toBe(401);
+    } finally {
+      await runtime.close();
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Severity, check } from '@shopify/theme-check-node';
+import { describe, expect, it } from 'vitest';
+import { readBlock } from '../web/src/dev/theme-liquid.js';
+import { EXTENSION_DIR } from '../web/src/paths.js';
+
+/**
+ * The theme app extension as Shopify will judge it: Theme Check with the app-extension config (no threshold
+ * raised), plus what Theme Check does not check in app context: every setting has a label, every `t:` key and every
+ * `| t` key exists in every shipped locale.
+ */
+type Tree = { [key: string]: string | Tree };
+const readJson = (file: string) => JSON.parse(readFileSync(join(EXTENSION_DIR, 'locales', file), 'utf8')) as Tree;
+const has = (tree: Tree, key: string) => {
+  let node: string | Tree | undefined = tree;
+  for (const part of key.split('.')) node = typeof node === 'object' ? node[part] : undefined;
+  return typeof node === 'string' && node.length > 0;
+};
+const locales = readdirSync(join(EXTENSION_DIR, 'locales'));
+const storefrontLocales = locales.filter((f) => !f.includes('.schema.'));
+const schemaLocales = locales.filter((f) => f.includes('.schema.'));
+const blocks = readdirSync(join(EXTENSION_DIR, 'blocks')).map((f) => f.replace(/\.liquid$/, ''));
+
+describe('theme app extension', () => {
+  it('passes Theme Check (theme-check:theme-app-extension) with zero errors', async () => {
+    const offenses = await check(EXTENSION_DIR, 'theme-check:theme-app-extension');
+    const errors = offenses.filter((o) => o.severity === Severity.ERROR).map((o) => `${o.uri}: ${o.check}: ${o.message}`);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('holds only the folders Shopify allows', () => {
+    const folders = readdirSync(EXTENSION_DIR).filter((f) => statSync(join(EXTENSION_DIR, f)).isDirectory());
+    expect(folders.every((f) => ['assets', 'blocks', 'snippets', 'locales'].includes(f))).toBe(true);
+  });
+
+  it('keeps the page-load script within the 10,000-byte app block budget, raw', () => {
+    for (const name of blocks) {
+      const { schema } = readBlock(EXTENSION_DIR, name);
+      if (schema.javascript) expect(statSync(join(EXTENSION_DIR, 'assets', schema.javascript)).size).toBeLessThanOrEqual(10_000);
+    }
+  });
+
+  it.each(blocks)('%s: every setting has a label, and every t: key exists in every schema locale', (name) => {
+    const source = readFileSync(join(EXTENSION_DIR, 'blocks', `${name}.liquid`), 'utf8');
+    const { schema } = readBlock(EXTENSION_DIR, name);
+    for (const setting of schema.settings) {
+      if (setting.type === 'header' || setting.type === 'paragraph') expect(setting.content, JSON.stringify(setting)).toBeTruthy();
+      else expect(setting.label, `setting ${setting.id} has no label`).toBeTruthy();
+    }
+    const keys = [...source.matchAll(/"t:([\w.]+)"/g)].map((m) => m[1]!);
+    expect(keys.length).toBeGreaterThan(5);
+    for (const file of schemaLocales) {
+      const tree = readJson(file);
+      expect(keys.filter((k) => !has(tree, k)), file).toEqual([]);
+    }
+  });
+
+  it.each(blocks)('%s: every storefront string key exists in every locale', (name) => {
+    const source = readFileSync(join(EXTENSION_DIR, 'blocks', `${name}.liquid`), 'utf8');
+    const keys = [...source.matchAll(/'([\w.]+)'\s*\|\s*t\b/g)].map((m) => m[1]!);
+    expect(keys.length).toBeGreaterThan(10);
+    for (const file of storefrontLocales) {
+      const tree = readJson(file);
+      expect(keys.filter((k) => !has(tree, k)), file).toEqual([]);
+    }
+  });
+
+  it('ships the same storefront keys in every locale as in the default one', () => {
+    const flatten = (tree: Tree, prefix = ''): string[] =>
+      Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [`${prefix}${k}`] : flatten(v, `${prefix}${k}.`)));
+    const reference = flatten(readJson('en.default.json')).sort();
+    for (const file of storefrontLocales) expect(flatten(readJson(file)).sort(), file).toEqual(reference);
+    const schemaReference = flatten(readJson('en.default.schema.json')).sort();
+    for (const file of schemaLocales) expect(flatten(readJson(file)).sort(), file).toEqual(schemaReference);
+  });
+});
