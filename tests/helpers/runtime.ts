@@ -65,13 +65,19 @@ export async function startTestApp(engine: TestEngine, env: Record<string, strin
     sessionToken: (options = {}) =>
       mintSessionToken({ shop: options.shop ?? SHOP, apiKey: options.apiKey ?? API_KEY, secret: options.secret ?? SECRET, expiresIn: options.expiresIn }),
     async customerByEmail(email) {
-      const response = await fetch(`${config.adminApiOrigin}/admin/api/2026-10/graphql.json`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-shopify-access-token': TOKEN },
-        body: JSON.stringify({ query: CUSTOMER_BY_EMAIL, variables: { email } }),
-      });
-      const body = (await response.json()) as { data: { customerByIdentifier: Record<string, unknown> | null } };
-      return body.data.customerByIdentifier;
+      // A reader like any other client: when the bucket is empty it waits for it to refill rather than failing.
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const response = await fetch(`${config.adminApiOrigin}/admin/api/2026-10/graphql.json`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-shopify-access-token': TOKEN },
+          body: JSON.stringify({ query: CUSTOMER_BY_EMAIL, variables: { email } }),
+        });
+        const body = (await response.json()) as { data?: { customerByIdentifier: Record<string, unknown> | null }; errors?: { extensions?: { code?: string } }[] };
+        if (body.data) return body.data.customerByIdentifier;
+        if (body.errors?.[0]?.extensions?.code !== 'THROTTLED') throw new Error(`customer query failed: ${JSON.stringify(body.errors)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error('customer query still throttled after 5 s');
     },
     async close() {
       await runtime.close();
