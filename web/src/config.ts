@@ -35,6 +35,8 @@ const envSchema = z.object({
   SYNC_POLL_MS: z.coerce.number().int().min(10).default(500),
   SHOPIFY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
   SYNC_RETRY_BASE_MS: z.coerce.number().int().min(1).default(1000),
+  SYNC_WORKER: z.enum(['on', 'off']).default('on'),
+  SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
 export interface Config {
@@ -55,6 +57,10 @@ export interface Config {
   shopifyRequestTimeoutMs: number;
   /** First retry delay of a failed sync; doubles per attempt, with jitter. */
   syncRetryBaseMs: number;
+  /** `off` runs an intake-only instance; another instance (or a later start) drains the outbox. */
+  syncWorker: boolean;
+  /** Jobs handled at once by one process; never more than one per shop, so each shop's pacing holds. */
+  syncConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -96,5 +102,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     syncPollMs: e.SYNC_POLL_MS,
     shopifyRequestTimeoutMs: e.SHOPIFY_REQUEST_TIMEOUT_MS,
     syncRetryBaseMs: e.SYNC_RETRY_BASE_MS,
+    syncWorker: e.SYNC_WORKER === 'on',
+    syncConcurrency: e.SYNC_CONCURRENCY,
   };
 }

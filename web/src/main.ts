@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       runtime.log.info({ port: info.port }, 'Contact Capture listening (production mode)');
     }
   });
-  runtime.worker.start();
+  if (config.syncWorker) runtime.worker.start();
 
   let stopping = false;
   const shutdown = async (signal: string) => {

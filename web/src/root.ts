@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { createHttpApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { loadTranslator } from './leads/i18n.js';
+import { LeadIntake } from './leads/intake.js';
 import { createLogger } from './logger.js';
 import { proxyRoutes } from './proxy/routes.js';
 import { createAdminClient } from './shopify/admin-client.js';
@@ -53,7 +54,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     await next();
     metrics.intake.inc({ outcome: String(c.res.status) });
   });
-  app.route('/proxy', proxyRoutes({ db, shopify, translator, onLeadQueued: () => worker.nudge() }));
+  const intake = new LeadIntake(db);
+  app.route('/proxy', proxyRoutes({ intake, apiSecret: config.apiSecret, translator, onLeadQueued: () => worker.nudge() }));
   app.route('/webhooks', webhookRoutes({ db, shopify, tokens }));
   app.route(
     '/api',
@@ -83,6 +85,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   return {
     ...runtime,
     async close() {
+      await intake.flush();
       await worker.stop();
       await storage.close();
     },

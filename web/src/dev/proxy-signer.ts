@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { proxySigningString } from '../proxy/signature.js';
 
 /**
  * Signs an app-proxy query the way Shopify does before forwarding: every parameter but `signature`, repeated keys'
@@ -7,12 +8,7 @@ import { createHmac } from 'node:crypto';
  * @shopify/shopify-api.
  */
 export function proxySignature(params: URLSearchParams, secret: string): string {
-  const pairs: string[] = [];
-  for (const key of new Set(params.keys())) {
-    if (key === 'signature') continue;
-    pairs.push(`${key}=${params.getAll(key).join(',')}`);
-  }
-  return createHmac('sha256', secret).update(pairs.sort().join('')).digest('hex');
+  return createHmac('sha256', secret).update(proxySigningString(params)).digest('hex');
 }
 
 export interface ProxyIdentity {

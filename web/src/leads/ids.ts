@@ -1,6 +1,25 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 
-export const newId = (): string => randomUUID();
+const pool = Buffer.alloc(16 * 256);
+let poolOffset = pool.length;
+
+/**
+ * UUID version 7 (RFC 9562): a millisecond timestamp, then randomness. Ids sort by creation time, so new rows land
+ * at the end of the primary-key B-tree instead of on a random page: far fewer pages written per commit.
+ */
+export function newId(now = Date.now()): string {
+  if (poolOffset === pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const b = Buffer.from(pool.subarray(poolOffset, poolOffset + 16));
+  poolOffset += 16;
+  b.writeUIntBE(now, 0, 6);
+  b[6] = (b[6]! & 0x0f) | 0x70;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 

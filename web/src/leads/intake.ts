@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { normalizePhone, type Submission } from '../../../schema/submission.js';
 import { HttpError } from '../http/errors.js';
-import type { Database, Lead, LeadStatus } from '../storage/tables.js';
+import type { Database, Lead, LeadStatus, NewLead } from '../storage/tables.js';
 import { canonicalJson, newId, nowIso, sha256Hex } from './ids.js';
 
 export interface IntakeInput {
@@ -17,6 +17,8 @@ export interface IntakeInput {
    */
   keyFromCachedPage?: boolean;
   locale: string;
+  /** Spam verdict from the checks before intake: a quarantined lead is kept but never synced. */
+  quarantineReason?: string | null;
 }
 
 export interface IntakeResult {
@@ -26,108 +28,163 @@ export interface IntakeResult {
 }
 
 export const CONSENT_SOURCE = 'storefront_contact_form';
+const MAX_BATCH = 200;
+
+interface Pending {
+  row: NewLead;
+  consent: { text: string | null; granted: boolean };
+  resolve(result: IntakeResult): void;
+  reject(error: unknown): void;
+}
 
 /**
- * Stores a lead, its consent record and (only when the shopper consented) its outbox job in ONE transaction, so a
- * lead is never acknowledged without the job that will carry it to Shopify, and never synced without consent.
+ * Stores each lead, its consent record and (only when the shopper consented and it is not spam) its outbox job in ONE
+ * transaction, so a lead is never acknowledged without the job that carries it to Shopify, and never synced without
+ * consent. Leads that arrive while a commit is under way are committed together in the next transaction (group
+ * commit): each request still answers only after its own rows are durable, and the disk sees one sync per batch.
  */
-export async function acceptLead(db: Kysely<Database>, input: IntakeInput, clock: () => number = Date.now): Promise<IntakeResult> {
-  const { submission, shop } = input;
-  const { idempotency_key: _ignored, ...content } = submission;
-  const bodyHash = sha256Hex(canonicalJson({ ...content, logged_in_customer_id: input.loggedInCustomerId }));
-  const key = input.idempotencyKey === null ? `server-${newId()}` : input.keyFromCachedPage ? `${input.idempotencyKey}.${bodyHash.slice(0, 16)}` : input.idempotencyKey;
+export class LeadIntake {
+  private queue: Pending[] = [];
+  private writing: Promise<void> | null = null;
 
-  const earlier = await findByKey(db, shop, key);
-  if (earlier) return replay(earlier, bodyHash);
+  constructor(private readonly db: Kysely<Database>, private readonly clock: () => number = Date.now) {}
 
-  const consented = submission.email_marketing_consent === true;
-  const status: LeadStatus = consented ? 'pending' : 'no_consent';
-  const now = nowIso(clock);
-  const id = newId();
-  try {
-    await db.transaction().execute(async (trx) => {
+  accept(input: IntakeInput): Promise<IntakeResult> {
+    const { submission, shop } = input;
+    const { idempotency_key: _ignored, ...content } = submission;
+    const bodyHash = sha256Hex(canonicalJson({ ...content, logged_in_customer_id: input.loggedInCustomerId }));
+    const key =
+      input.idempotencyKey === null ? `server-${newId()}` : input.keyFromCachedPage ? `${input.idempotencyKey}.${bodyHash.slice(0, 16)}` : input.idempotencyKey;
+    const consented = submission.email_marketing_consent === true;
+    const status: LeadStatus = input.quarantineReason ? 'quarantined' : consented ? 'pending' : 'no_consent';
+    const now = nowIso(this.clock);
+    const row: NewLead = {
+      id: newId(),
+      shop,
+      form_id: submission.form_id ?? null,
+      created_at: now,
+      email: submission.email,
+      first_name: submission.first_name ?? null,
+      last_name: submission.last_name ?? null,
+      phone: submission.phone ? normalizePhone(submission.phone) : null,
+      message: submission.message ?? null,
+      locale: input.locale,
+      page: submission.page ?? null,
+      logged_in_customer_id: input.loggedInCustomerId,
+      email_consent: consented ? 1 : 0,
+      status,
+      shopify_customer_id: null,
+      sync_error: input.quarantineReason ?? null,
+      synced_at: null,
+      idempotency_key: key,
+      body_hash: bodyHash,
+    };
+    return new Promise<IntakeResult>((resolve, reject) => {
+      this.queue.push({ row, consent: { text: submission.consent_text ?? null, granted: consented }, resolve, reject });
+      this.writing ??= this.drain();
+    });
+  }
+
+  /** Resolves once everything accepted so far is committed (graceful shutdown). */
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async drain(): Promise<void> {
+    // SQLite commits synchronously, so a transaction started at once would never let another request in: wait for
+    // the event loop's check phase, by which time every request whose bytes have arrived has joined the batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        try {
+          const results = await this.db.transaction().execute((trx) => writeBatch(trx, batch));
+          batch.forEach((item, i) => {
+            const result = results[i]!;
+            if (result instanceof Error) item.reject(result);
+            else item.resolve(result);
+          });
+        } catch (error) {
+          for (const item of batch) item.reject(error);
+        }
+      }
+    } finally {
+      this.writing = null;
+    }
+  }
+}
+
+async function writeBatch(trx: Transaction<Database>, batch: Pending[]): Promise<Array<IntakeResult | Error>> {
+  const inserted = new Set(
+    (
       await trx
         .insertInto('leads')
-        .values({
-          id,
-          shop,
-          form_id: submission.form_id ?? null,
-          created_at: now,
-          email: submission.email,
-          first_name: submission.first_name ?? null,
-          last_name: submission.last_name ?? null,
-          phone: submission.phone ? normalizePhone(submission.phone) : null,
-          message: submission.message ?? null,
-          locale: input.locale,
-          page: submission.page ?? null,
-          logged_in_customer_id: input.loggedInCustomerId,
-          email_consent: consented ? 1 : 0,
-          status,
-          shopify_customer_id: null,
-          sync_error: null,
-          synced_at: null,
-          idempotency_key: key,
-          body_hash: bodyHash,
-        })
-        .execute();
-      // A refusal is recorded too: it proves the box was offered unticked and left so.
-      await trx
-        .insertInto('consent_records')
-        .values({
+        .values(batch.map((b) => b.row))
+        .onConflict((oc) => oc.columns(['shop', 'idempotency_key']).doNothing())
+        .returning('id')
+        .execute()
+    ).map((r) => r.id),
+  );
+  const fresh = batch.filter((b) => inserted.has(b.row.id));
+  if (fresh.length) {
+    // A refusal is recorded too: it proves the box was offered unticked and left so.
+    await trx
+      .insertInto('consent_records')
+      .values(
+        fresh.map((b) => ({
           id: newId(),
-          shop,
-          lead_id: id,
-          channel: 'email',
-          granted: consented ? 1 : 0,
-          text: submission.consent_text ?? null,
-          text_sha256: submission.consent_text ? sha256Hex(submission.consent_text) : null,
-          locale: input.locale,
-          page: submission.page ?? null,
+          shop: b.row.shop,
+          lead_id: b.row.id,
+          channel: 'email' as const,
+          granted: b.consent.granted ? 1 : 0,
+          text: b.consent.text,
+          text_sha256: b.consent.text ? sha256Hex(b.consent.text) : null,
+          locale: b.row.locale,
+          page: b.row.page ?? null,
           source: CONSENT_SOURCE,
           opt_in_level: 'SINGLE_OPT_IN',
-          recorded_at: now,
-        })
-        .execute();
-      if (consented) {
-        await trx
-          .insertInto('outbox_jobs')
-          .values({
+          recorded_at: b.row.created_at,
+        })),
+      )
+      .execute();
+    const queued = fresh.filter((b) => b.row.status === 'pending');
+    if (queued.length) {
+      await trx
+        .insertInto('outbox_jobs')
+        .values(
+          queued.map((b) => ({
             id: newId(),
-            shop,
-            lead_id: id,
-            kind: 'sync_lead',
-            state: 'pending',
-            run_after: now,
+            shop: b.row.shop,
+            lead_id: b.row.id,
+            kind: 'sync_lead' as const,
+            state: 'pending' as const,
+            run_after: b.row.created_at,
             lease_until: null,
             last_error: null,
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
-      }
-    });
-  } catch (error) {
-    // Two concurrent requests with one key: the unique index lets exactly one in; the other answers as a replay.
-    const winner = await findByKey(db, shop, key);
-    if (winner) return replay(winner, bodyHash);
-    throw error;
+            created_at: b.row.created_at,
+            updated_at: b.row.created_at,
+          })),
+        )
+        .execute();
+    }
   }
-  return { lead: { id, status, created_at: now }, replayed: false };
-}
-
-function findByKey(db: Kysely<Database>, shop: string, key: string) {
-  return db
-    .selectFrom('leads')
-    .select(['id', 'status', 'created_at', 'body_hash'])
-    .where('shop', '=', shop)
-    .where('idempotency_key', '=', key)
-    .executeTakeFirst();
-}
-
-function replay(earlier: Pick<Lead, 'id' | 'status' | 'created_at' | 'body_hash'>, bodyHash: string): IntakeResult {
-  if (earlier.body_hash !== bodyHash) {
-    throw new HttpError(422, 'idempotency_key_reused', 'This idempotency key was already used with a different body.');
+  const results: Array<IntakeResult | Error> = [];
+  for (const b of batch) {
+    if (inserted.has(b.row.id)) {
+      results.push({ lead: { id: b.row.id, status: b.row.status, created_at: b.row.created_at }, replayed: false });
+      continue;
+    }
+    // The key was used before (or earlier in this batch): the same body is a replay, another body a conflict.
+    const earlier = await trx
+      .selectFrom('leads')
+      .select(['id', 'status', 'created_at', 'body_hash'])
+      .where('shop', '=', b.row.shop)
+      .where('idempotency_key', '=', b.row.idempotency_key)
+      .executeTakeFirst();
+    if (!earlier) results.push(new Error('idempotency conflict without an earlier lead'));
+    else if (earlier.body_hash !== b.row.body_hash) {
+      results.push(new HttpError(422, 'idempotency_key_reused', 'This idempotency key was already used with a different body.'));
+    } else results.push({ lead: { id: earlier.id, status: earlier.status, created_at: earlier.created_at }, replayed: true });
   }
-  const { body_hash: _hash, ...lead } = earlier;
-  return { lead, replayed: true };
+  return results;
 }

@@ -1,18 +1,15 @@
-import type { Shopify } from '@shopify/shopify-api';
 import { Hono } from 'hono';
-import type { Kysely } from 'kysely';
 import { parseSubmission } from '../../../schema/submission.js';
 import { HttpError, unauthorized } from '../http/errors.js';
 import { preferredLanguage, type Translator } from '../leads/i18n.js';
-import { acceptLead } from '../leads/intake.js';
-import type { Database } from '../storage/tables.js';
+import type { LeadIntake } from '../leads/intake.js';
 import { bodyFormat, parseBody, readCapped } from './body.js';
 import { LIQUID_CONTENT_TYPE, confirmationPage, errorsPage, safeBackPath } from './liquid-pages.js';
 import { verifyProxyQuery } from './signature.js';
 
 export interface ProxyDeps {
-  db: Kysely<Database>;
-  shopify: Shopify;
+  intake: LeadIntake;
+  apiSecret: string;
   translator: Translator;
   /** Called after a consenting lead is committed, to wake the sync worker without waiting for its next poll. */
   onLeadQueued?: (shop: string) => void;
@@ -25,7 +22,7 @@ export function proxyRoutes(deps: ProxyDeps) {
   const app = new Hono<{ Variables: { proxy: Verified } }>();
 
   app.use('*', async (c, next) => {
-    const result = await verifyProxyQuery(deps.shopify, new URL(c.req.url).searchParams);
+    const result = verifyProxyQuery(deps.apiSecret, new URL(c.req.url).searchParams);
     if (!result.valid) throw unauthorized(result.reason);
     c.set('proxy', { shop: result.shop, loggedInCustomerId: result.loggedInCustomerId });
     await next();
@@ -61,7 +58,7 @@ export function proxyRoutes(deps: ProxyDeps) {
     }
 
     const submission = parsed.value;
-    const { lead, replayed } = await acceptLead(deps.db, {
+    const { lead, replayed } = await deps.intake.accept({
       shop,
       loggedInCustomerId,
       submission,

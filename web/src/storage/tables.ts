@@ -4,7 +4,7 @@ import type { Generated, Insertable, Selectable } from 'kysely';
  * Table shapes shared by SQLite and PostgreSQL. Times are ISO-8601 UTC strings and flags are 0/1 integers, so the
  * same queries and the same migrations run on both engines.
  */
-export type LeadStatus = 'pending' | 'synced' | 'failed' | 'no_consent';
+export type LeadStatus = 'pending' | 'synced' | 'failed' | 'no_consent' | 'quarantined';
 
 export interface LeadsTable {
   id: string;
