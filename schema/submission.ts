@@ -56,6 +56,11 @@ export const submissionSchema = z.strictObject({
   page: optionalText(LIMITS.page),
   form_id: optionalText(LIMITS.formId),
   idempotency_key: z.optional(z.string('invalid').check(z.regex(/^[A-Za-z0-9_-]{8,128}$/, 'invalid'))),
+  /** Honeypot: hidden from people, filled by naive bots. Any value quarantines the lead (never an error). */
+  website: z.optional(z.string('invalid').check(z.maxLength(500, 'too_long'))),
+  /** When the form was shown, ms since epoch, for the minimum fill time. */
+  rendered_at: z.optional(z.pipe(z.union([z.string('invalid').check(z.regex(/^\d{10,16}$/, 'invalid')), z.number('invalid')], 'invalid'), z.transform(Number))),
+  'cf-turnstile-response': z.optional(z.string('invalid').check(z.maxLength(4096, 'too_long'))),
 });
 
 export type SubmissionInput = z.input<typeof submissionSchema>;

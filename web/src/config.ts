@@ -36,6 +36,13 @@ const envSchema = z.object({
   SHOPIFY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
   SYNC_RETRY_BASE_MS: z.coerce.number().int().min(1).default(1000),
   SYNC_WORKER: z.enum(['on', 'off']).default('on'),
+  RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_PER_SHOP_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  CLIENT_IP_HEADER: z.string().min(1).default('x-forwarded-for'),
+  CLIENT_IP_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+  SPAM_MIN_FILL_MS: z.coerce.number().int().min(0).default(2000),
+  TURNSTILE_SECRET_KEY: z.string().min(1).optional(),
+  TURNSTILE_VERIFY_URL: z.url().default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
@@ -61,6 +68,10 @@ export interface Config {
   syncWorker: boolean;
   /** Jobs handled at once by one process; never more than one per shop, so each shop's pacing holds. */
   syncConcurrency: number;
+  rateLimits: { perIpPerMinute: number; perShopPerMinute: number };
+  clientIp: { header: string; hops: number };
+  spam: { minFillMs: number; maxLinks: number };
+  turnstile: { secret: string; verifyUrl: string; timeoutMs: number } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -104,5 +115,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     syncRetryBaseMs: e.SYNC_RETRY_BASE_MS,
     syncWorker: e.SYNC_WORKER === 'on',
     syncConcurrency: e.SYNC_CONCURRENCY,
+    rateLimits: { perIpPerMinute: e.RATE_LIMIT_PER_IP_PER_MINUTE, perShopPerMinute: e.RATE_LIMIT_PER_SHOP_PER_MINUTE },
+    clientIp: { header: e.CLIENT_IP_HEADER.toLowerCase(), hops: e.CLIENT_IP_HOPS },
+    spam: { minFillMs: e.SPAM_MIN_FILL_MS, maxLinks: 3 },
+    turnstile: e.TURNSTILE_SECRET_KEY ? { secret: e.TURNSTILE_SECRET_KEY, verifyUrl: e.TURNSTILE_VERIFY_URL, timeoutMs: 5000 } : undefined,
   };
 }

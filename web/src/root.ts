@@ -47,21 +47,33 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const tokens = shopTokens(db, config.tokenEncryptionKey);
   const metrics = createMetrics(db);
   const client = createAdminClient({ origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs });
-  const worker = new SyncWorker({ db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, onOutcome: (outcome) => metrics.sync.inc({ outcome }) });
+  const worker = new SyncWorker({ db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, onOutcome: (outcome) => metrics.sync.inc({ outcome }) });
 
   const app = createHttpApp(log);
   app.use('/proxy/*', async (c, next) => {
     await next();
     metrics.intake.inc({ outcome: String(c.res.status) });
   });
-  const intake = new LeadIntake(db);
-  app.route('/proxy', proxyRoutes({ intake, apiSecret: config.apiSecret, translator, onLeadQueued: () => worker.nudge() }));
+  const intake = new LeadIntake(db, config.rateLimits);
+  app.route(
+    '/proxy',
+    proxyRoutes({
+      intake,
+      apiSecret: config.apiSecret,
+      translator,
+      spam: config.spam,
+      clientIp: config.clientIp,
+      turnstile: config.turnstile,
+      onLeadQueued: () => worker.nudge(),
+    }),
+  );
   app.route('/webhooks', webhookRoutes({ db, shopify, tokens }));
   app.route(
     '/api',
     adminApiRoutes({
       db,
       shopify,
+      onLeadQueued: () => worker.nudge(),
       ensureInstalled: async (session) => {
         if (await tokens.get(session.shop)) return;
         const { accessToken, scope } = await exchangeForOfflineToken(

@@ -14,6 +14,9 @@ function bind(form: HTMLFormElement): void {
   form.setAttribute('data-cc-bound', '');
   const keyInput = form.querySelector<HTMLInputElement>('input[name="idempotency_key"]');
   if (keyInput) keyInput.value = freshKey();
+  // The minimum fill time counts from when this shopper saw the form, not from when a cached page was rendered.
+  const renderedAt = form.querySelector<HTMLInputElement>('input[name="rendered_at"]');
+  if (renderedAt) renderedAt.value = String(Date.now());
   let loading: Promise<{ submit(): void }> | null = null;
 
   // A submit before the UI is ready waits for it; if the UI cannot load, the form posts as plain HTML.

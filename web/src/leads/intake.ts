@@ -3,6 +3,7 @@ import { normalizePhone, type Submission } from '../../../schema/submission.js';
 import { HttpError } from '../http/errors.js';
 import type { Database, Lead, LeadStatus, NewLead } from '../storage/tables.js';
 import { canonicalJson, newId, nowIso, sha256Hex } from './ids.js';
+import { DEFAULT_RATE_LIMITS, type RateLimits, retryAfterSeconds, windowOf } from './rate-limit.js';
 
 export interface IntakeInput {
   /** From the verified proxy query, never from the body. */
@@ -19,6 +20,8 @@ export interface IntakeInput {
   locale: string;
   /** Spam verdict from the checks before intake: a quarantined lead is kept but never synced. */
   quarantineReason?: string | null;
+  /** For the per-IP limit; `unknown` when no trusted address was available. */
+  clientIp: string;
 }
 
 export interface IntakeResult {
@@ -32,6 +35,7 @@ const MAX_BATCH = 200;
 
 interface Pending {
   row: NewLead;
+  clientIp: string;
   consent: { text: string | null; granted: boolean };
   resolve(result: IntakeResult): void;
   reject(error: unknown): void;
@@ -47,11 +51,16 @@ export class LeadIntake {
   private queue: Pending[] = [];
   private writing: Promise<void> | null = null;
 
-  constructor(private readonly db: Kysely<Database>, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   accept(input: IntakeInput): Promise<IntakeResult> {
     const { submission, shop } = input;
-    const { idempotency_key: _ignored, ...content } = submission;
+    // A retry repeats the body but may carry a new single-use Turnstile token: the token is not part of its identity.
+    const { idempotency_key: _key, 'cf-turnstile-response': _token, ...content } = submission;
     const bodyHash = sha256Hex(canonicalJson({ ...content, logged_in_customer_id: input.loggedInCustomerId }));
     const key =
       input.idempotencyKey === null ? `server-${newId()}` : input.keyFromCachedPage ? `${input.idempotencyKey}.${bodyHash.slice(0, 16)}` : input.idempotencyKey;
@@ -80,7 +89,7 @@ export class LeadIntake {
       body_hash: bodyHash,
     };
     return new Promise<IntakeResult>((resolve, reject) => {
-      this.queue.push({ row, consent: { text: submission.consent_text ?? null, granted: consented }, resolve, reject });
+      this.queue.push({ row, clientIp: input.clientIp, consent: { text: submission.consent_text ?? null, granted: consented }, resolve, reject });
       this.writing ??= this.drain();
     });
   }
@@ -98,7 +107,8 @@ export class LeadIntake {
       while (this.queue.length) {
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
-          const results = await this.db.transaction().execute((trx) => writeBatch(trx, batch));
+          const now = this.clock();
+          const results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, now));
           batch.forEach((item, i) => {
             const result = results[i]!;
             if (result instanceof Error) item.reject(result);
@@ -114,17 +124,47 @@ export class LeadIntake {
   }
 }
 
-async function writeBatch(trx: Transaction<Database>, batch: Pending[]): Promise<Array<IntakeResult | Error>> {
-  const inserted = new Set(
-    (
-      await trx
-        .insertInto('leads')
-        .values(batch.map((b) => b.row))
-        .onConflict((oc) => oc.columns(['shop', 'idempotency_key']).doNothing())
-        .returning('id')
-        .execute()
-    ).map((r) => r.id),
-  );
+/**
+ * Counts this batch's requests against the per-IP and per-shop windows and returns, per request, whether it is over a
+ * limit. The counters live in the same transaction as the leads, so processes sharing the database share the limits.
+ */
+async function overLimit(trx: Transaction<Database>, batch: Pending[], limits: RateLimits, now: number): Promise<boolean[]> {
+  const window = windowOf(now);
+  const keysOf = (b: Pending) => [`ip:${b.row.shop}:${b.clientIp}`, `shop:${b.row.shop}`];
+  const wanted = new Map<string, number>();
+  for (const b of batch) for (const key of keysOf(b)) wanted.set(key, (wanted.get(key) ?? 0) + 1);
+  const rows = await trx
+    .insertInto('rate_counters')
+    .values([...wanted].map(([key, count]) => ({ key, window, count })))
+    .onConflict((oc) => oc.columns(['key', 'window']).doUpdateSet((eb) => ({ count: eb('rate_counters.count', '+', eb.ref('excluded.count')) })))
+    .returning(['key', 'count'])
+    .execute();
+  // The first requests of the batch take what is left of each window; the rest are over.
+  const used = new Map(rows.map((r) => [r.key, Number(r.count) - (wanted.get(r.key) ?? 0)]));
+  return batch.map((b) => {
+    const [ipKey, shopKey] = keysOf(b) as [string, string];
+    const ipUsed = (used.get(ipKey) ?? 0) + 1;
+    const shopUsed = (used.get(shopKey) ?? 0) + 1;
+    used.set(ipKey, ipUsed);
+    used.set(shopKey, shopUsed);
+    return (b.clientIp !== 'unknown' && ipUsed > limits.perIpPerMinute) || shopUsed > limits.perShopPerMinute;
+  });
+}
+
+async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: RateLimits, now: number): Promise<Array<IntakeResult | Error>> {
+  const over = await overLimit(trx, all, limits, now);
+  const limited = new HttpError(429, 'rate_limited', 'Too many submissions; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
+  const batch = all.filter((_, i) => !over[i]);
+  const inserted = new Set<string>();
+  if (batch.length) {
+    const rows = await trx
+      .insertInto('leads')
+      .values(batch.map((b) => b.row))
+      .onConflict((oc) => oc.columns(['shop', 'idempotency_key']).doNothing())
+      .returning('id')
+      .execute();
+    for (const r of rows) inserted.add(r.id);
+  }
   const fresh = batch.filter((b) => inserted.has(b.row.id));
   if (fresh.length) {
     // A refusal is recorded too: it proves the box was offered unticked and left so.
@@ -169,7 +209,11 @@ async function writeBatch(trx: Transaction<Database>, batch: Pending[]): Promise
     }
   }
   const results: Array<IntakeResult | Error> = [];
-  for (const b of batch) {
+  for (const [i, b] of all.entries()) {
+    if (over[i]) {
+      results.push(limited);
+      continue;
+    }
     if (inserted.has(b.row.id)) {
       results.push({ lead: { id: b.row.id, status: b.row.status, created_at: b.row.created_at }, replayed: false });
       continue;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../../tests/helpers/databases.js';
 import { type TestApp, jsonPost, startTestApp } from '../../../tests/helpers/runtime.js';
 
+const RENDERED_AT = Date.now() - 10_000;
 const lead = (over: Record<string, unknown> = {}) => ({
   email: 'pierre@example.com',
   first_name: 'Pierre',
@@ -13,6 +14,7 @@ const lead = (over: Record<string, unknown> = {}) => ({
   locale: 'fr',
   page: '/pages/contact',
   form_id: 'contact',
+  rendered_at: RENDERED_AT,
   ...over,
 });
 
@@ -127,7 +129,7 @@ describe.each(ENGINES)('POST /proxy/submit on %s', (engine) => {
 
   it('answers a no-JS form post with a Liquid confirmation rendered in the theme', async (ctx) => {
     if (!t) return ctx.skip();
-    const form = new URLSearchParams({ email: 'a6@example.com', first_name: 'Zoë', locale: 'fr', page: '/fr/', idempotency_key: 'nojs-form-0001', email_marketing_consent: 'on' });
+    const form = new URLSearchParams({ email: 'a6@example.com', first_name: 'Zoë', locale: 'fr', page: '/fr/', idempotency_key: 'nojs-form-0001', email_marketing_consent: 'on', rendered_at: String(Date.now() - 10_000) });
     const response = await t.proxy('/submit', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/liquid');

@@ -3,6 +3,9 @@ import { parseSubmission } from '../../../schema/submission.js';
 import { HttpError, unauthorized } from '../http/errors.js';
 import { preferredLanguage, type Translator } from '../leads/i18n.js';
 import type { LeadIntake } from '../leads/intake.js';
+import { type SpamSettings, spamVerdict } from '../leads/spam.js';
+import { type ClientIpSettings, clientIp } from './client-ip.js';
+import { type TurnstileSettings, verifyTurnstile } from './turnstile.js';
 import { bodyFormat, parseBody, readCapped } from './body.js';
 import { LIQUID_CONTENT_TYPE, confirmationPage, errorsPage, safeBackPath } from './liquid-pages.js';
 import { verifyProxyQuery } from './signature.js';
@@ -11,6 +14,11 @@ export interface ProxyDeps {
   intake: LeadIntake;
   apiSecret: string;
   translator: Translator;
+  spam: SpamSettings;
+  clientIp: ClientIpSettings;
+  /** Present only when the merchant turned Turnstile on. */
+  turnstile?: TurnstileSettings | undefined;
+  clock?: () => number;
   /** Called after a consenting lead is committed, to wake the sync worker without waiting for its next poll. */
   onLeadQueued?: (shop: string) => void;
 }
@@ -58,7 +66,23 @@ export function proxyRoutes(deps: ProxyDeps) {
     }
 
     const submission = parsed.value;
+    const ip = clientIp(c.req.raw.headers, deps.clientIp);
+    if (deps.turnstile) {
+      const verdict = await verifyTurnstile(deps.turnstile, submission['cf-turnstile-response'], ip);
+      if (!verdict.ok) {
+        throw verdict.reason === 'unavailable'
+          ? new HttpError(503, 'turnstile_unavailable', 'The bot check could not be completed; try again.', {}, { 'retry-after': '5' })
+          : new HttpError(403, 'turnstile_failed', deps.translator.t(locale, 'contact_form.bot_check_failed'));
+      }
+    }
+    const quarantineReason = spamVerdict(
+      { honeypot: submission.website, renderedAt: submission.rendered_at, email: submission.email, message: submission.message },
+      deps.spam,
+      (deps.clock ?? Date.now)(),
+    );
     const { lead, replayed } = await deps.intake.accept({
+      clientIp: ip,
+      quarantineReason,
       shop,
       loggedInCustomerId,
       submission,

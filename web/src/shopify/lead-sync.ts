@@ -49,12 +49,23 @@ function failed(result: Exclude<AdminResult<unknown>, { ok: true }>): SyncOutcom
   }
 }
 
+/**
+ * The customer id from customerSet can vanish before the next step: a merchant deletes or merges the customer in
+ * the admin. That is not the lead's fault; the job is retried, and the retry's customerSet finds (or recreates) the
+ * customer who now holds the email.
+ */
+const CUSTOMER_GONE = /owner does not exist|customer not found|resource not found|does not exist/i;
+
 async function mutate<P extends { userErrors: UserError[] }>(call: Call, query: string, variables: Record<string, unknown>, field: string, what: string): Promise<Step<P>> {
   const result = await call<Record<string, P | null>>(query, variables);
   if (!result.ok) return { ok: false, outcome: failed(result) };
   const payload = result.data[field];
   if (!payload) return { ok: false, outcome: { kind: 'rejected', reason: `Shopify returned no ${field} payload` } };
-  if (payload.userErrors.length) return { ok: false, outcome: { kind: 'rejected', reason: describe(payload.userErrors, what) } };
+  if (payload.userErrors.length) {
+    const gone = field !== 'customerSet' && payload.userErrors.every((e) => CUSTOMER_GONE.test(e.message));
+    const reason = describe(payload.userErrors, what);
+    return { ok: false, outcome: gone ? { kind: 'retry', reason: `The Shopify customer was deleted or merged during the sync. ${reason}`, throttled: false } : { kind: 'rejected', reason } };
+  }
   return { ok: true, value: payload };
 }
 

@@ -7,7 +7,13 @@ import type { Database, OutboxJob } from '../storage/tables.js';
  * The outbox queue. A job is claimed by setting a lease; a worker that dies leaves the lease to expire, and the job
  * is taken again. On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets many processes claim without waiting on each other.
  */
-export async function claimNextJob(db: Kysely<Database>, engine: Engine, leaseMs: number, clock: () => number): Promise<OutboxJob | undefined> {
+export async function claimNextJob(
+  db: Kysely<Database>,
+  engine: Engine,
+  leaseMs: number,
+  clock: () => number,
+  skipShops: string[] = [],
+): Promise<OutboxJob | undefined> {
   const now = nowIso(clock);
   const leaseUntil = nowIso(() => clock() + leaseMs);
   return db
@@ -20,6 +26,7 @@ export async function claimNextJob(db: Kysely<Database>, engine: Engine, leaseMs
         .where('state', '=', 'pending')
         .where('run_after', '<=', now)
         .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]))
+        .$if(skipShops.length > 0, (qb) => qb.where('shop', 'not in', skipShops))
         .orderBy('run_after')
         .limit(1)
         .$if(engine === 'postgres', (qb) => qb.forUpdate().skipLocked()),

@@ -4,7 +4,7 @@ import { type TestApp, jsonPost, startTestApp } from '../../../tests/helpers/run
 import { claimNextJob } from './outbox.js';
 
 const submit = (t: TestApp, email: string, over: Record<string, unknown> = {}) =>
-  t.proxy('/submit', jsonPost({ email, first_name: 'Ann', message: `Hello from ${email}`, email_marketing_consent: true, consent_text: 'Email me offers.', form_id: 'contact', locale: 'en', ...over }));
+  t.proxy('/submit', jsonPost({ email, first_name: 'Ann', message: `Hello from ${email}`, email_marketing_consent: true, consent_text: 'Email me offers.', form_id: 'contact', locale: 'en', rendered_at: Date.now() - 10_000, ...over }));
 
 /** Runs the worker until no job is pending (rescheduled jobs included), or fails after `limitMs`. */
 async function syncAll(t: TestApp, limitMs = 30_000): Promise<void> {
@@ -111,5 +111,39 @@ describe.each(ENGINES)('sync worker on %s', (engine: TestEngine) => {
     const lead = await t.runtime.storage.db.selectFrom('leads').select(['status', 'sync_error']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(lead.status).toBe('failed');
     expect(lead.sync_error).toContain('access token was refused');
+  });
+});
+
+describe('a customer deleted in Shopify', () => {
+  it('is recreated for the next lead with that email', async (ctx) => {
+    const t = await startTestApp('sqlite');
+    if (!t) return ctx.skip();
+    try {
+      await submit(t, 'deleted@example.com');
+      await syncAll(t);
+      const first = (await t.customerByEmail('deleted@example.com')) as { id: string };
+      t.emulator.deleteCustomer(t.config.devShop, first.id);
+      await submit(t, 'deleted@example.com', { message: 'Second message' });
+      await syncAll(t);
+      const second = (await t.customerByEmail('deleted@example.com')) as { id: string };
+      expect(second.id).not.toBe(first.id);
+      const statuses = await t.runtime.storage.db.selectFrom('leads').select('status').execute();
+      expect(statuses.map((s) => s.status)).toEqual(['synced', 'synced']);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('mid-sync is retried against the current record instead of failing the lead', async () => {
+    const { syncLead } = await import('./lead-sync.js');
+    const answers = [
+      { ok: true, data: { customerSet: { customer: { id: 'gid://shopify/Customer/1' }, userErrors: [] } }, cost: null },
+      { ok: true, data: { metafieldsSet: { metafields: null, userErrors: [{ field: ['metafields', '0', 'ownerId'], message: 'Owner does not exist.', code: 'INVALID' }] } }, cost: null },
+    ];
+    const call = async () => answers.shift() as never;
+    const lead = { email: 'x@example.com', message: 'hi', created_at: new Date().toISOString() } as never;
+    const outcome = await syncLead(call, lead, null);
+    expect(outcome).toMatchObject({ kind: 'retry' });
+    expect(answers).toEqual([]);
   });
 });

@@ -22,6 +22,8 @@ export interface SyncWorkerOptions {
   mutationCost?: number;
   clock?: () => number;
   retryBaseMs?: number;
+  /** Jobs at once, across shops; one per shop at most. */
+  concurrency?: number;
   onOutcome?: (outcome: 'synced' | 'rejected' | 'unauthorized' | 'retry' | 'gave_up' | 'dropped') => void;
 }
 
@@ -67,25 +69,43 @@ export class SyncWorker {
     return handled;
   }
 
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  /**
+   * Up to `concurrency` jobs at once, never two of one shop (each shop's bucket is paced on its own), and never a
+   * shop whose bucket is still refilling: a throttled shop does not hold up the others.
+   */
   private async run(): Promise<void> {
+    const concurrency = this.options.concurrency ?? 4;
+    const cost = this.options.mutationCost ?? 10;
     while (this.running) {
-      let worked = false;
       try {
-        worked = await this.runOne();
+        while (this.running && this.inFlight.size < concurrency) {
+          const busy = [...this.inFlight.keys(), ...this.pacer.refilling(cost)];
+          const job = await claimNextJob(this.options.db, this.options.engine, this.options.leaseMs ?? 60_000, this.clock, busy);
+          if (!job) break;
+          const work = this.handle(job)
+            .catch((error: unknown) => this.options.log.error({ err: error, job: job.id }, 'sync job crashed; its lease will expire'))
+            .finally(() => {
+              this.inFlight.delete(job.shop);
+              this.wake?.();
+            });
+          this.inFlight.set(job.shop, work);
+        }
       } catch (error) {
-        this.options.log.error({ err: error }, 'sync worker iteration failed');
+        this.options.log.error({ err: error }, 'sync worker could not claim jobs');
       }
-      if (!worked && this.running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = null;
-      }
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
     }
+    await Promise.all(this.inFlight.values());
   }
 
   async runOne(): Promise<boolean> {
@@ -99,7 +119,7 @@ export class SyncWorker {
   private async handle(job: OutboxJob): Promise<void> {
     const { db, log } = this.options;
     const lead = await db.selectFrom('leads').selectAll().where('id', '=', job.lead_id).where('shop', '=', job.shop).executeTakeFirst();
-    if (!lead || lead.email_consent !== 1) {
+    if (!lead || lead.email_consent !== 1 || lead.status === 'quarantined') {
       await completeJob(db, job, this.clock);
       this.options.onOutcome?.('dropped');
       log.info({ job: job.id, lead: job.lead_id }, 'job dropped: lead gone or without consent');

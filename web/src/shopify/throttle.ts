@@ -25,6 +25,11 @@ export class ThrottlePacer {
     return Math.ceil(((cost - available) / bucket.restoreRate) * 1000);
   }
 
+  /** Shops whose bucket cannot take a call of `cost` points yet. */
+  refilling(cost: number): string[] {
+    return [...this.buckets.keys()].filter((shop) => this.waitFor(shop, cost) > 0);
+  }
+
   /** Spend points locally the moment a call is sent, so two calls in flight do not both count the same points. */
   spend(shop: string, cost: number): void {
     const bucket = this.buckets.get(shop);

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 
 /**
  * Migrations live in code (not files found at run time) so the compiled server and the tests run the same list.
@@ -83,7 +83,18 @@ const migrations: Record<string, Migration> = {
         .addColumn('topic', 'text', (c) => c.notNull())
         .addColumn('received_at', 'text', (c) => c.notNull())
         .execute();
-      await sql`select 1`.execute(db);
+    },
+  },
+  '0002_spam_and_limits': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('rate_counters')
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('window', 'integer', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('rate_counters_pk', ['key', 'window'])
+        .execute();
+      await db.schema.createIndex('leads_shop_status').on('leads').columns(['shop', 'status']).execute();
     },
   },
 };

@@ -74,7 +74,14 @@ export interface WebhookDeliveriesTable {
   received_at: string;
 }
 
+export interface RateCountersTable {
+  key: string;
+  window: number;
+  count: number;
+}
+
 export interface Database {
+  rate_counters: RateCountersTable;
   leads: LeadsTable;
   consent_records: ConsentRecordsTable;
   outbox_jobs: OutboxJobsTable;

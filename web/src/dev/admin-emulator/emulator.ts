@@ -83,6 +83,11 @@ export class AdminEmulator {
     this.stats = EmulatorStats();
   }
 
+  /** As a merchant deleting a customer in the admin. */
+  deleteCustomer(shop: string, id: string): boolean {
+    return this.shops.get(shop)?.data.customers.delete(id) ?? false;
+  }
+
   shopData(shop: string): ShopData | undefined {
     return this.shops.get(shop)?.data;
   }
