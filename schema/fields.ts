@@ -47,5 +47,5 @@ export const METAFIELDS = {
 export const CUSTOMER_TAG = 'contact-capture';
 
 /** Reasons a field can be rejected; each is a key under `contact_form.errors` in the extension's locales. */
-export const FIELD_ERROR_CODES = ['required', 'invalid_email', 'invalid_phone', 'too_long', 'invalid'] as const;
+export const FIELD_ERROR_CODES = ['required', 'invalid_email', 'invalid_phone', 'too_long', 'invalid', 'consent_required'] as const;
 export type FieldErrorCode = (typeof FIELD_ERROR_CODES)[number];

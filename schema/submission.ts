@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { LIMITS, type FieldErrorCode } from './fields.js';
+import { FIELD_ERROR_CODES, LIMITS, type FieldErrorCode } from './fields.js';
 
 /**
  * What a shopper submits, shared by the server and the storefront widget. Written with zod/mini so the browser
@@ -12,8 +12,12 @@ import { LIMITS, type FieldErrorCode } from './fields.js';
 export const EMAIL_PATTERN =
   /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
 
-const text = (max: number) => z.string('invalid').check(z.trim(), z.maxLength(max, 'too_long'));
-const optionalText = (max: number) => z.optional(text(max));
+// Control characters have no place in a name or a message; line breaks only where the field has lines.
+const SINGLE_LINE = /^[^\u0000-\u001f\u007f\u2028\u2029]*$/;
+const MULTI_LINE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
+const text = (max: number, lines = false) =>
+  z.string('invalid').check(z.trim(), z.maxLength(max, 'too_long'), z.regex(lines ? MULTI_LINE : SINGLE_LINE, 'invalid'));
+const optionalText = (max: number, lines = false) => z.optional(text(max, lines));
 
 /** Accepts what a checkbox sends: `on` from an HTML form, a boolean from JSON. Absence means "not ticked". */
 const checkbox = z.optional(
@@ -49,9 +53,11 @@ export const submissionSchema = z.strictObject({
     z.regex(EMAIL_PATTERN, 'invalid_email'),
   ),
   phone,
-  message: optionalText(LIMITS.message),
+  message: optionalText(LIMITS.message, true),
   email_marketing_consent: checkbox,
-  consent_text: optionalText(LIMITS.consentText),
+  consent_text: optionalText(LIMITS.consentText, true),
+  /** Set by the block when the merchant made consent a condition of sending the form. */
+  consent_required: checkbox,
   locale: z.optional(z.string('invalid').check(z.trim(), z.regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'invalid'), z.maxLength(LIMITS.locale, 'too_long'))),
   page: optionalText(LIMITS.page),
   form_id: optionalText(LIMITS.formId),
@@ -68,7 +74,7 @@ export type Submission = z.output<typeof submissionSchema>;
 
 export type FieldErrors = Record<string, FieldErrorCode>;
 
-const KNOWN_CODES = new Set<string>(['required', 'invalid_email', 'invalid_phone', 'too_long', 'invalid']);
+const KNOWN_CODES = new Set<string>(FIELD_ERROR_CODES);
 
 /** Form posts send empty strings for untouched optional inputs; an empty value means "not given". */
 export function dropEmpty(input: Record<string, unknown>): Record<string, unknown> {
@@ -85,7 +91,12 @@ export type ParseResult = { ok: true; value: Submission } | { ok: false; fields:
 export function parseSubmission(input: Record<string, unknown>): ParseResult {
   const given = dropEmpty(input);
   const result = z.safeParse(submissionSchema, given);
-  if (result.success) return { ok: true, value: result.data };
+  if (result.success) {
+    if (result.data.consent_required && !result.data.email_marketing_consent) {
+      return { ok: false, fields: { email_marketing_consent: 'consent_required' }, unknown: [] };
+    }
+    return { ok: true, value: result.data };
+  }
   const fields: FieldErrors = {};
   const unknown: string[] = [];
   for (const issue of result.error.issues) {

@@ -36,6 +36,7 @@ const envSchema = z.object({
   SHOPIFY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
   SYNC_RETRY_BASE_MS: z.coerce.number().int().min(1).default(1000),
   SYNC_WORKER: z.enum(['on', 'off']).default('on'),
+  SYNC_LEASE_MS: z.coerce.number().int().min(500).default(60_000),
   RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_PER_SHOP_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   CLIENT_IP_HEADER: z.string().min(1).default('x-forwarded-for'),
@@ -66,6 +67,8 @@ export interface Config {
   syncRetryBaseMs: number;
   /** `off` runs an intake-only instance; another instance (or a later start) drains the outbox. */
   syncWorker: boolean;
+  /** How long a claimed job stays claimed; a crashed worker's job is taken again after this. */
+  syncLeaseMs: number;
   /** Jobs handled at once by one process; never more than one per shop, so each shop's pacing holds. */
   syncConcurrency: number;
   rateLimits: { perIpPerMinute: number; perShopPerMinute: number };
@@ -114,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shopifyRequestTimeoutMs: e.SHOPIFY_REQUEST_TIMEOUT_MS,
     syncRetryBaseMs: e.SYNC_RETRY_BASE_MS,
     syncWorker: e.SYNC_WORKER === 'on',
+    syncLeaseMs: e.SYNC_LEASE_MS,
     syncConcurrency: e.SYNC_CONCURRENCY,
     rateLimits: { perIpPerMinute: e.RATE_LIMIT_PER_IP_PER_MINUTE, perShopPerMinute: e.RATE_LIMIT_PER_SHOP_PER_MINUTE },
     clientIp: { header: e.CLIENT_IP_HEADER.toLowerCase(), hops: e.CLIENT_IP_HOPS },

@@ -47,7 +47,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const tokens = shopTokens(db, config.tokenEncryptionKey);
   const metrics = createMetrics(db);
   const client = createAdminClient({ origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs });
-  const worker = new SyncWorker({ db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, onOutcome: (outcome) => metrics.sync.inc({ outcome }) });
+  const worker = new SyncWorker({ db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, leaseMs: config.syncLeaseMs, onCost: (points) => metrics.shopifyCost.inc(points), onOutcome: (outcome) => metrics.sync.inc({ outcome }) });
 
   const app = createHttpApp(log);
   app.use('/proxy/*', async (c, next) => {

@@ -7,6 +7,7 @@ export function createMetrics(db: Kysely<Database>) {
   const registry = new Registry();
   const intake = new Counter({ name: 'contact_capture_intake_total', help: 'Submissions by outcome (HTTP status class and reason)', labelNames: ['outcome'], registers: [registry] });
   const sync = new Counter({ name: 'contact_capture_sync_total', help: 'Sync job outcomes', labelNames: ['outcome'], registers: [registry] });
+  const shopifyCost = new Counter({ name: 'contact_capture_shopify_cost_points_total', help: 'Admin API cost points charged by Shopify', registers: [registry] });
   new Gauge({
     name: 'contact_capture_outbox_pending',
     help: 'Outbox jobs waiting, per shop',
@@ -29,7 +30,7 @@ export function createMetrics(db: Kysely<Database>) {
       for (const row of rows) this.set({ shop: row.shop }, Math.max(0, (Date.now() - Date.parse(String(row.oldest))) / 1000));
     },
   });
-  return { registry, intake, sync };
+  return { registry, intake, sync, shopifyCost };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -24,6 +24,8 @@ export interface SyncWorkerOptions {
   retryBaseMs?: number;
   /** Jobs at once, across shops; one per shop at most. */
   concurrency?: number;
+  /** Points Shopify charged (actualQueryCost), for the cost metric. */
+  onCost?: (points: number) => void;
   onOutcome?: (outcome: 'synced' | 'rejected' | 'unauthorized' | 'retry' | 'gave_up' | 'dropped') => void;
 }
 
@@ -180,7 +182,11 @@ export class SyncWorker {
     }
   }
 
-  /** A call that waits for room in the shop's bucket first, and retries a THROTTLED answer once the bucket refills. */
+  /**
+   * A call that waits for room in the shop's bucket first, and retries a THROTTLED answer in place once the bucket has
+   * refilled (several app processes share one bucket, so one may still be surprised). Only a shop that stays
+   * throttled for a long time sends the job back to the queue.
+   */
   private paced(shop: string, token: string): Call {
     const cost = this.options.mutationCost ?? 10;
     return async <T>(query: string, variables: Record<string, unknown>) => {
@@ -190,7 +196,8 @@ export class SyncWorker {
         this.pacer.spend(shop, cost);
         const result = await this.options.client.request<T>(shop, token, query, variables);
         if (result.ok || result.kind === 'throttled') this.pacer.observe(shop, result.cost);
-        if (result.ok || result.kind !== 'throttled' || attempt >= 3) return result;
+        if (result.ok && result.cost?.actualQueryCost) this.options.onCost?.(result.cost.actualQueryCost);
+        if (result.ok || result.kind !== 'throttled' || attempt >= 10) return result;
         if (!result.cost) await sleep(1000);
       }
     };

@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import { AdminEmulator } from '../../web/src/dev/admin-emulator/emulator.js';
+import { adminEmulatorRoutes } from '../../web/src/dev/admin-emulator/routes.js';
+import { SCOPES } from '../../web/src/dev/local.js';
+import { signProxyQuery } from '../../web/src/dev/proxy-signer.js';
+import { PROJECT_ROOT } from '../../web/src/paths.js';
+import { API_KEY, SECRET, SHOP, TOKEN } from './runtime.js';
+
+/** Real app processes (`node web/src/main.ts`), for crash and multi-process tests. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface AppProcess {
+  port: number;
+  child: ChildProcess;
+  submit(body: unknown, headers?: Record<string, string>): Promise<Response>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', `${PROJECT_ROOT}/web/src/main.ts`], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, MODE: 'local', PORT: String(port), SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: SECRET, SHOPIFY_DEV_SHOP: SHOP, SHOPIFY_DEV_ACCESS_TOKEN: TOKEN, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (i > 150 || child.exitCode !== null) throw new Error(`app process did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    port,
+    child,
+    submit(body, headers = {}) {
+      const params = signProxyQuery(new URLSearchParams(), { shop: SHOP, loggedInCustomerId: null, pathPrefix: '/apps/contact-capture' }, SECRET);
+      return fetch(`http://127.0.0.1:${port}/proxy/submit?${params}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+/** One Admin API emulator over HTTP that several app processes share (SHOPIFY_ADMIN_API_ORIGIN). */
+export async function startSharedEmulator(): Promise<{ emulator: AdminEmulator; origin: string; close(): Promise<void> }> {
+  const emulator = new AdminEmulator();
+  emulator.install(SHOP, TOKEN);
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: adminEmulatorRoutes(emulator, { apiKey: API_KEY, apiSecret: SECRET, scopes: SCOPES }).fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const address = server.address();
+  const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return { emulator, origin, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
