@@ -20,6 +20,8 @@ describe('crash safety on SQLite', () => {
   it('keeps every acknowledged lead through kill -9 mid-load, and syncs them all once after restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cc-crash-'));
     const shared = await startSharedEmulator();
+    // Pacing is measured by bench/sync.ts; here Shopify's bucket is made roomy so the test is about durability.
+    shared.emulator.configure({ bucket: { maximumAvailable: 1_000_000, restoreRate: 1_000_000 } });
     const env = { DATABASE_URL: `sqlite:${join(dir, 'crash.sqlite')}`, SHOPIFY_ADMIN_API_ORIGIN: shared.origin, SYNC_LEASE_MS: '1500', SYNC_POLL_MS: '50', RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000' };
     try {
       const first = await startAppProcess(env);
@@ -72,6 +74,7 @@ describe('two app processes on one PostgreSQL', () => {
     const database = await freshDatabaseUrl('postgres');
     if (!database) return ctx.skip();
     const shared = await startSharedEmulator();
+    shared.emulator.configure({ bucket: { maximumAvailable: 1_000_000, restoreRate: 1_000_000 } });
     const env = { DATABASE_URL: database.url, SHOPIFY_ADMIN_API_ORIGIN: shared.origin, SYNC_POLL_MS: '50', RATE_LIMIT_PER_IP_PER_MINUTE: '10', RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000' };
     const a = await startAppProcess(env);
     const b = await startAppProcess(env);

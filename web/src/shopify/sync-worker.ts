@@ -183,22 +183,34 @@ export class SyncWorker {
   }
 
   /**
-   * A call that waits for room in the shop's bucket first, and retries a THROTTLED answer in place once the bucket has
-   * refilled (several app processes share one bucket, so one may still be surprised). Only a shop that stays
-   * throttled for a long time sends the job back to the queue.
+   * A call that waits for room in the shop's bucket first, retries a THROTTLED answer in place once the bucket has
+   * refilled (several app processes share one bucket, so one may still be surprised), and retries a transient failure
+   * (5xx, timeout, network) a few times with backoff: every step is idempotent, so repeating one is safe, and a job
+   * does not start over for one lost answer. Only a problem that lasts sends the job back to the queue.
    */
   private paced(shop: string, token: string): Call {
     const cost = this.options.mutationCost ?? 10;
+    const base = this.options.retryBaseMs ?? 1000;
     return async <T>(query: string, variables: Record<string, unknown>) => {
-      for (let attempt = 0; ; attempt++) {
+      let throttled = 0;
+      let transient = 0;
+      for (;;) {
         const wait = this.pacer.waitFor(shop, cost);
         if (wait > 0) await sleep(wait);
         this.pacer.spend(shop, cost);
         const result = await this.options.client.request<T>(shop, token, query, variables);
         if (result.ok || result.kind === 'throttled') this.pacer.observe(shop, result.cost);
         if (result.ok && result.cost?.actualQueryCost) this.options.onCost?.(result.cost.actualQueryCost);
-        if (result.ok || result.kind !== 'throttled' || attempt >= 10) return result;
-        if (!result.cost) await sleep(1000);
+        if (result.ok) return result;
+        if (result.kind === 'throttled' && throttled++ < 10) {
+          if (!result.cost) await sleep(1000);
+          continue;
+        }
+        if (result.kind === 'transient' && transient++ < 3) {
+          await sleep(backoffMs(transient, Math.random, base));
+          continue;
+        }
+        return result;
       }
     };
   }

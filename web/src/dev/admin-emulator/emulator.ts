@@ -3,7 +3,7 @@ import { CostBucket, type BucketSettings, MAX_SINGLE_QUERY_COST, requestedCost }
 import { customerView } from './customer-view.js';
 import { customerEmailMarketingConsentUpdate, customerSet, metafieldsSet, tagsAdd } from './mutations.js';
 import { loadAdminSchema } from './schema.js';
-import { ShopData } from './store.js';
+import { IdSequence, ShopData } from './store.js';
 
 /**
  * A local stand-in for Shopify's Admin GraphQL API: it validates every operation against the real 2026-10 schema,
@@ -55,6 +55,7 @@ export class AdminEmulator {
   private bucketSettings: BucketSettings = { maximumAvailable: 2000, restoreRate: 100 };
   private faults: FaultSettings = { rate: 0, kinds: [], timeoutMs: 30_000 };
   private random: () => number = mulberry32(42);
+  private readonly ids = new IdSequence();
   stats: EmulatorStats = EmulatorStats();
 
   constructor(private readonly clock: () => number = Date.now, private readonly appNamespace = 'app--1000') {}
@@ -62,7 +63,7 @@ export class AdminEmulator {
   install(shop: string, token: string): void {
     const previous = this.shops.get(shop);
     if (previous) this.tokens.delete(previous.token);
-    this.shops.set(shop, { data: previous?.data ?? new ShopData(shop, this.appNamespace), bucket: previous?.bucket ?? new CostBucket(this.bucketSettings, this.clock), token });
+    this.shops.set(shop, { data: previous?.data ?? new ShopData(shop, this.appNamespace, this.ids), bucket: previous?.bucket ?? new CostBucket(this.bucketSettings, this.clock), token });
     this.tokens.set(token, shop);
   }
 

@@ -40,14 +40,21 @@ export interface EmuCustomer {
   updatedAt: string;
 }
 
+/** Shopify's ids are unique across all shops, so the emulator draws them from one sequence for every shop. */
+export class IdSequence {
+  private last = 1000;
+  next(): number {
+    return ++this.last;
+  }
+}
+
 export class ShopData {
   readonly customers = new Map<string, EmuCustomer>();
-  private nextId = 1000;
 
-  constructor(readonly shop: string, readonly appNamespace: string) {}
+  constructor(readonly shop: string, readonly appNamespace: string, private readonly ids: IdSequence = new IdSequence()) {}
 
   newGid(type: string): { gid: string; legacyId: number } {
-    const legacyId = ++this.nextId;
+    const legacyId = this.ids.next();
     return { gid: `gid://shopify/${type}/${legacyId}`, legacyId };
   }
 
