@@ -30,7 +30,7 @@ export interface TestApp {
  * The real runtime in local mode (the same wiring as `npm start`), on a fresh database, with the Admin API emulator
  * served over real HTTP so client timeouts and faults behave as on the network.
  */
-export async function startTestApp(engine: TestEngine, env: Record<string, string> = {}): Promise<TestApp | null> {
+export async function startTestApp(engine: TestEngine, env: Record<string, string> = {}, log = pino({ level: 'silent' })): Promise<TestApp | null> {
   const database = await freshDatabaseUrl(engine);
   if (!database) return null;
   const emulator = new AdminEmulator();
@@ -52,7 +52,7 @@ export async function startTestApp(engine: TestEngine, env: Record<string, strin
     SHOPIFY_REQUEST_TIMEOUT_MS: '1000',
     ...env,
   });
-  const runtime = await createRuntime(config, { log: pino({ level: 'silent' }), mountDev: mountLocal(emulator) });
+  const runtime = await createRuntime(config, { log, mountDev: mountLocal(emulator) });
   return {
     runtime,
     emulator,
