@@ -1,8 +1,10 @@
 /**
- * The one definition of the contact form's fields: their limits, their autocomplete tokens and where each lands in
- * Shopify. The server (zod), the storefront widget (zod/mini in the browser) and the Liquid block (rendered names)
- * all read these, so a field can never be validated one way on the page and another way on the server.
+ * The one definition of the contact form's fields: their rules, their autocomplete tokens and where each lands in
+ * Shopify. The server (zod, submission.ts), the storefront widget (rules.ts) and the Liquid block (the same names)
+ * all follow it, so a field can never be validated one way on the page and another way on the server.
  */
+import type { FieldKind } from './rules.js';
+
 export const API_VERSION = '2026-10' as const;
 
 export const LIMITS = {
@@ -14,37 +16,48 @@ export const LIMITS = {
   locale: 16,
   page: 2048,
   formId: 64,
+  text: 255,
+  zip: 20,
 } as const;
 
-export type StandardFieldKey = 'first_name' | 'last_name' | 'email' | 'phone' | 'message';
+export type StandardFieldKey = 'first_name' | 'last_name' | 'email' | 'phone' | 'company' | 'message' | 'birthday' | 'address';
 
-export interface StandardField {
-  key: StandardFieldKey;
-  input: 'text' | 'email' | 'tel' | 'textarea';
-  autocomplete: string;
-  maxLength: number;
-}
+/** Fields a merchant can show, hide or require in the theme editor; email is always shown and required. */
+export const OPTIONAL_STANDARD_FIELDS = ['first_name', 'last_name', 'phone', 'company', 'message', 'birthday', 'address'] as const;
 
-export const STANDARD_FIELDS: readonly StandardField[] = [
-  { key: 'first_name', input: 'text', autocomplete: 'given-name', maxLength: LIMITS.name },
-  { key: 'last_name', input: 'text', autocomplete: 'family-name', maxLength: LIMITS.name },
-  { key: 'email', input: 'email', autocomplete: 'email', maxLength: LIMITS.email },
-  { key: 'phone', input: 'tel', autocomplete: 'tel', maxLength: LIMITS.phone },
-  { key: 'message', input: 'textarea', autocomplete: 'off', maxLength: LIMITS.message },
-];
+export const ADDRESS_PARTS = ['address1', 'address2', 'city', 'province', 'zip', 'country'] as const;
+export type AddressPart = (typeof ADDRESS_PARTS)[number];
+
+/** Custom fields: the kinds a merchant can pick, and the Shopify metafield type each is stored as. */
+export const CUSTOM_FIELD_KINDS = ['text', 'textarea', 'number', 'date', 'select', 'checkbox'] as const satisfies readonly FieldKind[];
+export type CustomFieldKind = (typeof CUSTOM_FIELD_KINDS)[number];
+export const CUSTOM_FIELD_SLOTS = 6;
+export const METAFIELD_TYPE_OF: Record<CustomFieldKind, string> = {
+  text: 'single_line_text_field',
+  textarea: 'multi_line_text_field',
+  number: 'number_decimal',
+  date: 'date',
+  select: 'single_line_text_field',
+  checkbox: 'boolean',
+};
+/** A metafield key as Shopify accepts it (2-64 of a-z, 0-9, _ and -), kept lower-case. */
+export const METAFIELD_KEY = /^[a-z0-9_-]{2,64}$/;
 
 /**
- * Customer metafields the app writes, in the app-reserved namespace ($app). Keys are 2-64 chars of [A-Za-z0-9_-]
- * as Shopify requires; the types are Shopify metafield type names.
+ * Customer metafields the app writes, in the app-reserved namespace ($app). Custom fields use their own keys.
  */
 export const METAFIELDS = {
   lastMessage: { key: 'last_message', type: 'multi_line_text_field' },
   sourceForm: { key: 'source_form', type: 'single_line_text_field' },
   consentProof: { key: 'consent_proof', type: 'json' },
+  company: { key: 'company', type: 'single_line_text_field' },
+  birthday: { key: 'birthday', type: 'date' },
+  postalAddress: { key: 'postal_address', type: 'json' },
 } as const;
 
 /** The tag every customer created or updated by the app carries, so merchants can segment on it. */
 export const CUSTOMER_TAG = 'contact-capture';
+export const MAX_MERCHANT_TAGS = 10;
 
 /** Reasons a field can be rejected; each is a key under `contact_form.errors` in the extension's locales. */
 export const FIELD_ERROR_CODES = ['required', 'invalid_email', 'invalid_phone', 'too_long', 'invalid', 'consent_required'] as const;

@@ -6,7 +6,7 @@ import { normalizePhone, parseSubmission } from './submission.js';
 describe('the shared submission schema', () => {
   it('accepts a typical form post and reads the checkbox', () => {
     const result = parseSubmission({ email: ' ann@example.com ', email_marketing_consent: 'on', first_name: 'Ann', message: '' });
-    expect(result).toEqual({ ok: true, value: { email: 'ann@example.com', email_marketing_consent: true, first_name: 'Ann' } });
+    expect(result).toEqual({ ok: true, value: { email: 'ann@example.com', email_marketing_consent: true, first_name: 'Ann', answers: {}, custom: [] } });
   });
 
   it('treats an absent checkbox as no consent, and never as consent', () => {

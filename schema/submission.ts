@@ -1,20 +1,13 @@
 import * as z from 'zod/mini';
-import { FIELD_ERROR_CODES, LIMITS, type FieldErrorCode } from './fields.js';
+import { CUSTOM_FIELD_KINDS, CUSTOM_FIELD_SLOTS, FIELD_ERROR_CODES, LIMITS, MAX_MERCHANT_TAGS, METAFIELD_KEY, type FieldErrorCode } from './fields.js';
+import { EMAIL_PATTERN, MULTI_LINE, SINGLE_LINE, checkField, normalizePhone, validDate } from './rules.js';
+
+export { EMAIL_PATTERN, normalizePhone } from './rules.js';
 
 /**
- * What a shopper submits, shared by the server and the storefront widget. Written with zod/mini so the browser
- * bundle stays small; the server uses the very same object. Error messages are codes, localized by the caller.
+ * What a shopper submits, as the server parses it. Error messages are codes, localized by the caller. Built on the
+ * primitives in rules.ts, which the widget uses in the browser.
  */
-/**
- * The browser's own `type=email` rule (WHATWG), plus a dot in the domain because Shopify needs a routable address.
- * zod's default is stricter than both and would refuse addresses the no-JS form lets through (e.g. `o!neil@...`).
- */
-export const EMAIL_PATTERN =
-  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
-
-// Control characters have no place in a name or a message; line breaks only where the field has lines.
-const SINGLE_LINE = /^[^\u0000-\u001f\u007f\u2028\u2029]*$/;
-const MULTI_LINE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
 const text = (max: number, lines = false) =>
   z.string('invalid').check(z.trim(), z.maxLength(max, 'too_long'), z.regex(lines ? MULTI_LINE : SINGLE_LINE, 'invalid'));
 const optionalText = (max: number, lines = false) => z.optional(text(max, lines));
@@ -27,37 +20,43 @@ const checkbox = z.optional(
   ),
 );
 
-/** E.164 after removing the separators people type. A national number without a country code is rejected,
- * because Shopify's customerSet rejects it too and the shopper is the only one who can fix it. */
-export function normalizePhone(raw: string): string | null {
-  const compact = raw.replace(/[\s().\-\u00a0]/g, '');
-  const e164 = compact.startsWith('00') ? `+${compact.slice(2)}` : compact;
-  return /^\+[1-9]\d{6,14}$/.test(e164) ? e164 : null;
-}
-
 const phone = z.optional(
-  z.string('invalid').check(
-    z.trim(),
-    z.maxLength(LIMITS.phone, 'too_long'),
-    z.refine((v) => normalizePhone(v) !== null, 'invalid_phone'),
-  ),
+  z.string('invalid').check(z.trim(), z.maxLength(LIMITS.phone, 'too_long'), z.refine((v) => normalizePhone(v) !== null, 'invalid_phone')),
 );
+
+/** A custom field as the block declares it (kind, metafield key, whether required, options for a select). */
+const customSpec = z.array(
+  z.object({
+    key: z.string().check(z.regex(METAFIELD_KEY)),
+    kind: z.enum(CUSTOM_FIELD_KINDS),
+    required: z.boolean(),
+    options: z.optional(z.array(z.string().check(z.maxLength(LIMITS.text))).check(z.maxLength(50))),
+  }),
+).check(z.maxLength(CUSTOM_FIELD_SLOTS));
+export type CustomFieldSpec = z.output<typeof customSpec>[number];
 
 export const submissionSchema = z.strictObject({
   first_name: optionalText(LIMITS.name),
   last_name: optionalText(LIMITS.name),
-  email: z.string('required').check(
-    z.trim(),
-    z.minLength(1, 'required'),
-    z.maxLength(LIMITS.email, 'too_long'),
-    z.regex(EMAIL_PATTERN, 'invalid_email'),
-  ),
+  email: z.string('required').check(z.trim(), z.minLength(1, 'required'), z.maxLength(LIMITS.email, 'too_long'), z.regex(EMAIL_PATTERN, 'invalid_email')),
   phone,
+  company: optionalText(LIMITS.text),
   message: optionalText(LIMITS.message, true),
+  birthday: z.optional(z.string('invalid').check(z.trim(), z.refine(validDate, 'invalid'))),
+  address1: optionalText(LIMITS.text),
+  address2: optionalText(LIMITS.text),
+  city: optionalText(LIMITS.text),
+  province: optionalText(LIMITS.text),
+  zip: optionalText(LIMITS.zip),
+  country: z.optional(z.string('invalid').check(z.trim(), z.regex(/^[A-Za-z]{2}$/, 'invalid'))),
   email_marketing_consent: checkbox,
+  sms_marketing_consent: checkbox,
   consent_text: optionalText(LIMITS.consentText, true),
+  sms_consent_text: optionalText(LIMITS.consentText, true),
   /** Set by the block when the merchant made consent a condition of sending the form. */
   consent_required: checkbox,
+  /** Required fields the block declares (`first_name,phone`): the shopper cannot remove them from the page alone. */
+  required_fields: optionalText(200),
   locale: z.optional(z.string('invalid').check(z.trim(), z.regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'invalid'), z.maxLength(LIMITS.locale, 'too_long'))),
   page: optionalText(LIMITS.page),
   form_id: optionalText(LIMITS.formId),
@@ -67,14 +66,23 @@ export const submissionSchema = z.strictObject({
   /** When the form was shown, ms since epoch, for the minimum fill time. */
   rendered_at: z.optional(z.pipe(z.union([z.string('invalid').check(z.regex(/^\d{10,16}$/, 'invalid')), z.number('invalid')], 'invalid'), z.transform(Number))),
   'cf-turnstile-response': z.optional(z.string('invalid').check(z.maxLength(4096, 'too_long'))),
+  /** Merchant tags from the block, and their signature (see form-config.ts); unsigned tags are dropped. */
+  tags: optionalText(500),
+  tags_sig: z.optional(z.string('invalid').check(z.regex(/^[0-9a-f]{64}$/, 'invalid'))),
+  /** The block's custom fields, as JSON; answers come as `custom.<key>`. */
+  custom_fields: optionalText(4000),
 });
 
-export type SubmissionInput = z.input<typeof submissionSchema>;
-export type Submission = z.output<typeof submissionSchema>;
+export type Submission = z.output<typeof submissionSchema> & {
+  /** Custom field answers by metafield key, validated against `custom`. */
+  answers: Record<string, string>;
+  custom: CustomFieldSpec[];
+};
 
 export type FieldErrors = Record<string, FieldErrorCode>;
 
 const KNOWN_CODES = new Set<string>(FIELD_ERROR_CODES);
+const CUSTOM_PREFIX = 'custom.';
 
 /** Form posts send empty strings for untouched optional inputs; an empty value means "not given". */
 export function dropEmpty(input: Record<string, unknown>): Record<string, unknown> {
@@ -88,26 +96,71 @@ export function dropEmpty(input: Record<string, unknown>): Record<string, unknow
 
 export type ParseResult = { ok: true; value: Submission } | { ok: false; fields: FieldErrors; unknown: string[] };
 
+export function splitTags(raw: string | undefined): string[] {
+  return [...new Set((raw ?? '').split(',').map((t) => t.trim()).filter((t) => t && t.length <= 40))].slice(0, MAX_MERCHANT_TAGS);
+}
+
 export function parseSubmission(input: Record<string, unknown>): ParseResult {
   const given = dropEmpty(input);
-  const result = z.safeParse(submissionSchema, given);
-  if (result.success) {
-    if (result.data.consent_required && !result.data.email_marketing_consent) {
-      return { ok: false, fields: { email_marketing_consent: 'consent_required' }, unknown: [] };
-    }
-    return { ok: true, value: result.data };
+  const standard: Record<string, unknown> = {};
+  const answersIn: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(given)) {
+    if (key.startsWith(CUSTOM_PREFIX)) answersIn[key.slice(CUSTOM_PREFIX.length)] = value;
+    else standard[key] = value;
   }
   const fields: FieldErrors = {};
   const unknown: string[] = [];
-  for (const issue of result.error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      unknown.push(...issue.keys);
-      continue;
+  const result = z.safeParse(submissionSchema, standard);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        unknown.push(...issue.keys);
+        continue;
+      }
+      const key = String(issue.path[0] ?? '_');
+      if (fields[key]) continue;
+      const code = given[key] === undefined ? 'required' : issue.message;
+      fields[key] = (KNOWN_CODES.has(code) ? code : 'invalid') as FieldErrorCode;
     }
-    const key = String(issue.path[0] ?? '_');
-    if (fields[key]) continue;
-    const code = given[key] === undefined ? 'required' : issue.message;
-    fields[key] = (KNOWN_CODES.has(code) ? code : 'invalid') as FieldErrorCode;
   }
-  return { ok: false, fields, unknown };
+  let custom: CustomFieldSpec[] = [];
+  if (typeof standard.custom_fields === 'string') {
+    try {
+      const spec = z.safeParse(customSpec, JSON.parse(standard.custom_fields));
+      if (spec.success) custom = spec.data;
+      else fields.custom_fields = 'invalid';
+    } catch {
+      fields.custom_fields = 'invalid';
+    }
+  }
+  const answers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(answersIn)) {
+    const spec = custom.find((c) => c.key === key);
+    if (!spec) unknown.push(`${CUSTOM_PREFIX}${key}`);
+    else if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') fields[`${CUSTOM_PREFIX}${key}`] = 'invalid';
+    else answers[key] = typeof value === 'boolean' ? (value ? 'on' : '') : String(value).trim();
+  }
+  for (const spec of custom) {
+    const code = checkField({ kind: spec.kind, required: spec.required, ...(spec.options ? { options: spec.options } : {}) }, answers[spec.key]);
+    if (code) fields[`${CUSTOM_PREFIX}${spec.key}`] = code;
+    else if (spec.kind === 'checkbox') answers[spec.key] = answers[spec.key] ? 'true' : 'false';
+  }
+  if (unknown.length || !result.success || Object.keys(fields).length) {
+    if (result.success) addConditionalErrors(result.data, given, fields);
+    return { ok: false, fields, unknown };
+  }
+  const value = result.data;
+  addConditionalErrors(value, given, fields);
+  if (Object.keys(fields).length) return { ok: false, fields, unknown };
+  return { ok: true, value: { ...value, answers, custom } };
+}
+
+/** Rules that tie fields together: consent the form requires, a phone for SMS consent, required standard fields. */
+function addConditionalErrors(value: z.output<typeof submissionSchema>, given: Record<string, unknown>, fields: FieldErrors): void {
+  if (value.consent_required && !value.email_marketing_consent) fields.email_marketing_consent = 'consent_required';
+  if (value.sms_marketing_consent && !value.phone) fields.phone ??= 'required';
+  for (const name of (value.required_fields ?? '').split(',').map((s) => s.trim())) {
+    const parts = name === 'address' ? ['address1', 'city', 'zip', 'country'] : [name];
+    for (const part of parts) if (part in submissionSchema.shape && given[part] === undefined && !fields[part]) fields[part] = 'required';
+  }
 }

@@ -1,12 +1,15 @@
 import { render } from 'preact';
 import type { FieldErrorCode } from '../../schema/fields.js';
-import { type FieldErrors, parseSubmission } from '../../schema/submission.js';
+import { type FieldKind, checkField } from '../../schema/rules.js';
 import { freshKey } from './loader-key.js';
+
+type FieldErrors = Record<string, FieldErrorCode>;
 
 /**
  * The Preact UI, loaded on first interaction. It does not replace the Liquid form (that would move the page); it
  * renders into the slots the Liquid already reserved: one error line per field, the error summary, the status line.
- * Validation is the server's own schema, so the page and the server never disagree.
+ * Validation uses the server's own rules (schema/rules.ts), read from the field's data attributes, so the page and
+ * the server never disagree; it carries no schema library, to keep what loads on interaction small.
  */
 interface Messages {
   success: string;
@@ -37,7 +40,7 @@ export function mount(form: HTMLFormElement): { submit(): void } {
   const fields = [...form.querySelectorAll<HTMLElement>('[data-cc-field]')];
   const state: State = { errors: {}, status: 'idle', touched: new Set(), showSummary: false };
 
-  const inputOf = (field: HTMLElement) => field.querySelector<HTMLInputElement | HTMLTextAreaElement>('input[name], textarea[name]');
+  const inputOf = (field: HTMLElement) => field.querySelector<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('input[name], textarea[name], select[name]');
   const labelOf = (field: HTMLElement) => (field.querySelector('label')?.textContent ?? '').replace('*', '').trim();
 
   function values(): Record<string, unknown> {
@@ -46,13 +49,27 @@ export function mount(form: HTMLFormElement): { submit(): void } {
       if (typeof value === 'string') out[name] = value;
     });
     delete out.idempotency_key;
-    out.email_marketing_consent = out.email_marketing_consent === 'on';
+    for (const box of form.querySelectorAll<HTMLInputElement>('input[type="checkbox"][name]')) out[box.name] = box.checked;
     return out;
   }
 
   function validate(): FieldErrors {
-    const result = parseSubmission(values());
-    return result.ok ? {} : result.fields;
+    const errors: FieldErrors = {};
+    for (const field of fields) {
+      const name = field.dataset.ccField ?? '';
+      const input = inputOf(field);
+      if (!input) continue;
+      const kind = (field.dataset.ccKind === 'tel' ? 'phone' : field.dataset.ccKind) as FieldKind;
+      const required = field.dataset.ccRequired !== undefined;
+      const value = input instanceof HTMLInputElement && input.type === 'checkbox' ? (input.checked ? 'on' : '') : input.value;
+      const options = field.dataset.ccOptions?.split('|');
+      const code = checkField({ kind, required, ...(options ? { options } : {}) }, value);
+      if (code) errors[name] = code === 'required' && name === 'email_marketing_consent' ? 'consent_required' : code;
+    }
+    const sms = form.querySelector<HTMLInputElement>('input[name="sms_marketing_consent"]');
+    const phone = form.querySelector<HTMLInputElement>('input[name="phone"]');
+    if (sms?.checked && phone && !phone.value.trim()) errors.phone ??= 'required';
+    return errors;
   }
 
   function paint(): void {
@@ -117,7 +134,7 @@ export function mount(form: HTMLFormElement): { submit(): void } {
   async function submit(): Promise<void> {
     if (state.status === 'sending') return;
     state.errors = validate();
-    Object.keys(values()).forEach((name) => state.touched.add(name));
+    fields.forEach((f) => state.touched.add(f.dataset.ccField ?? ''));
     if (Object.keys(state.errors).length) {
       state.showSummary = true;
       state.status = 'idle';
@@ -141,6 +158,11 @@ export function mount(form: HTMLFormElement): { submit(): void } {
       return;
     }
     if (response.status === 202) {
+      const redirect = form.dataset.redirect;
+      if (redirect) {
+        window.location.assign(redirect);
+        return;
+      }
       state.status = 'success';
       state.errors = {};
       state.touched.clear();
@@ -165,7 +187,7 @@ export function mount(form: HTMLFormElement): { submit(): void } {
   });
   form.addEventListener('focusout', (event) => {
     const target = event.target as HTMLInputElement | null;
-    if (!target?.name || target.type === 'hidden') return;
+    if (!target?.name || target.type === 'hidden' || target.type === 'checkbox') return;
     // Only fields the shopper has typed in are checked on leaving, so tabbing through does not shout.
     if (!target.value && !state.touched.has(target.name)) return;
     state.touched.add(target.name);

@@ -5,6 +5,7 @@ import { adminEmulatorRoutes } from './admin-emulator/routes.js';
 import { proxyEmulator } from './proxy-emulator.js';
 import { mintSessionToken } from './session-token.js';
 import { storefrontPreview } from './storefront-preview.js';
+import { formKey } from '../leads/form-key.js';
 
 export const PROXY_PATH_PREFIX = '/apps/contact-capture';
 export const SCOPES = 'read_customers,write_customers,write_app_proxy';
@@ -24,7 +25,7 @@ export function mountLocal(emulator = new AdminEmulator()) {
     dev.get('/dev/session-token', async (c) =>
       c.json({ token: await mintSessionToken({ shop: config.devShop, apiKey: config.apiKey, secret: config.apiSecret, userId: c.req.query('user') ?? '1' }) }),
     );
-    const preview = storefrontPreview(parts.translator);
+    const preview = storefrontPreview(parts.translator, { formKey: formKey(config.apiSecret, config.devShop) });
     dev.route(
       '/',
       proxyEmulator({

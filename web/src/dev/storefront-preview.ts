@@ -13,8 +13,15 @@ import { createThemeEngine, defaultSettings, readBlock } from './theme-liquid.js
  */
 const ASSET_BASE = '/extensions/contact-form/assets/';
 
-export const DEV_CUSTOMERS: Record<string, { id: number; first_name: string; last_name: string; email: string; phone: string }> = {
-  '7001': { id: 7001, first_name: 'Pierre', last_name: 'Durand', email: 'pierre.durand@example.com', phone: '+33612345678' },
+export const DEV_CUSTOMERS: Record<string, { id: number; first_name: string; last_name: string; email: string; phone: string; default_address: Record<string, string> }> = {
+  '7001': {
+    id: 7001,
+    first_name: 'Pierre',
+    last_name: 'Durand',
+    email: 'pierre.durand@example.com',
+    phone: '+33612345678',
+    default_address: { address1: '12 rue des Lilas', address2: '', city: 'Lyon', zip: '69003', province: '', country_code: 'FR' },
+  },
 };
 
 export function layout(locale: string, title: string, head: string, body: string): string {
@@ -43,9 +50,14 @@ ${body}
 </html>`;
 }
 
-export function storefrontPreview(translator: Translator) {
+export interface PreviewOptions {
+  /** The shop's form key, as the app-data metafield `app.metafields.contact_capture.form_key` gives it to Liquid. */
+  formKey: string;
+}
+
+export function storefrontPreview(translator: Translator, options: PreviewOptions) {
   const app = new Hono();
-  const engine: Liquid = createThemeEngine(translator, ASSET_BASE);
+  const engine: Liquid = createThemeEngine(translator, ASSET_BASE, EXTENSION_DIR);
   const languageLinks = () => translator.locales.map((l) => `<a href="/${l === 'en' ? '' : `${l}/`}" hreflang="${l}" lang="${l}">${l.toUpperCase()}</a>`).join('');
 
   const renderPage = async (locale: string, path: string, query: URLSearchParams) => {
@@ -56,12 +68,18 @@ export function storefrontPreview(translator: Translator) {
     const customer = DEV_CUSTOMERS[query.get('customer') ?? ''] ?? null;
     const blocks: string[] = [];
     for (let i = 1; i <= count; i++) {
-      const html = await engine.parseAndRender(block.liquid, {
-        block: { id: `preview${i}`, settings: { ...defaultSettings(block.schema), ...overrides }, shopify_attributes: `data-block-id="preview${i}"` },
+      // Shopify's global objects are visible in rendered snippets too; `block` is not.
+      const globals = {
         request: { locale: { iso_code: locale }, path },
         customer,
         shop: { name: 'Élégance Parisienne' },
-      });
+        app: { metafields: { contact_capture: { form_key: { value: options.formKey } } } },
+      };
+      const html = await engine.parseAndRender(
+        block.liquid,
+        { block: { id: `preview${i}`, settings: { ...defaultSettings(block.schema), ...overrides }, shopify_attributes: `data-block-id="preview${i}"` } },
+        { globals },
+      );
       blocks.push(`<section class="shopify-section">${html}</section>`);
     }
     // Shopify loads the schema's javascript deferred and its stylesheet in the head, once per page.

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Liquid } from 'liquidjs';
@@ -46,8 +47,13 @@ export const handleize = (text: string): string =>
     .replace(/[^a-z0-9_]+/g, '-')
     .replace(/^-+|-+$/g, '');
 
-export function createThemeEngine(translator: Translator, assetBase: string): Liquid {
-  const engine = new Liquid({ strictFilters: true, outputEscape: undefined });
+export function createThemeEngine(translator: Translator, assetBase: string, extensionDir?: string): Liquid {
+  const engine = new Liquid({
+    strictFilters: true,
+    // `{% render 'cc-field' %}` finds the extension's snippets, as in a theme.
+    ...(extensionDir ? { root: [join(extensionDir, 'snippets')], partials: [join(extensionDir, 'snippets')], extname: '.liquid' } : {}),
+  });
+  engine.registerFilter('hmac_sha256', (text: string, key: string) => createHmac('sha256', String(key)).update(String(text)).digest('hex'));
   engine.registerFilter('t', function (this: { context: { getSync(path: string[]): unknown } }, key: string, vars?: Record<string, string>) {
     const locale = String(this.context.getSync(['request', 'locale', 'iso_code']) ?? 'en');
     return translator.t(locale, key, vars);

@@ -22,6 +22,8 @@ export interface IntakeInput {
   quarantineReason?: string | null;
   /** For the per-IP limit; `unknown` when no trusted address was available. */
   clientIp: string;
+  /** Merchant tags whose signature checked out. */
+  tags: string[];
 }
 
 export interface IntakeResult {
@@ -37,6 +39,8 @@ interface Pending {
   row: NewLead;
   clientIp: string;
   consent: { text: string | null; granted: boolean };
+  /** Present when the form offered SMS consent. */
+  sms: { text: string | null; granted: boolean } | null;
   resolve(result: IntakeResult): void;
   reject(error: unknown): void;
 }
@@ -87,9 +91,19 @@ export class LeadIntake {
       synced_at: null,
       idempotency_key: key,
       body_hash: bodyHash,
+      company: submission.company ?? null,
+      birthday: submission.birthday ?? null,
+      address: addressJson(submission),
+      answers: submission.custom.length ? JSON.stringify(submission.custom.filter((c) => submission.answers[c.key]).map((c) => ({ key: c.key, kind: c.kind, value: submission.answers[c.key] }))) : null,
+      tags: input.tags.length ? JSON.stringify(input.tags) : null,
+      sms_consent: submission.sms_marketing_consent ? 1 : 0,
     };
     return new Promise<IntakeResult>((resolve, reject) => {
-      this.queue.push({ row, clientIp: input.clientIp, consent: { text: submission.consent_text ?? null, granted: consented }, resolve, reject });
+      this.queue.push({ row, clientIp: input.clientIp, consent: { text: submission.consent_text ?? null, granted: consented },
+        sms: submission.sms_consent_text !== undefined || submission.sms_marketing_consent !== undefined ? { text: submission.sms_consent_text ?? null, granted: submission.sms_marketing_consent === true } : null,
+        resolve,
+        reject,
+      });
       this.writing ??= this.drain();
     });
   }
@@ -151,6 +165,11 @@ async function overLimit(trx: Transaction<Database>, batch: Pending[], limits: R
   });
 }
 
+function addressJson(s: Submission): string | null {
+  const address = { address1: s.address1, address2: s.address2, city: s.city, province: s.province, zip: s.zip, country: s.country?.toUpperCase() };
+  return Object.values(address).some(Boolean) ? JSON.stringify(address) : null;
+}
+
 async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: RateLimits, now: number): Promise<Array<IntakeResult | Error>> {
   const over = await overLimit(trx, all, limits, now);
   const limited = new HttpError(429, 'rate_limited', 'Too many submissions; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
@@ -168,24 +187,23 @@ async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: Ra
   const fresh = batch.filter((b) => inserted.has(b.row.id));
   if (fresh.length) {
     // A refusal is recorded too: it proves the box was offered unticked and left so.
+    const record = (b: Pending, channel: 'email' | 'sms', consent: { text: string | null; granted: boolean }) => ({
+      id: newId(),
+      shop: b.row.shop,
+      lead_id: b.row.id,
+      channel,
+      granted: consent.granted ? 1 : 0,
+      text: consent.text,
+      text_sha256: consent.text ? sha256Hex(consent.text) : null,
+      locale: b.row.locale,
+      page: b.row.page ?? null,
+      source: CONSENT_SOURCE,
+      opt_in_level: 'SINGLE_OPT_IN',
+      recorded_at: b.row.created_at,
+    });
     await trx
       .insertInto('consent_records')
-      .values(
-        fresh.map((b) => ({
-          id: newId(),
-          shop: b.row.shop,
-          lead_id: b.row.id,
-          channel: 'email' as const,
-          granted: b.consent.granted ? 1 : 0,
-          text: b.consent.text,
-          text_sha256: b.consent.text ? sha256Hex(b.consent.text) : null,
-          locale: b.row.locale,
-          page: b.row.page ?? null,
-          source: CONSENT_SOURCE,
-          opt_in_level: 'SINGLE_OPT_IN',
-          recorded_at: b.row.created_at,
-        })),
-      )
+      .values(fresh.flatMap((b) => [record(b, 'email', b.consent), ...(b.sms ? [record(b, 'sms', b.sms)] : [])]))
       .execute();
     const queued = fresh.filter((b) => b.row.status === 'pending');
     if (queued.length) {

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import { parseSubmission } from '../../../schema/submission.js';
+import { parseSubmission, splitTags } from '../../../schema/submission.js';
+import { formKey, tagsSignatureValid } from '../leads/form-key.js';
 import { HttpError, unauthorized } from '../http/errors.js';
 import { preferredLanguage, type Translator } from '../leads/i18n.js';
 import type { LeadIntake } from '../leads/intake.js';
@@ -80,8 +81,10 @@ export function proxyRoutes(deps: ProxyDeps) {
       deps.spam,
       (deps.clock ?? Date.now)(),
     );
+    const tags = submission.tags && tagsSignatureValid(formKey(deps.apiSecret, shop), submission.tags, submission.tags_sig) ? splitTags(submission.tags) : [];
     const { lead, replayed } = await deps.intake.accept({
       clientIp: ip,
+      tags,
       quarantineReason,
       shop,
       loggedInCustomerId,

@@ -1,7 +1,7 @@
-import { CUSTOMER_TAG, METAFIELDS } from '../../../schema/fields.js';
+import { CUSTOMER_TAG, type CustomFieldKind, METAFIELDS, METAFIELD_TYPE_OF } from '../../../schema/fields.js';
 import type { Lead } from '../storage/tables.js';
 import type { AdminResult } from './admin-client.js';
-import { CUSTOMER_SET, EMAIL_CONSENT_UPDATE, METAFIELDS_SET, TAGS_ADD } from './operations.js';
+import { CUSTOMER_SET, EMAIL_CONSENT_UPDATE, METAFIELDS_SET, SMS_CONSENT_UPDATE, TAGS_ADD } from './operations.js';
 
 /**
  * The Shopify writes for one consenting lead, in order. Each step is idempotent (upsert by email, metafieldsSet,
@@ -69,6 +69,10 @@ async function mutate<P extends { userErrors: UserError[] }>(call: Call, query: 
   return { ok: true, value: payload };
 }
 
+function parseAnswers(json: string | null): Array<{ key: string; kind: CustomFieldKind; value: string }> {
+  return json ? (JSON.parse(json) as Array<{ key: string; kind: CustomFieldKind; value: string }>) : [];
+}
+
 export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | null): Promise<SyncOutcome> {
   const input: Record<string, unknown> = { email: lead.email };
   if (lead.first_name) input.firstName = lead.first_name;
@@ -85,6 +89,12 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
   if (lead.message) metafields.push({ ownerId: customerId, key: METAFIELDS.lastMessage.key, type: METAFIELDS.lastMessage.type, value: lead.message });
   if (lead.form_id) metafields.push({ ownerId: customerId, key: METAFIELDS.sourceForm.key, type: METAFIELDS.sourceForm.type, value: lead.form_id });
   if (consent) metafields.push({ ownerId: customerId, key: METAFIELDS.consentProof.key, type: METAFIELDS.consentProof.type, value: JSON.stringify(consent) });
+  if (lead.company) metafields.push({ ownerId: customerId, key: METAFIELDS.company.key, type: METAFIELDS.company.type, value: lead.company });
+  if (lead.birthday) metafields.push({ ownerId: customerId, key: METAFIELDS.birthday.key, type: METAFIELDS.birthday.type, value: lead.birthday });
+  if (lead.address) metafields.push({ ownerId: customerId, key: METAFIELDS.postalAddress.key, type: METAFIELDS.postalAddress.type, value: lead.address });
+  for (const answer of parseAnswers(lead.answers)) {
+    metafields.push({ ownerId: customerId, key: answer.key, type: METAFIELD_TYPE_OF[answer.kind], value: answer.value });
+  }
   if (metafields.length) {
     const step = await mutate(call, METAFIELDS_SET, { metafields }, 'metafieldsSet', 'metafields');
     if (!step.ok) return step.outcome;
@@ -104,7 +114,19 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
   );
   if (!consentStep.ok) return consentStep.outcome;
 
-  const tags = await mutate(call, TAGS_ADD, { id: customerId, tags: [CUSTOMER_TAG] }, 'tagsAdd', 'tags');
+  if (lead.sms_consent === 1 && lead.phone) {
+    const sms = await mutate(
+      call,
+      SMS_CONSENT_UPDATE,
+      { input: { customerId, smsMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: lead.created_at } } },
+      'customerSmsMarketingConsentUpdate',
+      'SMS marketing consent',
+    );
+    if (!sms.ok) return sms.outcome;
+  }
+
+  const merchantTags = lead.tags ? (JSON.parse(lead.tags) as string[]) : [];
+  const tags = await mutate(call, TAGS_ADD, { id: customerId, tags: [CUSTOMER_TAG, ...merchantTags] }, 'tagsAdd', 'tags');
   if (!tags.ok) return tags.outcome;
   return { kind: 'synced', customerId };
 }

@@ -29,6 +29,22 @@ export const EMAIL_CONSENT_UPDATE = /* GraphQL */ `
   }
 `;
 
+export const SMS_CONSENT_UPDATE = /* GraphQL */ `
+  mutation ContactCaptureSmsConsent($input: CustomerSmsMarketingConsentUpdateInput!) {
+    customerSmsMarketingConsentUpdate(input: $input) {
+      customer { id }
+      userErrors { field message }
+    }
+  }
+`;
+
+/** The app installation, owner of the app-data metafield that holds the shop's form key (read by the block). */
+export const CURRENT_APP_INSTALLATION = /* GraphQL */ `
+  query ContactCaptureAppInstallation {
+    currentAppInstallation { id }
+  }
+`;
+
 export const TAGS_ADD = /* GraphQL */ `
   mutation ContactCaptureTagsAdd($id: ID!, $tags: [String!]!) {
     tagsAdd(id: $id, tags: $tags) {
@@ -47,10 +63,10 @@ export const CUSTOMER_BY_EMAIL = /* GraphQL */ `
       lastName
       tags
       defaultEmailAddress { emailAddress marketingState marketingOptInLevel marketingUpdatedAt }
-      defaultPhoneNumber { phoneNumber }
+      defaultPhoneNumber { phoneNumber marketingState marketingOptInLevel }
       metafields(first: 25) { nodes { namespace key type value } }
     }
   }
 `;
 
-export const OPERATIONS = { CUSTOMER_SET, METAFIELDS_SET, EMAIL_CONSENT_UPDATE, TAGS_ADD, CUSTOMER_BY_EMAIL } as const;
+export const OPERATIONS = { CUSTOMER_SET, METAFIELDS_SET, EMAIL_CONSENT_UPDATE, SMS_CONSENT_UPDATE, TAGS_ADD, CUSTOMER_BY_EMAIL, CURRENT_APP_INSTALLATION } as const;

@@ -97,6 +97,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('leads_shop_status').on('leads').columns(['shop', 'status']).execute();
     },
   },
+  '0003_more_fields': {
+    async up(db: Kysely<unknown>) {
+      for (const column of ['company', 'birthday', 'address', 'answers', 'tags']) {
+        await db.schema.alterTable('leads').addColumn(column, 'text').execute();
+      }
+      await db.schema.alterTable('leads').addColumn('sms_consent', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -26,6 +26,16 @@ export interface LeadsTable {
   synced_at: string | null;
   idempotency_key: string;
   body_hash: string;
+  company: string | null;
+  /** YYYY-MM-DD */
+  birthday: string | null;
+  /** JSON: { address1, address2, city, province, zip, country } */
+  address: string | null;
+  /** JSON: [{ key, kind, value }] for the block's custom fields */
+  answers: string | null;
+  /** JSON array of the merchant's tags (signed by the block) */
+  tags: string | null;
+  sms_consent: Generated<number>;
 }
 
 export interface ConsentRecordsTable {

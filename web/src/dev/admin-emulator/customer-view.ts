@@ -54,7 +54,7 @@ export function customerView(data: ShopData, c: EmuCustomer) {
         }
       : null,
     defaultPhoneNumber: c.phone
-      ? { phoneNumber: c.phone, marketingState: 'NOT_SUBSCRIBED', marketingOptInLevel: null, marketingUpdatedAt: null, marketingCollectedFrom: null }
+      ? { phoneNumber: c.phone, marketingState: c.smsConsent?.marketingState ?? 'NOT_SUBSCRIBED', marketingOptInLevel: c.smsConsent?.marketingOptInLevel ?? null, marketingUpdatedAt: c.smsConsent?.consentUpdatedAt ?? null, marketingCollectedFrom: null }
       : null,
     emailMarketingConsent: c.email
       ? { marketingState: consent?.marketingState ?? 'NOT_SUBSCRIBED', marketingOptInLevel: consent?.marketingOptInLevel ?? null, consentUpdatedAt: consent?.consentUpdatedAt ?? null }

@@ -1,7 +1,7 @@
 import { type DocumentNode, type GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode, execute, parse, validate } from 'graphql';
 import { CostBucket, type BucketSettings, MAX_SINGLE_QUERY_COST, requestedCost } from './cost.js';
-import { customerView } from './customer-view.js';
-import { customerEmailMarketingConsentUpdate, customerSet, metafieldsSet, tagsAdd } from './mutations.js';
+import { customerEmailMarketingConsentUpdate, customerSet, customerSmsMarketingConsentUpdate, metafieldsSet, tagsAdd } from './mutations.js';
+import { connection, customerView, metafieldView } from './customer-view.js';
 import { loadAdminSchema } from './schema.js';
 import { IdSequence, ShopData } from './store.js';
 
@@ -34,7 +34,7 @@ export type EmulatorResponse =
   | { status: number; body: unknown; delayMs?: number }
   | { status: number; body: string; delayMs?: number };
 
-const ROOT_RESOLVERS = new Set(['customerSet', 'metafieldsSet', 'customerEmailMarketingConsentUpdate', 'tagsAdd', 'customer', 'customerByIdentifier', 'customers']);
+const ROOT_RESOLVERS = new Set(['customerSet', 'metafieldsSet', 'customerEmailMarketingConsentUpdate', 'customerSmsMarketingConsentUpdate', 'tagsAdd', 'customer', 'customerByIdentifier', 'customers', 'currentAppInstallation']);
 
 /** A tiny seeded PRNG so fault injection is reproducible in tests. */
 function mulberry32(seed: number): () => number {
@@ -180,6 +180,16 @@ export class AdminEmulator {
       metafieldsSet: (args: Parameters<typeof metafieldsSet>[1]) => metafieldsSet(data, args),
       customerEmailMarketingConsentUpdate: (args: Parameters<typeof customerEmailMarketingConsentUpdate>[1]) => customerEmailMarketingConsentUpdate(data, args),
       tagsAdd: (args: Parameters<typeof tagsAdd>[1]) => tagsAdd(data, args),
+      customerSmsMarketingConsentUpdate: (args: Parameters<typeof customerSmsMarketingConsentUpdate>[1]) => customerSmsMarketingConsentUpdate(data, args),
+      currentAppInstallation: () => ({
+        __typename: 'AppInstallation',
+        id: data.installation.id,
+        metafields: ({ first }: { first?: number }) => connection([...data.installation.metafields.values()].map((m) => metafieldView(m, 'APP_INSTALLATION')), first),
+        metafield: ({ namespace, key }: { namespace?: string; key: string }) => {
+          const m = data.installation.metafields.get(`${data.resolveNamespace(namespace)}.${key}`);
+          return m ? metafieldView(m, 'APP_INSTALLATION') : null;
+        },
+      }),
       customer: ({ id }: { id: string }) => {
         const c = data.customers.get(id);
         return c ? customerView(data, c) : null;

@@ -1,5 +1,5 @@
 import { customerView, metafieldView } from './customer-view.js';
-import type { EmuCustomer, ShopData } from './store.js';
+import type { EmuCustomer, EmuMetafield, ShopData } from './store.js';
 
 /**
  * The mutations the app uses, with the validation rules and userErrors Shopify documents for them. Each is atomic:
@@ -60,7 +60,7 @@ export function customerSet(data: ShopData, args: { identifier?: Input | null; i
     const { gid, legacyId } = data.newGid('Customer');
     customer = {
       id: gid, legacyId, firstName: null, lastName: null, email: null, phone: null, locale: null, note: null,
-      tags: new Set(), metafields: new Map(), emailConsent: null, addresses: [], createdAt: stamp, updatedAt: stamp,
+      tags: new Set(), metafields: new Map(), emailConsent: null, smsConsent: null, addresses: [], createdAt: stamp, updatedAt: stamp,
     };
     data.customers.set(gid, customer);
   }
@@ -120,7 +120,8 @@ export function metafieldsSet(data: ShopData, args: { metafields: Input[] }) {
     return { metafields: null, userErrors: [{ field: ['metafields'], message: 'Exceeded the maximum metafields input limit of 25.', code: 'LESS_THAN_OR_EQUAL_TO', elementIndex: null }] };
   }
   const planned = args.metafields.map((m, elementIndex) => {
-    const owner = data.customers.get(String(m.ownerId));
+    const owner: { metafields: Map<string, EmuMetafield>; updatedAt?: string } | undefined =
+      String(m.ownerId) === data.installation.id ? data.installation : data.customers.get(String(m.ownerId));
     const namespace = data.resolveNamespace(str(m.namespace));
     const key = String(m.key);
     const existing = owner?.metafields.get(`${namespace}.${key}`);
@@ -149,7 +150,7 @@ export function metafieldsSet(data: ShopData, args: { metafields: Input[] }) {
       ? { ...existing, value, updatedAt: stamp }
       : { id: data.newGid('Metafield').gid, namespace, key, type, value, createdAt: stamp, updatedAt: stamp };
     owner!.metafields.set(`${namespace}.${key}`, metafield);
-    owner!.updatedAt = stamp;
+    if (owner!.updatedAt !== undefined) owner!.updatedAt = stamp;
     return metafieldView(metafield);
   });
   return { metafields: written, userErrors: [] };
@@ -168,6 +169,19 @@ export function customerEmailMarketingConsentUpdate(data: ShopData, args: { inpu
   const at = str(consent.consentUpdatedAt);
   if (at && Date.parse(at) > Date.now() + 60_000) return fail(['input', 'emailMarketingConsent', 'consentUpdatedAt'], 'Consent updated at cannot be in the future', 'INVALID');
   customer.emailConsent = { marketingState: state, marketingOptInLevel: str(consent.marketingOptInLevel) ?? 'SINGLE_OPT_IN', consentUpdatedAt: at ?? now() };
+  customer.updatedAt = now();
+  return { customer: customerView(data, customer), userErrors: [] };
+}
+
+export function customerSmsMarketingConsentUpdate(data: ShopData, args: { input: { customerId: string; smsMarketingConsent: Input } }) {
+  const customer = data.customers.get(args.input.customerId);
+  const consent = args.input.smsMarketingConsent;
+  const fail = (field: string[], message: string) => ({ customer: null, userErrors: [{ field, message }] });
+  if (!customer) return fail(['input', 'customerId'], 'Customer not found');
+  if (!customer.phone) return fail(['input', 'customerId'], 'Customer must have a phone number');
+  const state = String(consent.marketingState);
+  if (!ACCEPTED_STATES.has(state)) return fail(['input', 'smsMarketingConsent', 'marketingState'], `Marketing state ${state} is not accepted as input`);
+  customer.smsConsent = { marketingState: state, marketingOptInLevel: str(consent.marketingOptInLevel) ?? 'SINGLE_OPT_IN', consentUpdatedAt: str(consent.consentUpdatedAt) ?? now() };
   customer.updatedAt = now();
   return { customer: customerView(data, customer), userErrors: [] };
 }

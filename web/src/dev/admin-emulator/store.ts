@@ -35,6 +35,7 @@ export interface EmuCustomer {
   tags: Set<string>;
   metafields: Map<string, EmuMetafield>;
   emailConsent: EmuConsent | null;
+  smsConsent: EmuConsent | null;
   addresses: EmuAddress[];
   createdAt: string;
   updatedAt: string;
@@ -50,8 +51,12 @@ export class IdSequence {
 
 export class ShopData {
   readonly customers = new Map<string, EmuCustomer>();
+  /** The app's installation on this shop and its app-data metafields. */
+  readonly installation: { id: string; metafields: Map<string, EmuMetafield> };
 
-  constructor(readonly shop: string, readonly appNamespace: string, private readonly ids: IdSequence = new IdSequence()) {}
+  constructor(readonly shop: string, readonly appNamespace: string, private readonly ids: IdSequence = new IdSequence()) {
+    this.installation = { id: this.newGid('AppInstallation').gid, metafields: new Map() };
+  }
 
   newGid(type: string): { gid: string; legacyId: number } {
     const legacyId = this.ids.next();
