@@ -31,6 +31,8 @@ const customSpec = z.array(
     kind: z.enum(CUSTOM_FIELD_KINDS),
     required: z.boolean(),
     options: z.optional(z.array(z.string().check(z.maxLength(LIMITS.text))).check(z.maxLength(50))),
+    /** The merchant's label, so a no-JS error page can show the field again. */
+    label: z.optional(z.string().check(z.maxLength(LIMITS.text))),
   }),
 ).check(z.maxLength(CUSTOM_FIELD_SLOTS));
 export type CustomFieldSpec = z.output<typeof customSpec>[number];

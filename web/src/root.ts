@@ -10,6 +10,7 @@ import { LeadIntake } from './leads/intake.js';
 import { createLogger } from './logger.js';
 import { proxyRoutes } from './proxy/routes.js';
 import { createAdminClient } from './shopify/admin-client.js';
+import { publishFormKey } from './shopify/form-key-publisher.js';
 import { shopTokens } from './shopify/shops.js';
 import { createShopifyApi } from './shopify/shopify-api.js';
 import { SyncWorker } from './shopify/sync-worker.js';
@@ -82,6 +83,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
           session.token,
         );
         await tokens.save(session.shop, accessToken, scope);
+        await publishFormKey(client, session.shop, accessToken, config.apiSecret);
       },
     }),
   );

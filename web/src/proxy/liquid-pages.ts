@@ -1,4 +1,3 @@
-import type { FieldErrors } from '../../../schema/submission.js';
 import type { Translator } from '../leads/i18n.js';
 
 /**
@@ -33,17 +32,5 @@ export function confirmationPage(translator: Translator, locale: string, back: s
     `<h1 tabindex="-1">${t('contact_form.confirmation.title')}</h1>` +
       `<p role="status">${t('contact_form.success')}</p>` +
       `<p><a href="${escapeForLiquid(back)}">${t('contact_form.confirmation.back')}</a></p>`,
-  );
-}
-
-export function errorsPage(translator: Translator, locale: string, fields: FieldErrors, back: string): string {
-  const t = (key: string) => escapeForLiquid(translator.t(locale, key));
-  const items = Object.entries(fields)
-    .map(([field, code]) => `<li><strong>${t(`contact_form.fields.${field}.label`)}</strong>: ${t(`contact_form.errors.${code}`)}</li>`)
-    .join('');
-  return frame(
-    `<h1 tabindex="-1">${t('contact_form.error_summary')}</h1>` +
-      `<ul role="alert">${items}</ul>` +
-      `<p><a href="${escapeForLiquid(back)}">${t('contact_form.confirmation.fix')}</a></p>`,
   );
 }

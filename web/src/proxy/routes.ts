@@ -8,7 +8,8 @@ import { type SpamSettings, spamVerdict } from '../leads/spam.js';
 import { type ClientIpSettings, clientIp } from './client-ip.js';
 import { type TurnstileSettings, verifyTurnstile } from './turnstile.js';
 import { bodyFormat, parseBody, readCapped } from './body.js';
-import { LIQUID_CONTENT_TYPE, confirmationPage, errorsPage, safeBackPath } from './liquid-pages.js';
+import { formAgainPage } from './form-page.js';
+import { LIQUID_CONTENT_TYPE, confirmationPage, safeBackPath } from './liquid-pages.js';
 import { verifyProxyQuery } from './signature.js';
 
 export interface ProxyDeps {
@@ -24,7 +25,7 @@ export interface ProxyDeps {
   onLeadQueued?: (shop: string) => void;
 }
 
-type Verified = { shop: string; loggedInCustomerId: string | null };
+type Verified = { shop: string; loggedInCustomerId: string | null; pathPrefix: string | null };
 
 /** The app-proxy target: Shopify forwards https://{shop}/apps/contact-capture/* here, signed. */
 export function proxyRoutes(deps: ProxyDeps) {
@@ -33,7 +34,7 @@ export function proxyRoutes(deps: ProxyDeps) {
   app.use('*', async (c, next) => {
     const result = verifyProxyQuery(deps.apiSecret, new URL(c.req.url).searchParams);
     if (!result.valid) throw unauthorized(result.reason);
-    c.set('proxy', { shop: result.shop, loggedInCustomerId: result.loggedInCustomerId });
+    c.set('proxy', { shop: result.shop, loggedInCustomerId: result.loggedInCustomerId, pathPrefix: result.pathPrefix });
     await next();
   });
 
@@ -57,8 +58,9 @@ export function proxyRoutes(deps: ProxyDeps) {
         });
       }
       if (!wantsJson) {
-        const page = typeof body.fields.page === 'string' ? body.fields.page : undefined;
-        return c.body(errorsPage(deps.translator, locale, parsed.fields, safeBackPath(page)), 422, { 'content-type': LIQUID_CONTENT_TYPE });
+        // The storefront path the shopper posted to (the merchant may have changed the proxy prefix).
+        const prefix = /^\/[a-z]+\/[a-z0-9_-]+$/i.test(c.get('proxy').pathPrefix ?? '') ? c.get('proxy').pathPrefix : '/apps/contact-capture';
+        return c.body(formAgainPage(deps.translator, locale, parsed.fields, body.fields, `${prefix}/submit`), 422, { 'content-type': LIQUID_CONTENT_TYPE });
       }
       const fields = Object.fromEntries(
         Object.entries(parsed.fields).map(([name, code]) => [name, { code, message: deps.translator.t(locale, `contact_form.errors.${code}`) }]),
