@@ -12,6 +12,9 @@ const TRIGGERS = ['focusin', 'pointerdown', 'keydown'] as const;
 
 function bind(form: HTMLFormElement): void {
   form.setAttribute('data-cc-bound', '');
+  // The UI validates with the server's rules and messages; the browser's own bubbles would stop the first submit
+  // before the UI could load.
+  form.noValidate = true;
   const keyInput = form.querySelector<HTMLInputElement>('input[name="idempotency_key"]');
   if (keyInput) keyInput.value = freshKey();
   // The minimum fill time counts from when this shopper saw the form, not from when a cached page was rendered.

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Liquid } from 'liquidjs';
-import { layout } from './storefront-preview.js';
+import { DEV_CUSTOMER_COOKIE, layout } from './storefront-preview.js';
 import { signProxyQuery } from './proxy-signer.js';
 
 export interface ProxyEmulatorOptions {
@@ -14,8 +14,6 @@ export interface ProxyEmulatorOptions {
   engine: Liquid;
   languageLinks: () => string;
 }
-
-export const DEV_CUSTOMER_COOKIE = 'cc_dev_customer';
 
 /**
  * Shopify's app proxy, locally: takes /apps/contact-capture/*, adds shop, logged_in_customer_id, path_prefix,

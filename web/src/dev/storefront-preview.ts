@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXTENSION_DIR } from '../paths.js';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
 import type { Liquid } from 'liquidjs';
 import type { Translator } from '../leads/i18n.js';
 import { createThemeEngine, defaultSettings, readBlock } from './theme-liquid.js';
@@ -12,6 +13,9 @@ import { createThemeEngine, defaultSettings, readBlock } from './theme-liquid.js
  * blocks on the page), `customer` (a logged-in customer id from the dev customers below).
  */
 const ASSET_BASE = '/extensions/contact-form/assets/';
+
+/** The cookie the preview sets for a logged-in dev customer; the proxy emulator reads it (and strips cookies). */
+export const DEV_CUSTOMER_COOKIE = 'cc_dev_customer';
 
 export const DEV_CUSTOMERS: Record<string, { id: number; first_name: string; last_name: string; email: string; phone: string; default_address: Record<string, string> }> = {
   '7001': {
@@ -101,11 +105,23 @@ export function storefrontPreview(translator: Translator, options: PreviewOption
       return c.notFound();
     }
   });
-  app.get('/', async (c) => c.html(await renderPage('en', '/', new URL(c.req.url).searchParams)));
+  // `?customer=7001` plays a logged-in customer: Liquid's `customer`, and the proxy emulator's logged_in_customer_id.
+  const withCustomer = (c: Context, query: URLSearchParams) => {
+    const id = query.get('customer');
+    if (id && DEV_CUSTOMERS[id]) setCookie(c, DEV_CUSTOMER_COOKIE, id, { path: '/', sameSite: 'Lax', httpOnly: true });
+    else deleteCookie(c, DEV_CUSTOMER_COOKIE, { path: '/' });
+  };
+  app.get('/', async (c) => {
+    const query = new URL(c.req.url).searchParams;
+    withCustomer(c, query);
+    return c.html(await renderPage('en', '/', query));
+  });
   app.get('/:locale{[a-z]{2}(?:-[A-Za-z]{2})?}/', async (c) => {
     const locale = translator.resolve(c.req.param('locale'));
     if (locale !== c.req.param('locale').toLowerCase()) return c.notFound();
-    return c.html(await renderPage(locale, `/${locale}/`, new URL(c.req.url).searchParams));
+    const query = new URL(c.req.url).searchParams;
+    withCustomer(c, query);
+    return c.html(await renderPage(locale, `/${locale}/`, query));
   });
   return { app, engine, languageLinks };
 }

@@ -24,7 +24,7 @@ function decodeCursor(cursor: string): [string, string] {
 export async function listLeads(db: Kysely<Database>, shop: string, options: ListOptions) {
   let query = db
     .selectFrom('leads')
-    .select(['id', 'created_at', 'form_id', 'email', 'first_name', 'last_name', 'phone', 'message', 'locale', 'page', 'email_consent', 'status', 'shopify_customer_id', 'sync_error', 'synced_at', 'logged_in_customer_id'])
+    .select(['id', 'created_at', 'form_id', 'email', 'first_name', 'last_name', 'phone', 'message', 'locale', 'page', 'email_consent', 'status', 'shopify_customer_id', 'sync_error', 'synced_at', 'logged_in_customer_id', 'company', 'birthday', 'address', 'answers', 'tags', 'sms_consent'])
     .where('shop', '=', shop)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
@@ -38,7 +38,14 @@ export async function listLeads(db: Kysely<Database>, shop: string, options: Lis
   const page = rows.slice(0, options.limit);
   const last = page[page.length - 1];
   return {
-    leads: page.map((r) => ({ ...r, email_consent: r.email_consent === 1 })),
+    leads: page.map((r) => ({
+      ...r,
+      email_consent: r.email_consent === 1,
+      sms_consent: r.sms_consent === 1,
+      address: r.address ? (JSON.parse(r.address) as Record<string, string>) : null,
+      answers: r.answers ? (JSON.parse(r.answers) as Array<{ key: string; kind: string; value: string }>) : [],
+      tags: r.tags ? (JSON.parse(r.tags) as string[]) : [],
+    })),
     nextCursor: rows.length > options.limit && last ? encodeCursor(last.created_at, last.id) : null,
   };
 }
