@@ -20,7 +20,7 @@ describe('shopify.app.toml', () => {
 
   it('pins the same Admin API version as the code, and routes every webhook to a handled path', () => {
     expect(toml).toContain(`api_version = "${API_VERSION}"`);
-    for (const topic of ['customers/data_request', 'customers/redact', 'shop/redact', 'app/uninstalled']) {
+    for (const topic of ['customers/data_request', 'customers/redact', 'shop/redact', 'app/uninstalled', 'customers_email_marketing_consent/update', 'customers_marketing_consent/update']) {
       expect(toml).toContain(`uri = "/webhooks/${topic}"`);
     }
     expect(toml).toMatch(/\[app_proxy\][^[]*url = "https:\/\/[^"]+\/proxy"[^[]*prefix = "apps"[^[]*subpath = "contact-capture"/);

@@ -1,4 +1,5 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
+import { appPageHeaders, baseSecurityHeaders } from './http/security-headers.js';
 import type { Logger } from 'pino';
 import { adminPage } from './admin/page.js';
 import { adminApiRoutes } from './admin/routes.js';
@@ -17,6 +18,8 @@ import { SyncWorker } from './shopify/sync-worker.js';
 import { exchangeForOfflineToken } from './shopify/token-exchange.js';
 import { type Storage, openStorage } from './storage/database.js';
 import { webhookRoutes } from './webhooks/routes.js';
+import { processNextComplianceRequest } from './privacy/compliance.js';
+import { purgeExpiredLeads } from './privacy/retention.js';
 
 export interface Runtime {
   app: Hono;
@@ -48,9 +51,18 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const tokens = shopTokens(db, config.tokenEncryptionKey);
   const metrics = createMetrics(db);
   const client = createAdminClient({ origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs });
-  const worker = new SyncWorker({ db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, leaseMs: config.syncLeaseMs, onCost: (points) => metrics.shopifyCost.inc(points), onOutcome: (outcome) => metrics.sync.inc({ outcome }) });
+  let lastPurge = 0;
+  const housekeeping = async () => {
+    while (await processNextComplianceRequest(db, storage.engine)) log.info('compliance request completed');
+    if (Date.now() - lastPurge < 60_000) return;
+    lastPurge = Date.now();
+    for (const { shop, erased } of await purgeExpiredLeads(db)) if (erased) log.info({ shop, erased }, 'retention: expired leads erased');
+  };
+  const worker = new SyncWorker({
+    housekeeping, db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, leaseMs: config.syncLeaseMs, onCost: (points) => metrics.shopifyCost.inc(points), onOutcome: (outcome) => metrics.sync.inc({ outcome }) });
 
   const app = createHttpApp(log);
+  app.use('*', baseSecurityHeaders);
   app.use('/proxy/*', async (c, next) => {
     await next();
     metrics.intake.inc({ outcome: String(c.res.status) });
@@ -68,7 +80,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       onLeadQueued: () => worker.nudge(),
     }),
   );
-  app.route('/webhooks', webhookRoutes({ db, shopify, tokens }));
+  app.route('/webhooks', webhookRoutes({ db, shopify, tokens, onComplianceRequest: () => worker.nudge() }));
   app.route(
     '/api',
     adminApiRoutes({
@@ -87,7 +99,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       },
     }),
   );
-  app.get('/app', (c) => c.html(adminPage({ apiKey: config.apiKey, local: config.mode === 'local' })));
+  const appPage = new Hono<{ Variables: { cspNonce: string } }>();
+  appPage.use('*', appPageHeaders(config.mode === 'local'));
+  appPage.get('/', (c) => c.html(adminPage({ apiKey: config.apiKey, local: config.mode === 'local', nonce: c.get('cspNonce') })));
+  app.route('/app', appPage);
   app.get('/healthz', async (c) => {
     await db.selectFrom('shops').select('shop').limit(1).execute();
     return c.json({ ok: true, mode: config.mode, database: storage.engine });

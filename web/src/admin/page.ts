@@ -2,7 +2,7 @@
  * The leads workspace shell at /app. In production App Bridge comes from Shopify's CDN and supplies session tokens;
  * in local mode the dev sign-in endpoint mints the same kind of token, so the API code path is the same.
  */
-export function adminPage(options: { apiKey: string; local: boolean }): string {
+export function adminPage(options: { apiKey: string; local: boolean; nonce: string }): string {
   const bridge = options.local ? '' : `<script src="https://cdn.shopify.com/shopifycloud/app-bridge.js" data-api-key="${options.apiKey}"></script>`;
   return `<!doctype html>
 <html lang="en">
@@ -27,7 +27,7 @@ ${bridge}
 <div class="card"><table aria-describedby="leads-status"><thead><tr><th scope="col">Received</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Consent</th><th scope="col">Status</th><th scope="col">Message</th></tr></thead><tbody id="leads"></tbody></table>
 <p id="leads-status" role="status">Loading…</p></div>
 </main>
-<script type="module">
+<script type="module" nonce="${options.nonce}">
   const token = async () => ${options.local ? "(await (await fetch('/dev/session-token')).json()).token" : 'await shopify.idToken()'};
   const cell = (text) => { const td = document.createElement('td'); td.textContent = text ?? ''; return td; };
   const response = await fetch('/api/leads?limit=100', { headers: { authorization: 'Bearer ' + await token() } });

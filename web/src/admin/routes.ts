@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { badRequest } from '../http/errors.js';
 import { listLeads } from '../leads/queries.js';
 import { releaseFromQuarantine } from '../leads/release.js';
+import { privacyRoutes } from './privacy-routes.js';
 import type { Database } from '../storage/tables.js';
 import { type StaffSession, requireSession } from './session.js';
 
@@ -35,6 +36,7 @@ export function adminApiRoutes(deps: AdminApiDeps) {
     if (!parsed.success) throw badRequest('invalid_query', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     return c.json(await listLeads(deps.db, c.get('session').shop, parsed.data));
   });
+  app.route('/', privacyRoutes(deps.db));
   app.post('/leads/:id/release', async (c) => {
     const { shop } = c.get('session');
     const result = await releaseFromQuarantine(deps.db, shop, c.req.param('id'));

@@ -28,28 +28,26 @@ function customerLeads(db: Kysely<Database>, shop: string, customer: CustomerRef
     );
 }
 
-export async function countCustomerLeads(db: Kysely<Database>, shop: string, customer: CustomerRef): Promise<number> {
-  return (await customerLeads(db, shop, customer).execute()).length;
+export async function customerLeadIds(db: Kysely<Database>, shop: string, customer: CustomerRef): Promise<string[]> {
+  return (await customerLeads(db, shop, customer).execute()).map((r) => r.id);
 }
 
-/** Deletes the customer's leads with their consent records and outbox jobs (one transaction). */
+/** Deletes the customer's leads with their consent records and outbox jobs. Run it inside a transaction. */
 export async function eraseCustomer(db: Kysely<Database>, shop: string, customer: CustomerRef): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const ids = (await customerLeads(trx, shop, customer).execute()).map((r) => r.id);
-    if (!ids.length) return 0;
-    await trx.deleteFrom('outbox_jobs').where('lead_id', 'in', ids).execute();
-    await trx.deleteFrom('consent_records').where('lead_id', 'in', ids).execute();
-    await trx.deleteFrom('leads').where('id', 'in', ids).execute();
-    return ids.length;
-  });
+  const ids = await customerLeadIds(db, shop, customer);
+  if (!ids.length) return 0;
+  await db.deleteFrom('outbox_jobs').where('lead_id', 'in', ids).execute();
+  await db.deleteFrom('consent_records').where('lead_id', 'in', ids).execute();
+  await db.deleteFrom('leads').where('id', 'in', ids).execute();
+  return ids.length;
 }
 
+/** Deletes everything the app holds for a shop (leads, consent, jobs, the shop and its token). Run it in a transaction. */
 export async function eraseShop(db: Kysely<Database>, shop: string): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('outbox_jobs').where('shop', '=', shop).execute();
-    await trx.deleteFrom('consent_records').where('shop', '=', shop).execute();
-    const deleted = await trx.deleteFrom('leads').where('shop', '=', shop).executeTakeFirst();
-    await trx.deleteFrom('shops').where('shop', '=', shop).execute();
-    return Number(deleted.numDeletedRows);
-  });
+  await db.deleteFrom('outbox_jobs').where('shop', '=', shop).execute();
+  await db.deleteFrom('consent_records').where('shop', '=', shop).execute();
+  const deleted = await db.deleteFrom('leads').where('shop', '=', shop).executeTakeFirst();
+  await db.deleteFrom('shops').where('shop', '=', shop).execute();
+  await db.deleteFrom('webhook_deliveries').where('shop', '=', shop).execute();
+  return Number(deleted.numDeletedRows);
 }

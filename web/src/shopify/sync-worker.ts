@@ -24,6 +24,8 @@ export interface SyncWorkerOptions {
   retryBaseMs?: number;
   /** Jobs at once, across shops; one per shop at most. */
   concurrency?: number;
+  /** Other queued work the same loop does when it wakes (compliance requests, retention). */
+  housekeeping?: () => Promise<void>;
   /** Points Shopify charged (actualQueryCost), for the cost metric. */
   onCost?: (points: number) => void;
   onOutcome?: (outcome: 'synced' | 'rejected' | 'unauthorized' | 'retry' | 'gave_up' | 'dropped') => void;
@@ -81,6 +83,11 @@ export class SyncWorker {
     const concurrency = this.options.concurrency ?? 4;
     const cost = this.options.mutationCost ?? 10;
     while (this.running) {
+      try {
+        await this.options.housekeeping?.();
+      } catch (error) {
+        this.options.log.error({ err: error }, 'housekeeping failed');
+      }
       try {
         while (this.running && this.inFlight.size < concurrency) {
           const busy = [...this.inFlight.keys(), ...this.pacer.refilling(cost)];

@@ -105,6 +105,35 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('leads').addColumn('sms_consent', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     },
   },
+  '0004_privacy': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('compliance_requests')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('topic', 'text', (c) => c.notNull())
+        .addColumn('webhook_id', 'text', (c) => c.notNull())
+        .addColumn('customer', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addColumn('completed_at', 'text')
+        .addColumn('result', 'text')
+        .addColumn('package', 'text')
+        .addColumn('delivered_at', 'text')
+        .execute();
+      await db.schema.createIndex('compliance_requests_status').on('compliance_requests').columns(['status', 'received_at']).execute();
+      await db.schema
+        .createTable('erasure_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('leads_erased', 'integer', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.alterTable('shops').addColumn('retention_months', 'integer', (c) => c.notNull().defaultTo(24)).execute();
+      await db.schema.alterTable('shops').addColumn('purged_at', 'text').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

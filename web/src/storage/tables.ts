@@ -75,6 +75,38 @@ export interface ShopsTable {
   scope: string | null;
   installed_at: string;
   uninstalled_at: string | null;
+  /** How long leads are kept; older ones are erased automatically. */
+  retention_months: Generated<number>;
+  purged_at: string | null;
+}
+
+export type ComplianceTopic = 'customers/data_request' | 'customers/redact' | 'shop/redact';
+
+/** Shopify's compliance webhooks, answered at once and worked off here, tracked to completion. */
+export interface ComplianceRequestsTable {
+  id: string;
+  shop: string;
+  topic: ComplianceTopic;
+  webhook_id: string;
+  /** JSON { id, email, phone } as Shopify named the customer; erased once the request is done. */
+  customer: string | null;
+  status: 'received' | 'done';
+  received_at: string;
+  completed_at: string | null;
+  /** JSON counts, never personal data. */
+  result: string | null;
+  /** For data requests: the JSON package for the shop owner. */
+  package: string | null;
+  delivered_at: string | null;
+}
+
+/** Anonymous counts of what was erased and why, kept after the data is gone. */
+export interface ErasureLogTable {
+  id: string;
+  shop: string;
+  reason: 'customer_redact' | 'shop_redact' | 'retention' | 'self_service';
+  leads_erased: number;
+  at: string;
 }
 
 export interface WebhookDeliveriesTable {
@@ -91,6 +123,8 @@ export interface RateCountersTable {
 }
 
 export interface Database {
+  compliance_requests: ComplianceRequestsTable;
+  erasure_log: ErasureLogTable;
   rate_counters: RateCountersTable;
   leads: LeadsTable;
   consent_records: ConsentRecordsTable;

@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely';
 import * as z from 'zod';
 import { HttpError, badRequest, unauthorized } from '../http/errors.js';
 import { nowIso } from '../leads/ids.js';
-import { countCustomerLeads, eraseCustomer, eraseShop } from '../leads/erasure.js';
+import { recordComplianceRequest } from '../privacy/compliance.js';
+import { recordConsentChange } from '../privacy/consent-ledger.js';
 import { readCapped } from '../proxy/body.js';
 import type { ShopTokens } from '../shopify/shops.js';
 import type { Database } from '../storage/tables.js';
@@ -13,6 +14,8 @@ export interface WebhookDeps {
   db: Kysely<Database>;
   shopify: Shopify;
   tokens: ShopTokens;
+  /** Wakes the worker, which does the compliance work. */
+  onComplianceRequest?: () => void;
 }
 
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -23,6 +26,16 @@ const payloads = {
   'customers/redact': z.object({ shop_domain: z.string(), customer: customerRef }),
   'shop/redact': z.object({ shop_domain: z.string() }),
   'app/uninstalled': z.object({}).passthrough(),
+  'customers_email_marketing_consent/update': z.object({
+    customer_id: z.union([z.number(), z.string()]).nullish(),
+    email_address: z.string().nullish(),
+    email_marketing_consent: z.object({ state: z.string(), opt_in_level: z.string().nullish(), consent_updated_at: z.string().nullish() }),
+  }),
+  'customers_marketing_consent/update': z.object({
+    id: z.union([z.number(), z.string()]).nullish(),
+    phone: z.string().nullish(),
+    sms_marketing_consent: z.object({ state: z.string(), opt_in_level: z.string().nullish(), consent_updated_at: z.string().nullish() }).nullish(),
+  }),
 } as const;
 type Topic = keyof typeof payloads;
 const isTopic = (topic: string): topic is Topic => topic in payloads;
@@ -65,28 +78,42 @@ export function webhookRoutes(deps: WebhookDeps) {
       .executeTakeFirst();
     if (Number(fresh.numInsertedOrUpdatedRows ?? 0) === 0) return c.json({ ok: true, duplicate: true });
 
-    const result = await handle(deps, routeTopic, shop, parsed.data);
+    const result = await handle(deps, routeTopic, shop, parsed.data, webhookId);
     return c.json({ ok: true, ...result });
   });
   return app;
 }
 
-async function handle(deps: WebhookDeps, topic: Topic, shop: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function handle(deps: WebhookDeps, topic: Topic, shop: string, data: Record<string, unknown>, webhookId: string): Promise<Record<string, unknown>> {
   switch (topic) {
     case 'app/uninstalled':
       // Tokens go at once; data stays until shop/redact (48 h later) so a reinstall finds it.
       await deps.tokens.revoke(shop);
       return {};
-    case 'customers/redact': {
-      const { customer } = payloads['customers/redact'].parse(data);
-      return { erased: await eraseCustomer(deps.db, shop, customer) };
-    }
-    case 'shop/redact':
-      return { erased: await eraseShop(deps.db, shop) };
+    case 'customers/redact':
     case 'customers/data_request': {
-      // The full package for the owner comes with the privacy work; until then the request is recorded and counted.
-      const { customer } = payloads['customers/data_request'].parse(data);
-      return { leads: await countCustomerLeads(deps.db, shop, customer) };
+      const { customer } = payloads[topic].parse(data);
+      const id = await recordComplianceRequest(deps.db, { shop, topic, webhookId, customer });
+      deps.onComplianceRequest?.();
+      return { request: id };
+    }
+    case 'shop/redact': {
+      const id = await recordComplianceRequest(deps.db, { shop, topic, webhookId, customer: null });
+      deps.onComplianceRequest?.();
+      return { request: id };
+    }
+    case 'customers_email_marketing_consent/update': {
+      const p = payloads[topic].parse(data);
+      const c = p.email_marketing_consent;
+      const leads = await recordConsentChange(deps.db, shop, { id: p.customer_id ?? null, email: p.email_address ?? null }, { channel: 'email', state: c.state, optInLevel: c.opt_in_level ?? null, at: c.consent_updated_at ?? null });
+      return { leads };
+    }
+    case 'customers_marketing_consent/update': {
+      const p = payloads[topic].parse(data);
+      if (!p.sms_marketing_consent) return { leads: 0 };
+      const c = p.sms_marketing_consent;
+      const leads = await recordConsentChange(deps.db, shop, { id: p.id ?? null, phone: p.phone ?? null }, { channel: 'sms', state: c.state, optInLevel: c.opt_in_level ?? null, at: c.consent_updated_at ?? null });
+      return { leads };
     }
   }
 }

@@ -1,0 +1,127 @@
+import type { Kysely } from 'kysely';
+import { newId, nowIso } from '../leads/ids.js';
+import { type CustomerRef, customerLeadIds, eraseCustomer, eraseShop } from '../leads/erasure.js';
+import type { Engine } from '../storage/database.js';
+import type { ComplianceTopic, Database } from '../storage/tables.js';
+
+/**
+ * Shopify's compliance webhooks are recorded and answered at once; the work (gathering a data package, erasing)
+ * happens here, from the worker, and each request is tracked until it is done.
+ */
+export async function recordComplianceRequest(
+  db: Kysely<Database>,
+  request: { shop: string; topic: ComplianceTopic; webhookId: string; customer: CustomerRef | null },
+  clock: () => number = Date.now,
+): Promise<string> {
+  const id = newId();
+  await db
+    .insertInto('compliance_requests')
+    .values({
+      id,
+      shop: request.shop,
+      topic: request.topic,
+      webhook_id: request.webhookId,
+      customer: request.customer ? JSON.stringify(request.customer) : null,
+      status: 'received',
+      received_at: nowIso(clock),
+      completed_at: null,
+      result: null,
+      package: null,
+      delivered_at: null,
+    })
+    .execute();
+  return id;
+}
+
+/** Works off one waiting request; false when none is waiting. Safe with several workers (row locks on PostgreSQL). */
+export async function processNextComplianceRequest(db: Kysely<Database>, engine: Engine, clock: () => number = Date.now): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const request = await trx
+      .selectFrom('compliance_requests')
+      .selectAll()
+      .where('status', '=', 'received')
+      .orderBy('received_at')
+      .limit(1)
+      .$if(engine === 'postgres', (qb) => qb.forUpdate().skipLocked())
+      .executeTakeFirst();
+    if (!request) return false;
+    const customer = request.customer ? (JSON.parse(request.customer) as CustomerRef) : {};
+    let result: Record<string, number> = {};
+    let pkg: string | null = null;
+    switch (request.topic) {
+      case 'customers/data_request': {
+        const data = await customerPackage(trx, request.shop, customer);
+        pkg = JSON.stringify({ customer, generated_at: nowIso(clock), ...data });
+        result = { leads: data.leads.length, consent_records: data.consent_records.length };
+        break;
+      }
+      case 'customers/redact': {
+        const leads = await eraseCustomer(trx, request.shop, customer);
+        const packages = await erasePackagesOf(trx, request.shop, customer);
+        await logErasure(trx, request.shop, 'customer_redact', leads, clock);
+        result = { leads_erased: leads, packages_erased: packages };
+        break;
+      }
+      case 'shop/redact': {
+        const leads = await eraseShop(trx, request.shop);
+        await trx.deleteFrom('rate_counters').where('key', 'like', `%:${request.shop}%`).execute();
+        await trx.updateTable('compliance_requests').set({ package: null, customer: null }).where('shop', '=', request.shop).execute();
+        await logErasure(trx, request.shop, 'shop_redact', leads, clock);
+        result = { leads_erased: leads };
+        break;
+      }
+    }
+    // Who was asked about is personal data too: once done, only the counts and (for a data request) the package stay.
+    await trx
+      .updateTable('compliance_requests')
+      .set({ status: 'done', completed_at: nowIso(clock), result: JSON.stringify(result), package: pkg, customer: null })
+      .where('id', '=', request.id)
+      .execute();
+    return true;
+  });
+}
+
+export async function logErasure(db: Kysely<Database>, shop: string, reason: 'customer_redact' | 'shop_redact' | 'retention' | 'self_service', leads: number, clock: () => number = Date.now): Promise<void> {
+  await db.insertInto('erasure_log').values({ id: newId(), shop, reason, leads_erased: leads, at: nowIso(clock) }).execute();
+}
+
+/** Everything the app holds about one customer, as a shop owner would hand it over. */
+export async function customerPackage(db: Kysely<Database>, shop: string, customer: CustomerRef) {
+  const ids = await customerLeadIds(db, shop, customer);
+  if (!ids.length) return { leads: [], consent_records: [] };
+  const leads = await db
+    .selectFrom('leads')
+    .select(['id', 'created_at', 'form_id', 'email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers', 'tags', 'locale', 'page', 'email_consent', 'sms_consent', 'status', 'shopify_customer_id', 'synced_at'])
+    .where('id', 'in', ids)
+    .orderBy('created_at')
+    .execute();
+  const consent_records = await db
+    .selectFrom('consent_records')
+    .select(['lead_id', 'channel', 'granted', 'text', 'text_sha256', 'locale', 'page', 'source', 'opt_in_level', 'recorded_at'])
+    .where('lead_id', 'in', ids)
+    .orderBy('recorded_at')
+    .execute();
+  return { leads, consent_records };
+}
+
+async function erasePackagesOf(db: Kysely<Database>, shop: string, customer: CustomerRef): Promise<number> {
+  const packages = await db.selectFrom('compliance_requests').select(['id', 'package']).where('shop', '=', shop).where('package', 'is not', null).execute();
+  const same = (a: unknown, b: unknown) => a !== null && a !== undefined && b !== null && b !== undefined && String(a).toLowerCase() === String(b).toLowerCase();
+  const matching = packages.filter((p) => {
+    const held = (JSON.parse(p.package ?? '{}') as { customer?: CustomerRef }).customer ?? {};
+    return same(held.id, customer.id) || same(held.email, customer.email) || same(held.phone, customer.phone);
+  });
+  if (matching.length) await db.updateTable('compliance_requests').set({ package: null }).where('id', 'in', matching.map((p) => p.id)).execute();
+  return matching.length;
+}
+
+/** A CSV of a data package, one row per lead, spreadsheet-safe. */
+export function packageCsv(pkg: { leads: Array<Record<string, unknown>> }): string {
+  const columns = ['id', 'created_at', 'form_id', 'email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers', 'tags', 'locale', 'page', 'email_consent', 'sms_consent', 'status', 'shopify_customer_id', 'synced_at'];
+  const cell = (value: unknown) => {
+    let text = value === null || value === undefined ? '' : String(value);
+    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return `\uFEFF${[columns.join(','), ...pkg.leads.map((lead) => columns.map((c) => cell(lead[c])).join(','))].join('\r\n')}\r\n`;
+}
