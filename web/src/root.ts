@@ -72,6 +72,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     '/proxy',
     proxyRoutes({
       intake,
+      db,
       apiSecret: config.apiSecret,
       translator,
       spam: config.spam,

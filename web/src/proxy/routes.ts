@@ -9,11 +9,15 @@ import { type ClientIpSettings, clientIp } from './client-ip.js';
 import { type TurnstileSettings, verifyTurnstile } from './turnstile.js';
 import { bodyFormat, parseBody, readCapped } from './body.js';
 import { formAgainPage } from './form-page.js';
+import { selfServiceRoutes } from './self-service.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/tables.js';
 import { LIQUID_CONTENT_TYPE, confirmationPage, safeBackPath } from './liquid-pages.js';
 import { verifyProxyQuery } from './signature.js';
 
 export interface ProxyDeps {
   intake: LeadIntake;
+  db: Kysely<Database>;
   apiSecret: string;
   translator: Translator;
   spam: SpamSettings;
@@ -37,6 +41,8 @@ export function proxyRoutes(deps: ProxyDeps) {
     c.set('proxy', { shop: result.shop, loggedInCustomerId: result.loggedInCustomerId, pathPrefix: result.pathPrefix });
     await next();
   });
+
+  app.route('/privacy', selfServiceRoutes({ db: deps.db, apiSecret: deps.apiSecret, translator: deps.translator, onLeadQueued: deps.onLeadQueued }));
 
   app.post('/submit', async (c) => {
     const { shop, loggedInCustomerId } = c.get('proxy');

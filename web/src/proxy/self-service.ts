@@ -1,0 +1,136 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import { checkField } from '../../../schema/rules.js';
+import { LIMITS } from '../../../schema/fields.js';
+import { normalizePhone } from '../../../schema/submission.js';
+import { HttpError, badRequest } from '../http/errors.js';
+import type { Translator } from '../leads/i18n.js';
+import { preferredLanguage } from '../leads/i18n.js';
+import { newId, nowIso } from '../leads/ids.js';
+import { eraseCustomer } from '../leads/erasure.js';
+import { logErasure } from '../privacy/compliance.js';
+import type { Database } from '../storage/tables.js';
+import { bodyFormat, parseBody, readCapped } from './body.js';
+import { LIQUID_CONTENT_TYPE, escapeForLiquid as esc } from './liquid-pages.js';
+
+/**
+ * A logged-in customer's own view of what the app holds, through the app proxy (/apps/contact-capture/privacy):
+ * see it, correct name and phone, or delete it all. The customer comes from the signed `logged_in_customer_id`.
+ * The forms carry a token bound to shop, customer and day, because the shop's cookies would let another site post
+ * here in the customer's name.
+ */
+export interface SelfServiceDeps {
+  db: Kysely<Database>;
+  apiSecret: string;
+  translator: Translator;
+  onLeadQueued?: (shop: string) => void;
+}
+
+type Verified = { shop: string; loggedInCustomerId: string | null; pathPrefix: string | null };
+
+const day = () => new Date().toISOString().slice(0, 10);
+const formToken = (secret: string, shop: string, customer: string, on = day()) => createHmac('sha256', secret).update(`self-service:${shop}:${customer}:${on}`).digest('hex');
+
+function tokenValid(secret: string, shop: string, customer: string, token: unknown): boolean {
+  if (typeof token !== 'string' || !/^[0-9a-f]{64}$/.test(token)) return false;
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  return [day(), yesterday].some((d) => timingSafeEqual(Buffer.from(formToken(secret, shop, customer, d), 'hex'), Buffer.from(token, 'hex')));
+}
+
+export function selfServiceRoutes(deps: SelfServiceDeps) {
+  const app = new Hono<{ Variables: { proxy: Verified } }>();
+  const localeOf = (query: string | undefined, header: string | undefined) => deps.translator.resolve(query ?? preferredLanguage(header));
+  const leadsOf = (shop: string, customer: string) =>
+    deps.db
+      .selectFrom('leads')
+      .select(['id', 'created_at', 'email', 'first_name', 'last_name', 'phone', 'company', 'message', 'email_consent'])
+      .where('shop', '=', shop)
+      .where((w) => w.or([w('logged_in_customer_id', '=', customer), w('shopify_customer_id', '=', `gid://shopify/Customer/${customer}`)]))
+      .orderBy('created_at', 'desc')
+      .execute();
+  const liquid = (body: string, status = 200) => new Response(body, { status, headers: { 'content-type': LIQUID_CONTENT_TYPE } });
+  const base = (v: Verified) => (/^\/[a-z]+\/[a-z0-9_-]+$/i.test(v.pathPrefix ?? '') ? v.pathPrefix : '/apps/contact-capture');
+
+  const page = (locale: string, inner: string) => `<div class="page-width" lang="${esc(locale)}" style="max-width:44rem;margin:3rem auto;padding:0 1rem">${inner}</div>`;
+
+  app.get('/', async (c) => {
+    const v = c.get('proxy');
+    const locale = localeOf(c.req.query('locale'), c.req.header('accept-language'));
+    const t = (key: string) => esc(deps.translator.t(locale, key));
+    if (!v.loggedInCustomerId) {
+      return liquid(page(locale, `<h1>${t('privacy.title')}</h1><p>${t('privacy.login')}</p><p><a href="/account/login">${t('privacy.login_link')}</a></p>`));
+    }
+    const leads = await leadsOf(v.shop, v.loggedInCustomerId);
+    const token = formToken(deps.apiSecret, v.shop, v.loggedInCustomerId);
+    const action = `${base(v)}/privacy`;
+    const latest = leads[0];
+    const rows = leads
+      .map((l) => `<li><p><strong>${t('privacy.received')}:</strong> ${esc(l.created_at.slice(0, 16).replace('T', ' '))} UTC</p><p>${esc([l.first_name, l.last_name].filter(Boolean).join(' '))} · ${esc(l.email)}${l.phone ? ` · ${esc(l.phone)}` : ''}${l.company ? ` · ${esc(l.company)}` : ''}</p>${l.message ? `<p>${esc(l.message)}</p>` : ''}<p>${t('privacy.consent_email')}: ${l.email_consent ? t('privacy.yes') : t('privacy.no')}</p></li>`)
+      .join('');
+    const field = (name: string, label: string, value: string | null, autocomplete: string) =>
+      `<p><label for="cc-self-${name}">${label}</label><br><input id="cc-self-${name}" name="${name}" autocomplete="${autocomplete}" value="${esc(value ?? '')}"></p>`;
+    const body = leads.length
+      ? `<h2>${t('privacy.held')}</h2><ul>${rows}</ul>` +
+        `<h2>${t('privacy.correct')}</h2><form method="post" action="${esc(action)}/correct">` +
+        field('first_name', t('contact_form.fields.first_name.label'), latest?.first_name ?? null, 'given-name') +
+        field('last_name', t('contact_form.fields.last_name.label'), latest?.last_name ?? null, 'family-name') +
+        field('phone', t('contact_form.fields.phone.label'), latest?.phone ?? null, 'tel') +
+        `<input type="hidden" name="token" value="${token}"><input type="hidden" name="locale" value="${esc(locale)}"><button type="submit">${t('privacy.save')}</button></form>` +
+        `<h2>${t('privacy.delete')}</h2><form method="post" action="${esc(action)}/delete"><p>${t('privacy.delete_info')}</p>` +
+        `<p><input type="checkbox" id="cc-self-confirm" name="confirm" value="on" required><label for="cc-self-confirm">${t('privacy.confirm')}</label></p>` +
+        `<input type="hidden" name="token" value="${token}"><input type="hidden" name="locale" value="${esc(locale)}"><button type="submit">${t('privacy.delete_button')}</button></form>`
+      : `<p>${t('privacy.none')}</p>`;
+    return liquid(page(locale, `<h1>${t('privacy.title')}</h1>${body}`));
+  });
+
+  const readForm = async (request: Request) => parseBody(bodyFormat(request.headers.get('content-type')), await readCapped(request)).fields;
+  const done = (locale: string, v: Verified, key: string) =>
+    liquid(page(locale, `<h1>${esc(deps.translator.t(locale, 'privacy.title'))}</h1><p role="status">${esc(deps.translator.t(locale, key))}</p><p><a href="${esc(base(v) ?? '')}/privacy?locale=${esc(locale)}">${esc(deps.translator.t(locale, 'privacy.back'))}</a></p>`));
+  const guard = (v: Verified, token: unknown): string => {
+    if (!v.loggedInCustomerId) throw new HttpError(403, 'not_logged_in', 'Log in to manage your data.');
+    if (!tokenValid(deps.apiSecret, v.shop, v.loggedInCustomerId, token)) throw new HttpError(403, 'invalid_form_token', 'This page has expired; reload it.');
+    return v.loggedInCustomerId;
+  };
+
+  app.post('/correct', async (c) => {
+    const v = c.get('proxy');
+    const form = await readForm(c.req.raw);
+    const locale = localeOf(typeof form.locale === 'string' ? form.locale : undefined, c.req.header('accept-language'));
+    const customer = guard(v, form.token);
+    const value = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
+    for (const [name, kind] of [['first_name', 'text'], ['last_name', 'text'], ['phone', 'phone']] as const) {
+      const code = checkField({ kind, required: false, max: kind === 'phone' ? LIMITS.phone : LIMITS.name }, value(name));
+      if (code) throw new HttpError(422, 'invalid_fields', deps.translator.t(locale, 'contact_form.error_summary'), { fields: { [name]: { code, message: deps.translator.t(locale, `contact_form.errors.${code}`) } } });
+    }
+    const leads = await leadsOf(v.shop, customer);
+    if (!leads.length) throw badRequest('nothing_to_correct');
+    const phone = value('phone') ? normalizePhone(value('phone')) : null;
+    await deps.db.transaction().execute(async (trx) => {
+      await trx.updateTable('leads').set({ first_name: value('first_name') || null, last_name: value('last_name') || null, phone }).where('id', 'in', leads.map((l) => l.id)).execute();
+      // The Shopify customer follows the correction through the usual sync, when the shopper consented.
+      const consenting = leads.find((l) => l.email_consent === 1);
+      if (consenting) {
+        const now = nowIso();
+        await trx.updateTable('leads').set({ status: 'pending' }).where('id', '=', consenting.id).execute();
+        await trx.insertInto('outbox_jobs').values({ id: newId(), shop: v.shop, lead_id: consenting.id, kind: 'sync_lead', state: 'pending', run_after: now, lease_until: null, last_error: null, created_at: now, updated_at: now }).execute();
+      }
+    });
+    deps.onLeadQueued?.(v.shop);
+    return done(locale, v, 'privacy.corrected');
+  });
+
+  app.post('/delete', async (c) => {
+    const v = c.get('proxy');
+    const form = await readForm(c.req.raw);
+    const locale = localeOf(typeof form.locale === 'string' ? form.locale : undefined, c.req.header('accept-language'));
+    const customer = guard(v, form.token);
+    if (form.confirm !== 'on') throw badRequest('confirmation_required');
+    await deps.db.transaction().execute(async (trx) => {
+      const erased = await eraseCustomer(trx, v.shop, { id: customer });
+      await logErasure(trx, v.shop, 'self_service', erased);
+    });
+    return done(locale, v, 'privacy.deleted');
+  });
+  return app;
+}
