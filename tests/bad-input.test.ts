@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signProxyQuery } from '../web/src/dev/proxy-signer.js';
 import { ENGINES } from './helpers/databases.js';
+import { rowCounts } from './helpers/db.js';
 import { SECRET, SHOP, type TestApp, startTestApp } from './helpers/runtime.js';
 
 /**
@@ -60,11 +61,7 @@ describe.each(ENGINES)('bad input on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
-  const snapshot = async () => {
-    const db = t!.runtime.storage.db;
-    const count = async (table: 'leads' | 'consent_records' | 'outbox_jobs') => Number((await db.selectFrom(table).select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    return { leads: await count('leads'), consents: await count('consent_records'), jobs: await count('outbox_jobs') };
-  };
+  const snapshot = () => rowCounts(t!.runtime.storage.db);
 
   it(`covers at least 30 classes (${cases.length})`, () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);

@@ -1,30 +1,14 @@
-import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newId } from '../web/src/leads/ids.js';
 import { processNextComplianceRequest } from '../web/src/privacy/compliance.js';
 import { purgeExpiredLeads } from '../web/src/privacy/retention.js';
 import type { Database } from '../web/src/storage/tables.js';
 import { ENGINES } from './helpers/databases.js';
-import { SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
+import { SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
+import { signedWebhook } from './helpers/webhook.js';
 
 const TABLES: Array<keyof Database> = ['leads', 'consent_records', 'outbox_jobs', 'shops', 'webhook_deliveries', 'rate_counters', 'compliance_requests', 'erasure_log'];
-let delivery = 0;
-
-function webhook(topic: string, payload: unknown, shop = SHOP): RequestInit {
-  const body = JSON.stringify(payload);
-  return {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-shopify-topic': topic,
-      'x-shopify-shop-domain': shop,
-      'x-shopify-api-version': '2026-10',
-      'x-shopify-webhook-id': `privacy-${++delivery}`,
-      'x-shopify-hmac-sha256': createHmac('sha256', SECRET).update(body).digest('base64'),
-    },
-    body,
-  };
-}
+const webhook = (topic: string, payload: unknown) => signedWebhook(topic, payload);
 
 const ANNA = { email: 'anna.redact@example.com', first_name: 'Annabelle', phone: '+33612000001', message: 'Anna secret message' };
 const BOB = { email: 'bob.keep@example.com', first_name: 'Bartholomew', phone: '+33612000002', message: 'Bob message stays' };

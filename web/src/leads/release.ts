@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { HttpError, notFound } from '../http/errors.js';
 import type { Database, LeadStatus } from '../storage/tables.js';
-import { newId, nowIso } from './ids.js';
+import { enqueueSync } from '../shopify/outbox.js';
 
 /**
  * Releases a quarantined lead that a person judged genuine: it becomes an ordinary lead and, if the shopper
@@ -13,14 +13,8 @@ export async function releaseFromQuarantine(db: Kysely<Database>, shop: string, 
     if (!lead) throw notFound('lead_not_found');
     if (lead.status !== 'quarantined') throw new HttpError(409, 'not_quarantined', 'Only a quarantined lead can be released.');
     const status: LeadStatus = lead.email_consent === 1 ? 'pending' : 'no_consent';
-    const now = nowIso(clock);
     await trx.updateTable('leads').set({ status, sync_error: null }).where('id', '=', id).execute();
-    if (status === 'pending') {
-      await trx
-        .insertInto('outbox_jobs')
-        .values({ id: newId(), shop, lead_id: id, kind: 'sync_lead', state: 'pending', run_after: now, lease_until: null, last_error: null, created_at: now, updated_at: now })
-        .execute();
-    }
+    if (status === 'pending') await enqueueSync(trx, shop, id, clock);
     return { id, status };
   });
 }

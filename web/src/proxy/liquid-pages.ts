@@ -18,6 +18,11 @@ export function escapeForLiquid(text: string): string {
     .replace(/\}/g, '&#125;');
 }
 
+/** The storefront path the shopper posted through (merchants may change the proxy prefix), from the signed query. */
+export function storefrontPrefix(pathPrefix: string | null): string {
+  return pathPrefix && /^\/[a-z]+\/[a-z0-9_-]+$/i.test(pathPrefix) ? pathPrefix : '/apps/contact-capture';
+}
+
 /** Only same-site paths: a submitted page must not turn the back link into an open redirect. */
 export function safeBackPath(page: string | undefined): string {
   return page && /^\/(?!\/)/.test(page) && !/[\\\s]/.test(page) ? page : '/';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../../tests/helpers/databases.js';
+import { rowCounts } from '../../../tests/helpers/db.js';
 import { type TestApp, jsonPost, startTestApp } from '../../../tests/helpers/runtime.js';
 
 const RENDERED_AT = Date.now() - 10_000;
@@ -25,15 +26,7 @@ describe.each(ENGINES)('POST /proxy/submit on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
-  const counts = async () => {
-    const db = t!.runtime.storage.db;
-    const [leads, consents, jobs] = await Promise.all([
-      db.selectFrom('leads').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      db.selectFrom('consent_records').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      db.selectFrom('outbox_jobs').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ]);
-    return { leads: Number(leads.n), consents: Number(consents.n), jobs: Number(jobs.n) };
-  };
+  const counts = () => rowCounts(t!.runtime.storage.db);
 
   it('stores a consenting lead, its consent proof and an outbox job, and answers 202 with the id', async (ctx) => {
     if (!t) return ctx.skip();

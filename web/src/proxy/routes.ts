@@ -12,7 +12,7 @@ import { formAgainPage } from './form-page.js';
 import { selfServiceRoutes } from './self-service.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/tables.js';
-import { LIQUID_CONTENT_TYPE, confirmationPage, safeBackPath } from './liquid-pages.js';
+import { LIQUID_CONTENT_TYPE, confirmationPage, safeBackPath, storefrontPrefix } from './liquid-pages.js';
 import { verifyProxyQuery } from './signature.js';
 
 export interface ProxyDeps {
@@ -64,9 +64,8 @@ export function proxyRoutes(deps: ProxyDeps) {
         });
       }
       if (!wantsJson) {
-        // The storefront path the shopper posted to (the merchant may have changed the proxy prefix).
-        const prefix = /^\/[a-z]+\/[a-z0-9_-]+$/i.test(c.get('proxy').pathPrefix ?? '') ? c.get('proxy').pathPrefix : '/apps/contact-capture';
-        return c.body(formAgainPage(deps.translator, locale, parsed.fields, body.fields, `${prefix}/submit`), 422, { 'content-type': LIQUID_CONTENT_TYPE });
+        const action = `${storefrontPrefix(c.get('proxy').pathPrefix)}/submit`;
+        return c.body(formAgainPage(deps.translator, locale, parsed.fields, body.fields, action), 422, { 'content-type': LIQUID_CONTENT_TYPE });
       }
       const fields = Object.fromEntries(
         Object.entries(parsed.fields).map(([name, code]) => [name, { code, message: deps.translator.t(locale, `contact_form.errors.${code}`) }]),

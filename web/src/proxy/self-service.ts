@@ -7,12 +7,12 @@ import { normalizePhone } from '../../../schema/submission.js';
 import { HttpError, badRequest } from '../http/errors.js';
 import type { Translator } from '../leads/i18n.js';
 import { preferredLanguage } from '../leads/i18n.js';
-import { newId, nowIso } from '../leads/ids.js';
+import { enqueueSync } from '../shopify/outbox.js';
 import { eraseCustomer } from '../leads/erasure.js';
 import { logErasure } from '../privacy/compliance.js';
 import type { Database } from '../storage/tables.js';
 import { bodyFormat, parseBody, readCapped } from './body.js';
-import { LIQUID_CONTENT_TYPE, escapeForLiquid as esc } from './liquid-pages.js';
+import { LIQUID_CONTENT_TYPE, escapeForLiquid as esc, storefrontPrefix } from './liquid-pages.js';
 
 /**
  * A logged-in customer's own view of what the app holds, through the app proxy (/apps/contact-capture/privacy):
@@ -50,7 +50,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
       .orderBy('created_at', 'desc')
       .execute();
   const liquid = (body: string, status = 200) => new Response(body, { status, headers: { 'content-type': LIQUID_CONTENT_TYPE } });
-  const base = (v: Verified) => (/^\/[a-z]+\/[a-z0-9_-]+$/i.test(v.pathPrefix ?? '') ? v.pathPrefix : '/apps/contact-capture');
+  const base = (v: Verified) => storefrontPrefix(v.pathPrefix);
 
   const page = (locale: string, inner: string) => `<div class="page-width" lang="${esc(locale)}" style="max-width:44rem;margin:3rem auto;padding:0 1rem">${inner}</div>`;
 
@@ -86,7 +86,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
 
   const readForm = async (request: Request) => parseBody(bodyFormat(request.headers.get('content-type')), await readCapped(request)).fields;
   const done = (locale: string, v: Verified, key: string) =>
-    liquid(page(locale, `<h1>${esc(deps.translator.t(locale, 'privacy.title'))}</h1><p role="status">${esc(deps.translator.t(locale, key))}</p><p><a href="${esc(base(v) ?? '')}/privacy?locale=${esc(locale)}">${esc(deps.translator.t(locale, 'privacy.back'))}</a></p>`));
+    liquid(page(locale, `<h1>${esc(deps.translator.t(locale, 'privacy.title'))}</h1><p role="status">${esc(deps.translator.t(locale, key))}</p><p><a href="${esc(base(v))}/privacy?locale=${esc(locale)}">${esc(deps.translator.t(locale, 'privacy.back'))}</a></p>`));
   const guard = (v: Verified, token: unknown): string => {
     if (!v.loggedInCustomerId) throw new HttpError(403, 'not_logged_in', 'Log in to manage your data.');
     if (!tokenValid(deps.apiSecret, v.shop, v.loggedInCustomerId, token)) throw new HttpError(403, 'invalid_form_token', 'This page has expired; reload it.');
@@ -111,9 +111,8 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
       // The Shopify customer follows the correction through the usual sync, when the shopper consented.
       const consenting = leads.find((l) => l.email_consent === 1);
       if (consenting) {
-        const now = nowIso();
         await trx.updateTable('leads').set({ status: 'pending' }).where('id', '=', consenting.id).execute();
-        await trx.insertInto('outbox_jobs').values({ id: newId(), shop: v.shop, lead_id: consenting.id, kind: 'sync_lead', state: 'pending', run_after: now, lease_until: null, last_error: null, created_at: now, updated_at: now }).execute();
+        await enqueueSync(trx, v.shop, consenting.id);
       }
     });
     deps.onLeadQueued?.(v.shop);

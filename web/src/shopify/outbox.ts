@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { nowIso } from '../leads/ids.js';
+import { newId, nowIso } from '../leads/ids.js';
 import type { Engine } from '../storage/database.js';
 import type { Database, OutboxJob } from '../storage/tables.js';
 
@@ -35,6 +35,15 @@ export async function claimNextJob(
     .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]))
     .returningAll()
     .executeTakeFirst();
+}
+
+/** Queues one lead for Shopify (after a release from quarantine, or a shopper's correction). */
+export async function enqueueSync(db: Kysely<Database>, shop: string, leadId: string, clock: () => number = Date.now): Promise<void> {
+  const now = nowIso(clock);
+  await db
+    .insertInto('outbox_jobs')
+    .values({ id: newId(), shop, lead_id: leadId, kind: 'sync_lead', state: 'pending', run_after: now, lease_until: null, last_error: null, created_at: now, updated_at: now })
+    .execute();
 }
 
 export async function completeJob(db: Kysely<Database>, job: OutboxJob, clock: () => number): Promise<void> {

@@ -1,23 +1,10 @@
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../../tests/helpers/databases.js';
-import { SECRET, SHOP, TOKEN, type TestApp, jsonPost, startTestApp } from '../../../tests/helpers/runtime.js';
+import { SHOP, TOKEN, type TestApp, jsonPost, startTestApp } from '../../../tests/helpers/runtime.js';
+import { signedWebhook } from '../../../tests/helpers/webhook.js';
 import { processNextComplianceRequest } from '../privacy/compliance.js';
 
-let delivery = 0;
-function webhook(topic: string, payload: unknown, options: { secret?: string; hmac?: string | null; body?: string; id?: string } = {}): RequestInit {
-  const body = options.body ?? JSON.stringify(payload);
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'x-shopify-topic': topic,
-    'x-shopify-shop-domain': SHOP,
-    'x-shopify-api-version': '2026-10',
-    'x-shopify-webhook-id': options.id ?? `delivery-${++delivery}`,
-  };
-  const hmac = options.hmac === undefined ? createHmac('sha256', options.secret ?? SECRET).update(JSON.stringify(payload)).digest('base64') : options.hmac;
-  if (hmac !== null) headers['x-shopify-hmac-sha256'] = hmac;
-  return { method: 'POST', headers, body };
-}
+const webhook = signedWebhook;
 
 describe.each(ENGINES)('webhooks on %s', (engine) => {
   let t: TestApp | null;
