@@ -36,7 +36,7 @@ describe('production mode', () => {
       SHOPIFY_API_KEY: 'key',
       SHOPIFY_API_SECRET: 'a-real-secret',
       SHOPIFY_APP_URL: 'https://app.example.com',
-      TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
+      ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
     });
     const runtime = await createRuntime(config, { log: pino({ level: 'silent' }) });
     try {

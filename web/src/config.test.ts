@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEV_DEFAULTS, loadConfig } from './config.js';
 
-const key = Buffer.alloc(32, 1).toString('base64');
+const key = `k1:${Buffer.alloc(32, 1).toString('base64')}`;
 
 describe('configuration', () => {
   it('runs local mode with documented dev defaults', () => {
@@ -21,12 +21,12 @@ describe('configuration', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const message = (error as ConfigError).message;
-      for (const name of ['SHOPIFY_API_KEY', 'SHOPIFY_API_SECRET', 'SHOPIFY_APP_URL', 'TOKEN_ENCRYPTION_KEY']) expect(message).toContain(name);
+      for (const name of ['SHOPIFY_API_KEY', 'SHOPIFY_API_SECRET', 'SHOPIFY_APP_URL', 'ENCRYPTION_KEYS']) expect(message).toContain(name);
     }
   });
 
   it('refuses the dev secret and the emulator override in production', () => {
-    const base = { MODE: 'production', SHOPIFY_API_KEY: 'k', SHOPIFY_APP_URL: 'https://app.example.com', TOKEN_ENCRYPTION_KEY: key };
+    const base = { MODE: 'production', SHOPIFY_API_KEY: 'k', SHOPIFY_APP_URL: 'https://app.example.com', ENCRYPTION_KEYS: key };
     expect(() => loadConfig({ ...base, SHOPIFY_API_SECRET: DEV_DEFAULTS.SHOPIFY_API_SECRET })).toThrow(/dev default/);
     expect(() => loadConfig({ ...base, SHOPIFY_API_SECRET: 'real', SHOPIFY_ADMIN_API_ORIGIN: 'http://127.0.0.1:3000' })).toThrow(/SHOPIFY_ADMIN_API_ORIGIN/);
     expect(loadConfig({ ...base, SHOPIFY_API_SECRET: 'real' })).toMatchObject({ mode: 'production', adminApiOrigin: undefined });
@@ -34,7 +34,7 @@ describe('configuration', () => {
 
   it('gives a clear message per bad value', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
-    expect(() => loadConfig({ TOKEN_ENCRYPTION_KEY: 'short' })).toThrow(/32 bytes/);
+    expect(() => loadConfig({ ENCRYPTION_KEYS: 'k1:short' })).toThrow(/32 bytes/);
     expect(() => loadConfig({ SHOPIFY_DEV_SHOP: 'example.com' })).toThrow(/myshopify/);
   });
 });

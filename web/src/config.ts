@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { type Keyring, parseKeyring } from './storage/keyring.js';
 
 /**
  * Configuration, parsed once at start-up. Local mode fills in documented dev defaults so `npm start` works with no
@@ -9,14 +10,19 @@ export const DEV_DEFAULTS = {
   SHOPIFY_API_SECRET: 'contact-capture-dev-secret',
   SHOPIFY_DEV_SHOP: 'contact-capture-dev.myshopify.com',
   SHOPIFY_DEV_ACCESS_TOKEN: 'shpat_contact_capture_dev_token',
-  // 32 zero-ish bytes are fine for a local database that holds only the emulator's token.
-  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  // A fixed key is fine for a local database of test data; production refuses to start with it.
+  ENCRYPTION_KEYS: `dev:${Buffer.alloc(32, 7).toString('base64')}`,
 } as const;
 
 const shopDomain = z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'must be a *.myshopify.com domain');
-const key32 = z
-  .string()
-  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+const keyringSpec = z.string().refine((v) => {
+  try {
+    parseKeyring(v);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be <id>:<32 bytes base64>, comma-separated, the current key first (e.g. k2:$(openssl rand -base64 32),k1:...)');
 
 const envSchema = z.object({
   NODE_ENV: z.string().optional(),
@@ -30,7 +36,7 @@ const envSchema = z.object({
   SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),
   SHOPIFY_DEV_SHOP: shopDomain.optional(),
   SHOPIFY_DEV_ACCESS_TOKEN: z.string().min(1).optional(),
-  TOKEN_ENCRYPTION_KEY: key32.optional(),
+  ENCRYPTION_KEYS: keyringSpec.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SYNC_POLL_MS: z.coerce.number().int().min(10).default(500),
   SHOPIFY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
@@ -59,7 +65,8 @@ export interface Config {
   adminApiOrigin: string | undefined;
   devShop: string;
   devAccessToken: string;
-  tokenEncryptionKey: Buffer;
+  /** Encrypts shop tokens and shoppers' personal fields at rest; the first key is current. */
+  keyring: Keyring;
   logLevel: string;
   syncPollMs: number;
   shopifyRequestTimeoutMs: number;
@@ -92,10 +99,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const local = e.MODE === 'local';
   if (!local) {
-    const missing = (['SHOPIFY_API_KEY', 'SHOPIFY_API_SECRET', 'SHOPIFY_APP_URL', 'TOKEN_ENCRYPTION_KEY'] as const)
+    const missing = (['SHOPIFY_API_KEY', 'SHOPIFY_API_SECRET', 'SHOPIFY_APP_URL', 'ENCRYPTION_KEYS'] as const)
       .filter((name) => !e[name])
       .map((name) => `${name}: required in production mode`);
     if (e.SHOPIFY_API_SECRET === DEV_DEFAULTS.SHOPIFY_API_SECRET) missing.push('SHOPIFY_API_SECRET: the dev default is not a secret');
+    if (e.ENCRYPTION_KEYS === DEV_DEFAULTS.ENCRYPTION_KEYS) missing.push('ENCRYPTION_KEYS: the dev default is not a secret');
     if (e.SHOPIFY_ADMIN_API_ORIGIN) missing.push('SHOPIFY_ADMIN_API_ORIGIN: the emulator override is for local mode and tests only');
     if (missing.length) throw new ConfigError(missing);
   }
@@ -111,7 +119,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminApiOrigin: e.SHOPIFY_ADMIN_API_ORIGIN ?? (local ? `http://127.0.0.1:${port}` : undefined),
     devShop: e.SHOPIFY_DEV_SHOP ?? DEV_DEFAULTS.SHOPIFY_DEV_SHOP,
     devAccessToken: e.SHOPIFY_DEV_ACCESS_TOKEN ?? DEV_DEFAULTS.SHOPIFY_DEV_ACCESS_TOKEN,
-    tokenEncryptionKey: Buffer.from(e.TOKEN_ENCRYPTION_KEY ?? DEV_DEFAULTS.TOKEN_ENCRYPTION_KEY, 'base64'),
+    keyring: parseKeyring(e.ENCRYPTION_KEYS ?? DEV_DEFAULTS.ENCRYPTION_KEYS),
     logLevel: e.LOG_LEVEL,
     syncPollMs: e.SYNC_POLL_MS,
     shopifyRequestTimeoutMs: e.SHOPIFY_REQUEST_TIMEOUT_MS,

@@ -20,9 +20,13 @@ import { type Storage, openStorage } from './storage/database.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { processNextComplianceRequest } from './privacy/compliance.js';
 import { purgeExpiredLeads } from './privacy/retention.js';
+import { reencryptBatch } from './privacy/key-rotation.js';
+import { lookupHasher } from './storage/keyring.js';
 
 export interface Runtime {
   app: Hono;
+  /** Keyed hash used to look up encrypted emails and phones. */
+  lookupHash: (value: string) => string;
   worker: SyncWorker;
   storage: Storage;
   log: Logger;
@@ -44,16 +48,19 @@ export interface DevParts {
 /** The composition root: configuration, storage, clients and routes are wired here and nowhere else. */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const log = options.log ?? createLogger(config.logLevel);
-  const storage = await openStorage(config.databaseUrl);
+  const storage = await openStorage(config.databaseUrl, config.keyring);
   const { db } = storage;
   const shopify = createShopifyApi({ apiKey: config.apiKey, apiSecret: config.apiSecret, appUrl: config.appUrl });
   const translator = loadTranslator();
-  const tokens = shopTokens(db, config.tokenEncryptionKey);
+  const tokens = shopTokens(db, config.keyring);
   const metrics = createMetrics(db);
   const client = createAdminClient({ origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs });
+  const lookupHash = lookupHasher(config.apiSecret);
   let lastPurge = 0;
   const housekeeping = async () => {
-    while (await processNextComplianceRequest(db, storage.engine)) log.info('compliance request completed');
+    while (await processNextComplianceRequest(db, storage.engine, lookupHash)) log.info('compliance request completed');
+    const reencrypted = await reencryptBatch(db, config.keyring, lookupHash);
+    if (reencrypted) log.info({ rows: reencrypted, key: config.keyring.currentId }, 'rows re-encrypted under the current key');
     if (Date.now() - lastPurge < 60_000) return;
     lastPurge = Date.now();
     for (const { shop, erased } of await purgeExpiredLeads(db)) if (erased) log.info({ shop, erased }, 'retention: expired leads erased');
@@ -67,12 +74,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     await next();
     metrics.intake.inc({ outcome: String(c.res.status) });
   });
-  const intake = new LeadIntake(db, config.rateLimits);
+  const intake = new LeadIntake(db, lookupHash, config.rateLimits);
   app.route(
     '/proxy',
     proxyRoutes({
       intake,
       db,
+      lookupHash,
       apiSecret: config.apiSecret,
       translator,
       spam: config.spam,
@@ -81,7 +89,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       onLeadQueued: () => worker.nudge(),
     }),
   );
-  app.route('/webhooks', webhookRoutes({ db, shopify, tokens, onComplianceRequest: () => worker.nudge() }));
+  app.route('/webhooks', webhookRoutes({ db, shopify, tokens, lookupHash, onComplianceRequest: () => worker.nudge() }));
   app.route(
     '/api',
     adminApiRoutes({
@@ -110,7 +118,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   });
   app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
 
-  const runtime = { app, worker, storage, log, config };
+  const runtime = { app, worker, storage, log, config, lookupHash };
   if (config.mode === 'local' && options.mountDev) await options.mountDev(runtime, { translator, tokens });
   return {
     ...runtime,

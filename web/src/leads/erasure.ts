@@ -9,18 +9,22 @@ export interface CustomerRef {
   phone?: string | null;
 }
 
-function customerLeads(db: Kysely<Database>, shop: string, customer: CustomerRef) {
+/** Keyed hash of a normalised email or phone (storage/keyring.ts lookupHasher). */
+export type LookupHash = (value: string) => string;
+
+function customerLeads(db: Kysely<Database>, shop: string, customer: CustomerRef, hash: LookupHash) {
   const id = customer.id === null || customer.id === undefined ? null : String(customer.id);
-  const email = customer.email?.trim().toLowerCase() || null;
-  const phone = customer.phone ? normalizePhone(customer.phone) : null;
+  const email = customer.email?.trim() ? hash(customer.email) : null;
+  const normalized = customer.phone ? normalizePhone(customer.phone) : null;
+  const phone = normalized ? hash(normalized) : null;
   return db
     .selectFrom('leads')
     .select('id')
     .where('shop', '=', shop)
     .where((w) =>
       w.or([
-        ...(email ? [w(w.fn('lower', ['email']), '=', email)] : []),
-        ...(phone ? [w('phone', '=', phone)] : []),
+        ...(email ? [w('email_hash', '=', email)] : []),
+        ...(phone ? [w('phone_hash', '=', phone)] : []),
         ...(id ? [w('logged_in_customer_id', '=', id), w('shopify_customer_id', '=', `gid://shopify/Customer/${id}`)] : []),
         // No identifier at all must match nothing, never everything.
         w.lit(false),
@@ -28,13 +32,13 @@ function customerLeads(db: Kysely<Database>, shop: string, customer: CustomerRef
     );
 }
 
-export async function customerLeadIds(db: Kysely<Database>, shop: string, customer: CustomerRef): Promise<string[]> {
-  return (await customerLeads(db, shop, customer).execute()).map((r) => r.id);
+export async function customerLeadIds(db: Kysely<Database>, shop: string, customer: CustomerRef, hash: LookupHash): Promise<string[]> {
+  return (await customerLeads(db, shop, customer, hash).execute()).map((r) => r.id);
 }
 
 /** Deletes the customer's leads with their consent records and outbox jobs. Run it inside a transaction. */
-export async function eraseCustomer(db: Kysely<Database>, shop: string, customer: CustomerRef): Promise<number> {
-  const ids = await customerLeadIds(db, shop, customer);
+export async function eraseCustomer(db: Kysely<Database>, shop: string, customer: CustomerRef, hash: LookupHash): Promise<number> {
+  const ids = await customerLeadIds(db, shop, customer, hash);
   if (!ids.length) return 0;
   await db.deleteFrom('outbox_jobs').where('lead_id', 'in', ids).execute();
   await db.deleteFrom('consent_records').where('lead_id', 'in', ids).execute();

@@ -57,6 +57,7 @@ export class LeadIntake {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly lookupHash: (value: string) => string,
     private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -97,6 +98,8 @@ export class LeadIntake {
       answers: submission.custom.length ? JSON.stringify(submission.custom.filter((c) => submission.answers[c.key]).map((c) => ({ key: c.key, kind: c.kind, value: submission.answers[c.key] }))) : null,
       tags: input.tags.length ? JSON.stringify(input.tags) : null,
       sms_consent: submission.sms_marketing_consent ? 1 : 0,
+      email_hash: this.lookupHash(submission.email),
+      phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
     };
     return new Promise<IntakeResult>((resolve, reject) => {
       this.queue.push({ row, clientIp: input.clientIp, consent: { text: submission.consent_text ?? null, granted: consented },

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { newId, nowIso } from '../leads/ids.js';
-import { type CustomerRef, customerLeadIds, eraseCustomer, eraseShop } from '../leads/erasure.js';
+import { type CustomerRef, type LookupHash, customerLeadIds, eraseCustomer, eraseShop } from '../leads/erasure.js';
 import type { Engine } from '../storage/database.js';
 import type { ComplianceTopic, Database } from '../storage/tables.js';
 
@@ -34,7 +34,7 @@ export async function recordComplianceRequest(
 }
 
 /** Works off one waiting request; false when none is waiting. Safe with several workers (row locks on PostgreSQL). */
-export async function processNextComplianceRequest(db: Kysely<Database>, engine: Engine, clock: () => number = Date.now): Promise<boolean> {
+export async function processNextComplianceRequest(db: Kysely<Database>, engine: Engine, hash: LookupHash, clock: () => number = Date.now): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const request = await trx
       .selectFrom('compliance_requests')
@@ -50,13 +50,13 @@ export async function processNextComplianceRequest(db: Kysely<Database>, engine:
     let pkg: string | null = null;
     switch (request.topic) {
       case 'customers/data_request': {
-        const data = await customerPackage(trx, request.shop, customer);
+        const data = await customerPackage(trx, request.shop, customer, hash);
         pkg = JSON.stringify({ customer, generated_at: nowIso(clock), ...data });
         result = { leads: data.leads.length, consent_records: data.consent_records.length };
         break;
       }
       case 'customers/redact': {
-        const leads = await eraseCustomer(trx, request.shop, customer);
+        const leads = await eraseCustomer(trx, request.shop, customer, hash);
         const packages = await erasePackagesOf(trx, request.shop, customer);
         await logErasure(trx, request.shop, 'customer_redact', leads, clock);
         result = { leads_erased: leads, packages_erased: packages };
@@ -86,8 +86,8 @@ export async function logErasure(db: Kysely<Database>, shop: string, reason: 'cu
 }
 
 /** Everything the app holds about one customer, as a shop owner would hand it over. */
-export async function customerPackage(db: Kysely<Database>, shop: string, customer: CustomerRef) {
-  const ids = await customerLeadIds(db, shop, customer);
+export async function customerPackage(db: Kysely<Database>, shop: string, customer: CustomerRef, hash: LookupHash) {
+  const ids = await customerLeadIds(db, shop, customer, hash);
   if (!ids.length) return { leads: [], consent_records: [] };
   const leads = await db
     .selectFrom('leads')

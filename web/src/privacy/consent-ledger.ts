@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { newId, nowIso } from '../leads/ids.js';
-import { type CustomerRef, customerLeadIds } from '../leads/erasure.js';
+import { type CustomerRef, type LookupHash, customerLeadIds } from '../leads/erasure.js';
 import type { Database } from '../storage/tables.js';
 
 /**
@@ -13,9 +13,10 @@ export async function recordConsentChange(
   shop: string,
   customer: CustomerRef,
   change: { channel: 'email' | 'sms'; state: string; optInLevel: string | null; at: string | null },
+  hash: LookupHash,
   clock: () => number = Date.now,
 ): Promise<number> {
-  const ids = await customerLeadIds(db, shop, customer);
+  const ids = await customerLeadIds(db, shop, customer, hash);
   if (!ids.length) return 0;
   const leads = await db.selectFrom('leads').select(['id', 'locale']).where('id', 'in', ids).execute();
   const recordedAt = change.at && !Number.isNaN(Date.parse(change.at)) ? new Date(change.at).toISOString() : nowIso(clock);

@@ -60,7 +60,7 @@ describe.each(ENGINES)('spam defences and limits on %s', (engine) => {
     expect(await limited.json()).toMatchObject({ error: 'rate_limited' });
     // Another shopper is not punished for the first one.
     expect((await from('198.51.100.1', 0)).status).toBe(202);
-    const stored = await t.runtime.storage.db.selectFrom('leads').select('email').where('email', 'like', 'ip203%').execute();
+    const stored = (await t.runtime.storage.db.selectFrom('leads').select('email').execute()).filter((l) => l.email.startsWith('ip203'));
     expect(stored).toHaveLength(3);
   });
 

@@ -129,7 +129,7 @@ describe.each(ENGINES)('POST /proxy/submit on %s', (engine) => {
     const html = await response.text();
     expect(html).toContain('Merci pour votre message');
     expect(html).toContain('href="/fr/"');
-    const stored = await t.runtime.storage.db.selectFrom('leads').select(['email_consent', 'first_name']).where('email', '=', 'a6@example.com').executeTakeFirstOrThrow();
+    const stored = await t.runtime.storage.db.selectFrom('leads').select(['email_consent', 'first_name']).where('email_hash', '=', t.runtime.lookupHash('a6@example.com')).executeTakeFirstOrThrow();
     expect(stored).toEqual({ email_consent: 1, first_name: 'Zoë' });
   });
 

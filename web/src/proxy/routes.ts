@@ -18,6 +18,7 @@ import { verifyProxyQuery } from './signature.js';
 export interface ProxyDeps {
   intake: LeadIntake;
   db: Kysely<Database>;
+  lookupHash: (value: string) => string;
   apiSecret: string;
   translator: Translator;
   spam: SpamSettings;
@@ -42,7 +43,7 @@ export function proxyRoutes(deps: ProxyDeps) {
     await next();
   });
 
-  app.route('/privacy', selfServiceRoutes({ db: deps.db, apiSecret: deps.apiSecret, translator: deps.translator, onLeadQueued: deps.onLeadQueued }));
+  app.route('/privacy', selfServiceRoutes({ db: deps.db, lookupHash: deps.lookupHash, apiSecret: deps.apiSecret, translator: deps.translator, onLeadQueued: deps.onLeadQueued }));
 
   app.post('/submit', async (c) => {
     const { shop, loggedInCustomerId } = c.get('proxy');

@@ -22,6 +22,7 @@ import { LIQUID_CONTENT_TYPE, escapeForLiquid as esc, storefrontPrefix } from '.
  */
 export interface SelfServiceDeps {
   db: Kysely<Database>;
+  lookupHash: (value: string) => string;
   apiSecret: string;
   translator: Translator;
   onLeadQueued?: (shop: string) => void;
@@ -107,7 +108,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     if (!leads.length) throw badRequest('nothing_to_correct');
     const phone = value('phone') ? normalizePhone(value('phone')) : null;
     await deps.db.transaction().execute(async (trx) => {
-      await trx.updateTable('leads').set({ first_name: value('first_name') || null, last_name: value('last_name') || null, phone }).where('id', 'in', leads.map((l) => l.id)).execute();
+      await trx.updateTable('leads').set({ first_name: value('first_name') || null, last_name: value('last_name') || null, phone, phone_hash: phone ? deps.lookupHash(phone) : null }).where('id', 'in', leads.map((l) => l.id)).execute();
       // The Shopify customer follows the correction through the usual sync, when the shopper consented.
       const consenting = leads.find((l) => l.email_consent === 1);
       if (consenting) {
@@ -126,7 +127,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     const customer = guard(v, form.token);
     if (form.confirm !== 'on') throw badRequest('confirmation_required');
     await deps.db.transaction().execute(async (trx) => {
-      const erased = await eraseCustomer(trx, v.shop, { id: customer });
+      const erased = await eraseCustomer(trx, v.shop, { id: customer }, deps.lookupHash);
       await logErasure(trx, v.shop, 'self_service', erased);
     });
     return done(locale, v, 'privacy.deleted');

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { nowIso } from '../leads/ids.js';
 import type { Database } from '../storage/tables.js';
-import { decryptSecret, encryptSecret } from './token-crypto.js';
+import type { Keyring } from '../storage/keyring.js';
 
 /** Where each shop's offline access token lives, encrypted at rest. */
 export interface ShopTokens {
@@ -10,10 +10,10 @@ export interface ShopTokens {
   revoke(shop: string): Promise<void>;
 }
 
-export function shopTokens(db: Kysely<Database>, key: Buffer): ShopTokens {
+export function shopTokens(db: Kysely<Database>, keyring: Keyring): ShopTokens {
   return {
     async save(shop, accessToken, scope) {
-      const encrypted = encryptSecret(key, accessToken);
+      const encrypted = keyring.encrypt(accessToken);
       await db
         .insertInto('shops')
         .values({ shop, access_token_encrypted: encrypted, scope, installed_at: nowIso(), uninstalled_at: null })
@@ -22,7 +22,7 @@ export function shopTokens(db: Kysely<Database>, key: Buffer): ShopTokens {
     },
     async get(shop) {
       const row = await db.selectFrom('shops').select('access_token_encrypted').where('shop', '=', shop).executeTakeFirst();
-      return row?.access_token_encrypted ? decryptSecret(key, row.access_token_encrypted) : null;
+      return row?.access_token_encrypted ? keyring.decrypt(row.access_token_encrypted) : null;
     },
     async revoke(shop) {
       await db.updateTable('shops').set({ access_token_encrypted: null, uninstalled_at: nowIso() }).where('shop', '=', shop).execute();

@@ -5,6 +5,8 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './tables.js';
+import { FieldEncryptionPlugin } from './field-encryption.js';
+import type { Keyring } from './keyring.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -18,12 +20,13 @@ export interface Storage {
  * Opens the database named by DATABASE_URL (`sqlite:<path>`, `sqlite::memory:` or `postgres://...`) and migrates it.
  * SQLite runs in WAL mode with synchronous=FULL: a lead is acknowledged only once its commit is on disk.
  */
-export async function openStorage(url: string): Promise<Storage> {
+export async function openStorage(url: string, keyring?: Keyring): Promise<Storage> {
+  const plugins = keyring ? [new FieldEncryptionPlugin(keyring)] : [];
   const engine: Engine = /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
   let db: Kysely<Database>;
   if (engine === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
   } else {
     const path = url.replace(/^sqlite:/, '');
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -32,7 +35,7 @@ export async function openStorage(url: string): Promise<Storage> {
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), plugins });
   }
   await migrateToLatest(db as Kysely<unknown>);
   return { db, engine, close: () => db.destroy() };

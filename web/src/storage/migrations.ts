@@ -134,6 +134,16 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('shops').addColumn('purged_at', 'text').execute();
     },
   },
+  '0005_encrypted_fields': {
+    async up(db: Kysely<unknown>) {
+      // Personal columns now hold ciphertext; equality lookups use keyed hashes of the normalised values.
+      await db.schema.alterTable('leads').addColumn('email_hash', 'text').execute();
+      await db.schema.alterTable('leads').addColumn('phone_hash', 'text').execute();
+      await db.schema.dropIndex('leads_shop_email').execute();
+      await db.schema.createIndex('leads_shop_email_hash').on('leads').columns(['shop', 'email_hash']).execute();
+      await db.schema.createIndex('leads_shop_phone_hash').on('leads').columns(['shop', 'phone_hash']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -36,6 +36,9 @@ export interface LeadsTable {
   /** JSON array of the merchant's tags (signed by the block) */
   tags: string | null;
   sms_consent: Generated<number>;
+  /** Keyed hashes of the normalised email and phone, for lookups; the values themselves are encrypted. */
+  email_hash: string | null;
+  phone_hash: string | null;
 }
 
 export interface ConsentRecordsTable {

@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { HttpError, badRequest, unauthorized } from '../http/errors.js';
 import { nowIso } from '../leads/ids.js';
 import { recordComplianceRequest } from '../privacy/compliance.js';
+import type { LookupHash } from '../leads/erasure.js';
 import { recordConsentChange } from '../privacy/consent-ledger.js';
 import { readCapped } from '../proxy/body.js';
 import type { ShopTokens } from '../shopify/shops.js';
@@ -14,6 +15,7 @@ export interface WebhookDeps {
   db: Kysely<Database>;
   shopify: Shopify;
   tokens: ShopTokens;
+  lookupHash: LookupHash;
   /** Wakes the worker, which does the compliance work. */
   onComplianceRequest?: () => void;
 }
@@ -105,14 +107,14 @@ async function handle(deps: WebhookDeps, topic: Topic, shop: string, data: Recor
     case 'customers_email_marketing_consent/update': {
       const p = payloads[topic].parse(data);
       const c = p.email_marketing_consent;
-      const leads = await recordConsentChange(deps.db, shop, { id: p.customer_id ?? null, email: p.email_address ?? null }, { channel: 'email', state: c.state, optInLevel: c.opt_in_level ?? null, at: c.consent_updated_at ?? null });
+      const leads = await recordConsentChange(deps.db, shop, { id: p.customer_id ?? null, email: p.email_address ?? null }, { channel: 'email', state: c.state, optInLevel: c.opt_in_level ?? null, at: c.consent_updated_at ?? null }, deps.lookupHash);
       return { leads };
     }
     case 'customers_marketing_consent/update': {
       const p = payloads[topic].parse(data);
       if (!p.sms_marketing_consent) return { leads: 0 };
       const c = p.sms_marketing_consent;
-      const leads = await recordConsentChange(deps.db, shop, { id: p.id ?? null, phone: p.phone ?? null }, { channel: 'sms', state: c.state, optInLevel: c.opt_in_level ?? null, at: c.consent_updated_at ?? null });
+      const leads = await recordConsentChange(deps.db, shop, { id: p.id ?? null, phone: p.phone ?? null }, { channel: 'sms', state: c.state, optInLevel: c.opt_in_level ?? null, at: c.consent_updated_at ?? null }, deps.lookupHash);
       return { leads };
     }
   }
