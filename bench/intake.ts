@@ -19,7 +19,8 @@ const SECRET = 'bench-secret';
 const SHOP = 'bench-shop.myshopify.com';
 const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-const body = JSON.stringify({ email: 'bench@example.com', first_name: 'Bench', message: 'A message of ordinary length from a shopper.', email_marketing_consent: true, consent_text: 'Email me offers.', locale: 'en', form_id: 'contact' });
+// rendered_at well in the past: the minimum fill time is met, so no lead is quarantined.
+const body = JSON.stringify({ email: 'bench@example.com', first_name: 'Bench', message: 'A message of ordinary length from a shopper.', email_marketing_consent: true, consent_text: 'Email me offers.', locale: 'en', form_id: 'contact', rendered_at: Date.now() - 60_000 });
 
 async function load(url: string): Promise<autocannon.Result> {
   let counter = 0;
@@ -30,7 +31,15 @@ async function load(url: string): Promise<autocannon.Result> {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
-    requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': `bench-${process.pid}-${counter++}` } }) }],
+    // Each request from another shopper address, as on a busy storefront: the per-IP limit stays in force.
+    requests: [
+      {
+        setupRequest: (req) => {
+          const n = counter++;
+          return { ...req, headers: { ...req.headers, 'idempotency-key': `bench-${process.pid}-${n}`, ...(process.env.BENCH_NO_XFF ? {} : { 'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` }) } };
+        },
+      },
+    ],
   });
 }
 
@@ -45,7 +54,8 @@ async function startApp(databaseUrl: string): Promise<{ child: ChildProcess; por
   const port = 3300 + Math.floor(Math.random() * 500);
   const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'web/src/main.ts')], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, MODE: 'local', PORT: String(port), DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET, SHOPIFY_DEV_SHOP: SHOP, LOG_LEVEL: 'warn', SYNC_WORKER: 'off' },
+    // One shop taking thousands of submissions a second is the point of the benchmark, so its per-shop limit is lifted.
+    env: { ...process.env, MODE: 'local', PORT: String(port), DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET, SHOPIFY_DEV_SHOP: SHOP, LOG_LEVEL: 'warn', SYNC_WORKER: 'off', RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000000' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 100; i++) {

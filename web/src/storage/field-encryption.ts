@@ -1,14 +1,16 @@
 import {
+  ColumnNode,
   ColumnUpdateNode,
+  InsertQueryNode,
   type KyselyPlugin,
-  type OperationNode,
-  OperationNodeTransformer,
   type PluginTransformQueryArgs,
   type PluginTransformResultArgs,
   PrimitiveValueListNode,
   type QueryResult,
   type RootOperationNode,
+  TableNode,
   type UnknownRow,
+  UpdateQueryNode,
   ValueListNode,
   ValueNode,
   ValuesNode,
@@ -26,40 +28,45 @@ export const ENCRYPTED_COLUMNS: Record<string, readonly string[]> = {
 };
 const ALL = new Set(Object.values(ENCRYPTED_COLUMNS).flat());
 
-class EncryptWrites extends OperationNodeTransformer {
-  constructor(private readonly keyring: Keyring) {
-    super();
-  }
+/**
+ * Rewrites only the value lists of INSERTs and the SET list of UPDATEs on tables with encrypted columns, shallowly:
+ * every other query passes through untouched, so reads and writes elsewhere pay nothing.
+ */
+class EncryptWrites {
+  constructor(private readonly keyring: Keyring) {}
 
   private seal(value: unknown): unknown {
     return typeof value === 'string' && this.keyring.keyIdOf(value) === null ? this.keyring.encrypt(value) : value;
   }
 
-  protected override transformInsertQuery(node: Parameters<OperationNodeTransformer['transformInsertQuery']>[0]) {
-    const result = super.transformInsertQuery(node);
-    const table = node.into?.table.identifier.name;
-    const columns = table ? ENCRYPTED_COLUMNS[table] : undefined;
-    if (!columns || !result.columns || !result.values || result.values.kind !== 'ValuesNode') return result;
-    const targets = result.columns.map((c, i) => (columns.includes(c.column.name) ? i : -1)).filter((i) => i >= 0);
-    if (!targets.length) return result;
-    const values = (result.values as ValuesNode).values.map((list) => {
-      if (PrimitiveValueListNode.is(list)) return PrimitiveValueListNode.create(list.values.map((v, i) => (targets.includes(i) ? this.seal(v) : v)));
-      if (ValueListNode.is(list)) return ValueListNode.create(list.values.map((v, i) => (targets.includes(i) && ValueNode.is(v) ? ValueNode.create(this.seal(v.value)) : v)));
-      return list;
-    });
-    return { ...result, values: ValuesNode.create(values) };
+  transform(node: RootOperationNode): RootOperationNode {
+    if (InsertQueryNode.is(node)) return this.insert(node);
+    if (UpdateQueryNode.is(node)) return this.update(node);
+    return node;
   }
 
-  protected override transformUpdateQuery(node: Parameters<OperationNodeTransformer['transformUpdateQuery']>[0]) {
-    const result = super.transformUpdateQuery(node);
-    const table = node.table && 'table' in node.table ? (node.table as { table: { identifier: { name: string } } }).table.identifier.name : undefined;
+  private insert(node: InsertQueryNode): InsertQueryNode {
+    const columns = ENCRYPTED_COLUMNS[node.into?.table.identifier.name ?? ''];
+    if (!columns || !node.columns || !node.values || !ValuesNode.is(node.values)) return node;
+    const targets = new Set(node.columns.map((c, i) => (columns.includes(c.column.name) ? i : -1)).filter((i) => i >= 0));
+    if (!targets.size) return node;
+    const values = node.values.values.map((list) => {
+      if (PrimitiveValueListNode.is(list)) return PrimitiveValueListNode.create(list.values.map((v, i) => (targets.has(i) ? this.seal(v) : v)));
+      if (ValueListNode.is(list)) return ValueListNode.create(list.values.map((v, i) => (targets.has(i) && ValueNode.is(v) ? ValueNode.create(this.seal(v.value)) : v)));
+      return list;
+    });
+    return { ...node, values: ValuesNode.create(values) };
+  }
+
+  private update(node: UpdateQueryNode): UpdateQueryNode {
+    const table = node.table && TableNode.is(node.table) ? node.table.table.identifier.name : undefined;
     const columns = table ? ENCRYPTED_COLUMNS[table] : undefined;
-    if (!columns || !result.updates) return result;
-    const updates = result.updates.map((u) => {
-      const name = (u.column as { column?: { name: string } }).column?.name;
+    if (!columns || !node.updates) return node;
+    const updates = node.updates.map((u) => {
+      const name = ColumnNode.is(u.column) ? u.column.column.name : undefined;
       return name && columns.includes(name) && ValueNode.is(u.value) ? ColumnUpdateNode.create(u.column, ValueNode.create(this.seal(u.value.value))) : u;
     });
-    return { ...result, updates };
+    return { ...node, updates };
   }
 }
 
@@ -71,7 +78,7 @@ export class FieldEncryptionPlugin implements KyselyPlugin {
   }
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return this.writer.transformNode(args.node as OperationNode) as RootOperationNode;
+    return this.writer.transform(args.node);
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
