@@ -18,6 +18,9 @@ ${bridge}
   table { border-collapse: collapse; width: 100%; font-size: 0.8125rem; }
   th, td { text-align: left; padding: 0.5rem; border-bottom: 1px solid #ebebeb; vertical-align: top; }
   .badge { border-radius: 0.5rem; padding: 0.1rem 0.5rem; background: #e3e3e3; }
+  h2 { font-size: 1rem; margin: 1.5rem 0 0.5rem; }
+  button { font: inherit; min-height: 2rem; padding: 0.25rem 0.75rem; border-radius: 0.5rem; border: 1px solid #8a8a8a; background: #fff; cursor: pointer; }
+  button:focus-visible { outline: 2px solid #005bd3; outline-offset: 1px; }
   .badge.synced { background: #cdfee1; } .badge.failed { background: #fedad9; } .badge.pending { background: #fff1e3; }
 </style>
 </head>
@@ -26,6 +29,10 @@ ${bridge}
 <h1>Leads</h1>
 <div class="card"><table aria-describedby="leads-status"><thead><tr><th scope="col">Received</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Consent</th><th scope="col">Status</th><th scope="col">Message</th></tr></thead><tbody id="leads"></tbody></table>
 <p id="leads-status" role="status">Loading…</p></div>
+<h2>Data requests</h2>
+<div class="card"><p>Requests Shopify forwards when a customer asks what the shop holds about them (GDPR access). Download the package and send it to the customer.</p>
+<table aria-describedby="requests-status"><thead><tr><th scope="col">Received</th><th scope="col">Status</th><th scope="col">Found</th><th scope="col">Delivered</th><th scope="col">Package</th></tr></thead><tbody id="requests"></tbody></table>
+<p id="requests-status" role="status"></p></div>
 </main>
 <script type="module" nonce="${options.nonce}">
   const token = async () => ${options.local ? "(await (await fetch('/dev/session-token')).json()).token" : 'await shopify.idToken()'};
@@ -45,6 +52,38 @@ ${bridge}
       body.append(row);
     }
     status.textContent = leads.length ? leads.length + ' leads' : 'No leads yet. Submit the storefront form to see one here.';
+  }
+  const reqStatus = document.getElementById('requests-status');
+  const reqResponse = await fetch('/api/compliance/requests', { headers: { authorization: 'Bearer ' + await token() } });
+  if (!reqResponse.ok) { reqStatus.textContent = 'Could not load data requests (' + reqResponse.status + ').'; }
+  else {
+    const { requests } = await reqResponse.json();
+    const body = document.getElementById('requests');
+    const access = requests.filter((r) => r.topic === 'customers/data_request');
+    for (const r of access) {
+      const row = document.createElement('tr');
+      row.append(cell(new Date(r.received_at).toLocaleString()), cell(r.status), cell(r.result ? r.result.leads + ' leads' : ''), cell(r.delivered_at ? new Date(r.delivered_at).toLocaleString() : 'Not yet'));
+      const actions = cell('');
+      if (r.has_package) {
+        for (const format of ['json', 'csv']) {
+          const button = document.createElement('button');
+          button.type = 'button';
+          button.textContent = 'Download ' + format.toUpperCase();
+          button.addEventListener('click', async () => {
+            const res = await fetch('/api/compliance/requests/' + r.id + '/package?format=' + format, { headers: { authorization: 'Bearer ' + await token() } });
+            const url = URL.createObjectURL(await res.blob());
+            const a = document.createElement('a');
+            a.href = url; a.download = 'data-request-' + r.id + '.' + format; a.click();
+            URL.revokeObjectURL(url);
+            reqStatus.textContent = 'Package downloaded; delivery recorded.';
+          });
+          actions.append(button, ' ');
+        }
+      }
+      row.append(actions);
+      body.append(row);
+    }
+    reqStatus.textContent = access.length ? access.length + ' data requests' : 'No data requests.';
   }
 </script>
 </body>
