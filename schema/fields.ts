@@ -20,14 +20,6 @@ export const LIMITS = {
   zip: 20,
 } as const;
 
-export type StandardFieldKey = 'first_name' | 'last_name' | 'email' | 'phone' | 'company' | 'message' | 'birthday' | 'address';
-
-/** Fields a merchant can show, hide or require in the theme editor; email is always shown and required. */
-export const OPTIONAL_STANDARD_FIELDS = ['first_name', 'last_name', 'phone', 'company', 'message', 'birthday', 'address'] as const;
-
-export const ADDRESS_PARTS = ['address1', 'address2', 'city', 'province', 'zip', 'country'] as const;
-export type AddressPart = (typeof ADDRESS_PARTS)[number];
-
 /** Custom fields: the kinds a merchant can pick, and the Shopify metafield type each is stored as. */
 export const CUSTOM_FIELD_KINDS = ['text', 'textarea', 'number', 'date', 'select', 'checkbox'] as const satisfies readonly FieldKind[];
 export type CustomFieldKind = (typeof CUSTOM_FIELD_KINDS)[number];

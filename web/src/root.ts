@@ -57,10 +57,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const client = createAdminClient({ origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs });
   const lookupHash = lookupHasher(config.apiSecret);
   let lastPurge = 0;
+  // Keys only change at start-up, so re-encryption runs until it finds nothing left, then no longer scans.
+  let reencrypting = true;
   const housekeeping = async () => {
     while (await processNextComplianceRequest(db, storage.engine, lookupHash)) log.info('compliance request completed');
-    const reencrypted = await reencryptBatch(db, config.keyring, lookupHash);
-    if (reencrypted) log.info({ rows: reencrypted, key: config.keyring.currentId }, 'rows re-encrypted under the current key');
+    if (reencrypting) {
+      const reencrypted = await reencryptBatch(db, config.keyring, lookupHash);
+      if (reencrypted) log.info({ rows: reencrypted, key: config.keyring.currentId }, 'rows re-encrypted under the current key');
+      else reencrypting = false;
+    }
     if (Date.now() - lastPurge < 60_000) return;
     lastPurge = Date.now();
     for (const { shop, erased } of await purgeExpiredLeads(db)) if (erased) log.info({ shop, erased }, 'retention: expired leads erased');
