@@ -15,13 +15,14 @@ import { publishFormKey } from './shopify/form-key-publisher.js';
 import { shopTokens } from './shopify/shops.js';
 import { createShopifyApi } from './shopify/shopify-api.js';
 import { SyncWorker } from './shopify/sync-worker.js';
-import { exchangeForOfflineToken } from './shopify/token-exchange.js';
+import { exchangeForOfflineToken, identifyStaffUser } from './shopify/token-exchange.js';
 import { type Storage, openStorage } from './storage/database.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { processNextComplianceRequest } from './privacy/compliance.js';
 import { purgeExpiredLeads } from './privacy/retention.js';
 import { reencryptBatch } from './privacy/key-rotation.js';
 import { lookupHasher } from './storage/keyring.js';
+import { termHasher } from './leads/search-terms.js';
 
 export interface Runtime {
   app: Hono;
@@ -79,7 +80,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     await next();
     metrics.intake.inc({ outcome: String(c.res.status) });
   });
-  const intake = new LeadIntake(db, lookupHash, config.rateLimits);
+  const termHash = termHasher(config.apiSecret);
+  const intake = new LeadIntake(db, lookupHash, termHash, config.rateLimits);
   app.route(
     '/proxy',
     proxyRoutes({
@@ -95,19 +97,18 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     }),
   );
   app.route('/webhooks', webhookRoutes({ db, shopify, tokens, lookupHash, onComplianceRequest: () => worker.nudge() }));
+  const exchangeOptions = { apiKey: config.apiKey, apiSecret: config.apiSecret, origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs };
   app.route(
     '/api',
     adminApiRoutes({
       db,
       shopify,
       onLeadQueued: () => worker.nudge(),
+      hashes: { lookup: lookupHash, term: termHash },
+      identifyStaff: (session) => identifyStaffUser(exchangeOptions, session.shop, session.token),
       ensureInstalled: async (session) => {
         if (await tokens.get(session.shop)) return;
-        const { accessToken, scope } = await exchangeForOfflineToken(
-          { apiKey: config.apiKey, apiSecret: config.apiSecret, origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs },
-          session.shop,
-          session.token,
-        );
+        const { accessToken, scope } = await exchangeForOfflineToken(exchangeOptions, session.shop, session.token);
         await tokens.save(session.shop, accessToken, scope);
         await publishFormKey(client, session.shop, accessToken, config.apiSecret);
       },

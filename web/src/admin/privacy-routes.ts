@@ -6,14 +6,16 @@ import { nowIso } from '../leads/ids.js';
 import { packageCsv } from '../privacy/compliance.js';
 import { consentLedger } from '../privacy/consent-ledger.js';
 import type { Database } from '../storage/tables.js';
-import type { StaffSession } from './session.js';
+import { audit } from './audit.js';
+import type { StaffEnv } from './roles.js';
 
 /**
  * The workspace's privacy endpoints: compliance requests and their packages, each lead's consent ledger, and the
- * shop's retention period. Mounted behind the session-token middleware of the admin API.
+ * shop's retention period. Mounted behind the session-token and role middleware of the admin API (owner only, but
+ * the consent ledger, which managers see too).
  */
 export function privacyRoutes(db: Kysely<Database>) {
-  const app = new Hono<{ Variables: { session: StaffSession } }>();
+  const app = new Hono<StaffEnv>();
 
   app.get('/compliance/requests', async (c) => {
     const rows = await db
@@ -31,6 +33,7 @@ export function privacyRoutes(db: Kysely<Database>) {
     const row = await db.selectFrom('compliance_requests').select(['package']).where('shop', '=', c.get('session').shop).where('id', '=', c.req.param('id')).executeTakeFirst();
     if (!row?.package) throw notFound('package_not_found');
     await db.updateTable('compliance_requests').set({ delivered_at: nowIso() }).where('id', '=', c.req.param('id')).where('delivered_at', 'is', null).execute();
+    await audit(db, { shop: c.get('session').shop, userId: c.get('staff').userId, action: 'download_package', detail: { request: c.req.param('id'), format } });
     const pkg = JSON.parse(row.package) as { leads: Array<Record<string, unknown>> };
     const headers = { 'content-disposition': `attachment; filename="data-request-${c.req.param('id')}.${format}"`, 'cache-control': 'no-store' };
     return format === 'csv'

@@ -5,6 +5,7 @@ import { adminEmulatorRoutes } from './admin-emulator/routes.js';
 import { proxyEmulator } from './proxy-emulator.js';
 import { mintSessionToken } from './session-token.js';
 import { storefrontPreview } from './storefront-preview.js';
+import { assignRole } from '../admin/roles.js';
 import { formKey } from '../leads/form-key.js';
 
 export const PROXY_PATH_PREFIX = '/apps/contact-capture';
@@ -22,9 +23,14 @@ export function mountLocal(emulator = new AdminEmulator()) {
 
     const dev = new Hono();
     dev.route('/', adminEmulatorRoutes(emulator, { apiKey: config.apiKey, apiSecret: config.apiSecret, scopes: SCOPES }));
-    dev.get('/dev/session-token', async (c) =>
-      c.json({ token: await mintSessionToken({ shop: config.devShop, apiKey: config.apiKey, secret: config.apiSecret, userId: c.req.query('user') ?? '1' }) }),
-    );
+    // The dev sign-in: a session token for a chosen staff member, as the admin would issue it. With `role`, the role is
+    // assigned first, as the shop's owner would in the Team tab (the owner, user 1, stays owner).
+    dev.get('/dev/session-token', async (c) => {
+      const userId = /^\d{1,6}$/.test(c.req.query('user') ?? '') ? c.req.query('user')! : '1';
+      const role = c.req.query('role');
+      if (role === 'manager' || role === 'viewer') await assignRole(runtime.storage.db, config.devShop, userId, role, 'dev-sign-in');
+      return c.json({ token: await mintSessionToken({ shop: config.devShop, apiKey: config.apiKey, secret: config.apiSecret, userId }) });
+    });
     const preview = storefrontPreview(parts.translator, { formKey: formKey(config.apiSecret, config.devShop) });
     dev.route(
       '/',

@@ -21,5 +21,6 @@ export class HttpError extends Error {
 
 export const badRequest = (reason: string, detail?: string) => new HttpError(400, reason, detail);
 export const unauthorized = (reason: string) => new HttpError(401, reason);
-export const forbidden = (reason: string) => new HttpError(403, reason);
+export const forbidden = (reason: string, detail?: string) => new HttpError(403, reason, detail);
+export const conflict = (reason: string, detail?: string) => new HttpError(409, reason, detail);
 export const notFound = (reason = 'not_found') => new HttpError(404, reason);

@@ -39,17 +39,22 @@ export async function customerLeadIds(db: Kysely<Database>, shop: string, custom
 /** Deletes the customer's leads with their consent records and outbox jobs. Run it inside a transaction. */
 export async function eraseCustomer(db: Kysely<Database>, shop: string, customer: CustomerRef, hash: LookupHash): Promise<number> {
   const ids = await customerLeadIds(db, shop, customer, hash);
-  if (!ids.length) return 0;
-  await db.deleteFrom('outbox_jobs').where('lead_id', 'in', ids).execute();
-  await db.deleteFrom('consent_records').where('lead_id', 'in', ids).execute();
-  await db.deleteFrom('leads').where('id', 'in', ids).execute();
+  await removeLeads(db, ids);
   return ids.length;
 }
 
-/** Deletes everything the app holds for a shop (leads, consent, jobs, the shop and its token). Run it in a transaction. */
+/** Deletes leads with everything hanging off them: jobs, consent records, search terms, notes. Run it in a transaction. */
+export async function removeLeads(db: Kysely<Database>, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes'] as const) await db.deleteFrom(table).where('lead_id', 'in', ids).execute();
+  await db.deleteFrom('leads').where('id', 'in', ids).execute();
+}
+
+/** Deletes everything the app holds for a shop (leads and all hanging off them, staff roles, audit, counters, the shop and its token). Run it in a transaction. */
 export async function eraseShop(db: Kysely<Database>, shop: string): Promise<number> {
-  await db.deleteFrom('outbox_jobs').where('shop', '=', shop).execute();
-  await db.deleteFrom('consent_records').where('shop', '=', shop).execute();
+  for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes', 'staff', 'audit_log', 'form_views'] as const) {
+    await db.deleteFrom(table).where('shop', '=', shop).execute();
+  }
   const deleted = await db.deleteFrom('leads').where('shop', '=', shop).executeTakeFirst();
   await db.deleteFrom('shops').where('shop', '=', shop).execute();
   await db.deleteFrom('webhook_deliveries').where('shop', '=', shop).execute();

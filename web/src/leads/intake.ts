@@ -3,6 +3,8 @@ import { normalizePhone, type Submission } from '../../../schema/submission.js';
 import { HttpError } from '../http/errors.js';
 import type { Database, Lead, LeadStatus, NewLead } from '../storage/tables.js';
 import { canonicalJson, newId, nowIso, sha256Hex } from './ids.js';
+import { insertTerms } from './lead-terms.js';
+import { type TermHasher, termRows } from './search-terms.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits, retryAfterSeconds, windowOf } from './rate-limit.js';
 
 export interface IntakeInput {
@@ -37,6 +39,8 @@ const MAX_BATCH = 200;
 
 interface Pending {
   row: NewLead;
+  /** Search terms of the lead (hashed), written with it. */
+  terms: Array<{ shop: string; term: string; lead_id: string }>;
   clientIp: string;
   consent: { text: string | null; granted: boolean };
   /** Present when the form offered SMS consent. */
@@ -58,6 +62,7 @@ export class LeadIntake {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly lookupHash: (value: string) => string,
+    private readonly termHash: TermHasher,
     private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -102,7 +107,8 @@ export class LeadIntake {
       phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
     };
     return new Promise<IntakeResult>((resolve, reject) => {
-      this.queue.push({ row, clientIp: input.clientIp, consent: { text: submission.consent_text ?? null, granted: consented },
+      const terms = termRows(this.termHash, shop, row.id, { ...row, tags: input.tags });
+      this.queue.push({ row, terms, clientIp: input.clientIp, consent: { text: submission.consent_text ?? null, granted: consented },
         sms: submission.sms_consent_text !== undefined || submission.sms_marketing_consent !== undefined ? { text: submission.sms_consent_text ?? null, granted: submission.sms_marketing_consent === true } : null,
         resolve,
         reject,
@@ -208,6 +214,7 @@ async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: Ra
       .insertInto('consent_records')
       .values(fresh.flatMap((b) => [record(b, 'email', b.consent), ...(b.sms ? [record(b, 'sms', b.sms)] : [])]))
       .execute();
+    await insertTerms(trx, fresh.flatMap((b) => b.terms));
     const queued = fresh.filter((b) => b.row.status === 'pending');
     if (queued.length) {
       await trx

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import { newId, nowIso } from '../leads/ids.js';
 import { type CustomerRef, type LookupHash, customerLeadIds, eraseCustomer, eraseShop } from '../leads/erasure.js';
 import type { Engine } from '../storage/database.js';
-import type { ComplianceTopic, Database } from '../storage/tables.js';
+import { CSV_BOM, csvRow } from '../leads/csv.js';
+import type { ComplianceTopic, Database, ErasureReason } from '../storage/tables.js';
 
 /**
  * Shopify's compliance webhooks are recorded and answered at once; the work (gathering a data package, erasing)
@@ -81,7 +82,7 @@ export async function processNextComplianceRequest(db: Kysely<Database>, engine:
   });
 }
 
-export async function logErasure(db: Kysely<Database>, shop: string, reason: 'customer_redact' | 'shop_redact' | 'retention' | 'self_service', leads: number, clock: () => number = Date.now): Promise<void> {
+export async function logErasure(db: Kysely<Database>, shop: string, reason: ErasureReason, leads: number, clock: () => number = Date.now): Promise<void> {
   await db.insertInto('erasure_log').values({ id: newId(), shop, reason, leads_erased: leads, at: nowIso(clock) }).execute();
 }
 
@@ -118,10 +119,5 @@ async function erasePackagesOf(db: Kysely<Database>, shop: string, customer: Cus
 /** A CSV of a data package, one row per lead, spreadsheet-safe. */
 export function packageCsv(pkg: { leads: Array<Record<string, unknown>> }): string {
   const columns = ['id', 'created_at', 'form_id', 'email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers', 'tags', 'locale', 'page', 'email_consent', 'sms_consent', 'status', 'shopify_customer_id', 'synced_at'];
-  const cell = (value: unknown) => {
-    let text = value === null || value === undefined ? '' : String(value);
-    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return `\uFEFF${[columns.join(','), ...pkg.leads.map((lead) => columns.map((c) => cell(lead[c])).join(','))].join('\r\n')}\r\n`;
+  return CSV_BOM + csvRow(columns) + pkg.leads.map((lead) => csvRow(columns.map((c) => lead[c]))).join('');
 }

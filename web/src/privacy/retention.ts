@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/tables.js';
+import { removeLeads } from '../leads/erasure.js';
 import { logErasure } from './compliance.js';
 
 /**
@@ -26,9 +27,7 @@ export async function purgeExpiredLeads(db: Kysely<Database>, clock: () => numbe
     const erased = await db.transaction().execute(async (trx) => {
       const ids = (await trx.selectFrom('leads').select('id').where('shop', '=', shop).where('created_at', '<', cutoff(now, retention_months)).execute()).map((r) => r.id);
       if (ids.length) {
-        await trx.deleteFrom('outbox_jobs').where('lead_id', 'in', ids).execute();
-        await trx.deleteFrom('consent_records').where('lead_id', 'in', ids).execute();
-        await trx.deleteFrom('leads').where('id', 'in', ids).execute();
+        await removeLeads(trx, ids);
         await logErasure(trx, shop, 'retention', ids.length, clock);
       }
       await trx.updateTable('shops').set({ purged_at: new Date(now).toISOString() }).where('shop', '=', shop).execute();

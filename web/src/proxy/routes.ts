@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { parseSubmission, splitTags } from '../../../schema/submission.js';
 import { formKey, tagsSignatureValid } from '../leads/form-key.js';
-import { HttpError, unauthorized } from '../http/errors.js';
+import { HttpError, badRequest, unauthorized } from '../http/errors.js';
+import { recordView } from '../leads/insights.js';
 import { preferredLanguage, type Translator } from '../leads/i18n.js';
 import type { LeadIntake } from '../leads/intake.js';
 import { type SpamSettings, spamVerdict } from '../leads/spam.js';
@@ -44,6 +45,15 @@ export function proxyRoutes(deps: ProxyDeps) {
   });
 
   app.route('/privacy', selfServiceRoutes({ db: deps.db, lookupHash: deps.lookupHash, apiSecret: deps.apiSecret, translator: deps.translator, onLeadQueued: deps.onLeadQueued }));
+
+  // The block's view beacon: a counter per form and day, nothing about who looked.
+  app.post('/view', async (c) => {
+    const body = parseBody(bodyFormat(c.req.header('content-type') ?? null), await readCapped(c.req.raw));
+    const formId = body.fields.form_id;
+    if (typeof formId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(formId)) throw badRequest('invalid_form_id', 'form_id must be 1-64 letters, digits, _ or -');
+    await recordView(deps.db, c.get('proxy').shop, formId);
+    return c.body(null, 204);
+  });
 
   app.post('/submit', async (c) => {
     const { shop, loggedInCustomerId } = c.get('proxy');

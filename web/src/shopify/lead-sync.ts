@@ -1,7 +1,17 @@
 import { CUSTOMER_TAG, type CustomFieldKind, METAFIELDS, METAFIELD_TYPE_OF } from '../../../schema/fields.js';
 import type { Lead } from '../storage/tables.js';
 import type { AdminResult } from './admin-client.js';
-import { CUSTOMER_SET, EMAIL_CONSENT_UPDATE, METAFIELDS_SET, SMS_CONSENT_UPDATE, TAGS_ADD } from './operations.js';
+import {
+  CUSTOMER_ADDRESS_CREATE,
+  CUSTOMER_ADDRESS_UPDATE,
+  CUSTOMER_DEFAULT_ADDRESS,
+  CUSTOMER_SET,
+  CUSTOMER_UPDATE,
+  EMAIL_CONSENT_UPDATE,
+  METAFIELDS_SET,
+  SMS_CONSENT_UPDATE,
+  TAGS_ADD,
+} from './operations.js';
 
 /**
  * The Shopify writes for one consenting lead, in order. Each step is idempotent (upsert by email, metafieldsSet,
@@ -128,5 +138,56 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
   const merchantTags = lead.tags ? (JSON.parse(lead.tags) as string[]) : [];
   const tags = await mutate(call, TAGS_ADD, { id: customerId, tags: [CUSTOMER_TAG, ...merchantTags] }, 'tagsAdd', 'tags');
   if (!tags.ok) return tags.outcome;
+  return { kind: 'synced', customerId };
+}
+
+/** Shopify's MailingAddressInput from the lead's address; province only when it is a code Shopify would accept. */
+export function mailingAddress(lead: Pick<Lead, 'address' | 'first_name' | 'last_name'>): Record<string, string> | null {
+  if (!lead.address) return null;
+  const a = JSON.parse(lead.address) as Record<string, string | undefined>;
+  const out: Record<string, string> = {};
+  for (const key of ['address1', 'address2', 'city', 'zip'] as const) if (a[key]) out[key] = a[key];
+  if (a.country) out.countryCode = a.country.toUpperCase();
+  if (a.province && /^[A-Z0-9]{1,3}$/i.test(a.province)) out.provinceCode = a.province.toUpperCase();
+  if (lead.first_name) out.firstName = lead.first_name;
+  if (lead.last_name) out.lastName = lead.last_name;
+  return out;
+}
+
+/**
+ * A staff correction reaching the Shopify customer: the customer is updated by id (the email may be what changed,
+ * so an upsert by email would make a second customer), the default address is updated in place or created, and the
+ * postal-address metafield follows. A lead that never reached Shopify takes the first sync instead.
+ */
+export async function syncCorrection(call: Call, lead: Lead, consent: ConsentProof | null): Promise<SyncOutcome> {
+  let customerId = lead.shopify_customer_id;
+  if (!customerId) {
+    const first = await syncLead(call, lead, consent);
+    if (first.kind !== 'synced') return first;
+    customerId = first.customerId;
+  } else {
+    const input: Record<string, unknown> = { id: customerId, email: lead.email, firstName: lead.first_name, lastName: lead.last_name, phone: lead.phone };
+    const update = await mutate(call, CUSTOMER_UPDATE, { input }, 'customerUpdate', 'corrected contact');
+    if (!update.ok) return update.outcome;
+  }
+  const address = mailingAddress(lead);
+  if (address) {
+    const current = await call<{ customer: { defaultAddress: { id: string } | null } | null }>(CUSTOMER_DEFAULT_ADDRESS, { id: customerId });
+    if (!current.ok) return failed(current);
+    if (!current.data.customer) return { kind: 'retry', reason: 'The Shopify customer was deleted or merged during the sync.', throttled: false };
+    const addressId = current.data.customer.defaultAddress?.id;
+    const step = addressId
+      ? await mutate(call, CUSTOMER_ADDRESS_UPDATE, { customerId, addressId, address }, 'customerAddressUpdate', 'address')
+      : await mutate(call, CUSTOMER_ADDRESS_CREATE, { customerId, address }, 'customerAddressCreate', 'address');
+    if (!step.ok) return step.outcome;
+    const metafield = await mutate(
+      call,
+      METAFIELDS_SET,
+      { metafields: [{ ownerId: customerId, key: METAFIELDS.postalAddress.key, type: METAFIELDS.postalAddress.type, value: lead.address }] },
+      'metafieldsSet',
+      'metafields',
+    );
+    if (!metafield.ok) return metafield.outcome;
+  }
   return { kind: 'synced', customerId };
 }

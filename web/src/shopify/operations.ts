@@ -54,6 +54,41 @@ export const TAGS_ADD = /* GraphQL */ `
   }
 `;
 
+/** A staff correction of a synced contact: the customer is known by id (the email itself may be what changed). */
+export const CUSTOMER_UPDATE = /* GraphQL */ `
+  mutation ContactCaptureCustomerUpdate($input: CustomerInput!) {
+    customerUpdate(input: $input) {
+      customer { id }
+      userErrors { field message }
+    }
+  }
+`;
+
+export const CUSTOMER_DEFAULT_ADDRESS = /* GraphQL */ `
+  query ContactCaptureCustomerDefaultAddress($id: ID!) {
+    customer(id: $id) { id defaultAddress { id } }
+  }
+`;
+
+/** Address writes touch one address; customerSet would replace the whole list and delete the others. */
+export const CUSTOMER_ADDRESS_CREATE = /* GraphQL */ `
+  mutation ContactCaptureCustomerAddressCreate($customerId: ID!, $address: MailingAddressInput!) {
+    customerAddressCreate(customerId: $customerId, address: $address, setAsDefault: true) {
+      address { id }
+      userErrors { field message }
+    }
+  }
+`;
+
+export const CUSTOMER_ADDRESS_UPDATE = /* GraphQL */ `
+  mutation ContactCaptureCustomerAddressUpdate($customerId: ID!, $addressId: ID!, $address: MailingAddressInput!) {
+    customerAddressUpdate(customerId: $customerId, addressId: $addressId, address: $address, setAsDefault: true) {
+      address { id }
+      userErrors { field message }
+    }
+  }
+`;
+
 /** Used by tests and the local mode to look at what the sync wrote. */
 export const CUSTOMER_BY_EMAIL = /* GraphQL */ `
   query ContactCaptureCustomerByEmail($email: String!) {
@@ -62,6 +97,7 @@ export const CUSTOMER_BY_EMAIL = /* GraphQL */ `
       firstName
       lastName
       tags
+      defaultAddress { address1 address2 city zip countryCodeV2 provinceCode }
       defaultEmailAddress { emailAddress marketingState marketingOptInLevel marketingUpdatedAt }
       defaultPhoneNumber { phoneNumber marketingState marketingOptInLevel }
       metafields(first: 25) { nodes { namespace key type value } }
@@ -69,4 +105,5 @@ export const CUSTOMER_BY_EMAIL = /* GraphQL */ `
   }
 `;
 
-export const OPERATIONS = { CUSTOMER_SET, METAFIELDS_SET, EMAIL_CONSENT_UPDATE, SMS_CONSENT_UPDATE, TAGS_ADD, CUSTOMER_BY_EMAIL, CURRENT_APP_INSTALLATION } as const;
+export const OPERATIONS = {
+  CUSTOMER_UPDATE, CUSTOMER_DEFAULT_ADDRESS, CUSTOMER_ADDRESS_CREATE, CUSTOMER_ADDRESS_UPDATE, CUSTOMER_SET, METAFIELDS_SET, EMAIL_CONSENT_UPDATE, SMS_CONSENT_UPDATE, TAGS_ADD, CUSTOMER_BY_EMAIL, CURRENT_APP_INSTALLATION } as const;

@@ -37,12 +37,12 @@ export async function claimNextJob(
     .executeTakeFirst();
 }
 
-/** Queues one lead for Shopify (after a release from quarantine, or a shopper's correction). */
-export async function enqueueSync(db: Kysely<Database>, shop: string, leadId: string, clock: () => number = Date.now): Promise<void> {
+/** Queues one lead for Shopify (after a release from quarantine, a retry, or a correction). */
+export async function enqueueSync(db: Kysely<Database>, shop: string, leadId: string, clock: () => number = Date.now, kind: OutboxJob['kind'] = 'sync_lead'): Promise<void> {
   const now = nowIso(clock);
   await db
     .insertInto('outbox_jobs')
-    .values({ id: newId(), shop, lead_id: leadId, kind: 'sync_lead', state: 'pending', run_after: now, lease_until: null, last_error: null, created_at: now, updated_at: now })
+    .values({ id: newId(), shop, lead_id: leadId, kind, state: 'pending', run_after: now, lease_until: null, last_error: null, created_at: now, updated_at: now })
     .execute();
 }
 

@@ -4,7 +4,7 @@ import { nowIso } from '../leads/ids.js';
 import type { Engine } from '../storage/database.js';
 import type { Database, OutboxJob } from '../storage/tables.js';
 import type { AdminClient } from './admin-client.js';
-import { type Call, type ConsentProof, syncLead } from './lead-sync.js';
+import { type Call, type ConsentProof, syncCorrection, syncLead } from './lead-sync.js';
 import { backoffMs, claimNextJob, completeJob, failJob, rescheduleJob } from './outbox.js';
 import type { ShopTokens } from './shops.js';
 import { ThrottlePacer } from './throttle.js';
@@ -147,7 +147,7 @@ export class SyncWorker {
       .orderBy('recorded_at', 'desc')
       .executeTakeFirst();
     const consent: ConsentProof | null = consentRow ?? null;
-    const outcome = await syncLead(this.paced(job.shop, token), lead, consent);
+    const outcome = await (job.kind === 'update_customer' ? syncCorrection : syncLead)(this.paced(job.shop, token), lead, consent);
     await this.finish(job, outcome);
   }
 

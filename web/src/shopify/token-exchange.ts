@@ -1,7 +1,8 @@
 import * as z from 'zod';
 
 /**
- * Shopify token exchange: trades an embedded admin session token for the shop's offline access token.
+ * Shopify token exchange: trades an embedded admin session token for the shop's offline access token, or for an
+ * online token whose associated user tells who the staff member is.
  * https://{shop}/admin/oauth/access_token (or the emulator's origin in local mode and tests).
  */
 const answer = z.object({ access_token: z.string().min(1), scope: z.string().default('') });
@@ -13,7 +14,7 @@ export interface TokenExchangeOptions {
   timeoutMs: number;
 }
 
-export async function exchangeForOfflineToken(options: TokenExchangeOptions, shop: string, sessionToken: string): Promise<{ accessToken: string; scope: string }> {
+async function exchange(options: TokenExchangeOptions, shop: string, sessionToken: string, requested: 'offline' | 'online'): Promise<unknown> {
   const response = await fetch(`${options.origin ?? `https://${shop}`}/admin/oauth/access_token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json', 'x-shopify-shop-domain': shop },
@@ -23,11 +24,25 @@ export async function exchangeForOfflineToken(options: TokenExchangeOptions, sho
       grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
       subject_token: sessionToken,
       subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
-      requested_token_type: 'urn:shopify:params:oauth:token-type:offline-access-token',
+      requested_token_type: `urn:shopify:params:oauth:token-type:${requested}-access-token`,
     }),
     signal: AbortSignal.timeout(options.timeoutMs),
   });
   if (!response.ok) throw new Error(`Token exchange failed with HTTP ${response.status}`);
-  const parsed = answer.parse(await response.json());
+  return response.json();
+}
+
+export async function exchangeForOfflineToken(options: TokenExchangeOptions, shop: string, sessionToken: string): Promise<{ accessToken: string; scope: string }> {
+  const parsed = answer.parse(await exchange(options, shop, sessionToken, 'offline'));
   return { accessToken: parsed.access_token, scope: parsed.scope };
+}
+
+/** An online token names its staff user; the app keeps only whether they own the shop, and their name. */
+const onlineAnswer = z.object({
+  associated_user: z.object({ id: z.union([z.number(), z.string()]), first_name: z.string().nullish(), last_name: z.string().nullish(), account_owner: z.boolean() }),
+});
+
+export async function identifyStaffUser(options: TokenExchangeOptions, shop: string, sessionToken: string): Promise<{ accountOwner: boolean; name: string | null }> {
+  const { associated_user: user } = onlineAnswer.parse(await exchange(options, shop, sessionToken, 'online'));
+  return { accountOwner: user.account_owner, name: [user.first_name, user.last_name].filter(Boolean).join(' ') || null };
 }

@@ -25,6 +25,7 @@ import type { Keyring } from './keyring.js';
 export const ENCRYPTED_COLUMNS: Record<string, readonly string[]> = {
   leads: ['email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers'],
   compliance_requests: ['customer', 'package'],
+  lead_notes: ['body'],
 };
 const ALL = new Set(Object.values(ENCRYPTED_COLUMNS).flat());
 

@@ -144,6 +144,64 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('leads_shop_phone_hash').on('leads').columns(['shop', 'phone_hash']).execute();
     },
   },
+  '0006_workspace': {
+    async up(db: Kysely<unknown>) {
+      // Search over encrypted columns: keyed hashes of normalised words and prefixes (leads/search-terms.ts).
+      await db.schema
+        .createTable('lead_terms')
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('term', 'text', (c) => c.notNull())
+        .addColumn('lead_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('lead_terms_pk', ['shop', 'term', 'lead_id'])
+        .execute();
+      await db.schema.createIndex('lead_terms_lead').on('lead_terms').column('lead_id').execute();
+      await db.schema.alterTable('leads').addColumn('handled_at', 'text').execute();
+      await db.schema.alterTable('leads').addColumn('handled_by', 'text').execute();
+      await db.schema.createIndex('leads_shop_form_created').on('leads').columns(['shop', 'form_id', 'created_at']).execute();
+      await db.schema.createIndex('leads_shop_status_created').on('leads').columns(['shop', 'status', 'created_at']).execute();
+      await db.schema.createIndex('outbox_jobs_lead').on('outbox_jobs').column('lead_id').execute();
+      await db.schema
+        .createTable('lead_notes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('lead_id', 'text', (c) => c.notNull())
+        .addColumn('author', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('lead_notes_lead').on('lead_notes').column('lead_id').execute();
+      await db.schema
+        .createTable('staff')
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text')
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('is_owner', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('updated_by', 'text')
+        .addPrimaryKeyConstraint('staff_pk', ['shop', 'user_id'])
+        .execute();
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('lead_id', 'text')
+        .addColumn('detail', 'text')
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_log_shop_at').on('audit_log').columns(['shop', 'at']).execute();
+      await db.schema
+        .createTable('form_views')
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('form_id', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('form_views_pk', ['shop', 'form_id', 'day'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -39,6 +39,9 @@ export interface LeadsTable {
   /** Keyed hashes of the normalised email and phone, for lookups; the values themselves are encrypted. */
   email_hash: string | null;
   phone_hash: string | null;
+  /** When a staff member marked the lead handled (answered), and who. */
+  handled_at: string | null;
+  handled_by: string | null;
 }
 
 export interface ConsentRecordsTable {
@@ -62,7 +65,8 @@ export interface OutboxJobsTable {
   id: string;
   shop: string;
   lead_id: string;
-  kind: 'sync_lead';
+  /** sync_lead: the first write of a consenting lead; update_customer: a staff correction of a synced contact. */
+  kind: 'sync_lead' | 'update_customer';
   state: JobState;
   attempts: Generated<number>;
   run_after: string;
@@ -103,11 +107,13 @@ export interface ComplianceRequestsTable {
   delivered_at: string | null;
 }
 
+export type ErasureReason = 'customer_redact' | 'shop_redact' | 'retention' | 'self_service' | 'staff_delete';
+
 /** Anonymous counts of what was erased and why, kept after the data is gone. */
 export interface ErasureLogTable {
   id: string;
   shop: string;
-  reason: 'customer_redact' | 'shop_redact' | 'retention' | 'self_service';
+  reason: ErasureReason;
   leads_erased: number;
   at: string;
 }
@@ -125,7 +131,61 @@ export interface RateCountersTable {
   count: number;
 }
 
+export interface LeadTermsTable {
+  shop: string;
+  term: string;
+  lead_id: string;
+}
+
+export interface LeadNotesTable {
+  id: string;
+  shop: string;
+  lead_id: string;
+  /** Staff user id. */
+  author: string;
+  body: string;
+  created_at: string;
+}
+
+export type Role = 'owner' | 'manager' | 'viewer';
+
+export interface StaffTable {
+  shop: string;
+  user_id: string;
+  name: string | null;
+  role: Role;
+  is_owner: number;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export type AuditAction = 'view_list' | 'view_lead' | 'export' | 'edit' | 'delete' | 'role_change' | 'download_package';
+
+/** Who saw or changed personal data, and when. Details name fields and counts, never the values. */
+export interface AuditLogTable {
+  id: string;
+  shop: string;
+  user_id: string;
+  action: AuditAction;
+  lead_id: string | null;
+  detail: string | null;
+  at: string;
+}
+
+export interface FormViewsTable {
+  shop: string;
+  form_id: string;
+  /** YYYY-MM-DD (UTC) */
+  day: string;
+  count: number;
+}
+
 export interface Database {
+  lead_terms: LeadTermsTable;
+  lead_notes: LeadNotesTable;
+  staff: StaffTable;
+  audit_log: AuditLogTable;
+  form_views: FormViewsTable;
   compliance_requests: ComplianceRequestsTable;
   erasure_log: ErasureLogTable;
   rate_counters: RateCountersTable;

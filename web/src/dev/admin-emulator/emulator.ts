@@ -1,6 +1,6 @@
 import { type DocumentNode, type GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode, execute, parse, validate } from 'graphql';
 import { CostBucket, type BucketSettings, MAX_SINGLE_QUERY_COST, requestedCost } from './cost.js';
-import { customerEmailMarketingConsentUpdate, customerSet, customerSmsMarketingConsentUpdate, metafieldsSet, tagsAdd } from './mutations.js';
+import { customerAddressCreate, customerAddressUpdate, customerEmailMarketingConsentUpdate, customerSet, customerSmsMarketingConsentUpdate, customerUpdate, metafieldsSet, tagsAdd } from './mutations.js';
 import { connection, customerView, metafieldView } from './customer-view.js';
 import { loadAdminSchema } from './schema.js';
 import { IdSequence, ShopData } from './store.js';
@@ -34,7 +34,7 @@ export type EmulatorResponse =
   | { status: number; body: unknown; delayMs?: number }
   | { status: number; body: string; delayMs?: number };
 
-const ROOT_RESOLVERS = new Set(['customerSet', 'metafieldsSet', 'customerEmailMarketingConsentUpdate', 'customerSmsMarketingConsentUpdate', 'tagsAdd', 'customer', 'customerByIdentifier', 'customers', 'currentAppInstallation']);
+const ROOT_RESOLVERS = new Set(['customerUpdate', 'customerAddressCreate', 'customerAddressUpdate', 'customerSet', 'metafieldsSet', 'customerEmailMarketingConsentUpdate', 'customerSmsMarketingConsentUpdate', 'tagsAdd', 'customer', 'customerByIdentifier', 'customers', 'currentAppInstallation']);
 
 /** A tiny seeded PRNG so fault injection is reproducible in tests. */
 function mulberry32(seed: number): () => number {
@@ -178,6 +178,9 @@ export class AdminEmulator {
     return {
       customerSet: (args: Parameters<typeof customerSet>[1]) => customerSet(data, args),
       metafieldsSet: (args: Parameters<typeof metafieldsSet>[1]) => metafieldsSet(data, args),
+      customerUpdate: (args: Parameters<typeof customerUpdate>[1]) => customerUpdate(data, args),
+      customerAddressCreate: (args: Parameters<typeof customerAddressCreate>[1]) => customerAddressCreate(data, args),
+      customerAddressUpdate: (args: Parameters<typeof customerAddressUpdate>[1]) => customerAddressUpdate(data, args),
       customerEmailMarketingConsentUpdate: (args: Parameters<typeof customerEmailMarketingConsentUpdate>[1]) => customerEmailMarketingConsentUpdate(data, args),
       tagsAdd: (args: Parameters<typeof tagsAdd>[1]) => tagsAdd(data, args),
       customerSmsMarketingConsentUpdate: (args: Parameters<typeof customerSmsMarketingConsentUpdate>[1]) => customerSmsMarketingConsentUpdate(data, args),

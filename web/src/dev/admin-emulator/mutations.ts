@@ -84,8 +84,75 @@ function normaliseAddress(a: Input): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   for (const key of keys) out[key] = str(a[key]);
   out.country = out.countryCode ?? null;
+  out.countryCodeV2 = out.countryCode ?? null;
   out.province = out.provinceCode ?? null;
   return out;
+}
+
+const COUNTRY_CODE = /^[A-Z]{2}$/;
+
+function addressProblems(address: Input): UserError[] {
+  const errors: UserError[] = [];
+  const code = str(address.countryCode);
+  if (code !== null && !COUNTRY_CODE.test(code)) errors.push({ field: ['address', 'countryCode'], message: 'Country is not a valid country code' });
+  for (const key of ['address1', 'address2', 'city', 'zip', 'company', 'firstName', 'lastName'] as const) {
+    if ((str(address[key])?.length ?? 0) > 255) errors.push({ field: ['address', key], message: `${key} is too long (maximum is 255 characters)` });
+  }
+  return errors;
+}
+
+/** customerUpdate: like customerSet's checks, for a customer known by id. Omitted fields are left as they are. */
+export function customerUpdate(data: ShopData, args: { input: Input }) {
+  const input = args.input;
+  const customer = data.customers.get(String(input.id ?? ''));
+  if (!customer) return { customer: null, userErrors: [{ field: ['id'], message: 'Customer does not exist' }] };
+  const errors: UserError[] = [];
+  const email = input.email === undefined ? customer.email : str(input.email);
+  const phone = input.phone === undefined ? customer.phone : str(input.phone);
+  if (email && !EMAIL.test(email)) errors.push({ field: ['email'], message: 'Email is invalid' });
+  if (phone && !E164.test(phone)) errors.push({ field: ['phone'], message: 'Phone is invalid' });
+  if (email && data.byEmail(email) && data.byEmail(email) !== customer) errors.push({ field: ['email'], message: 'Email has already been taken' });
+  if (phone && data.byPhone(phone) && data.byPhone(phone) !== customer) errors.push({ field: ['phone'], message: 'Phone has already been taken' });
+  if (Array.isArray(input.addresses)) errors.push({ field: ['addresses'], message: 'Use customerAddressCreate or customerAddressUpdate to change addresses' });
+  if (errors.length) return { customer: null, userErrors: errors };
+  customer.email = email;
+  customer.phone = phone || null;
+  if (input.firstName !== undefined) customer.firstName = str(input.firstName);
+  if (input.lastName !== undefined) customer.lastName = str(input.lastName);
+  if (input.note !== undefined) customer.note = str(input.note);
+  customer.updatedAt = now();
+  return { customer: customerView(data, customer), userErrors: [] };
+}
+
+function placeAddress(customer: EmuCustomer, address: EmuCustomer['addresses'][number], setAsDefault: unknown): void {
+  const rest = customer.addresses.filter((a) => a.id !== address.id);
+  // The first address is the default one, as in Shopify's own ordering.
+  customer.addresses = setAsDefault === true || rest.length === 0 ? [address, ...rest] : [...rest, address];
+  customer.updatedAt = now();
+}
+
+export function customerAddressCreate(data: ShopData, args: { customerId: string; address: Input; setAsDefault?: boolean | null }) {
+  const customer = data.customers.get(args.customerId);
+  if (!customer) return { address: null, userErrors: [{ field: ['customerId'], message: 'Customer does not exist' }] };
+  const errors = addressProblems(args.address);
+  if (errors.length) return { address: null, userErrors: errors };
+  const address = { id: data.newGid('MailingAddress').gid, fields: normaliseAddress(args.address) };
+  placeAddress(customer, address, args.setAsDefault);
+  return { address: { __typename: 'MailingAddress', id: address.id, ...address.fields }, userErrors: [] };
+}
+
+export function customerAddressUpdate(data: ShopData, args: { customerId: string; addressId: string; address: Input; setAsDefault?: boolean | null }) {
+  const customer = data.customers.get(args.customerId);
+  if (!customer) return { address: null, userErrors: [{ field: ['customerId'], message: 'Customer does not exist' }] };
+  const existing = customer.addresses.find((a) => a.id === args.addressId);
+  if (!existing) return { address: null, userErrors: [{ field: ['addressId'], message: 'Address does not exist' }] };
+  const errors = addressProblems(args.address);
+  if (errors.length) return { address: null, userErrors: errors };
+  // Fields left out of the input keep their values.
+  const given = normaliseAddress(args.address);
+  for (const [key, value] of Object.entries(given)) if (value !== null || key in args.address) existing.fields[key] = value;
+  placeAddress(customer, existing, args.setAsDefault);
+  return { address: { __typename: 'MailingAddress', id: existing.id, ...existing.fields }, userErrors: [] };
 }
 
 const METAFIELD_TYPES = new Set([

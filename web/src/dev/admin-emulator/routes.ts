@@ -17,6 +17,14 @@ const controlSchema = z.object({
   resetStats: z.boolean().optional(),
 });
 
+/** The emulated shop's staff: user 1 owns the shop; any other id is a staff member. */
+export const STAFF_NAMES: Record<string, [string, string]> = { '1': ['Camille', 'Martin'], '2': ['Luc', 'Bernard'], '3': ['Inès', 'Moreau'] };
+
+function staffMember(id: string) {
+  const [first, last] = STAFF_NAMES[id] ?? ['Staff', id];
+  return { id: Number(id) || 0, first_name: first, last_name: last, email: `staff${id}@example.com`, email_verified: true, account_owner: id === '1', locale: 'en', collaborator: false };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface EmulatedApp {
@@ -40,6 +48,10 @@ export function adminEmulatorRoutes(emulator: AdminEmulator, appConfig: Emulated
       const shop = new URL(String(payload.dest)).hostname;
       const token = emulator.tokenFor(shop) ?? `shpat_emulated_${shop.split('.')[0]}`;
       emulator.install(shop, token);
+      if (body.requested_token_type === 'urn:shopify:params:oauth:token-type:online-access-token') {
+        const user = staffMember(String(payload.sub ?? ''));
+        return c.json({ access_token: `${token}_online_${user.id}`, scope: appConfig.scopes, expires_in: 86_399, associated_user_scope: appConfig.scopes, associated_user: user });
+      }
       return c.json({ access_token: token, scope: appConfig.scopes });
     } catch {
       return c.json({ error: 'invalid_subject_token' }, 400);

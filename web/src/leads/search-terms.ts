@@ -1,0 +1,91 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * Full-text search over encrypted columns. The values are ciphertext, so the database cannot match them; instead each
+ * lead gets a set of keyed hashes ("terms") of its normalised words, written with the lead. A search hashes the
+ * words typed and intersects the leads holding every one. The hash key derives from the app secret (like the lookup
+ * hashes), so a leaked table does not reveal words without the secret, and rotating data keys changes nothing here.
+ *
+ * What is indexed, chosen for what staff type and for size (about 40 terms a lead):
+ * - name, email and company words: every prefix from 3 letters, so "pier" finds Pierre as you type (words are
+ *   cut at 16 letters, in the index and in queries alike);
+ * - phone: every trailing run of 4+ digits, so "06 12 34 56 78", "612345678" or "5678" find +33612345678;
+ * - message words: whole words only (prefixes of long texts would multiply the index by ten);
+ * - tags: exact, under their own namespace, for the tag filter.
+ */
+export type TermHasher = (term: string) => string;
+
+export function termHasher(appSecret: string): TermHasher {
+  const key = createHmac('sha256', appSecret).update('contact-capture search terms v1').digest();
+  // 96 bits: collisions among a shop's few million terms are negligible, and the index stays compact.
+  return (term) => createHmac('sha256', key).update(term).digest('base64url').slice(0, 16);
+}
+
+const MIN_PREFIX = 3;
+const MAX_PREFIX = 16;
+const MAX_MESSAGE_WORDS = 80;
+
+/** Lower case, accents folded (é → e, ß stays), so "Élodie" and "elodie" meet. */
+export function normalise(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+export function words(text: string): string[] {
+  return normalise(text).split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+}
+
+function prefixes(word: string, into: Set<string>): void {
+  into.add(word);
+  for (let n = MIN_PREFIX; n <= Math.min(word.length - 1, MAX_PREFIX); n++) into.add(word.slice(0, n));
+}
+
+function phoneSuffixes(phone: string, into: Set<string>): void {
+  const digits = phone.replace(/\D/g, '');
+  for (let n = 4; n <= digits.length; n++) into.add(digits.slice(-n));
+}
+
+export interface Searchable {
+  first_name?: string | null | undefined;
+  last_name?: string | null | undefined;
+  email?: string | null | undefined;
+  company?: string | null | undefined;
+  phone?: string | null | undefined;
+  message?: string | null | undefined;
+  tags?: readonly string[] | undefined;
+}
+
+export const tagTerm = (tag: string) => `tag:${normalise(tag.trim())}`;
+
+/** The plain terms of one lead (hash them before storing). */
+export function termsOf(lead: Searchable): Set<string> {
+  const terms = new Set<string>();
+  for (const value of [lead.first_name, lead.last_name, lead.company]) if (value) for (const w of words(value)) prefixes(w, terms);
+  if (lead.email) for (const w of words(lead.email)) prefixes(w, terms);
+  if (lead.phone) phoneSuffixes(lead.phone, terms);
+  if (lead.message) {
+    const distinct = [...new Set(words(lead.message).filter((w) => w.length > 1))].slice(0, MAX_MESSAGE_WORDS);
+    // A long word is found by its whole self or by the longest prefix a query keeps (see queryTerms).
+    for (const w of distinct) terms.add(w.length > MAX_PREFIX ? w.slice(0, MAX_PREFIX) : w);
+  }
+  for (const tag of lead.tags ?? []) terms.add(tagTerm(tag));
+  return terms;
+}
+
+/**
+ * The terms a query must all match. A word typed is looked up as is (it is itself a prefix, a whole word or an
+ * email); digits lose their leading zeros and separators, so a national number finds its international form.
+ */
+export function queryTerms(query: string): string[] {
+  const trimmed = query.trim();
+  if (!trimmed) return [];
+  if (/^[+\d][\d\s().-]{3,}$/.test(trimmed)) {
+    const digits = trimmed.replace(/\D/g, '').replace(/^0+/, '');
+    return digits.length >= 4 ? [digits] : [];
+  }
+  // An email typed whole or in part is its words: "pierre.dupont@exa" is pierre, dupont, exa.
+  return [...new Set(words(trimmed).map((w) => (w.length > MAX_PREFIX ? w.slice(0, MAX_PREFIX) : w)))].slice(0, 8);
+}
+
+export function termRows(hash: TermHasher, shop: string, leadId: string, lead: Searchable): Array<{ shop: string; term: string; lead_id: string }> {
+  return [...termsOf(lead)].map((t) => ({ shop, term: hash(t), lead_id: leadId }));
+}
