@@ -1,6 +1,8 @@
 import { type ServerType, serve } from '@hono/node-server';
 import pino from 'pino';
+import { assignRole } from '../../web/src/admin/roles.js';
 import { type Config, loadConfig } from '../../web/src/config.js';
+import type { Role } from '../../web/src/storage/tables.js';
 import { AdminEmulator } from '../../web/src/dev/admin-emulator/emulator.js';
 import { adminEmulatorRoutes } from '../../web/src/dev/admin-emulator/routes.js';
 import { SCOPES, mountLocal } from '../../web/src/dev/local.js';
@@ -14,6 +16,8 @@ export const SECRET = 'test-secret-for-contact-capture';
 export const API_KEY = 'test-api-key';
 export const SHOP = 'contact-capture-dev.myshopify.com';
 export const TOKEN = 'shpat_test_token';
+/** The emulated shop's staff (admin-emulator/routes.ts): user 1 owns the shop. */
+export const STAFF_USER: Record<Role, string> = { owner: '1', manager: '2', viewer: '3' };
 
 export interface TestApp {
   runtime: Runtime;
@@ -21,7 +25,9 @@ export interface TestApp {
   config: Config;
   /** A request to /proxy/* signed as Shopify's app proxy signs it. */
   proxy(path: string, init?: RequestInit & { query?: Record<string, string>; customerId?: string | null; shop?: string }): Promise<Response>;
-  sessionToken(options?: { shop?: string; expiresIn?: number; apiKey?: string; secret?: string }): Promise<string>;
+  sessionToken(options?: { shop?: string; expiresIn?: number; apiKey?: string; secret?: string; userId?: string }): Promise<string>;
+  /** A session token of a staff member with this role: the owner is user 1; the others get their role assigned. */
+  staffToken(role: Role, shop?: string): Promise<string>;
   customerByEmail(email: string): Promise<Record<string, unknown> | null>;
   close(): Promise<void>;
 }
@@ -63,7 +69,12 @@ export async function startTestApp(engine: TestEngine, env: Record<string, strin
       return runtime.app.request(`/proxy${path}?${params}`, rest);
     },
     sessionToken: (options = {}) =>
-      mintSessionToken({ shop: options.shop ?? SHOP, apiKey: options.apiKey ?? API_KEY, secret: options.secret ?? SECRET, expiresIn: options.expiresIn }),
+      mintSessionToken({ shop: options.shop ?? SHOP, apiKey: options.apiKey ?? API_KEY, secret: options.secret ?? SECRET, expiresIn: options.expiresIn, userId: options.userId }),
+    async staffToken(role, shop = SHOP) {
+      const userId = STAFF_USER[role];
+      if (role !== 'owner') await assignRole(runtime.storage.db, shop, userId, role, '1');
+      return mintSessionToken({ shop, apiKey: API_KEY, secret: SECRET, userId });
+    },
     async customerByEmail(email) {
       // A reader like any other client: when the bucket is empty it waits for it to refill rather than failing.
       for (let attempt = 0; attempt < 20; attempt++) {
