@@ -1,14 +1,170 @@
 import { createHmac } from 'node:crypto';
-import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
+import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
 import { DEV_DEFAULTS } from '../../web/src/config.js';
+import { customerByEmail } from './helpers.js';
+
+/**
+ * The leads workspace in Chromium, in local mode: the same Preact app, session tokens and API as in the admin.
+ * Each run gets its own people (a run id in their emails and names), so the specs do not depend on one another.
+ */
+const run = Date.now().toString(36);
+const pierre = { email: `pierre.${run}@example.fr`, first_name: 'Pierre', last_name: `Dupont${run}` };
+
+async function submit(request: APIRequestContext, body: Record<string, unknown>): Promise<void> {
+  const response = await request.post('/apps/contact-capture/submit', { headers: { accept: 'application/json' }, data: { rendered_at: Date.now() - 10_000, ...body } });
+  expect(response.status()).toBe(202);
+}
+
+async function axe(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+test.beforeAll(async ({ request }) => {
+  await submit(request, {
+    ...pierre,
+    phone: '+33 6 55 44 33 22',
+    message: 'Bonjour, I have moved to Lyon. Please update my address.',
+    address1: '1 rue de la Paix',
+    city: 'Paris',
+    zip: '75002',
+    country: 'FR',
+    email_marketing_consent: true,
+    consent_text: 'Send me news and offers by email.',
+    form_id: 'contact-page',
+  });
+  await submit(request, { email: `elodie.${run}@example.com`, first_name: 'Élodie', last_name: `Martin${run}`, company: 'Atelier Lumière', message: 'Wholesale prices?', form_id: `wholesale-${run}` });
+  await submit(request, { email: `sam.${run}@example.org`, first_name: 'Sam', last_name: `Okafor${run}`, message: '=1+1 is a formula', email_marketing_consent: true, form_id: `wholesale-${run}` });
+});
+
+test('a manager searches and filters leads from the keyboard, opens one, and the page has no axe violation', async ({ page }) => {
+  await page.goto('/app?staff=manager');
+  await expect(page.getByRole('heading', { level: 1, name: 'Leads' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  // Skip the local staff switcher and the tabs: the search box is reachable by keyboard.
+  const search = page.getByRole('searchbox', { name: /Search name, email/ });
+  await search.focus();
+  await page.keyboard.type(`dupont${run}`);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('status').filter({ hasText: /^1 lead$/ })).toBeVisible();
+  await expect(page.getByRole('table')).toContainText(pierre.email);
+  expect(await axe(page)).toEqual([]);
+
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await page.getByLabel('Form').selectOption(`wholesale-${run}`);
+  await expect(page.getByRole('table').getByRole('row')).toHaveCount(3);
+  await page.getByRole('button', { name: /^No consent/ }).click();
+  await expect(page.getByRole('table').getByRole('row')).toHaveCount(2);
+  await expect(page.getByRole('table')).toContainText(`elodie.${run}@example.com`);
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+
+  await search.fill(`pierre.${run}`);
+  await search.press('Enter');
+  const open = page.getByRole('button', { name: `Open lead from Pierre ${pierre.last_name}` });
+  await open.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: new RegExp(`Pierre ${pierre.last_name}`) })).toBeFocused();
+  await expect(page.getByText('Send me news and offers by email.')).toBeVisible();
+  await expect(page.getByText('Create or update customer')).toBeVisible();
+  expect(await axe(page)).toEqual([]);
+});
+
+test("a manager corrects Pierre's address and it reaches his Shopify customer", async ({ page, request }) => {
+  await page.goto('/app?staff=manager');
+  await page.getByRole('searchbox', { name: /Search name, email/ }).fill(pierre.last_name);
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.getByRole('button', { name: `Open lead from Pierre ${pierre.last_name}` }).click();
+  // The lead reaches Shopify first (the worker polls every 50 ms here).
+  await expect.poll(async () => (await customerByEmail(request, pierre.email))?.id ?? null, { timeout: 15_000 }).not.toBeNull();
+  await page.getByRole('button', { name: 'Edit contact' }).click();
+  await page.getByLabel('Phone').fill('12');
+  await page.getByRole('button', { name: 'Save and sync to Shopify' }).click();
+  await expect(page.getByText('Enter a valid phone number.')).toBeVisible();
+  await expect(page.getByLabel('Phone')).toHaveAttribute('aria-invalid', 'true');
+  expect(await axe(page)).toEqual([]);
+  await page.getByLabel('Phone').fill('+33 6 55 44 33 22');
+  await page.getByLabel('Address', { exact: true }).fill('12 quai Saint-Antoine');
+  await page.getByLabel('City').fill('Lyon');
+  await page.getByLabel('Postal code').fill('69002');
+  await page.getByRole('button', { name: 'Save and sync to Shopify' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'will be synced to Shopify' })).toBeVisible();
+  await expect(page.getByText('12 quai Saint-Antoine, 69002 Lyon, FR')).toBeVisible();
+  await expect
+    .poll(async () => (await customerByEmail(request, pierre.email))?.defaultAddress, { timeout: 15_000 })
+    .toEqual({ address1: '12 quai Saint-Antoine', address2: null, city: 'Lyon', zip: '69002', countryCodeV2: 'FR', provinceCode: null });
+  await page.reload();
+  await page.getByRole('searchbox', { name: /Search name, email/ }).fill(pierre.last_name);
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.getByRole('button', { name: `Open lead from Pierre ${pierre.last_name}` }).click();
+  await expect(page.getByText('Correction')).toBeVisible();
+  await page.screenshot({ path: 'test-results/workspace-detail.png', fullPage: true });
+});
+
+test('a manager exports the filtered leads as CSV with progress, and the file holds exactly them, spreadsheet-safe', async ({ page }) => {
+  await page.goto('/app?staff=manager');
+  await page.getByLabel('Form').selectOption(`wholesale-${run}`);
+  await expect(page.getByRole('table').getByRole('row')).toHaveCount(3);
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export CSV' }).click();
+  const file = await download;
+  await expect(page.getByRole('status').filter({ hasText: 'Exported 2 leads.' })).toBeVisible();
+  await expect(page.getByRole('progressbar')).toHaveAttribute('value', '2');
+  const bytes = readFileSync((await file.path())!);
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const rows = bytes.subarray(3).toString('utf8').trim().split('\r\n');
+  expect(rows[0]).toMatch(/^id,received_at,form,first_name,last_name,email,/);
+  expect(rows).toHaveLength(3);
+  expect(rows.slice(1).map((r) => r.split(',')[5]).sort()).toEqual([`elodie.${run}@example.com`, `sam.${run}@example.org`]);
+  expect(rows.join('\n')).toContain("'=1+1 is a formula");
+  await page.screenshot({ path: 'test-results/workspace-list.png', fullPage: true });
+});
+
+test('a viewer sees personal data masked, cannot export or edit, and the French page has no axe violation', async ({ page }) => {
+  await page.goto('/app?staff=viewer&locale=fr');
+  await expect(page.getByRole('heading', { level: 1, name: 'Prospects' })).toBeVisible();
+  await expect(page.getByText('Les données personnelles sont masquées pour votre rôle (lecture).')).toBeVisible();
+  await page.getByRole('searchbox').fill(pierre.last_name);
+  await page.getByRole('button', { name: 'Rechercher', exact: true }).click();
+  const table = page.getByRole('table');
+  await expect(table).toContainText('p•••@example.fr');
+  await expect(table).not.toContainText(pierre.email);
+  await expect(table).not.toContainText(pierre.last_name);
+  await expect(page.getByRole('button', { name: 'Exporter en CSV' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Équipe' })).toHaveCount(0);
+  expect(await axe(page)).toEqual([]);
+  await page.getByRole('button', { name: /Ouvrir le prospect de P/ }).first().click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('P•••');
+  await expect(page.getByRole('button', { name: 'Modifier les coordonnées' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Supprimer le prospect' })).toHaveCount(0);
+  expect(await axe(page)).toEqual([]);
+});
+
+test('the owner sees insights per form, assigns roles and reads the audit log', async ({ page, request }) => {
+  for (let i = 0; i < 3; i++) {
+    expect((await request.post('/apps/contact-capture/view', { form: { form_id: `wholesale-${run}` } })).status()).toBe(204);
+  }
+  await page.goto('/app');
+  await page.getByRole('button', { name: 'Insights' }).click();
+  const card = page.locator('section.card', { has: page.getByRole('heading', { name: `wholesale-${run}` }) });
+  await expect(card).toContainText('Views3');
+  await expect(card).toContainText('Submissions2');
+  await expect(card.getByRole('img', { name: `Submissions and spam per day for wholesale-${run}` })).toBeVisible();
+  expect(await axe(page)).toEqual([]);
+
+  await page.getByRole('button', { name: 'Team' }).click();
+  await expect(page.getByRole('cell', { name: 'Owner' })).toBeVisible();
+  await page.getByRole('button', { name: 'Audit log' }).click();
+  await expect(page.getByRole('table')).toContainText('view_lead');
+  await expect(page.getByRole('table')).toContainText('export');
+  await expect(page.getByRole('table')).not.toContainText(pierre.email);
+  expect(await axe(page)).toEqual([]);
+});
 
 test('the shop owner downloads a data-request package from the workspace, and delivery is recorded', async ({ page, request }) => {
-  const email = `access.${Date.now()}@example.com`;
-  await page.goto('/');
-  await page.getByRole('textbox', { name: 'Email' }).fill(email);
-  await page.getByRole('button', { name: 'Send' }).click();
-  await expect(page.getByRole('status').first()).toContainText('Thanks for contacting us');
-
+  const email = `access.${run}@example.com`;
+  await submit(request, { email });
   const payload = JSON.stringify({ shop_id: 1, shop_domain: DEV_DEFAULTS.SHOPIFY_DEV_SHOP, customer: { id: 1, email, phone: null }, data_request: { id: 1 } });
   const response = await request.post('/webhooks/customers/data_request', {
     headers: {
@@ -16,22 +172,25 @@ test('the shop owner downloads a data-request package from the workspace, and de
       'x-shopify-topic': 'customers/data_request',
       'x-shopify-shop-domain': DEV_DEFAULTS.SHOPIFY_DEV_SHOP,
       'x-shopify-api-version': '2026-10',
-      'x-shopify-webhook-id': `e2e-${Date.now()}`,
+      'x-shopify-webhook-id': `e2e-${run}`,
       'x-shopify-hmac-sha256': createHmac('sha256', DEV_DEFAULTS.SHOPIFY_API_SECRET).update(payload).digest('base64'),
     },
     data: payload,
   });
   expect(response.status()).toBe(200);
 
-  await expect.poll(async () => {
-    await page.goto('/app');
-    return page.getByRole('button', { name: 'Download CSV' }).count();
-  }, { timeout: 15_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => {
+      await page.goto('/app');
+      await page.getByRole('button', { name: 'Data requests' }).click();
+      await expect(page.getByText('Loading…')).toHaveCount(0);
+      return page.getByRole('button', { name: 'Download CSV' }).count();
+    }, { timeout: 15_000 })
+    .toBeGreaterThan(0);
   const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Download CSV' }).last().click();
+  await page.getByRole('button', { name: 'Download CSV' }).first().click();
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/^data-request-.+\.csv$/);
   await expect(page.getByText('Package downloaded; delivery recorded.')).toBeVisible();
-  await page.reload();
-  await expect(page.locator('#requests tr').last()).not.toContainText('Not yet');
+  await expect(page.getByRole('table').getByRole('row').nth(1)).not.toContainText('Not yet');
 });

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { appPageHeaders, baseSecurityHeaders } from './http/security-headers.js';
+import { baseSecurityHeaders } from './http/security-headers.js';
 import type { Logger } from 'pino';
-import { adminPage } from './admin/page.js';
+import { adminPageRoutes } from './admin/page.js';
 import { adminApiRoutes } from './admin/routes.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http/app.js';
@@ -114,10 +114,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       },
     }),
   );
-  const appPage = new Hono<{ Variables: { cspNonce: string } }>();
-  appPage.use('*', appPageHeaders(config.mode === 'local'));
-  appPage.get('/', (c) => c.html(adminPage({ apiKey: config.apiKey, local: config.mode === 'local', nonce: c.get('cspNonce') })));
-  app.route('/app', appPage);
+  app.route('/app', adminPageRoutes({ apiKey: config.apiKey, local: config.mode === 'local' }));
   app.get('/healthz', async (c) => {
     await db.selectFrom('shops').select('shop').limit(1).execute();
     return c.json({ ok: true, mode: config.mode, database: storage.engine });

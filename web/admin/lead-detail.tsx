@@ -1,0 +1,273 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, apiJson } from './api.js';
+import { type Strings, format } from './i18n.js';
+import { Announce, Badge, Card, FocusHeading, fullName, when } from './parts.js';
+import type { LeadDetail as Detail, Lead, Me } from './types.js';
+
+interface Props {
+  t: Strings;
+  language: string;
+  me: Me;
+  id: string;
+  onBack(message?: string): void;
+}
+
+const CONTACT_FIELDS = ['first_name', 'last_name', 'email', 'phone', 'address1', 'address2', 'city', 'province', 'zip', 'country'] as const;
+type ContactField = (typeof CONTACT_FIELDS)[number];
+
+/** The Shopify admin page of a customer, from its GID and the shop's handle. */
+const customerUrl = (shop: string, gid: string) => `https://admin.shopify.com/store/${shop.replace('.myshopify.com', '')}/customers/${gid.split('/').pop()}`;
+
+export function LeadDetailView({ t, language, me, id, onBack }: Props) {
+  const [detail, setDetail] = useState<Detail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
+  const [note, setNote] = useState('');
+  const canWork = me.permissions.includes('work');
+
+  const load = () =>
+    apiJson<Detail>(`/leads/${id}`).then(setDetail, (e: unknown) => setError(format(t.error, { status: e instanceof ApiError ? e.status : 0 })));
+  useEffect(() => {
+    void load();
+  }, [id]);
+
+  const act = async (path: string, body?: unknown) => {
+    try {
+      await apiJson(`/leads/${id}${path}`, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      await load();
+    } catch (e) {
+      setMessage(format(t.error, { status: e instanceof ApiError ? e.status : 0 }));
+    }
+  };
+
+  if (error) return <Announce>{error}</Announce>;
+  if (!detail) return <Announce>{t.loading}</Announce>;
+  const { lead } = detail;
+  const address = lead.address ? [lead.address.address1, lead.address.address2, [lead.address.zip, lead.address.city].filter(Boolean).join(' '), lead.address.province, lead.address.country].filter(Boolean).join(', ') : '';
+
+  return (
+    <>
+      <button type="button" class="button button--plain back" onClick={() => onBack()}>
+        ← {t.back}
+      </button>
+      <FocusHeading>
+        {fullName(lead)} <Badge status={lead.status} t={t} />
+      </FocusHeading>
+      {message ? <Announce>{message}</Announce> : null}
+      {lead.masked ? <p class="banner">{t.masked}</p> : null}
+      <div class="detail-grid">
+        <div>
+          <Card title={t.detail.contact}>
+            {editing ? (
+              <EditContact
+                t={t}
+                lead={lead}
+                onDone={async (text) => {
+                  setEditing(false);
+                  setMessage(text);
+                  await load();
+                }}
+                onCancel={() => setEditing(false)}
+              />
+            ) : (
+              <>
+                <dl class="facts">
+                  <Fact label={t.fields.email} value={lead.email} />
+                  <Fact label={t.fields.phone} value={lead.phone} />
+                  <Fact label={t.fields.company} value={lead.company} />
+                  <Fact label={t.fields.birthday} value={lead.birthday} />
+                  <Fact label={t.fields.address} value={address} />
+                  <Fact label={t.fields.form} value={lead.form_id} />
+                  <Fact label={t.fields.locale} value={lead.locale} />
+                  <Fact label={t.fields.tags} value={lead.tags.join(', ')} />
+                  <Fact label={t.columns.received} value={when(lead.created_at, language)} />
+                </dl>
+                {canWork && lead.status !== 'quarantined' ? (
+                  <button type="button" class="button" onClick={() => setEditing(true)}>
+                    {t.detail.edit}
+                  </button>
+                ) : null}
+              </>
+            )}
+          </Card>
+          <Card title={t.fields.message}>
+            <p class="pre">{lead.message ?? '—'}</p>
+          </Card>
+          <Card title={t.detail.answers}>
+            {lead.answers.length ? (
+              <dl class="facts">
+                {lead.answers.map((a) => (
+                  <Fact label={a.key} value={a.value} />
+                ))}
+              </dl>
+            ) : (
+              <p>{t.detail.noAnswers}</p>
+            )}
+          </Card>
+          <Card title={t.detail.consentProof}>
+            {detail.consent.map((c) => (
+              <dl class="facts consent">
+                <Fact label={c.channel === 'sms' ? 'SMS' : t.fields.email} value={c.granted ? t.detail.granted : t.detail.refused} />
+                <Fact label={t.detail.shown} value={c.text} />
+                <Fact label={t.detail.version} value={c.text_sha256 ? c.text_sha256.slice(0, 12) : null} />
+                <Fact label={t.detail.locale} value={c.locale} />
+                <Fact label={t.detail.page} value={c.page} />
+                <Fact label={t.detail.when} value={when(c.recorded_at, language)} />
+                <Fact label={t.detail.source} value={`${c.source} · ${c.opt_in_level}`} />
+              </dl>
+            ))}
+          </Card>
+        </div>
+        <div>
+          <Card title={t.detail.history}>
+            {detail.history.length === 0 ? <p>{t.detail.noHistory}</p> : null}
+            <ol class="history">
+              {detail.history.map((h) => (
+                <li>
+                  <strong>{t.detail.jobKinds[h.kind]}</strong> · {t.detail.jobStates[h.state]} · {h.attempts === 1 ? t.detail.attemptsOne : format(t.detail.attempts, { n: h.attempts })}
+                  <br />
+                  <span class="subdued">{when(h.updated_at, language)}</span>
+                  {h.last_error && h.state !== 'done' ? <p class="error-text">{h.last_error}</p> : null}
+                </li>
+              ))}
+            </ol>
+            {lead.sync_error && lead.status !== 'synced' ? <p class="error-text">{lead.sync_error}</p> : null}
+            {lead.shopify_customer_id && !lead.masked ? (
+              <a href={customerUrl(me.shop, lead.shopify_customer_id)} target="_top">
+                {t.detail.shopifyCustomer}
+              </a>
+            ) : null}
+          </Card>
+          {canWork ? (
+            <Card title={t.detail.actions}>
+              <div class="actions">
+                {lead.status === 'failed' ? (
+                  <button type="button" class="button button--primary" onClick={() => act('/retry')}>
+                    {t.detail.retry}
+                  </button>
+                ) : null}
+                {lead.status === 'quarantined' ? (
+                  <button type="button" class="button button--primary" onClick={() => act('/release')}>
+                    {t.detail.release}
+                  </button>
+                ) : null}
+                <button type="button" class="button" onClick={() => act('/handled', { handled: !lead.handled_at })}>
+                  {lead.handled_at ? t.detail.markOpen : t.detail.markHandled}
+                </button>
+                {me.permissions.includes('delete') ? (
+                  <button
+                    type="button"
+                    class="button button--critical"
+                    onClick={async () => {
+                      if (!window.confirm(t.detail.confirmDelete)) return;
+                      await apiJson(`/leads/${id}`, { method: 'DELETE' });
+                      onBack(t.detail.deleted);
+                    }}
+                  >
+                    {t.detail.delete}
+                  </button>
+                ) : null}
+              </div>
+              {lead.handled_at ? <p class="subdued">{format(t.detail.handledOn, { when: when(lead.handled_at, language) })}</p> : null}
+            </Card>
+          ) : null}
+          {canWork ? (
+            <Card title={t.detail.notes}>
+              {detail.notes.length === 0 ? <p>{t.detail.noNotes}</p> : null}
+              <ul class="notes">
+                {detail.notes.map((n) => (
+                  <li>
+                    <p class="pre">{n.body}</p>
+                    <span class="subdued">{when(n.created_at, language)}</span>
+                  </li>
+                ))}
+              </ul>
+              <form
+                onSubmit={async (e) => {
+                  e.preventDefault();
+                  if (!note.trim()) return;
+                  await act('/notes', { body: note });
+                  setNote('');
+                }}
+              >
+                <label for="note">{t.detail.note}</label>
+                <textarea id="note" rows={3} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+                <button type="submit" class="button">
+                  {t.detail.addNote}
+                </button>
+              </form>
+            </Card>
+          ) : null}
+        </div>
+      </div>
+    </>
+  );
+}
+
+function Fact({ label, value }: { label: string; value: string | null | undefined }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>{value || '—'}</dd>
+    </>
+  );
+}
+
+function EditContact({ t, lead, onDone, onCancel }: { t: Strings; lead: Lead; onDone(message: string): void; onCancel(): void }) {
+  const initial = Object.fromEntries(
+    CONTACT_FIELDS.map((f) => [f, f in (lead.address ?? {}) ? (lead.address?.[f] ?? '') : ((lead as unknown as Record<string, string | null>)[f] ?? '')]),
+  ) as Record<ContactField, string>;
+  const [values, setValues] = useState(initial);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [summary, setSummary] = useState<string | null>(null);
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    try {
+      const result = await apiJson<{ changed: string[]; queued: boolean }>(`/leads/${lead.id}`, { method: 'PATCH', body: JSON.stringify(values) });
+      onDone(!result.changed.length ? t.detail.nothingChanged : result.queued ? format(t.detail.saved, { fields: result.changed.map((f) => t.fields[f as keyof typeof t.fields] ?? f).join(', ') }) : t.detail.savedLocal);
+    } catch (error) {
+      if (error instanceof ApiError && error.body.fields) {
+        setErrors(error.body.fields as Record<string, string>);
+        setSummary(t.detail.invalid);
+      } else setSummary(format(t.error, { status: error instanceof ApiError ? error.status : 0 }));
+    }
+  };
+
+  return (
+    <form class="edit" onSubmit={save} noValidate>
+      {summary ? <Announce>{summary}</Announce> : null}
+      {CONTACT_FIELDS.map((f) => {
+        const error = errors[f];
+        return (
+          <div class="field">
+            <label for={`edit-${f}`}>{t.fields[f]}</label>
+            <input
+              id={`edit-${f}`}
+              name={f}
+              value={values[f]}
+              type={f === 'email' ? 'email' : f === 'phone' ? 'tel' : 'text'}
+              aria-invalid={error ? 'true' : undefined}
+              aria-describedby={error ? `edit-${f}-error` : undefined}
+              onInput={(e) => setValues({ ...values, [f]: e.currentTarget.value })}
+            />
+            {error ? (
+              <p id={`edit-${f}-error`} class="error-text">
+                {t.fieldErrors[error as keyof typeof t.fieldErrors] ?? error}
+              </p>
+            ) : null}
+          </div>
+        );
+      })}
+      <div class="actions">
+        <button type="submit" class="button button--primary">
+          {t.detail.save}
+        </button>
+        <button type="button" class="button" onClick={onCancel}>
+          {t.detail.cancel}
+        </button>
+      </div>
+    </form>
+  );
+}

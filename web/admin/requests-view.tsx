@@ -1,0 +1,74 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, apiJson } from './api.js';
+import { type Strings, format } from './i18n.js';
+import { Announce, Card, when } from './parts.js';
+
+interface ComplianceRequest {
+  id: string;
+  topic: string;
+  status: string;
+  received_at: string;
+  result: { leads: number } | null;
+  delivered_at: string | null;
+  has_package: boolean;
+}
+
+/** GDPR access requests forwarded by Shopify, with their packages (owner only). */
+export function RequestsView({ t, language }: { t: Strings; language: string }) {
+  const [requests, setRequests] = useState<ComplianceRequest[] | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const load = () => apiJson<{ requests: ComplianceRequest[] }>('/compliance/requests').then((r) => setRequests(r.requests.filter((x) => x.topic === 'customers/data_request')));
+  useEffect(() => {
+    void load();
+  }, []);
+  const download = async (r: ComplianceRequest, kind: string) => {
+    const response = await api(`/compliance/requests/${r.id}/package?format=${kind}`);
+    const url = URL.createObjectURL(await response.blob());
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `data-request-${r.id}.${kind}`;
+    link.click();
+    URL.revokeObjectURL(url);
+    setMessage(t.requests.done);
+    await load();
+  };
+  return (
+    <Card>
+      <p>{t.requests.intro}</p>
+      {message ? <Announce>{message}</Announce> : null}
+      {!requests ? <Announce>{t.loading}</Announce> : requests.length === 0 ? <Announce>{t.requests.none}</Announce> : null}
+      {requests?.length ? (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t.requests.received}</th>
+              <th scope="col">{t.requests.status}</th>
+              <th scope="col">{t.requests.found}</th>
+              <th scope="col">{t.requests.delivered}</th>
+              <th scope="col">{t.requests.package}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {requests.map((r) => (
+              <tr>
+                <td>{when(r.received_at, language)}</td>
+                <td>{r.status}</td>
+                <td>{r.result ? (r.result.leads === 1 ? t.countOne : format(t.count, { n: r.result.leads })) : ''}</td>
+                <td>{r.delivered_at ? when(r.delivered_at, language) : t.requests.notYet}</td>
+                <td>
+                  {r.has_package
+                    ? ['json', 'csv'].map((kind) => (
+                        <button type="button" class="button" onClick={() => download(r, kind)}>
+                          {format(t.requests.download, { format: kind.toUpperCase() })}
+                        </button>
+                      ))
+                    : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </Card>
+  );
+}

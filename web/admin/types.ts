@@ -1,0 +1,63 @@
+/** The shapes the workspace API returns (web/src/admin/routes.ts). */
+export type Status = 'pending' | 'synced' | 'failed' | 'no_consent' | 'quarantined';
+export type Role = 'owner' | 'manager' | 'viewer';
+
+export interface Me {
+  shop: string;
+  userId: string;
+  name: string | null;
+  role: Role;
+  permissions: string[];
+}
+
+export interface Lead {
+  id: string;
+  created_at: string;
+  form_id: string | null;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  company: string | null;
+  birthday: string | null;
+  message: string | null;
+  locale: string;
+  page: string | null;
+  email_consent: boolean;
+  sms_consent: boolean;
+  status: Status;
+  shopify_customer_id: string | null;
+  sync_error: string | null;
+  address: Record<string, string | undefined> | null;
+  answers: Array<{ key: string; kind: string; value: string }>;
+  tags: string[];
+  handled_at: string | null;
+  masked?: boolean;
+}
+
+export interface LeadDetail {
+  lead: Lead;
+  consent: Array<{ channel: string; granted: number; text: string | null; text_sha256: string | null; locale: string; page: string | null; source: string; opt_in_level: string; recorded_at: string }>;
+  history: Array<{ id: string; kind: 'sync_lead' | 'update_customer'; state: 'pending' | 'done' | 'failed'; attempts: number; last_error: string | null; created_at: string; updated_at: string }>;
+  notes: Array<{ id: string; author: string; body: string; created_at: string }>;
+}
+
+export interface Filter {
+  q: string;
+  form: string;
+  from: string;
+  to: string;
+  consent: string;
+  status: string;
+  tag: string;
+  handled: string;
+  sort: string;
+}
+
+export const EMPTY_FILTER: Filter = { q: '', form: '', from: '', to: '', consent: '', status: '', tag: '', handled: '', sort: 'newest' };
+
+export function filterQuery(filter: Filter): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filter)) if (value && !(key === 'sort' && value === 'newest')) params.set(key, value);
+  return params;
+}
