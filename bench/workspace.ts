@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { insertTerms } from '../web/src/leads/lead-terms.js';
 import { newId } from '../web/src/leads/ids.js';
-import { termHasher, termRows } from '../web/src/leads/search-terms.js';
+import { type TermRow, termHasher, termRows } from '../web/src/leads/search-terms.js';
 import type { LeadStatus, NewLead } from '../web/src/storage/tables.js';
 import { ENGINES, type TestEngine } from '../tests/helpers/databases.js';
 import { SECRET, SHOP, type TestApp, startTestApp } from '../tests/helpers/runtime.js';
@@ -36,7 +36,7 @@ async function seed(t: TestApp): Promise<{ rareName: string; phoneTail: string }
   const batch = 1000;
   for (let offset = 0; offset < LEADS; offset += batch) {
     const rows: NewLead[] = [];
-    const terms: Array<{ shop: string; term: string; lead_id: string }> = [];
+    const terms: TermRow[] = [];
     for (let i = offset; i < Math.min(LEADS, offset + batch); i++) {
       const first = pick(FIRST, i * 7);
       const last = pick(LAST, i * 13 + (i >> 5));
@@ -72,7 +72,7 @@ async function seed(t: TestApp): Promise<{ rareName: string; phoneTail: string }
         phone_hash: t.runtime.lookupHash(phone),
       };
       rows.push(row);
-      terms.push(...termRows(hash, SHOP, row.id, { ...row, tags: row.tags ? ['vip'] : [] }));
+      terms.push(...termRows(hash, { ...row, tags: row.tags ? ['vip'] : [] }));
     }
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('leads').values(rows).execute();

@@ -25,6 +25,21 @@ test.describe('storefront contact form, from shopper to Shopify customer', () =>
     expect(proof.text).toBe('Email me news and offers. I can unsubscribe at any time.');
   });
 
+  test('the block counts a view of each form on screen (the beacon carries the form id only)', async ({ page, request }) => {
+    const views = async () => {
+      const { token } = (await (await request.get('/dev/session-token')).json()) as { token: string };
+      const report = (await (await request.get('/api/insights', { headers: { authorization: `Bearer ${token}` } })).json()) as { forms: Array<{ form: string; views: number }> };
+      return report.forms.reduce((n, f) => n + f.views, 0);
+    };
+    const before = await views();
+    const beacon = page.waitForRequest((r) => r.url().includes('/apps/contact-capture/view'));
+    await page.goto('/');
+    const sent = await beacon;
+    expect(sent.method()).toBe('POST');
+    expect(sent.postData()).toMatch(/^form_id=[\w-]+$/);
+    await expect.poll(views).toBe(before + 1);
+  });
+
   test('a French shopper sees the form and the answer in French', async ({ page, request }) => {
     const email = unique('zoe');
     await page.goto('/fr/');

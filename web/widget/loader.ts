@@ -44,6 +44,25 @@ function bind(form: HTMLFormElement): void {
   }
   for (const type of TRIGGERS) form.addEventListener(type, load, { passive: true });
   form.addEventListener('submit', onSubmit);
+  countView(form);
+}
+
+/**
+ * Tells the app once per page view that this form was seen (for the merchant's conversion rate): the form's id only,
+ * through the same app proxy, as a beacon that never delays the page. Nothing about the shopper is sent.
+ */
+function countView(form: HTMLFormElement): void {
+  const formId = form.querySelector<HTMLInputElement>('input[name="form_id"]')?.value;
+  const url = form.action.replace(/\/submit$/, '/view');
+  if (!formId || url === form.action || !('sendBeacon' in navigator)) return;
+  const send = () => navigator.sendBeacon(url, new URLSearchParams({ form_id: formId }));
+  if (!('IntersectionObserver' in window)) return void send();
+  const observer = new IntersectionObserver((entries) => {
+    if (!entries.some((e) => e.isIntersecting)) return;
+    observer.disconnect();
+    send();
+  });
+  observer.observe(form);
 }
 
 function bindAll(): void {

@@ -4,7 +4,7 @@ import { HttpError } from '../http/errors.js';
 import type { Database, Lead, LeadStatus, NewLead } from '../storage/tables.js';
 import { canonicalJson, newId, nowIso, sha256Hex } from './ids.js';
 import { insertTerms } from './lead-terms.js';
-import { type TermHasher, termRows } from './search-terms.js';
+import { type TermHasher, type TermRow, termRows } from './search-terms.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits, retryAfterSeconds, windowOf } from './rate-limit.js';
 
 export interface IntakeInput {
@@ -40,7 +40,7 @@ const MAX_BATCH = 200;
 interface Pending {
   row: NewLead;
   /** Search terms of the lead (hashed), written with it. */
-  terms: Array<{ shop: string; term: string; lead_id: string }>;
+  terms: TermRow[];
   clientIp: string;
   consent: { text: string | null; granted: boolean };
   /** Present when the form offered SMS consent. */
@@ -107,7 +107,7 @@ export class LeadIntake {
       phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
     };
     return new Promise<IntakeResult>((resolve, reject) => {
-      const terms = termRows(this.termHash, shop, row.id, { ...row, tags: input.tags });
+      const terms = termRows(this.termHash, { ...row, tags: input.tags });
       this.queue.push({ row, terms, clientIp: input.clientIp, consent: { text: submission.consent_text ?? null, granted: consented },
         sms: submission.sms_consent_text !== undefined || submission.sms_marketing_consent !== undefined ? { text: submission.sms_consent_text ?? null, granted: submission.sms_marketing_consent === true } : null,
         resolve,

@@ -1,10 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/tables.js';
-import { type TermHasher, termRows } from './search-terms.js';
+import { type TermHasher, type TermRow, termRows } from './search-terms.js';
 
-type TermRow = { shop: string; term: string; lead_id: string };
-
-/** SQLite allows 32,766 bound values a statement; three a row keeps a chunk far below that. */
+/** SQLite allows 32,766 bound values a statement; four a row keeps a chunk far below that. */
 const CHUNK = 3000;
 
 export async function insertTerms(db: Kysely<Database>, rows: TermRow[]): Promise<void> {
@@ -16,7 +14,7 @@ export async function insertTerms(db: Kysely<Database>, rows: TermRow[]): Promis
 /** After a correction the leads' words change: their terms are written anew. Run it in the correction's transaction. */
 export async function reindexLeads(db: Kysely<Database>, hash: TermHasher, ids: string[]): Promise<void> {
   if (!ids.length) return;
-  const leads = await db.selectFrom('leads').select(['id', 'shop', 'first_name', 'last_name', 'email', 'company', 'phone', 'message', 'tags']).where('id', 'in', ids).execute();
+  const leads = await db.selectFrom('leads').select(['id', 'shop', 'created_at', 'first_name', 'last_name', 'email', 'company', 'phone', 'message', 'tags']).where('id', 'in', ids).execute();
   await db.deleteFrom('lead_terms').where('lead_id', 'in', ids).execute();
-  await insertTerms(db, leads.flatMap((l) => termRows(hash, l.shop, l.id, { ...l, tags: l.tags ? (JSON.parse(l.tags) as string[]) : [] })));
+  await insertTerms(db, leads.flatMap((l) => termRows(hash, { ...l, tags: l.tags ? (JSON.parse(l.tags) as string[]) : [] })));
 }

@@ -1,6 +1,6 @@
-import type { Expression, ExpressionBuilder, Kysely, SelectQueryBuilder, Selectable, SqlBool } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import { badRequest } from '../http/errors.js';
-import type { Database, LeadStatus } from '../storage/tables.js';
+import type { Database, LeadStatus, LeadTermsTable } from '../storage/tables.js';
 import { type TermHasher, queryTerms, tagTerm } from './search-terms.js';
 
 export const LEAD_STATUSES = ['pending', 'synced', 'failed', 'no_consent', 'quarantined'] as const satisfies readonly LeadStatus[];
@@ -38,16 +38,9 @@ function decodeCursor(cursor: string): [string, string] {
 
 const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString();
 
-/**
- * The WHERE clause of a filter. Search words and the tag go through the term index (the columns are encrypted): a
- * lead matches when it holds every term.
- */
-function conditions(eb: ExpressionBuilder<Database, 'leads'>, shop: string, filter: LeadFilter, hash: TermHasher, withStatus: boolean): Expression<SqlBool> {
+/** The WHERE clause of a filter's plain columns (search words and tags go through the term index, below). */
+function conditions(eb: ExpressionBuilder<Database, 'leads'>, shop: string, filter: LeadFilter, withStatus: boolean): Expression<SqlBool> {
   const all: Array<Expression<SqlBool>> = [eb('leads.shop', '=', shop)];
-  const terms = [...(filter.q ? queryTerms(filter.q) : []), ...(filter.tag ? [tagTerm(filter.tag)] : [])];
-  for (const term of terms) {
-    all.push(eb('leads.id', 'in', eb.selectFrom('lead_terms').select('lead_terms.lead_id').where('lead_terms.shop', '=', shop).where('lead_terms.term', '=', hash(term))));
-  }
   if (filter.form) all.push(eb('leads.form_id', '=', filter.form));
   if (filter.from) all.push(eb('leads.created_at', '>=', `${filter.from}T00:00:00.000Z`));
   if (filter.to) all.push(eb('leads.created_at', '<', nextDay(filter.to)));
@@ -55,6 +48,87 @@ function conditions(eb: ExpressionBuilder<Database, 'leads'>, shop: string, filt
   if (filter.handled) all.push(eb('leads.handled_at', filter.handled === 'yes' ? 'is not' : 'is', null));
   if (withStatus && filter.status) all.push(eb('leads.status', '=', filter.status));
   return eb.and(all);
+}
+
+const PROBE_LIMIT = 2000;
+
+/**
+ * The hashed terms of a filter, rarest first. Counting each term's index entries (up to a cap) costs a few index
+ * reads and lets the rarest term drive the query: a search for "example zephyrine" reads zephyrine's one lead, not
+ * example's hundred thousand.
+ */
+async function plannedTerms(db: Kysely<Database>, shop: string, filter: LeadFilter, hash: TermHasher): Promise<string[] | null> {
+  const terms = [...new Set([...(filter.q ? queryTerms(filter.q) : []), ...(filter.tag ? [tagTerm(filter.tag)] : [])].map(hash))];
+  if (terms.length < 2) return terms;
+  const sizes = await Promise.all(
+    terms.map(async (term) => {
+      const row = await db
+        .selectFrom((eb) => eb.selectFrom('lead_terms').select('lead_id').where('shop', '=', shop).where('term', '=', term).limit(PROBE_LIMIT).as('probe'))
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirstOrThrow();
+      return { term, n: Number(row.n) };
+    }),
+  );
+  // A word no lead has: nothing can match.
+  if (sizes.some((s) => s.n === 0)) return null;
+  return sizes.sort((a, b) => a.n - b.n).map((s) => s.term);
+}
+
+type Sort = 'newest' | 'oldest' | undefined;
+
+/**
+ * The leads of a filter, newest (or oldest) first. With search terms the query starts from the rarest term's index
+ * entries, already in date order, joins each to its lead, and checks the other terms by point lookups; without, it
+ * walks the leads' own (shop, created_at) index. Either way nothing is sorted and a page reads about a page of rows.
+ */
+type Joined = SelectQueryBuilder<Database & { t0: LeadTermsTable }, 'leads' | 't0', object>;
+
+function selectLeads(
+  db: Kysely<Database>,
+  shop: string,
+  filter: LeadFilter,
+  terms: string[],
+  sort: Sort,
+  cursor: string | undefined,
+  withStatus: boolean,
+): { query: Joined; order: readonly [string, string]; desc: boolean } {
+  const desc = sort !== 'oldest';
+  const op = desc ? '<' : '>';
+  const [driver, ...others] = terms;
+  if (driver === undefined) {
+    let query = db.selectFrom('leads').where((eb) => conditions(eb, shop, filter, withStatus));
+    if (cursor) {
+      const [createdAt, id] = decodeCursor(cursor);
+      query = query.where((w) => w.or([w('leads.created_at', op, createdAt), w.and([w('leads.created_at', '=', createdAt), w('leads.id', op, id)])]));
+    }
+    // Callers select, group and order on leads.* only, so this query can stand where the joined one does.
+    return { query: query as unknown as Joined, order: ['leads.created_at', 'leads.id'], desc };
+  }
+  let query = db
+    .selectFrom('lead_terms as t0')
+    .innerJoin('leads', 'leads.id', 't0.lead_id')
+    .where('t0.shop', '=', shop)
+    .where('t0.term', '=', driver)
+    // The joined row is a lead of this shop; conditions() only names the leads table.
+    .where((eb) => conditions(eb as unknown as ExpressionBuilder<Database, 'leads'>, shop, filter, withStatus));
+  for (const term of others) {
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('lead_terms as tk')
+          .select('tk.lead_id')
+          .where('tk.shop', '=', shop)
+          .where('tk.term', '=', term)
+          .whereRef('tk.created_at', '=', 't0.created_at')
+          .whereRef('tk.lead_id', '=', 't0.lead_id'),
+      ),
+    );
+  }
+  if (cursor) {
+    const [createdAt, id] = decodeCursor(cursor);
+    query = query.where((w) => w.or([w('t0.created_at', op, createdAt), w.and([w('t0.created_at', '=', createdAt), w('t0.lead_id', op, id)])]));
+  }
+  return { query, order: ['t0.created_at', 't0.lead_id'], desc };
 }
 
 export const LEAD_COLUMNS = [
@@ -87,25 +161,17 @@ export function presentLead(r: LeadRow) {
 }
 export type PresentedLead = ReturnType<typeof presentLead>;
 
-function filtered(db: Kysely<Database>, shop: string, options: ListOptions, hash: TermHasher): SelectQueryBuilder<Database, 'leads', LeadRow> {
-  const desc = options.sort !== 'oldest';
-  let query = db
-    .selectFrom('leads')
-    .select(LEAD_COLUMNS)
-    .where((eb) => conditions(eb, shop, options, hash, true))
-    .orderBy('created_at', desc ? 'desc' : 'asc')
-    .orderBy('id', desc ? 'desc' : 'asc');
-  if (options.cursor) {
-    const [createdAt, id] = decodeCursor(options.cursor);
-    const op = desc ? '<' : '>';
-    query = query.where((w) => w.or([w('created_at', op, createdAt), w.and([w('created_at', '=', createdAt), w('id', op, id)])]));
-  }
-  return query;
-}
-
 /** One page, keyset-paginated on (created_at, id) so deep pages cost the same as the first. */
 export async function listLeads(db: Kysely<Database>, shop: string, options: ListOptions, hash: TermHasher) {
-  const rows = await filtered(db, shop, options, hash).limit(options.limit + 1).execute();
+  const terms = await plannedTerms(db, shop, options, hash);
+  if (terms === null) return { leads: [], nextCursor: null };
+  const { query, order, desc } = selectLeads(db, shop, options, terms, options.sort, options.cursor, true);
+  const rows = await query
+    .select(LEAD_COLUMNS.map((c) => `leads.${c}` as const))
+    .orderBy(sql.ref(order[0]), desc ? 'desc' : 'asc')
+    .orderBy(sql.ref(order[1]), desc ? 'desc' : 'asc')
+    .limit(options.limit + 1)
+    .execute();
   const page = rows.slice(0, options.limit);
   const last = page[page.length - 1];
   return {
@@ -126,14 +192,13 @@ export async function* eachLead(db: Kysely<Database>, shop: string, filter: Lead
 
 /** Counts per status for the filter (ignoring its status), so the UI shows totals and the status tabs at once. */
 export async function countLeads(db: Kysely<Database>, shop: string, filter: LeadFilter, hash: TermHasher) {
-  const rows = await db
-    .selectFrom('leads')
-    .select((eb) => ['status', eb.fn.countAll<number | string>().as('n')])
-    .where((eb) => conditions(eb, shop, filter, hash, false))
-    .groupBy('status')
-    .execute();
   const byStatus = Object.fromEntries(LEAD_STATUSES.map((s) => [s, 0])) as Record<LeadStatus, number>;
-  for (const r of rows) byStatus[r.status] = Number(r.n);
+  const terms = await plannedTerms(db, shop, filter, hash);
+  if (terms !== null) {
+    const { query } = selectLeads(db, shop, filter, terms, undefined, undefined, false);
+    const rows = await query.select((eb) => ['leads.status', eb.fn.countAll<number | string>().as('n')]).groupBy('leads.status').execute();
+    for (const r of rows) byStatus[r.status] = Number(r.n);
+  }
   const total = filter.status ? byStatus[filter.status] : Object.values(byStatus).reduce((a, b) => a + b, 0);
   return { total, byStatus };
 }

@@ -86,6 +86,14 @@ export function queryTerms(query: string): string[] {
   return [...new Set(words(trimmed).map((w) => (w.length > MAX_PREFIX ? w.slice(0, MAX_PREFIX) : w)))].slice(0, 8);
 }
 
-export function termRows(hash: TermHasher, shop: string, leadId: string, lead: Searchable): Array<{ shop: string; term: string; lead_id: string }> {
-  return [...termsOf(lead)].map((t) => ({ shop, term: hash(t), lead_id: leadId }));
+export interface TermRow {
+  shop: string;
+  term: string;
+  /** The lead's, so a term's leads come out of the index newest first (see leads/queries.ts). */
+  created_at: string;
+  lead_id: string;
+}
+
+export function termRows(hash: TermHasher, lead: Searchable & { id: string; shop: string; created_at: string }): TermRow[] {
+  return [...termsOf(lead)].map((t) => ({ shop: lead.shop, term: hash(t), created_at: lead.created_at, lead_id: lead.id }));
 }

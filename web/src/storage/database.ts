@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './tables.js';
@@ -37,6 +37,7 @@ export async function openStorage(url: string, keyring?: Keyring): Promise<Stora
     sqlite.pragma('busy_timeout = 5000');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), plugins });
   }
-  await migrateToLatest(db as Kysely<unknown>);
+  const schema = engine === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  await migrateToLatest(db as Kysely<unknown>, schema);
   return { db, engine, close: () => db.destroy() };
 }

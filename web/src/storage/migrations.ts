@@ -151,8 +151,11 @@ const migrations: Record<string, Migration> = {
         .createTable('lead_terms')
         .addColumn('shop', 'text', (c) => c.notNull())
         .addColumn('term', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('lead_id', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('lead_terms_pk', ['shop', 'term', 'lead_id'])
+        // In this order, one term's leads are read newest first straight from the index, and another term of the
+        // same lead is a point lookup: a search never sorts, however common its words.
+        .addPrimaryKeyConstraint('lead_terms_pk', ['shop', 'term', 'created_at', 'lead_id'])
         .execute();
       await db.schema.createIndex('lead_terms_lead').on('lead_terms').column('lead_id').execute();
       await db.schema.alterTable('leads').addColumn('handled_at', 'text').execute();
@@ -206,8 +209,12 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
-  const migrator = new Migrator({ db, provider });
+/**
+ * `schema` is PostgreSQL's current schema: Kysely otherwise finds its migration tables in ANY schema of the database
+ * (another app's, an earlier test run's), believes they are its own, and fails to migrate this one.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -134,6 +134,7 @@ export interface RateCountersTable {
 export interface LeadTermsTable {
   shop: string;
   term: string;
+  created_at: string;
   lead_id: string;
 }
 
