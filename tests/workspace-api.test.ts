@@ -80,7 +80,8 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
     expect(await search('to=2020-01-01')).toEqual([]);
     expect((await search('sort=oldest')).map((l) => l.first_name)).toEqual(['Pierre', 'Élodie', 'Sam']);
     const counts = await json<{ total: number; byStatus: Record<string, number> }>('/leads/counts?form=contact-page', 'viewer');
-    expect(counts).toEqual({ total: 2, byStatus: { pending: 0, synced: 2, failed: 0, no_consent: 0, quarantined: 0 } });
+    expect(counts).toEqual({ total: 2, byStatus: { pending: 0, synced: 2, failed: 0, no_consent: 0, quarantined: 0 }, capped: false });
+    expect(await json('/leads/counts?q=example', 'viewer')).toMatchObject({ total: 3, capped: false });
     const facets = await json<{ forms: string[]; tags: string[] }>('/leads/facets', 'viewer');
     expect(facets).toEqual({ forms: ['contact-page', 'wholesale'], tags: ['vip'] });
     expect((await call('/leads?from=yesterday', 'manager')).status).toBe(400);

@@ -18,7 +18,7 @@ interface Props {
 export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) {
   const [leads, setLeads] = useState<Lead[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
-  const [counts, setCounts] = useState<{ total: number; byStatus: Record<Status, number> } | null>(null);
+  const [counts, setCounts] = useState<{ total: number; byStatus: Record<Status, number>; capped: boolean } | null>(null);
   const [facets, setFacets] = useState<{ forms: string[]; tags: string[] }>({ forms: [], tags: [] });
   const [error, setError] = useState<string | null>(null);
   const [draft, setDraft] = useState(filter.q);
@@ -201,7 +201,7 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
         {leads && leads.length === 0 ? <Announce>{filtered || filter.status ? t.noMatch : t.noLeads}</Announce> : null}
         {leads && leads.length > 0 ? (
           <>
-            <Announce id="lead-count">{total === 1 ? t.countOne : format(t.count, { n: total })}</Announce>
+            <Announce id="lead-count">{counts?.capped ? format(t.countMore, { n: total.toLocaleString(language) }) : total === 1 ? t.countOne : format(t.count, { n: total })}</Announce>
             <div class="table-wrap">
               <table aria-describedby="lead-count">
                 <thead>

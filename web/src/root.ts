@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { baseSecurityHeaders } from './http/security-headers.js';
 import type { Logger } from 'pino';
 import { adminPageRoutes } from './admin/page.js';
+import { checkoutRoutes } from './checkout/routes.js';
 import { adminApiRoutes } from './admin/routes.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http/app.js';
@@ -96,7 +97,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       onLeadQueued: () => worker.nudge(),
     }),
   );
-  app.route('/webhooks', webhookRoutes({ db, shopify, tokens, lookupHash, onComplianceRequest: () => worker.nudge() }));
+  app.route('/webhooks', webhookRoutes({ db, shopify, tokens, lookupHash, intake, onComplianceRequest: () => worker.nudge(), onLeadQueued: () => worker.nudge() }));
+  app.route('/checkout', checkoutRoutes({ shopify, intake, onLeadQueued: () => worker.nudge() }));
   const exchangeOptions = { apiKey: config.apiKey, apiSecret: config.apiSecret, origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs };
   app.route(
     '/api',

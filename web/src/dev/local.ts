@@ -9,7 +9,7 @@ import { assignRole } from '../admin/roles.js';
 import { formKey } from '../leads/form-key.js';
 
 export const PROXY_PATH_PREFIX = '/apps/contact-capture';
-export const SCOPES = 'read_customers,write_customers,write_app_proxy';
+export const SCOPES = 'read_customers,write_customers,read_orders,write_app_proxy';
 
 /**
  * Local mode: everything Shopify would provide, on the same port as the app. The dev shop is installed at start

@@ -28,3 +28,14 @@ export async function mintSessionToken(claims: SessionTokenClaims): Promise<stri
     .setJti(randomUUID())
     .sign(new TextEncoder().encode(claims.secret));
 }
+
+/**
+ * A checkout UI extension's session token (`shopify.sessionToken.get()`): HS256 with the app secret, `dest` = the shop
+ * domain, `aud` = the API key, `sub` = the buyer's customer GID when logged in. Tests and local mode only.
+ */
+export async function mintCheckoutToken(claims: { shop: string; apiKey: string; secret: string; customerId?: string; expiresIn?: number }): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT({ dest: claims.shop }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setAudience(claims.apiKey).setIssuedAt(now).setNotBefore(now).setExpirationTime(now + (claims.expiresIn ?? 300)).setJti(randomUUID());
+  if (claims.customerId) jwt.setSubject(claims.customerId);
+  return jwt.sign(new TextEncoder().encode(claims.secret));
+}

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { normalizePhone, type Submission } from '../../../schema/submission.js';
 import { HttpError } from '../http/errors.js';
-import type { Database, Lead, LeadStatus, NewLead } from '../storage/tables.js';
+import type { Database, Lead, LeadSource, LeadStatus, NewLead } from '../storage/tables.js';
 import { canonicalJson, newId, nowIso, sha256Hex } from './ids.js';
 import { insertTerms } from './lead-terms.js';
 import { type TermHasher, type TermRow, termRows } from './search-terms.js';
@@ -26,6 +26,11 @@ export interface IntakeInput {
   clientIp: string;
   /** Merchant tags whose signature checked out. */
   tags: string[];
+  /** Where the lead came from (default: the storefront contact form). */
+  source?: LeadSource;
+  /** Purchase-time answers: the order they belong to and, when known, its customer (GID). */
+  orderId?: string | null;
+  shopifyCustomerId?: string | null;
 }
 
 export interface IntakeResult {
@@ -41,6 +46,8 @@ interface Pending {
   row: NewLead;
   /** Search terms of the lead (hashed), written with it. */
   terms: TermRow[];
+  /** Shopper submissions count against the rate limits; answers Shopify delivers with an order do not. */
+  limited: boolean;
   clientIp: string;
   consent: { text: string | null; granted: boolean };
   /** Present when the form offered SMS consent. */
@@ -69,6 +76,7 @@ export class LeadIntake {
 
   accept(input: IntakeInput): Promise<IntakeResult> {
     const { submission, shop } = input;
+    const source = input.source ?? 'contact_form';
     // A retry repeats the body but may carry a new single-use Turnstile token: the token is not part of its identity.
     const { idempotency_key: _key, 'cf-turnstile-response': _token, ...content } = submission;
     const bodyHash = sha256Hex(canonicalJson({ ...content, logged_in_customer_id: input.loggedInCustomerId }));
@@ -92,7 +100,7 @@ export class LeadIntake {
       logged_in_customer_id: input.loggedInCustomerId,
       email_consent: consented ? 1 : 0,
       status,
-      shopify_customer_id: null,
+      shopify_customer_id: input.shopifyCustomerId ?? null,
       sync_error: input.quarantineReason ?? null,
       synced_at: null,
       idempotency_key: key,
@@ -103,12 +111,14 @@ export class LeadIntake {
       answers: submission.custom.length ? JSON.stringify(submission.custom.filter((c) => submission.answers[c.key]).map((c) => ({ key: c.key, kind: c.kind, value: submission.answers[c.key] }))) : null,
       tags: input.tags.length ? JSON.stringify(input.tags) : null,
       sms_consent: submission.sms_marketing_consent ? 1 : 0,
-      email_hash: this.lookupHash(submission.email),
+      source,
+      order_id: input.orderId ?? null,
+      email_hash: submission.email ? this.lookupHash(submission.email) : null,
       phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
     };
     return new Promise<IntakeResult>((resolve, reject) => {
       const terms = termRows(this.termHash, { ...row, tags: input.tags });
-      this.queue.push({ row, terms, clientIp: input.clientIp, consent: { text: submission.consent_text ?? null, granted: consented },
+      this.queue.push({ row, terms, limited: source === 'contact_form', clientIp: input.clientIp, consent: { text: submission.consent_text ?? null, granted: consented },
         sms: submission.sms_consent_text !== undefined || submission.sms_marketing_consent !== undefined ? { text: submission.sms_consent_text ?? null, granted: submission.sms_marketing_consent === true } : null,
         resolve,
         reject,
@@ -155,7 +165,9 @@ async function overLimit(trx: Transaction<Database>, batch: Pending[], limits: R
   const window = windowOf(now);
   const keysOf = (b: Pending) => [`ip:${b.row.shop}:${b.clientIp}`, `shop:${b.row.shop}`];
   const wanted = new Map<string, number>();
-  for (const b of batch) for (const key of keysOf(b)) wanted.set(key, (wanted.get(key) ?? 0) + 1);
+  const counted = batch.filter((b) => b.limited);
+  if (!counted.length) return batch.map(() => false);
+  for (const b of counted) for (const key of keysOf(b)) wanted.set(key, (wanted.get(key) ?? 0) + 1);
   const rows = await trx
     .insertInto('rate_counters')
     .values([...wanted].map(([key, count]) => ({ key, window, count })))
@@ -165,6 +177,7 @@ async function overLimit(trx: Transaction<Database>, batch: Pending[], limits: R
   // The first requests of the batch take what is left of each window; the rest are over.
   const used = new Map(rows.map((r) => [r.key, Number(r.count) - (wanted.get(r.key) ?? 0)]));
   return batch.map((b) => {
+    if (!b.limited) return false;
     const [ipKey, shopKey] = keysOf(b) as [string, string];
     const ipUsed = (used.get(ipKey) ?? 0) + 1;
     const shopUsed = (used.get(shopKey) ?? 0) + 1;
@@ -172,6 +185,15 @@ async function overLimit(trx: Transaction<Database>, batch: Pending[], limits: R
     used.set(shopKey, shopUsed);
     return (b.clientIp !== 'unknown' && ipUsed > limits.perIpPerMinute) || shopUsed > limits.perShopPerMinute;
   });
+}
+
+/**
+ * What a consent record proves. The contact form asks for email marketing consent; purchase-time questions ask to
+ * keep the answers on the customer's profile (marketing consent at checkout is Shopify's own box).
+ */
+function consentOrigin(source: LeadSource, channel: 'email' | 'sms'): { channel: 'email' | 'sms' | 'profile'; source: string } {
+  if (source === 'contact_form') return { channel, source: CONSENT_SOURCE };
+  return { channel: channel === 'email' ? 'profile' : channel, source: `${source}_fields` };
 }
 
 function addressJson(s: Submission): string | null {
@@ -200,13 +222,12 @@ async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: Ra
       id: newId(),
       shop: b.row.shop,
       lead_id: b.row.id,
-      channel,
+      ...consentOrigin(b.row.source ?? 'contact_form', channel),
       granted: consent.granted ? 1 : 0,
       text: consent.text,
       text_sha256: consent.text ? sha256Hex(consent.text) : null,
       locale: b.row.locale,
       page: b.row.page ?? null,
-      source: CONSENT_SOURCE,
       opt_in_level: 'SINGLE_OPT_IN',
       recorded_at: b.row.created_at,
     });

@@ -51,6 +51,7 @@ function conditions(eb: ExpressionBuilder<Database, 'leads'>, shop: string, filt
 }
 
 const PROBE_LIMIT = 2000;
+export const COUNT_CAP = 10_000;
 
 /**
  * The hashed terms of a filter, rarest first. Counting each term's index entries (up to a cap) costs a few index
@@ -134,7 +135,7 @@ function selectLeads(
 export const LEAD_COLUMNS = [
   'id', 'created_at', 'form_id', 'email', 'first_name', 'last_name', 'phone', 'message', 'locale', 'page', 'email_consent', 'status',
   'shopify_customer_id', 'sync_error', 'synced_at', 'logged_in_customer_id', 'company', 'birthday', 'address', 'answers', 'tags', 'sms_consent',
-  'handled_at', 'handled_by',
+  'handled_at', 'handled_by', 'source', 'order_id',
 ] as const;
 
 type LeadRow = Pick<Selectable<Database['leads']>, (typeof LEAD_COLUMNS)[number]>;
@@ -194,13 +195,22 @@ export async function* eachLead(db: Kysely<Database>, shop: string, filter: Lead
 export async function countLeads(db: Kysely<Database>, shop: string, filter: LeadFilter, hash: TermHasher) {
   const byStatus = Object.fromEntries(LEAD_STATUSES.map((s) => [s, 0])) as Record<LeadStatus, number>;
   const terms = await plannedTerms(db, shop, filter, hash);
-  if (terms !== null) {
+  let capped = false;
+  if (terms !== null && terms.length === 0) {
+    // Without search words the leads' own indexes count quickly, whatever the total.
     const { query } = selectLeads(db, shop, filter, terms, undefined, undefined, false);
     const rows = await query.select((eb) => ['leads.status', eb.fn.countAll<number | string>().as('n')]).groupBy('leads.status').execute();
     for (const r of rows) byStatus[r.status] = Number(r.n);
+  } else if (terms !== null) {
+    // A search for a word most leads hold would join every one of them to count: counting stops at COUNT_CAP and
+    // the page says "more than".
+    const { query } = selectLeads(db, shop, filter, terms, undefined, undefined, false);
+    const statuses = await query.select('leads.status').limit(COUNT_CAP + 1).execute();
+    capped = statuses.length > COUNT_CAP;
+    for (const r of statuses.slice(0, COUNT_CAP)) byStatus[r.status]++;
   }
   const total = filter.status ? byStatus[filter.status] : Object.values(byStatus).reduce((a, b) => a + b, 0);
-  return { total, byStatus };
+  return { total, byStatus, capped };
 }
 
 /** The shop's forms and tags, for the filter menus. Tags are not personal data and are stored in the clear. */

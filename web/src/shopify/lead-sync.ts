@@ -9,6 +9,8 @@ import {
   CUSTOMER_UPDATE,
   EMAIL_CONSENT_UPDATE,
   METAFIELDS_SET,
+  METAFIELD_DEFINITION_CREATE,
+  ORDER_CUSTOMER,
   SMS_CONSENT_UPDATE,
   TAGS_ADD,
 } from './operations.js';
@@ -83,7 +85,77 @@ function parseAnswers(json: string | null): Array<{ key: string; kind: CustomFie
   return json ? (JSON.parse(json) as Array<{ key: string; kind: CustomFieldKind; value: string }>) : [];
 }
 
+export interface MetafieldValue {
+  key: string;
+  type: string;
+  value: string;
+}
+
+/** The customer metafields a lead gives, in the app-reserved namespace. */
+export function metafieldsOf(lead: Lead, consent: ConsentProof | null): MetafieldValue[] {
+  const out: MetafieldValue[] = [];
+  const add = (field: { key: string; type: string }, value: string | null) => value && out.push({ key: field.key, type: field.type, value });
+  add(METAFIELDS.lastMessage, lead.message);
+  add(METAFIELDS.sourceForm, lead.form_id);
+  add(METAFIELDS.consentProof, consent ? JSON.stringify(consent) : null);
+  add(METAFIELDS.company, lead.company);
+  add(METAFIELDS.birthday, lead.birthday);
+  add(METAFIELDS.postalAddress, lead.address);
+  for (const answer of parseAnswers(lead.answers)) out.push({ key: answer.key, type: METAFIELD_TYPE_OF[answer.kind], value: answer.value });
+  return out;
+}
+
+async function setMetafields(call: Call, customerId: string, metafields: MetafieldValue[]): Promise<SyncOutcome | null> {
+  if (!metafields.length) return null;
+  const step = await mutate(call, METAFIELDS_SET, { metafields: metafields.map((m) => ({ ownerId: customerId, ...m })) }, 'metafieldsSet', 'metafields');
+  return step.ok ? null : step.outcome;
+}
+
+/**
+ * Answers given at purchase time land on the customer who placed the order: known from the webhook or the checkout
+ * token, or looked up from the order. Names, email and marketing consent stay as checkout set them; the shopper's
+ * consent here is to keep the answers on their profile, and it is recorded as the proof metafield.
+ */
+async function syncPurchase(call: Call, lead: Lead, consent: ConsentProof | null): Promise<SyncOutcome> {
+  let customerId = lead.shopify_customer_id;
+  if (!customerId && lead.order_id) {
+    const order = await call<{ order: { email: string | null; customer: { id: string } | null } | null }>(ORDER_CUSTOMER, { id: lead.order_id });
+    if (!order.ok) return failed(order);
+    customerId = order.data.order?.customer?.id ?? null;
+  }
+  if (!customerId && lead.email) {
+    const set = await mutate<{ userErrors: UserError[]; customer: { id: string } | null }>(call, CUSTOMER_SET, { email: lead.email, input: { email: lead.email } }, 'customerSet', 'customer');
+    if (!set.ok) return set.outcome;
+    customerId = set.value.customer?.id ?? null;
+  }
+  if (!customerId) return { kind: 'rejected', reason: 'The order has no customer to keep these answers on (guest checkout without an email).' };
+  const problem = await setMetafields(call, customerId, metafieldsOf(lead, consent));
+  if (problem) return problem;
+  const tags = await mutate(call, TAGS_ADD, { id: customerId, tags: [CUSTOMER_TAG] }, 'tagsAdd', 'tags');
+  if (!tags.ok) return tags.outcome;
+  return { kind: 'synced', customerId };
+}
+
+/**
+ * Metafield definitions for keys the shop does not have yet (type and name for the merchant's admin). A definition
+ * that exists already (TAKEN) is what was wanted; any other refusal is left to show in metafieldsSet's answer.
+ */
+export async function defineMetafields(call: Call, fields: Array<{ key: string; type: string }>): Promise<{ defined: string[]; outcome: SyncOutcome | null }> {
+  const defined: string[] = [];
+  for (const field of fields) {
+    const name = `Contact Capture: ${field.key.replace(/[_-]+/g, ' ')}`;
+    const result = await call<{ metafieldDefinitionCreate: { userErrors: UserError[] } | null }>(METAFIELD_DEFINITION_CREATE, {
+      definition: { name, namespace: '$app', key: field.key, type: field.type, ownerType: 'CUSTOMER', access: { admin: 'MERCHANT_READ_WRITE', customerAccount: 'NONE', storefront: 'NONE' } },
+    });
+    if (!result.ok) return { defined, outcome: failed(result) };
+    const errors = result.data.metafieldDefinitionCreate?.userErrors ?? [];
+    if (!errors.length || errors.every((e) => e.code === 'TAKEN')) defined.push(field.key);
+  }
+  return { defined, outcome: null };
+}
+
 export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | null): Promise<SyncOutcome> {
+  if (lead.source !== 'contact_form') return syncPurchase(call, lead, consent);
   const input: Record<string, unknown> = { email: lead.email };
   if (lead.first_name) input.firstName = lead.first_name;
   if (lead.last_name) input.lastName = lead.last_name;
@@ -95,20 +167,8 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
   const customerId = set.value.customer?.id;
   if (!customerId) return { kind: 'rejected', reason: 'Shopify returned no customer id' };
 
-  const metafields: Array<Record<string, string>> = [];
-  if (lead.message) metafields.push({ ownerId: customerId, key: METAFIELDS.lastMessage.key, type: METAFIELDS.lastMessage.type, value: lead.message });
-  if (lead.form_id) metafields.push({ ownerId: customerId, key: METAFIELDS.sourceForm.key, type: METAFIELDS.sourceForm.type, value: lead.form_id });
-  if (consent) metafields.push({ ownerId: customerId, key: METAFIELDS.consentProof.key, type: METAFIELDS.consentProof.type, value: JSON.stringify(consent) });
-  if (lead.company) metafields.push({ ownerId: customerId, key: METAFIELDS.company.key, type: METAFIELDS.company.type, value: lead.company });
-  if (lead.birthday) metafields.push({ ownerId: customerId, key: METAFIELDS.birthday.key, type: METAFIELDS.birthday.type, value: lead.birthday });
-  if (lead.address) metafields.push({ ownerId: customerId, key: METAFIELDS.postalAddress.key, type: METAFIELDS.postalAddress.type, value: lead.address });
-  for (const answer of parseAnswers(lead.answers)) {
-    metafields.push({ ownerId: customerId, key: answer.key, type: METAFIELD_TYPE_OF[answer.kind], value: answer.value });
-  }
-  if (metafields.length) {
-    const step = await mutate(call, METAFIELDS_SET, { metafields }, 'metafieldsSet', 'metafields');
-    if (!step.ok) return step.outcome;
-  }
+  const problem = await setMetafields(call, customerId, metafieldsOf(lead, consent));
+  if (problem) return problem;
 
   const consentStep = await mutate(
     call,

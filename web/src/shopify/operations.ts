@@ -89,6 +89,23 @@ export const CUSTOMER_ADDRESS_UPDATE = /* GraphQL */ `
   }
 `;
 
+/** A customer metafield definition in the app-reserved namespace, so merchants see the field named and typed. */
+export const METAFIELD_DEFINITION_CREATE = /* GraphQL */ `
+  mutation ContactCaptureMetafieldDefinitionCreate($definition: MetafieldDefinitionInput!) {
+    metafieldDefinitionCreate(definition: $definition) {
+      createdDefinition { id key type { name } }
+      userErrors { field message code }
+    }
+  }
+`;
+
+/** The customer who placed an order (thank-you page answers from a guest come with the order id only). */
+export const ORDER_CUSTOMER = /* GraphQL */ `
+  query ContactCaptureOrderCustomer($id: ID!) {
+    order(id: $id) { id email customer { id } }
+  }
+`;
+
 /** Used by tests and the local mode to look at what the sync wrote. */
 export const CUSTOMER_BY_EMAIL = /* GraphQL */ `
   query ContactCaptureCustomerByEmail($email: String!) {
@@ -106,4 +123,5 @@ export const CUSTOMER_BY_EMAIL = /* GraphQL */ `
 `;
 
 export const OPERATIONS = {
+  METAFIELD_DEFINITION_CREATE, ORDER_CUSTOMER,
   CUSTOMER_UPDATE, CUSTOMER_DEFAULT_ADDRESS, CUSTOMER_ADDRESS_CREATE, CUSTOMER_ADDRESS_UPDATE, CUSTOMER_SET, METAFIELDS_SET, EMAIL_CONSENT_UPDATE, SMS_CONSENT_UPDATE, TAGS_ADD, CUSTOMER_BY_EMAIL, CURRENT_APP_INSTALLATION } as const;

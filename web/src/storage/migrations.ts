@@ -159,6 +159,18 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('lead_terms_lead').on('lead_terms').column('lead_id').execute();
       await db.schema.alterTable('leads').addColumn('handled_at', 'text').execute();
+      // Purchase-time answers (cart block, checkout extension) arrive as leads too, tied to their order.
+      await db.schema.alterTable('leads').addColumn('source', 'text', (c) => c.notNull().defaultTo('contact_form')).execute();
+      await db.schema.alterTable('leads').addColumn('order_id', 'text').execute();
+      // The customer metafield definitions the app has made in each shop (created at install and when a new key appears).
+      await db.schema
+        .createTable('metafield_definitions')
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('metafield_definitions_pk', ['shop', 'key'])
+        .execute();
       await db.schema.alterTable('leads').addColumn('handled_by', 'text').execute();
       await db.schema.createIndex('leads_shop_form_created').on('leads').columns(['shop', 'form_id', 'created_at']).execute();
       await db.schema.createIndex('leads_shop_status_created').on('leads').columns(['shop', 'status', 'created_at']).execute();

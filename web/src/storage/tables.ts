@@ -42,13 +42,27 @@ export interface LeadsTable {
   /** When a staff member marked the lead handled (answered), and who. */
   handled_at: string | null;
   handled_by: string | null;
+  /** Where the lead came from; only the contact form asks for email marketing consent. */
+  source: Generated<LeadSource>;
+  /** For purchase-time answers: the order (GID) they belong to. */
+  order_id: string | null;
+}
+
+export type LeadSource = 'contact_form' | 'cart' | 'checkout' | 'thank_you';
+
+export interface MetafieldDefinitionsTable {
+  shop: string;
+  key: string;
+  type: string;
+  created_at: string;
 }
 
 export interface ConsentRecordsTable {
   id: string;
   shop: string;
   lead_id: string;
-  channel: 'email' | 'sms';
+  /** email/sms: marketing consent; profile: consent to keep purchase-time answers on the customer record. */
+  channel: 'email' | 'sms' | 'profile';
   granted: number;
   text: string | null;
   text_sha256: string | null;
@@ -182,6 +196,7 @@ export interface FormViewsTable {
 }
 
 export interface Database {
+  metafield_definitions: MetafieldDefinitionsTable;
   lead_terms: LeadTermsTable;
   lead_notes: LeadNotesTable;
   staff: StaffTable;

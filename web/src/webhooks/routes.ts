@@ -10,14 +10,20 @@ import { recordConsentChange } from '../privacy/consent-ledger.js';
 import { readCapped } from '../proxy/body.js';
 import type { ShopTokens } from '../shopify/shops.js';
 import type { Database } from '../storage/tables.js';
+import { SOURCE_ATTRIBUTE } from '../../../schema/purchase-fields.js';
+import type { LeadIntake } from '../leads/intake.js';
+import { purchaseIntake, readPurchaseAnswers } from '../leads/purchase.js';
 
 export interface WebhookDeps {
   db: Kysely<Database>;
   shopify: Shopify;
   tokens: ShopTokens;
   lookupHash: LookupHash;
+  /** Purchase-time answers from orders go through the same intake as the contact form. */
+  intake: LeadIntake;
   /** Wakes the worker, which does the compliance work. */
   onComplianceRequest?: () => void;
+  onLeadQueued?: (shop: string) => void;
 }
 
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -28,6 +34,14 @@ const payloads = {
   'customers/redact': z.object({ shop_domain: z.string(), customer: customerRef }),
   'shop/redact': z.object({ shop_domain: z.string() }),
   'app/uninstalled': z.object({}).passthrough(),
+  'orders/create': z.object({
+    id: z.union([z.number(), z.string()]),
+    email: z.string().nullish(),
+    contact_email: z.string().nullish(),
+    customer_locale: z.string().nullish(),
+    customer: z.object({ id: z.union([z.number(), z.string()]), email: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish() }).nullish(),
+    note_attributes: z.array(z.object({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean()]).nullish() })).default([]),
+  }),
   'customers_email_marketing_consent/update': z.object({
     customer_id: z.union([z.number(), z.string()]).nullish(),
     email_address: z.string().nullish(),
@@ -80,8 +94,14 @@ export function webhookRoutes(deps: WebhookDeps) {
       .executeTakeFirst();
     if (Number(fresh.numInsertedOrUpdatedRows ?? 0) === 0) return c.json({ ok: true, duplicate: true });
 
-    const result = await handle(deps, routeTopic, shop, parsed.data, webhookId);
-    return c.json({ ok: true, ...result });
+    try {
+      const result = await handle(deps, routeTopic, shop, parsed.data, webhookId);
+      return c.json({ ok: true, ...result });
+    } catch (error) {
+      // Not done, so not delivered: Shopify's retry must find the work still to do.
+      await deps.db.deleteFrom('webhook_deliveries').where('webhook_id', '=', `${shop}:${webhookId}`).execute();
+      throw error;
+    }
   });
   return app;
 }
@@ -103,6 +123,26 @@ async function handle(deps: WebhookDeps, topic: Topic, shop: string, data: Recor
       const id = await recordComplianceRequest(deps.db, { shop, topic, webhookId, customer: null });
       deps.onComplianceRequest?.();
       return { request: id };
+    }
+    case 'orders/create': {
+      const order = payloads[topic].parse(data);
+      const attributes = new Map(order.note_attributes.filter((a) => a.value !== null && a.value !== undefined).map((a) => [a.name, String(a.value)]));
+      const read = readPurchaseAnswers(attributes);
+      if (!read) return { lead: null };
+      const source = attributes.get(SOURCE_ATTRIBUTE) === 'cart' ? 'cart' : 'checkout';
+      const customer = order.customer;
+      const { lead } = await deps.intake.accept(
+        purchaseIntake(shop, source, {
+          id: `gid://shopify/Order/${order.id}`,
+          email: order.email ?? order.contact_email ?? customer?.email ?? null,
+          firstName: customer?.first_name ?? null,
+          lastName: customer?.last_name ?? null,
+          customerId: customer ? `gid://shopify/Customer/${customer.id}` : null,
+          locale: order.customer_locale ?? null,
+        }, read),
+      );
+      if (lead.status === 'pending') deps.onLeadQueued?.(shop);
+      return { lead: lead.id, status: lead.status, rejected: read.rejected };
     }
     case 'customers_email_marketing_consent/update': {
       const p = payloads[topic].parse(data);

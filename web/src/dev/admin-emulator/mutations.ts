@@ -223,6 +223,29 @@ export function metafieldsSet(data: ShopData, args: { metafields: Input[] }) {
   return { metafields: written, userErrors: [] };
 }
 
+const DEFINITION_OWNER_TYPES = new Set(['CUSTOMER', 'ORDER', 'PRODUCT', 'PRODUCTVARIANT', 'SHOP', 'COMPANY']);
+
+/** metafieldDefinitionCreate: one definition per owner type, namespace and key; a second one is TAKEN. */
+export function metafieldDefinitionCreate(data: ShopData, args: { definition: Input }) {
+  const d = args.definition;
+  const errors: UserError[] = [];
+  const namespace = data.resolveNamespace(str(d.namespace));
+  const key = String(d.key ?? '');
+  const type = String(d.type ?? '');
+  const ownerType = String(d.ownerType ?? '');
+  const name = str(d.name) ?? '';
+  if (!name.trim()) errors.push({ field: ['definition', 'name'], message: "Name can't be blank", code: 'BLANK' });
+  if (!METAFIELD_KEY.test(key)) errors.push({ field: ['definition', 'key'], message: 'Key is invalid', code: 'INVALID' });
+  if (!METAFIELD_TYPES.has(type)) errors.push({ field: ['definition', 'type'], message: `Type name ${type} is not a valid type`, code: 'INCLUSION' });
+  if (!DEFINITION_OWNER_TYPES.has(ownerType)) errors.push({ field: ['definition', 'ownerType'], message: 'Owner type is not supported', code: 'INCLUSION' });
+  const id = `${ownerType}/${namespace}.${key}`;
+  if (data.definitions.has(id)) errors.push({ field: ['definition', 'key'], message: 'Key is in use for Customer metafields on the \'' + namespace + '\' namespace.', code: 'TAKEN' });
+  if (errors.length) return { createdDefinition: null, userErrors: errors };
+  const definition = { id: data.newGid('MetafieldDefinition').gid, namespace, key, name, type, ownerType };
+  data.definitions.set(id, definition);
+  return { createdDefinition: { __typename: 'MetafieldDefinition', ...definition, type: { name: type, category: 'TEXT', valueType: 'STRING', supportsDefinitionMigrations: false, supportedValidations: [] } }, userErrors: [] };
+}
+
 const ACCEPTED_STATES = new Set(['SUBSCRIBED', 'UNSUBSCRIBED', 'PENDING']);
 
 export function customerEmailMarketingConsentUpdate(data: ShopData, args: { input: { customerId: string; emailMarketingConsent: Input } }) {

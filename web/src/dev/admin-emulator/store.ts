@@ -49,8 +49,27 @@ export class IdSequence {
   }
 }
 
+export interface EmuDefinition {
+  id: string;
+  namespace: string;
+  key: string;
+  name: string;
+  type: string;
+  ownerType: string;
+}
+
+/** An order as far as the app reads one: who placed it. */
+export interface EmuOrder {
+  id: string;
+  email: string | null;
+  customerId: string | null;
+}
+
 export class ShopData {
   readonly customers = new Map<string, EmuCustomer>();
+  /** Metafield definitions by `ownerType/namespace.key`. */
+  readonly definitions = new Map<string, EmuDefinition>();
+  readonly orders = new Map<string, EmuOrder>();
   /** The app's installation on this shop and its app-data metafields. */
   readonly installation: { id: string; metafields: Map<string, EmuMetafield> };
 

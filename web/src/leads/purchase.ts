@@ -1,0 +1,105 @@
+import { type CustomFieldKind, CUSTOM_FIELD_KINDS, METAFIELDS, METAFIELD_KEY } from '../../../schema/fields.js';
+import {
+  ATTRIBUTE_PREFIX,
+  CONSENT_ATTRIBUTE,
+  CONSENT_GRANTED,
+  CONSENT_TEXT_ATTRIBUTE,
+  CUSTOM_KINDS_ATTRIBUTE,
+  LOCALE_ATTRIBUTE,
+  PURCHASE_FIELDS,
+  attributeFor,
+} from '../../../schema/purchase-fields.js';
+import { checkField } from '../../../schema/rules.js';
+import type { Submission } from '../../../schema/submission.js';
+import type { LeadSource } from '../storage/tables.js';
+import type { IntakeInput } from './intake.js';
+
+/**
+ * Purchase-time answers (cart attributes on an order, or a thank-you page post) read with the shared catalogue
+ * (schema/purchase-fields.ts): each value is checked with the same rules as on the page, and a value that fails is
+ * left out rather than written to the customer. Keys the app writes itself can never be claimed by a custom field.
+ */
+export interface PurchaseAnswers {
+  answers: Array<{ key: string; kind: CustomFieldKind; value: string }>;
+  consent: boolean;
+  consentText: string | null;
+  locale: string | null;
+  /** Values dropped because they failed their rule (counted, never logged). */
+  rejected: number;
+}
+
+const RESERVED_KEYS = new Set<string>(Object.values(METAFIELDS).map((m) => m.key));
+const CUSTOM_PREFIX = `${ATTRIBUTE_PREFIX}custom_`;
+
+function customKinds(spec: string | undefined): Map<string, CustomFieldKind> {
+  const kinds = new Map<string, CustomFieldKind>();
+  for (const part of (spec ?? '').split(',')) {
+    const [key, kind] = part.split(':').map((s) => s.trim());
+    if (key && kind && (CUSTOM_FIELD_KINDS as readonly string[]).includes(kind)) kinds.set(key, kind as CustomFieldKind);
+  }
+  return kinds;
+}
+
+export function readPurchaseAnswers(attributes: ReadonlyMap<string, string>): PurchaseAnswers | null {
+  if (![...attributes.keys()].some((k) => k.startsWith(ATTRIBUTE_PREFIX))) return null;
+  const answers: PurchaseAnswers['answers'] = [];
+  let rejected = 0;
+  const take = (key: string, kind: CustomFieldKind, raw: string | undefined) => {
+    const value = (raw ?? '').trim();
+    if (!value) return;
+    if (checkField({ kind, required: false }, kind === 'checkbox' ? (value === 'true' || value === 'on' ? 'on' : '') : value)) rejected++;
+    else answers.push({ key, kind, value: kind === 'checkbox' ? String(value === 'true' || value === 'on') : value });
+  };
+  for (const field of PURCHASE_FIELDS) take(field.metafield.key, field.kind, attributes.get(attributeFor(field.key)));
+  const kinds = customKinds(attributes.get(CUSTOM_KINDS_ATTRIBUTE));
+  for (const [name, value] of attributes) {
+    if (!name.startsWith(CUSTOM_PREFIX)) continue;
+    const key = name.slice(CUSTOM_PREFIX.length);
+    if (!METAFIELD_KEY.test(key) || RESERVED_KEYS.has(key) || PURCHASE_FIELDS.some((f) => f.metafield.key === key)) {
+      rejected++;
+      continue;
+    }
+    take(key, kinds.get(key) ?? 'text', value);
+  }
+  return {
+    answers,
+    consent: attributes.get(CONSENT_ATTRIBUTE) === CONSENT_GRANTED,
+    consentText: attributes.get(CONSENT_TEXT_ATTRIBUTE)?.slice(0, 2000) ?? null,
+    locale: attributes.get(LOCALE_ATTRIBUTE) ?? null,
+    rejected,
+  };
+}
+
+/** The intake input for purchase answers: a lead with answers, consent to keep them, and its order. */
+export function purchaseIntake(
+  shop: string,
+  source: Exclude<LeadSource, 'contact_form'>,
+  order: { id: string; email: string | null; firstName?: string | null; lastName?: string | null; customerId: string | null; locale?: string | null },
+  read: PurchaseAnswers,
+): IntakeInput {
+  const answers = Object.fromEntries(read.answers.map((a) => [a.key, a.value]));
+  const submission: Submission = {
+    email: order.email ?? '',
+    ...(order.firstName ? { first_name: order.firstName } : {}),
+    ...(order.lastName ? { last_name: order.lastName } : {}),
+    email_marketing_consent: read.consent,
+    ...(read.consentText ? { consent_text: read.consentText } : {}),
+    form_id: source,
+    answers,
+    custom: read.answers.map((a) => ({ key: a.key, kind: a.kind, required: false })),
+  };
+  const locale = (read.locale ?? order.locale ?? 'en').slice(0, 16);
+  return {
+    shop,
+    loggedInCustomerId: null,
+    submission,
+    // One lead per order and surface: Shopify's retries and a second post from the same page repeat, never add.
+    idempotencyKey: `${source}-${order.id.replace(/\D/g, '')}`,
+    locale: /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/.test(locale) ? locale : 'en',
+    clientIp: 'unknown',
+    tags: [],
+    source,
+    orderId: order.id,
+    shopifyCustomerId: order.customerId,
+  };
+}
