@@ -11,5 +11,6 @@ const assets = `${root}extensions/contact-form/assets/`;
 const common = { bundle: true, minify: true, target: ['es2020'], legalComments: 'none' as const, logLevel: 'warning' as const, jsx: 'automatic' as const, jsxImportSource: 'preact' };
 
 await build({ ...common, entryPoints: [`${root}web/widget/loader.ts`], outfile: `${assets}contact-form.js`, format: 'iife' });
+await build({ ...common, entryPoints: [`${root}web/widget/cart-fields.ts`], outfile: `${assets}cart-fields.js`, format: 'iife' });
 await build({ ...common, entryPoints: [`${root}web/widget/ui.tsx`], outfile: `${assets}contact-form-ui.js`, format: 'esm' });
 await build({ ...common, entryPoints: [`${root}web/widget/contact-form.css`], outfile: `${assets}contact-form.css`, loader: { '.css': 'css' } });

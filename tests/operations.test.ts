@@ -43,7 +43,9 @@ describe('operations', () => {
       await t.runtime.worker.drain();
       metrics = await (await t.runtime.app.request('/metrics')).text();
       expect(metrics).toMatch(/contact_capture_sync_total\{outcome="synced"\} 2/);
-      expect(metrics).toMatch(/contact_capture_shopify_cost_points_total 80/);
+      // 2 leads × 4 mutations (customerSet, metafieldsSet, consent, tagsAdd) + the first sync's one metafield
+      // definition (consent_proof), 10 points each.
+      expect(metrics).toMatch(/contact_capture_shopify_cost_points_total 90/);
       expect(metrics).not.toMatch(/contact_capture_outbox_pending\{/);
     } finally {
       await t.close();

@@ -4,6 +4,7 @@ import { AdminEmulator } from './admin-emulator/emulator.js';
 import { adminEmulatorRoutes } from './admin-emulator/routes.js';
 import { proxyEmulator } from './proxy-emulator.js';
 import { mintSessionToken } from './session-token.js';
+import { cartPreview } from './cart-preview.js';
 import { storefrontPreview } from './storefront-preview.js';
 import { assignRole } from '../admin/roles.js';
 import { formKey } from '../leads/form-key.js';
@@ -44,6 +45,7 @@ export function mountLocal(emulator = new AdminEmulator()) {
       }),
     );
     dev.route('/', preview.app);
+    dev.route('/', cartPreview({ engine: preview.engine, shop: config.devShop, apiSecret: config.apiSecret, emulatorData: () => emulator.shopData(config.devShop), deliver: async (request) => app.fetch(request) }));
     app.route('/', dev);
   };
 }

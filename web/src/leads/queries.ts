@@ -100,7 +100,8 @@ function selectLeads(
     let query = db.selectFrom('leads').where((eb) => conditions(eb, shop, filter, withStatus));
     if (cursor) {
       const [createdAt, id] = decodeCursor(cursor);
-      query = query.where((w) => w.or([w('leads.created_at', op, createdAt), w.and([w('leads.created_at', '=', createdAt), w('leads.id', op, id)])]));
+      // A row-value comparison, which both engines answer with one index range (an OR of two ranges they do not).
+      query = query.where((w) => w(w.refTuple('leads.created_at', 'leads.id'), op, w.tuple(createdAt, id)));
     }
     // Callers select, group and order on leads.* only, so this query can stand where the joined one does.
     return { query: query as unknown as Joined, order: ['leads.created_at', 'leads.id'], desc };
@@ -127,7 +128,7 @@ function selectLeads(
   }
   if (cursor) {
     const [createdAt, id] = decodeCursor(cursor);
-    query = query.where((w) => w.or([w('t0.created_at', op, createdAt), w.and([w('t0.created_at', '=', createdAt), w('t0.lead_id', op, id)])]));
+    query = query.where((w) => w(w.refTuple('t0.created_at', 't0.lead_id'), op, w.tuple(createdAt, id)));
   }
   return { query, order: ['t0.created_at', 't0.lead_id'], desc };
 }

@@ -172,8 +172,9 @@ const migrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('metafield_definitions_pk', ['shop', 'key'])
         .execute();
       await db.schema.alterTable('leads').addColumn('handled_by', 'text').execute();
-      await db.schema.createIndex('leads_shop_form_created').on('leads').columns(['shop', 'form_id', 'created_at']).execute();
-      await db.schema.createIndex('leads_shop_status_created').on('leads').columns(['shop', 'status', 'created_at']).execute();
+      // Each filter's leads come out of an index already in page order (created_at, id): no sort, whatever the count.
+      await db.schema.createIndex('leads_shop_form_created').on('leads').columns(['shop', 'form_id', 'created_at', 'id']).execute();
+      await db.schema.createIndex('leads_shop_status_created').on('leads').columns(['shop', 'status', 'created_at', 'id']).execute();
       await db.schema.createIndex('outbox_jobs_lead').on('outbox_jobs').column('lead_id').execute();
       await db.schema
         .createTable('lead_notes')
