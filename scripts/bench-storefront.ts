@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -7,15 +8,15 @@ import pino from 'pino';
 import { loadConfig } from '../web/src/config.js';
 import { mountLocal } from '../web/src/dev/local.js';
 import { readBlock } from '../web/src/dev/theme-liquid.js';
-import { EXTENSION_DIR } from '../web/src/paths.js';
+import { EXTENSION_DIR, PROJECT_ROOT } from '../web/src/paths.js';
 import { createRuntime } from '../web/src/root.js';
 
 /**
  * Storefront budgets, measured: bytes of each asset (raw, gzip, brotli), bytes before and after the first
  * interaction, and the layout shift in Chromium while the Preact UI takes over. Figures, not assertions.
  */
-const sizes = (file: string) => {
-  const bytes = readFileSync(join(EXTENSION_DIR, 'assets', file));
+const sizes = (file: string, path = join(EXTENSION_DIR, 'assets', file)) => {
+  const bytes = readFileSync(path);
   return {
     raw: bytes.length,
     gzip: gzipSync(bytes, { level: 9 }).length,
@@ -34,6 +35,13 @@ for (const [file, when] of Object.entries(assets)) {
 }
 console.log(`brotli bytes before any interaction: ${totals['page load']}; loaded on first interaction: ${totals['first interaction']}`);
 console.log(`page-load script raw: ${sizes(schema.javascript ?? '').raw} of Theme Check's 10,000-byte limit`);
+const cart = sizes('cart-fields.js');
+console.log(`cart-fields.js (cart page block, page load): raw ${cart.raw}, gzip ${cart.gzip}, brotli ${cart.brotli} of the 10,000-byte limit`);
+
+// The checkout UI extension, bundled by the Shopify CLI exactly as `shopify app deploy` would (limit: 64 KB).
+execFileSync('npx', ['shopify', 'app', 'build', '--path', PROJECT_ROOT], { cwd: PROJECT_ROOT, env: { ...process.env, CI: 'true', NO_COLOR: '1' }, stdio: 'ignore' });
+const checkout = sizes('', join(PROJECT_ROOT, 'extensions', 'checkout-fields', 'dist', 'checkout-fields.js'));
+console.log(`checkout extension bundle (both targets): raw ${checkout.raw} (${((checkout.raw / 65536) * 100).toFixed(1)}% of 64 KB), gzip ${checkout.gzip}, brotli ${checkout.brotli}`);
 
 // Layout shift: load the preview, interact so the UI loads, submit an invalid form, and sum layout-shift entries.
 const config = loadConfig({ MODE: 'local', PORT: '0', DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
@@ -16,11 +16,13 @@ describe('shopify.app.toml', () => {
   it('is accepted by `shopify app build` offline', async () => {
     const { stdout, stderr } = await run('npx', ['shopify', 'app', 'build', '--path', PROJECT_ROOT], { cwd: PROJECT_ROOT, env: { ...process.env, CI: 'true', NO_COLOR: '1' }, timeout: 120_000 });
     expect(`${stdout}${stderr}`).toMatch(/built/i);
+    // Shopify refuses a checkout extension bundle over 64 KB at deploy.
+    expect(statSync(join(PROJECT_ROOT, 'extensions', 'checkout-fields', 'dist', 'checkout-fields.js')).size).toBeLessThan(64 * 1024);
   }, 150_000);
 
   it('pins the same Admin API version as the code, and routes every webhook to a handled path', () => {
     expect(toml).toContain(`api_version = "${API_VERSION}"`);
-    for (const topic of ['customers/data_request', 'customers/redact', 'shop/redact', 'app/uninstalled', 'customers_email_marketing_consent/update', 'customers_marketing_consent/update']) {
+    for (const topic of ['customers/data_request', 'customers/redact', 'shop/redact', 'app/uninstalled', 'customers_email_marketing_consent/update', 'customers_marketing_consent/update', 'orders/create']) {
       expect(toml).toContain(`uri = "/webhooks/${topic}"`);
     }
     expect(toml).toMatch(/\[app_proxy\][^[]*url = "https:\/\/[^"]+\/proxy"[^[]*prefix = "apps"[^[]*subpath = "contact-capture"/);

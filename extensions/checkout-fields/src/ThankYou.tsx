@@ -1,0 +1,12 @@
+import '@shopify/ui-extensions/preact';
+import { render } from 'preact';
+import type { FieldsApi } from './api.js';
+import backend from './backend.json' with { type: 'json' };
+import { PurchaseFields } from './PurchaseFields.js';
+
+declare const shopify: FieldsApi;
+
+// purchase.thank-you.block.render (every plan).
+export default async () => {
+  render(<PurchaseFields api={shopify} mode="thank-you" backendUrl={backend.url} />, document.body);
+};

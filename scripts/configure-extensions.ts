@@ -1,0 +1,14 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'smol-toml';
+import { PROJECT_ROOT } from '../web/src/paths.js';
+
+/**
+ * Points the checkout extension at the app: its thank-you posts go to the origin of shopify.app.toml's
+ * application_url. Run by `npm run shopify:build` (and so before a deploy); tests/purchase-fields.test.ts fails when
+ * the two disagree.
+ */
+const app = parse(readFileSync(join(PROJECT_ROOT, 'shopify.app.toml'), 'utf8')) as { application_url: string };
+const target = join(PROJECT_ROOT, 'extensions', 'checkout-fields', 'src', 'backend.json');
+writeFileSync(target, `${JSON.stringify({ url: new URL(app.application_url).origin })}\n`);
+console.log(`checkout extension posts to ${new URL(app.application_url).origin}`);
