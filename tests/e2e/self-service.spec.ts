@@ -18,6 +18,10 @@ test.describe('a logged-in shopper manages their own data through the app proxy'
     await page.getByRole('button', { name: 'Save corrections' }).click();
     await expect(page.getByRole('status')).toHaveText('Your details were corrected.');
     await expect.poll(async () => (await customerByEmail(request, 'pierre.durand@example.com'))?.firstName, { timeout: 15_000 }).toBe('Pierre-Louis');
+    // Staff search finds the corrected name (the lead's search terms were rebuilt).
+    const { token } = (await (await request.get('/dev/session-token')).json()) as { token: string };
+    const found = (await (await request.get('/api/leads?q=louis', { headers: { authorization: `Bearer ${token}` } })).json()) as { leads: Array<{ email: string }> };
+    expect(found.leads.map((l) => l.email)).toContain('pierre.durand@example.com');
 
     await page.goto('/apps/contact-capture/privacy?locale=fr');
     await expect(page.getByRole('heading', { name: 'Vos données' })).toBeVisible();

@@ -1,25 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, apiJson } from './api.js';
 import { type Strings, format } from './i18n.js';
-import { Announce, Card } from './parts.js';
-
-interface Day {
-  day: string;
-  views: number;
-  submissions: number;
-  consented: number;
-  spam: number;
-}
-interface FormInsight {
-  form: string;
-  views: number;
-  submissions: number;
-  consented: number;
-  spam: number;
-  conversionRate: number | null;
-  consentRate: number | null;
-  days: Day[];
-}
+import type { FormInsight } from '../src/leads/insights.js';
+import { Announce, Card, Table } from './parts.js';
 
 const percent = (v: number | null, language: string) => (v === null ? '—' : v.toLocaleString(language, { style: 'percent', maximumFractionDigits: 1 }));
 
@@ -105,28 +88,11 @@ function Chart({ t, insight, language }: { t: Strings; insight: FormInsight; lan
       </figcaption>
       <details>
         <summary>{title}</summary>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t.insights.day}</th>
-              <th scope="col">{t.insights.views}</th>
-              <th scope="col">{t.insights.submissions}</th>
-              <th scope="col">{t.insights.spam}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {days
-              .filter((d) => d.views || d.submissions || d.spam)
-              .map((d) => (
-                <tr>
-                  <th scope="row">{d.day}</th>
-                  <td>{d.views}</td>
-                  <td>{d.submissions}</td>
-                  <td>{d.spam}</td>
-                </tr>
-              ))}
-          </tbody>
-        </table>
+        <Table
+          rowHeaders
+          headers={[t.insights.day, t.insights.views, t.insights.submissions, t.insights.spam]}
+          rows={days.filter((d) => d.views || d.submissions || d.spam).map((d) => [d.day, d.views, d.submissions, d.spam])}
+        />
       </details>
     </figure>
   );

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, apiJson } from './api.js';
 import { type Strings, format } from './i18n.js';
-import { Announce, Badge, Card, fullName, when } from './parts.js';
+import { Announce, Badge, Card, FilterSelect, Table, countText, fullName, when } from './parts.js';
 import { EMPTY_FILTER, type Filter, type Lead, type Me, type Status, filterQuery } from './types.js';
 
 const STATUSES: Status[] = ['pending', 'synced', 'failed', 'no_consent', 'quarantined'];
@@ -80,6 +80,7 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
   };
 
   const set = (patch: Partial<Filter>) => onFilter({ ...filter, ...patch });
+  const yesNo: Array<[string, string]> = [['', t.any], ['yes', t.yes], ['no', t.no]];
   const masked = !me.permissions.includes('unmasked');
   const total = counts?.total ?? 0;
   const allCount = counts ? Object.values(counts.byStatus).reduce((a, b) => a + b, 0) : 0;
@@ -106,15 +107,7 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
         </form>
         <fieldset class="filters">
           <legend>{t.filters}</legend>
-          <label>
-            {t.form}
-            <select value={filter.form} onChange={(e) => set({ form: e.currentTarget.value })}>
-              <option value="">{t.anyForm}</option>
-              {facets.forms.map((f) => (
-                <option value={f}>{f}</option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect label={t.form} value={filter.form} options={[['', t.anyForm], ...facets.forms.map((f): [string, string] => [f, f])]} onChange={(form) => set({ form })} />
           <label>
             {t.from}
             <input type="date" value={filter.from} onChange={(e) => set({ from: e.currentTarget.value })} />
@@ -123,38 +116,10 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
             {t.to}
             <input type="date" value={filter.to} onChange={(e) => set({ to: e.currentTarget.value })} />
           </label>
-          <label>
-            {t.consent}
-            <select value={filter.consent} onChange={(e) => set({ consent: e.currentTarget.value })}>
-              <option value="">{t.any}</option>
-              <option value="yes">{t.yes}</option>
-              <option value="no">{t.no}</option>
-            </select>
-          </label>
-          <label>
-            {t.tag}
-            <select value={filter.tag} onChange={(e) => set({ tag: e.currentTarget.value })}>
-              <option value="">{t.anyTag}</option>
-              {facets.tags.map((f) => (
-                <option value={f}>{f}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t.handled}
-            <select value={filter.handled} onChange={(e) => set({ handled: e.currentTarget.value })}>
-              <option value="">{t.any}</option>
-              <option value="yes">{t.yes}</option>
-              <option value="no">{t.no}</option>
-            </select>
-          </label>
-          <label>
-            {t.sort}
-            <select value={filter.sort} onChange={(e) => set({ sort: e.currentTarget.value })}>
-              <option value="newest">{t.newest}</option>
-              <option value="oldest">{t.oldest}</option>
-            </select>
-          </label>
+          <FilterSelect label={t.consent} value={filter.consent} options={yesNo} onChange={(consent) => set({ consent })} />
+          <FilterSelect label={t.tag} value={filter.tag} options={[['', t.anyTag], ...facets.tags.map((f): [string, string] => [f, f])]} onChange={(tag) => set({ tag })} />
+          <FilterSelect label={t.handled} value={filter.handled} options={yesNo} onChange={(handled) => set({ handled })} />
+          <FilterSelect label={t.sort} value={filter.sort} options={[['newest', t.newest], ['oldest', t.oldest]]} onChange={(sort) => set({ sort })} />
           {filtered ? (
             <button
               type="button"
@@ -201,40 +166,26 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
         {leads && leads.length === 0 ? <Announce>{filtered || filter.status ? t.noMatch : t.noLeads}</Announce> : null}
         {leads && leads.length > 0 ? (
           <>
-            <Announce id="lead-count">{counts?.capped ? format(t.countMore, { n: total.toLocaleString(language) }) : total === 1 ? t.countOne : format(t.count, { n: total })}</Announce>
-            <div class="table-wrap">
-              <table aria-describedby="lead-count">
-                <thead>
-                  <tr>
-                    <th scope="col">{t.columns.name}</th>
-                    <th scope="col">{t.columns.email}</th>
-                    <th scope="col">{t.columns.received}</th>
-                    <th scope="col">{t.columns.consent}</th>
-                    <th scope="col">{t.columns.status}</th>
-                    <th scope="col">{t.columns.message}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {leads.map((lead) => (
-                    <tr key={lead.id}>
-                      <th scope="row">
-                        <button type="button" class="link" onClick={() => onOpen(lead.id)} aria-label={format(t.open, { name: fullName(lead) })}>
-                          {fullName(lead)}
-                        </button>
-                        {lead.handled_at ? <span class="tick" title={t.handled}> ✓</span> : null}
-                      </th>
-                      <td>{lead.email}</td>
-                      <td>{when(lead.created_at, language)}</td>
-                      <td>{lead.email_consent ? t.yes : t.no}</td>
-                      <td>
-                        <Badge status={lead.status} t={t} />
-                      </td>
-                      <td class="message">{lead.message}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Announce id="lead-count">{counts?.capped ? format(t.countMore, { n: total.toLocaleString(language) }) : countText(t, total)}</Announce>
+            <Table
+              describedBy="lead-count"
+              rowHeaders
+              headers={[t.columns.name, t.columns.email, t.columns.received, t.columns.consent, t.columns.status, t.columns.message]}
+              keys={leads.map((l) => l.id)}
+              rows={leads.map((lead) => [
+                <>
+                  <button type="button" class="link" onClick={() => onOpen(lead.id)} aria-label={format(t.open, { name: fullName(lead) })}>
+                    {fullName(lead)}
+                  </button>
+                  {lead.handled_at ? <span class="tick" title={t.handled}> ✓</span> : null}
+                </>,
+                lead.email,
+                when(lead.created_at, language),
+                lead.email_consent ? t.yes : t.no,
+                <Badge status={lead.status} t={t} />,
+                <span class="message">{lead.message}</span>,
+              ])}
+            />
             {next ? (
               <button type="button" class="button load-more" onClick={more}>
                 {t.loadMore}

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import type { Strings } from './i18n.js';
+import { type Strings, format } from './i18n.js';
 import type { Status } from './types.js';
 
 export function Badge({ status, t }: { status: Status; t: Strings }) {
@@ -40,3 +40,41 @@ export function FocusHeading({ children, level = 1 }: { children: ComponentChild
 
 export const fullName = (l: { first_name: string | null; last_name: string | null; email: string }) => [l.first_name, l.last_name].filter(Boolean).join(' ') || l.email;
 export const when = (iso: string, language: string) => new Date(iso).toLocaleString(language, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** A data table with column headers (and, optionally, the first cell of each row as its header). */
+export function Table({ headers, rows, keys, rowHeaders = false, describedBy }: { headers: string[]; rows: ComponentChildren[][]; keys?: string[]; rowHeaders?: boolean; describedBy?: string }) {
+  return (
+    <div class="table-wrap">
+      <table aria-describedby={describedBy}>
+        <thead>
+          <tr>
+            {headers.map((h) => (
+              <th scope="col">{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((cells, i) => (
+            <tr key={keys?.[i] ?? i}>{cells.map((cell, j) => (rowHeaders && j === 0 ? <th scope="row">{cell}</th> : <td>{cell}</td>))}</tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A labelled filter menu: the first option means "any". */
+export function FilterSelect({ label, value, options, onChange }: { label: string; value: string; options: Array<[string, string]>; onChange(value: string): void }) {
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        {options.map(([v, text]) => (
+          <option value={v}>{text}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export const countText = (t: Strings, n: number) => (n === 1 ? t.countOne : format(t.count, { n }));

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, apiJson } from './api.js';
 import { type Strings, format } from './i18n.js';
-import { Announce, Card, when } from './parts.js';
+import { Announce, Card, Table, countText, when } from './parts.js';
 
 interface ComplianceRequest {
   id: string;
@@ -38,36 +38,23 @@ export function RequestsView({ t, language }: { t: Strings; language: string }) 
       {message ? <Announce>{message}</Announce> : null}
       {!requests ? <Announce>{t.loading}</Announce> : requests.length === 0 ? <Announce>{t.requests.none}</Announce> : null}
       {requests?.length ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t.requests.received}</th>
-              <th scope="col">{t.requests.status}</th>
-              <th scope="col">{t.requests.found}</th>
-              <th scope="col">{t.requests.delivered}</th>
-              <th scope="col">{t.requests.package}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {requests.map((r) => (
-              <tr>
-                <td>{when(r.received_at, language)}</td>
-                <td>{r.status}</td>
-                <td>{r.result ? (r.result.leads === 1 ? t.countOne : format(t.count, { n: r.result.leads })) : ''}</td>
-                <td>{r.delivered_at ? when(r.delivered_at, language) : t.requests.notYet}</td>
-                <td>
-                  {r.has_package
-                    ? ['json', 'csv'].map((kind) => (
-                        <button type="button" class="button" onClick={() => download(r, kind)}>
-                          {format(t.requests.download, { format: kind.toUpperCase() })}
-                        </button>
-                      ))
-                    : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          headers={[t.requests.received, t.requests.status, t.requests.found, t.requests.delivered, t.requests.package]}
+          keys={requests.map((r) => r.id)}
+          rows={requests.map((r) => [
+            when(r.received_at, language),
+            r.status,
+            r.result ? countText(t, r.result.leads) : '',
+            r.delivered_at ? when(r.delivered_at, language) : t.requests.notYet,
+            r.has_package
+              ? ['json', 'csv'].map((kind) => (
+                  <button type="button" class="button" onClick={() => download(r, kind)}>
+                    {format(t.requests.download, { format: kind.toUpperCase() })}
+                  </button>
+                ))
+              : null,
+          ])}
+        />
       ) : null}
     </Card>
   );

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, apiJson } from './api.js';
 import { type Strings, format } from './i18n.js';
-import { Announce, Card, when } from './parts.js';
+import { Announce, Card, Table, when } from './parts.js';
 import type { Role } from './types.js';
 
 interface StaffRow {
@@ -29,33 +29,22 @@ export function TeamView({ t }: { t: Strings }) {
       {message ? <Announce>{message}</Announce> : null}
       {!staff ? <Announce>{t.loading}</Announce> : null}
       {staff ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t.team.user}</th>
-              <th scope="col">{t.team.role}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {staff.map((s) => (
-              <tr>
-                <th scope="row" id={`staff-${s.user_id}`}>
-                  {s.name ?? `#${s.user_id}`}
-                </th>
-                <td>
-                  {s.is_owner ? (
-                    t.team.owner
-                  ) : (
-                    <select aria-labelledby={`staff-${s.user_id}`} value={s.role} onChange={(e) => assign(s.user_id, e.currentTarget.value)}>
-                      <option value="manager">{t.team.manager}</option>
-                      <option value="viewer">{t.team.viewer}</option>
-                    </select>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          rowHeaders
+          headers={[t.team.user, t.team.role]}
+          keys={staff.map((s) => s.user_id)}
+          rows={staff.map((s) => [
+            <span id={`staff-${s.user_id}`}>{s.name ?? `#${s.user_id}`}</span>,
+            s.is_owner ? (
+              t.team.owner
+            ) : (
+              <select aria-labelledby={`staff-${s.user_id}`} value={s.role} onChange={(e) => assign(s.user_id, e.currentTarget.value)}>
+                <option value="manager">{t.team.manager}</option>
+                <option value="viewer">{t.team.viewer}</option>
+              </select>
+            ),
+          ])}
+        />
       ) : null}
     </Card>
   );
@@ -81,30 +70,17 @@ export function AuditView({ t, language }: { t: Strings; language: string }) {
       <p>{t.audit.intro}</p>
       {!entries ? <Announce>{t.loading}</Announce> : entries.length === 0 ? <Announce>{t.audit.empty}</Announce> : null}
       {entries?.length ? (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t.audit.when}</th>
-                <th scope="col">{t.audit.who}</th>
-                <th scope="col">{t.audit.action}</th>
-                <th scope="col">{t.audit.lead}</th>
-                <th scope="col">{t.audit.detail}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr>
-                  <td>{when(e.at, language)}</td>
-                  <td>{e.name ?? `#${e.user_id}`}</td>
-                  <td>{e.action}</td>
-                  <td class="mono">{e.lead_id?.slice(0, 8) ?? ''}</td>
-                  <td class="mono">{e.detail ? JSON.stringify(e.detail) : ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          headers={[t.audit.when, t.audit.who, t.audit.action, t.audit.lead, t.audit.detail]}
+          keys={entries.map((e) => e.id)}
+          rows={entries.map((e) => [
+            when(e.at, language),
+            e.name ?? `#${e.user_id}`,
+            e.action,
+            <span class="mono">{e.lead_id?.slice(0, 8) ?? ''}</span>,
+            <span class="mono">{e.detail ? JSON.stringify(e.detail) : ''}</span>,
+          ])}
+        />
       ) : null}
     </Card>
   );

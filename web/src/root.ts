@@ -89,6 +89,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       intake,
       db,
       lookupHash,
+      termHash,
       apiSecret: config.apiSecret,
       translator,
       spam: config.spam,

@@ -89,10 +89,10 @@ export async function logErasure(db: Kysely<Database>, shop: string, reason: Era
 /** Everything the app holds about one customer, as a shop owner would hand it over. */
 export async function customerPackage(db: Kysely<Database>, shop: string, customer: CustomerRef, hash: LookupHash) {
   const ids = await customerLeadIds(db, shop, customer, hash);
-  if (!ids.length) return { leads: [], consent_records: [] };
+  if (!ids.length) return { leads: [], consent_records: [], notes: [] };
   const leads = await db
     .selectFrom('leads')
-    .select(['id', 'created_at', 'form_id', 'email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers', 'tags', 'locale', 'page', 'email_consent', 'sms_consent', 'status', 'shopify_customer_id', 'synced_at'])
+    .select(['id', 'created_at', 'form_id', 'email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers', 'tags', 'locale', 'page', 'email_consent', 'sms_consent', 'status', 'shopify_customer_id', 'synced_at', 'source', 'order_id'])
     .where('id', 'in', ids)
     .orderBy('created_at')
     .execute();
@@ -102,7 +102,9 @@ export async function customerPackage(db: Kysely<Database>, shop: string, custom
     .where('lead_id', 'in', ids)
     .orderBy('recorded_at')
     .execute();
-  return { leads, consent_records };
+  // What staff wrote about the customer is theirs to see too.
+  const notes = await db.selectFrom('lead_notes').select(['lead_id', 'body', 'created_at']).where('lead_id', 'in', ids).orderBy('created_at').execute();
+  return { leads, consent_records, notes };
 }
 
 async function erasePackagesOf(db: Kysely<Database>, shop: string, customer: CustomerRef): Promise<number> {

@@ -3,6 +3,7 @@ import { parseSubmission, splitTags } from '../../../schema/submission.js';
 import { formKey, tagsSignatureValid } from '../leads/form-key.js';
 import { HttpError, badRequest, unauthorized } from '../http/errors.js';
 import { recordView } from '../leads/insights.js';
+import type { TermHasher } from '../leads/search-terms.js';
 import { preferredLanguage, type Translator } from '../leads/i18n.js';
 import type { LeadIntake } from '../leads/intake.js';
 import { type SpamSettings, spamVerdict } from '../leads/spam.js';
@@ -20,6 +21,7 @@ export interface ProxyDeps {
   intake: LeadIntake;
   db: Kysely<Database>;
   lookupHash: (value: string) => string;
+  termHash: TermHasher;
   apiSecret: string;
   translator: Translator;
   spam: SpamSettings;
@@ -44,7 +46,7 @@ export function proxyRoutes(deps: ProxyDeps) {
     await next();
   });
 
-  app.route('/privacy', selfServiceRoutes({ db: deps.db, lookupHash: deps.lookupHash, apiSecret: deps.apiSecret, translator: deps.translator, onLeadQueued: deps.onLeadQueued }));
+  app.route('/privacy', selfServiceRoutes({ db: deps.db, lookupHash: deps.lookupHash, termHash: deps.termHash, apiSecret: deps.apiSecret, translator: deps.translator, onLeadQueued: deps.onLeadQueued }));
 
   // The block's view beacon: a counter per form and day, nothing about who looked.
   app.post('/view', async (c) => {

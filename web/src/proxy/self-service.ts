@@ -1,3 +1,5 @@
+import { reindexLeads } from '../leads/lead-terms.js';
+import type { TermHasher } from '../leads/search-terms.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
@@ -23,6 +25,7 @@ import { LIQUID_CONTENT_TYPE, escapeForLiquid as esc, storefrontPrefix } from '.
 export interface SelfServiceDeps {
   db: Kysely<Database>;
   lookupHash: (value: string) => string;
+  termHash: TermHasher;
   apiSecret: string;
   translator: Translator;
   onLeadQueued?: (shop: string) => void;
@@ -109,6 +112,8 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     const phone = value('phone') ? normalizePhone(value('phone')) : null;
     await deps.db.transaction().execute(async (trx) => {
       await trx.updateTable('leads').set({ first_name: value('first_name') || null, last_name: value('last_name') || null, phone, phone_hash: phone ? deps.lookupHash(phone) : null }).where('id', 'in', leads.map((l) => l.id)).execute();
+      // Staff search finds the corrected name and phone, not the old ones.
+      await reindexLeads(trx, deps.termHash, leads.map((l) => l.id));
       // The Shopify customer follows the correction through the usual sync, when the shopper consented.
       const consenting = leads.find((l) => l.email_consent === 1);
       if (consenting) {
