@@ -206,9 +206,13 @@ export async function countLeads(db: Kysely<Database>, shop: string, filter: Lea
     // A search for a word most leads hold would join every one of them to count: counting stops at COUNT_CAP and
     // the page says "more than".
     const { query } = selectLeads(db, shop, filter, terms, undefined, undefined, false);
-    const statuses = await query.select('leads.status').limit(COUNT_CAP + 1).execute();
-    capped = statuses.length > COUNT_CAP;
-    for (const r of statuses.slice(0, COUNT_CAP)) byStatus[r.status]++;
+    const rows = await db
+      .selectFrom(query.select('leads.status').limit(COUNT_CAP + 1).as('hits'))
+      .select((eb) => ['hits.status', eb.fn.countAll<number | string>().as('n')])
+      .groupBy('hits.status')
+      .execute();
+    for (const r of rows) byStatus[r.status] = Number(r.n);
+    capped = rows.reduce((sum, r) => sum + Number(r.n), 0) > COUNT_CAP;
   }
   const total = filter.status ? byStatus[filter.status] : Object.values(byStatus).reduce((a, b) => a + b, 0);
   return { total, byStatus, capped };

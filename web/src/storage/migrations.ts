@@ -175,6 +175,8 @@ const migrations: Record<string, Migration> = {
       // Each filter's leads come out of an index already in page order (created_at, id): no sort, whatever the count.
       await db.schema.createIndex('leads_shop_form_created').on('leads').columns(['shop', 'form_id', 'created_at', 'id']).execute();
       await db.schema.createIndex('leads_shop_status_created').on('leads').columns(['shop', 'status', 'created_at', 'id']).execute();
+      // Its prefix, now redundant.
+      await db.schema.dropIndex('leads_shop_status').execute();
       await db.schema.createIndex('outbox_jobs_lead').on('outbox_jobs').column('lead_id').execute();
       await db.schema
         .createTable('lead_notes')
