@@ -24,6 +24,7 @@ import { purgeExpiredLeads } from './privacy/retention.js';
 import { reencryptBatch } from './privacy/key-rotation.js';
 import { lookupHasher } from './storage/keyring.js';
 import { termHasher } from './leads/search-terms.js';
+import { indexPendingLeads } from './leads/lead-terms.js';
 
 export interface Runtime {
   app: Hono;
@@ -72,7 +73,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     lastPurge = Date.now();
     for (const { shop, erased } of await purgeExpiredLeads(db)) if (erased) log.info({ shop, erased }, 'retention: expired leads erased');
   };
+  const termHash = termHasher(config.apiSecret);
   const worker = new SyncWorker({
+    indexer: () => indexPendingLeads(db, storage.engine, termHash),
     housekeeping, db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, leaseMs: config.syncLeaseMs, onCost: (points) => metrics.shopifyCost.inc(points), onOutcome: (outcome) => metrics.sync.inc({ outcome }) });
 
   const app = createHttpApp(log);
@@ -81,8 +84,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     await next();
     metrics.intake.inc({ outcome: String(c.res.status) });
   });
-  const termHash = termHasher(config.apiSecret);
-  const intake = new LeadIntake(db, lookupHash, termHash, config.rateLimits);
+  const intake = new LeadIntake(db, lookupHash, config.rateLimits);
   app.route(
     '/proxy',
     proxyRoutes({

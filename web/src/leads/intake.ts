@@ -3,8 +3,6 @@ import { normalizePhone, type Submission } from '../../../schema/submission.js';
 import { HttpError } from '../http/errors.js';
 import type { Database, Lead, LeadSource, LeadStatus, NewLead } from '../storage/tables.js';
 import { canonicalJson, newId, nowIso, sha256Hex } from './ids.js';
-import { insertTerms } from './lead-terms.js';
-import { type TermHasher, type TermRow, termRows } from './search-terms.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits, retryAfterSeconds, windowOf } from './rate-limit.js';
 
 export interface IntakeInput {
@@ -44,8 +42,6 @@ const MAX_BATCH = 200;
 
 interface Pending {
   row: NewLead;
-  /** Search terms of the lead (hashed), written with it. */
-  terms: TermRow[];
   /** Shopper submissions count against the rate limits; answers Shopify delivers with an order do not. */
   limited: boolean;
   clientIp: string;
@@ -69,7 +65,6 @@ export class LeadIntake {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly lookupHash: (value: string) => string,
-    private readonly termHash: TermHasher,
     private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -117,8 +112,7 @@ export class LeadIntake {
       phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
     };
     return new Promise<IntakeResult>((resolve, reject) => {
-      const terms = termRows(this.termHash, { ...row, tags: input.tags });
-      this.queue.push({ row, terms, limited: source === 'contact_form', clientIp: input.clientIp, consent: { text: submission.consent_text ?? null, granted: consented },
+      this.queue.push({ row, limited: source === 'contact_form', clientIp: input.clientIp, consent: { text: submission.consent_text ?? null, granted: consented },
         sms: submission.sms_consent_text !== undefined || submission.sms_marketing_consent !== undefined ? { text: submission.sms_consent_text ?? null, granted: submission.sms_marketing_consent === true } : null,
         resolve,
         reject,
@@ -235,7 +229,6 @@ async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: Ra
       .insertInto('consent_records')
       .values(fresh.flatMap((b) => [record(b, 'email', b.consent), ...(b.sms ? [record(b, 'sms', b.sms)] : [])]))
       .execute();
-    await insertTerms(trx, fresh.flatMap((b) => b.terms));
     const queued = fresh.filter((b) => b.row.status === 'pending');
     if (queued.length) {
       await trx

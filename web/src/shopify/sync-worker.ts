@@ -26,6 +26,8 @@ export interface SyncWorkerOptions {
   concurrency?: number;
   /** Other queued work the same loop does when it wakes (compliance requests, retention). */
   housekeeping?: () => Promise<void>;
+  /** Writes search terms of new leads (leads/lead-terms.ts); runs before the jobs so a drained lead is searchable. */
+  indexer?: () => Promise<number>;
   /** Points Shopify charged (actualQueryCost), for the cost metric. */
   onCost?: (points: number) => void;
   onOutcome?: (outcome: 'synced' | 'rejected' | 'unauthorized' | 'retry' | 'gave_up' | 'dropped') => void;
@@ -68,6 +70,7 @@ export class SyncWorker {
 
   /** Runs due jobs until none is left; returns how many were handled. For tests and one-shot runs. */
   async drain(): Promise<number> {
+    while ((await this.options.indexer?.()) ?? 0);
     let handled = 0;
     while (await this.runOne()) handled++;
     return handled;
@@ -84,6 +87,7 @@ export class SyncWorker {
     const cost = this.options.mutationCost ?? 10;
     while (this.running) {
       try {
+        await this.options.indexer?.();
         await this.options.housekeeping?.();
       } catch (error) {
         this.options.log.error({ err: error }, 'housekeeping failed');

@@ -159,6 +159,9 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('lead_terms_lead').on('lead_terms').column('lead_id').execute();
       await db.schema.alterTable('leads').addColumn('handled_at', 'text').execute();
+      // Search terms are written by the worker just after intake (leads/search-indexer.ts); 0 = not yet indexed.
+      await db.schema.alterTable('leads').addColumn('search_indexed', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.createIndex('leads_search_indexed').on('leads').column('search_indexed').execute();
       // Purchase-time answers (cart block, checkout extension) arrive as leads too, tied to their order.
       await db.schema.alterTable('leads').addColumn('source', 'text', (c) => c.notNull().defaultTo('contact_form')).execute();
       await db.schema.alterTable('leads').addColumn('order_id', 'text').execute();

@@ -46,6 +46,8 @@ export interface LeadsTable {
   source: Generated<LeadSource>;
   /** For purchase-time answers: the order (GID) they belong to. */
   order_id: string | null;
+  /** 1 once the lead's search terms are written (by the worker, just after intake, or by a correction). */
+  search_indexed: Generated<number>;
 }
 
 export type LeadSource = 'contact_form' | 'cart' | 'checkout' | 'thank_you';
