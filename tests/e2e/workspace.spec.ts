@@ -37,6 +37,11 @@ test.beforeAll(async ({ request }) => {
   });
   await submit(request, { email: `elodie.${run}@example.com`, first_name: 'Élodie', last_name: `Martin${run}`, company: 'Atelier Lumière', message: 'Wholesale prices?', form_id: `wholesale-${run}` });
   await submit(request, { email: `sam.${run}@example.org`, first_name: 'Sam', last_name: `Okafor${run}`, message: '=1+1 is a formula', email_marketing_consent: true, form_id: `wholesale-${run}` });
+  // The worker writes search terms just after intake: wait until all three can be found.
+  const { token } = (await (await request.get('/dev/session-token')).json()) as { token: string };
+  await expect
+    .poll(async () => ((await (await request.get(`/api/leads?q=${run}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { leads: unknown[] }).leads.length)
+    .toBe(3);
 });
 
 test('a manager searches and filters leads from the keyboard, opens one, and the page has no axe violation', async ({ page }) => {

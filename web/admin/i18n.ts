@@ -93,6 +93,8 @@ const en = {
   team: { intro: 'Roles: owners and managers see and work all leads; viewers see them with personal data masked and cannot export, edit or delete.', user: 'Staff member', role: 'Role', owner: 'Owner', manager: 'Manager', viewer: 'Viewer', saved: 'Role saved.' },
   audit: { intro: 'Every view of unmasked data, export, edit, deletion and role change.', when: 'When', who: 'Who', action: 'Action', lead: 'Lead', detail: 'Detail', empty: 'Nothing recorded yet.' },
   requests: { intro: 'Requests Shopify forwards when a customer asks what the shop holds about them (GDPR access). Download the package and send it to the customer.', received: 'Received', status: 'Status', found: 'Found', delivered: 'Delivered', package: 'Package', notYet: 'Not yet', download: 'Download {format}', none: 'No data requests.', done: 'Package downloaded; delivery recorded.' },
+  sources: { contact_form: 'Contact form', cart: 'Cart page questions', checkout: 'Checkout questions', thank_you: 'Thank-you page questions' },
+  order: 'Order',
   dev: { signedInAs: 'Local mode: signed in as', owner: 'Camille (owner)', manager: 'Luc (manager)', viewer: 'Inès (viewer)' },
 };
 
@@ -189,6 +191,8 @@ const fr: Dict = {
   team: { intro: 'Rôles : propriétaires et responsables voient et traitent tous les prospects ; en lecture, les données personnelles sont masquées, sans export, modification ni suppression.', user: 'Membre du personnel', role: 'Rôle', owner: 'Propriétaire', manager: 'Responsable', viewer: 'Lecture', saved: 'Rôle enregistré.' },
   audit: { intro: 'Chaque consultation de données non masquées, export, modification, suppression et changement de rôle.', when: 'Date', who: 'Qui', action: 'Action', lead: 'Prospect', detail: 'Détail', empty: 'Rien d’enregistré pour l’instant.' },
   requests: { intro: 'Demandes transmises par Shopify quand un client veut savoir ce que la boutique détient sur lui (droit d’accès RGPD). Téléchargez le dossier et envoyez-le au client.', received: 'Reçue', status: 'Statut', found: 'Trouvé', delivered: 'Remise', package: 'Dossier', notYet: 'Pas encore', download: 'Télécharger {format}', none: 'Aucune demande.', done: 'Dossier téléchargé ; remise enregistrée.' },
+  sources: { contact_form: 'Formulaire de contact', cart: 'Questions du panier', checkout: 'Questions du paiement', thank_you: 'Questions de la page de remerciement' },
+  order: 'Commande',
   dev: { signedInAs: 'Mode local : connecté en tant que', owner: 'Camille (propriétaire)', manager: 'Luc (responsable)', viewer: 'Inès (lecture)' },
 };
 

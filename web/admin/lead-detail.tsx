@@ -78,7 +78,8 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
                   <Fact label={t.fields.company} value={lead.company} />
                   <Fact label={t.fields.birthday} value={lead.birthday} />
                   <Fact label={t.fields.address} value={address} />
-                  <Fact label={t.fields.form} value={lead.form_id} />
+                  <Fact label={t.fields.form} value={`${t.sources[lead.source]}${lead.source === 'contact_form' && lead.form_id ? ` · ${lead.form_id}` : ''}`} />
+                  {lead.order_id ? <Fact label={t.order} value={`#${lead.order_id.split('/').pop()}`} /> : null}
                   <Fact label={t.fields.locale} value={lead.locale} />
                   <Fact label={t.fields.tags} value={lead.tags.join(', ')} />
                   <Fact label={t.columns.received} value={when(lead.created_at, language)} />

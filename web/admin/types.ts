@@ -32,6 +32,8 @@ export interface Lead {
   answers: Array<{ key: string; kind: string; value: string }>;
   tags: string[];
   handled_at: string | null;
+  source: 'contact_form' | 'cart' | 'checkout' | 'thank_you';
+  order_id: string | null;
   masked?: boolean;
 }
 
