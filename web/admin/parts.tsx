@@ -38,7 +38,8 @@ export function FocusHeading({ children, level = 1 }: { children: ComponentChild
   );
 }
 
-export const fullName = (l: { first_name: string | null; last_name: string | null; email: string }) => [l.first_name, l.last_name].filter(Boolean).join(' ') || l.email;
+// Thank-you page answers from a logged-in buyer may come with no name or email: the row still needs a name to click.
+export const fullName = (l: { first_name: string | null; last_name: string | null; email: string; id: string }) => [l.first_name, l.last_name].filter(Boolean).join(' ') || l.email || `#${l.id.slice(0, 8)}`;
 export const when = (iso: string, language: string) => new Date(iso).toLocaleString(language, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** A data table with column headers (and, optionally, the first cell of each row as its header). */
