@@ -33,16 +33,17 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
     setLeads(null);
     setError(null);
     const query = filterQuery(filter);
-    const { status: _status, sort: _sort, ...rest } = filter;
-    Promise.all([apiJson<{ leads: Lead[]; nextCursor: string | null }>(`/leads?${query}&limit=50`), apiJson<typeof counts>(`/leads/counts?${filterQuery({ ...EMPTY_FILTER, ...rest, status: filter.status })}`)]).then(
-      ([page, c]) => {
+    const { sort: _sort, ...rest } = filter;
+    // The page shows as soon as its rows arrive; the counts (a scan of the whole filter) follow on their own.
+    apiJson<{ leads: Lead[]; nextCursor: string | null }>(`/leads?${query}&limit=50`).then(
+      (page) => {
         if (!live) return;
         setLeads(page.leads);
         setNext(page.nextCursor);
-        setCounts(c);
       },
       (e: unknown) => live && setError(format(t.error, { status: e instanceof ApiError ? e.status : 0 })),
     );
+    apiJson<typeof counts>(`/leads/counts?${filterQuery({ ...EMPTY_FILTER, ...rest })}`).then((c) => live && setCounts(c), () => undefined);
     return () => {
       live = false;
     };
@@ -166,7 +167,7 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
         {leads && leads.length === 0 ? <Announce>{filtered || filter.status ? t.noMatch : t.noLeads}</Announce> : null}
         {leads && leads.length > 0 ? (
           <>
-            <Announce id="lead-count">{counts?.capped ? format(t.countMore, { n: total.toLocaleString(language) }) : countText(t, total)}</Announce>
+            <Announce id="lead-count">{!counts ? "" : counts.capped ? format(t.countMore, { n: total.toLocaleString(language) }) : countText(t, total)}</Announce>
             <Table
               describedBy="lead-count"
               rowHeaders

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { baseSecurityHeaders } from './http/security-headers.js';
 import type { Logger } from 'pino';
 import { adminPageRoutes } from './admin/page.js';
+import { defineStandardMetafields } from './shopify/metafield-definitions.js';
 import { checkoutRoutes } from './checkout/routes.js';
 import { adminApiRoutes } from './admin/routes.js';
 import type { Config } from './config.js';
@@ -116,6 +117,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         const { accessToken, scope } = await exchangeForOfflineToken(exchangeOptions, session.shop, session.token);
         await tokens.save(session.shop, accessToken, scope);
         await publishFormKey(client, session.shop, accessToken, config.apiSecret);
+        // Best effort: a definition that fails now is made on the first sync that needs it.
+        await defineStandardMetafields(db, client, session.shop, accessToken).catch((error: unknown) => log.warn({ shop: session.shop, err: String(error) }, 'metafield definitions deferred to the first sync'));
       },
     }),
   );
