@@ -51,7 +51,7 @@ function conditions(eb: ExpressionBuilder<Database, 'leads'>, shop: string, filt
 }
 
 const PROBE_LIMIT = 2000;
-export const COUNT_CAP = 10_000;
+export const COUNT_CAP = 1_000;
 
 /**
  * The hashed terms of a filter, rarest first. Counting each term's index entries (up to a cap) costs a few index
