@@ -27,7 +27,8 @@ async function main(): Promise<void> {
         [
           `Contact Capture (local mode) on ${base}`,
           `  Storefront preview   ${base}/   (French: ${base}/fr/)`,
-          `  Leads workspace      ${base}/app`,
+          `  Cart page (checkout questions)  ${base}/cart`,
+          `  Leads workspace      ${base}/app   (other roles: ?staff=manager, ?staff=viewer)`,
           `  App proxy emulator   ${base}/apps/contact-capture/*  ->  /proxy/*`,
           `  Admin API emulator   ${base}/admin/api/2026-10/graphql.json  (shop ${config.devShop})`,
           `  Health, metrics      ${base}/healthz  ${base}/metrics`,
