@@ -27,7 +27,7 @@ async function main(): Promise<void> {
         [
           `Contact Capture (local mode) on ${base}`,
           `  Storefront preview   ${base}/   (French: ${base}/fr/)`,
-          `  Cart page (checkout questions)  ${base}/cart`,
+          `  Cart page            ${base}/cart   (purchase questions block)`,
           `  Leads workspace      ${base}/app   (other roles: ?staff=manager, ?staff=viewer)`,
           `  App proxy emulator   ${base}/apps/contact-capture/*  ->  /proxy/*`,
           `  Admin API emulator   ${base}/admin/api/2026-10/graphql.json  (shop ${config.devShop})`,
