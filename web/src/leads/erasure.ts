@@ -52,7 +52,7 @@ export async function removeLeads(db: Kysely<Database>, ids: string[]): Promise<
 
 /** Deletes everything the app holds for a shop (leads and all hanging off them, staff roles, audit, counters, the shop and its token). Run it in a transaction. */
 export async function eraseShop(db: Kysely<Database>, shop: string): Promise<number> {
-  for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes', 'staff', 'audit_log', 'form_views'] as const) {
+  for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes', 'staff', 'audit_log', 'form_views', 'metafield_definitions'] as const) {
     await db.deleteFrom(table).where('shop', '=', shop).execute();
   }
   const deleted = await db.deleteFrom('leads').where('shop', '=', shop).executeTakeFirst();
