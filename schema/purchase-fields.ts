@@ -1,5 +1,5 @@
 import type { CustomFieldKind } from './fields.js';
-import { METAFIELDS, METAFIELD_TYPE_OF } from './fields.js';
+import { CUSTOM_FIELD_KINDS, METAFIELDS, METAFIELD_TYPE_OF } from './fields.js';
 
 /**
  * The one definition of the questions asked at purchase time, on the cart page (theme block) and in checkout (UI
@@ -43,6 +43,18 @@ export const LOCALE_ATTRIBUTE = 'cc_locale';
 export const SOURCE_ATTRIBUTE = 'cc_source';
 /** Each custom answer's kind, so the server stores it with the right metafield type: `key:kind,key:kind`. */
 export const CUSTOM_KINDS_ATTRIBUTE = 'cc_custom_kinds';
+
+export const formatCustomKinds = (fields: ReadonlyArray<{ key: string; kind: CustomFieldKind }>) => fields.map((f) => `${f.key}:${f.kind}`).join(',');
+
+/** The kinds named in CUSTOM_KINDS_ATTRIBUTE; a part that names no known kind is ignored. */
+export function parseCustomKinds(spec: string | undefined): Map<string, CustomFieldKind> {
+  const kinds = new Map<string, CustomFieldKind>();
+  for (const part of (spec ?? '').split(',')) {
+    const [key, kind] = part.split(':').map((s) => s.trim());
+    if (key && kind && (CUSTOM_FIELD_KINDS as readonly string[]).includes(kind)) kinds.set(key, kind as CustomFieldKind);
+  }
+  return kinds;
+}
 export const CONSENT_GRANTED = 'yes';
 
 /** The checkout extension's setting that turns a catalogue field on (`ask_birthday`...). */

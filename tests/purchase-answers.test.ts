@@ -33,10 +33,7 @@ describe.each(ENGINES)('purchase-time answers on %s', (engine) => {
 
   /** A customer as checkout would have made it, before the order webhook arrives. */
   const checkoutCustomer = (legacyId: number, email: string) => {
-    const data = t!.emulator.shopData(SHOP)!;
-    const id = `gid://shopify/Customer/${legacyId}`;
-    data.customers.set(id, { id, legacyId, firstName: 'Inès', lastName: 'Moreau', email, phone: null, locale: 'fr', note: null, tags: new Set(), metafields: new Map(), emailConsent: null, smsConsent: null, addresses: [], createdAt: '', updatedAt: '' });
-    return data.customers.get(id)!;
+    return t!.emulator.shopData(SHOP)!.addCustomer({ firstName: 'Inès', lastName: 'Moreau', email, locale: 'fr' }, legacyId);
   };
   const metafields = (customer: { metafields: Map<string, { key: string; value: string; type: string }> }) =>
     Object.fromEntries([...customer.metafields.values()].map((m) => [m.key, m.type === 'json' ? JSON.parse(m.value) : m.value]));

@@ -222,8 +222,7 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
     if (!t) return ctx.skip();
     // Another customer already holds the phone: Shopify refuses (TAKEN), the lead fails with a readable reason.
     const data = t.emulator.shopData(SHOP)!;
-    const holder = { id: 'gid://shopify/Customer/999999', legacyId: 999999, firstName: null, lastName: null, email: 'holder@example.com', phone: '+33611111111', locale: null, note: null, tags: new Set<string>(), metafields: new Map(), emailConsent: null, smsConsent: null, addresses: [], createdAt: '', updatedAt: '' };
-    data.customers.set(holder.id, holder);
+    const holder = data.addCustomer({ email: 'holder@example.com', phone: '+33611111111' });
     const id = ((await (await t.proxy('/submit', jsonPost(human({ email: 'taken@example.com', phone: '+33611111111', email_marketing_consent: true })))).json()) as { id: string }).id;
     await t.runtime.worker.drain();
     const failed = await json<{ lead: Lead & { sync_error: string }; history: Array<{ state: string; last_error: string }> }>(`/leads/${id}`, 'manager');

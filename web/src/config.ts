@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { type Keyring, parseKeyring } from './storage/keyring.js';
+import { SHOP_DOMAIN } from './shopify/shop-domain.js';
 
 /**
  * Configuration, parsed once at start-up. Local mode fills in documented dev defaults so `npm start` works with no
@@ -14,7 +15,7 @@ export const DEV_DEFAULTS = {
   ENCRYPTION_KEYS: `dev:${Buffer.alloc(32, 7).toString('base64')}`,
 } as const;
 
-const shopDomain = z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'must be a *.myshopify.com domain');
+const shopDomain = z.string().regex(SHOP_DOMAIN, 'must be a *.myshopify.com domain');
 const keyringSpec = z.string().refine((v) => {
   try {
     parseKeyring(v);

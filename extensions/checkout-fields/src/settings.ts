@@ -1,5 +1,5 @@
 import { CUSTOM_FIELD_KINDS, type CustomFieldKind, METAFIELDS, METAFIELD_KEY } from '../../../schema/fields.js';
-import { CHECKOUT_CUSTOM_SLOTS, PURCHASE_FIELDS, askSetting, attributeFor, customAttributeFor } from '../../../schema/purchase-fields.js';
+import { CHECKOUT_CUSTOM_SLOTS, PURCHASE_FIELDS, askSetting, attributeFor, customAttributeFor, formatCustomKinds } from '../../../schema/purchase-fields.js';
 import type { SettingValue } from './api.js';
 
 /** A question as the extension shows it: from the shared catalogue or one of the merchant's own. */
@@ -37,5 +37,5 @@ export function questionsFrom(settings: Record<string, SettingValue>): Question[
 
 /** `key:kind` of each custom question, so the server stores every answer with its metafield type. */
 export function customKinds(questions: Question[]): string {
-  return questions.filter((q) => 'text' in q.label).map((q) => `${q.metafieldKey}:${q.kind}`).join(',');
+  return formatCustomKinds(questions.filter((q) => 'text' in q.label).map((q) => ({ key: q.metafieldKey, kind: q.kind })));
 }

@@ -1,6 +1,7 @@
 import type { Shopify } from '@shopify/shopify-api';
 import type { MiddlewareHandler } from 'hono';
 import { unauthorized } from '../http/errors.js';
+import { shopFromDest } from '../shopify/shop-domain.js';
 
 export interface StaffSession {
   shop: string;
@@ -25,8 +26,8 @@ export function requireSession(shopify: Shopify): MiddlewareHandler<{ Variables:
       // The library's message repeats the token; it is not passed on.
       throw unauthorized('invalid_session_token');
     }
-    const shop = new URL(payload.dest).hostname;
-    if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shop) || !payload.iss.startsWith(`https://${shop}/`)) throw unauthorized('invalid_session_token');
+    const shop = shopFromDest(payload.dest);
+    if (!shop || !payload.iss.startsWith(`https://${shop}/`)) throw unauthorized('invalid_session_token');
     c.set('session', { shop, userId: String(payload.sub ?? ''), token });
     await next();
   };

@@ -5,6 +5,7 @@ import { badRequest, unauthorized } from '../http/errors.js';
 import type { LeadIntake } from '../leads/intake.js';
 import { purchaseIntake, readPurchaseAnswers } from '../leads/purchase.js';
 import { readCapped } from '../proxy/body.js';
+import { shopFromDest } from '../shopify/shop-domain.js';
 
 export interface CheckoutDeps {
   shopify: Shopify;
@@ -48,15 +49,8 @@ export function checkoutRoutes(deps: CheckoutDeps) {
     } catch {
       throw unauthorized('invalid_session_token');
     }
-    const dest = String(claims.dest ?? '');
-    const shop = (() => {
-      try {
-        return new URL(dest.includes('://') ? dest : `https://${dest}`).hostname;
-      } catch {
-        return '';
-      }
-    })();
-    if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shop)) throw unauthorized('invalid_session_token');
+    const shop = shopFromDest(claims.dest);
+    if (!shop) throw unauthorized('invalid_session_token');
     if (!(c.req.header('content-type') ?? '').includes('application/json')) throw badRequest('unsupported_content_type');
     let json: unknown;
     try {

@@ -77,11 +77,7 @@ export function cartPreview(options: CartPreviewOptions) {
     const buyer = DEV_CUSTOMERS['7001']!;
     // Checkout makes (or finds) the customer and the order; then Shopify tells the app.
     let customer = data?.byEmail(buyer.email);
-    if (data && !customer) {
-      const { gid, legacyId } = data.newGid('Customer');
-      customer = { id: gid, legacyId, firstName: buyer.first_name, lastName: buyer.last_name, email: buyer.email, phone: null, locale: 'en', note: null, tags: new Set(), metafields: new Map(), emailConsent: null, smsConsent: null, addresses: [], createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() };
-      data.customers.set(gid, customer);
-    }
+    if (data && !customer) customer = data.addCustomer({ firstName: buyer.first_name, lastName: buyer.last_name, email: buyer.email, locale: 'en' });
     const orderId = data ? data.newGid('Order').legacyId : Date.now();
     data?.orders.set(`gid://shopify/Order/${orderId}`, { id: `gid://shopify/Order/${orderId}`, email: buyer.email, customerId: customer?.id ?? null });
     const payload = JSON.stringify({

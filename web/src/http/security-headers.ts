@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { SHOP_DOMAIN } from '../shopify/shop-domain.js';
 
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
 /** Headers every response carries; no CORS header is ever sent, so no other origin can read the API. */
 export const baseSecurityHeaders: MiddlewareHandler = async (c, next) => {

@@ -22,10 +22,9 @@ export function exportCells(l: PresentedLead): unknown[] {
  * The leads of a filter as a CSV stream: rows are read a batch at a time as the client takes them (pull-based, so a
  * slow download holds one batch, not the whole table) and the header names the columns once.
  */
-export function exportCsv(db: Kysely<Database>, shop: string, filter: LeadFilter, hash: TermHasher, onDone?: (rows: number) => void): ReadableStream<Uint8Array> {
+export function exportCsv(db: Kysely<Database>, shop: string, filter: LeadFilter, hash: TermHasher): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const batches = eachLead(db, shop, filter, hash);
-  let rows = 0;
   let started = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -36,11 +35,9 @@ export function exportCsv(db: Kysely<Database>, shop: string, filter: LeadFilter
       }
       const next = await batches.next();
       if (next.done) {
-        onDone?.(rows);
         controller.close();
         return;
       }
-      rows += next.value.length;
       controller.enqueue(encoder.encode(next.value.map((l) => csvRow(exportCells(l))).join('')));
     },
     async cancel() {

@@ -1,4 +1,4 @@
-import { type CustomFieldKind, CUSTOM_FIELD_KINDS, METAFIELDS, METAFIELD_KEY } from '../../../schema/fields.js';
+import { type CustomFieldKind, METAFIELDS, METAFIELD_KEY } from '../../../schema/fields.js';
 import {
   ATTRIBUTE_PREFIX,
   CONSENT_ATTRIBUTE,
@@ -8,6 +8,7 @@ import {
   LOCALE_ATTRIBUTE,
   PURCHASE_FIELDS,
   attributeFor,
+  parseCustomKinds,
 } from '../../../schema/purchase-fields.js';
 import { checkField } from '../../../schema/rules.js';
 import type { Submission } from '../../../schema/submission.js';
@@ -31,15 +32,6 @@ export interface PurchaseAnswers {
 const RESERVED_KEYS = new Set<string>(Object.values(METAFIELDS).map((m) => m.key));
 const CUSTOM_PREFIX = `${ATTRIBUTE_PREFIX}custom_`;
 
-function customKinds(spec: string | undefined): Map<string, CustomFieldKind> {
-  const kinds = new Map<string, CustomFieldKind>();
-  for (const part of (spec ?? '').split(',')) {
-    const [key, kind] = part.split(':').map((s) => s.trim());
-    if (key && kind && (CUSTOM_FIELD_KINDS as readonly string[]).includes(kind)) kinds.set(key, kind as CustomFieldKind);
-  }
-  return kinds;
-}
-
 export function readPurchaseAnswers(attributes: ReadonlyMap<string, string>): PurchaseAnswers | null {
   if (![...attributes.keys()].some((k) => k.startsWith(ATTRIBUTE_PREFIX))) return null;
   const answers: PurchaseAnswers['answers'] = [];
@@ -51,7 +43,7 @@ export function readPurchaseAnswers(attributes: ReadonlyMap<string, string>): Pu
     else answers.push({ key, kind, value: kind === 'checkbox' ? String(value === 'true' || value === 'on') : value });
   };
   for (const field of PURCHASE_FIELDS) take(field.metafield.key, field.kind, attributes.get(attributeFor(field.key)));
-  const kinds = customKinds(attributes.get(CUSTOM_KINDS_ATTRIBUTE));
+  const kinds = parseCustomKinds(attributes.get(CUSTOM_KINDS_ATTRIBUTE));
   for (const [name, value] of attributes) {
     if (!name.startsWith(CUSTOM_PREFIX)) continue;
     const key = name.slice(CUSTOM_PREFIX.length);

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { SHOP_DOMAIN } from '../shopify/shop-domain.js';
 
 /**
  * Verifies the query Shopify's app proxy appends (shop, logged_in_customer_id, path_prefix, timestamp, signature):
@@ -26,7 +27,6 @@ export type ProxyVerification =
   | { valid: false; reason: ProxyFailure };
 
 const SINGLE_VALUED = ['shop', 'signature', 'timestamp', 'path_prefix', 'logged_in_customer_id'];
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 export const TIMESTAMP_TOLERANCE_SECONDS = 90;
 
 /** The string Shopify signs: every parameter but `signature`, repeated values joined by commas, sorted. */

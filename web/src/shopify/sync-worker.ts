@@ -4,7 +4,8 @@ import { nowIso } from '../leads/ids.js';
 import type { Engine } from '../storage/database.js';
 import type { Database, OutboxJob } from '../storage/tables.js';
 import type { AdminClient } from './admin-client.js';
-import { type Call, type ConsentProof, type SyncOutcome, defineMetafields, metafieldsOf, syncCorrection, syncLead } from './lead-sync.js';
+import { type Call, type ConsentProof, metafieldsOf, syncCorrection, syncLead } from './lead-sync.js';
+import { ensureDefinitions } from './metafield-definitions.js';
 import { backoffMs, claimNextJob, completeJob, failJob, rescheduleJob } from './outbox.js';
 import type { ShopTokens } from './shops.js';
 import { ThrottlePacer } from './throttle.js';
@@ -152,31 +153,9 @@ export class SyncWorker {
       .executeTakeFirst();
     const consent: ConsentProof | null = consentRow ?? null;
     const call = this.paced(job.shop, token);
-    const definitions = await this.ensureDefinitions(job.shop, call, metafieldsOf(lead, consent));
+    const definitions = await ensureDefinitions(db, job.shop, call, metafieldsOf(lead, consent));
     const outcome = definitions ?? (await (job.kind === 'update_customer' ? syncCorrection : syncLead)(call, lead, consent));
     await this.finish(job, outcome);
-  }
-
-  /**
-   * Creates the customer metafield definitions this lead needs and the shop does not have yet, remembering which
-   * exist, so definitions follow the fields merchants configure without a call per lead.
-   */
-  private async ensureDefinitions(shop: string, call: Call, fields: Array<{ key: string; type: string }>): Promise<SyncOutcome | null> {
-    const { db } = this.options;
-    if (!fields.length) return null;
-    const known = new Set((await db.selectFrom('metafield_definitions').select('key').where('shop', '=', shop).execute()).map((r) => r.key));
-    const missing = [...new Map(fields.filter((f) => !known.has(f.key)).map((f) => [f.key, { key: f.key, type: f.type }])).values()];
-    if (!missing.length) return null;
-    const { defined, outcome } = await defineMetafields(call, missing);
-    if (defined.length) {
-      const now = nowIso(this.clock);
-      await db
-        .insertInto('metafield_definitions')
-        .values(missing.filter((f) => defined.includes(f.key)).map((f) => ({ shop, key: f.key, type: f.type, created_at: now })))
-        .onConflict((oc) => oc.columns(['shop', 'key']).doNothing())
-        .execute();
-    }
-    return outcome;
   }
 
   private async finish(job: OutboxJob, outcome: Awaited<ReturnType<typeof syncLead>>): Promise<void> {

@@ -13,6 +13,7 @@ import type { Database } from '../storage/tables.js';
 import { SOURCE_ATTRIBUTE } from '../../../schema/purchase-fields.js';
 import type { LeadIntake } from '../leads/intake.js';
 import { purchaseIntake, readPurchaseAnswers } from '../leads/purchase.js';
+import { SHOP_DOMAIN } from '../shopify/shop-domain.js';
 
 export interface WebhookDeps {
   db: Kysely<Database>;
@@ -74,7 +75,7 @@ export function webhookRoutes(deps: WebhookDeps) {
     const headerTopic = (c.req.header('x-shopify-topic') ?? '').toLowerCase();
     if (!isTopic(routeTopic) || headerTopic !== routeTopic) throw new HttpError(404, 'unknown_topic', 'No handler for this topic at this path.');
     const shop = check.domain;
-    if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shop)) throw badRequest('invalid_shop');
+    if (!SHOP_DOMAIN.test(shop)) throw badRequest('invalid_shop');
 
     let payload: unknown;
     try {

@@ -56,14 +56,7 @@ export function customerSet(data: ShopData, args: { identifier?: Input | null; i
 
   const stamp = now();
   let customer = existing;
-  if (!customer) {
-    const { gid, legacyId } = data.newGid('Customer');
-    customer = {
-      id: gid, legacyId, firstName: null, lastName: null, email: null, phone: null, locale: null, note: null,
-      tags: new Set(), metafields: new Map(), emailConsent: null, smsConsent: null, addresses: [], createdAt: stamp, updatedAt: stamp,
-    };
-    data.customers.set(gid, customer);
-  }
+  customer ??= data.addCustomer();
   customer.email = email;
   customer.phone = phone || null;
   if (input.firstName !== undefined) customer.firstName = str(input.firstName);

@@ -82,6 +82,19 @@ export class ShopData {
     return { gid: `gid://shopify/${type}/${legacyId}`, legacyId };
   }
 
+  /** A new customer with a fresh id (as customerSet or checkout makes one); `fields` are set as given. */
+  addCustomer(fields: Partial<Pick<EmuCustomer, 'firstName' | 'lastName' | 'email' | 'phone' | 'locale'>> = {}, legacyId?: number): EmuCustomer {
+    const id = legacyId === undefined ? this.newGid('Customer') : { gid: `gid://shopify/Customer/${legacyId}`, legacyId };
+    const stamp = new Date().toISOString();
+    const customer: EmuCustomer = {
+      id: id.gid, legacyId: id.legacyId, firstName: null, lastName: null, email: null, phone: null, locale: null, note: null,
+      tags: new Set(), metafields: new Map(), emailConsent: null, smsConsent: null, addresses: [], createdAt: stamp, updatedAt: stamp,
+      ...fields,
+    };
+    this.customers.set(customer.id, customer);
+    return customer;
+  }
+
   byEmail(email: string): EmuCustomer | undefined {
     const wanted = email.trim().toLowerCase();
     for (const c of this.customers.values()) if (c.email?.toLowerCase() === wanted) return c;
