@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, DEV_DEFAULTS, loadConfig } from './config.js';
 
 const key = `k1:${Buffer.alloc(32, 1).toString('base64')}`;
+/** Shopify's client secrets are 32 hex characters (with an shpss_ prefix). */
+const REAL_SECRET = 'shpss_0123456789abcdef0123456789abcdef';
 
 describe('configuration', () => {
   it('runs local mode with documented dev defaults', () => {
@@ -28,8 +30,18 @@ describe('configuration', () => {
   it('refuses the dev secret and the emulator override in production', () => {
     const base = { MODE: 'production', SHOPIFY_API_KEY: 'k', SHOPIFY_APP_URL: 'https://app.example.com', ENCRYPTION_KEYS: key };
     expect(() => loadConfig({ ...base, SHOPIFY_API_SECRET: DEV_DEFAULTS.SHOPIFY_API_SECRET })).toThrow(/dev default/);
-    expect(() => loadConfig({ ...base, SHOPIFY_API_SECRET: 'real', SHOPIFY_ADMIN_API_ORIGIN: 'http://127.0.0.1:3000' })).toThrow(/SHOPIFY_ADMIN_API_ORIGIN/);
-    expect(loadConfig({ ...base, SHOPIFY_API_SECRET: 'real' })).toMatchObject({ mode: 'production', adminApiOrigin: undefined });
+    expect(() => loadConfig({ ...base, SHOPIFY_API_SECRET: REAL_SECRET, SHOPIFY_ADMIN_API_ORIGIN: 'http://127.0.0.1:3000' })).toThrow(/SHOPIFY_ADMIN_API_ORIGIN/);
+    expect(loadConfig({ ...base, SHOPIFY_API_SECRET: REAL_SECRET })).toMatchObject({ mode: 'production', adminApiOrigin: undefined });
+  });
+
+  it('refuses a client secret shorter than 32 characters in production, and takes one of 32', () => {
+    const base = { MODE: 'production', SHOPIFY_API_KEY: 'k', SHOPIFY_APP_URL: 'https://app.example.com', ENCRYPTION_KEYS: key };
+    for (const secret of ['real', 'x'.repeat(31), ` ${'x'.repeat(30)} `]) {
+      expect(() => loadConfig({ ...base, SHOPIFY_API_SECRET: secret })).toThrow(/SHOPIFY_API_SECRET: .*32 characters/);
+    }
+    expect(loadConfig({ ...base, SHOPIFY_API_SECRET: 'x'.repeat(32) }).apiSecret).toBe('x'.repeat(32));
+    // Local mode keeps its short dev default.
+    expect(loadConfig({}).apiSecret).toBe(DEV_DEFAULTS.SHOPIFY_API_SECRET);
   });
 
   it('gives a clear message per bad value', () => {
