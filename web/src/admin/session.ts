@@ -1,7 +1,7 @@
 import type { Shopify } from '@shopify/shopify-api';
 import type { MiddlewareHandler } from 'hono';
 import { unauthorized } from '../http/errors.js';
-import { shopFromDest } from '../shopify/shop-domain.js';
+import { staffSessionClaims } from '../shopify/session-claims.js';
 
 export interface StaffSession {
   shop: string;
@@ -12,7 +12,8 @@ export interface StaffSession {
 
 /**
  * Every /api/* call carries a Shopify session token (App Bridge in the admin; the dev sign-in locally): HS256 with the
- * app secret, audience = API key, checked by @shopify/shopify-api with its clock tolerance. The shop comes from `dest`.
+ * app secret, audience = API key, checked by @shopify/shopify-api with its clock tolerance. The shop comes from `dest`;
+ * a token missing `iss`, `exp`, an https `dest` or a numeric `sub` is refused (shopify/session-claims.ts).
  */
 export function requireSession(shopify: Shopify): MiddlewareHandler<{ Variables: { session: StaffSession } }> {
   return async (c, next) => {
@@ -26,9 +27,9 @@ export function requireSession(shopify: Shopify): MiddlewareHandler<{ Variables:
       // The library's message repeats the token; it is not passed on.
       throw unauthorized('invalid_session_token');
     }
-    const shop = shopFromDest(payload.dest);
-    if (!shop || !payload.iss.startsWith(`https://${shop}/`)) throw unauthorized('invalid_session_token');
-    c.set('session', { shop, userId: String(payload.sub ?? ''), token });
+    const claims = staffSessionClaims(payload);
+    if (!claims) throw unauthorized('invalid_session_token');
+    c.set('session', { shop: claims.shop, userId: claims.userId, token });
     await next();
   };
 }

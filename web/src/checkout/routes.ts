@@ -5,7 +5,7 @@ import { badRequest, unauthorized } from '../http/errors.js';
 import type { LeadIntake } from '../leads/intake.js';
 import { purchaseIntake, readPurchaseAnswers } from '../leads/purchase.js';
 import { readCapped } from '../proxy/body.js';
-import { shopFromDest } from '../shopify/shop-domain.js';
+import { checkoutSessionClaims } from '../shopify/session-claims.js';
 
 export interface CheckoutDeps {
   shopify: Shopify;
@@ -49,8 +49,9 @@ export function checkoutRoutes(deps: CheckoutDeps) {
     } catch {
       throw unauthorized('invalid_session_token');
     }
-    const shop = shopFromDest(claims.dest);
-    if (!shop) throw unauthorized('invalid_session_token');
+    const verified = checkoutSessionClaims(claims);
+    if (!verified) throw unauthorized('invalid_session_token');
+    const { shop } = verified;
     if (!(c.req.header('content-type') ?? '').includes('application/json')) throw badRequest('unsupported_content_type');
     let json: unknown;
     try {
@@ -64,7 +65,7 @@ export function checkoutRoutes(deps: CheckoutDeps) {
     const read = readPurchaseAnswers(new Map(Object.entries(parsed.data.attributes)));
     if (!read || (!read.answers.length && !read.consent)) throw badRequest('no_answers', 'No cc_ attributes with a value.');
     const orderNumber = ORDER_GID.exec(parsed.data.order_id)![2];
-    const sub = typeof claims.sub === 'string' && CUSTOMER_GID.test(claims.sub) ? claims.sub : null;
+    const sub = verified.sub && CUSTOMER_GID.test(verified.sub) ? verified.sub : null;
     const { lead, replayed } = await deps.intake.accept(
       purchaseIntake(shop, 'thank_you', { id: `gid://shopify/Order/${orderNumber}`, email: null, customerId: sub }, read),
     );
