@@ -41,7 +41,7 @@ export function proxyRoutes(deps: ProxyDeps) {
 
   app.use('*', async (c, next) => {
     const result = verifyProxyQuery(deps.apiSecret, new URL(c.req.url).searchParams);
-    if (!result.valid) throw unauthorized(result.reason);
+    if (!result.valid) throw result.reason === 'invalid_customer_id' ? badRequest(result.reason, 'logged_in_customer_id must be digits.') : unauthorized(result.reason);
     c.set('proxy', { shop: result.shop, loggedInCustomerId: result.loggedInCustomerId, pathPrefix: result.pathPrefix });
     await next();
   });

@@ -109,3 +109,15 @@ describe('app proxy signature', () => {
     expect(await verifyProxyQuery(SECRET, params)).toEqual({ valid: false, reason: 'invalid_shop' });
   });
 });
+
+describe('logged_in_customer_id', () => {
+  it.for(['abc', '12a', ' 12', '1.5', '-3', 'gid://shopify/Customer/1', '1'.repeat(21), '１２'])('refuses %j in a correctly signed query (Shopify sends digits or nothing)', (id) => {
+    const params = signProxyQuery(new URLSearchParams(), { ...identity, loggedInCustomerId: id }, SECRET);
+    expect(verifyProxyQuery(SECRET, params)).toEqual({ valid: false, reason: 'invalid_customer_id' });
+  });
+
+  it('accepts a customer id of digits', () => {
+    const params = signProxyQuery(new URLSearchParams(), { ...identity, loggedInCustomerId: '7362837463' }, SECRET);
+    expect(verifyProxyQuery(SECRET, params)).toMatchObject({ valid: true, loggedInCustomerId: '7362837463' });
+  });
+});

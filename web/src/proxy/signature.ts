@@ -19,6 +19,7 @@ export const PROXY_FAILURES = [
   'stale_timestamp',
   'invalid_signature',
   'invalid_shop',
+  'invalid_customer_id',
 ] as const;
 export type ProxyFailure = (typeof PROXY_FAILURES)[number];
 
@@ -55,10 +56,15 @@ export function verifyProxyQuery(secret: string, params: URLSearchParams, nowSec
 
   const shop = params.get('shop') ?? '';
   if (!SHOP_DOMAIN.test(shop)) return { valid: false, reason: 'invalid_shop' };
+  // Shopify sends a customer id in digits, or an empty value when nobody is logged in. Anything else under a valid
+  // signature means the contract is broken (a changed format, a misconfigured proxy in front of the app), and it would
+  // be matched against stored ids as is: refused with its own reason rather than guessed at or read as logged out.
+  const customerId = params.get('logged_in_customer_id') || null;
+  if (customerId !== null && !/^\d{1,20}$/.test(customerId)) return { valid: false, reason: 'invalid_customer_id' };
   return {
     valid: true,
     shop,
-    loggedInCustomerId: params.get('logged_in_customer_id') || null,
+    loggedInCustomerId: customerId,
     pathPrefix: params.get('path_prefix') || null,
   };
 }
