@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from './helpers/databases.js';
 import { rowCounts } from './helpers/db.js';
+import { loadConfig } from '../web/src/config.js';
+import { createRuntime } from '../web/src/root.js';
 import { type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
 
 const lead = (over: Record<string, unknown> = {}) => ({
@@ -34,5 +36,59 @@ describe.each(ENGINES)('smaller defects on %s', (engine) => {
       expect((await t.proxy('/privacy', { customerId })).status).toBe(400);
     }
     expect(await rowCounts(t.runtime.storage.db)).toEqual(before);
+  });
+});
+
+describe('/metrics', () => {
+  const productionEnv = {
+    MODE: 'production',
+    PORT: '0',
+    DATABASE_URL: 'sqlite::memory:',
+    SHOPIFY_API_KEY: 'metrics-test-key',
+    SHOPIFY_API_SECRET: 'shpss_0123456789abcdef0123456789abcdef',
+    SHOPIFY_APP_URL: 'https://app.example.com',
+    ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
+    LOG_LEVEL: 'silent',
+  };
+  const TOKEN = 'metrics-token-0123456789abcdef';
+
+  it('is not served in production without METRICS_TOKEN', async () => {
+    const runtime = await createRuntime(loadConfig(productionEnv));
+    try {
+      const response = await runtime.app.request('/metrics');
+      expect(response.status).toBe(404);
+      expect(await response.text()).not.toContain('contact_capture');
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('asks for the bearer token in production when METRICS_TOKEN is set', async () => {
+    const runtime = await createRuntime(loadConfig({ ...productionEnv, METRICS_TOKEN: TOKEN }));
+    try {
+      for (const authorization of [undefined, 'Bearer wrong', `Bearer ${TOKEN}x`, TOKEN, `Basic ${TOKEN}`]) {
+        const response = await runtime.app.request('/metrics', { headers: authorization ? { authorization } : {} });
+        expect(response.status, String(authorization)).toBe(401);
+        expect(await response.text()).not.toContain('contact_capture');
+      }
+      const response = await runtime.app.request('/metrics', { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('contact_capture_outbox_pending');
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('refuses a METRICS_TOKEN too short to be a secret', () => {
+    expect(() => loadConfig({ ...productionEnv, METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+  });
+
+  it('stays open in local mode', async () => {
+    const t = await startTestApp('sqlite');
+    try {
+      expect((await t!.runtime.app.request('/metrics')).status).toBe(200);
+    } finally {
+      await t!.close();
+    }
   });
 });

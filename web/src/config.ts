@@ -52,6 +52,7 @@ const envSchema = z.object({
   TURNSTILE_SECRET_KEY: z.string().min(1).optional(),
   TURNSTILE_VERIFY_URL: z.url().default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  METRICS_TOKEN: z.string().min(24, 'at least 24 characters (e.g. openssl rand -hex 24)').optional(),
 });
 
 export interface Config {
@@ -83,6 +84,8 @@ export interface Config {
   clientIp: { header: string; hops: number };
   spam: { minFillMs: number; maxLinks: number };
   turnstile: { secret: string; verifyUrl: string; timeoutMs: number } | undefined;
+  /** Bearer token /metrics asks for; without one, /metrics is open in local mode and absent in production. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -135,5 +138,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clientIp: { header: e.CLIENT_IP_HEADER.toLowerCase(), hops: e.CLIENT_IP_HOPS },
     spam: { minFillMs: e.SPAM_MIN_FILL_MS, maxLinks: 3 },
     turnstile: e.TURNSTILE_SECRET_KEY ? { secret: e.TURNSTILE_SECRET_KEY, verifyUrl: e.TURNSTILE_VERIFY_URL, timeoutMs: 5000 } : undefined,
+    metricsToken: e.METRICS_TOKEN,
   };
 }

@@ -7,7 +7,8 @@ import { checkoutRoutes } from './checkout/routes.js';
 import { adminApiRoutes } from './admin/routes.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http/app.js';
-import { createMetrics } from './http/metrics.js';
+import { bearerMatches, createMetrics } from './http/metrics.js';
+import { notFound, unauthorized } from './http/errors.js';
 import { loadTranslator } from './leads/i18n.js';
 import { LeadIntake } from './leads/intake.js';
 import { createLogger } from './logger.js';
@@ -127,7 +128,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     await db.selectFrom('shops').select('shop').limit(1).execute();
     return c.json({ ok: true, mode: config.mode, database: storage.engine });
   });
-  app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
+  // Metrics name shops and their backlog: a production scrape must present METRICS_TOKEN, and without one the route
+  // does not exist there. Local mode keeps it open for a look during development.
+  app.get('/metrics', async (c) => {
+    if (config.metricsToken) {
+      if (!bearerMatches(c.req.header('authorization'), config.metricsToken)) throw unauthorized('invalid_metrics_token');
+    } else if (config.mode !== 'local') throw notFound();
+    return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
+  });
 
   const runtime = { app, worker, storage, log, config, lookupHash };
   if (config.mode === 'local' && options.mountDev) await options.mountDev(runtime, { translator, tokens });

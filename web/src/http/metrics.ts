@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Database } from '../storage/tables.js';
@@ -34,3 +35,11 @@ export function createMetrics(db: Kysely<Database>) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** `Authorization: Bearer <token>` equal to the expected token, compared in constant time (as digests, so lengths may differ). */
+export function bearerMatches(header: string | undefined, expected: string): boolean {
+  const given = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
+  if (!given) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
