@@ -37,6 +37,33 @@ describe.each(ENGINES)('smaller defects on %s', (engine) => {
     }
     expect(await rowCounts(t.runtime.storage.db)).toEqual(before);
   });
+
+  const form = (fields: Record<string, string>): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  const formToken = (html: string) => /name="token" value="([0-9a-f]{64})"/.exec(html)?.[1] ?? '';
+
+  it('sends Cache-Control: private, no-store on the self-service and no-JS pages', async (ctx) => {
+    if (!t) return ctx.skip();
+    const noStore = (response: Response) => expect(response.headers.get('cache-control'), `${response.status}`).toBe('private, no-store');
+    expect((await t.proxy('/submit', { ...jsonPost(lead({ email: 'cache@example.com' })), customerId: '8101' })).status).toBe(202);
+    const loggedOut = await t.proxy('/privacy');
+    noStore(loggedOut);
+    const page = await t.proxy('/privacy', { customerId: '8101' });
+    noStore(page);
+    const html = await page.text();
+    expect(html).toContain('cache@example.com');
+    const corrected = await t.proxy('/privacy/correct', { ...form({ token: formToken(html), first_name: 'Cam', last_name: 'Martin', phone: '', locale: 'en' }), customerId: '8101' });
+    expect(corrected.status).toBe(200);
+    noStore(corrected);
+    const confirmation = await t.proxy('/submit', form({ email: 'nojs-cache@example.com', locale: 'en', page: '/', idempotency_key: 'nojs-cache-00001', rendered_at: String(Date.now() - 10_000) }));
+    expect(confirmation.status).toBe(200);
+    noStore(confirmation);
+    const again = await t.proxy('/submit', form({ email: 'not-an-email', locale: 'en', page: '/' }));
+    expect(again.status).toBe(422);
+    noStore(again);
+    const deleted = await t.proxy('/privacy/delete', { ...form({ token: formToken(html), confirm: 'on', locale: 'en' }), customerId: '8101' });
+    expect(deleted.status).toBe(200);
+    noStore(deleted);
+  });
 });
 
 describe('/metrics', () => {

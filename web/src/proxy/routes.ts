@@ -39,6 +39,13 @@ type Verified = { shop: string; loggedInCustomerId: string | null; pathPrefix: s
 export function proxyRoutes(deps: ProxyDeps) {
   const app = new Hono<{ Variables: { proxy: Verified } }>();
 
+  // Every answer here is about one shopper (their confirmation, their data, their errors echoing what they typed):
+  // neither Shopify's edge, a shared proxy nor the browser's back-forward cache may keep it for someone else.
+  app.use('*', async (c, next) => {
+    await next();
+    c.res.headers.set('cache-control', 'private, no-store');
+  });
+
   app.use('*', async (c, next) => {
     const result = verifyProxyQuery(deps.apiSecret, new URL(c.req.url).searchParams);
     if (!result.valid) throw result.reason === 'invalid_customer_id' ? badRequest(result.reason, 'logged_in_customer_id must be digits.') : unauthorized(result.reason);
