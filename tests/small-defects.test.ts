@@ -3,7 +3,8 @@ import { ENGINES } from './helpers/databases.js';
 import { rowCounts } from './helpers/db.js';
 import { loadConfig } from '../web/src/config.js';
 import { createRuntime } from '../web/src/root.js';
-import { type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
+import { SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
+import { signedWebhook } from './helpers/webhook.js';
 
 const lead = (over: Record<string, unknown> = {}) => ({
   email: 'camille@example.com',
@@ -36,6 +37,30 @@ describe.each(ENGINES)('smaller defects on %s', (engine) => {
       expect((await t.proxy('/privacy', { customerId })).status).toBe(400);
     }
     expect(await rowCounts(t.runtime.storage.db)).toEqual(before);
+  });
+
+  it.for([
+    ['app/uninstalled', 'myshopify_domain', { id: 1, name: 'Other', domain: 'other.example.com' }],
+    ['app/uninstalled', 'shop_domain', { id: 1 }],
+    ['orders/create', 'shop_domain', { id: 991, email: 'buyer@example.com', note_attributes: [{ name: 'cc_heard_about', value: 'A friend' }, { name: 'cc_profile_consent', value: 'yes' }] }],
+    ['customers/redact', 'shop_domain', { customer: { id: 9, email: 'camille@example.com' } }],
+    ['customers_email_marketing_consent/update', 'shop_domain', { customer_id: 1, email_address: 'camille@example.com', email_marketing_consent: { state: 'unsubscribed' } }],
+  ] as const)('refuses a %s webhook whose payload %s names another shop than the signed header, and writes nothing', async ([topic, key, payload], ctx) => {
+    if (!t) return ctx.skip();
+    const db = t.runtime.storage.db;
+    const snapshot = async () => ({
+      ...(await rowCounts(db)),
+      deliveries: (await db.selectFrom('webhook_deliveries').select('webhook_id').execute()).length,
+      requests: (await db.selectFrom('compliance_requests').select('id').execute()).length,
+      token: (await db.selectFrom('shops').select('access_token_encrypted').where('shop', '=', SHOP).executeTakeFirst())?.access_token_encrypted ?? null,
+    });
+    const before = await snapshot();
+    const response = await t.runtime.app.request(`/webhooks/${topic}`, signedWebhook(topic, { ...payload, [key]: 'someone-else.myshopify.com' }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'shop_mismatch' });
+    expect(await snapshot()).toEqual(before);
+    // The same payload naming the header's shop is taken (the baseline: the refusal is about the shop alone).
+    if (topic === 'orders/create') expect((await t.runtime.app.request(`/webhooks/${topic}`, signedWebhook(topic, { ...payload, [key]: SHOP }))).status).toBe(200);
   });
 
   const form = (fields: Record<string, string>): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });

@@ -55,6 +55,20 @@ const payloads = {
   }),
 } as const;
 type Topic = keyof typeof payloads;
+
+/**
+ * Where a payload names its shop by permanent domain (`shop_domain` in compliance topics, `myshopify_domain` in the
+ * shop object of app/uninstalled), it must be the shop of the signed header, whatever the topic: a payload of one shop
+ * delivered under another's header is never acted on. `domain` is not compared: in a shop object it is the primary
+ * domain, which is the merchant's own custom domain on most live shops.
+ */
+function payloadNamesShop(payload: unknown, shop: string): boolean {
+  if (typeof payload !== 'object' || payload === null) return true;
+  for (const key of ['shop_domain', 'myshopify_domain']) {
+    if (key in payload && (payload as Record<string, unknown>)[key] !== shop) return false;
+  }
+  return true;
+}
 const isTopic = (topic: string): topic is Topic => topic in payloads;
 
 /**
@@ -85,7 +99,7 @@ export function webhookRoutes(deps: WebhookDeps) {
     }
     const parsed = payloads[routeTopic].safeParse(payload);
     if (!parsed.success) throw badRequest('invalid_payload', parsed.error.issues.map((i) => i.path.join('.')).join(', '));
-    if ('shop_domain' in parsed.data && parsed.data.shop_domain !== shop) throw badRequest('shop_mismatch', 'The payload names another shop than the signed header.');
+    if (!payloadNamesShop(payload, shop)) throw badRequest('shop_mismatch', 'The payload names another shop than the signed header.');
 
     const webhookId = check.webhookType === 'webhooks' ? check.webhookId : check.eventId;
     const fresh = await deps.db
