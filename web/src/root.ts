@@ -11,7 +11,7 @@ import { bearerMatches, createMetrics } from './http/metrics.js';
 import { notFound, unauthorized } from './http/errors.js';
 import { loadTranslator } from './leads/i18n.js';
 import { LeadIntake } from './leads/intake.js';
-import { createLogger } from './logger.js';
+import { createLogger, withSafeErrors } from './logger.js';
 import { proxyRoutes } from './proxy/routes.js';
 import { createAdminClient } from './shopify/admin-client.js';
 import { publishFormKey } from './shopify/form-key-publisher.js';
@@ -52,7 +52,7 @@ export interface DevParts {
 
 /** The composition root: configuration, storage, clients and routes are wired here and nowhere else. */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
-  const log = options.log ?? createLogger(config.logLevel);
+  const log = options.log ? withSafeErrors(options.log) : createLogger(config.logLevel);
   const storage = await openStorage(config.databaseUrl, config.keyring);
   const { db } = storage;
   const shopify = createShopifyApi({ apiKey: config.apiKey, apiSecret: config.apiSecret, appUrl: config.appUrl });
@@ -119,7 +119,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         await tokens.save(session.shop, accessToken, scope);
         await publishFormKey(client, session.shop, accessToken, config.apiSecret);
         // Best effort: a definition that fails now is made on the first sync that needs it.
-        await defineStandardMetafields(db, client, session.shop, accessToken).catch((error: unknown) => log.warn({ shop: session.shop, err: String(error) }, 'metafield definitions deferred to the first sync'));
+        await defineStandardMetafields(db, client, session.shop, accessToken).catch((error: unknown) => log.warn({ shop: session.shop, err: error }, 'metafield definitions deferred to the first sync'));
       },
     }),
   );

@@ -4,7 +4,8 @@ import { HttpError } from './errors.js';
 
 /**
  * The one place where errors become HTTP responses: an HttpError is an expected answer (4xx with a reason);
- * anything else is a bug or an outage, logged without request bodies, and answered 500 without details.
+ * anything else is a bug or an outage, logged without request bodies or the error's message (logger.ts), and answered
+ * 500 without details.
  */
 export function createHttpApp(log: Logger) {
   const app = new Hono();
@@ -12,7 +13,7 @@ export function createHttpApp(log: Logger) {
     if (error instanceof HttpError) {
       return c.json(error.toJSON(), error.status, error.headers);
     }
-    log.error({ err: { name: error.name, message: error.message, stack: error.stack }, path: c.req.path }, 'unhandled error');
+    log.error({ err: error, path: c.req.path }, 'unhandled error');
     return c.json({ error: 'internal_error' }, 500);
   });
   app.notFound((c) => c.json({ error: 'not_found' }, 404));

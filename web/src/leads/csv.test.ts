@@ -43,7 +43,7 @@ describe('CSV cells a spreadsheet could run', () => {
     ['line one\n=1+1', ';'],
     ['line one\r\n-1+1', ','],
     ['x , =1+1', ','],
-  ])('%j read with %j as the separator gives no formula field', ([cell, separator]) => {
+  ] as Array<[string, string]>)('%j read with %j as the separator gives no formula field', ([cell, separator]) => {
     const line = csvRow(['id-1', cell, 'tail']);
     for (const field of spreadsheetFields(line.replace(/\r\n$/, ''), separator)) expect(runsAsFormula(field), JSON.stringify(field)).toBe(false);
   });
