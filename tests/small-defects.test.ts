@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from './helpers/databases.js';
 import { rowCounts } from './helpers/db.js';
 import { loadConfig } from '../web/src/config.js';
+import { processNextComplianceRequest, purgeDeliveredPackages } from '../web/src/privacy/compliance.js';
 import { createRuntime } from '../web/src/root.js';
 import { SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
 import { signedWebhook } from './helpers/webhook.js';
@@ -61,6 +62,45 @@ describe.each(ENGINES)('smaller defects on %s', (engine) => {
     expect(await snapshot()).toEqual(before);
     // The same payload naming the header's shop is taken (the baseline: the refusal is about the shop alone).
     if (topic === 'orders/create') expect((await t.runtime.app.request(`/webhooks/${topic}`, signedWebhook(topic, { ...payload, [key]: SHOP }))).status).toBe(200);
+  });
+
+  it('deletes a data-request package a set time after its delivery, and only then', async (ctx) => {
+    if (!t) return ctx.skip();
+    const db = t.runtime.storage.db;
+    expect((await t.proxy('/submit', jsonPost(lead({ email: 'package@example.com' })))).status).toBe(202);
+    const request = async (id: string) => {
+      const response = await t!.runtime.app.request('/webhooks/customers/data_request', signedWebhook('customers/data_request', { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: 'package@example.com', phone: null }, data_request: { id } }));
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { request: string }).request;
+    };
+    const delivered = await request('41');
+    const waiting = await request('42');
+    while (await processNextComplianceRequest(db, t.runtime.storage.engine, t.runtime.lookupHash));
+    const owner = await t.staffToken('owner');
+    const download = await t.runtime.app.request(`/api/compliance/requests/${delivered}/package`, { headers: { authorization: `Bearer ${owner}` } });
+    expect(download.status).toBe(200);
+    const { delivered_at } = await db.selectFrom('compliance_requests').select('delivered_at').where('id', '=', delivered).executeTakeFirstOrThrow();
+    const deliveredAt = Date.parse(delivered_at!);
+    const day = 86_400_000;
+    const hasPackage = async (id: string) => (await db.selectFrom('compliance_requests').select('package').where('id', '=', id).executeTakeFirstOrThrow()).package !== null;
+
+    expect(await purgeDeliveredPackages(db, 30, () => deliveredAt + 30 * day - 1000)).toBe(0);
+    expect(await hasPackage(delivered)).toBe(true);
+    expect(await purgeDeliveredPackages(db, 30, () => deliveredAt + 30 * day + 1000)).toBe(1);
+    expect(await hasPackage(delivered)).toBe(false);
+    // A package nobody has downloaded yet waits for its owner.
+    expect(await hasPackage(waiting)).toBe(true);
+    const again = await t.runtime.app.request(`/api/compliance/requests/${delivered}/package`, { headers: { authorization: `Bearer ${owner}` } });
+    expect(again.status).toBe(404);
+    // The request itself stays listed, with its counts and when it was delivered.
+    const listed = (await (await t.runtime.app.request('/api/compliance/requests', { headers: { authorization: `Bearer ${owner}` } })).json()) as { requests: Array<{ id: string; has_package: boolean; delivered_at: string | null; result: unknown }> };
+    expect(listed.requests.find((r) => r.id === delivered)).toMatchObject({ has_package: false, delivered_at, result: { leads: 1 } });
+  });
+
+  it('reads the package lifetime from DATA_REQUEST_PACKAGE_DAYS, 30 days unless set', () => {
+    expect(loadConfig({}).dataRequestPackageDays).toBe(30);
+    expect(loadConfig({ DATA_REQUEST_PACKAGE_DAYS: '7' }).dataRequestPackageDays).toBe(7);
+    expect(() => loadConfig({ DATA_REQUEST_PACKAGE_DAYS: '0' })).toThrow(/DATA_REQUEST_PACKAGE_DAYS/);
   });
 
   const form = (fields: Record<string, string>): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });

@@ -52,6 +52,7 @@ const envSchema = z.object({
   TURNSTILE_SECRET_KEY: z.string().min(1).optional(),
   TURNSTILE_VERIFY_URL: z.url().default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  DATA_REQUEST_PACKAGE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   METRICS_TOKEN: z.string().min(24, 'at least 24 characters (e.g. openssl rand -hex 24)').optional(),
 });
 
@@ -84,6 +85,8 @@ export interface Config {
   clientIp: { header: string; hops: number };
   spam: { minFillMs: number; maxLinks: number };
   turnstile: { secret: string; verifyUrl: string; timeoutMs: number } | undefined;
+  /** Days a data-request package is kept after the owner first downloads it. */
+  dataRequestPackageDays: number;
   /** Bearer token /metrics asks for; without one, /metrics is open in local mode and absent in production. */
   metricsToken: string | undefined;
 }
@@ -138,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clientIp: { header: e.CLIENT_IP_HEADER.toLowerCase(), hops: e.CLIENT_IP_HOPS },
     spam: { minFillMs: e.SPAM_MIN_FILL_MS, maxLinks: 3 },
     turnstile: e.TURNSTILE_SECRET_KEY ? { secret: e.TURNSTILE_SECRET_KEY, verifyUrl: e.TURNSTILE_VERIFY_URL, timeoutMs: 5000 } : undefined,
+    dataRequestPackageDays: e.DATA_REQUEST_PACKAGE_DAYS,
     metricsToken: e.METRICS_TOKEN,
   };
 }

@@ -21,7 +21,7 @@ import { SyncWorker } from './shopify/sync-worker.js';
 import { exchangeForOfflineToken, identifyStaffUser } from './shopify/token-exchange.js';
 import { type Storage, openStorage } from './storage/database.js';
 import { webhookRoutes } from './webhooks/routes.js';
-import { processNextComplianceRequest } from './privacy/compliance.js';
+import { processNextComplianceRequest, purgeDeliveredPackages } from './privacy/compliance.js';
 import { purgeExpiredLeads } from './privacy/retention.js';
 import { reencryptBatch } from './privacy/key-rotation.js';
 import { lookupHasher } from './storage/keyring.js';
@@ -74,6 +74,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     if (Date.now() - lastPurge < 60_000) return;
     lastPurge = Date.now();
     for (const { shop, erased } of await purgeExpiredLeads(db)) if (erased) log.info({ shop, erased }, 'retention: expired leads erased');
+    const packages = await purgeDeliveredPackages(db, config.dataRequestPackageDays);
+    if (packages) log.info({ packages }, 'delivered data-request packages deleted');
   };
   const termHash = termHasher(config.apiSecret);
   const worker = new SyncWorker({

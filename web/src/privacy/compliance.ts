@@ -118,6 +118,17 @@ async function erasePackagesOf(db: Kysely<Database>, shop: string, customer: Cus
   return matching.length;
 }
 
+/**
+ * A data-request package is a full copy of one customer's data. Once the owner has downloaded it (delivered_at), the
+ * app's copy has done its job: it is deleted `days` after that first delivery, leaving the request listed with its
+ * counts and delivery time. A package not yet downloaded stays until it is. Returns how many were deleted.
+ */
+export async function purgeDeliveredPackages(db: Kysely<Database>, days: number, clock: () => number = Date.now): Promise<number> {
+  const before = new Date(clock() - days * 86_400_000).toISOString();
+  const result = await db.updateTable('compliance_requests').set({ package: null }).where('package', 'is not', null).where('delivered_at', '<', before).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** A CSV of a data package, one row per lead, spreadsheet-safe. */
 export function packageCsv(pkg: { leads: Array<Record<string, unknown>> }): string {
   const columns = ['id', 'created_at', 'form_id', 'email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers', 'tags', 'locale', 'page', 'email_consent', 'sms_consent', 'status', 'shopify_customer_id', 'synced_at'];
