@@ -106,6 +106,67 @@ describe.each(ENGINES)('smaller defects on %s', (engine) => {
   const form = (fields: Record<string, string>): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
   const formToken = (html: string) => /name="token" value="([0-9a-f]{64})"/.exec(html)?.[1] ?? '';
 
+  describe('self-service matches the customer\'s leads by the email Shopify holds for them too', () => {
+    let sender = 0;
+    const submit = async (email: string, customerId: string | null, message: string) =>
+      expect((await t!.proxy('/submit', { ...jsonPost(lead({ email, message, email_marketing_consent: false }), { 'x-forwarded-for': `198.51.100.${++sender}` }), customerId })).status).toBe(202);
+    const messages = async (customerId: string) => {
+      const html = await (await t!.proxy('/privacy', { customerId })).text();
+      return { html, shown: ['guest-own', 'logged-in-own', 'typed-victim', 'victim-own', 'unverified-guest'].filter((m) => html.includes(`>${m}<`)) };
+    };
+    const remaining = async () => (await t!.runtime.storage.db.selectFrom('leads').select('message').execute()).map((r) => r.message).sort();
+
+    it('shows and erases the leads sent with the customer\'s verified Shopify email, and never a lead of an email the customer only typed', async (ctx) => {
+      if (!t) return ctx.skip();
+      const shop = t.emulator.shopData(SHOP)!;
+      shop.addCustomer({ email: 'owner.self@example.com', firstName: 'Owner' }, 8201);
+      // Sent before logging in (or from another device), with the account's email.
+      await submit('Owner.Self@example.com', null, 'guest-own');
+      await submit('owner.self@example.com', '8201', 'logged-in-own');
+      // Logged in, the customer typed someone else's email: that lead is theirs (they sent it), the victim's own is not.
+      await submit('victim.self@example.com', '8201', 'typed-victim');
+      await submit('victim.self@example.com', null, 'victim-own');
+
+      const { html, shown } = await messages('8201');
+      expect(shown).toEqual(['guest-own', 'logged-in-own', 'typed-victim']);
+      const token = /name="token" value="([0-9a-f]{64})"/.exec(html)![1]!;
+      const deleted = await t.proxy('/privacy/delete', { ...form({ token, confirm: 'on', locale: 'en' }), customerId: '8201' });
+      expect(deleted.status).toBe(200);
+      expect(await remaining()).toContain('victim-own');
+      for (const gone of ['guest-own', 'logged-in-own', 'typed-victim']) expect(await remaining()).not.toContain(gone);
+      await t.runtime.storage.db.deleteFrom('leads').where('message', '=', 'victim-own').execute();
+    });
+
+    it('does not match by an email the customer has not verified with Shopify', async (ctx) => {
+      if (!t) return ctx.skip();
+      const customer = t.emulator.shopData(SHOP)!.addCustomer({ email: 'unverified.self@example.com' }, 8202);
+      Object.assign(customer, { verifiedEmail: false });
+      await submit('unverified.self@example.com', null, 'unverified-guest');
+      expect((await messages('8202')).shown).toEqual([]);
+      await t.runtime.storage.db.deleteFrom('leads').where('message', '=', 'unverified-guest').execute();
+    });
+
+    it('answers "try again" and erases nothing when Shopify cannot be asked for the email', async (ctx) => {
+      if (!t) return ctx.skip();
+      t.emulator.shopData(SHOP)!.addCustomer({ email: 'later.self@example.com' }, 8203);
+      await submit('later.self@example.com', '8203', 'logged-in-own');
+      const page = await t.proxy('/privacy', { customerId: '8203' });
+      const token = /name="token" value="([0-9a-f]{64})"/.exec(await page.text())![1]!;
+      t.emulator.configure({ faults: { rate: 1, kinds: ['http503'] } });
+      try {
+        const view = await t.proxy('/privacy', { customerId: '8203' });
+        expect(view.status).toBe(503);
+        expect(view.headers.get('content-type')).toContain('application/liquid');
+        expect(await view.text()).toContain('Please try again in a moment.');
+        const deleted = await t.proxy('/privacy/delete', { ...form({ token, confirm: 'on', locale: 'en' }), customerId: '8203' });
+        expect(deleted.status).toBe(503);
+        expect(await remaining()).toContain('logged-in-own');
+      } finally {
+        t.emulator.configure({ faults: { rate: 0, kinds: [] } });
+      }
+    });
+  });
+
   it('sends Cache-Control: private, no-store on the self-service and no-JS pages', async (ctx) => {
     if (!t) return ctx.skip();
     const noStore = (response: Response) => expect(response.headers.get('cache-control'), `${response.status}`).toBe('private, no-store');

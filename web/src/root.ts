@@ -15,6 +15,7 @@ import { createLogger, withSafeErrors } from './logger.js';
 import { proxyRoutes } from './proxy/routes.js';
 import { createAdminClient } from './shopify/admin-client.js';
 import { publishFormKey } from './shopify/form-key-publisher.js';
+import { customerEmailLookup } from './shopify/customer-email.js';
 import { shopTokens } from './shopify/shops.js';
 import { createShopifyApi } from './shopify/shopify-api.js';
 import { SyncWorker } from './shopify/sync-worker.js';
@@ -102,6 +103,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       clientIp: config.clientIp,
       turnstile: config.turnstile,
       onLeadQueued: () => worker.nudge(),
+      customerEmail: customerEmailLookup(client, tokens),
     }),
   );
   app.route('/webhooks', webhookRoutes({ db, shopify, tokens, lookupHash, intake, onComplianceRequest: () => worker.nudge(), onLeadQueued: () => worker.nudge() }));

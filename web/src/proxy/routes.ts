@@ -16,6 +16,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../storage/tables.js';
 import { LIQUID_CONTENT_TYPE, confirmationPage, safeBackPath, storefrontPrefix } from './liquid-pages.js';
 import { verifyProxyQuery } from './signature.js';
+import type { CustomerEmailLookup } from '../shopify/customer-email.js';
 
 export interface ProxyDeps {
   intake: LeadIntake;
@@ -31,6 +32,8 @@ export interface ProxyDeps {
   clock?: () => number;
   /** Called after a consenting lead is committed, to wake the sync worker without waiting for its next poll. */
   onLeadQueued?: (shop: string) => void;
+  /** Self-service asks Shopify for the logged-in customer's verified email through this. */
+  customerEmail?: CustomerEmailLookup;
 }
 
 type Verified = { shop: string; loggedInCustomerId: string | null; pathPrefix: string | null };
@@ -53,7 +56,7 @@ export function proxyRoutes(deps: ProxyDeps) {
     await next();
   });
 
-  app.route('/privacy', selfServiceRoutes({ db: deps.db, lookupHash: deps.lookupHash, termHash: deps.termHash, apiSecret: deps.apiSecret, translator: deps.translator, onLeadQueued: deps.onLeadQueued }));
+  app.route('/privacy', selfServiceRoutes({ db: deps.db, lookupHash: deps.lookupHash, termHash: deps.termHash, apiSecret: deps.apiSecret, translator: deps.translator, onLeadQueued: deps.onLeadQueued, customerEmail: deps.customerEmail }));
 
   // The block's view beacon: a counter per form and day, nothing about who looked.
   app.post('/view', async (c) => {

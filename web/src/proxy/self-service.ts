@@ -13,12 +13,15 @@ import { enqueueSync } from '../shopify/outbox.js';
 import { eraseCustomer } from '../leads/erasure.js';
 import { logErasure } from '../privacy/compliance.js';
 import type { Database } from '../storage/tables.js';
+import type { CustomerEmailLookup } from '../shopify/customer-email.js';
 import { bodyFormat, parseBody, readCapped } from './body.js';
 import { LIQUID_CONTENT_TYPE, escapeForLiquid as esc, storefrontPrefix } from './liquid-pages.js';
 
 /**
  * A logged-in customer's own view of what the app holds, through the app proxy (/apps/contact-capture/privacy):
- * see it, correct name and phone, or delete it all. The customer comes from the signed `logged_in_customer_id`.
+ * see it, correct name and phone, or delete it all. The customer comes from the signed `logged_in_customer_id`; their
+ * leads are those tied to that id, and those sent with the verified email Shopify holds for that customer (asked of
+ * the Admin API each time, never read from a lead, where anyone can type anyone's email).
  * The forms carry a token bound to shop, customer and day, because the shop's cookies would let another site post
  * here in the customer's name.
  */
@@ -29,7 +32,15 @@ export interface SelfServiceDeps {
   apiSecret: string;
   translator: Translator;
   onLeadQueued?: (shop: string) => void;
+  /**
+   * The customer's verified email as Shopify holds it, so leads sent with it before logging in are the customer's too.
+   * Without it, only leads tied to the customer id are matched.
+   */
+  customerEmail?: CustomerEmailLookup | undefined;
 }
+
+/** Who the page is about: the signed customer id, and the email Shopify vouches for (null when none). */
+type Customer = { id: string; email: string | null };
 
 type Verified = { shop: string; loggedInCustomerId: string | null; pathPrefix: string | null };
 
@@ -45,14 +56,31 @@ function tokenValid(secret: string, shop: string, customer: string, token: unkno
 export function selfServiceRoutes(deps: SelfServiceDeps) {
   const app = new Hono<{ Variables: { proxy: Verified } }>();
   const localeOf = (query: string | undefined, header: string | undefined) => deps.translator.resolve(query ?? preferredLanguage(header));
-  const leadsOf = (shop: string, customer: string) =>
+  const leadsOf = (shop: string, customer: Customer) =>
     deps.db
       .selectFrom('leads')
       .select(['id', 'created_at', 'email', 'first_name', 'last_name', 'phone', 'company', 'message', 'email_consent'])
       .where('shop', '=', shop)
-      .where((w) => w.or([w('logged_in_customer_id', '=', customer), w('shopify_customer_id', '=', `gid://shopify/Customer/${customer}`)]))
+      .where((w) =>
+        w.or([
+          w('logged_in_customer_id', '=', customer.id),
+          w('shopify_customer_id', '=', `gid://shopify/Customer/${customer.id}`),
+          ...(customer.email ? [w('email_hash', '=', deps.lookupHash(customer.email))] : []),
+        ]),
+      )
       .orderBy('created_at', 'desc')
       .execute();
+  /** Null when Shopify cannot tell the email now: showing or erasing only part of the customer's data would mislead. */
+  const identify = async (shop: string, id: string): Promise<Customer | null> => {
+    if (!deps.customerEmail) return { id, email: null };
+    const known = await deps.customerEmail(shop, id);
+    return known.ok ? { id, email: known.email } : null;
+  };
+  const unavailable = (locale: string) =>
+    new Response(page(locale, `<h1>${esc(deps.translator.t(locale, 'privacy.title'))}</h1><p role="status">${esc(deps.translator.t(locale, 'privacy.unavailable'))}</p>`), {
+      status: 503,
+      headers: { 'content-type': LIQUID_CONTENT_TYPE, 'retry-after': '30' },
+    });
   const liquid = (body: string, status = 200) => new Response(body, { status, headers: { 'content-type': LIQUID_CONTENT_TYPE } });
   const base = (v: Verified) => storefrontPrefix(v.pathPrefix);
 
@@ -65,7 +93,9 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     if (!v.loggedInCustomerId) {
       return liquid(page(locale, `<h1>${t('privacy.title')}</h1><p>${t('privacy.login')}</p><p><a href="/account/login">${t('privacy.login_link')}</a></p>`));
     }
-    const leads = await leadsOf(v.shop, v.loggedInCustomerId);
+    const customer = await identify(v.shop, v.loggedInCustomerId);
+    if (!customer) return unavailable(locale);
+    const leads = await leadsOf(v.shop, customer);
     const token = formToken(deps.apiSecret, v.shop, v.loggedInCustomerId);
     const action = `${base(v)}/privacy`;
     const latest = leads[0];
@@ -107,7 +137,9 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
       const code = checkField({ kind, required: false, max: kind === 'phone' ? LIMITS.phone : LIMITS.name }, value(name));
       if (code) throw new HttpError(422, 'invalid_fields', deps.translator.t(locale, 'contact_form.error_summary'), { fields: { [name]: { code, message: deps.translator.t(locale, `contact_form.errors.${code}`) } } });
     }
-    const leads = await leadsOf(v.shop, customer);
+    const who = await identify(v.shop, customer);
+    if (!who) return unavailable(locale);
+    const leads = await leadsOf(v.shop, who);
     if (!leads.length) throw badRequest('nothing_to_correct');
     const phone = value('phone') ? normalizePhone(value('phone')) : null;
     await deps.db.transaction().execute(async (trx) => {
@@ -131,8 +163,10 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     const locale = localeOf(typeof form.locale === 'string' ? form.locale : undefined, c.req.header('accept-language'));
     const customer = guard(v, form.token);
     if (form.confirm !== 'on') throw badRequest('confirmation_required');
+    const who = await identify(v.shop, customer);
+    if (!who) return unavailable(locale);
     await deps.db.transaction().execute(async (trx) => {
-      const erased = await eraseCustomer(trx, v.shop, { id: customer }, deps.lookupHash);
+      const erased = await eraseCustomer(trx, v.shop, { id: who.id, email: who.email }, deps.lookupHash);
       await logErasure(trx, v.shop, 'self_service', erased);
     });
     return done(locale, v, 'privacy.deleted');

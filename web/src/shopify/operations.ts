@@ -122,6 +122,17 @@ export const CUSTOMER_BY_EMAIL = /* GraphQL */ `
   }
 `;
 
+/**
+ * The email Shopify holds for a logged-in customer, for self-service to match leads sent with it. `verifiedEmail`
+ * matters: a classic customer account can be opened with an address its owner never confirmed.
+ */
+export const CUSTOMER_EMAIL = /* GraphQL */ `
+  query ContactCaptureCustomerEmail($id: ID!) {
+    customer(id: $id) { id verifiedEmail defaultEmailAddress { emailAddress } }
+  }
+`;
+
 export const OPERATIONS = {
   METAFIELD_DEFINITION_CREATE, ORDER_CUSTOMER,
+  CUSTOMER_EMAIL,
   CUSTOMER_UPDATE, CUSTOMER_DEFAULT_ADDRESS, CUSTOMER_ADDRESS_CREATE, CUSTOMER_ADDRESS_UPDATE, CUSTOMER_SET, METAFIELDS_SET, EMAIL_CONSENT_UPDATE, SMS_CONSENT_UPDATE, TAGS_ADD, CUSTOMER_BY_EMAIL, CURRENT_APP_INSTALLATION } as const;

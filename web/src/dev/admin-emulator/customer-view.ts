@@ -35,7 +35,7 @@ export function customerView(data: ShopData, c: EmuCustomer) {
     note: c.note,
     tags: [...c.tags].sort(),
     state: 'DISABLED',
-    verifiedEmail: true,
+    verifiedEmail: c.verifiedEmail ?? true,
     validEmailAddress: c.email !== null,
     taxExempt: false,
     taxExemptions: [],

@@ -37,6 +37,8 @@ export interface EmuCustomer {
   emailConsent: EmuConsent | null;
   smsConsent: EmuConsent | null;
   addresses: EmuAddress[];
+  /** Shopify's `verifiedEmail`; true unless a test says otherwise (customers made by the API are verified). */
+  verifiedEmail?: boolean;
   createdAt: string;
   updatedAt: string;
 }
