@@ -36,7 +36,7 @@ describe('production mode', () => {
       MODE: 'production',
       DATABASE_URL: 'sqlite::memory:',
       SHOPIFY_API_KEY: 'key',
-      SHOPIFY_API_SECRET: 'a-real-secret',
+      SHOPIFY_API_SECRET: 'a-real-secret-of-32-characters-at-least',
       SHOPIFY_APP_URL: 'https://app.example.com',
       ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
     });
