@@ -23,9 +23,9 @@ import { webhookRoutes } from './webhooks/routes.js';
 import { processNextComplianceRequest } from './privacy/compliance.js';
 import { purgeExpiredLeads } from './privacy/retention.js';
 import { reencryptBatch } from './privacy/key-rotation.js';
-import { lookupHasher } from './storage/keyring.js';
-import { termHasher } from './leads/search-terms.js';
-import { indexPendingLeads } from './leads/lead-terms.js';
+import { lookupKeyring } from './storage/lookup-keys.js';
+import { indexPendingLeads, rehashBatch } from './leads/lead-terms.js';
+import { nowIso } from './leads/ids.js';
 
 export interface Runtime {
   app: Hono;
@@ -59,7 +59,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const tokens = shopTokens(db, config.keyring);
   const metrics = createMetrics(db);
   const client = createAdminClient({ origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs });
-  const lookupHash = lookupHasher(config.apiSecret);
+  const lookupKeys = lookupKeyring(config.lookupKeys, config.apiSecret);
+  const lookupHash = lookupKeys.lookup;
+  const termHash = lookupKeys.term;
+  const currentHashes = { keyId: lookupKeys.currentId, lookup: lookupHash, term: termHash };
+  const startedAt = nowIso();
+  let rehashing = true;
   let lastPurge = 0;
   // Keys only change at start-up, so re-encryption runs until it finds nothing left, then no longer scans.
   let reencrypting = true;
@@ -70,13 +75,21 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       if (reencrypted) log.info({ rows: reencrypted, key: config.keyring.currentId }, 'rows re-encrypted under the current key');
       else reencrypting = false;
     }
+    if (rehashing) {
+      const rehashed = await rehashBatch(db, storage.engine, currentHashes, startedAt);
+      if (rehashed) log.info({ rows: rehashed, key: lookupKeys.currentId }, 'lookup hashes rewritten under the current lookup key');
+      else {
+        rehashing = false;
+        lookupKeys.retireLegacy();
+        log.info({ key: lookupKeys.currentId }, 'lookup rehash done: keys other than the current one can be removed from LOOKUP_KEYS');
+      }
+    }
     if (Date.now() - lastPurge < 60_000) return;
     lastPurge = Date.now();
     for (const { shop, erased } of await purgeExpiredLeads(db)) if (erased) log.info({ shop, erased }, 'retention: expired leads erased');
   };
-  const termHash = termHasher(config.apiSecret);
   const worker = new SyncWorker({
-    indexer: () => indexPendingLeads(db, storage.engine, termHash),
+    indexer: () => indexPendingLeads(db, storage.engine, currentHashes),
     housekeeping, db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, leaseMs: config.syncLeaseMs, onCost: (points) => metrics.shopifyCost.inc(points), onOutcome: (outcome) => metrics.sync.inc({ outcome }) });
 
   const app = createHttpApp(log);
