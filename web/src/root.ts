@@ -26,6 +26,7 @@ import { reencryptBatch } from './privacy/key-rotation.js';
 import { lookupKeyring } from './storage/lookup-keys.js';
 import { indexPendingLeads, rehashBatch } from './leads/lead-terms.js';
 import { nowIso } from './leads/ids.js';
+import { deleteExpiredCounters } from './leads/rate-limit.js';
 
 export interface Runtime {
   app: Hono;
@@ -66,6 +67,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const startedAt = nowIso();
   let rehashing = true;
   let lastPurge = 0;
+  let lastCounterSweep = 0;
   // Keys only change at start-up, so re-encryption runs until it finds nothing left, then no longer scans.
   let reencrypting = true;
   const housekeeping = async () => {
@@ -84,6 +86,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         log.info({ key: lookupKeys.currentId }, 'lookup rehash done: keys other than the current one can be removed from LOOKUP_KEYS');
       }
     }
+    // Rate counters are kept for their window only (the privacy notice promises an hour at most).
+    if (Date.now() - lastCounterSweep >= 60_000) {
+      lastCounterSweep = Date.now();
+      await deleteExpiredCounters(db, Date.now());
+    }
     if (Date.now() - lastPurge < 60_000) return;
     lastPurge = Date.now();
     for (const { shop, erased } of await purgeExpiredLeads(db)) if (erased) log.info({ shop, erased }, 'retention: expired leads erased');
@@ -99,6 +106,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     metrics.intake.inc({ outcome: String(c.res.status) });
   });
   const intake = new LeadIntake(db, lookupHash, config.rateLimits);
+  let warnedUnknownIp = false;
   app.route(
     '/proxy',
     proxyRoutes({
@@ -110,6 +118,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       translator,
       spam: config.spam,
       clientIp: config.clientIp,
+      counterHash: lookupKeys.counter,
+      rateLimits: config.rateLimits,
+      onUnknownClientIp: () => {
+        if (warnedUnknownIp) return;
+        warnedUnknownIp = true;
+        log.warn({ header: config.clientIp.header, hops: config.clientIp.hops }, 'a request came without a trusted client address: check CLIENT_IP_HEADER and CLIENT_IP_HOPS; such requests share one per-IP limit');
+      },
       turnstile: config.turnstile,
       onLeadQueued: () => worker.nudge(),
     }),
