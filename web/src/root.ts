@@ -86,7 +86,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         log.info({ key: lookupKeys.currentId }, 'lookup rehash done: keys other than the current one can be removed from LOOKUP_KEYS');
       }
     }
-    // Rate counters are kept for their window only (the privacy notice promises an hour at most).
+    // Rate counters are kept for their window only (the privacy notice promises two minutes at most).
     if (Date.now() - lastCounterSweep >= 60_000) {
       lastCounterSweep = Date.now();
       await deleteExpiredCounters(db, Date.now());
