@@ -39,6 +39,7 @@ describe('production mode', () => {
       SHOPIFY_API_SECRET: 'a-real-secret-of-32-characters-at-least',
       SHOPIFY_APP_URL: 'https://app.example.com',
       ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
+      LOOKUP_KEYS: `l1:${Buffer.alloc(32, 4).toString('base64')}`,
     });
     const runtime = await createRuntime(config, { log: pino({ level: 'silent' }) });
     try {

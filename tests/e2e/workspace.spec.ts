@@ -130,7 +130,8 @@ test('a viewer sees personal data masked, cannot export or edit, and the French 
   await page.goto('/app?staff=viewer&locale=fr');
   await expect(page.getByRole('heading', { level: 1, name: 'Prospects' })).toBeVisible();
   await expect(page.getByText('Les données personnelles sont masquées pour votre rôle (lecture).')).toBeVisible();
-  await page.getByRole('searchbox').fill(pierre.last_name);
+  // A viewer searches what a viewer sees: the message, not the masked name.
+  await page.getByRole('searchbox', { name: 'Rechercher dans les messages' }).fill('moved Lyon');
   await page.getByRole('button', { name: 'Rechercher', exact: true }).click();
   const table = page.getByRole('table');
   await expect(table).toContainText('p•••@example.fr');

@@ -25,6 +25,8 @@ export interface AppProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+let shopper = 0;
+
 export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', `${PROJECT_ROOT}/web/src/main.ts`], {
@@ -49,7 +51,9 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
     child,
     submit(body, headers = {}) {
       const params = signProxyQuery(new URLSearchParams(), { shop: SHOP, loggedInCustomerId: null, pathPrefix: '/apps/contact-capture' }, SECRET);
-      return fetch(`http://127.0.0.1:${port}/proxy/submit?${params}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      // Shopify's proxy always names the shopper's address: each call is another shopper unless the test says who.
+      const from = { 'x-forwarded-for': `10.${(++shopper >> 16) & 255}.${(shopper >> 8) & 255}.${shopper & 255}` };
+      return fetch(`http://127.0.0.1:${port}/proxy/submit?${params}`, { method: 'POST', headers: { 'content-type': 'application/json', ...from, ...headers }, body: JSON.stringify(body) });
     },
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);

@@ -66,7 +66,11 @@ export async function startTestApp(engine: TestEngine, env: Record<string, strin
     async proxy(path, init = {}) {
       const { query = {}, customerId = null, shop = SHOP, ...rest } = init;
       const params = signProxyQuery(new URLSearchParams(query), { shop, loggedInCustomerId: customerId, pathPrefix: '/apps/contact-capture' }, SECRET);
-      return runtime.app.request(`/proxy${path}?${params}`, rest);
+      // Shopify's proxy always names the shopper's address; without one a test would share the `unknown` bucket. Each
+      // call is another shopper unless the test says who (rate-limit tests do).
+      const headers = new Headers(rest.headers);
+      if (!headers.has('x-forwarded-for')) headers.set('x-forwarded-for', `10.${(++shopper >> 16) & 255}.${(shopper >> 8) & 255}.${shopper & 255}`);
+      return runtime.app.request(`/proxy${path}?${params}`, { ...rest, headers });
     },
     sessionToken: (options = {}) =>
       mintSessionToken({ shop: options.shop ?? SHOP, apiKey: options.apiKey ?? API_KEY, secret: options.secret ?? SECRET, expiresIn: options.expiresIn, userId: options.userId }),
@@ -97,6 +101,8 @@ export async function startTestApp(engine: TestEngine, env: Record<string, strin
     },
   };
 }
+
+let shopper = 0;
 
 export const jsonPost = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
   method: 'POST',

@@ -99,9 +99,9 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
           }}
         >
           <label for="lead-search" class="visually-hidden">
-            {t.search}
+            {masked ? t.searchMasked : t.search}
           </label>
-          <input id="lead-search" type="search" value={draft} placeholder={t.search} onInput={(e) => setDraft(e.currentTarget.value)} />
+          <input id="lead-search" type="search" value={draft} placeholder={masked ? t.searchMasked : t.search} onInput={(e) => setDraft(e.currentTarget.value)} />
           <button type="submit" class="button button--primary">
             {t.searchButton}
           </button>

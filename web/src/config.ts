@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { type Keyring, parseKeyring } from './storage/keyring.js';
+import { parseLookupKeys } from './storage/lookup-keys.js';
 import { SHOP_DOMAIN } from './shopify/shop-domain.js';
 
 /**
@@ -13,6 +14,7 @@ export const DEV_DEFAULTS = {
   SHOPIFY_DEV_ACCESS_TOKEN: 'shpat_contact_capture_dev_token',
   // A fixed key is fine for a local database of test data; production refuses to start with it.
   ENCRYPTION_KEYS: `dev:${Buffer.alloc(32, 7).toString('base64')}`,
+  LOOKUP_KEYS: `dev:${Buffer.alloc(32, 9).toString('base64')}`,
 } as const;
 
 const shopDomain = z.string().regex(SHOP_DOMAIN, 'must be a *.myshopify.com domain');
@@ -24,6 +26,14 @@ const keyringSpec = z.string().refine((v) => {
     return false;
   }
 }, 'must be <id>:<32 bytes base64>, comma-separated, the current key first (e.g. k2:$(openssl rand -base64 32),k1:...)');
+const lookupKeysSpec = z.string().refine((v) => {
+  try {
+    parseLookupKeys(v);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be <id>:<32+ bytes base64>, comma-separated, the current key first (e.g. l2:$(openssl rand -base64 32),l1:...)');
 
 const envSchema = z.object({
   NODE_ENV: z.string().optional(),
@@ -38,6 +48,7 @@ const envSchema = z.object({
   SHOPIFY_DEV_SHOP: shopDomain.optional(),
   SHOPIFY_DEV_ACCESS_TOKEN: z.string().min(1).optional(),
   ENCRYPTION_KEYS: keyringSpec.optional(),
+  LOOKUP_KEYS: lookupKeysSpec.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SYNC_POLL_MS: z.coerce.number().int().min(10).default(500),
   SHOPIFY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
@@ -70,6 +81,8 @@ export interface Config {
   devAccessToken: string;
   /** Encrypts shop tokens and shoppers' personal fields at rest; the first key is current. */
   keyring: Keyring;
+  /** Keys of the lookup hashes, search terms and rate counters (storage/lookup-keys.ts); the first is current. */
+  lookupKeys: string;
   logLevel: string;
   syncPollMs: number;
   shopifyRequestTimeoutMs: number;
@@ -106,7 +119,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const local = e.MODE === 'local';
   if (!local) {
-    const missing = (['SHOPIFY_API_KEY', 'SHOPIFY_API_SECRET', 'SHOPIFY_APP_URL', 'ENCRYPTION_KEYS'] as const)
+    const missing = (['SHOPIFY_API_KEY', 'SHOPIFY_API_SECRET', 'SHOPIFY_APP_URL', 'ENCRYPTION_KEYS', 'LOOKUP_KEYS'] as const)
       .filter((name) => !e[name])
       .map((name) => `${name}: required in production mode`);
     if (e.SHOPIFY_API_SECRET === DEV_DEFAULTS.SHOPIFY_API_SECRET) missing.push('SHOPIFY_API_SECRET: the dev default is not a secret');
@@ -114,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // every signature the app checks. Surrounding spaces (a paste slip) do not count.
     else if (e.SHOPIFY_API_SECRET && e.SHOPIFY_API_SECRET.trim().length < 32) missing.push('SHOPIFY_API_SECRET: must be the app\'s client secret, at least 32 characters');
     if (e.ENCRYPTION_KEYS === DEV_DEFAULTS.ENCRYPTION_KEYS) missing.push('ENCRYPTION_KEYS: the dev default is not a secret');
+    if (e.LOOKUP_KEYS === DEV_DEFAULTS.LOOKUP_KEYS) missing.push('LOOKUP_KEYS: the dev default is not a secret');
     if (e.SHOPIFY_ADMIN_API_ORIGIN) missing.push('SHOPIFY_ADMIN_API_ORIGIN: the emulator override is for local mode and tests only');
     if (missing.length) throw new ConfigError(missing);
   }
@@ -130,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     devShop: e.SHOPIFY_DEV_SHOP ?? DEV_DEFAULTS.SHOPIFY_DEV_SHOP,
     devAccessToken: e.SHOPIFY_DEV_ACCESS_TOKEN ?? DEV_DEFAULTS.SHOPIFY_DEV_ACCESS_TOKEN,
     keyring: parseKeyring(e.ENCRYPTION_KEYS ?? DEV_DEFAULTS.ENCRYPTION_KEYS),
+    lookupKeys: e.LOOKUP_KEYS ?? DEV_DEFAULTS.LOOKUP_KEYS,
     logLevel: e.LOG_LEVEL,
     syncPollMs: e.SYNC_POLL_MS,
     shopifyRequestTimeoutMs: e.SHOPIFY_REQUEST_TIMEOUT_MS,

@@ -25,9 +25,10 @@ import { webhookRoutes } from './webhooks/routes.js';
 import { processNextComplianceRequest, purgeDeliveredPackages } from './privacy/compliance.js';
 import { purgeExpiredLeads } from './privacy/retention.js';
 import { reencryptBatch } from './privacy/key-rotation.js';
-import { lookupHasher } from './storage/keyring.js';
-import { termHasher } from './leads/search-terms.js';
-import { indexPendingLeads } from './leads/lead-terms.js';
+import { lookupKeyring } from './storage/lookup-keys.js';
+import { indexPendingLeads, rehashBatch } from './leads/lead-terms.js';
+import { nowIso } from './leads/ids.js';
+import { deleteExpiredCounters } from './leads/rate-limit.js';
 
 export interface Runtime {
   app: Hono;
@@ -61,8 +62,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const tokens = shopTokens(db, config.keyring);
   const metrics = createMetrics(db);
   const client = createAdminClient({ origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs });
-  const lookupHash = lookupHasher(config.apiSecret);
+  const lookupKeys = lookupKeyring(config.lookupKeys, config.apiSecret);
+  const lookupHash = lookupKeys.lookup;
+  const termHash = lookupKeys.term;
+  const currentHashes = { keyId: lookupKeys.currentId, lookup: lookupHash, term: termHash };
+  const startedAt = nowIso();
+  let rehashing = true;
   let lastPurge = 0;
+  let lastCounterSweep = 0;
   // Keys only change at start-up, so re-encryption runs until it finds nothing left, then no longer scans.
   let reencrypting = true;
   const housekeeping = async () => {
@@ -72,15 +79,28 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       if (reencrypted) log.info({ rows: reencrypted, key: config.keyring.currentId }, 'rows re-encrypted under the current key');
       else reencrypting = false;
     }
+    if (rehashing) {
+      const rehashed = await rehashBatch(db, storage.engine, currentHashes, startedAt);
+      if (rehashed) log.info({ rows: rehashed, key: lookupKeys.currentId }, 'lookup hashes rewritten under the current lookup key');
+      else {
+        rehashing = false;
+        lookupKeys.retireLegacy();
+        log.info({ key: lookupKeys.currentId }, 'lookup rehash done: keys other than the current one can be removed from LOOKUP_KEYS');
+      }
+    }
+    // Rate counters are kept for their window only (the privacy notice promises two minutes at most).
+    if (Date.now() - lastCounterSweep >= 60_000) {
+      lastCounterSweep = Date.now();
+      await deleteExpiredCounters(db, Date.now());
+    }
     if (Date.now() - lastPurge < 60_000) return;
     lastPurge = Date.now();
     for (const { shop, erased } of await purgeExpiredLeads(db)) if (erased) log.info({ shop, erased }, 'retention: expired leads erased');
     const packages = await purgeDeliveredPackages(db, config.dataRequestPackageDays);
     if (packages) log.info({ packages }, 'delivered data-request packages deleted');
   };
-  const termHash = termHasher(config.apiSecret);
   const worker = new SyncWorker({
-    indexer: () => indexPendingLeads(db, storage.engine, termHash),
+    indexer: () => indexPendingLeads(db, storage.engine, currentHashes),
     housekeeping, db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, leaseMs: config.syncLeaseMs, onCost: (points) => metrics.shopifyCost.inc(points), onOutcome: (outcome) => metrics.sync.inc({ outcome }) });
 
   const app = createHttpApp(log);
@@ -90,6 +110,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     metrics.intake.inc({ outcome: String(c.res.status) });
   });
   const intake = new LeadIntake(db, lookupHash, config.rateLimits);
+  let warnedUnknownIp = false;
   app.route(
     '/proxy',
     proxyRoutes({
@@ -101,6 +122,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       translator,
       spam: config.spam,
       clientIp: config.clientIp,
+      counterHash: lookupKeys.counter,
+      rateLimits: config.rateLimits,
+      onUnknownClientIp: () => {
+        if (warnedUnknownIp) return;
+        warnedUnknownIp = true;
+        log.warn({ header: config.clientIp.header, hops: config.clientIp.hops }, 'a request came without a trusted client address: check CLIENT_IP_HEADER and CLIENT_IP_HOPS; such requests share one per-IP limit');
+      },
       turnstile: config.turnstile,
       onLeadQueued: () => worker.nudge(),
       customerEmail: customerEmailLookup(client, tokens),

@@ -11,7 +11,7 @@ import { maskLead } from '../leads/masking.js';
 import { LEAD_STATUSES, countLeads, leadFacets, listLeads } from '../leads/queries.js';
 import { releaseFromQuarantine } from '../leads/release.js';
 import type { TermHasher } from '../leads/search-terms.js';
-import type { Database } from '../storage/tables.js';
+import type { Database, Role } from '../storage/tables.js';
 import { audit } from './audit.js';
 import { privacyRoutes } from './privacy-routes.js';
 import { type IdentifyStaff, type StaffEnv, allow, can, requireStaff } from './roles.js';
@@ -68,16 +68,27 @@ export function adminApiRoutes(deps: AdminApiDeps) {
   app.use('*', requireStaff(db, deps.identifyStaff));
   const who = (c: { get(k: 'session'): StaffSession; get(k: 'staff'): { userId: string } }) => ({ shop: c.get('session').shop, userId: c.get('staff').userId });
 
+  // A viewer's words match only what the viewer sees unmasked (message words, tags): prefix and suffix searches over
+  // names and phones would otherwise rebuild what the mask hides, one character at a time.
+  const scopeOf = (role: Role): 'all' | 'visible' => (can(role, 'unmasked') ? 'all' : 'visible');
+
   app.get('/leads', async (c) => {
     const query = parse(listQuery, c.req.query(), 'invalid_query');
     const { shop, userId } = who(c);
-    const page = await listLeads(db, shop, query, hashes.term);
-    if (!can(c.get('staff').role, 'unmasked')) return c.json({ ...page, leads: page.leads.map(maskLead) });
+    const role = c.get('staff').role;
+    const page = await listLeads(db, shop, { ...query, scope: scopeOf(role) }, hashes.term);
+    if (!can(role, 'unmasked')) {
+      if (query.q?.trim()) await audit(db, { shop, userId, action: 'searched', detail: { rows: page.leads.length, filter: filterOutline(query) } });
+      return c.json({ ...page, leads: page.leads.map(maskLead) });
+    }
     if (page.leads.length) await audit(db, { shop, userId, action: 'view_list', detail: { rows: page.leads.length, filter: filterOutline(query) } });
     return c.json(page);
   });
 
-  app.get('/leads/counts', async (c) => c.json(await countLeads(db, c.get('session').shop, parse(filterQuery, c.req.query(), 'invalid_query'), hashes.term)));
+  app.get('/leads/counts', async (c) => {
+    const filter = parse(filterQuery, c.req.query(), 'invalid_query');
+    return c.json(await countLeads(db, c.get('session').shop, { ...filter, scope: scopeOf(c.get('staff').role) }, hashes.term));
+  });
   // The filter menus' forms and tags scan the shop's leads (tens of ms at 100,000): kept a minute per shop and
   // process, which is how long a new form or tag may take to appear in the menus. Neither is personal data.
   const facets = new Map<string, { at: number; value: Promise<Awaited<ReturnType<typeof leadFacets>>> }>();

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { normalizePhone } from '../../../schema/submission.js';
+import { type KeyedHash, everyHash } from '../storage/lookup-keys.js';
 import type { Database } from '../storage/tables.js';
 
 /** A customer as Shopify names one in compliance webhooks: matched on id, email OR phone. */
@@ -9,22 +10,22 @@ export interface CustomerRef {
   phone?: string | null;
 }
 
-/** Keyed hash of a normalised email or phone (storage/keyring.ts lookupHasher). */
-export type LookupHash = (value: string) => string;
+/** Keyed hash of a normalised email or phone (storage/lookup-keys.ts); matching tries every key a row may be under. */
+export type LookupHash = KeyedHash;
 
 function customerLeads(db: Kysely<Database>, shop: string, customer: CustomerRef, hash: LookupHash) {
   const id = customer.id === null || customer.id === undefined ? null : String(customer.id);
-  const email = customer.email?.trim() ? hash(customer.email) : null;
+  const email = customer.email?.trim() ? everyHash(hash, customer.email) : null;
   const normalized = customer.phone ? normalizePhone(customer.phone) : null;
-  const phone = normalized ? hash(normalized) : null;
+  const phone = normalized ? everyHash(hash, normalized) : null;
   return db
     .selectFrom('leads')
     .select('id')
     .where('shop', '=', shop)
     .where((w) =>
       w.or([
-        ...(email ? [w('email_hash', '=', email)] : []),
-        ...(phone ? [w('phone_hash', '=', phone)] : []),
+        ...(email ? [w('email_hash', 'in', email)] : []),
+        ...(phone ? [w('phone_hash', 'in', phone)] : []),
         ...(id ? [w('logged_in_customer_id', '=', id), w('shopify_customer_id', '=', `gid://shopify/Customer/${id}`)] : []),
         // No identifier at all must match nothing, never everything.
         w.lit(false),

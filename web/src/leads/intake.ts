@@ -20,7 +20,10 @@ export interface IntakeInput {
   locale: string;
   /** Spam verdict from the checks before intake: a quarantined lead is kept but never synced. */
   quarantineReason?: string | null;
-  /** For the per-IP limit; `unknown` when no trusted address was available. */
+  /**
+   * For the per-IP limit: a keyed hash of the client's address bucket (proxy/client-ip.ts), never the address; `unknown`
+   * when no trusted address was available, which all such requests share as one bucket.
+   */
   clientIp: string;
   /** Merchant tags whose signature checked out. */
   tags: string[];
@@ -177,7 +180,9 @@ async function overLimit(trx: Transaction<Database>, batch: Pending[], limits: R
     const shopUsed = (used.get(shopKey) ?? 0) + 1;
     used.set(ipKey, ipUsed);
     used.set(shopKey, shopUsed);
-    return (b.clientIp !== 'unknown' && ipUsed > limits.perIpPerMinute) || shopUsed > limits.perShopPerMinute;
+    // Requests without a trusted address share one bucket under the per-IP limit: exempting them let every client
+    // past the limit whenever the proxy header was missing or misconfigured.
+    return ipUsed > limits.perIpPerMinute || shopUsed > limits.perShopPerMinute;
   });
 }
 

@@ -1,5 +1,6 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import { badRequest } from '../http/errors.js';
+import { everyHash } from '../storage/lookup-keys.js';
 import type { Database, LeadStatus, LeadTermsTable } from '../storage/tables.js';
 import { type TermHasher, queryTerms, tagTerm } from './search-terms.js';
 
@@ -16,6 +17,11 @@ export interface LeadFilter {
   status?: LeadStatus | undefined;
   tag?: string | undefined;
   handled?: 'yes' | 'no' | undefined;
+  /**
+   * `visible`: words and tags match only terms of what a viewer sees unmasked (message words, tags), so a viewer's
+   * prefix and suffix searches cannot rebuild a masked name or phone number.
+   */
+  scope?: 'all' | 'visible' | undefined;
 }
 
 export interface ListOptions extends LeadFilter {
@@ -56,15 +62,29 @@ export const COUNT_CAP = 1_000;
 /**
  * The hashed terms of a filter, rarest first. Counting each term's index entries (up to a cap) costs a few index
  * reads and lets the rarest term drive the query: a search for "example zephyrine" reads zephyrine's one lead, not
- * example's hundred thousand.
+ * example's hundred thousand. Each term is a group of hashes, one per lookup key a lead may be indexed under (one
+ * outside a key rotation); a lead's terms are all under one key, so matching any hash of each group is exact.
  */
-async function plannedTerms(db: Kysely<Database>, shop: string, filter: LeadFilter, hash: TermHasher): Promise<string[] | null> {
-  const terms = [...new Set([...(filter.q ? queryTerms(filter.q) : []), ...(filter.tag ? [tagTerm(filter.tag)] : [])].map(hash))];
-  if (terms.length < 2) return terms;
+type TermGroup = string[];
+
+async function plannedTerms(db: Kysely<Database>, shop: string, filter: LeadFilter, hash: TermHasher): Promise<TermGroup[] | null> {
+  const plain = [...new Set([...(filter.q ? queryTerms(filter.q) : []), ...(filter.tag ? [tagTerm(filter.tag)] : [])])];
+  const terms = plain.map((t) => everyHash(hash, t));
+  const visibleOnly = filter.scope === 'visible';
+  if (terms.length < 2 && !visibleOnly) return terms;
   const sizes = await Promise.all(
     terms.map(async (term) => {
       const row = await db
-        .selectFrom((eb) => eb.selectFrom('lead_terms').select('lead_id').where('shop', '=', shop).where('term', '=', term).limit(PROBE_LIMIT).as('probe'))
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('lead_terms')
+            .select('lead_id')
+            .where('shop', '=', shop)
+            .where('term', 'in', term)
+            .$if(visibleOnly, (q) => q.where('visible', '=', 1))
+            .limit(PROBE_LIMIT)
+            .as('probe'),
+        )
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
         .executeTakeFirstOrThrow();
       return { term, n: Number(row.n) };
@@ -88,7 +108,7 @@ function selectLeads(
   db: Kysely<Database>,
   shop: string,
   filter: LeadFilter,
-  terms: string[],
+  terms: TermGroup[],
   sort: Sort,
   cursor: string | undefined,
   withStatus: boolean,
@@ -106,11 +126,14 @@ function selectLeads(
     // Callers select, group and order on leads.* only, so this query can stand where the joined one does.
     return { query: query as unknown as Joined, order: ['leads.created_at', 'leads.id'], desc };
   }
+  const visibleOnly = filter.scope === 'visible';
+  // One hash (no rotation under way) keeps the equality that walks the index in date order.
   let query = db
     .selectFrom('lead_terms as t0')
     .innerJoin('leads', 'leads.id', 't0.lead_id')
     .where('t0.shop', '=', shop)
-    .where('t0.term', '=', driver)
+    .where((eb) => (driver.length === 1 ? eb('t0.term', '=', driver[0]!) : eb('t0.term', 'in', driver)))
+    .$if(visibleOnly, (q) => q.where('t0.visible', '=', 1))
     // The joined row is a lead of this shop; conditions() only names the leads table.
     .where((eb) => conditions(eb as unknown as ExpressionBuilder<Database, 'leads'>, shop, filter, withStatus));
   for (const term of others) {
@@ -120,7 +143,8 @@ function selectLeads(
           .selectFrom('lead_terms as tk')
           .select('tk.lead_id')
           .where('tk.shop', '=', shop)
-          .where('tk.term', '=', term)
+          .where((w) => (term.length === 1 ? w('tk.term', '=', term[0]!) : w('tk.term', 'in', term)))
+          .$if(visibleOnly, (q) => q.where('tk.visible', '=', 1))
           .whereRef('tk.created_at', '=', 't0.created_at')
           .whereRef('tk.lead_id', '=', 't0.lead_id'),
       ),

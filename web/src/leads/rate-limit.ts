@@ -1,6 +1,10 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/tables.js';
+
 /**
  * Fixed-window request limits per client IP and per shop, counted in the database inside the intake transaction so
- * that every app process sharing the database shares the limits.
+ * that every app process sharing the database shares the limits. A counter's key holds a keyed hash of the client's
+ * address bucket (proxy/client-ip.ts), never the address, and is deleted once its window is over.
  */
 export interface RateLimits {
   perIpPerMinute: number;
@@ -14,3 +18,23 @@ export const windowOf = (now: number): number => Math.floor(now / WINDOW_MS);
 
 /** Seconds until the current window ends, for Retry-After. */
 export const retryAfterSeconds = (now: number): number => Math.max(1, Math.ceil(((windowOf(now) + 1) * WINDOW_MS - now) / 1000));
+
+/** Counts one request against `key`'s current window; true when it is over `limit` (it is counted either way). */
+export async function overLimitOnce(db: Kysely<Database>, key: string, limit: number, now: number): Promise<boolean> {
+  const row = await db
+    .insertInto('rate_counters')
+    .values({ key, window: windowOf(now), count: 1 })
+    .onConflict((oc) => oc.columns(['key', 'window']).doUpdateSet((eb) => ({ count: eb('rate_counters.count', '+', 1) })))
+    .returning('count')
+    .executeTakeFirstOrThrow();
+  return Number(row.count) > limit;
+}
+
+/**
+ * Deletes the counters of windows that are over. The window before the current one is kept, so that a process whose
+ * clock runs a little behind still finds its counter; nothing older than two minutes remains.
+ */
+export async function deleteExpiredCounters(db: Kysely<Database>, now: number): Promise<number> {
+  const result = await db.deleteFrom('rate_counters').where('window', '<', windowOf(now) - 1).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
+import { type KeyedHash, legacyTermKey } from '../storage/lookup-keys.js';
 
 /**
  * Full-text search over encrypted columns. The values are ciphertext, so the database cannot match them; instead each
  * lead gets a set of keyed hashes ("terms") of its normalised words, written with the lead. A search hashes the
- * words typed and intersects the leads holding every one. The hash key derives from the app secret (like the lookup
- * hashes), so a leaked table does not reveal words without the secret, and rotating data keys changes nothing here.
+ * words typed and intersects the leads holding every one. The hash key comes from LOOKUP_KEYS (storage/lookup-keys.ts),
+ * so a leaked table does not reveal words without the key, and rotating data keys or the app secret changes nothing.
  *
  * What is indexed, chosen for what staff type and for size (about 40 terms a lead):
  * - name, email and company words: every prefix from 3 letters, so "pier" finds Pierre as you type (words are
@@ -12,12 +13,14 @@ import { createHmac } from 'node:crypto';
  * - phone: every trailing run of 4+ digits, so "06 12 34 56 78", "612345678" or "5678" find +33612345678;
  * - message words: whole words only (prefixes of long texts would multiply the index by ten);
  * - tags: exact, under their own namespace, for the tag filter.
+ * A term is marked `visible` when it comes from what a viewer sees unmasked (message words, tags): a viewer's search
+ * matches only those, so prefix and suffix searches cannot rebuild a masked name or phone number.
  */
-export type TermHasher = (term: string) => string;
+export type TermHasher = KeyedHash;
 
+/** The hasher of terms written before LOOKUP_KEYS (keyed from the app secret); benchmarks still seed with it. */
 export function termHasher(appSecret: string): TermHasher {
-  const key = createHmac('sha256', appSecret).update('contact-capture search terms v1').digest();
-  // 96 bits: collisions among a shop's few million terms are negligible, and the index stays compact.
+  const key = legacyTermKey(appSecret);
   return (term) => createHmac('sha256', key).update(term).digest('base64url').slice(0, 16);
 }
 
@@ -56,18 +59,23 @@ export interface Searchable {
 
 export const tagTerm = (tag: string) => `tag:${normalise(tag.trim())}`;
 
-/** The plain terms of one lead (hash them before storing). */
-export function termsOf(lead: Searchable): Set<string> {
-  const terms = new Set<string>();
-  for (const value of [lead.first_name, lead.last_name, lead.company]) if (value) for (const w of words(value)) prefixes(w, terms);
-  if (lead.email) for (const w of words(lead.email)) prefixes(w, terms);
-  if (lead.phone) phoneSuffixes(lead.phone, terms);
+/** The plain terms of one lead (hash them before storing), each with whether a viewer may match it. */
+export function termsOf(lead: Searchable): Map<string, boolean> {
+  const masked = new Set<string>();
+  for (const value of [lead.first_name, lead.last_name, lead.company]) if (value) for (const w of words(value)) prefixes(w, masked);
+  if (lead.email) for (const w of words(lead.email)) prefixes(w, masked);
+  if (lead.phone) phoneSuffixes(lead.phone, masked);
+  const visible = new Set<string>();
   if (lead.message) {
     const distinct = [...new Set(words(lead.message).filter((w) => w.length > 1))].slice(0, MAX_MESSAGE_WORDS);
     // A long word is found by its whole self or by the longest prefix a query keeps (see queryTerms).
-    for (const w of distinct) terms.add(w.length > MAX_PREFIX ? w.slice(0, MAX_PREFIX) : w);
+    for (const w of distinct) visible.add(w.length > MAX_PREFIX ? w.slice(0, MAX_PREFIX) : w);
   }
-  for (const tag of lead.tags ?? []) terms.add(tagTerm(tag));
+  for (const tag of lead.tags ?? []) visible.add(tagTerm(tag));
+  const terms = new Map<string, boolean>();
+  for (const t of masked) terms.set(t, false);
+  // A word both in the name and in the message is visible: the message shows it anyway.
+  for (const t of visible) terms.set(t, true);
   return terms;
 }
 
@@ -92,8 +100,10 @@ export interface TermRow {
   /** The lead's, so a term's leads come out of the index newest first (see leads/queries.ts). */
   created_at: string;
   lead_id: string;
+  /** 1 when a viewer's search may match it (see termsOf). */
+  visible: number;
 }
 
 export function termRows(hash: TermHasher, lead: Searchable & { id: string; shop: string; created_at: string }): TermRow[] {
-  return [...termsOf(lead)].map((t) => ({ shop: lead.shop, term: hash(t), created_at: lead.created_at, lead_id: lead.id }));
+  return [...termsOf(lead)].map(([t, visible]) => ({ shop: lead.shop, term: hash(t), created_at: lead.created_at, lead_id: lead.id, visible: visible ? 1 : 0 }));
 }

@@ -1,8 +1,19 @@
 import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WINDOW_MS, windowOf } from '../leads/rate-limit.js';
 import { ENGINES } from '../../../tests/helpers/databases.js';
 import { type TestApp, jsonPost, startTestApp } from '../../../tests/helpers/runtime.js';
+
+/**
+ * Limits count in fixed one-minute windows: a test that sends its requests across a window's edge would see the count
+ * restart. Starting with at least ten seconds left in the window keeps the whole test inside one.
+ */
+async function awayFromWindowEdge(): Promise<void> {
+  const left = WINDOW_MS - (Date.now() % WINDOW_MS);
+  if (left < 10_000) await new Promise((r) => setTimeout(r, left + 50));
+}
 
 const body = (email: string, over: Record<string, unknown> = {}) => ({ email, email_marketing_consent: true, rendered_at: Date.now() - 10_000, ...over });
 
@@ -51,6 +62,7 @@ describe.each(ENGINES)('spam defences and limits on %s', (engine) => {
   it('limits submissions per client IP (from the trusted header) with 429 and Retry-After, and counts nothing it refused', async (ctx) => {
     t = await startTestApp(engine, { RATE_LIMIT_PER_IP_PER_MINUTE: '3' });
     if (!t) return ctx.skip();
+    await awayFromWindowEdge();
     const from = (ip: string, i: number) => t!.proxy('/submit', jsonPost(body(`ip${ip}-${i}@example.com`), { 'x-forwarded-for': `10.9.9.9, ${ip}` }));
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await from('203.0.113.7', i)).status);
@@ -64,9 +76,70 @@ describe.each(ENGINES)('spam defences and limits on %s', (engine) => {
     expect(stored).toHaveLength(3);
   });
 
+  it('counts an IPv6 client per /64, a mapped or ported address as the same client, and keeps no address in the counters', async (ctx) => {
+    t = await startTestApp(engine, { RATE_LIMIT_PER_IP_PER_MINUTE: '3' });
+    if (!t) return ctx.skip();
+    await awayFromWindowEdge();
+    const send = (xff: string, i: number) => t!.proxy('/submit', jsonPost(body(`v6-${i}@example.com`), { 'x-forwarded-for': xff })).then((r) => r.status);
+    // One host picking a fresh address of its /64 for each post.
+    const v6 = [];
+    for (let i = 0; i < 5; i++) v6.push(await send(`2001:db8:1:2::${i + 1}`, i));
+    expect(v6).toEqual([202, 202, 202, 429, 429]);
+    expect(await send('2001:db8:1:3::1', 10)).toBe(202);
+    const v4 = [await send('198.51.100.20', 20), await send('198.51.100.20:5678', 21), await send('::ffff:198.51.100.20', 22), await send('[::ffff:198.51.100.20]:443', 23)];
+    expect(v4).toEqual([202, 202, 202, 429]);
+    const keys = (await t.runtime.storage.db.selectFrom('rate_counters').select('key').execute()).map((r) => r.key).join(' ');
+    expect(keys).not.toMatch(/2001|db8|198\.51|ffff/);
+  });
+
+  it('gives requests without a trusted address one shared bucket under the per-IP limit, and says so in the log once', async (ctx) => {
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    t = await startTestApp(engine, { RATE_LIMIT_PER_IP_PER_MINUTE: '3' }, log);
+    if (!t) return ctx.skip();
+    await awayFromWindowEdge();
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await t.proxy('/submit', jsonPost(body(`anon${i}@example.com`), { 'x-forwarded-for': 'not-an-address' }))).status);
+    expect(statuses).toEqual([202, 202, 202, 429, 429]);
+    expect(lines.filter((l) => l.includes('CLIENT_IP_HEADER'))).toHaveLength(1);
+    expect(lines.join('')).not.toContain('not-an-address');
+  });
+
+  it('counts the view beacon against the per-IP limit', async (ctx) => {
+    t = await startTestApp(engine, { RATE_LIMIT_PER_IP_PER_MINUTE: '3' });
+    if (!t) return ctx.skip();
+    await awayFromWindowEdge();
+    const view = (ip: string) => t!.proxy('/view', jsonPost({ form_id: 'contact' }, { 'x-forwarded-for': ip })).then((r) => r.status);
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push(await view('203.0.113.50'));
+    expect(statuses).toEqual([204, 204, 204, 429, 429]);
+    expect(await view('203.0.113.51')).toBe(204);
+    const counted = await t.runtime.storage.db.selectFrom('form_views').select('count').executeTakeFirstOrThrow();
+    expect(Number(counted.count)).toBe(4);
+    // Browsing does not use up the shopper's submissions.
+    expect((await t.proxy('/submit', jsonPost(body('viewer@example.com'), { 'x-forwarded-for': '203.0.113.50' }))).status).toBe(202);
+  });
+
+  it('deletes rate counters once their window is over, in the worker\'s housekeeping', async (ctx) => {
+    t = await startTestApp(engine);
+    if (!t) return ctx.skip();
+    const db = t.runtime.storage.db;
+    const now = windowOf(Date.now());
+    await db.insertInto('rate_counters').values([{ key: 'ip:old', window: now - 61, count: 3 }, { key: 'ip:older', window: now - 5, count: 1 }]).execute();
+    expect((await t.proxy('/submit', jsonPost(body('counted@example.com')))).status).toBe(202);
+    t.runtime.worker.start();
+    const left = async () => (await db.selectFrom('rate_counters').select('key').execute()).map((r) => r.key);
+    for (let i = 0; i < 400 && (await left()).some((k) => k.startsWith('ip:old')); i++) await new Promise((r) => setTimeout(r, 25));
+    const keys = await left();
+    expect(keys.filter((k) => k.startsWith('ip:old'))).toEqual([]);
+    // The current window's counters stay: the limit still holds.
+    expect(keys.length).toBeGreaterThan(0);
+  });
+
   it('limits submissions per shop', async (ctx) => {
     t = await startTestApp(engine, { RATE_LIMIT_PER_SHOP_PER_MINUTE: '4' });
     if (!t) return ctx.skip();
+    await awayFromWindowEdge();
     const statuses = await Promise.all(Array.from({ length: 7 }, (_, i) => t!.proxy('/submit', jsonPost(body(`shop${i}@example.com`))).then((r) => r.status)));
     expect(statuses.filter((s) => s === 202)).toHaveLength(4);
     expect(statuses.filter((s) => s === 429)).toHaveLength(3);

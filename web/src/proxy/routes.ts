@@ -7,7 +7,8 @@ import type { TermHasher } from '../leads/search-terms.js';
 import { preferredLanguage, type Translator } from '../leads/i18n.js';
 import type { LeadIntake } from '../leads/intake.js';
 import { type SpamSettings, spamVerdict } from '../leads/spam.js';
-import { type ClientIpSettings, clientIp } from './client-ip.js';
+import { type ClientIpSettings, UNKNOWN_IP, clientIp, rateBucket } from './client-ip.js';
+import { DEFAULT_RATE_LIMITS, type RateLimits, overLimitOnce, retryAfterSeconds } from '../leads/rate-limit.js';
 import { type TurnstileSettings, verifyTurnstile } from './turnstile.js';
 import { bodyFormat, parseBody, readCapped } from './body.js';
 import { formAgainPage } from './form-page.js';
@@ -27,6 +28,12 @@ export interface ProxyDeps {
   translator: Translator;
   spam: SpamSettings;
   clientIp: ClientIpSettings;
+  /** Keyed hash the rate counters hold instead of the client's address. */
+  counterHash: (value: string) => string;
+  /** The per-IP limit also bounds the view beacon (its own counter, so browsing never uses up a shopper's submissions). */
+  rateLimits?: RateLimits;
+  /** Called when a request carries no trusted client address: a misconfigured CLIENT_IP_HEADER or proxy. */
+  onUnknownClientIp?: () => void;
   /** Present only when the merchant turned Turnstile on. */
   turnstile?: TurnstileSettings | undefined;
   clock?: () => number;
@@ -56,6 +63,16 @@ export function proxyRoutes(deps: ProxyDeps) {
     await next();
   });
 
+  /** The per-IP limit's bucket of this request: a keyed hash of the address (or its /64), or the shared `unknown`. */
+  const ipBucket = (headers: Headers): { ip: string; bucket: string } => {
+    const ip = clientIp(headers, deps.clientIp);
+    if (ip === UNKNOWN_IP) {
+      deps.onUnknownClientIp?.();
+      return { ip, bucket: UNKNOWN_IP };
+    }
+    return { ip, bucket: deps.counterHash(rateBucket(ip)) };
+  };
+
   app.route('/privacy', selfServiceRoutes({ db: deps.db, lookupHash: deps.lookupHash, termHash: deps.termHash, apiSecret: deps.apiSecret, translator: deps.translator, onLeadQueued: deps.onLeadQueued, customerEmail: deps.customerEmail }));
 
   // The block's view beacon: a counter per form and day, nothing about who looked.
@@ -63,6 +80,11 @@ export function proxyRoutes(deps: ProxyDeps) {
     const body = parseBody(bodyFormat(c.req.header('content-type') ?? null), await readCapped(c.req.raw));
     const formId = body.fields.form_id;
     if (typeof formId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(formId)) throw badRequest('invalid_form_id', 'form_id must be 1-64 letters, digits, _ or -');
+    const now = (deps.clock ?? Date.now)();
+    const { bucket } = ipBucket(c.req.raw.headers);
+    if (await overLimitOnce(deps.db, `view:${c.get('proxy').shop}:${bucket}`, (deps.rateLimits ?? DEFAULT_RATE_LIMITS).perIpPerMinute, now)) {
+      throw new HttpError(429, 'rate_limited', 'Too many requests; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
+    }
     await recordView(deps.db, c.get('proxy').shop, formId);
     return c.body(null, 204);
   });
@@ -97,7 +119,7 @@ export function proxyRoutes(deps: ProxyDeps) {
     }
 
     const submission = parsed.value;
-    const ip = clientIp(c.req.raw.headers, deps.clientIp);
+    const { ip, bucket } = ipBucket(c.req.raw.headers);
     if (deps.turnstile) {
       const verdict = await verifyTurnstile(deps.turnstile, submission['cf-turnstile-response'], ip);
       if (!verdict.ok) {
@@ -113,7 +135,7 @@ export function proxyRoutes(deps: ProxyDeps) {
     );
     const tags = submission.tags && tagsSignatureValid(formKey(deps.apiSecret, shop), submission.tags, submission.tags_sig) ? splitTags(submission.tags) : [];
     const { lead, replayed } = await deps.intake.accept({
-      clientIp: ip,
+      clientIp: bucket,
       tags,
       quarantineReason,
       shop,

@@ -223,6 +223,17 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_limits-keys': {
+    async up(db) {
+      // Which LOOKUP_KEYS key a lead's email_hash, phone_hash and search terms are under; null = the key derived
+      // from the app secret before LOOKUP_KEYS existed. The background rehash rewrites rows until none is stale.
+      await db.schema.alterTable('leads').addColumn('lookup_key', 'text').execute();
+      // 1 for terms of what a viewer sees unmasked (message words, tags): a viewer's search matches only these.
+      await db.schema.alterTable('lead_terms').addColumn('visible', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      // When Shopify last said whether this staff member is the account owner (the owner role follows it).
+      await db.schema.alterTable('staff').addColumn('owner_checked_at', 'text').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

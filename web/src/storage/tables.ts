@@ -48,6 +48,8 @@ export interface LeadsTable {
   order_id: string | null;
   /** 1 once the lead's search terms are written (by the worker, just after intake, or by a correction). */
   search_indexed: Generated<number>;
+  /** The LOOKUP_KEYS key id its hashes and terms were written under; null = the old secret-derived key (or not yet known). */
+  lookup_key: Generated<string | null>;
 }
 
 export type LeadSource = 'contact_form' | 'cart' | 'checkout' | 'thank_you';
@@ -152,6 +154,8 @@ export interface LeadTermsTable {
   term: string;
   created_at: string;
   lead_id: string;
+  /** 1 when a viewer's search may match it (message words, tags). */
+  visible: Generated<number>;
 }
 
 export interface LeadNotesTable {
@@ -174,9 +178,11 @@ export interface StaffTable {
   is_owner: number;
   updated_at: string;
   updated_by: string | null;
+  /** When Shopify last said whether this user is the account owner. */
+  owner_checked_at: Generated<string | null>;
 }
 
-export type AuditAction = 'view_list' | 'view_lead' | 'export' | 'edit' | 'delete' | 'role_change' | 'download_package';
+export type AuditAction = 'view_list' | 'view_lead' | 'export' | 'edit' | 'delete' | 'role_change' | 'download_package' | 'searched';
 
 /** Who saw or changed personal data, and when. Details name fields and counts, never the values. */
 export interface AuditLogTable {
