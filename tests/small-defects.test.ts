@@ -201,6 +201,7 @@ describe('/metrics', () => {
     SHOPIFY_API_SECRET: 'shpss_0123456789abcdef0123456789abcdef',
     SHOPIFY_APP_URL: 'https://app.example.com',
     ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
+    LOOKUP_KEYS: `l1:${Buffer.alloc(32, 5).toString('base64')}`,
     LOG_LEVEL: 'silent',
   };
   const TOKEN = 'metrics-token-0123456789abcdef';
