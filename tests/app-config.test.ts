@@ -14,7 +14,7 @@ const toml = readFileSync(join(PROJECT_ROOT, 'shopify.app.toml'), 'utf8');
 
 describe('shopify.app.toml', () => {
   it('is accepted by `shopify app build` offline', async () => {
-    const { stdout, stderr } = await run('npx', ['shopify', 'app', 'build', '--path', PROJECT_ROOT], { cwd: PROJECT_ROOT, env: { ...process.env, CI: 'true', NO_COLOR: '1' }, timeout: 120_000 });
+    const { stdout, stderr } = await run('npx', ['shopify', 'app', 'build', '--skip-dependencies-installation', '--path', PROJECT_ROOT], { cwd: PROJECT_ROOT, env: { ...process.env, CI: 'true', NO_COLOR: '1' }, timeout: 120_000 });
     expect(`${stdout}${stderr}`).toMatch(/built/i);
     // Shopify refuses a checkout extension bundle over 64 KB at deploy.
     expect(statSync(join(PROJECT_ROOT, 'extensions', 'checkout-fields', 'dist', 'checkout-fields.js')).size).toBeLessThan(64 * 1024);
