@@ -48,9 +48,21 @@ export interface LeadsTable {
   order_id: string | null;
   /** 1 once the lead's search terms are written (by the worker, just after intake, or by a correction). */
   search_indexed: Generated<number>;
+  /** Purchase-time answers: how the buyer was proven; null for the contact form. */
+  buyer_proof: BuyerProof | null;
+  /** A buyer claim the worker still checks against the order: `customer:<GID>` or `checkout:<sha256 of its token>`. */
+  buyer_claim: string | null;
 }
 
 export type LeadSource = 'contact_form' | 'cart' | 'checkout' | 'thank_you';
+
+/**
+ * Who says the purchase-time answers are the buyer's. webhook: Shopify's signed orders/create (its customer placed
+ * the order); customer: a logged-in buyer's token names the order's customer; checkout_token: a guest knew the
+ * order's checkout token; pending: claimed, to be checked against the order by the worker before any write; none: no
+ * proof, the answers stay on the lead and are never written to a customer.
+ */
+export type BuyerProof = 'webhook' | 'customer' | 'checkout_token' | 'pending' | 'none';
 
 export interface MetafieldDefinitionsTable {
   shop: string;
