@@ -78,6 +78,21 @@ describe.each(ENGINES)('thank-you answers belong to the buyer on %s', (engine) =
     expect(leads.find((l) => l.status === 'synced')?.shopify_customer_id).toBe(real.customer.id);
   });
 
+  it("nobody pre-claims a guest buyer's key: the key is the poster's own, and the buyer's retry with a new session token repeats, never adds", async (ctx) => {
+    if (!t) return ctx.skip();
+    const real = placedOrder();
+    const body = { order_id: real.identityId, attributes: answers('Word of mouth') };
+    expect((await post(await token(), body)).status).toBe(202);
+    expect((await post(await token(), { ...body, checkout_token: 'not-this-checkout' })).status).toBe(403);
+    const first = await post(await token(), { ...body, checkout_token: real.checkoutToken });
+    expect(first.status).toBe(202);
+    const again = await post(await token(), { ...body, checkout_token: real.checkoutToken });
+    expect(await again.json()).toMatchObject({ id: ((await first.json()) as { id: string }).id, replayed: true });
+    await t.runtime.worker.drain();
+    expect(real.customer.metafields.get('app--1000.heard_about')?.value).toBe('Word of mouth');
+    expect((await leadsOf(real.orderId)).map((l) => l.status).sort()).toEqual(['failed', 'synced']);
+  });
+
   it('a logged-in buyer with their own order syncs, the order checked before anything is written', async (ctx) => {
     if (!t) return ctx.skip();
     const own = placedOrder();

@@ -4,7 +4,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
  * Migrations live in code (not files found at run time) so the compiled server and the tests run the same list.
  * Only portable column types: text and integer.
  */
-const migrations: Record<string, Migration> = {
+export const migrations: Record<string, Migration> = {
   '0001_initial': {
     async up(db: Kysely<unknown>) {
       await db.schema
