@@ -155,6 +155,15 @@ describe.each(ENGINES)('thank-you answers belong to the buyer on %s', (engine) =
     expect(await leadsOf(other.orderId)).toEqual([]);
   });
 
+  it("a guest order without a customer: the proven guest's answers go to the customer holding the order's email, as orders/create does", async (ctx) => {
+    if (!t) return ctx.skip();
+    const order = placedOrder({ guest: true });
+    const response = await post(await token(), { order_id: order.identityId, checkout_token: order.checkoutToken, attributes: answers('Flyer') });
+    expect(await response.json()).toMatchObject({ buyer: 'verified' });
+    await t.runtime.worker.drain();
+    expect(order.customer.metafields.get('app--1000.heard_about')?.value).toBe('Flyer');
+  });
+
   it('when the Admin API is unavailable the answers wait on the lead, and the worker checks the owner before writing', async (ctx) => {
     if (!t) return ctx.skip();
     const own = placedOrder();
