@@ -179,8 +179,12 @@ describe.each(ENGINES)('thank-you answers belong to the buyer on %s', (engine) =
       t.emulator.configure({ faults: { rate: 0, kinds: [] } });
     }
     expect(responses.map((r) => r.status)).toEqual([202, 202]);
-    expect(await responses[0]!.json()).toMatchObject({ buyer: 'pending' });
+    const first = (await responses[0]!.json()) as { id: string; buyer: string };
+    expect(first.buyer).toBe('pending');
     expect((await leadsOf(own.orderId))[0]?.shopify_customer_id).toBeNull();
+    // The buyer sends the same answers again once Shopify is back: the same lead, not a conflict.
+    const again = await post(await token(own.customer.id), { order_id: own.identityId, attributes: answers('Radio') });
+    expect(await again.json()).toMatchObject({ id: first.id, replayed: true });
     await t.runtime.worker.drain();
     expect(own.customer.metafields.get('app--1000.heard_about')?.value).toBe('Radio');
     expect(untouched(theirs.customer)).toBe(true);

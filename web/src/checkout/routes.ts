@@ -97,22 +97,24 @@ export function checkoutRoutes(deps: CheckoutDeps) {
     const identity = claim?.kind === 'customer' ? `c${claim.customerId.replace(/\D/g, '')}` : claim ? `k${claim.tokenSha256.slice(0, 32)}` : `s${tokenHash.slice(0, 32)}`;
 
     let buyer: PurchaseBuyer = { proof: 'none', identity, heldReason: UNPROVEN_REASON };
-    let owner: { customerId: string | null; email: string | null } = { customerId: null, email: null };
+    let customerId: string | null = null;
     if (claim) {
       // Before anything is written: a post for someone else's order must leave no trace, not even a lead.
       const call = await deps.admin(shop);
       const check: OwnerCheck = call ? await checkOrderOwner(call, orderId, claim) : { kind: 'unavailable', result: { ok: false, kind: 'unauthorized', detail: 'no access token' } };
       if (check.kind === 'not_owner') throw forbidden('order_not_yours', 'This order was not placed by the buyer of this checkout session.');
       if (check.kind === 'owner') {
-        buyer = { proof: claim.kind === 'customer' ? 'customer' : 'checkout_token', identity };
-        owner = { customerId: check.customerId, email: check.email };
+        // The claim is kept: a guest's order with no customer is read again at sync time for its email.
+        buyer = { proof: claim.kind === 'customer' ? 'customer' : 'checkout_token', claim: claimToText(claim), identity };
+        customerId = check.customerId;
       } else {
         // Shopify cannot say now (an outage, or the order is still being created as the thank-you page renders): the
         // answers are kept, acknowledged, and tied to no customer until the worker has checked the claim.
         buyer = { proof: 'pending', claim: claimToText(claim), identity };
       }
     }
-    const { lead, replayed } = await deps.intake.accept(purchaseIntake(shop, 'thank_you', { id: orderId, email: owner.email, customerId: owner.customerId }, read, buyer));
+    // No email from the order in the lead: a repeat of this post must hash the same whether Shopify answered or not.
+    const { lead, replayed } = await deps.intake.accept(purchaseIntake(shop, 'thank_you', { id: orderId, email: null, customerId }, read, buyer));
     if (lead.status === 'pending' && !replayed) deps.onLeadQueued?.(shop);
     const verdict = buyer.proof === 'none' ? 'unproven' : buyer.proof === 'pending' ? 'pending' : 'verified';
     return c.json({ id: lead.id, status: lead.status, replayed, rejected: read.rejected, buyer: verdict }, 202);

@@ -65,7 +65,7 @@ export function readPurchaseAnswers(attributes: ReadonlyMap<string, string>): Pu
 /** How the answers are tied to the buyer (storage/tables.ts BuyerProof), decided by the surface that received them. */
 export interface PurchaseBuyer {
   proof: BuyerProof;
-  /** For `pending`: the claim the worker checks against the order before any write. */
+  /** The claim a thank-you post made (shopify/order-owner.ts); while `pending`, the worker checks it before any write. */
   claim?: string | null;
   /**
    * Who is posting, as far as the app can tell (a customer, a checkout token, a session token). It scopes the

@@ -143,9 +143,10 @@ async function provenBuyer(call: Call, lead: Lead): Promise<{ customerId: string
   switch (lead.buyer_proof) {
     case 'webhook':
     case 'customer':
-    case 'checkout_token':
       return { customerId: lead.shopify_customer_id, email: lead.email || null };
+    case 'checkout_token':
     case 'pending': {
+      if (lead.shopify_customer_id) return { customerId: lead.shopify_customer_id, email: null };
       const claim = claimFromText(lead.buyer_claim);
       if (!claim || !lead.order_id) break;
       const check = await checkOrderOwner(call, lead.order_id, claim);

@@ -50,7 +50,7 @@ export interface LeadsTable {
   search_indexed: Generated<number>;
   /** Purchase-time answers: how the buyer was proven; null for the contact form. */
   buyer_proof: BuyerProof | null;
-  /** A buyer claim the worker still checks against the order: `customer:<GID>` or `checkout:<sha256 of its token>`. */
+  /** A thank-you poster's claim, `customer:<GID>` or `checkout:<sha256 of its token>`; checked before any write. */
   buyer_claim: string | null;
 }
 
