@@ -141,9 +141,9 @@ describe('checkout fields extension', () => {
   });
 
   describe('on the thank-you page', () => {
-    const order = { orderConfirmation: { value: { order: { id: 'gid://shopify/OrderIdentity/9001' } } } };
+    const order = { orderConfirmation: { value: { order: { id: 'gid://shopify/OrderIdentity/9001' } } }, checkoutToken: { value: 'c1f0ad9001' } };
 
-    it('posts the answers with the checkout session token and thanks the buyer', async () => {
+    it("posts the answers with the checkout session token and the checkout token (a guest's proof of purchase) and thanks the buyer", async () => {
       const fetch = vi.fn(async () => new Response('{}', { status: 202 }));
       vi.stubGlobal('fetch', fetch);
       const { api } = stand_in({ ask_heard_about: true, ask_birthday: true }, { ...order, applyAttributeChange: undefined, buyerJourney: undefined });
@@ -157,10 +157,22 @@ describe('checkout fields extension', () => {
       expect(new Headers(init.headers).get('authorization')).toBe('Bearer checkout-session-token');
       expect(JSON.parse(String(init.body))).toEqual({
         order_id: 'gid://shopify/OrderIdentity/9001',
+        checkout_token: 'c1f0ad9001',
         attributes: { cc_source: 'thank_you', cc_locale: 'fr', cc_heard_about: 'A friend', cc_consent: 'yes', cc_consent_text: 'Keep these answers on my customer profile.' },
       });
       expect(el('s-banner')?.getAttribute('tone')).toBe('success');
       expect(el('s-banner')?.textContent).toBe('Thank you, your answers are saved.');
+    });
+
+    it('posts without a checkout token when checkout has none (the answers then stay on the lead)', async () => {
+      const fetch = vi.fn(async () => new Response('{}', { status: 202 }));
+      vi.stubGlobal('fetch', fetch);
+      const { api } = stand_in({ ask_heard_about: true }, { ...order, checkoutToken: { value: undefined }, applyAttributeChange: undefined, buyerJourney: undefined });
+      await act(async () => render(<PurchaseFields api={api} mode="thank-you" backendUrl="https://app.example" />, root));
+      await change('s-text-field', 'A friend');
+      await fire(el('s-button')!, 'click');
+      const [, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+      expect(JSON.parse(String(init.body))).not.toHaveProperty('checkout_token');
     });
 
     it('does not post invalid answers, and says so when the app cannot be reached', async () => {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { adminPageRoutes } from './admin/page.js';
 import { defineStandardMetafields } from './shopify/metafield-definitions.js';
 import { checkoutRoutes } from './checkout/routes.js';
+import { DEFAULT_CHECKOUT_LIMITS } from './checkout/limits.js';
 import { adminApiRoutes } from './admin/routes.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http/app.js';
@@ -135,7 +136,20 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     }),
   );
   app.route('/webhooks', webhookRoutes({ db, shopify, tokens, lookupHash, intake, onComplianceRequest: () => worker.nudge(), onLeadQueued: () => worker.nudge() }));
-  app.route('/checkout', checkoutRoutes({ shopify, intake, onLeadQueued: () => worker.nudge() }));
+  app.route(
+    '/checkout',
+    checkoutRoutes({
+      shopify,
+      intake,
+      db,
+      admin: async (shop) => {
+        const token = await tokens.get(shop);
+        return token ? (query, variables) => client.request(shop, token, query, variables) : null;
+      },
+      limits: { perTokenPerMinute: DEFAULT_CHECKOUT_LIMITS.perTokenPerMinute, perShopPerMinute: config.rateLimits.perShopPerMinute },
+      onLeadQueued: () => worker.nudge(),
+    }),
+  );
   const exchangeOptions = { apiKey: config.apiKey, apiSecret: config.apiSecret, origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs };
   app.route(
     '/api',

@@ -91,10 +91,13 @@ export function PurchaseFields({ api, mode, backendUrl }: Props) {
       if (consent) Object.assign(attributes, { [CONSENT_ATTRIBUTE]: CONSENT_GRANTED, [CONSENT_TEXT_ATTRIBUTE]: consentText });
       const kinds = customKinds(questions);
       if (kinds) attributes[CUSTOM_KINDS_ATTRIBUTE] = kinds;
+      // The checkout token is what lets a guest's answers reach their customer record: only this checkout knows it,
+      // and the app compares it with the order's before writing anything (the session token names no order).
+      const checkoutToken = api.checkoutToken?.value;
       const response = await fetch(`${backendUrl}/checkout/answers`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${await api.sessionToken.get()}` },
-        body: JSON.stringify({ order_id: api.orderConfirmation?.value.order.id ?? '', attributes }),
+        body: JSON.stringify({ order_id: api.orderConfirmation?.value.order.id ?? '', ...(checkoutToken ? { checkout_token: checkoutToken } : {}), attributes }),
       });
       setStatus(response.ok ? { tone: 'success', text: t('saved') } : { tone: 'critical', text: t('not_saved') });
     } catch {

@@ -25,5 +25,7 @@ export interface FieldsApi {
   buyerJourney?: { intercept(interceptor: (context: { canBlockProgress: boolean }) => InterceptorResult): Promise<() => void> };
   /** Thank-you page only. */
   orderConfirmation?: Signal<{ order: { id: string } }>;
+  /** This checkout's token (`Order.checkoutToken` once the order exists); undefined until checkout has one. */
+  checkoutToken?: Signal<string | undefined>;
   sessionToken: { get(): Promise<string> };
 }

@@ -79,7 +79,7 @@ export function cartPreview(options: CartPreviewOptions) {
     let customer = data?.byEmail(buyer.email);
     if (data && !customer) customer = data.addCustomer({ firstName: buyer.first_name, lastName: buyer.last_name, email: buyer.email, locale: 'en' });
     const orderId = data ? data.newGid('Order').legacyId : Date.now();
-    data?.orders.set(`gid://shopify/Order/${orderId}`, { id: `gid://shopify/Order/${orderId}`, email: buyer.email, customerId: customer?.id ?? null });
+    data?.orders.set(`gid://shopify/Order/${orderId}`, { id: `gid://shopify/Order/${orderId}`, email: buyer.email, customerId: customer?.id ?? null, checkoutToken: randomUUID().replace(/-/g, '') });
     const payload = JSON.stringify({
       id: orderId,
       admin_graphql_api_id: `gid://shopify/Order/${orderId}`,

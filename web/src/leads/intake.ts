@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { normalizePhone, type Submission } from '../../../schema/submission.js';
 import { HttpError } from '../http/errors.js';
-import type { Database, Lead, LeadSource, LeadStatus, NewLead } from '../storage/tables.js';
+import type { BuyerProof, Database, Lead, LeadSource, LeadStatus, NewLead } from '../storage/tables.js';
 import { canonicalJson, newId, nowIso, sha256Hex } from './ids.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits, retryAfterSeconds, windowOf } from './rate-limit.js';
 
@@ -32,6 +32,11 @@ export interface IntakeInput {
   /** Purchase-time answers: the order they belong to and, when known, its customer (GID). */
   orderId?: string | null;
   shopifyCustomerId?: string | null;
+  /** Purchase-time answers: how the buyer was proven, and a claim the worker still checks (storage/tables.ts). */
+  buyerProof?: BuyerProof | null;
+  buyerClaim?: string | null;
+  /** A consenting lead that must never reach Shopify: kept with this reason (status failed), no outbox job. */
+  heldReason?: string | null;
 }
 
 export interface IntakeResult {
@@ -81,7 +86,7 @@ export class LeadIntake {
     const key =
       input.idempotencyKey === null ? `server-${newId()}` : input.keyFromCachedPage ? `${input.idempotencyKey}.${bodyHash.slice(0, 16)}` : input.idempotencyKey;
     const consented = submission.email_marketing_consent === true;
-    const status: LeadStatus = input.quarantineReason ? 'quarantined' : consented ? 'pending' : 'no_consent';
+    const status: LeadStatus = input.quarantineReason ? 'quarantined' : !consented ? 'no_consent' : input.heldReason ? 'failed' : 'pending';
     const now = nowIso(this.clock);
     const row: NewLead = {
       id: newId(),
@@ -99,7 +104,7 @@ export class LeadIntake {
       email_consent: consented ? 1 : 0,
       status,
       shopify_customer_id: input.shopifyCustomerId ?? null,
-      sync_error: input.quarantineReason ?? null,
+      sync_error: input.quarantineReason ?? (consented ? input.heldReason : null) ?? null,
       synced_at: null,
       idempotency_key: key,
       body_hash: bodyHash,
@@ -111,6 +116,8 @@ export class LeadIntake {
       sms_consent: submission.sms_marketing_consent ? 1 : 0,
       source,
       order_id: input.orderId ?? null,
+      buyer_proof: input.buyerProof ?? null,
+      buyer_claim: input.buyerClaim ?? null,
       email_hash: submission.email ? this.lookupHash(submission.email) : null,
       phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
     };

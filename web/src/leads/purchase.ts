@@ -12,7 +12,7 @@ import {
 } from '../../../schema/purchase-fields.js';
 import { checkField } from '../../../schema/rules.js';
 import type { Submission } from '../../../schema/submission.js';
-import type { LeadSource } from '../storage/tables.js';
+import type { BuyerProof, LeadSource } from '../storage/tables.js';
 import type { IntakeInput } from './intake.js';
 
 /**
@@ -62,12 +62,27 @@ export function readPurchaseAnswers(attributes: ReadonlyMap<string, string>): Pu
   };
 }
 
+/** How the answers are tied to the buyer (storage/tables.ts BuyerProof), decided by the surface that received them. */
+export interface PurchaseBuyer {
+  proof: BuyerProof;
+  /** The claim a thank-you post made (shopify/order-owner.ts); while `pending`, the worker checks it before any write. */
+  claim?: string | null;
+  /**
+   * Who is posting, as far as the app can tell (a customer, a checkout token, a session token). It scopes the
+   * idempotency key, so one poster's key can never be taken by another: a forger's post never blocks the buyer's.
+   */
+  identity?: string | null;
+  /** For `none`: why the answers stay on the lead. */
+  heldReason?: string | null;
+}
+
 /** The intake input for purchase answers: a lead with answers, consent to keep them, and its order. */
 export function purchaseIntake(
   shop: string,
   source: Exclude<LeadSource, 'contact_form'>,
   order: { id: string; email: string | null; firstName?: string | null; lastName?: string | null; customerId: string | null; locale?: string | null },
   read: PurchaseAnswers,
+  buyer: PurchaseBuyer,
 ): IntakeInput {
   const answers = Object.fromEntries(read.answers.map((a) => [a.key, a.value]));
   const submission: Submission = {
@@ -85,13 +100,16 @@ export function purchaseIntake(
     shop,
     loggedInCustomerId: null,
     submission,
-    // One lead per order and surface: Shopify's retries and a second post from the same page repeat, never add.
-    idempotencyKey: `${source}-${order.id.replace(/\D/g, '')}`,
+    // One lead per order, surface and poster: Shopify's retries and a second post from the same page repeat, never add.
+    idempotencyKey: `${source}-${order.id.replace(/\D/g, '')}${buyer.identity ? `-${buyer.identity}` : ''}`,
     locale: /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/.test(locale) ? locale : 'en',
     clientIp: 'unknown',
     tags: [],
     source,
     orderId: order.id,
     shopifyCustomerId: order.customerId,
+    buyerProof: buyer.proof,
+    buyerClaim: buyer.claim ?? null,
+    heldReason: buyer.heldReason ?? null,
   };
 }

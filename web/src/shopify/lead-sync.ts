@@ -10,10 +10,10 @@ import {
   EMAIL_CONSENT_UPDATE,
   METAFIELDS_SET,
   METAFIELD_DEFINITION_CREATE,
-  ORDER_CUSTOMER,
   SMS_CONSENT_UPDATE,
   TAGS_ADD,
 } from './operations.js';
+import { checkOrderOwner, claimFromText } from './order-owner.js';
 
 /**
  * The Shopify writes for one consenting lead, in order. Each step is idempotent (upsert by email, metafieldsSet,
@@ -112,19 +112,19 @@ async function setMetafields(call: Call, customerId: string, metafields: Metafie
 }
 
 /**
- * Answers given at purchase time land on the customer who placed the order: known from the webhook or the checkout
- * token, or looked up from the order. Names, email and marketing consent stay as checkout set them; the shopper's
- * consent here is to keep the answers on their profile, and it is recorded as the proof metafield.
+ * Answers given at purchase time land only on the customer proven to have placed the order: Shopify's own
+ * orders/create payload, or a thank-you post whose buyer was checked against the order (at intake, or here when
+ * Shopify could not say then). An unproven lead's order is never looked up: its answers stay on the lead. Names,
+ * email and marketing consent stay as checkout set them; the shopper's consent here is to keep the answers on their
+ * profile, and it is recorded as the proof metafield.
  */
 async function syncPurchase(call: Call, lead: Lead, consent: ConsentProof | null): Promise<SyncOutcome> {
-  let customerId = lead.shopify_customer_id;
-  if (!customerId && lead.order_id) {
-    const order = await call<{ order: { email: string | null; customer: { id: string } | null } | null }>(ORDER_CUSTOMER, { id: lead.order_id });
-    if (!order.ok) return failed(order);
-    customerId = order.data.order?.customer?.id ?? null;
-  }
-  if (!customerId && lead.email) {
-    const set = await mutate<{ userErrors: UserError[]; customer: { id: string } | null }>(call, CUSTOMER_SET, { email: lead.email, input: { email: lead.email } }, 'customerSet', 'customer');
+  const buyer = await provenBuyer(call, lead);
+  if ('outcome' in buyer) return buyer.outcome;
+  let customerId = buyer.customerId;
+  const email = buyer.email;
+  if (!customerId && email) {
+    const set = await mutate<{ userErrors: UserError[]; customer: { id: string } | null }>(call, CUSTOMER_SET, { email, input: { email } }, 'customerSet', 'customer');
     if (!set.ok) return set.outcome;
     customerId = set.value.customer?.id ?? null;
   }
@@ -134,6 +134,29 @@ async function syncPurchase(call: Call, lead: Lead, consent: ConsentProof | null
   const tags = await mutate(call, TAGS_ADD, { id: customerId, tags: [CUSTOMER_TAG] }, 'tagsAdd', 'tags');
   if (!tags.ok) return tags.outcome;
   return { kind: 'synced', customerId };
+}
+
+const KEPT = 'Kept on this lead, not written to a customer';
+
+/** The customer (or, for a guest's order, the email) a purchase lead's answers may go to, or why they may not. */
+async function provenBuyer(call: Call, lead: Lead): Promise<{ customerId: string | null; email: string | null } | { outcome: SyncOutcome }> {
+  switch (lead.buyer_proof) {
+    case 'webhook':
+    case 'customer':
+      return { customerId: lead.shopify_customer_id, email: lead.email || null };
+    case 'checkout_token':
+    case 'pending': {
+      if (lead.shopify_customer_id) return { customerId: lead.shopify_customer_id, email: null };
+      const claim = claimFromText(lead.buyer_claim);
+      if (!claim || !lead.order_id) break;
+      const check = await checkOrderOwner(call, lead.order_id, claim);
+      if (check.kind === 'owner') return { customerId: check.customerId, email: check.email };
+      if (check.kind === 'unavailable') return { outcome: failed(check.result) };
+      if (check.kind === 'order_not_found') return { outcome: { kind: 'retry', reason: 'Shopify does not show the order yet; its buyer is checked again before anything is written.', throttled: false } };
+      return { outcome: { kind: 'rejected', reason: `${KEPT}: Shopify says the order was placed by someone other than whoever sent these answers.` } };
+    }
+  }
+  return { outcome: { kind: 'rejected', reason: `${KEPT}: nothing proves that whoever sent these answers placed the order.` } };
 }
 
 /**

@@ -99,10 +99,13 @@ export const METAFIELD_DEFINITION_CREATE = /* GraphQL */ `
   }
 `;
 
-/** The customer who placed an order (thank-you page answers from a guest come with the order id only). */
-export const ORDER_CUSTOMER = /* GraphQL */ `
-  query ContactCaptureOrderCustomer($id: ID!) {
-    order(id: $id) { id email customer { id } }
+/**
+ * Who placed an order, to prove a thank-you page post came from its buyer: the customer a logged-in buyer's token
+ * must name, or the checkout token a guest's extension must know. Asked before any answer is tied to a customer.
+ */
+export const ORDER_OWNER = /* GraphQL */ `
+  query ContactCaptureOrderOwner($id: ID!) {
+    order(id: $id) { id email checkoutToken customer { id } }
   }
 `;
 
@@ -133,6 +136,6 @@ export const CUSTOMER_EMAIL = /* GraphQL */ `
 `;
 
 export const OPERATIONS = {
-  METAFIELD_DEFINITION_CREATE, ORDER_CUSTOMER,
+  METAFIELD_DEFINITION_CREATE, ORDER_OWNER,
   CUSTOMER_EMAIL,
   CUSTOMER_UPDATE, CUSTOMER_DEFAULT_ADDRESS, CUSTOMER_ADDRESS_CREATE, CUSTOMER_ADDRESS_UPDATE, CUSTOMER_SET, METAFIELDS_SET, EMAIL_CONSENT_UPDATE, SMS_CONSENT_UPDATE, TAGS_ADD, CUSTOMER_BY_EMAIL, CURRENT_APP_INSTALLATION } as const;

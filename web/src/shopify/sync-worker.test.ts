@@ -141,7 +141,7 @@ describe('a customer deleted in Shopify', () => {
       { ok: true, data: { metafieldsSet: { metafields: null, userErrors: [{ field: ['metafields', '0', 'ownerId'], message: 'Owner does not exist.', code: 'INVALID' }] } }, cost: null },
     ];
     const call = async () => answers.shift() as never;
-    const lead = { email: 'x@example.com', message: 'hi', created_at: new Date().toISOString() } as never;
+    const lead = { source: 'contact_form', email: 'x@example.com', message: 'hi', created_at: new Date().toISOString() } as never;
     const outcome = await syncLead(call, lead, null);
     expect(outcome).toMatchObject({ kind: 'retry' });
     expect(answers).toEqual([]);

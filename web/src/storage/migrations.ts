@@ -1,10 +1,10 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 
 /**
  * Migrations live in code (not files found at run time) so the compiled server and the tests run the same list.
  * Only portable column types: text and integer.
  */
-const migrations: Record<string, Migration> = {
+export const migrations: Record<string, Migration> = {
   '0001_initial': {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -232,6 +232,19 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('lead_terms').addColumn('visible', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       // When Shopify last said whether this staff member is the account owner (the owner role follows it).
       await db.schema.alterTable('staff').addColumn('owner_checked_at', 'text').execute();
+    },
+  },
+  '0007_purchase-owner': {
+    async up(db: Kysely<unknown>) {
+      // How purchase-time answers were tied to the buyer (leads/purchase.ts BuyerProof), and a claim still to check.
+      await db.schema.alterTable('leads').addColumn('buyer_proof', 'text').execute();
+      await db.schema.alterTable('leads').addColumn('buyer_claim', 'text').execute();
+      // Orders/create webhooks are signed by Shopify: their customer is the buyer.
+      await sql`update leads set buyer_proof = 'webhook' where source in ('cart', 'checkout')`.execute(db);
+      // Thank-you answers took the token's customer on trust: what is not synced yet is checked against the order first.
+      await sql`update leads set buyer_proof = 'pending', buyer_claim = 'customer:' || shopify_customer_id, shopify_customer_id = null
+        where source = 'thank_you' and status <> 'synced' and shopify_customer_id is not null`.execute(db);
+      await sql`update leads set buyer_proof = 'none' where source = 'thank_you' and buyer_proof is null`.execute(db);
     },
   },
 };

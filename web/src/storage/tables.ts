@@ -50,9 +50,21 @@ export interface LeadsTable {
   search_indexed: Generated<number>;
   /** The LOOKUP_KEYS key id its hashes and terms were written under; null = the old secret-derived key (or not yet known). */
   lookup_key: Generated<string | null>;
+  /** Purchase-time answers: how the buyer was proven; null for the contact form. */
+  buyer_proof: BuyerProof | null;
+  /** A thank-you poster's claim, `customer:<GID>` or `checkout:<sha256 of its token>`; checked before any write. */
+  buyer_claim: string | null;
 }
 
 export type LeadSource = 'contact_form' | 'cart' | 'checkout' | 'thank_you';
+
+/**
+ * Who says the purchase-time answers are the buyer's. webhook: Shopify's signed orders/create (its customer placed
+ * the order); customer: a logged-in buyer's token names the order's customer; checkout_token: a guest knew the
+ * order's checkout token; pending: claimed, to be checked against the order by the worker before any write; none: no
+ * proof, the answers stay on the lead and are never written to a customer.
+ */
+export type BuyerProof = 'webhook' | 'customer' | 'checkout_token' | 'pending' | 'none';
 
 export interface MetafieldDefinitionsTable {
   shop: string;

@@ -154,7 +154,7 @@ async function handle(deps: WebhookDeps, topic: Topic, shop: string, data: Recor
           lastName: customer?.last_name ?? null,
           customerId: customer ? `gid://shopify/Customer/${customer.id}` : null,
           locale: order.customer_locale ?? null,
-        }, read),
+        }, read, { proof: 'webhook' }),
       );
       if (lead.status === 'pending') deps.onLeadQueued?.(shop);
       return { lead: lead.id, status: lead.status, rejected: read.rejected };

@@ -183,7 +183,7 @@ export class AdminEmulator {
       order: ({ id }: { id: string }) => {
         const o = data.orders.get(id);
         const c = o?.customerId ? data.customers.get(o.customerId) : undefined;
-        return o ? { __typename: 'Order', id: o.id, email: o.email, customer: c ? customerView(data, c) : null } : null;
+        return o ? { __typename: 'Order', id: o.id, email: o.email, checkoutToken: o.checkoutToken ?? null, customer: c ? customerView(data, c) : null } : null;
       },
       customerAddressCreate: (args: Parameters<typeof customerAddressCreate>[1]) => customerAddressCreate(data, args),
       customerAddressUpdate: (args: Parameters<typeof customerAddressUpdate>[1]) => customerAddressUpdate(data, args),

@@ -65,6 +65,8 @@ export interface EmuOrder {
   id: string;
   email: string | null;
   customerId: string | null;
+  /** The checkout's token (`Order.checkoutToken`), which the thank-you page also shows its extensions. */
+  checkoutToken?: string | null;
 }
 
 export class ShopData {
