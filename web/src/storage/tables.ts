@@ -48,6 +48,10 @@ export interface LeadsTable {
   order_id: string | null;
   /** 1 once the lead's search terms are written (by the worker, just after intake, or by a correction). */
   search_indexed: Generated<number>;
+  /** JSON [{ field, code, message }]: fields Shopify refused while the rest of the lead synced. */
+  sync_warnings: string | null;
+  /** JSON ProposedChanges (shopify/proposed-changes.ts): what an unverified submission may not write itself. */
+  proposed_changes: string | null;
 }
 
 export type LeadSource = 'contact_form' | 'cart' | 'checkout' | 'thank_you';
