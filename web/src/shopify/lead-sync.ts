@@ -327,7 +327,7 @@ async function createCustomer(call: Call, lead: Lead, address: Record<string, st
 /** What the lead would change on the customer, for staff to apply (an unverified submission may not). */
 function contactDifferences(lead: Lead, customer: CustomerSnapshot, address: Record<string, string> | null): ProposedChanges['changes'] {
   const changes: ProposedChanges['changes'] = [];
-  const differ = (proposed: string | null, current: string | null) => proposed !== null && proposed !== '' && proposed !== current;
+  const differ = (proposed: string | null | undefined, current: string | null) => typeof proposed === 'string' && proposed !== '' && proposed !== current;
   if (differ(lead.first_name, customer.firstName)) changes.push({ field: 'first_name', current: customer.firstName, proposed: lead.first_name! });
   if (differ(lead.last_name, customer.lastName)) changes.push({ field: 'last_name', current: customer.lastName, proposed: lead.last_name! });
   if (differ(lead.phone, customer.phone)) changes.push({ field: 'phone', current: customer.phone, proposed: lead.phone! });
