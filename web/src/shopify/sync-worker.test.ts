@@ -50,7 +50,8 @@ describe.each(ENGINES)('sync worker on %s', (engine: TestEngine) => {
     await submit(t, 'no-consent@example.com', { email_marketing_consent: false });
     await syncAll(t);
     expect(await t.customerByEmail('no-consent@example.com')).toBeNull();
-    expect(t.emulator.stats.operations.ContactCaptureCustomerSet ?? 0).toBe(0);
+    expect(t.emulator.stats.operations.ContactCaptureCustomerCreate ?? 0).toBe(0);
+    expect(t.emulator.stats.operations.ContactCaptureCustomerForSync ?? 0).toBe(0);
   });
 
   it('syncs a lead whose phone another customer has, without the phone and with a warning, and does not retry it', async (ctx) => {
