@@ -85,7 +85,7 @@ describe('two app processes on one PostgreSQL', () => {
       );
       expect(results.every((s) => s === 202)).toBe(true);
       await until(async () => (await storage.db.selectFrom('outbox_jobs').select('id').where('state', '!=', 'done').execute()).length === 0, 60_000, 'both workers to drain');
-      expect(shared.emulator.stats.operations.ContactCaptureCustomerSet).toBe(120);
+      expect(shared.emulator.stats.operations.ContactCaptureCustomerCreate).toBe(120);
       expect(shared.emulator.shopData('contact-capture-dev.myshopify.com')?.customers.size).toBe(120);
 
       // One shopper's IP, alternating between the two processes: the limit of 10 a minute holds across both.

@@ -107,6 +107,30 @@ test("a manager corrects Pierre's address and it reaches his Shopify customer", 
   await page.screenshot({ path: 'test-results/workspace-detail.png', fullPage: true });
 });
 
+test('an anonymous rename of an existing customer waits as proposed changes; a manager applies them in one click', async ({ page, request }) => {
+  const email = `rose.${run}@example.fr`;
+  await submit(request, { email, first_name: 'Rose', last_name: `Lenoir${run}`, email_marketing_consent: true });
+  await expect.poll(async () => (await customerByEmail(request, email))?.firstName ?? null, { timeout: 15_000 }).toBe('Rose');
+  // Someone who is not signed in as Rose sends her email with another name: her record stays as it is.
+  await submit(request, { email, first_name: 'Rosalie', last_name: `Lenoir${run}`, message: `Second ${run}`, email_marketing_consent: true });
+  const { token } = (await (await request.get('/dev/session-token')).json()) as { token: string };
+  await expect
+    .poll(async () => ((await (await request.get(`/api/leads?q=rosalie`, { headers: { authorization: `Bearer ${token}` } })).json()) as { leads: Array<{ status: string }> }).leads[0]?.status, { timeout: 15_000 })
+    .toBe('synced');
+  expect((await customerByEmail(request, email)).firstName).toBe('Rose');
+  await page.goto('/app?staff=manager');
+  await page.getByRole('searchbox', { name: /Search name, email/ }).fill('rosalie');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.getByRole('button', { name: `Open lead from Rosalie Lenoir${run}` }).click();
+  const card = page.locator('section.card').filter({ has: page.getByRole('heading', { name: 'Changes waiting for the customer' }) });
+  await expect(card.getByRole('row', { name: /First name/ })).toContainText('Rose');
+  await expect(card.getByRole('row', { name: /First name/ })).toContainText('Rosalie');
+  expect(await axe(page)).toEqual([]);
+  await card.getByRole('button', { name: 'Apply to the customer' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Applied: the customer will be updated.' })).toBeVisible();
+  await expect.poll(async () => (await customerByEmail(request, email)).firstName, { timeout: 15_000 }).toBe('Rosalie');
+});
+
 test('a manager exports the filtered leads as CSV with progress, and the file holds exactly them, spreadsheet-safe', async ({ page }) => {
   await page.goto('/app?staff=manager');
   await page.getByLabel('Form').selectOption(`wholesale-${run}`);

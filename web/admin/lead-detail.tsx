@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, apiJson } from './api.js';
 import { type Strings, format } from './i18n.js';
 import { Announce, Badge, Card, FocusHeading, fullName, when } from './parts.js';
-import type { LeadDetail as Detail, Lead, Me } from './types.js';
+import type { LeadDetail as Detail, Lead, Me, ProposedChanges } from './types.js';
 
 interface Props {
   t: Strings;
@@ -92,6 +92,30 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
               </>
             )}
           </Card>
+          {detail.proposed ? (
+            <Proposed
+              t={t}
+              proposed={detail.proposed}
+              canWork={canWork}
+              onAct={async (path, text) => {
+                await act(path, {});
+                setMessage(text);
+              }}
+            />
+          ) : null}
+          {lead.sync_warnings.length ? (
+            <Card title={t.refused.title}>
+              <p>{t.refused.intro}</p>
+              <ul class="warnings">
+                {lead.sync_warnings.map((w) => (
+                  <li>
+                    <strong>{fieldLabel(t, w.field)}</strong>: {w.message}
+                    {w.code ? ` (${w.code})` : ''}
+                  </li>
+                ))}
+              </ul>
+            </Card>
+          ) : null}
           <Card title={t.fields.message}>
             <p class="pre">{lead.message ?? '—'}</p>
           </Card>
@@ -203,6 +227,65 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
         </div>
       </div>
     </>
+  );
+}
+
+/** A field of a proposal or a warning, in the staff member's words. */
+function fieldLabel(t: Strings, field: string): string {
+  if (field.startsWith('metafield:')) return format(t.proposed.metafield, { key: field.slice('metafield:'.length) });
+  return t.fields[field as keyof typeof t.fields] ?? t.refused[field as 'sms_consent' | 'tags' | 'locale'] ?? field;
+}
+
+/** An address as stored on the lead (JSON), on one line. */
+function addressLine(json: string | null | undefined): string | null {
+  if (!json) return null;
+  try {
+    const a = JSON.parse(json) as Record<string, string | undefined>;
+    return [a.address1, a.address2, [a.zip, a.city].filter(Boolean).join(' '), a.province, a.country].filter(Boolean).join(', ');
+  } catch {
+    return json;
+  }
+}
+
+function Proposed({ t, proposed, canWork, onAct }: { t: Strings; proposed: ProposedChanges; canWork: boolean; onAct(path: string, message: string): Promise<void> }) {
+  const show = (field: string, value: string | null | undefined) => (value === undefined ? null : value === null ? t.proposed.empty : field === 'address' ? addressLine(value) : value);
+  const withValues = proposed.changes.some((c) => c.proposed !== undefined);
+  return (
+    <Card title={t.proposed.title}>
+      <p>{t.proposed.intro}</p>
+      <table class="proposed">
+        <thead>
+          <tr>
+            <th scope="col">{t.proposed.field}</th>
+            {withValues ? <th scope="col">{t.proposed.current}</th> : null}
+            {withValues ? <th scope="col">{t.proposed.sent}</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {proposed.changes.map((c) => (
+            <tr>
+              <th scope="row">{fieldLabel(t, c.field)}</th>
+              {withValues ? <td>{show(c.field, c.current)}</td> : null}
+              {withValues ? <td>{show(c.field, c.proposed)}</td> : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {proposed.applying ? (
+        <p class="subdued">{t.proposed.applying}</p>
+      ) : canWork ? (
+        <div class="actions">
+          <button type="button" class="button button--primary" onClick={() => onAct('/proposed-changes/apply', t.proposed.applied)}>
+            {t.proposed.apply}
+          </button>
+          <button type="button" class="button" onClick={() => onAct('/proposed-changes/dismiss', t.proposed.dismissed)}>
+            {t.proposed.dismiss}
+          </button>
+        </div>
+      ) : (
+        <p class="subdued">{t.proposed.viewerNote}</p>
+      )}
+    </Card>
   );
 }
 

@@ -183,7 +183,10 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
                 lead.email,
                 when(lead.created_at, language),
                 lead.email_consent ? t.yes : t.no,
-                <Badge status={lead.status} t={t} />,
+                <>
+                  <Badge status={lead.status} t={t} />
+                  {lead.sync_warnings?.length ? <span class="badge badge--warning">{t.refused.badge}</span> : null}
+                </>,
                 <span class="message">{lead.message}</span>,
               ])}
             />

@@ -34,7 +34,16 @@ export interface Lead {
   handled_at: string | null;
   source: 'contact_form' | 'cart' | 'checkout' | 'thank_you';
   order_id: string | null;
+  /** Values Shopify refused while the rest of the lead synced. */
+  sync_warnings: Array<{ field: string; code: string | null; message: string }>;
   masked?: boolean;
+}
+
+/** What an unverified submission would change on the existing customer; viewers get the field names only. */
+export interface ProposedChanges {
+  found_at: string;
+  changes: Array<{ field: string; current?: string | null; proposed?: string }>;
+  applying: { at: string; fields: string[] } | null;
 }
 
 export interface LeadDetail {
@@ -42,6 +51,7 @@ export interface LeadDetail {
   consent: Array<{ channel: string; granted: number; text: string | null; text_sha256: string | null; locale: string; page: string | null; source: string; opt_in_level: string; recorded_at: string }>;
   history: Array<{ id: string; kind: 'sync_lead' | 'update_customer'; state: 'pending' | 'done' | 'failed'; attempts: number; last_error: string | null; created_at: string; updated_at: string }>;
   notes: Array<{ id: string; author: string; body: string; created_at: string }>;
+  proposed: ProposedChanges | null;
 }
 
 export interface Filter {

@@ -14,6 +14,7 @@ import type { TermHasher } from '../leads/search-terms.js';
 import type { Database, Role } from '../storage/tables.js';
 import { audit } from './audit.js';
 import { privacyRoutes } from './privacy-routes.js';
+import { proposedChangesOf, proposedChangesRoutes } from './proposed-changes.js';
 import { type IdentifyStaff, type StaffEnv, allow, can, requireStaff } from './roles.js';
 import { type StaffSession, requireSession } from './session.js';
 import { staffRoutes } from './staff-routes.js';
@@ -128,9 +129,11 @@ export function adminApiRoutes(deps: AdminApiDeps) {
   app.get('/leads/:id', async (c) => {
     const { shop, userId } = who(c);
     const detail = await leadDetail(db, shop, c.req.param('id'));
-    if (!can(c.get('staff').role, 'unmasked')) return c.json({ ...detail, lead: maskLead(detail.lead), notes: [], consent: detail.consent.map((r) => ({ ...r, page: null })) });
+    const unmasked = can(c.get('staff').role, 'unmasked');
+    const proposed = await proposedChangesOf(db, shop, detail.lead.id, unmasked);
+    if (!unmasked) return c.json({ ...detail, lead: maskLead(detail.lead), notes: [], consent: detail.consent.map((r) => ({ ...r, page: null })), proposed });
     await audit(db, { shop, userId, action: 'view_lead', leadId: detail.lead.id });
-    return c.json(detail);
+    return c.json({ ...detail, proposed });
   });
 
   app.patch('/leads/:id', allow('work'), async (c) => {
@@ -176,6 +179,7 @@ export function adminApiRoutes(deps: AdminApiDeps) {
     return c.body(null, 204);
   });
 
+  app.route('/', proposedChangesRoutes(db, deps.onLeadQueued));
   app.route('/', staffRoutes(db));
   app.use('/compliance/*', allow('privacy'));
   app.use('/settings/*', allow('privacy'));

@@ -5,7 +5,7 @@ import { adminEmulatorRoutes } from './admin-emulator/routes.js';
 import { proxyEmulator } from './proxy-emulator.js';
 import { mintSessionToken } from './session-token.js';
 import { cartPreview } from './cart-preview.js';
-import { storefrontPreview } from './storefront-preview.js';
+import { DEV_CUSTOMERS, storefrontPreview } from './storefront-preview.js';
 import { assignRole } from '../admin/roles.js';
 import { formKey } from '../leads/form-key.js';
 
@@ -16,10 +16,15 @@ export const SCOPES = 'read_customers,write_customers,read_orders,write_app_prox
  * Local mode: everything Shopify would provide, on the same port as the app. The dev shop is installed at start
  * with the emulator's token (stored encrypted, like any shop's).
  */
-export function mountLocal(emulator = new AdminEmulator()) {
+export function mountLocal(given?: AdminEmulator) {
+  const emulator = given ?? new AdminEmulator();
   return async (runtime: Omit<Runtime, 'close'>, parts: DevParts): Promise<void> => {
     const { config, app } = runtime;
     emulator.install(config.devShop, config.devAccessToken);
+    // In `npm start`, the storefront's dev customers (`?customer=7001`) exist in the shop as a real logged-in customer
+    // does, under their own id: their submissions are then verified for their own record. Tests bring their emulator
+    // and their own customers.
+    if (!given) seedDevCustomers(emulator, config.devShop);
     await parts.tokens.save(config.devShop, config.devAccessToken, SCOPES);
 
     const dev = new Hono();
@@ -48,4 +53,15 @@ export function mountLocal(emulator = new AdminEmulator()) {
     dev.route('/', cartPreview({ engine: preview.engine, shop: config.devShop, apiSecret: config.apiSecret, emulatorData: () => emulator.shopData(config.devShop), deliver: async (request) => app.fetch(request) }));
     app.route('/', dev);
   };
+}
+
+function seedDevCustomers(emulator: AdminEmulator, shop: string): void {
+  const data = emulator.shopData(shop);
+  if (!data) return;
+  for (const c of Object.values(DEV_CUSTOMERS)) {
+    if (data.byEmail(c.email) || data.customers.has(`gid://shopify/Customer/${c.id}`)) continue;
+    const customer = data.addCustomer({ firstName: c.first_name, lastName: c.last_name, email: c.email, phone: c.phone, locale: 'en' }, c.id);
+    const a = c.default_address;
+    customer.addresses = [{ id: data.newGid('MailingAddress').gid, fields: { address1: a.address1 ?? null, address2: a.address2 || null, city: a.city ?? null, zip: a.zip ?? null, countryCode: a.country_code ?? null, country: a.country_code ?? null, countryCodeV2: a.country_code ?? null, provinceCode: a.province || null, province: a.province || null, firstName: c.first_name, lastName: c.last_name, company: null, phone: null } }];
+  }
 }

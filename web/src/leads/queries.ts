@@ -160,7 +160,7 @@ function selectLeads(
 export const LEAD_COLUMNS = [
   'id', 'created_at', 'form_id', 'email', 'first_name', 'last_name', 'phone', 'message', 'locale', 'page', 'email_consent', 'status',
   'shopify_customer_id', 'sync_error', 'synced_at', 'logged_in_customer_id', 'company', 'birthday', 'address', 'answers', 'tags', 'sms_consent',
-  'handled_at', 'handled_by', 'source', 'order_id',
+  'handled_at', 'handled_by', 'source', 'order_id', 'sync_warnings',
 ] as const;
 
 type LeadRow = Pick<Selectable<Database['leads']>, (typeof LEAD_COLUMNS)[number]>;
@@ -183,6 +183,7 @@ export function presentLead(r: LeadRow) {
     address: r.address ? (JSON.parse(r.address) as LeadAddress) : null,
     answers: r.answers ? (JSON.parse(r.answers) as Array<{ key: string; kind: string; value: string }>) : [],
     tags: r.tags ? (JSON.parse(r.tags) as string[]) : [],
+    sync_warnings: r.sync_warnings ? (JSON.parse(r.sync_warnings) as Array<{ field: string; code: string | null; message: string }>) : [],
   };
 }
 export type PresentedLead = ReturnType<typeof presentLead>;

@@ -21,7 +21,7 @@ export async function reencryptBatch(db: Kysely<Database>, keyring: Keyring, has
     .execute();
   let done = 0;
   for (const { id } of stale) {
-    const lead = await db.selectFrom('leads').select(['email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers']).where('id', '=', id).executeTakeFirst();
+    const lead = await db.selectFrom('leads').select(['email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers', 'proposed_changes']).where('id', '=', id).executeTakeFirst();
     if (!lead) continue;
     const phone = lead.phone ? normalizePhone(lead.phone) : null;
     await db

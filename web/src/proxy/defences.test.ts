@@ -46,7 +46,8 @@ describe.each(ENGINES)('spam defences and limits on %s', (engine) => {
       ids.push(id);
     }
     await t.runtime.worker.drain();
-    expect(t.emulator.stats.operations.ContactCaptureCustomerSet ?? 0).toBe(0);
+    expect(t.emulator.stats.operations.ContactCaptureCustomerCreate ?? 0).toBe(0);
+    expect(t.emulator.stats.operations.ContactCaptureCustomerForSync ?? 0).toBe(0);
 
     const token = await t.sessionToken();
     const release = await t.runtime.app.request(`/api/leads/${ids[0]}/release`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });

@@ -143,7 +143,13 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     if (!leads.length) throw badRequest('nothing_to_correct');
     const phone = value('phone') ? normalizePhone(value('phone')) : null;
     await deps.db.transaction().execute(async (trx) => {
-      await trx.updateTable('leads').set({ first_name: value('first_name') || null, last_name: value('last_name') || null, phone, phone_hash: phone ? deps.lookupHash(phone) : null }).where('id', 'in', leads.map((l) => l.id)).execute();
+      // The correction is the signed-in customer's own (verified) submission: the sync then may update the customer
+      // who holds the lead's email only if that is this customer (shopify/lead-sync.ts submittedBy), never another one.
+      await trx
+        .updateTable('leads')
+        .set({ first_name: value('first_name') || null, last_name: value('last_name') || null, phone, phone_hash: phone ? deps.lookupHash(phone) : null, logged_in_customer_id: customer })
+        .where('id', 'in', leads.map((l) => l.id))
+        .execute();
       // Staff search finds the corrected name and phone, not the old ones.
       await reindexLeads(trx, deps.termHash, leads.map((l) => l.id));
       // The Shopify customer follows the correction through the usual sync, when the shopper consented.

@@ -1,10 +1,14 @@
 import { CUSTOMER_TAG, type CustomFieldKind, METAFIELDS, METAFIELD_TYPE_OF } from '../../../schema/fields.js';
 import type { Lead } from '../storage/tables.js';
 import type { AdminResult } from './admin-client.js';
+import { COUNTRY_CODES } from './country-codes.js';
 import {
   CUSTOMER_ADDRESS_CREATE,
   CUSTOMER_ADDRESS_UPDATE,
+  CUSTOMER_APP_METAFIELDS,
+  CUSTOMER_CREATE,
   CUSTOMER_DEFAULT_ADDRESS,
+  CUSTOMER_FOR_SYNC,
   CUSTOMER_SET,
   CUSTOMER_UPDATE,
   EMAIL_CONSENT_UPDATE,
@@ -14,6 +18,8 @@ import {
   TAGS_ADD,
 } from './operations.js';
 import { checkOrderOwner, claimFromText } from './order-owner.js';
+import { type ProposedChanges, type SyncWarning, parseProposedChanges } from './proposed-changes.js';
+import { type Droppable, type Mutation, decide } from './user-errors.js';
 
 /**
  * The Shopify writes for one consenting lead, in order. Each step is idempotent (upsert by email, metafieldsSet,
@@ -22,7 +28,8 @@ import { checkOrderOwner, claimFromText } from './order-owner.js';
 export type Call = <T>(query: string, variables: Record<string, unknown>) => Promise<AdminResult<T>>;
 
 export type SyncOutcome =
-  | { kind: 'synced'; customerId: string }
+  /** `warnings`: values Shopify refused while the rest synced; `proposed`: replaces the lead's proposed changes when given. */
+  | { kind: 'synced'; customerId: string; warnings?: SyncWarning[]; proposed?: ProposedChanges | null }
   | { kind: 'rejected'; reason: string }
   | { kind: 'retry'; reason: string; throttled: boolean }
   | { kind: 'unauthorized'; reason: string };
@@ -31,6 +38,7 @@ interface UserError {
   field?: string[] | null;
   message: string;
   code?: string | null;
+  elementIndex?: number | null;
 }
 
 export interface ConsentProof {
@@ -177,51 +185,314 @@ export async function defineMetafields(call: Call, fields: Array<{ key: string; 
   return { defined, outcome: null };
 }
 
+/**
+ * Who may change what (README "Who may change a Shopify customer"). A submission is VERIFIED for a customer when the
+ * proxy's signed `logged_in_customer_id` is that customer; a customer the app creates for the lead is the lead's own.
+ * Anything else is UNVERIFIED: the email is only what someone typed, so it records consent, adds tags and fills the
+ * app metafields that are empty; every value it would overwrite is kept on the lead as a proposed change for staff.
+ */
+export function submittedBy(lead: Pick<Lead, 'logged_in_customer_id'>, customerId: string): boolean {
+  const id = lead.logged_in_customer_id;
+  return Boolean(id && /^\d+$/.test(id) && customerId === `gid://shopify/Customer/${id}`);
+}
+
+/**
+ * Metafields that describe the submission itself rather than the customer (the consent it records, its message and
+ * form): written on every sync, as the consent and the tag are. The other metafields (company, birthday, postal
+ * address, the merchant's questions) are about the person and follow the fill-empty rule.
+ */
+const SUBMISSION_RECORD: ReadonlySet<string> = new Set([METAFIELDS.consentProof.key, METAFIELDS.lastMessage.key, METAFIELDS.sourceForm.key]);
+
+type Warnings = SyncWarning[];
+
+interface Written<P> {
+  /** null when nothing was left to write. */
+  payload: P | null;
+  dropped: Set<Droppable>;
+  /** Values another writer set first (compareDigest): theirs stays. */
+  taken: Set<Droppable>;
+}
+
+/**
+ * One mutation, with Shopify's userErrors decided by user-errors.ts: a value refused on its own is left out and the
+ * write tried again (the lead keeps the value, staff get a warning); anything about the customer as a whole fails.
+ */
+async function write<P extends { userErrors: UserError[] }>(
+  call: Call,
+  mutation: Mutation,
+  query: string,
+  build: (dropped: ReadonlySet<Droppable>) => Record<string, unknown> | null,
+  what: string,
+  warnings: Warnings,
+  keys: (dropped: ReadonlySet<Droppable>) => string[] = () => [],
+): Promise<Step<Written<P>> | { ok: true; value: 'exists' }> {
+  const dropped = new Set<Droppable>();
+  const taken = new Set<Droppable>();
+  // Each round drops at least one more value, so this ends; the bound is a guard against a confused answer.
+  for (let round = 0; round < 8; round++) {
+    const variables = build(dropped);
+    if (!variables) return { ok: true, value: { payload: null, dropped, taken } };
+    const result = await call<Record<string, P | null>>(query, variables);
+    if (!result.ok) return { ok: false, outcome: failed(result) };
+    const payload = result.data[mutation];
+    if (!payload) return { ok: false, outcome: { kind: 'rejected', reason: `Shopify returned no ${mutation} payload` } };
+    if (!payload.userErrors.length) return { ok: true, value: { payload, dropped, taken } };
+    const decisions = payload.userErrors.map((error) => ({ error, ...decide(mutation, error, keys(dropped)) }));
+    const reason = describe(payload.userErrors, what);
+    if (decisions.some((d) => d.verdict === 'customer')) return { ok: false, outcome: { kind: 'rejected', reason } };
+    if (decisions.some((d) => d.verdict === 'gone')) return { ok: false, outcome: { kind: 'retry', reason: `The Shopify customer was deleted or merged during the sync. ${reason}`, throttled: false } };
+    if (decisions.some((d) => d.verdict === 'transient')) return { ok: false, outcome: { kind: 'retry', reason, throttled: false } };
+    if (decisions.some((d) => d.verdict === 'exists' && !d.drop)) return { ok: true, value: 'exists' };
+    let progress = false;
+    for (const d of decisions) {
+      if (!d.drop || dropped.has(d.drop)) continue;
+      dropped.add(d.drop);
+      progress = true;
+      if (d.verdict === 'exists') taken.add(d.drop);
+      else warnings.push({ field: d.drop, code: d.error.code ?? null, message: d.error.message.slice(0, 300) });
+    }
+    if (!progress) return { ok: false, outcome: { kind: 'rejected', reason } };
+  }
+  return { ok: false, outcome: { kind: 'rejected', reason: `Shopify kept refusing the ${what}.` } };
+}
+
+interface CustomerSnapshot {
+  id: string;
+  firstName: string | null;
+  lastName: string | null;
+  phone: string | null;
+  defaultAddress: Record<string, string | null> | null;
+}
+
+async function findCustomer(call: Call, email: string): Promise<Step<CustomerSnapshot | null>> {
+  type Found = { id: string; firstName: string | null; lastName: string | null; defaultPhoneNumber: { phoneNumber: string } | null; defaultAddress: Record<string, string | null> | null };
+  const result = await call<{ customerByIdentifier: Found | null }>(CUSTOMER_FOR_SYNC, { email });
+  if (!result.ok) return { ok: false, outcome: failed(result) };
+  const c = result.data.customerByIdentifier;
+  return { ok: true, value: c ? { id: c.id, firstName: c.firstName, lastName: c.lastName, phone: c.defaultPhoneNumber?.phoneNumber ?? null, defaultAddress: c.defaultAddress } : null };
+}
+
+/** The lead's address as Shopify's MailingAddressInput, or null (with a warning when Shopify could not take it at all). */
+function addressFor(lead: Pick<Lead, 'address' | 'first_name' | 'last_name'>, warnings: Warnings): Record<string, string> | null {
+  const address = mailingAddress(lead);
+  if (address?.countryCode && !COUNTRY_CODES.has(address.countryCode)) {
+    // Sent anyway, the whole request would fail schema validation, not just the address.
+    warnings.push({ field: 'address', code: 'INCLUSION', message: `Country ${address.countryCode} is not a country code Shopify knows` });
+    return null;
+  }
+  return address;
+}
+
+const ADDRESS_KEYS = ['address1', 'address2', 'city', 'zip', 'provinceCode'] as const;
+
+/** The customer's default address in the lead's address shape, for proposed changes. */
+function leadAddressOf(a: Record<string, string | null>): string {
+  return JSON.stringify({ address1: a.address1 ?? undefined, address2: a.address2 ?? undefined, city: a.city ?? undefined, province: a.provinceCode ?? undefined, zip: a.zip ?? undefined, country: a.countryCodeV2 ?? undefined });
+}
+
+function sameAddress(current: Record<string, string | null> | null | undefined, wanted: Record<string, string>): boolean {
+  if (!current) return false;
+  const norm = (v: string | null | undefined) => (v ?? '').trim().toLowerCase();
+  return ADDRESS_KEYS.every((k) => norm(current[k]) === norm(wanted[k])) && norm(current.countryCodeV2) === norm(wanted.countryCode);
+}
+
+/**
+ * The address becomes the customer's default address: the current default is updated in place, or one is created.
+ * A correction and a verified submission take the same path, so both end with the same record.
+ */
+async function writeDefaultAddress(call: Call, customerId: string, address: Record<string, string>, warnings: Warnings): Promise<Step<null>> {
+  const current = await call<{ customer: { defaultAddress: ({ id: string } & Record<string, string | null>) | null } | null }>(CUSTOMER_DEFAULT_ADDRESS, { id: customerId });
+  if (!current.ok) return { ok: false, outcome: failed(current) };
+  if (!current.data.customer) return { ok: false, outcome: { kind: 'retry', reason: 'The Shopify customer was deleted or merged during the sync.', throttled: false } };
+  const existing = current.data.customer.defaultAddress;
+  if (sameAddress(existing, address)) return { ok: true, value: null };
+  const step = existing
+    ? await write(call, 'customerAddressUpdate', CUSTOMER_ADDRESS_UPDATE, (d) => (d.has('address') ? null : { customerId, addressId: existing.id, address }), 'address', warnings)
+    : await write(call, 'customerAddressCreate', CUSTOMER_ADDRESS_CREATE, (d) => (d.has('address') ? null : { customerId, address }), 'address', warnings);
+  return step.ok ? { ok: true, value: null } : step;
+}
+
+/** metafieldsSet for a list of values, leaving out any value Shopify refuses on its own. */
+async function writeMetafields(call: Call, customerId: string, metafields: Array<MetafieldValue & { compareDigest?: null }>, warnings: Warnings): Promise<Step<Set<Droppable>>> {
+  const kept = (d: ReadonlySet<Droppable>) => metafields.filter((m) => !d.has(`metafield:${m.key}`));
+  const step = await write(
+    call,
+    'metafieldsSet',
+    METAFIELDS_SET,
+    (d) => (kept(d).length ? { metafields: kept(d).map((m) => ({ ownerId: customerId, ...m })) } : null),
+    'metafields',
+    warnings,
+    (d) => kept(d).map((m) => m.key),
+  );
+  if (!step.ok) return step;
+  if (step.value === 'exists') return { ok: false, outcome: { kind: 'rejected', reason: 'Shopify refused the metafields' } };
+  return { ok: true, value: step.value.taken };
+}
+
+async function createCustomer(call: Call, lead: Lead, address: Record<string, string> | null, warnings: Warnings): Promise<Step<{ id: string; phone: boolean } | 'exists'>> {
+  const build = (d: ReadonlySet<Droppable>) => {
+    const input: Record<string, unknown> = { email: lead.email };
+    if (lead.first_name && !d.has('first_name')) input.firstName = lead.first_name;
+    if (lead.last_name && !d.has('last_name')) input.lastName = lead.last_name;
+    if (lead.phone && !d.has('phone')) input.phone = lead.phone;
+    if (lead.locale && !d.has('locale')) input.locale = lead.locale;
+    if (address && !d.has('address')) input.addresses = [address];
+    return { input };
+  };
+  const step = await write<{ userErrors: UserError[]; customer: { id: string } | null }>(call, 'customerCreate', CUSTOMER_CREATE, build, 'customer', warnings);
+  if (!step.ok) return step;
+  if (step.value === 'exists') return { ok: true, value: 'exists' };
+  const id = step.value.payload?.customer?.id;
+  if (!id) return { ok: false, outcome: { kind: 'rejected', reason: 'Shopify returned no customer id' } };
+  return { ok: true, value: { id, phone: Boolean(lead.phone) && !step.value.dropped.has('phone') } };
+}
+
+/** What the lead would change on the customer, for staff to apply (an unverified submission may not). */
+function contactDifferences(lead: Lead, customer: CustomerSnapshot, address: Record<string, string> | null): ProposedChanges['changes'] {
+  const changes: ProposedChanges['changes'] = [];
+  const differ = (proposed: string | null | undefined, current: string | null) => typeof proposed === 'string' && proposed !== '' && proposed !== current;
+  if (differ(lead.first_name, customer.firstName)) changes.push({ field: 'first_name', current: customer.firstName, proposed: lead.first_name! });
+  if (differ(lead.last_name, customer.lastName)) changes.push({ field: 'last_name', current: customer.lastName, proposed: lead.last_name! });
+  if (differ(lead.phone, customer.phone)) changes.push({ field: 'phone', current: customer.phone, proposed: lead.phone! });
+  if (address && lead.address && !sameAddress(customer.defaultAddress, address)) {
+    changes.push({ field: 'address', current: customer.defaultAddress ? leadAddressOf(customer.defaultAddress) : null, proposed: lead.address });
+  }
+  return changes;
+}
+
+/** Fills the app metafields the customer does not have; a value it has and the lead would change becomes a proposal. */
+async function fillMetafields(call: Call, customerId: string, metafields: MetafieldValue[], warnings: Warnings, changes: ProposedChanges['changes']): Promise<Step<null>> {
+  if (!metafields.length) return { ok: true, value: null };
+  const read = await call<{ customer: { metafields: { nodes: Array<{ key: string; value: string }> } } | null }>(CUSTOMER_APP_METAFIELDS, { id: customerId });
+  if (!read.ok) return { ok: false, outcome: failed(read) };
+  if (!read.data.customer) return { ok: false, outcome: { kind: 'retry', reason: 'The Shopify customer was deleted or merged during the sync.', throttled: false } };
+  const current = new Map(read.data.customer.metafields.nodes.map((m) => [m.key, m.value]));
+  const writes: Array<MetafieldValue & { compareDigest?: null }> = [];
+  for (const m of metafields) {
+    const value = current.get(m.key);
+    if (SUBMISSION_RECORD.has(m.key)) writes.push(m);
+    // compareDigest null: written only if the value still does not exist, so a race cannot overwrite either.
+    else if (value === undefined) writes.push({ ...m, compareDigest: null });
+    else if (value !== m.value) changes.push({ field: `metafield:${m.key}`, current: value, proposed: m.value });
+  }
+  if (!writes.length) return { ok: true, value: null };
+  const step = await writeMetafields(call, customerId, writes, warnings);
+  if (!step.ok) return step;
+  for (const drop of step.value) {
+    const m = writes.find((w) => `metafield:${w.key}` === drop);
+    if (m) changes.push({ field: drop, current: null, proposed: m.value });
+  }
+  return { ok: true, value: null };
+}
+
+const outcomeOf = (customerId: string, warnings: Warnings, proposed: ProposedChanges | null | undefined): SyncOutcome => ({
+  kind: 'synced',
+  customerId,
+  ...(warnings.length ? { warnings } : {}),
+  ...(proposed === undefined ? {} : { proposed }),
+});
+
 export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | null): Promise<SyncOutcome> {
   if (lead.source !== 'contact_form') return syncPurchase(call, lead, consent);
-  const input: Record<string, unknown> = { email: lead.email };
-  if (lead.first_name) input.firstName = lead.first_name;
-  if (lead.last_name) input.lastName = lead.last_name;
-  if (lead.phone) input.phone = lead.phone;
-  if (lead.locale) input.locale = lead.locale;
+  const warnings: Warnings = [];
+  const address = addressFor(lead, warnings);
 
-  const set = await mutate<{ userErrors: UserError[]; customer: { id: string } | null }>(call, CUSTOMER_SET, { email: lead.email, input }, 'customerSet', 'customer');
-  if (!set.ok) return set.outcome;
-  const customerId = set.value.customer?.id;
-  if (!customerId) return { kind: 'rejected', reason: 'Shopify returned no customer id' };
+  const found = await findCustomer(call, lead.email);
+  if (!found.ok) return found.outcome;
+  let customer = found.value;
+  let created = false;
+  let phoneOnCustomer = false;
+  if (!customer) {
+    const made = await createCustomer(call, lead, address, warnings);
+    if (!made.ok) return made.outcome;
+    if (made.value === 'exists') {
+      // Someone created the customer since we looked: they are now an existing customer like any other.
+      const again = await findCustomer(call, lead.email);
+      if (!again.ok) return again.outcome;
+      if (!again.value) return { kind: 'retry', reason: 'Shopify said the email was taken but no customer holds it yet.', throttled: false };
+      customer = again.value;
+      warnings.length = 0;
+      if (lead.address && !address) addressFor(lead, warnings);
+    } else {
+      created = true;
+      phoneOnCustomer = made.value.phone;
+      customer = { id: made.value.id, firstName: null, lastName: null, phone: null, defaultAddress: null };
+    }
+  }
+  const customerId = customer.id;
+  const verified = created || submittedBy(lead, customerId);
+  const changes: ProposedChanges['changes'] = [];
 
-  const problem = await setMetafields(call, customerId, metafieldsOf(lead, consent));
-  if (problem) return problem;
-
-  const consentStep = await mutate(
-    call,
-    EMAIL_CONSENT_UPDATE,
-    {
-      input: {
-        customerId,
-        emailMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: lead.created_at },
+  if (!created && verified) {
+    const update = await write(
+      call,
+      'customerUpdate',
+      CUSTOMER_UPDATE,
+      (d) => {
+        const input: Record<string, unknown> = { id: customerId };
+        if (lead.first_name && !d.has('first_name')) input.firstName = lead.first_name;
+        if (lead.last_name && !d.has('last_name')) input.lastName = lead.last_name;
+        if (lead.phone && !d.has('phone')) input.phone = lead.phone;
+        if (lead.locale && !d.has('locale')) input.locale = lead.locale;
+        return { input };
       },
-    },
+      'customer',
+      warnings,
+    );
+    if (!update.ok) return update.outcome;
+    if (update.value === 'exists') return { kind: 'rejected', reason: 'Shopify refused the customer update' };
+    phoneOnCustomer = Boolean(lead.phone) && !update.value.dropped.has('phone');
+    if (address) {
+      const placed = await writeDefaultAddress(call, customerId, address, warnings);
+      if (!placed.ok) return placed.outcome;
+    }
+  } else if (!created) {
+    changes.push(...contactDifferences(lead, customer, address));
+    phoneOnCustomer = Boolean(lead.phone) && lead.phone === customer.phone;
+  }
+
+  const metafields = metafieldsOf(lead, consent);
+  if (verified) {
+    const set = metafields.length ? await writeMetafields(call, customerId, metafields, warnings) : ({ ok: true, value: new Set() } as const);
+    if (!set.ok) return set.outcome;
+  } else {
+    const filled = await fillMetafields(call, customerId, metafields, warnings, changes);
+    if (!filled.ok) return filled.outcome;
+  }
+
+  const consentStep = await write(
+    call,
     'customerEmailMarketingConsentUpdate',
+    EMAIL_CONSENT_UPDATE,
+    () => ({ input: { customerId, emailMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: lead.created_at } } }),
     'marketing consent',
+    warnings,
   );
   if (!consentStep.ok) return consentStep.outcome;
 
   if (lead.sms_consent === 1 && lead.phone) {
-    const sms = await mutate(
-      call,
-      SMS_CONSENT_UPDATE,
-      { input: { customerId, smsMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: lead.created_at } } },
-      'customerSmsMarketingConsentUpdate',
-      'SMS marketing consent',
-    );
-    if (!sms.ok) return sms.outcome;
+    if (phoneOnCustomer) {
+      const sms = await write(
+        call,
+        'customerSmsMarketingConsentUpdate',
+        SMS_CONSENT_UPDATE,
+        (d) => (d.has('sms_consent') ? null : { input: { customerId, smsMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: lead.created_at } } }),
+        'SMS marketing consent',
+        warnings,
+      );
+      if (!sms.ok) return sms.outcome;
+    } else {
+      // SMS consent belongs to a phone number: the customer's is not the one this shopper gave.
+      warnings.push({ field: 'sms_consent', code: 'PHONE_NOT_ON_CUSTOMER', message: "The customer's phone is not the one given with this consent." });
+    }
   }
 
   const merchantTags = lead.tags ? (JSON.parse(lead.tags) as string[]) : [];
-  const tags = await mutate(call, TAGS_ADD, { id: customerId, tags: [CUSTOMER_TAG, ...merchantTags] }, 'tagsAdd', 'tags');
+  const tags = await write(call, 'tagsAdd', TAGS_ADD, (d) => ({ id: customerId, tags: d.has('tags') ? [CUSTOMER_TAG] : [CUSTOMER_TAG, ...merchantTags] }), 'tags', warnings);
   if (!tags.ok) return tags.outcome;
-  return { kind: 'synced', customerId };
+
+  const proposed = changes.length ? { customer_id: customerId, found_at: new Date().toISOString(), changes, accepted: null } : null;
+  return outcomeOf(customerId, warnings, proposed);
 }
 
 /** Shopify's MailingAddressInput from the lead's address; province only when it is a code Shopify would accept. */
@@ -238,39 +509,64 @@ export function mailingAddress(lead: Pick<Lead, 'address' | 'first_name' | 'last
 }
 
 /**
- * A staff correction reaching the Shopify customer: the customer is updated by id (the email may be what changed,
- * so an upsert by email would make a second customer), the default address is updated in place or created, and the
- * postal-address metafield follows. A lead that never reached Shopify takes the first sync instead.
+ * A staff member's change reaching the Shopify customer, by id (the email may be what changed, so an upsert by email
+ * would make a second customer); the address becomes the default address, updated in place or created.
+ * Two kinds: staff applying proposed changes (only those fields, with the values the proposal showed), or a
+ * correction of the lead (the whole contact as staff set it). A lead that never reached Shopify takes the first sync.
  */
 export async function syncCorrection(call: Call, lead: Lead, consent: ConsentProof | null): Promise<SyncOutcome> {
-  let customerId = lead.shopify_customer_id;
-  if (!customerId) {
-    const first = await syncLead(call, lead, consent);
-    if (first.kind !== 'synced') return first;
-    customerId = first.customerId;
-  } else {
-    const input: Record<string, unknown> = { id: customerId, email: lead.email, firstName: lead.first_name, lastName: lead.last_name, phone: lead.phone };
-    const update = await mutate(call, CUSTOMER_UPDATE, { input }, 'customerUpdate', 'corrected contact');
-    if (!update.ok) return update.outcome;
-  }
-  const address = mailingAddress(lead);
+  const customerId = lead.shopify_customer_id;
+  if (!customerId) return syncLead(call, lead, consent);
+  const warnings: Warnings = [];
+  const proposal = parseProposedChanges(lead.proposed_changes);
+  const accepted = proposal?.accepted ? new Set<string>(proposal.accepted.fields) : null;
+  const proposedValue = (field: string) => proposal?.changes.find((c) => c.field === field)?.proposed ?? null;
+  const wants = (field: string) => (accepted ? accepted.has(field) && proposedValue(field) !== null : true);
+
+  const update = await write(
+    call,
+    'customerUpdate',
+    CUSTOMER_UPDATE,
+    (d) => {
+      const input: Record<string, unknown> = { id: customerId };
+      if (accepted) {
+        for (const [field, name] of [['first_name', 'firstName'], ['last_name', 'lastName'], ['phone', 'phone']] as const) if (wants(field) && !d.has(field)) input[name] = proposedValue(field);
+      } else {
+        input.email = lead.email;
+        if (!d.has('first_name')) input.firstName = lead.first_name;
+        if (!d.has('last_name')) input.lastName = lead.last_name;
+        if (!d.has('phone')) input.phone = lead.phone;
+      }
+      return Object.keys(input).length > 1 ? { input } : null;
+    },
+    accepted ? 'proposed changes' : 'corrected contact',
+    warnings,
+  );
+  if (!update.ok) return update.outcome;
+
+  const addressJson = accepted ? (wants('address') ? proposedValue('address') : null) : lead.address;
+  const address = addressJson ? addressFor({ address: addressJson, first_name: lead.first_name, last_name: lead.last_name }, warnings) : null;
   if (address) {
-    const current = await call<{ customer: { defaultAddress: { id: string } | null } | null }>(CUSTOMER_DEFAULT_ADDRESS, { id: customerId });
-    if (!current.ok) return failed(current);
-    if (!current.data.customer) return { kind: 'retry', reason: 'The Shopify customer was deleted or merged during the sync.', throttled: false };
-    const addressId = current.data.customer.defaultAddress?.id;
-    const step = addressId
-      ? await mutate(call, CUSTOMER_ADDRESS_UPDATE, { customerId, addressId, address }, 'customerAddressUpdate', 'address')
-      : await mutate(call, CUSTOMER_ADDRESS_CREATE, { customerId, address }, 'customerAddressCreate', 'address');
-    if (!step.ok) return step.outcome;
-    const metafield = await mutate(
-      call,
-      METAFIELDS_SET,
-      { metafields: [{ ownerId: customerId, key: METAFIELDS.postalAddress.key, type: METAFIELDS.postalAddress.type, value: lead.address }] },
-      'metafieldsSet',
-      'metafields',
-    );
-    if (!metafield.ok) return metafield.outcome;
+    const placed = await writeDefaultAddress(call, customerId, address, warnings);
+    if (!placed.ok) return placed.outcome;
   }
-  return { kind: 'synced', customerId };
+  const metafields: MetafieldValue[] = [];
+  if (addressJson) metafields.push({ key: METAFIELDS.postalAddress.key, type: METAFIELDS.postalAddress.type, value: addressJson });
+  if (accepted) {
+    const types = new Map(metafieldsOf(lead, consent).map((m) => [m.key, m.type]));
+    for (const field of accepted) {
+      const key = field.startsWith('metafield:') ? field.slice('metafield:'.length) : null;
+      const value = proposedValue(field);
+      const type = key ? types.get(key) : undefined;
+      if (key && value !== null && type && key !== METAFIELDS.postalAddress.key) metafields.push({ key, type, value });
+      else if (key === METAFIELDS.postalAddress.key && value !== null && !addressJson) metafields.push({ key, type: METAFIELDS.postalAddress.type, value });
+    }
+  }
+  if (metafields.length) {
+    const set = await writeMetafields(call, customerId, metafields, warnings);
+    if (!set.ok) return set.outcome;
+  }
+  // What is left to propose: a staff correction wrote the whole contact, so only metafield proposals remain.
+  const remaining = proposal?.changes.filter((c) => (accepted ? !accepted.has(c.field) : c.field.startsWith('metafield:'))) ?? [];
+  return outcomeOf(customerId, warnings, proposal ? (remaining.length ? { ...proposal, changes: remaining, accepted: null } : null) : undefined);
 }

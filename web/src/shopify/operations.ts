@@ -11,6 +11,45 @@ export const CUSTOMER_SET = /* GraphQL */ `
   }
 `;
 
+/**
+ * The customer who holds an email, with what an unverified submission may not overwrite: compared with the lead,
+ * the differences become proposed changes for staff.
+ */
+export const CUSTOMER_FOR_SYNC = /* GraphQL */ `
+  query ContactCaptureCustomerForSync($email: String!) {
+    customerByIdentifier(identifier: { emailAddress: $email }) {
+      id
+      firstName
+      lastName
+      defaultPhoneNumber { phoneNumber }
+      defaultAddress { id address1 address2 city zip countryCodeV2 provinceCode }
+    }
+  }
+`;
+
+/** The app's own metafields of a customer, read only when an unverified submission may fill the empty ones. */
+export const CUSTOMER_APP_METAFIELDS = /* GraphQL */ `
+  query ContactCaptureCustomerAppMetafields($id: ID!) {
+    customer(id: $id) {
+      id
+      metafields(first: 50, namespace: "$app") { nodes { key value } }
+    }
+  }
+`;
+
+/**
+ * The first write of a new customer. Unlike customerSet (an upsert by email), it cannot turn into an overwrite when
+ * someone else creates the customer between our lookup and our write: Shopify answers "Email has already been taken".
+ */
+export const CUSTOMER_CREATE = /* GraphQL */ `
+  mutation ContactCaptureCustomerCreate($input: CustomerInput!) {
+    customerCreate(input: $input) {
+      customer { id }
+      userErrors { field message }
+    }
+  }
+`;
+
 export const METAFIELDS_SET = /* GraphQL */ `
   mutation ContactCaptureMetafieldsSet($metafields: [MetafieldsSetInput!]!) {
     metafieldsSet(metafields: $metafields) {
@@ -33,7 +72,7 @@ export const SMS_CONSENT_UPDATE = /* GraphQL */ `
   mutation ContactCaptureSmsConsent($input: CustomerSmsMarketingConsentUpdateInput!) {
     customerSmsMarketingConsentUpdate(input: $input) {
       customer { id }
-      userErrors { field message }
+      userErrors { field message code }
     }
   }
 `;
@@ -66,7 +105,7 @@ export const CUSTOMER_UPDATE = /* GraphQL */ `
 
 export const CUSTOMER_DEFAULT_ADDRESS = /* GraphQL */ `
   query ContactCaptureCustomerDefaultAddress($id: ID!) {
-    customer(id: $id) { id defaultAddress { id } }
+    customer(id: $id) { id defaultAddress { id address1 address2 city zip countryCodeV2 provinceCode } }
   }
 `;
 
@@ -136,6 +175,6 @@ export const CUSTOMER_EMAIL = /* GraphQL */ `
 `;
 
 export const OPERATIONS = {
-  METAFIELD_DEFINITION_CREATE, ORDER_OWNER,
+  CUSTOMER_FOR_SYNC, CUSTOMER_APP_METAFIELDS, CUSTOMER_CREATE, METAFIELD_DEFINITION_CREATE, ORDER_OWNER,
   CUSTOMER_EMAIL,
   CUSTOMER_UPDATE, CUSTOMER_DEFAULT_ADDRESS, CUSTOMER_ADDRESS_CREATE, CUSTOMER_ADDRESS_UPDATE, CUSTOMER_SET, METAFIELDS_SET, EMAIL_CONSENT_UPDATE, SMS_CONSENT_UPDATE, TAGS_ADD, CUSTOMER_BY_EMAIL, CURRENT_APP_INSTALLATION } as const;

@@ -50,10 +50,11 @@ describe.each(ENGINES)('sync worker on %s', (engine: TestEngine) => {
     await submit(t, 'no-consent@example.com', { email_marketing_consent: false });
     await syncAll(t);
     expect(await t.customerByEmail('no-consent@example.com')).toBeNull();
-    expect(t.emulator.stats.operations.ContactCaptureCustomerSet ?? 0).toBe(0);
+    expect(t.emulator.stats.operations.ContactCaptureCustomerCreate ?? 0).toBe(0);
+    expect(t.emulator.stats.operations.ContactCaptureCustomerForSync ?? 0).toBe(0);
   });
 
-  it('marks a lead failed with Shopify userErrors in plain words, and does not retry it', async (ctx) => {
+  it('syncs a lead whose phone another customer has, without the phone and with a warning, and does not retry it', async (ctx) => {
     t = await startTestApp(engine);
     if (!t) return ctx.skip();
     await submit(t, 'first@example.com', { phone: '+33612345678' });
@@ -61,10 +62,11 @@ describe.each(ENGINES)('sync worker on %s', (engine: TestEngine) => {
     const { id } = (await (await submit(t, 'second@example.com', { phone: '+33612345678' })).json()) as { id: string };
     await syncAll(t);
     const lead = await t.runtime.storage.db.selectFrom('leads').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    expect(lead.status).toBe('failed');
-    expect(lead.sync_error).toBe('Shopify rejected the customer: Phone has already been taken (TAKEN, field input.phone)');
+    expect(lead).toMatchObject({ status: 'synced', sync_error: null, phone: '+33612345678' });
+    expect(JSON.parse(lead.sync_warnings ?? '[]')).toEqual([{ field: 'phone', code: null, message: 'Phone has already been taken' }]);
+    expect(((await t.customerByEmail('second@example.com')) as { defaultPhoneNumber: unknown }).defaultPhoneNumber).toBeNull();
     const job = await t.runtime.storage.db.selectFrom('outbox_jobs').selectAll().where('lead_id', '=', id).executeTakeFirstOrThrow();
-    expect(job).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(job).toMatchObject({ state: 'done', attempts: 1 });
   });
 
   it('syncs every lead exactly once through throttling, 5xx and timeouts, without duplicate customers', async (ctx) => {

@@ -165,10 +165,23 @@ export class SyncWorker {
     switch (outcome.kind) {
       case 'synced':
         await db.transaction().execute(async (trx) => {
-          await trx.updateTable('leads').set({ status: 'synced', shopify_customer_id: outcome.customerId, sync_error: null, synced_at: now }).where('id', '=', job.lead_id).execute();
+          await trx
+            .updateTable('leads')
+            .set({
+              status: 'synced',
+              shopify_customer_id: outcome.customerId,
+              sync_error: null,
+              synced_at: now,
+              // Each sync says afresh what Shopify refused; proposed changes are replaced only when the sync compared.
+              sync_warnings: outcome.warnings?.length ? JSON.stringify(outcome.warnings) : null,
+              ...(outcome.proposed === undefined ? {} : { proposed_changes: outcome.proposed ? JSON.stringify(outcome.proposed) : null }),
+            })
+            .where('id', '=', job.lead_id)
+            .execute();
           await completeJob(trx, job, this.clock);
         });
-        log.info({ job: job.id, lead: job.lead_id, attempts: job.attempts }, 'lead synced');
+        // Field names only: the values and Shopify's messages stay out of the log.
+        log.info({ job: job.id, lead: job.lead_id, attempts: job.attempts, refused: outcome.warnings?.map((w) => w.field), proposed: outcome.proposed?.changes.length }, outcome.warnings?.length ? 'lead synced with warnings' : 'lead synced');
         return;
       case 'rejected':
       case 'unauthorized':

@@ -23,7 +23,7 @@ import type { Keyring } from './keyring.js';
  * Equality filters on these columns would compare ciphertexts: code looks them up by keyed hash instead.
  */
 export const ENCRYPTED_COLUMNS: Record<string, readonly string[]> = {
-  leads: ['email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers'],
+  leads: ['email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers', 'proposed_changes'],
   compliance_requests: ['customer', 'package'],
   lead_notes: ['body'],
 };

@@ -247,6 +247,14 @@ export const migrations: Record<string, Migration> = {
       await sql`update leads set buyer_proof = 'none' where source = 'thank_you' and buyer_proof is null`.execute(db);
     },
   },
+  '0007_sync-rules': {
+    async up(db: Kysely<unknown>) {
+      // Fields Shopify refused while the rest of the lead synced (JSON [{field, code, message}]), shown to staff.
+      await db.schema.alterTable('leads').addColumn('sync_warnings', 'text').execute();
+      // What an unverified submission would have changed on an existing customer, waiting for staff (JSON, encrypted).
+      await db.schema.alterTable('leads').addColumn('proposed_changes', 'text').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -54,6 +54,10 @@ export interface LeadsTable {
   buyer_proof: BuyerProof | null;
   /** A thank-you poster's claim, `customer:<GID>` or `checkout:<sha256 of its token>`; checked before any write. */
   buyer_claim: string | null;
+  /** JSON [{ field, code, message }]: fields Shopify refused while the rest of the lead synced. */
+  sync_warnings: string | null;
+  /** JSON ProposedChanges (shopify/proposed-changes.ts): what an unverified submission may not write itself. */
+  proposed_changes: string | null;
 }
 
 export type LeadSource = 'contact_form' | 'cart' | 'checkout' | 'thank_you';

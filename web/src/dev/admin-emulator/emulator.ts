@@ -1,6 +1,6 @@
 import { type DocumentNode, type GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode, execute, parse, validate } from 'graphql';
 import { CostBucket, type BucketSettings, MAX_SINGLE_QUERY_COST, requestedCost } from './cost.js';
-import { metafieldDefinitionCreate, customerAddressCreate, customerAddressUpdate, customerEmailMarketingConsentUpdate, customerSet, customerSmsMarketingConsentUpdate, customerUpdate, metafieldsSet, tagsAdd } from './mutations.js';
+import { metafieldDefinitionCreate, customerAddressCreate, customerCreate, customerAddressUpdate, customerEmailMarketingConsentUpdate, customerSet, customerSmsMarketingConsentUpdate, customerUpdate, metafieldsSet, tagsAdd } from './mutations.js';
 import { connection, customerView, metafieldView } from './customer-view.js';
 import { loadAdminSchema } from './schema.js';
 import { IdSequence, ShopData } from './store.js';
@@ -34,7 +34,7 @@ export type EmulatorResponse =
   | { status: number; body: unknown; delayMs?: number }
   | { status: number; body: string; delayMs?: number };
 
-const ROOT_RESOLVERS = new Set(['metafieldDefinitionCreate', 'order', 'customerUpdate', 'customerAddressCreate', 'customerAddressUpdate', 'customerSet', 'metafieldsSet', 'customerEmailMarketingConsentUpdate', 'customerSmsMarketingConsentUpdate', 'tagsAdd', 'customer', 'customerByIdentifier', 'customers', 'currentAppInstallation']);
+const ROOT_RESOLVERS = new Set(['customerCreate', 'metafieldDefinitionCreate', 'order', 'customerUpdate', 'customerAddressCreate', 'customerAddressUpdate', 'customerSet', 'metafieldsSet', 'customerEmailMarketingConsentUpdate', 'customerSmsMarketingConsentUpdate', 'tagsAdd', 'customer', 'customerByIdentifier', 'customers', 'currentAppInstallation']);
 
 /** A tiny seeded PRNG so fault injection is reproducible in tests. */
 function mulberry32(seed: number): () => number {
@@ -177,6 +177,7 @@ export class AdminEmulator {
   private rootValue(data: ShopData) {
     return {
       customerSet: (args: Parameters<typeof customerSet>[1]) => customerSet(data, args),
+      customerCreate: (args: Parameters<typeof customerCreate>[1]) => customerCreate(data, args),
       metafieldsSet: (args: Parameters<typeof metafieldsSet>[1]) => metafieldsSet(data, args),
       customerUpdate: (args: Parameters<typeof customerUpdate>[1]) => customerUpdate(data, args),
       metafieldDefinitionCreate: (args: Parameters<typeof metafieldDefinitionCreate>[1]) => metafieldDefinitionCreate(data, args),

@@ -84,14 +84,66 @@ function normaliseAddress(a: Input): Record<string, string | null> {
 
 const COUNTRY_CODE = /^[A-Z]{2}$/;
 
-function addressProblems(address: Input): UserError[] {
+/**
+ * Postal code formats of a few countries, as Shopify checks them (it knows every country's; these are the ones the
+ * tests and the local shop use). A code that does not fit is refused on the zip field.
+ */
+const ZIP_FORMATS: Record<string, RegExp> = {
+  FR: /^\d{5}$/,
+  DE: /^\d{5}$/,
+  ES: /^\d{5}$/,
+  IT: /^\d{5}$/,
+  US: /^\d{5}(-\d{4})?$/,
+  CA: /^[A-Z]\d[A-Z] ?\d[A-Z]\d$/i,
+  GB: /^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$/i,
+  NL: /^\d{4} ?[A-Z]{2}$/i,
+  BE: /^\d{4}$/,
+  CH: /^\d{4}$/,
+};
+
+const COUNTRY_NAMES: Record<string, string> = { FR: 'France', DE: 'Germany', ES: 'Spain', IT: 'Italy', US: 'United States', CA: 'Canada', GB: 'United Kingdom', NL: 'Netherlands', BE: 'Belgium', CH: 'Switzerland' };
+
+/** `prefix` is the path of the address in the input: ['address'] for the address mutations, ['addresses', i] in CustomerInput. */
+function addressProblems(address: Input, prefix: string[] = ['address']): UserError[] {
   const errors: UserError[] = [];
   const code = str(address.countryCode);
-  if (code !== null && !COUNTRY_CODE.test(code)) errors.push({ field: ['address', 'countryCode'], message: 'Country is not a valid country code' });
+  if (code !== null && !COUNTRY_CODE.test(code)) errors.push({ field: [...prefix, 'countryCode'], message: 'Country is not a valid country code' });
   for (const key of ['address1', 'address2', 'city', 'zip', 'company', 'firstName', 'lastName'] as const) {
-    if ((str(address[key])?.length ?? 0) > 255) errors.push({ field: ['address', key], message: `${key} is too long (maximum is 255 characters)` });
+    if ((str(address[key])?.length ?? 0) > 255) errors.push({ field: [...prefix, key], message: `${key} is too long (maximum is 255 characters)` });
   }
+  const zip = str(address.zip);
+  const format = code ? ZIP_FORMATS[code] : undefined;
+  if (zip && format && !format.test(zip.trim())) errors.push({ field: [...prefix, 'zip'], message: `Enter a valid postal code for ${COUNTRY_NAMES[code!] ?? code}` });
   return errors;
+}
+
+/**
+ * customerCreate: a new customer, never an existing one. An email another customer holds is "taken" (so a create
+ * racing another writer cannot overwrite it), as is a phone; the addresses given become the customer's, the first
+ * one the default. The plain UserError of CustomerInput mutations carries no code in 2026-10.
+ */
+export function customerCreate(data: ShopData, args: { input: Input }) {
+  const input = args.input;
+  const errors: UserError[] = [];
+  if (input.id !== undefined && input.id !== null) errors.push({ field: ['id'], message: 'Id must be blank when creating a customer' });
+  const email = str(input.email);
+  const phone = str(input.phone);
+  if (email !== null && !EMAIL.test(email)) errors.push({ field: ['email'], message: 'Email is invalid' });
+  else if (email && data.byEmail(email)) errors.push({ field: ['email'], message: 'Email has already been taken' });
+  if (phone && !E164.test(phone)) errors.push({ field: ['phone'], message: 'Phone is invalid' });
+  else if (phone && data.byPhone(phone)) errors.push({ field: ['phone'], message: 'Phone has already been taken' });
+  for (const name of ['firstName', 'lastName'] as const) {
+    if ((str(input[name])?.length ?? 0) > 255) errors.push({ field: [name], message: `${name === 'firstName' ? 'First name' : 'Last name'} is too long (maximum is 255 characters)` });
+  }
+  const addresses = Array.isArray(input.addresses) ? (input.addresses as Input[]) : [];
+  addresses.forEach((a, i) => errors.push(...addressProblems(a, ['addresses', String(i)])));
+  if (!email && !phone && !str(input.firstName) && !str(input.lastName)) errors.push({ field: null, message: 'A name, phone number, or email address must be present' });
+  if (errors.length) return { customer: null, userErrors: errors };
+  const customer = data.addCustomer({ email, phone: phone || null, firstName: str(input.firstName), lastName: str(input.lastName), locale: str(input.locale) });
+  if (input.note !== undefined) customer.note = str(input.note);
+  if (Array.isArray(input.tags)) customer.tags = new Set(input.tags.map(String).map((t) => t.trim()).filter(Boolean));
+  customer.addresses = addresses.map((a) => ({ id: data.newGid('MailingAddress').gid, fields: normaliseAddress(a) }));
+  return { customer: customerView(data, customer), userErrors: [] };
 }
 
 /** customerUpdate: like customerSet's checks, for a customer known by id. Omitted fields are left as they are. */
@@ -113,6 +165,7 @@ export function customerUpdate(data: ShopData, args: { input: Input }) {
   if (input.firstName !== undefined) customer.firstName = str(input.firstName);
   if (input.lastName !== undefined) customer.lastName = str(input.lastName);
   if (input.note !== undefined) customer.note = str(input.note);
+  if (input.locale !== undefined) customer.locale = str(input.locale);
   customer.updatedAt = now();
   return { customer: customerView(data, customer), userErrors: [] };
 }
@@ -198,8 +251,21 @@ export function metafieldsSet(data: ShopData, args: { metafields: Input[] }) {
       const problem = metafieldValueProblem(type, value);
       if (problem) errors.push({ field: field('value'), message: problem, code: 'INVALID_VALUE', elementIndex });
     }
-    if (m.compareDigest && existing && m.compareDigest !== metafieldView(existing).compareDigest) {
+    // compareDigest given as null means "only if the metafield does not exist yet" (schema: metafieldsSet).
+    const digestGiven = 'compareDigest' in m;
+    if (digestGiven && existing && (m.compareDigest === null || m.compareDigest !== metafieldView(existing).compareDigest)) {
       errors.push({ field: field('compareDigest'), message: 'The resource has been updated since it was loaded.', code: 'STALE_OBJECT', elementIndex });
+    } else if (digestGiven && !existing && m.compareDigest !== null && m.compareDigest !== undefined) {
+      errors.push({ field: field('compareDigest'), message: 'The compareDigest is invalid: the metafield does not exist.', code: 'INVALID_COMPARE_DIGEST', elementIndex });
+    }
+    // A definition the merchant made (or edited) for this key rules its type and what values it takes.
+    const definition = owner && owner !== data.installation ? data.definitions.get(`CUSTOMER/${namespace}.${key}`) : undefined;
+    if (definition && type && METAFIELD_TYPES.has(type)) {
+      if (definition.type !== type) errors.push({ field: field('type'), message: `Type '${type}' must be consistent with the definition's type: '${definition.type}'.`, code: 'INVALID_TYPE', elementIndex });
+      else {
+        const refused = validationProblem(definition.validations ?? [], value);
+        if (refused) errors.push({ field: field('value'), message: refused, code: 'INVALID_VALUE', elementIndex });
+      }
     }
     return { owner, namespace, key, type: type ?? '', value, existing };
   });
@@ -214,6 +280,20 @@ export function metafieldsSet(data: ShopData, args: { metafields: Input[] }) {
     return metafieldView(metafield);
   });
   return { metafields: written, userErrors: [] };
+}
+
+/** The validations a definition can carry that the emulator checks: max, min (text length), regex, choices. */
+function validationProblem(validations: Array<{ name: string; value: string }>, value: string): string | null {
+  for (const v of validations) {
+    if (v.name === 'max' && value.length > Number(v.value)) return `Value has a maximum length of ${v.value}.`;
+    if (v.name === 'min' && value.length < Number(v.value)) return `Value has a minimum length of ${v.value}.`;
+    if (v.name === 'regex' && !new RegExp(v.value).test(value)) return `Value does not match the pattern: ${v.value}.`;
+    if (v.name === 'choices') {
+      const choices = JSON.parse(v.value) as string[];
+      if (!choices.includes(value)) return `Value does not exist in provided choices: ${JSON.stringify(choices)}.`;
+    }
+  }
+  return null;
 }
 
 const DEFINITION_OWNER_TYPES = new Set(['CUSTOMER', 'ORDER', 'PRODUCT', 'PRODUCTVARIANT', 'SHOP', 'COMPANY']);
@@ -234,7 +314,8 @@ export function metafieldDefinitionCreate(data: ShopData, args: { definition: In
   const id = `${ownerType}/${namespace}.${key}`;
   if (data.definitions.has(id)) errors.push({ field: ['definition', 'key'], message: 'Key is in use for Customer metafields on the \'' + namespace + '\' namespace.', code: 'TAKEN' });
   if (errors.length) return { createdDefinition: null, userErrors: errors };
-  const definition = { id: data.newGid('MetafieldDefinition').gid, namespace, key, name, type, ownerType };
+  const validations = Array.isArray(d.validations) ? (d.validations as Input[]).map((v) => ({ name: String(v.name), value: String(v.value) })) : [];
+  const definition = { id: data.newGid('MetafieldDefinition').gid, namespace, key, name, type, ownerType, validations };
   data.definitions.set(id, definition);
   return { createdDefinition: { __typename: 'MetafieldDefinition', ...definition, type: { name: type, category: 'TEXT', valueType: 'STRING', supportsDefinitionMigrations: false, supportedValidations: [] } }, userErrors: [] };
 }
@@ -259,11 +340,11 @@ export function customerEmailMarketingConsentUpdate(data: ShopData, args: { inpu
 export function customerSmsMarketingConsentUpdate(data: ShopData, args: { input: { customerId: string; smsMarketingConsent: Input } }) {
   const customer = data.customers.get(args.input.customerId);
   const consent = args.input.smsMarketingConsent;
-  const fail = (field: string[], message: string) => ({ customer: null, userErrors: [{ field, message }] });
-  if (!customer) return fail(['input', 'customerId'], 'Customer not found');
-  if (!customer.phone) return fail(['input', 'customerId'], 'Customer must have a phone number');
+  const fail = (field: string[], message: string, code: string) => ({ customer: null, userErrors: [{ field, message, code }] });
+  if (!customer) return fail(['input', 'customerId'], 'Customer not found', 'INVALID');
+  if (!customer.phone) return fail(['input', 'smsMarketingConsent'], 'Customer must have a phone number', 'INVALID');
   const state = String(consent.marketingState);
-  if (!ACCEPTED_STATES.has(state)) return fail(['input', 'smsMarketingConsent', 'marketingState'], `Marketing state ${state} is not accepted as input`);
+  if (!ACCEPTED_STATES.has(state)) return fail(['input', 'smsMarketingConsent', 'marketingState'], `Marketing state ${state} is not accepted as input`, 'INCLUSION');
   customer.smsConsent = { marketingState: state, marketingOptInLevel: str(consent.marketingOptInLevel) ?? 'SINGLE_OPT_IN', consentUpdatedAt: str(consent.consentUpdatedAt) ?? now() };
   customer.updatedAt = now();
   return { customer: customerView(data, customer), userErrors: [] };

@@ -58,6 +58,8 @@ export interface EmuDefinition {
   name: string;
   type: string;
   ownerType: string;
+  /** As a merchant sets them in the admin (max length, pattern, choices): metafieldsSet refuses values outside them. */
+  validations?: Array<{ name: string; value: string }>;
 }
 
 /** An order as far as the app reads one: who placed it. */
