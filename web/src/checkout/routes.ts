@@ -1,6 +1,7 @@
 import type { Shopify } from '@shopify/shopify-api';
 import { Hono } from 'hono';
 import * as z from 'zod';
+import { MULTI_LINE, SINGLE_LINE } from '../../../schema/rules.js';
 import { badRequest, unauthorized } from '../http/errors.js';
 import type { LeadIntake } from '../leads/intake.js';
 import { purchaseIntake, readPurchaseAnswers } from '../leads/purchase.js';
@@ -21,7 +22,7 @@ const body = z.object({
   /** shopify.orderConfirmation's order id on the thank-you page. */
   order_id: z.string().regex(ORDER_GID, 'an order GID'),
   /** The same attribute names the checkout writes (schema/purchase-fields.ts). */
-  attributes: z.record(z.string().max(80), z.string().max(5000)).refine((a) => Object.keys(a).length <= 40, 'at most 40 attributes'),
+  attributes: z.record(z.string().max(80).regex(SINGLE_LINE, 'no control characters'), z.string().max(5000).regex(MULTI_LINE, 'no control characters')).refine((a) => Object.keys(a).length <= 40, 'at most 40 attributes'),
 });
 
 /**
