@@ -12,6 +12,7 @@ import { preferredLanguage } from '../leads/i18n.js';
 import { enqueueSync } from '../shopify/outbox.js';
 import { eraseCustomer } from '../leads/erasure.js';
 import { logErasure } from '../privacy/compliance.js';
+import { lockLeads, transactionWithRetry } from '../storage/row-locks.js';
 import type { Database } from '../storage/tables.js';
 import { bodyFormat, parseBody, readCapped } from './body.js';
 import { LIQUID_CONTENT_TYPE, escapeForLiquid as esc, storefrontPrefix } from './liquid-pages.js';
@@ -45,8 +46,8 @@ function tokenValid(secret: string, shop: string, customer: string, token: unkno
 export function selfServiceRoutes(deps: SelfServiceDeps) {
   const app = new Hono<{ Variables: { proxy: Verified } }>();
   const localeOf = (query: string | undefined, header: string | undefined) => deps.translator.resolve(query ?? preferredLanguage(header));
-  const leadsOf = (shop: string, customer: string) =>
-    deps.db
+  const leadsOf = (shop: string, customer: string, db: Kysely<Database> = deps.db) =>
+    db
       .selectFrom('leads')
       .select(['id', 'created_at', 'email', 'first_name', 'last_name', 'phone', 'company', 'message', 'email_consent'])
       .where('shop', '=', shop)
@@ -107,10 +108,14 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
       const code = checkField({ kind, required: false, max: kind === 'phone' ? LIMITS.phone : LIMITS.name }, value(name));
       if (code) throw new HttpError(422, 'invalid_fields', deps.translator.t(locale, 'contact_form.error_summary'), { fields: { [name]: { code, message: deps.translator.t(locale, `contact_form.errors.${code}`) } } });
     }
-    const leads = await leadsOf(v.shop, customer);
-    if (!leads.length) throw badRequest('nothing_to_correct');
     const phone = value('phone') ? normalizePhone(value('phone')) : null;
-    await deps.db.transaction().execute(async (trx) => {
+    // Read and locked inside the transaction (storage/row-locks.ts): a deletion running at the same time either
+    // finished first, and there is nothing left to correct, or waits for this correction.
+    await transactionWithRetry(deps.db, async (trx) => {
+      const found = await leadsOf(v.shop, customer, trx);
+      const present = new Set(await lockLeads(trx, found.map((l) => l.id)));
+      const leads = found.filter((l) => present.has(l.id));
+      if (!leads.length) throw new HttpError(404, 'nothing_to_correct', 'Nothing is held about you (any more).');
       await trx.updateTable('leads').set({ first_name: value('first_name') || null, last_name: value('last_name') || null, phone, phone_hash: phone ? deps.lookupHash(phone) : null }).where('id', 'in', leads.map((l) => l.id)).execute();
       // Staff search finds the corrected name and phone, not the old ones.
       await reindexLeads(trx, deps.termHash, leads.map((l) => l.id));
@@ -131,7 +136,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     const locale = localeOf(typeof form.locale === 'string' ? form.locale : undefined, c.req.header('accept-language'));
     const customer = guard(v, form.token);
     if (form.confirm !== 'on') throw badRequest('confirmation_required');
-    await deps.db.transaction().execute(async (trx) => {
+    await transactionWithRetry(deps.db, async (trx) => {
       const erased = await eraseCustomer(trx, v.shop, { id: customer }, deps.lookupHash);
       await logErasure(trx, v.shop, 'self_service', erased);
     });
