@@ -25,6 +25,16 @@ export const EMAIL_PATTERN =
 // Control characters have no place in a name or a message; line breaks only where the field has lines.
 export const SINGLE_LINE = /^[^\u0000-\u001f\u007f\u2028\u2029]*$/;
 export const MULTI_LINE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
+/**
+ * The one text rule of every entry point (contact form, no-JS form, cart and checkout answers, webhooks, workspace,
+ * self-service): control characters are refused where a client sent them, and stripped from what Shopify already
+ * accepted (a webhook cannot be corrected by its sender). PostgreSQL refuses a NUL in any text column, so a value
+ * that skipped this rule would fail in the database instead of at the door.
+ */
+export const validText = (value: string, lines = false): boolean => (lines ? MULTI_LINE : SINGLE_LINE).test(value);
+const SINGLE_LINE_CONTROLS = /[\u0000-\u001f\u007f\u2028\u2029]/g;
+const MULTI_LINE_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+export const stripControls = (value: string, lines = false): string => value.replace(lines ? MULTI_LINE_CONTROLS : SINGLE_LINE_CONTROLS, '');
 export const DATE_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 export const NUMBER_PATTERN = /^-?\d{1,12}(\.\d{1,6})?$/;
 
@@ -66,7 +76,7 @@ export function checkField(rule: FieldRule, value: string | undefined): RuleCode
     case 'date':
       return validDate(v) ? null : 'invalid';
     case 'select':
-      return rule.options?.includes(v) ? null : 'invalid';
+      return rule.options?.includes(v) && SINGLE_LINE.test(v) ? null : 'invalid';
     case 'checkbox':
       return v === 'on' || v === 'true' ? null : 'invalid';
     default:

@@ -2,6 +2,7 @@ import type { Shopify } from '@shopify/shopify-api';
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import * as z from 'zod';
+import { MULTI_LINE, validText } from '../../../schema/rules.js';
 import { badRequest } from '../http/errors.js';
 import { InvalidCorrection, correctLead, parseCorrection } from '../leads/correction.js';
 import { exportCsv } from '../leads/export.js';
@@ -62,6 +63,17 @@ export function adminApiRoutes(deps: AdminApiDeps) {
   const { db, hashes } = deps;
   const app = new Hono<StaffEnv>();
   app.use('*', requireSession(deps.shopify));
+  // The text rule of every entry point, for what arrives in the path and the query (ids, filters, cursors).
+  app.use('*', async (c, next) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(new URL(c.req.url).pathname + new URL(c.req.url).search.replace(/\+/g, ' '));
+    } catch {
+      throw badRequest('invalid_encoding', 'The path and query must be UTF-8.');
+    }
+    if (!validText(decoded)) throw badRequest('invalid_characters', 'The path and query may not hold control characters.');
+    await next();
+  });
   app.use('*', async (c, next) => {
     await deps.ensureInstalled(c.get('session'));
     await next();
@@ -167,7 +179,7 @@ export function adminApiRoutes(deps: AdminApiDeps) {
   });
 
   app.post('/leads/:id/notes', allow('work'), async (c) => {
-    const body = parse(z.object({ body: z.string().trim().min(1).max(4000) }), await c.req.json().catch(() => null), 'invalid_note');
+    const body = parse(z.object({ body: z.string().trim().min(1).max(4000).regex(MULTI_LINE, 'no control characters') }), await c.req.json().catch(() => null), 'invalid_note');
     const { shop, userId } = who(c);
     return c.json(await addNote(db, shop, c.req.param('id'), userId, body.body), 201);
   });

@@ -2,6 +2,7 @@ import type { Shopify } from '@shopify/shopify-api';
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import * as z from 'zod';
+import { MULTI_LINE, SINGLE_LINE } from '../../../schema/rules.js';
 import { HttpError, badRequest, forbidden, unauthorized } from '../http/errors.js';
 import { sha256Hex } from '../leads/ids.js';
 import type { LeadIntake } from '../leads/intake.js';
@@ -37,7 +38,7 @@ const body = z.object({
   /** shopify.checkoutToken on the thank-you page: how a guest proves they placed the order (shopify/order-owner.ts). */
   checkout_token: z.string().regex(/^[\x21-\x7e]{1,255}$/, 'a checkout token').optional(),
   /** The same attribute names the checkout writes (schema/purchase-fields.ts). */
-  attributes: z.record(z.string().max(80), z.string().max(5000)).refine((a) => Object.keys(a).length <= 40, 'at most 40 attributes'),
+  attributes: z.record(z.string().max(80).regex(SINGLE_LINE, 'no control characters'), z.string().max(5000).regex(MULTI_LINE, 'no control characters')).refine((a) => Object.keys(a).length <= 40, 'at most 40 attributes'),
 });
 
 /** Shown to staff on a lead whose answers could not be tied to the buyer. */

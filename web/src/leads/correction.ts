@@ -4,6 +4,7 @@ import { type FieldErrorCode } from '../../../schema/fields.js';
 import { dropEmpty, normalizePhone, submissionSchema } from '../../../schema/submission.js';
 import { HttpError, conflict, notFound } from '../http/errors.js';
 import { enqueueSync } from '../shopify/outbox.js';
+import { isPostgres, transactionWithRetry } from '../storage/row-locks.js';
 import type { Database, LeadStatus } from '../storage/tables.js';
 import { reindexLeads } from './lead-terms.js';
 import type { TermHasher } from './search-terms.js';
@@ -65,8 +66,16 @@ export async function correctLead(
   id: string,
   correction: Correction,
 ): Promise<CorrectionResult> {
-  return db.transaction().execute(async (trx) => {
-    const lead = await trx.selectFrom('leads').select(['id', 'status', 'email_consent', 'email', 'first_name', 'last_name', 'phone', 'address']).where('shop', '=', shop).where('id', '=', id).executeTakeFirst();
+  return transactionWithRetry(db, async (trx) => {
+    // Locked first, as every change of a lead is (storage/row-locks.ts): a deletion at the same time finishes before
+    // (lead_not_found) or after this correction, never in the middle of it.
+    const lead = await trx
+      .selectFrom('leads')
+      .select(['id', 'status', 'email_consent', 'email', 'first_name', 'last_name', 'phone', 'address'])
+      .where('shop', '=', shop)
+      .where('id', '=', id)
+      .$if(isPostgres(trx), (qb) => qb.forUpdate())
+      .executeTakeFirst();
     if (!lead) throw notFound('lead_not_found');
     if (lead.status === 'quarantined') throw conflict('quarantined', 'Release the lead from quarantine before correcting it.');
     const phone = correction.phone ? normalizePhone(correction.phone) : null;

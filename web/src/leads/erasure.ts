@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { normalizePhone } from '../../../schema/submission.js';
 import { type KeyedHash, everyHash } from '../storage/lookup-keys.js';
+import { lockLeads } from '../storage/row-locks.js';
 import type { Database } from '../storage/tables.js';
 
 /** A customer as Shopify names one in compliance webhooks: matched on id, email OR phone. */
@@ -37,18 +38,22 @@ export async function customerLeadIds(db: Kysely<Database>, shop: string, custom
   return (await customerLeads(db, shop, customer, hash).execute()).map((r) => r.id);
 }
 
-/** Deletes the customer's leads with their consent records and outbox jobs. Run it inside a transaction. */
+/** Deletes the customer's leads with their consent records and outbox jobs; returns how many. Run it inside a transaction. */
 export async function eraseCustomer(db: Kysely<Database>, shop: string, customer: CustomerRef, hash: LookupHash): Promise<number> {
-  const ids = await customerLeadIds(db, shop, customer, hash);
-  await removeLeads(db, ids);
-  return ids.length;
+  return removeLeads(db, await customerLeadIds(db, shop, customer, hash));
 }
 
-/** Deletes leads with everything hanging off them: jobs, consent records, search terms, notes. Run it in a transaction. */
-export async function removeLeads(db: Kysely<Database>, ids: string[]): Promise<void> {
-  if (!ids.length) return;
-  for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes'] as const) await db.deleteFrom(table).where('lead_id', 'in', ids).execute();
-  await db.deleteFrom('leads').where('id', 'in', ids).execute();
+/**
+ * Deletes leads with everything hanging off them: jobs, consent records, search terms, notes; returns how many were
+ * still there. The leads are locked first (storage/row-locks.ts): a consent change or a correction of the same leads
+ * either finishes before, or waits and then finds them gone. Run it in a transaction.
+ */
+export async function removeLeads(db: Kysely<Database>, ids: string[]): Promise<number> {
+  const present = await lockLeads(db, ids);
+  if (!present.length) return 0;
+  for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes'] as const) await db.deleteFrom(table).where('lead_id', 'in', present).execute();
+  await db.deleteFrom('leads').where('id', 'in', present).execute();
+  return present.length;
 }
 
 /** Deletes everything the app holds for a shop (leads and all hanging off them, staff roles, audit, counters, the shop and its token). Run it in a transaction. */

@@ -57,7 +57,8 @@ export async function deleteLead(db: Kysely<Database>, shop: string, id: string)
   await db.transaction().execute(async (trx) => {
     const lead = await trx.selectFrom('leads').select('id').where('shop', '=', shop).where('id', '=', id).executeTakeFirst();
     if (!lead) throw notFound('lead_not_found');
-    await removeLeads(trx, [id]);
+    // Another deletion may have come first: then this one erased nothing, and says so.
+    if (!(await removeLeads(trx, [id]))) throw notFound('lead_not_found');
     await logErasure(trx, shop, 'staff_delete', 1);
   });
 }

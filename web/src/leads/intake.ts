@@ -141,24 +141,48 @@ export class LeadIntake {
     // the event loop's check phase, by which time every request whose bytes have arrived has joined the batch.
     await new Promise((resolve) => setImmediate(resolve));
     try {
-      while (this.queue.length) {
-        const batch = this.queue.splice(0, MAX_BATCH);
-        try {
-          const now = this.clock();
-          const results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, now));
-          batch.forEach((item, i) => {
-            const result = results[i]!;
-            if (result instanceof Error) item.reject(result);
-            else item.resolve(result);
-          });
-        } catch (error) {
-          for (const item of batch) item.reject(error);
-        }
-      }
+      while (this.queue.length) await this.commit(this.queue.splice(0, MAX_BATCH));
     } finally {
       this.writing = null;
     }
   }
+
+  /**
+   * Commits a batch. When the database refuses it, the refusal belongs to one row (or an outage to all): the batch is
+   * split in halves and each committed on its own, down to single rows, so one bad row costs about 2·log2(n) extra
+   * transactions and fails alone while every other request of its batch is acknowledged.
+   */
+  private async commit(batch: Pending[]): Promise<void> {
+    let results: Array<IntakeResult | Error>;
+    try {
+      const now = this.clock();
+      results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, now));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(refusalOf(error));
+        return;
+      }
+      const half = Math.ceil(batch.length / 2);
+      await this.commit(batch.slice(0, half));
+      await this.commit(batch.slice(half));
+      return;
+    }
+    batch.forEach((item, i) => {
+      const result = results[i]!;
+      if (result instanceof Error) item.reject(result);
+      else item.resolve(result);
+    });
+  }
+}
+
+/**
+ * A value the database itself refuses (PostgreSQL's class 22, data exception: a byte it cannot store, a value out of
+ * range) is the request's own data, so it is answered as such; anything else stays an error (500: a bug or an outage).
+ */
+function refusalOf(error: unknown): unknown {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+  if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return new HttpError(422, 'unstorable_value', 'A value in this request cannot be stored.');
+  return error;
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   attributeFor,
   parseCustomKinds,
 } from '../../../schema/purchase-fields.js';
-import { checkField } from '../../../schema/rules.js';
+import { checkField, stripControls } from '../../../schema/rules.js';
 import type { Submission } from '../../../schema/submission.js';
 import type { BuyerProof, LeadSource } from '../storage/tables.js';
 import type { IntakeInput } from './intake.js';
@@ -56,7 +56,8 @@ export function readPurchaseAnswers(attributes: ReadonlyMap<string, string>): Pu
   return {
     answers,
     consent: attributes.get(CONSENT_ATTRIBUTE) === CONSENT_GRANTED,
-    consentText: attributes.get(CONSENT_TEXT_ATTRIBUTE)?.slice(0, 2000) ?? null,
+    // What the shopper was shown is proof: stripped of control characters (no one saw them) rather than dropped.
+    consentText: stripControls(attributes.get(CONSENT_TEXT_ATTRIBUTE) ?? '', true).trim().slice(0, 2000) || null,
     locale: attributes.get(LOCALE_ATTRIBUTE) ?? null,
     rejected,
   };
@@ -85,10 +86,13 @@ export function purchaseIntake(
   buyer: PurchaseBuyer,
 ): IntakeInput {
   const answers = Object.fromEntries(read.answers.map((a) => [a.key, a.value]));
+  // Shopify accepted these with the order; they pass the same text rule as every entry point, cleaned field by field.
+  const firstName = order.firstName ? stripControls(order.firstName).trim() : '';
+  const lastName = order.lastName ? stripControls(order.lastName).trim() : '';
   const submission: Submission = {
-    email: order.email ?? '',
-    ...(order.firstName ? { first_name: order.firstName } : {}),
-    ...(order.lastName ? { last_name: order.lastName } : {}),
+    email: order.email ? stripControls(order.email).trim() : '',
+    ...(firstName ? { first_name: firstName } : {}),
+    ...(lastName ? { last_name: lastName } : {}),
     email_marketing_consent: read.consent,
     ...(read.consentText ? { consent_text: read.consentText } : {}),
     form_id: source,

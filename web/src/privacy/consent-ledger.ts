@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { newId, nowIso } from '../leads/ids.js';
 import { type CustomerRef, type LookupHash, customerLeadIds } from '../leads/erasure.js';
+import { lockLeads, transactionWithRetry } from '../storage/row-locks.js';
 import type { Database } from '../storage/tables.js';
 
 /**
@@ -16,30 +17,35 @@ export async function recordConsentChange(
   hash: LookupHash,
   clock: () => number = Date.now,
 ): Promise<number> {
-  const ids = await customerLeadIds(db, shop, customer, hash);
-  if (!ids.length) return 0;
-  const leads = await db.selectFrom('leads').select(['id', 'locale']).where('id', 'in', ids).execute();
   const recordedAt = change.at && !Number.isNaN(Date.parse(change.at)) ? new Date(change.at).toISOString() : nowIso(clock);
-  await db
-    .insertInto('consent_records')
-    .values(
-      leads.map((lead) => ({
-        id: newId(),
-        shop,
-        lead_id: lead.id,
-        channel: change.channel,
-        granted: change.state.toUpperCase() === 'SUBSCRIBED' ? 1 : 0,
-        text: null,
-        text_sha256: null,
-        locale: lead.locale,
-        page: null,
-        source: `shopify:${change.state.toLowerCase()}`,
-        opt_in_level: change.optInLevel ?? 'UNKNOWN',
-        recorded_at: recordedAt,
-      })),
-    )
-    .execute();
-  return leads.length;
+  // The leads are locked (shared) before their records are added: an erasure of the same customer either ran first
+  // (and the change finds nothing to record) or waits for this one. Never an insert against a deleted lead.
+  return transactionWithRetry(db, async (trx) => {
+    const ids = await lockLeads(trx, await customerLeadIds(trx, shop, customer, hash), 'share');
+    if (!ids.length) return 0;
+    const leads = await trx.selectFrom('leads').select(['id', 'locale']).where('id', 'in', ids).execute();
+    if (!leads.length) return 0;
+    await trx
+      .insertInto('consent_records')
+      .values(
+        leads.map((lead) => ({
+          id: newId(),
+          shop,
+          lead_id: lead.id,
+          channel: change.channel,
+          granted: change.state.toUpperCase() === 'SUBSCRIBED' ? 1 : 0,
+          text: null,
+          text_sha256: null,
+          locale: lead.locale,
+          page: null,
+          source: `shopify:${change.state.toLowerCase()}`,
+          opt_in_level: change.optInLevel ?? 'UNKNOWN',
+          recorded_at: recordedAt,
+        })),
+      )
+      .execute();
+    return leads.length;
+  });
 }
 
 /** The ledger of one lead, oldest first: what was shown and agreed, and every later change. */

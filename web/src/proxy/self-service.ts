@@ -12,6 +12,8 @@ import { preferredLanguage } from '../leads/i18n.js';
 import { enqueueSync } from '../shopify/outbox.js';
 import { eraseCustomer } from '../leads/erasure.js';
 import { logErasure } from '../privacy/compliance.js';
+import { everyHash } from '../storage/lookup-keys.js';
+import { lockLeads, transactionWithRetry } from '../storage/row-locks.js';
 import type { Database } from '../storage/tables.js';
 import type { CustomerEmailLookup } from '../shopify/customer-email.js';
 import { bodyFormat, parseBody, readCapped } from './body.js';
@@ -56,8 +58,8 @@ function tokenValid(secret: string, shop: string, customer: string, token: unkno
 export function selfServiceRoutes(deps: SelfServiceDeps) {
   const app = new Hono<{ Variables: { proxy: Verified } }>();
   const localeOf = (query: string | undefined, header: string | undefined) => deps.translator.resolve(query ?? preferredLanguage(header));
-  const leadsOf = (shop: string, customer: Customer) =>
-    deps.db
+  const leadsOf = (shop: string, customer: Customer, db: Kysely<Database> = deps.db) =>
+    db
       .selectFrom('leads')
       .select(['id', 'created_at', 'email', 'first_name', 'last_name', 'phone', 'company', 'message', 'email_consent'])
       .where('shop', '=', shop)
@@ -65,7 +67,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
         w.or([
           w('logged_in_customer_id', '=', customer.id),
           w('shopify_customer_id', '=', `gid://shopify/Customer/${customer.id}`),
-          ...(customer.email ? [w('email_hash', '=', deps.lookupHash(customer.email))] : []),
+          ...(customer.email ? [w('email_hash', 'in', everyHash(deps.lookupHash, customer.email))] : []),
         ]),
       )
       .orderBy('created_at', 'desc')
@@ -139,10 +141,14 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     }
     const who = await identify(v.shop, customer);
     if (!who) return unavailable(locale);
-    const leads = await leadsOf(v.shop, who);
-    if (!leads.length) throw badRequest('nothing_to_correct');
     const phone = value('phone') ? normalizePhone(value('phone')) : null;
-    await deps.db.transaction().execute(async (trx) => {
+    // Read and locked inside the transaction (storage/row-locks.ts): a deletion running at the same time either
+    // finished first, and there is nothing left to correct, or waits for this correction.
+    await transactionWithRetry(deps.db, async (trx) => {
+      const found = await leadsOf(v.shop, who, trx);
+      const present = new Set(await lockLeads(trx, found.map((l) => l.id)));
+      const leads = found.filter((l) => present.has(l.id));
+      if (!leads.length) throw new HttpError(404, 'nothing_to_correct', 'Nothing is held about you (any more).');
       // The correction is the signed-in customer's own (verified) submission: the sync then may update the customer
       // who holds the lead's email only if that is this customer (shopify/lead-sync.ts submittedBy), never another one.
       await trx
@@ -171,7 +177,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     if (form.confirm !== 'on') throw badRequest('confirmation_required');
     const who = await identify(v.shop, customer);
     if (!who) return unavailable(locale);
-    await deps.db.transaction().execute(async (trx) => {
+    await transactionWithRetry(deps.db, async (trx) => {
       const erased = await eraseCustomer(trx, v.shop, { id: who.id, email: who.email }, deps.lookupHash);
       await logErasure(trx, v.shop, 'self_service', erased);
     });

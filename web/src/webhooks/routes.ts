@@ -29,29 +29,34 @@ export interface WebhookDeps {
 
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
-const customerRef = z.object({ id: z.union([z.number(), z.string()]).nullish(), email: z.string().nullish(), phone: z.string().nullish() });
+// Consent states and opt-in levels are Shopify enum values (SUBSCRIBED, SINGLE_OPT_IN, ...), recorded in the ledger as
+// they come: anything else is not a state, and is refused before it reaches a text column.
+// Ids end up in lookups and in the order and customer GIDs stored on leads: digits only, whatever type carries them.
+const shopifyId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/, 'digits')]);
+const consentEnum = z.string().regex(/^[A-Za-z_]{1,40}$/, 'a Shopify enum value');
+const customerRef = z.object({ id: shopifyId.nullish(), email: z.string().nullish(), phone: z.string().nullish() });
 const payloads = {
-  'customers/data_request': z.object({ shop_domain: z.string(), customer: customerRef, data_request: z.object({ id: z.union([z.number(), z.string()]) }).optional() }),
+  'customers/data_request': z.object({ shop_domain: z.string(), customer: customerRef, data_request: z.object({ id: shopifyId }).optional() }),
   'customers/redact': z.object({ shop_domain: z.string(), customer: customerRef }),
   'shop/redact': z.object({ shop_domain: z.string() }),
   'app/uninstalled': z.object({}).passthrough(),
   'orders/create': z.object({
-    id: z.union([z.number(), z.string()]),
+    id: shopifyId,
     email: z.string().nullish(),
     contact_email: z.string().nullish(),
     customer_locale: z.string().nullish(),
-    customer: z.object({ id: z.union([z.number(), z.string()]), email: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish() }).nullish(),
+    customer: z.object({ id: shopifyId, email: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish() }).nullish(),
     note_attributes: z.array(z.object({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean()]).nullish() })).default([]),
   }),
   'customers_email_marketing_consent/update': z.object({
-    customer_id: z.union([z.number(), z.string()]).nullish(),
+    customer_id: shopifyId.nullish(),
     email_address: z.string().nullish(),
-    email_marketing_consent: z.object({ state: z.string(), opt_in_level: z.string().nullish(), consent_updated_at: z.string().nullish() }),
+    email_marketing_consent: z.object({ state: consentEnum, opt_in_level: consentEnum.nullish(), consent_updated_at: z.string().nullish() }),
   }),
   'customers_marketing_consent/update': z.object({
-    id: z.union([z.number(), z.string()]).nullish(),
+    id: shopifyId.nullish(),
     phone: z.string().nullish(),
-    sms_marketing_consent: z.object({ state: z.string(), opt_in_level: z.string().nullish(), consent_updated_at: z.string().nullish() }).nullish(),
+    sms_marketing_consent: z.object({ state: consentEnum, opt_in_level: consentEnum.nullish(), consent_updated_at: z.string().nullish() }).nullish(),
   }),
 } as const;
 type Topic = keyof typeof payloads;
