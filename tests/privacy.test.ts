@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { newId } from '../web/src/leads/ids.js';
 import { processNextComplianceRequest } from '../web/src/privacy/compliance.js';
 import { purgeExpiredLeads } from '../web/src/privacy/retention.js';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../web/src/storage/tables.js';
 import { ENGINES } from './helpers/databases.js';
 import { SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
@@ -10,9 +10,11 @@ import { signedWebhook } from './helpers/webhook.js';
 
 /** Every table the app has (a new table is checked without anyone remembering to list it here). */
 async function appTables(db: Kysely<Database>): Promise<Array<keyof Database>> {
-  const tables = await db.introspection.getTables();
-  // PostgreSQL lists every schema's tables (other test runs'): names only, queried in this one's search path.
-  return [...new Set(tables.map((t) => t.name))].filter((name): name is keyof Database => !name.startsWith('kysely_') && !name.startsWith('sqlite_'));
+  // PostgreSQL's introspection lists every schema's tables, other test runs' too (with tables this one may not have
+  // yet): only the current schema's count.
+  const names = (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(db).catch(() => null))?.rows.map((r) => r.name) ??
+    (await db.introspection.getTables()).map((t) => t.name);
+  return [...new Set(names)].filter((name): name is keyof Database => !name.startsWith('kysely_') && !name.startsWith('sqlite_'));
 }
 const webhook = (topic: string, payload: unknown) => signedWebhook(topic, payload);
 
