@@ -52,6 +52,7 @@ const envSchema = z.object({
   TURNSTILE_SECRET_KEY: z.string().min(1).optional(),
   TURNSTILE_VERIFY_URL: z.url().default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  MAX_CUSTOM_DEFINITIONS_PER_SHOP: z.coerce.number().int().min(0).max(250).default(20),
 });
 
 export interface Config {
@@ -83,6 +84,8 @@ export interface Config {
   clientIp: { header: string; hops: number };
   spam: { minFillMs: number; maxLinks: number };
   turnstile: { secret: string; verifyUrl: string; timeoutMs: number } | undefined;
+  /** Customer metafield definitions the app may create per shop for merchants' custom fields (its own keys aside). */
+  maxCustomDefinitions: number;
 }
 
 export class ConfigError extends Error {
@@ -132,5 +135,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clientIp: { header: e.CLIENT_IP_HEADER.toLowerCase(), hops: e.CLIENT_IP_HOPS },
     spam: { minFillMs: e.SPAM_MIN_FILL_MS, maxLinks: 3 },
     turnstile: e.TURNSTILE_SECRET_KEY ? { secret: e.TURNSTILE_SECRET_KEY, verifyUrl: e.TURNSTILE_VERIFY_URL, timeoutMs: 5000 } : undefined,
+    maxCustomDefinitions: e.MAX_CUSTOM_DEFINITIONS_PER_SHOP,
   };
 }
