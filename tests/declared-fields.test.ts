@@ -163,6 +163,33 @@ describe.each(ENGINES)('custom definitions are capped per shop and listed in the
   });
 });
 
+/** What a browser posts for the page's form, after `fill` set the shopper's values. */
+async function postedBy(html: string, selector: string, fill: (form: HTMLFormElement) => void): Promise<string> {
+  const window = new Window({ url: 'http://localhost/fr/' });
+  window.document.write(html);
+  const formElement = window.document.querySelector(selector) as unknown as HTMLFormElement;
+  fill(formElement);
+  const body = new URLSearchParams();
+  for (const [name, value] of new window.FormData(formElement as never).entries()) if (typeof value === 'string') body.append(name, value);
+  await window.happyDOM.close();
+  return body.toString();
+}
+
+const SETTINGS = {
+  custom_1_type: 'select',
+  custom_1_label: 'Où nous avez-vous connus ? <"vite"> & \'bien\'',
+  custom_1_key: 'How_Heard ',
+  custom_options: 'how_heard: Un ami, Presse "écrite" & <radio>, L\'épicerie\nother: x',
+  custom_2_type: 'checkbox',
+  custom_2_label: 'Pro ?',
+  custom_2_key: 'is_pro',
+  custom_3_type: 'text',
+  custom_3_label: 'Tab\there',
+  custom_3_key: 'tabbed',
+  custom_required: 'how_heard',
+};
+const CHOICE = 'Presse "écrite" & <radio>';
+
 describe.each(ENGINES)('the block Liquid signs the spec the server checks on %s', (engine) => {
   let t: TestApp | null;
   beforeAll(async () => {
@@ -170,42 +197,54 @@ describe.each(ENGINES)('the block Liquid signs the spec the server checks on %s'
   });
   afterAll(async () => t?.close());
 
+  const renderedBlock = async () => {
+    const page = await t!.runtime.app.request(`/fr/?settings=${encodeURIComponent(JSON.stringify(SETTINGS))}`);
+    expect(page.status).toBe(200);
+    return page.text();
+  };
+  const set = (form: HTMLFormElement, name: string, value: string | boolean) => {
+    const input = form.querySelector(`[name="${name}"]`) as unknown as HTMLInputElement;
+    if (typeof value === 'boolean') input.checked = value;
+    else input.value = value;
+  };
+  const submitForm = (body: string) => t!.proxy('/submit', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+
   it('a no-JS post of the rendered block, with labels and options that need escaping, reaches the customer', async (ctx) => {
     if (!t) return ctx.skip();
-    const settings = {
-      custom_1_type: 'select',
-      custom_1_label: 'Où nous avez-vous connus ? <"vite"> & \'bien\'',
-      custom_1_key: 'How_Heard ',
-      custom_options: 'how_heard: Un ami, Presse "écrite" & <radio>, L\'épicerie\nother: x',
-      custom_2_type: 'checkbox',
-      custom_2_label: 'Pro ?',
-      custom_2_key: 'is_pro',
-      custom_3_type: 'text',
-      custom_3_label: 'Tab\there',
-      custom_3_key: 'tabbed',
-      custom_required: 'how_heard',
-    };
-    const page = await t.runtime.app.request(`/fr/?settings=${encodeURIComponent(JSON.stringify(settings))}`);
-    expect(page.status).toBe(200);
-    const window = new Window({ url: 'http://localhost/fr/' });
-    window.document.write(await page.text());
-    const formElement = window.document.querySelector('form[data-contact-capture]') as unknown as HTMLFormElement;
-    expect(formElement.querySelector('input[name="custom_fields_sig"]')).not.toBeNull();
-    (formElement.querySelector('input[name="email"]') as unknown as HTMLInputElement).value = 'liquid-signed@example.com';
-    (formElement.querySelector('select[name="custom.how_heard"]') as unknown as HTMLSelectElement).value = 'Presse "écrite" & <radio>';
-    (formElement.querySelector('input[name="custom.is_pro"]') as unknown as HTMLInputElement).checked = true;
-    (formElement.querySelector('input[name="custom.tabbed"]') as unknown as HTMLInputElement).value = 'ok';
-    (formElement.querySelector('input[name="email_marketing_consent"]') as unknown as HTMLInputElement).checked = true;
-    (formElement.querySelector('input[name="rendered_at"]') as unknown as HTMLInputElement).value = String(Date.now() - 10_000);
-    const data = new window.FormData(formElement as never);
-    const body = new URLSearchParams();
-    for (const [name, value] of data.entries()) if (typeof value === 'string') body.append(name, value);
-    await window.happyDOM.close();
-
-    const response = await t.proxy('/submit', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
-    expect(response.status).toBe(200);
+    const html = await renderedBlock();
+    const body = await postedBy(html, 'form[data-contact-capture]', (form) => {
+      expect(form.querySelector('input[name="custom_fields_sig"]')).not.toBeNull();
+      set(form, 'email', 'liquid-signed@example.com');
+      set(form, 'custom.how_heard', CHOICE);
+      set(form, 'custom.is_pro', true);
+      set(form, 'custom.tabbed', 'ok');
+      set(form, 'email_marketing_consent', true);
+      set(form, 'rendered_at', String(Date.now() - 10_000));
+    });
+    expect((await submitForm(body)).status).toBe(200);
     await t.runtime.worker.drain();
     const values = metafields((await t.customerByEmail('liquid-signed@example.com')) as Customer);
-    expect(values).toMatchObject({ how_heard: 'Presse "écrite" & <radio>', is_pro: 'true', tabbed: 'ok' });
+    expect(values).toMatchObject({ how_heard: CHOICE, is_pro: 'true', tabbed: 'ok' });
+  });
+
+  it('the no-JS error page carries the signature, so the corrected post is still the merchant spec', async (ctx) => {
+    if (!t) return ctx.skip();
+    const first = await postedBy(await renderedBlock(), 'form[data-contact-capture]', (form) => {
+      set(form, 'email', 'not-an-email');
+      set(form, 'custom.how_heard', CHOICE);
+      set(form, 'email_marketing_consent', true);
+      set(form, 'rendered_at', String(Date.now() - 10_000));
+    });
+    const again = await submitForm(first);
+    expect(again.status).toBe(422);
+    const second = await postedBy(await again.text(), 'form.cc__form', (form) => {
+      set(form, 'email', 'corrected@example.com');
+      // The page marks the chosen option `selected` (a browser keeps it); happy-dom ignores that attribute when parsing.
+      set(form, 'custom.how_heard', CHOICE);
+    });
+    expect(new URLSearchParams(second).get('custom_fields_sig')).toMatch(/^[0-9a-f]{64}$/);
+    expect((await submitForm(second)).status).toBe(200);
+    await t.runtime.worker.drain();
+    expect(metafields((await t.customerByEmail('corrected@example.com')) as Customer).how_heard).toBe(CHOICE);
   });
 });
