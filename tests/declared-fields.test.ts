@@ -3,6 +3,7 @@ import { Window } from 'happy-dom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formKey } from '../web/src/leads/form-key.js';
 import { ENGINES } from './helpers/databases.js';
+import { signedWebhook } from './helpers/webhook.js';
 import { SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
 
 /**
@@ -160,6 +161,28 @@ describe.each(ENGINES)('custom definitions are capped per shop and listed in the
 
     const viewer = await t.staffToken('viewer');
     expect((await t.runtime.app.request('/api/metafield-definitions', { headers: { authorization: `Bearer ${viewer}` } })).status).toBe(403);
+  });
+
+  it('keys a shopper can set as cart attributes are capped the same way (the shop is full from the test above)', async (ctx) => {
+    if (!t) return ctx.skip();
+    t.emulator.shopData(SHOP)!.addCustomer({ firstName: 'Inès', lastName: 'Moreau', email: 'buyer888001@example.com', locale: 'fr' }, 888001);
+    const payload = {
+      id: 88001,
+      admin_graphql_api_id: 'gid://shopify/Order/88001',
+      email: 'buyer888001@example.com',
+      customer: { id: 888001, email: 'buyer888001@example.com', first_name: 'Inès', last_name: 'Moreau' },
+      note_attributes: Object.entries({ cc_source: 'cart', cc_custom_shoe_size: '40', cc_custom_kinds: 'shoe_size:number', cc_custom_made_up_1: 'a', cc_custom_made_up_2: 'b', cc_consent: 'yes' }).map(([name, value]) => ({ name, value })),
+    };
+    expect((await t.runtime.app.request('/webhooks/orders/create', signedWebhook('orders/create', payload))).status).toBe(200);
+    await t.runtime.worker.drain();
+    const keys = [...t.emulator.shopData(SHOP)!.definitions.values()].map((d) => d.key);
+    expect(keys).not.toContain('made_up_1');
+    expect(keys).not.toContain('made_up_2');
+    const lead = await t.runtime.storage.db.selectFrom('leads').select(['status', 'answers']).where('order_id', '=', 'gid://shopify/Order/88001').executeTakeFirstOrThrow();
+    expect(lead.status).toBe('synced');
+    const answers = JSON.parse(lead.answers!) as Answer[];
+    expect(answers.filter((a) => a.key.startsWith('made_up')).map((a) => a.held)).toEqual(['definition_cap', 'definition_cap']);
+    expect(answers.find((a) => a.key === 'shoe_size')?.held).toBeUndefined();
   });
 });
 
