@@ -16,7 +16,7 @@ describe('the shared submission schema', () => {
 
   it('reports each field with a code, and unknown fields apart', () => {
     const result = parseSubmission({ email: 'x', phone: '0612', first_name: 'a'.repeat(LIMITS.name + 1), shop: 'evil' });
-    expect(result).toEqual({ ok: false, fields: { email: 'invalid_email', phone: 'invalid_phone', first_name: 'too_long' }, unknown: ['shop'] });
+    expect(result).toEqual({ ok: false, fields: { email: 'invalid_email', phone: 'invalid_phone', first_name: 'too_long' }, unknown: ['shop'], invalidSpec: false, custom: [] });
   });
 
   it('requires an email', () => {

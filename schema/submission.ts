@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { CUSTOM_FIELD_KINDS, CUSTOM_FIELD_SLOTS, FIELD_ERROR_CODES, LIMITS, MAX_MERCHANT_TAGS, METAFIELD_KEY, type FieldErrorCode } from './fields.js';
+import { CUSTOM_FIELD_KINDS, CUSTOM_FIELD_SLOTS, FIELD_ERROR_CODES, LIMITS, MAX_MERCHANT_TAGS, METAFIELDS, METAFIELD_KEY, type FieldErrorCode } from './fields.js';
+import { PURCHASE_FIELDS } from './purchase-fields.js';
 import { EMAIL_PATTERN, MULTI_LINE, SINGLE_LINE, checkField, normalizePhone, validDate } from './rules.js';
 
 export { EMAIL_PATTERN, normalizePhone } from './rules.js';
@@ -37,6 +38,22 @@ const customSpec = z.array(
 ).check(z.maxLength(CUSTOM_FIELD_SLOTS));
 export type CustomFieldSpec = z.output<typeof customSpec>[number];
 
+/**
+ * The metafield keys the app writes itself (consent proof, the contact form's extras, the purchase catalogue). No
+ * custom field may name one, not even from a signed spec: a merchant can type any key in the block settings, and
+ * neither Theme Check nor the settings schema can stop them, so the server refuses it.
+ */
+export const RESERVED_METAFIELD_KEYS: ReadonlySet<string> = new Set([...Object.values(METAFIELDS).map((m) => m.key), ...PURCHASE_FIELDS.map((f) => f.metafield.key)]);
+
+/**
+ * Why an answer is kept on the lead but never written to the customer: its spec was not signed by the block
+ * (`unsigned`, which includes a spec changed after signing), it names one of the app's own keys (`reserved`), or the
+ * shop already has as many custom definitions as the app may create (`definition_cap`, decided by the sync worker).
+ */
+export const HELD_REASONS = ['unsigned', 'reserved', 'definition_cap'] as const;
+export type HeldReason = (typeof HELD_REASONS)[number];
+export type DeclaredField = CustomFieldSpec & { held?: HeldReason };
+
 export const submissionSchema = z.strictObject({
   first_name: optionalText(LIMITS.name),
   last_name: optionalText(LIMITS.name),
@@ -71,14 +88,20 @@ export const submissionSchema = z.strictObject({
   /** Merchant tags from the block, and their signature (see form-config.ts); unsigned tags are dropped. */
   tags: optionalText(500),
   tags_sig: z.optional(z.string('invalid').check(z.regex(/^[0-9a-f]{64}$/, 'invalid'))),
-  /** The block's custom fields, as JSON; answers come as `custom.<key>`. */
-  custom_fields: optionalText(4000),
+  /**
+   * The block's custom fields, as JSON; answers come as `custom.<key>`. Checked as JSON below rather than as a line of
+   * text: its signature covers the exact characters Liquid emitted, so nothing here may trim or reject them first.
+   */
+  custom_fields: z.optional(z.string('invalid').check(z.maxLength(4000, 'too_long'))),
+  /** `hmac_sha256` of `custom_fields` with the shop's form key, rendered by the block (see form-key.ts). */
+  custom_fields_sig: z.optional(z.string('invalid').check(z.regex(/^[0-9a-f]{64}$/, 'invalid'))),
 });
 
 export type Submission = z.output<typeof submissionSchema> & {
   /** Custom field answers by metafield key, validated against `custom`. */
   answers: Record<string, string>;
-  custom: CustomFieldSpec[];
+  /** Every declared field; those marked `held` keep their answer on the lead only. */
+  custom: DeclaredField[];
 };
 
 export type FieldErrors = Record<string, FieldErrorCode>;
@@ -96,13 +119,24 @@ export function dropEmpty(input: Record<string, unknown>): Record<string, unknow
   return out;
 }
 
-export type ParseResult = { ok: true; value: Submission } | { ok: false; fields: FieldErrors; unknown: string[] };
+/**
+ * `invalidSpec`: `custom_fields` is not a list of field specs. The block never renders such a thing, so it is a
+ * forged or broken request, answered 400 rather than with a form the shopper could not correct (the spec is hidden).
+ */
+export type ParseResult =
+  | { ok: true; value: Submission }
+  | { ok: false; fields: FieldErrors; unknown: string[]; invalidSpec: boolean; custom: DeclaredField[] };
+
+export interface ParseOptions {
+  /** Whether `custom_fields_sig` is the block's signature of `custom_fields` (the raw string, as posted). */
+  specSigned?: (spec: string, signature: string | undefined) => boolean;
+}
 
 export function splitTags(raw: string | undefined): string[] {
   return [...new Set((raw ?? '').split(',').map((t) => t.trim()).filter((t) => t && t.length <= 40))].slice(0, MAX_MERCHANT_TAGS);
 }
 
-export function parseSubmission(input: Record<string, unknown>): ParseResult {
+export function parseSubmission(input: Record<string, unknown>, options: ParseOptions = {}): ParseResult {
   const given = dropEmpty(input);
   const standard: Record<string, unknown> = {};
   const answersIn: Record<string, unknown> = {};
@@ -125,15 +159,17 @@ export function parseSubmission(input: Record<string, unknown>): ParseResult {
       fields[key] = (KNOWN_CODES.has(code) ? code : 'invalid') as FieldErrorCode;
     }
   }
-  let custom: CustomFieldSpec[] = [];
-  if (typeof standard.custom_fields === 'string') {
-    try {
-      const spec = z.safeParse(customSpec, JSON.parse(standard.custom_fields));
-      if (spec.success) custom = spec.data;
-      else fields.custom_fields = 'invalid';
-    } catch {
-      fields.custom_fields = 'invalid';
-    }
+  let custom: DeclaredField[] = [];
+  let invalidSpec = fields.custom_fields !== undefined || fields.custom_fields_sig !== undefined;
+  delete fields.custom_fields;
+  delete fields.custom_fields_sig;
+  if (typeof standard.custom_fields === 'string' && !invalidSpec) {
+    const spec = z.safeParse(customSpec, parseJson(standard.custom_fields));
+    if (spec.success) {
+      const sig = typeof standard.custom_fields_sig === 'string' ? standard.custom_fields_sig : undefined;
+      const signed = options.specSigned?.(standard.custom_fields, sig) ?? false;
+      custom = spec.data.map((c): DeclaredField => (RESERVED_METAFIELD_KEYS.has(c.key) ? { ...c, held: 'reserved' } : signed ? c : { ...c, held: 'unsigned' }));
+    } else invalidSpec = true;
   }
   const answers: Record<string, string> = {};
   for (const [key, value] of Object.entries(answersIn)) {
@@ -147,14 +183,22 @@ export function parseSubmission(input: Record<string, unknown>): ParseResult {
     if (code) fields[`${CUSTOM_PREFIX}${spec.key}`] = code;
     else if (spec.kind === 'checkbox') answers[spec.key] = answers[spec.key] ? 'true' : 'false';
   }
-  if (unknown.length || !result.success || Object.keys(fields).length) {
+  if (invalidSpec || unknown.length || !result.success || Object.keys(fields).length) {
     if (result.success) addConditionalErrors(result.data, given, fields);
-    return { ok: false, fields, unknown };
+    return { ok: false, fields, unknown, invalidSpec, custom };
   }
   const value = result.data;
   addConditionalErrors(value, given, fields);
-  if (Object.keys(fields).length) return { ok: false, fields, unknown };
+  if (Object.keys(fields).length) return { ok: false, fields, unknown, invalidSpec, custom };
   return { ok: true, value: { ...value, answers, custom } };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Rules that tie fields together: consent the form requires, a phone for SMS consent, required standard fields. */

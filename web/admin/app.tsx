@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, apiJson, useDevStaff } from './api.js';
 import { DICTIONARIES, type Strings, format, pickLanguage } from './i18n.js';
+import { FieldsView } from './fields-view.js';
 import { InsightsView } from './insights-view.js';
 import { LeadDetailView } from './lead-detail.js';
 import { LeadsView } from './leads-view.js';
@@ -10,13 +11,14 @@ import { RequestsView } from './requests-view.js';
 import { AuditView, TeamView } from './team-view.js';
 import { EMPTY_FILTER, type Filter, type Me } from './types.js';
 
-type View = { name: 'leads' } | { name: 'lead'; id: string } | { name: 'insights' } | { name: 'requests' } | { name: 'team' } | { name: 'audit' };
+type View = { name: 'leads' } | { name: 'lead'; id: string } | { name: 'insights' } | { name: 'requests' } | { name: 'definitions' } | { name: 'team' } | { name: 'audit' };
 type Tab = Exclude<View['name'], 'lead'>;
 
 const TABS: Array<{ name: Tab; needs: string }> = [
   { name: 'leads', needs: 'read' },
   { name: 'insights', needs: 'read' },
   { name: 'requests', needs: 'privacy' },
+  { name: 'definitions', needs: 'work' },
   { name: 'team', needs: 'manageRoles' },
   { name: 'audit', needs: 'audit' },
 ];
@@ -90,6 +92,7 @@ function App({ t, language, local }: { t: Strings; language: string; local: bool
             {view.name === 'leads' ? <LeadsView t={t} language={language} me={me} filter={filter} onFilter={setFilter} onOpen={(id) => { setNotice(null); setView({ name: 'lead', id }); }} /> : null}
             {view.name === 'insights' ? <InsightsView t={t} language={language} /> : null}
             {view.name === 'requests' ? <RequestsView t={t} language={language} /> : null}
+            {view.name === 'definitions' ? <FieldsView t={t} language={language} /> : null}
             {view.name === 'team' ? <TeamView t={t} /> : null}
             {view.name === 'audit' ? <AuditView t={t} language={language} /> : null}
           </>

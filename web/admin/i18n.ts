@@ -4,7 +4,7 @@
  */
 const en = {
   title: 'Leads',
-  nav: { leads: 'Leads', insights: 'Insights', requests: 'Data requests', team: 'Team', audit: 'Audit log' },
+  nav: { leads: 'Leads', insights: 'Insights', requests: 'Data requests', definitions: 'Fields', team: 'Team', audit: 'Audit log' },
   loading: 'Loading…',
   error: 'Something went wrong ({status}). Try again.',
   search: 'Search name, email, phone, company or message',
@@ -44,6 +44,11 @@ const en = {
     contact: 'Contact',
     answers: 'Answers',
     noAnswers: 'No custom answers.',
+    held: {
+      unsigned: 'Kept here, not sent to Shopify: the form that sent it was not signed by the shop’s theme block (a page cached before a change, or an altered form).',
+      reserved: 'Kept here, not sent to Shopify: this key belongs to the app’s own customer fields.',
+      definition_cap: 'Kept here, not sent to Shopify: the shop has reached the number of custom fields the app may create (see Fields).',
+    },
     consentProof: 'Consent proof',
     granted: 'Granted',
     refused: 'Refused',
@@ -91,6 +96,10 @@ const en = {
     views: 'Views', submissions: 'Submissions', conversion: 'Conversion', consentRate: 'Consent rate', spam: 'Spam held back',
     chart: 'Submissions and spam per day for {form}', day: 'Day', none: 'No form activity in this period.',
   },
+  definitions: {
+    intro: 'Customer metafields the app has created in the shop (namespace $app), and how many leads used each. Custom fields: {n} of {cap}; past that, a new key’s answers stay on the lead only.',
+    key: 'Key', type: 'Type', origin: 'Origin', app: 'App', custom: 'Custom field', created: 'Created', leads: 'Leads', none: 'No fields created yet.',
+  },
   team: { intro: 'Roles: owners and managers see and work all leads; viewers see them with personal data masked and cannot export, edit or delete.', user: 'Staff member', role: 'Role', owner: 'Owner', manager: 'Manager', viewer: 'Viewer', saved: 'Role saved.' },
   audit: { intro: 'Every view of unmasked data, export, edit, deletion and role change.', when: 'When', who: 'Who', action: 'Action', lead: 'Lead', detail: 'Detail', empty: 'Nothing recorded yet.' },
   requests: { intro: 'Requests Shopify forwards when a customer asks what the shop holds about them (GDPR access). Download the package and send it to the customer.', received: 'Received', status: 'Status', found: 'Found', delivered: 'Delivered', package: 'Package', notYet: 'Not yet', download: 'Download {format}', none: 'No data requests.', done: 'Package downloaded; delivery recorded.' },
@@ -126,7 +135,7 @@ type Dict = typeof en;
 
 const fr: Dict = {
   title: 'Prospects',
-  nav: { leads: 'Prospects', insights: 'Statistiques', requests: 'Demandes de données', team: 'Équipe', audit: 'Journal d’audit' },
+  nav: { leads: 'Prospects', insights: 'Statistiques', requests: 'Demandes de données', definitions: 'Champs', team: 'Équipe', audit: 'Journal d’audit' },
   loading: 'Chargement…',
   error: 'Une erreur est survenue ({status}). Réessayez.',
   search: 'Rechercher un nom, e-mail, téléphone, société ou message',
@@ -166,6 +175,11 @@ const fr: Dict = {
     contact: 'Coordonnées',
     answers: 'Réponses',
     noAnswers: 'Aucune réponse personnalisée.',
+    held: {
+      unsigned: 'Conservée ici, non envoyée à Shopify : le formulaire qui l’a transmise n’était pas signé par le bloc du thème (page mise en cache avant une modification, ou formulaire altéré).',
+      reserved: 'Conservée ici, non envoyée à Shopify : cette clé est réservée aux champs client de l’application.',
+      definition_cap: 'Conservée ici, non envoyée à Shopify : la boutique a atteint le nombre de champs personnalisés que l’application peut créer (voir Champs).',
+    },
     consentProof: 'Preuve du consentement',
     granted: 'Accordé',
     refused: 'Refusé',
@@ -212,6 +226,10 @@ const fr: Dict = {
     intro: 'Vues de chaque formulaire (comptées par le bloc de la boutique, sans rien savoir du visiteur), envois, conversion et consentement, 30 derniers jours.',
     views: 'Vues', submissions: 'Envois', conversion: 'Conversion', consentRate: 'Taux de consentement', spam: 'Spam retenu',
     chart: 'Envois et spam par jour pour {form}', day: 'Jour', none: 'Aucune activité sur cette période.',
+  },
+  definitions: {
+    intro: 'Métachamps client créés par l’application dans la boutique (espace de noms $app), et le nombre de prospects qui ont utilisé chacun. Champs personnalisés : {n} sur {cap} ; au-delà, les réponses à une nouvelle clé restent uniquement sur le prospect.',
+    key: 'Clé', type: 'Type', origin: 'Origine', app: 'Application', custom: 'Champ personnalisé', created: 'Créé le', leads: 'Prospects', none: 'Aucun champ créé pour l’instant.',
   },
   team: { intro: 'Rôles : propriétaires et responsables voient et traitent tous les prospects ; en lecture, les données personnelles sont masquées, sans export, modification ni suppression.', user: 'Membre du personnel', role: 'Rôle', owner: 'Propriétaire', manager: 'Responsable', viewer: 'Lecture', saved: 'Rôle enregistré.' },
   audit: { intro: 'Chaque consultation de données non masquées, export, modification, suppression et changement de rôle.', when: 'Date', who: 'Qui', action: 'Action', lead: 'Prospect', detail: 'Détail', empty: 'Rien d’enregistré pour l’instant.' },

@@ -122,9 +122,20 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
           <Card title={t.detail.answers}>
             {lead.answers.length ? (
               <dl class="facts">
-                {lead.answers.map((a) => (
-                  <Fact label={a.key} value={a.value} />
-                ))}
+                {lead.answers.map((a) =>
+                  a.held ? (
+                    <>
+                      <dt>{a.key}</dt>
+                      <dd>
+                        {a.value}
+                        <br />
+                        <small class="held-note">{t.detail.held[a.held]}</small>
+                      </dd>
+                    </>
+                  ) : (
+                    <Fact label={a.key} value={a.value} />
+                  ),
+                )}
               </dl>
             ) : (
               <p>{t.detail.noAnswers}</p>

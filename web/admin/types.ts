@@ -29,7 +29,8 @@ export interface Lead {
   shopify_customer_id: string | null;
   sync_error: string | null;
   address: Record<string, string | undefined> | null;
-  answers: Array<{ key: string; kind: string; value: string }>;
+  /** `held`: kept on the lead only, never written to the customer (see schema/submission.ts HELD_REASONS). */
+  answers: Array<{ key: string; kind: string; value: string; held?: 'unsigned' | 'reserved' | 'definition_cap' }>;
   tags: string[];
   handled_at: string | null;
   source: 'contact_form' | 'cart' | 'checkout' | 'thank_you';

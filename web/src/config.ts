@@ -65,6 +65,7 @@ const envSchema = z.object({
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   DATA_REQUEST_PACKAGE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   METRICS_TOKEN: z.string().min(24, 'at least 24 characters (e.g. openssl rand -hex 24)').optional(),
+  MAX_CUSTOM_DEFINITIONS_PER_SHOP: z.coerce.number().int().min(0).max(250).default(20),
 });
 
 export interface Config {
@@ -102,6 +103,8 @@ export interface Config {
   dataRequestPackageDays: number;
   /** Bearer token /metrics asks for; without one, /metrics is open in local mode and absent in production. */
   metricsToken: string | undefined;
+  /** Customer metafield definitions the app may create per shop for merchants' custom fields (its own keys aside). */
+  maxCustomDefinitions: number;
 }
 
 export class ConfigError extends Error {
@@ -158,5 +161,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     turnstile: e.TURNSTILE_SECRET_KEY ? { secret: e.TURNSTILE_SECRET_KEY, verifyUrl: e.TURNSTILE_VERIFY_URL, timeoutMs: 5000 } : undefined,
     dataRequestPackageDays: e.DATA_REQUEST_PACKAGE_DAYS,
     metricsToken: e.METRICS_TOKEN,
+    maxCustomDefinitions: e.MAX_CUSTOM_DEFINITIONS_PER_SHOP,
   };
 }

@@ -102,7 +102,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   };
   const worker = new SyncWorker({
     indexer: () => indexPendingLeads(db, storage.engine, currentHashes),
-    housekeeping, db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, leaseMs: config.syncLeaseMs, onCost: (points) => metrics.shopifyCost.inc(points), onOutcome: (outcome) => metrics.sync.inc({ outcome }) });
+    housekeeping, db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, leaseMs: config.syncLeaseMs, onCost: (points) => metrics.shopifyCost.inc(points), onOutcome: (outcome) => metrics.sync.inc({ outcome }), maxCustomDefinitions: config.maxCustomDefinitions });
 
   const app = createHttpApp(log);
   app.use('*', baseSecurityHeaders);
@@ -157,6 +157,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       db,
       shopify,
       onLeadQueued: () => worker.nudge(),
+      maxCustomDefinitions: config.maxCustomDefinitions,
       hashes: { lookup: lookupHash, term: termHash },
       identifyStaff: (session) => identifyStaffUser(exchangeOptions, session.shop, session.token),
       ensureInstalled: async (session) => {

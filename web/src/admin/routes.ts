@@ -11,9 +11,11 @@ import { insights } from '../leads/insights.js';
 import { maskLead } from '../leads/masking.js';
 import { LEAD_STATUSES, countLeads, leadFacets, listLeads } from '../leads/queries.js';
 import { releaseFromQuarantine } from '../leads/release.js';
+import { DEFAULT_MAX_CUSTOM_DEFINITIONS } from '../shopify/metafield-definitions.js';
 import type { TermHasher } from '../leads/search-terms.js';
 import type { Database, Role } from '../storage/tables.js';
 import { audit } from './audit.js';
+import { definitionsRoutes } from './definitions-routes.js';
 import { privacyRoutes } from './privacy-routes.js';
 import { proposedChangesOf, proposedChangesRoutes } from './proposed-changes.js';
 import { type IdentifyStaff, type StaffEnv, allow, can, requireStaff } from './roles.js';
@@ -29,6 +31,8 @@ export interface AdminApiDeps {
   identifyStaff: IdentifyStaff;
   hashes: { lookup: (value: string) => string; term: TermHasher };
   onLeadQueued?: (shop: string) => void;
+  /** MAX_CUSTOM_DEFINITIONS_PER_SHOP, shown with the list of definitions. */
+  maxCustomDefinitions?: number;
 }
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a date');
@@ -197,5 +201,6 @@ export function adminApiRoutes(deps: AdminApiDeps) {
   app.use('/settings/*', allow('privacy'));
   app.use('/leads/:id/consent', allow('unmasked'));
   app.route('/', privacyRoutes(db));
+  app.route('/', definitionsRoutes(db, deps.maxCustomDefinitions ?? DEFAULT_MAX_CUSTOM_DEFINITIONS));
   return app;
 }

@@ -1,10 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Tags come from the merchant's block settings but travel in a hidden field, where a shopper could change them (and
- * tags can grant prices or access in other apps). The block signs them in Liquid with `hmac_sha256` and a per-shop
- * form key that the app stores as an app-data metafield (readable by the block, never sent to the browser); the
- * server drops tags whose signature does not match.
+ * Tags and custom-field specs come from the merchant's block settings but travel in hidden fields, where a shopper
+ * could change them (tags can grant prices or access in other apps; a spec names the customer metafields the app
+ * writes and defines). The block signs each in Liquid with `hmac_sha256` and a per-shop form key that the app stores
+ * as an app-data metafield (readable by the block, never sent to the browser); the server ignores what does not match.
+ * The signature covers the exact string Liquid emitted, as the browser posts it back (HTML-unescaped), so the server
+ * checks it before any trimming or parsing.
  */
 export const FORM_KEY_METAFIELD = { namespace: 'contact_capture', key: 'form_key' } as const;
 
@@ -18,6 +20,11 @@ export function signTags(key: string, tags: string): string {
 }
 
 export function tagsSignatureValid(key: string, tags: string, signature: string | undefined): boolean {
+  return formSignatureValid(key, tags, signature);
+}
+
+/** Whether `signature` is the block's `{{ value | hmac_sha256: form_key }}` of this value. */
+export function formSignatureValid(key: string, value: string, signature: string | undefined): boolean {
   if (!signature || !/^[0-9a-f]{64}$/.test(signature)) return false;
-  return timingSafeEqual(Buffer.from(signTags(key, tags), 'hex'), Buffer.from(signature, 'hex'));
+  return timingSafeEqual(Buffer.from(signTags(key, value), 'hex'), Buffer.from(signature, 'hex'));
 }

@@ -111,7 +111,7 @@ export class LeadIntake {
       company: submission.company ?? null,
       birthday: submission.birthday ?? null,
       address: addressJson(submission),
-      answers: submission.custom.length ? JSON.stringify(submission.custom.filter((c) => submission.answers[c.key]).map((c) => ({ key: c.key, kind: c.kind, value: submission.answers[c.key] }))) : null,
+      answers: submission.custom.length ? JSON.stringify(submission.custom.filter((c) => submission.answers[c.key]).map((c) => ({ key: c.key, kind: c.kind, value: submission.answers[c.key], ...(c.held ? { held: c.held } : {}) }))) : null,
       tags: input.tags.length ? JSON.stringify(input.tags) : null,
       sms_consent: submission.sms_marketing_consent ? 1 : 0,
       source,

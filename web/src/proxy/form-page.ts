@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FieldErrors } from '../../../schema/submission.js';
+import type { DeclaredField, FieldErrors } from '../../../schema/submission.js';
 import type { Translator } from '../leads/i18n.js';
 import { EXTENSION_DIR } from '../paths.js';
 import { escapeForLiquid as esc, safeBackPath } from './liquid-pages.js';
@@ -10,14 +10,6 @@ import { escapeForLiquid as esc, safeBackPath } from './liquid-pages.js';
  * response), with what they typed, each error next to its field, an error summary linking to the fields, and the
  * block's hidden settings carried over. Nothing typed is echoed unescaped.
  */
-interface CustomSpec {
-  key: string;
-  kind: string;
-  label?: string;
-  required: boolean;
-  options?: string[];
-}
-
 const STANDARD: Array<{ name: string; type: string; autocomplete: string; lines?: boolean }> = [
   { name: 'first_name', type: 'text', autocomplete: 'given-name' },
   { name: 'last_name', type: 'text', autocomplete: 'family-name' },
@@ -33,7 +25,7 @@ const STANDARD: Array<{ name: string; type: string; autocomplete: string; lines?
   { name: 'country', type: 'text', autocomplete: 'country' },
   { name: 'message', type: 'textarea', autocomplete: 'off', lines: true },
 ];
-const CARRIED = ['consent_text', 'sms_consent_text', 'locale', 'page', 'form_id', 'custom_fields', 'tags', 'tags_sig', 'required_fields', 'consent_required', 'rendered_at', 'idempotency_key'];
+const CARRIED = ['consent_text', 'sms_consent_text', 'locale', 'page', 'form_id', 'custom_fields', 'custom_fields_sig', 'tags', 'tags_sig', 'required_fields', 'consent_required', 'rendered_at', 'idempotency_key'];
 
 let css: string | null = null;
 function styles(): string {
@@ -49,16 +41,11 @@ function styles(): string {
   return css;
 }
 
-export function formAgainPage(translator: Translator, locale: string, errors: FieldErrors, posted: Record<string, unknown>, action: string): string {
+/** `custom`: the fields as the server parsed and checked the posted spec, never the raw JSON again. */
+export function formAgainPage(translator: Translator, locale: string, errors: FieldErrors, posted: Record<string, unknown>, action: string, custom: readonly DeclaredField[]): string {
   const t = (key: string) => esc(translator.t(locale, key));
   const str = (name: string) => (typeof posted[name] === 'string' ? (posted[name] as string) : '');
   const required = new Set(str('required_fields').split(',').map((s) => s.trim()));
-  let custom: CustomSpec[] = [];
-  try {
-    custom = str('custom_fields') ? (JSON.parse(str('custom_fields')) as CustomSpec[]) : [];
-  } catch {
-    custom = [];
-  }
   const idOf = (name: string) => `cc-again-${name.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
   const labelled: Array<{ name: string; label: string }> = [];
 

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { parseSubmission, splitTags } from '../../../schema/submission.js';
-import { formKey, tagsSignatureValid } from '../leads/form-key.js';
+import { formKey, formSignatureValid, tagsSignatureValid } from '../leads/form-key.js';
 import { HttpError, badRequest, unauthorized } from '../http/errors.js';
 import { recordView } from '../leads/insights.js';
 import type { TermHasher } from '../leads/search-terms.js';
@@ -101,8 +101,10 @@ export function proxyRoutes(deps: ProxyDeps) {
     if (headerKey !== undefined && !/^[A-Za-z0-9_-]{8,128}$/.test(headerKey)) {
       throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 8-128 characters of A-Z, a-z, 0-9, _ or -.');
     }
-    const parsed = parseSubmission(body.fields);
+    const key = formKey(deps.apiSecret, shop);
+    const parsed = parseSubmission(body.fields, { specSigned: (spec, sig) => formSignatureValid(key, spec, sig) });
     if (!parsed.ok) {
+      if (parsed.invalidSpec) throw badRequest('invalid_custom_fields', 'custom_fields must be the JSON list of field specs the block renders.');
       if (parsed.unknown.length) {
         throw new HttpError(400, 'unknown_fields', 'The body has fields this form does not have.', {
           fields: parsed.unknown.slice(0, 20).map((name) => name.slice(0, 64)),
@@ -110,7 +112,7 @@ export function proxyRoutes(deps: ProxyDeps) {
       }
       if (!wantsJson) {
         const action = `${storefrontPrefix(c.get('proxy').pathPrefix)}/submit`;
-        return c.body(formAgainPage(deps.translator, locale, parsed.fields, body.fields, action), 422, { 'content-type': LIQUID_CONTENT_TYPE });
+        return c.body(formAgainPage(deps.translator, locale, parsed.fields, body.fields, action, parsed.custom), 422, { 'content-type': LIQUID_CONTENT_TYPE });
       }
       const fields = Object.fromEntries(
         Object.entries(parsed.fields).map(([name, code]) => [name, { code, message: deps.translator.t(locale, `contact_form.errors.${code}`) }]),
@@ -133,7 +135,7 @@ export function proxyRoutes(deps: ProxyDeps) {
       deps.spam,
       (deps.clock ?? Date.now)(),
     );
-    const tags = submission.tags && tagsSignatureValid(formKey(deps.apiSecret, shop), submission.tags, submission.tags_sig) ? splitTags(submission.tags) : [];
+    const tags = submission.tags && tagsSignatureValid(key, submission.tags, submission.tags_sig) ? splitTags(submission.tags) : [];
     const { lead, replayed } = await deps.intake.accept({
       clientIp: bucket,
       tags,

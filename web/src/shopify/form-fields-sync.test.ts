@@ -22,7 +22,7 @@ describe.each(ENGINES)('every configured field reaches the customer on %s', (eng
       email, first_name: 'Ines', phone: '+33 6 11 22 33 44', company: 'Atelier Ines', birthday: '1990-04-12',
       address1: '3 quai Voltaire', city: 'Paris', zip: '75007', country: 'fr',
       email_marketing_consent: true, sms_marketing_consent: true, sms_consent_text: 'Text me offers.',
-      custom_fields: custom, 'custom.how_heard': 'Instagram', 'custom.is_pro': true, 'custom.team_size': '12.5', 'custom.visit_date': '2026-12-01',
+      custom_fields: custom, custom_fields_sig: signTags(formKey(SECRET, SHOP), custom), 'custom.how_heard': 'Instagram', 'custom.is_pro': true, 'custom.team_size': '12.5', 'custom.visit_date': '2026-12-01',
       tags: 'newsletter, vip', tags_sig: signTags(formKey(SECRET, SHOP), 'newsletter, vip'),
       rendered_at: Date.now() - 10_000, ...over,
     }));

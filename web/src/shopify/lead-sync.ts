@@ -89,8 +89,8 @@ async function mutate<P extends { userErrors: UserError[] }>(call: Call, query: 
   return { ok: true, value: payload };
 }
 
-function parseAnswers(json: string | null): Array<{ key: string; kind: CustomFieldKind; value: string }> {
-  return json ? (JSON.parse(json) as Array<{ key: string; kind: CustomFieldKind; value: string }>) : [];
+function parseAnswers(json: string | null): Array<{ key: string; kind: CustomFieldKind; value: string; held?: string }> {
+  return json ? (JSON.parse(json) as Array<{ key: string; kind: CustomFieldKind; value: string; held?: string }>) : [];
 }
 
 export interface MetafieldValue {
@@ -109,7 +109,8 @@ export function metafieldsOf(lead: Lead, consent: ConsentProof | null): Metafiel
   add(METAFIELDS.company, lead.company);
   add(METAFIELDS.birthday, lead.birthday);
   add(METAFIELDS.postalAddress, lead.address);
-  for (const answer of parseAnswers(lead.answers)) out.push({ key: answer.key, type: METAFIELD_TYPE_OF[answer.kind], value: answer.value });
+  // A held answer (unsigned spec, an app key, past the definitions cap) stays on the lead only.
+  for (const answer of parseAnswers(lead.answers)) if (!answer.held) out.push({ key: answer.key, type: METAFIELD_TYPE_OF[answer.kind], value: answer.value });
   return out;
 }
 

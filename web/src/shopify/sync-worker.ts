@@ -4,8 +4,8 @@ import { nowIso } from '../leads/ids.js';
 import type { Engine } from '../storage/database.js';
 import type { Database, OutboxJob } from '../storage/tables.js';
 import type { AdminClient } from './admin-client.js';
-import { type Call, type ConsentProof, metafieldsOf, syncCorrection, syncLead } from './lead-sync.js';
-import { ensureDefinitions } from './metafield-definitions.js';
+import { type Call, type ConsentProof, syncCorrection, syncLead } from './lead-sync.js';
+import { DEFAULT_MAX_CUSTOM_DEFINITIONS, ensureLeadDefinitions } from './metafield-definitions.js';
 import { backoffMs, claimNextJob, completeJob, failJob, rescheduleJob } from './outbox.js';
 import type { ShopTokens } from './shops.js';
 import { ThrottlePacer } from './throttle.js';
@@ -32,6 +32,8 @@ export interface SyncWorkerOptions {
   /** Points Shopify charged (actualQueryCost), for the cost metric. */
   onCost?: (points: number) => void;
   onOutcome?: (outcome: 'synced' | 'rejected' | 'unauthorized' | 'retry' | 'gave_up' | 'dropped') => void;
+  /** Custom metafield definitions the app may create per shop (MAX_CUSTOM_DEFINITIONS_PER_SHOP). */
+  maxCustomDefinitions?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -153,8 +155,8 @@ export class SyncWorker {
       .executeTakeFirst();
     const consent: ConsentProof | null = consentRow ?? null;
     const call = this.paced(job.shop, token);
-    const definitions = await ensureDefinitions(db, job.shop, call, metafieldsOf(lead, consent));
-    const outcome = definitions ?? (await (job.kind === 'update_customer' ? syncCorrection : syncLead)(call, lead, consent));
+    const prepared = await ensureLeadDefinitions(db, job.shop, call, lead, consent, this.options.maxCustomDefinitions ?? DEFAULT_MAX_CUSTOM_DEFINITIONS);
+    const outcome = prepared.outcome ?? (await (job.kind === 'update_customer' ? syncCorrection : syncLead)(call, prepared.lead, consent));
     await this.finish(job, outcome);
   }
 

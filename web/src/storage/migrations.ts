@@ -255,6 +255,20 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('leads').addColumn('proposed_changes', 'text').execute();
     },
   },
+  '0007_declared-fields': {
+    async up(db: Kysely<unknown>) {
+      // Which leads used each metafield the app defined, so the workspace can show how many leads a definition
+      // serves; one row per lead and key, so a retried sync counts once. Removed with the lead.
+      await db.schema
+        .createTable('metafield_definition_leads')
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('lead_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('metafield_definition_leads_pk', ['shop', 'key', 'lead_id'])
+        .execute();
+      await db.schema.createIndex('metafield_definition_leads_lead').on('metafield_definition_leads').column('lead_id').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -77,6 +77,13 @@ export interface MetafieldDefinitionsTable {
   created_at: string;
 }
 
+/** A lead whose answers used a definition's key (counted in the workspace's list of definitions). */
+export interface MetafieldDefinitionLeadsTable {
+  shop: string;
+  key: string;
+  lead_id: string;
+}
+
 export interface ConsentRecordsTable {
   id: string;
   shop: string;
@@ -221,6 +228,7 @@ export interface FormViewsTable {
 
 export interface Database {
   metafield_definitions: MetafieldDefinitionsTable;
+  metafield_definition_leads: MetafieldDefinitionLeadsTable;
   lead_terms: LeadTermsTable;
   lead_notes: LeadNotesTable;
   staff: StaffTable;

@@ -1,0 +1,37 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, apiJson } from './api.js';
+import { type Strings, format } from './i18n.js';
+import { Announce, Card, Table, when } from './parts.js';
+
+interface Listing {
+  cap: number;
+  custom: number;
+  definitions: Array<{ key: string; type: string; created_at: string; leads: number; app: boolean }>;
+}
+
+/** The customer metafield definitions the app made in the shop (GET /api/metafield-definitions), for owners and managers. */
+export function FieldsView({ t, language }: { t: Strings; language: string }) {
+  const [listing, setListing] = useState<Listing | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    apiJson<Listing>('/metafield-definitions').then(setListing, (e: unknown) => setError(format(t.error, { status: e instanceof ApiError ? e.status : 0 })));
+  }, []);
+  if (error) return <Announce>{error}</Announce>;
+  if (!listing) return <Announce>{t.loading}</Announce>;
+  return (
+    <Card>
+      <p id="fields-intro">{format(t.definitions.intro, { n: listing.custom, cap: listing.cap })}</p>
+      {listing.definitions.length ? (
+        <Table
+          rowHeaders
+          describedBy="fields-intro"
+          headers={[t.definitions.key, t.definitions.type, t.definitions.origin, t.definitions.created, t.definitions.leads]}
+          keys={listing.definitions.map((d) => d.key)}
+          rows={listing.definitions.map((d) => [<code>{d.key}</code>, d.type, d.app ? t.definitions.app : t.definitions.custom, when(d.created_at, language), String(d.leads)])}
+        />
+      ) : (
+        <p>{t.definitions.none}</p>
+      )}
+    </Card>
+  );
+}
