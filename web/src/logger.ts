@@ -13,3 +13,13 @@ export function createLogger(level: string): Logger {
     },
   });
 }
+
+/**
+ * An error as the log may carry it: its name and stack frames, never its message, which can quote the input that
+ * caused it (a driver repeating a value, a parser its text).
+ */
+export function errorForLog(error: unknown): { name: string; frames: string[] } {
+  if (!(error instanceof Error)) return { name: typeof error, frames: [] };
+  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).map((line) => line.trim()).slice(0, 12);
+  return { name: error.name, frames };
+}

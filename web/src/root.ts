@@ -22,7 +22,7 @@ import { type Storage, openStorage } from './storage/database.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { processNextComplianceRequest } from './privacy/compliance.js';
 import { purgeExpiredLeads } from './privacy/retention.js';
-import { reencryptBatch } from './privacy/key-rotation.js';
+import { newReencryptCursor, reencryptBatch } from './privacy/key-rotation.js';
 import { lookupHasher } from './storage/keyring.js';
 import { termHasher } from './leads/search-terms.js';
 import { indexPendingLeads } from './leads/lead-terms.js';
@@ -52,7 +52,10 @@ export interface DevParts {
 /** The composition root: configuration, storage, clients and routes are wired here and nowhere else. */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const log = options.log ?? createLogger(config.logLevel);
-  const storage = await openStorage(config.databaseUrl, config.keyring);
+  // A stored value that does not open is shown as unreadable; the log says where (table, column, row id), never what.
+  const storage = await openStorage(config.databaseUrl, config.keyring, (cells) =>
+    log.warn({ unreadable: cells.slice(0, 50), count: cells.length }, 'stored values could not be decrypted; shown as unreadable'),
+  );
   const { db } = storage;
   const shopify = createShopifyApi({ apiKey: config.apiKey, apiSecret: config.apiSecret, appUrl: config.appUrl });
   const translator = loadTranslator();
@@ -61,23 +64,28 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const client = createAdminClient({ origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs });
   const lookupHash = lookupHasher(config.apiSecret);
   let lastPurge = 0;
-  // Keys only change at start-up, so re-encryption runs until it finds nothing left, then no longer scans.
-  let reencrypting = true;
-  const housekeeping = async () => {
-    while (await processNextComplianceRequest(db, storage.engine, lookupHash)) log.info('compliance request completed');
-    if (reencrypting) {
-      const reencrypted = await reencryptBatch(db, config.keyring, lookupHash);
+  // Keys only change at start-up, so re-encryption runs until a pass finds nothing left, then no longer scans.
+  const rotation = newReencryptCursor();
+  // Each duty fails on its own (sync-worker.ts): a compliance request that throws does not stop retention, etc.
+  const duties = {
+    compliance: async () => {
+      while (await processNextComplianceRequest(db, storage.engine, lookupHash)) log.info('compliance request completed');
+    },
+    reencryption: async () => {
+      if (rotation.finished) return;
+      const reencrypted = await reencryptBatch(db, config.keyring, lookupHash, 200, rotation);
       if (reencrypted) log.info({ rows: reencrypted, key: config.keyring.currentId }, 'rows re-encrypted under the current key');
-      else reencrypting = false;
-    }
-    if (Date.now() - lastPurge < 60_000) return;
-    lastPurge = Date.now();
-    for (const { shop, erased } of await purgeExpiredLeads(db)) if (erased) log.info({ shop, erased }, 'retention: expired leads erased');
+    },
+    retention: async () => {
+      if (Date.now() - lastPurge < 60_000) return;
+      lastPurge = Date.now();
+      for (const { shop, erased } of await purgeExpiredLeads(db)) if (erased) log.info({ shop, erased }, 'retention: expired leads erased');
+    },
   };
   const termHash = termHasher(config.apiSecret);
   const worker = new SyncWorker({
     indexer: () => indexPendingLeads(db, storage.engine, termHash),
-    housekeeping, db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, leaseMs: config.syncLeaseMs, onCost: (points) => metrics.shopifyCost.inc(points), onOutcome: (outcome) => metrics.sync.inc({ outcome }) });
+    duties, db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, leaseMs: config.syncLeaseMs, onCost: (points) => metrics.shopifyCost.inc(points), onOutcome: (outcome) => metrics.sync.inc({ outcome }) });
 
   const app = createHttpApp(log);
   app.use('*', baseSecurityHeaders);

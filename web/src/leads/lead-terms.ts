@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from '../storage/database.js';
+import { isUnreadable } from '../storage/field-encryption.js';
 import type { Database, Lead } from '../storage/tables.js';
 import { type TermHasher, type TermRow, termRows } from './search-terms.js';
 
@@ -23,7 +24,18 @@ export async function reindexLeads(db: Kysely<Database>, hash: TermHasher, ids: 
 
 const SEARCHABLE = ['id', 'shop', 'created_at', 'first_name', 'last_name', 'email', 'company', 'phone', 'message', 'tags'] as const;
 type SearchableRow = Pick<Lead, (typeof SEARCHABLE)[number]>;
-const searchableOf = (l: SearchableRow) => ({ ...l, tags: l.tags ? (JSON.parse(l.tags) as string[]) : [] });
+// A field that did not open is not indexed (its lead is still found by the others); the storage logged it.
+const readable = <T>(value: T): T | null => (isUnreadable(value) ? null : value);
+const searchableOf = (l: SearchableRow) => ({
+  ...l,
+  first_name: readable(l.first_name),
+  last_name: readable(l.last_name),
+  email: readable(l.email) ?? '',
+  company: readable(l.company),
+  phone: readable(l.phone),
+  message: readable(l.message),
+  tags: l.tags ? (JSON.parse(l.tags) as string[]) : [],
+});
 
 /**
  * Writes the search terms of leads not indexed yet, a batch at a time, in the worker rather than in the intake
