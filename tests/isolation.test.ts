@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from './helpers/databases.js';
 import { SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
+import { signedWebhook } from './helpers/webhook.js';
 
 /** A logger whose lines the test reads back, to check what reached the log (and what did not). */
 function capturedLog() {
@@ -159,5 +160,37 @@ describe.each(ENGINES)("the worker's duties fail independently on %s", (engine) 
     expect(text).toContain('"duty":"indexing"');
     expect(text).toContain('TypeError');
     expect(text).not.toContain('shopper typed');
+  });
+});
+
+describe.each(ENGINES)('compliance requests fail one at a time on %s', (engine) => {
+  let t: TestApp | null;
+  const captured = capturedLog();
+  beforeAll(async () => {
+    t = await startTestApp(engine, {}, captured.log);
+  });
+  afterAll(async () => t?.close());
+
+  it('erases a customer although an older request in the queue can never be worked off', async (ctx) => {
+    if (!t) return ctx.skip();
+    const db = t.runtime.storage.db;
+    const response = await t.proxy('/submit', jsonPost(human({ email: 'gone@example.com', first_name: 'Gaston' })));
+    const { id: lead } = (await response.json()) as { id: string };
+    const redact = (email: string) => signedWebhook('customers/redact', { shop_id: 1, shop_domain: SHOP, customer: { id: 5, email, phone: null }, orders_to_redact: [] });
+    expect((await t.runtime.app.request('/webhooks/customers/redact', redact('stuck@example.com'))).status).toBe(200);
+    // The oldest request's customer no longer opens: it can never be worked off.
+    await sql`update compliance_requests set customer = ${'v2:zz:AAAA:AAAA:AAAA'}`.execute(db);
+    expect((await t.runtime.app.request('/webhooks/customers/redact', redact('gone@example.com'))).status).toBe(200);
+    t.runtime.worker.start();
+    try {
+      for (let i = 0; i < 500 && (await db.selectFrom('leads').select('id').where('id', '=', lead).executeTakeFirst()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      await t.runtime.worker.stop();
+    }
+    expect(await db.selectFrom('leads').select('id').where('id', '=', lead).executeTakeFirst()).toBeUndefined();
+    const waiting = await db.selectFrom('compliance_requests').select('status').where('status', '=', 'received').execute();
+    expect(waiting).toHaveLength(1);
+    expect(captured.text()).toContain('compliance request failed');
+    expect(captured.text()).not.toContain('v2:zz');
   });
 });

@@ -10,7 +10,7 @@ import { createHttpApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { loadTranslator } from './leads/i18n.js';
 import { LeadIntake } from './leads/intake.js';
-import { createLogger } from './logger.js';
+import { createLogger, errorForLog } from './logger.js';
 import { proxyRoutes } from './proxy/routes.js';
 import { createAdminClient } from './shopify/admin-client.js';
 import { publishFormKey } from './shopify/form-key-publisher.js';
@@ -20,7 +20,7 @@ import { SyncWorker } from './shopify/sync-worker.js';
 import { exchangeForOfflineToken, identifyStaffUser } from './shopify/token-exchange.js';
 import { type Storage, openStorage } from './storage/database.js';
 import { webhookRoutes } from './webhooks/routes.js';
-import { processNextComplianceRequest } from './privacy/compliance.js';
+import { ComplianceRequestFailed, processNextComplianceRequest } from './privacy/compliance.js';
 import { purgeExpiredLeads } from './privacy/retention.js';
 import { newReencryptCursor, reencryptBatch } from './privacy/key-rotation.js';
 import { lookupHasher } from './storage/keyring.js';
@@ -66,10 +66,26 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   let lastPurge = 0;
   // Keys only change at start-up, so re-encryption runs until a pass finds nothing left, then no longer scans.
   const rotation = newReencryptCursor();
+  const failingRequests = new Map<string, { failures: number; retryAt: number }>();
   // Each duty fails on its own (sync-worker.ts): a compliance request that throws does not stop retention, etc.
   const duties = {
     compliance: async () => {
-      while (await processNextComplianceRequest(db, storage.engine, lookupHash)) log.info('compliance request completed');
+      // A request that fails is retried after its own backoff; the ones behind it, of any shop, go on now.
+      const now = Date.now();
+      const skip = [...failingRequests].filter(([, f]) => f.retryAt > now).map(([id]) => id);
+      for (;;) {
+        try {
+          if (!(await processNextComplianceRequest(db, storage.engine, lookupHash, Date.now, skip))) break;
+          log.info('compliance request completed');
+        } catch (error) {
+          if (!(error instanceof ComplianceRequestFailed)) throw error;
+          const failures = (failingRequests.get(error.requestId)?.failures ?? 0) + 1;
+          const retryInMs = Math.min(3_600_000, 5_000 * 2 ** failures);
+          failingRequests.set(error.requestId, { failures, retryAt: Date.now() + retryInMs });
+          skip.push(error.requestId);
+          log.error({ request: error.requestId, failures, retryInMs, error: errorForLog(error.cause) }, 'compliance request failed; the others go on');
+        }
+      }
     },
     reencryption: async () => {
       if (rotation.finished) return;

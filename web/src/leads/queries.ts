@@ -1,6 +1,6 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import { badRequest } from '../http/errors.js';
-import { isUnreadable } from '../storage/field-encryption.js';
+import { readableRow } from '../storage/field-encryption.js';
 import type { Database, LeadStatus, LeadTermsTable } from '../storage/tables.js';
 import { type TermHasher, queryTerms, tagTerm } from './search-terms.js';
 
@@ -151,16 +151,12 @@ export interface LeadAddress {
   country?: string;
 }
 
-/** The personal columns a lead is shown with; any of them may come back unreadable (storage/field-encryption.ts). */
-const PERSONAL = ['email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers'] as const;
-
 /**
  * A lead as the API shows it: flags as booleans, JSON columns parsed. A field that could not be decrypted is null and
  * named in `unreadable` (the storage logged where it is), so one damaged value never fails the page it is on.
  */
 export function presentLead(r: LeadRow) {
-  const unreadable = PERSONAL.filter((c) => isUnreadable(r[c]));
-  const readable = unreadable.length ? { ...r, ...Object.fromEntries(unreadable.map((c) => [c, null])) } : r;
+  const readable = readableRow(r);
   return {
     ...readable,
     email_consent: r.email_consent === 1,
@@ -168,7 +164,6 @@ export function presentLead(r: LeadRow) {
     address: readable.address ? parseOr<LeadAddress | null>(readable.address, null) : null,
     answers: readable.answers ? parseOr<Array<{ key: string; kind: string; value: string }>>(readable.answers, []) : [],
     tags: r.tags ? parseOr<string[]>(r.tags, []) : [],
-    ...(unreadable.length ? { unreadable } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import { preferredLanguage } from '../leads/i18n.js';
 import { enqueueSync } from '../shopify/outbox.js';
 import { eraseCustomer } from '../leads/erasure.js';
 import { logErasure } from '../privacy/compliance.js';
+import { readableRow } from '../storage/field-encryption.js';
 import type { Database } from '../storage/tables.js';
 import { bodyFormat, parseBody, readCapped } from './body.js';
 import { LIQUID_CONTENT_TYPE, escapeForLiquid as esc, storefrontPrefix } from './liquid-pages.js';
@@ -52,7 +53,8 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
       .where('shop', '=', shop)
       .where((w) => w.or([w('logged_in_customer_id', '=', customer), w('shopify_customer_id', '=', `gid://shopify/Customer/${customer}`)]))
       .orderBy('created_at', 'desc')
-      .execute();
+      .execute()
+      .then((rows) => rows.map(readableRow));
   const liquid = (body: string, status = 200) => new Response(body, { status, headers: { 'content-type': LIQUID_CONTENT_TYPE } });
   const base = (v: Verified) => storefrontPrefix(v.pathPrefix);
 

@@ -53,6 +53,16 @@ export const UNREADABLE = '\u0000unreadable\u0000';
 
 export const isUnreadable = (value: unknown): boolean => value === UNREADABLE;
 
+/**
+ * A row as it may leave the server: a value that did not open becomes null and its column is named in
+ * `unreadable`, so a page or a package shows "unreadable" rather than a marker or nothing at all.
+ */
+export function readableRow<T extends object>(row: T): T & { unreadable?: string[] } {
+  const unreadable = Object.keys(row).filter((key) => isUnreadable((row as Record<string, unknown>)[key]));
+  if (!unreadable.length) return row;
+  return { ...row, ...Object.fromEntries(unreadable.map((key) => [key, null])), unreadable };
+}
+
 /** Where a value that did not open lives; ids and names only, never the value. */
 export interface UnreadableCell {
   table: string;
