@@ -106,3 +106,26 @@ describe.each(ENGINES)('a ciphertext bound to its table, column and row on %s', 
     expect(await detail(id)).toMatchObject({ first_name: 'Léa', email: 'legacy@example.com' });
   });
 });
+
+describe.each(ENGINES)('writes of encrypted columns name their rows on %s', (engine) => {
+  let t: TestApp | null;
+  beforeAll(async () => {
+    t = await startTestApp(engine, { SYNC_WORKER: 'off' });
+  });
+  afterAll(async () => t?.close());
+
+  it('binds one text set on several rows to each row, in one statement, and refuses a write that names no row', async (ctx) => {
+    if (!t) return ctx.skip();
+    const db = t.runtime.storage.db;
+    const ids: string[] = [];
+    for (const email of ['one@example.com', 'two@example.com']) {
+      ids.push(((await (await t.proxy('/submit', jsonPost({ email, first_name: 'Before', rendered_at: Date.now() - 10_000 }))).json()) as { id: string }).id);
+    }
+    await db.updateTable('leads').set({ first_name: 'Camille' }).where('id', 'in', ids).execute();
+    const rows = await db.selectFrom('leads').select(['id', 'first_name', sql<string>`first_name`.as('raw')]).where('id', 'in', ids).execute();
+    expect(rows.map((r) => r.first_name)).toEqual(['Camille', 'Camille']);
+    expect(rows[0]!.raw).not.toBe(rows[1]!.raw);
+    await expect(db.updateTable('leads').set({ first_name: 'Nobody' }).where('email_hash', '=', 'x').execute()).rejects.toThrow(/without naming its rows/);
+    await expect(db.insertInto('lead_notes').values({ shop: 's', lead_id: ids[0]!, author: 'a', body: 'no id', created_at: 'now' } as never).execute()).rejects.toThrow(/without its row id/);
+  });
+});
