@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import SQLite from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
@@ -223,4 +224,34 @@ test('the shop owner downloads a data-request package from the workspace, and de
   expect(file.suggestedFilename()).toMatch(/^data-request-.+\.csv$/);
   await expect(page.getByText('Package downloaded; delivery recorded.')).toBeVisible();
   await expect(page.getByRole('table').getByRole('row').nth(1)).not.toContainText('Not yet');
+});
+
+test('a value the server cannot decrypt shows as unreadable, in French too, and the rest of the lead and list still show', async ({ page, request }) => {
+  const lastName = `Illisible${run}`;
+  const sent = await request.post('/apps/contact-capture/submit', {
+    headers: { accept: 'application/json' },
+    data: { rendered_at: Date.now() - 10_000, email: `ines.${run}@example.fr`, first_name: 'Inès', last_name: lastName, message: 'Un message qui sera abîmé', phone: '+33 6 11 22 33 44' },
+  });
+  expect(sent.status()).toBe(202);
+  const { id } = (await sent.json()) as { id: string };
+  const { token } = (await (await request.get('/dev/session-token')).json()) as { token: string };
+  await expect
+    .poll(async () => ((await (await request.get(`/api/leads?q=${lastName}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { leads: unknown[] }).leads.length)
+    .toBe(1);
+  // A ciphertext no listed key opens (a lost key, a damaged row), written around the app into its database file.
+  const db = new SQLite('data/e2e.sqlite');
+  try {
+    db.prepare("update leads set message = 'v3:gone:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAA==:AAAA' where id = ?").run(id);
+  } finally {
+    db.close();
+  }
+  await page.goto('/app?staff=manager&locale=fr');
+  await page.getByRole('searchbox').fill(lastName);
+  await page.keyboard.press('Enter');
+  const row = page.getByRole('table').getByRole('row').nth(1);
+  await expect(row).toContainText(`ines.${run}@example.fr`);
+  await expect(row).toContainText('illisible');
+  await row.getByRole('button', { name: /Ouvrir le prospect de Inès/ }).click();
+  await expect(page.getByText(/ne peuvent pas être déchiffrées/)).toBeVisible();
+  await expect(page.locator('dd').filter({ hasText: `ines.${run}@example.fr` })).toBeVisible();
 });

@@ -44,6 +44,11 @@ const KNOWN_LEAD = '{known-lead}';
 
 const NASTY = [
   '',
+  '[null]',
+  '{"key":"x"}',
+  '[{"key":"consent_proof","kind":"text","required":false}]',
+  'v2:AAAA:BBBB:CCCC',
+  'v3:dev:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBB==:CCCC',
   ' ',
   '\u0000',
   'a\u0000b',
@@ -93,7 +98,7 @@ const NASTY = [
  * - "purchase answers ownership" (C): thank-you posts only name orders that do not exist in the shop.
  */
 const CIPHERTEXT_LIKE = /^v\d*:/;
-const EXCLUDED_KEYS = new Set(['custom_fields']);
+const EXCLUDED_KEYS = new Set<string>([]);
 
 function defuse(value: unknown): unknown {
   if (typeof value === 'string') return CIPHERTEXT_LIKE.test(value) ? `x${value}` : value;
@@ -108,7 +113,7 @@ const text = fc.oneof(fc.constantFrom(...NASTY), controlish, fc.string({ unit: '
 const scalar = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
 const value = fc.oneof({ weight: 6, arbitrary: scalar }, { weight: 1, arbitrary: fc.array(scalar, { maxLength: 3 }) }, { weight: 1, arbitrary: fc.dictionary(text, scalar, { maxKeys: 3 }) });
 
-const SUBMISSION_FIELDS = ['first_name', 'last_name', 'email', 'phone', 'company', 'message', 'birthday', 'address1', 'address2', 'city', 'province', 'zip', 'country', 'email_marketing_consent', 'sms_marketing_consent', 'consent_text', 'sms_consent_text', 'consent_required', 'required_fields', 'locale', 'page', 'form_id', 'idempotency_key', 'website', 'rendered_at', 'tags', 'tags_sig', 'custom.shoe_size', 'custom.x'];
+const SUBMISSION_FIELDS = ['first_name', 'last_name', 'email', 'phone', 'company', 'message', 'birthday', 'address1', 'address2', 'city', 'province', 'zip', 'country', 'email_marketing_consent', 'sms_marketing_consent', 'consent_text', 'sms_consent_text', 'consent_required', 'required_fields', 'locale', 'page', 'form_id', 'idempotency_key', 'website', 'rendered_at', 'tags', 'tags_sig', 'custom_fields', 'custom_fields_sig', 'custom.shoe_size', 'custom.x', 'custom.consent_proof'];
 /** A submission where some fields are fine and some are not: malformed values among plausible ones. */
 const VALID_SUBMISSION = { email: 'fuzz@example.com', first_name: 'Fuzz', last_name: 'Tester', message: 'Hello', email_marketing_consent: true, consent_text: 'Email me news.', locale: 'en', form_id: 'contact', page: '/pages/contact' };
 const submission = fc

@@ -38,6 +38,8 @@ const en = {
   exporting: 'Exporting {done} of {total} leads…',
   exported: 'Exported {n} leads.',
   masked: 'Personal data is masked for your role (viewer).',
+  unreadable: 'unreadable',
+  unreadableBanner: 'Some of this lead’s data cannot be decrypted (a missing or wrong encryption key) and is shown as “unreadable”. Correcting the lead replaces it.',
   open: 'Open lead from {name}',
   back: 'Back to leads',
   detail: {
@@ -169,6 +171,8 @@ const fr: Dict = {
   exporting: 'Export de {done} sur {total} prospects…',
   exported: '{n} prospects exportés.',
   masked: 'Les données personnelles sont masquées pour votre rôle (lecture).',
+  unreadable: 'illisible',
+  unreadableBanner: 'Certaines données de ce prospect ne peuvent pas être déchiffrées (clé de chiffrement absente ou erronée) : elles apparaissent comme « illisible ». Corriger le prospect les remplace.',
   open: 'Ouvrir le prospect de {name}',
   back: 'Retour aux prospects',
   detail: {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, apiJson } from './api.js';
 import { type Strings, format } from './i18n.js';
-import { Announce, Badge, Card, FocusHeading, fullName, when } from './parts.js';
+import { Announce, Badge, Card, FocusHeading, fullName, shown, when } from './parts.js';
 import type { LeadDetail as Detail, Lead, Me, ProposedChanges } from './types.js';
 
 interface Props {
@@ -56,6 +56,7 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
       </FocusHeading>
       {message ? <Announce>{message}</Announce> : null}
       {lead.masked ? <p class="banner">{t.masked}</p> : null}
+      {lead.unreadable?.length ? <p class="banner">{t.unreadableBanner}</p> : null}
       <div class="detail-grid">
         <div>
           <Card title={t.detail.contact}>
@@ -73,11 +74,11 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
             ) : (
               <>
                 <dl class="facts">
-                  <Fact label={t.fields.email} value={lead.email} />
-                  <Fact label={t.fields.phone} value={lead.phone} />
-                  <Fact label={t.fields.company} value={lead.company} />
-                  <Fact label={t.fields.birthday} value={lead.birthday} />
-                  <Fact label={t.fields.address} value={address} />
+                  <Fact label={t.fields.email} value={shown(lead, 'email', lead.email, t.unreadable)} />
+                  <Fact label={t.fields.phone} value={shown(lead, 'phone', lead.phone, t.unreadable)} />
+                  <Fact label={t.fields.company} value={shown(lead, 'company', lead.company, t.unreadable)} />
+                  <Fact label={t.fields.birthday} value={shown(lead, 'birthday', lead.birthday, t.unreadable)} />
+                  <Fact label={t.fields.address} value={shown(lead, 'address', address, t.unreadable)} />
                   <Fact label={t.fields.form} value={`${t.sources[lead.source]}${lead.source === 'contact_form' && lead.form_id ? ` · ${lead.form_id}` : ''}`} />
                   {lead.order_id ? <Fact label={t.order} value={`#${lead.order_id.split('/').pop()}`} /> : null}
                   <Fact label={t.fields.locale} value={lead.locale} />
@@ -117,10 +118,12 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
             </Card>
           ) : null}
           <Card title={t.fields.message}>
-            <p class="pre">{lead.message ?? '—'}</p>
+            <p class="pre">{shown(lead, 'message', lead.message, t.unreadable) ?? '—'}</p>
           </Card>
           <Card title={t.detail.answers}>
-            {lead.answers.length ? (
+            {lead.unreadable?.includes('answers') ? (
+              <p>{t.unreadable}</p>
+            ) : lead.answers.length ? (
               <dl class="facts">
                 {lead.answers.map((a) =>
                   a.held ? (
@@ -214,7 +217,7 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
               <ul class="notes">
                 {detail.notes.map((n) => (
                   <li>
-                    <p class="pre">{n.body}</p>
+                    <p class="pre">{shown(n, 'body', n.body, t.unreadable)}</p>
                     <span class="subdued">{when(n.created_at, language)}</span>
                   </li>
                 ))}

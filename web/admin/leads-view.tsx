@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, apiJson } from './api.js';
 import { type Strings, format } from './i18n.js';
-import { Announce, Badge, Card, FilterSelect, Table, countText, fullName, when } from './parts.js';
+import { Announce, Badge, Card, FilterSelect, Table, countText, fullName, shown, when } from './parts.js';
 import { EMPTY_FILTER, type Filter, type Lead, type Me, type Status, filterQuery } from './types.js';
 
 const STATUSES: Status[] = ['pending', 'synced', 'failed', 'no_consent', 'quarantined'];
@@ -180,14 +180,14 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
                   </button>
                   {lead.handled_at ? <span class="tick" title={t.handled}> ✓</span> : null}
                 </>,
-                lead.email,
+                shown(lead, 'email', lead.email, t.unreadable),
                 when(lead.created_at, language),
                 lead.email_consent ? t.yes : t.no,
                 <>
                   <Badge status={lead.status} t={t} />
                   {lead.sync_warnings?.length ? <span class="badge badge--warning">{t.refused.badge}</span> : null}
                 </>,
-                <span class="message">{lead.message}</span>,
+                <span class="message">{shown(lead, 'message', lead.message, t.unreadable)}</span>,
               ])}
             />
             {next ? (

@@ -39,7 +39,11 @@ export function FocusHeading({ children, level = 1 }: { children: ComponentChild
 }
 
 // Thank-you page answers from a logged-in buyer may come with no name or email: the row still needs a name to click.
-export const fullName = (l: { first_name: string | null; last_name: string | null; email: string; id: string }) => [l.first_name, l.last_name].filter(Boolean).join(' ') || l.email || `#${l.id.slice(0, 8)}`;
+export const fullName = (l: { first_name: string | null; last_name: string | null; email: string | null; id: string }) => [l.first_name, l.last_name].filter(Boolean).join(' ') || l.email || `#${l.id.slice(0, 8)}`;
+
+/** A field's value, or the word for "unreadable" when the server could not decrypt it (so it never looks empty). */
+export const shown = (row: { unreadable?: string[] | undefined }, field: string, value: string | null | undefined, unreadable: string) =>
+  row.unreadable?.includes(field) ? unreadable : value;
 export const when = (iso: string, language: string) => new Date(iso).toLocaleString(language, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** A data table with column headers (and, optionally, the first cell of each row as its header). */

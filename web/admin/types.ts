@@ -14,7 +14,8 @@ export interface Lead {
   id: string;
   created_at: string;
   form_id: string | null;
-  email: string;
+  /** Null when it cannot be decrypted (then named in `unreadable`). */
+  email: string | null;
   first_name: string | null;
   last_name: string | null;
   phone: string | null;
@@ -38,6 +39,8 @@ export interface Lead {
   /** Values Shopify refused while the rest of the lead synced. */
   sync_warnings: Array<{ field: string; code: string | null; message: string }>;
   masked?: boolean;
+  /** Fields the server could not decrypt: shown as unreadable, never as empty. */
+  unreadable?: string[];
 }
 
 /** What an unverified submission would change on the existing customer; viewers get the field names only. */
@@ -51,7 +54,7 @@ export interface LeadDetail {
   lead: Lead;
   consent: Array<{ channel: string; granted: number; text: string | null; text_sha256: string | null; locale: string; page: string | null; source: string; opt_in_level: string; recorded_at: string }>;
   history: Array<{ id: string; kind: 'sync_lead' | 'update_customer'; state: 'pending' | 'done' | 'failed'; attempts: number; last_error: string | null; created_at: string; updated_at: string }>;
-  notes: Array<{ id: string; author: string; body: string; created_at: string }>;
+  notes: Array<{ id: string; author: string; body: string | null; created_at: string; unreadable?: string[] }>;
   proposed: ProposedChanges | null;
 }
 

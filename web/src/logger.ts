@@ -53,3 +53,4 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     destination,
   );
 }
+

@@ -12,7 +12,7 @@ import { bearerMatches, createMetrics } from './http/metrics.js';
 import { notFound, unauthorized } from './http/errors.js';
 import { loadTranslator } from './leads/i18n.js';
 import { LeadIntake } from './leads/intake.js';
-import { createLogger, withSafeErrors } from './logger.js';
+import { createLogger, errorForLog, withSafeErrors } from './logger.js';
 import { proxyRoutes } from './proxy/routes.js';
 import { createAdminClient } from './shopify/admin-client.js';
 import { publishFormKey } from './shopify/form-key-publisher.js';
@@ -23,9 +23,9 @@ import { SyncWorker } from './shopify/sync-worker.js';
 import { exchangeForOfflineToken, identifyStaffUser } from './shopify/token-exchange.js';
 import { type Storage, openStorage } from './storage/database.js';
 import { webhookRoutes } from './webhooks/routes.js';
-import { processNextComplianceRequest, purgeDeliveredPackages } from './privacy/compliance.js';
+import { ComplianceRequestFailed, processNextComplianceRequest, purgeDeliveredPackages } from './privacy/compliance.js';
 import { purgeExpiredLeads } from './privacy/retention.js';
-import { reencryptBatch } from './privacy/key-rotation.js';
+import { newReencryptCursor, reencryptBatch } from './privacy/key-rotation.js';
 import { lookupKeyring } from './storage/lookup-keys.js';
 import { indexPendingLeads, rehashBatch } from './leads/lead-terms.js';
 import { nowIso } from './leads/ids.js';
@@ -56,7 +56,10 @@ export interface DevParts {
 /** The composition root: configuration, storage, clients and routes are wired here and nowhere else. */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const log = options.log ? withSafeErrors(options.log) : createLogger(config.logLevel);
-  const storage = await openStorage(config.databaseUrl, config.keyring);
+  // A stored value that does not open is shown as unreadable; the log says where (table, column, row id), never what.
+  const storage = await openStorage(config.databaseUrl, config.keyring, (cells) =>
+    log.warn({ unreadable: cells.slice(0, 50), count: cells.length }, 'stored values could not be decrypted; shown as unreadable'),
+  );
   const { db } = storage;
   const shopify = createShopifyApi({ apiKey: config.apiKey, apiSecret: config.apiSecret, appUrl: config.appUrl });
   const translator = loadTranslator();
@@ -71,16 +74,36 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   let rehashing = true;
   let lastPurge = 0;
   let lastCounterSweep = 0;
-  // Keys only change at start-up, so re-encryption runs until it finds nothing left, then no longer scans.
-  let reencrypting = true;
-  const housekeeping = async () => {
-    while (await processNextComplianceRequest(db, storage.engine, lookupHash)) log.info('compliance request completed');
-    if (reencrypting) {
-      const reencrypted = await reencryptBatch(db, config.keyring, lookupHash);
+  // Keys only change at start-up, so re-encryption runs until a pass finds nothing left, then no longer scans.
+  const rotation = newReencryptCursor();
+  const failingRequests = new Map<string, { failures: number; retryAt: number }>();
+  // Each duty fails on its own (sync-worker.ts): a compliance request that throws does not stop retention, etc.
+  const duties = {
+    compliance: async () => {
+      // A request that fails is retried after its own backoff; the ones behind it, of any shop, go on now.
+      const now = Date.now();
+      const skip = [...failingRequests].filter(([, f]) => f.retryAt > now).map(([id]) => id);
+      for (;;) {
+        try {
+          if (!(await processNextComplianceRequest(db, storage.engine, lookupHash, Date.now, skip))) break;
+          log.info('compliance request completed');
+        } catch (error) {
+          if (!(error instanceof ComplianceRequestFailed)) throw error;
+          const failures = (failingRequests.get(error.requestId)?.failures ?? 0) + 1;
+          const retryInMs = Math.min(3_600_000, 5_000 * 2 ** failures);
+          failingRequests.set(error.requestId, { failures, retryAt: Date.now() + retryInMs });
+          skip.push(error.requestId);
+          log.error({ request: error.requestId, failures, retryInMs, error: errorForLog(error.cause) }, 'compliance request failed; the others go on');
+        }
+      }
+    },
+    reencryption: async () => {
+      if (rotation.finished) return;
+      const reencrypted = await reencryptBatch(db, config.keyring, lookupHash, 200, rotation);
       if (reencrypted) log.info({ rows: reencrypted, key: config.keyring.currentId }, 'rows re-encrypted under the current key');
-      else reencrypting = false;
-    }
-    if (rehashing) {
+    },
+    lookupRehash: async () => {
+      if (!rehashing) return;
       const rehashed = await rehashBatch(db, storage.engine, currentHashes, startedAt);
       if (rehashed) log.info({ rows: rehashed, key: lookupKeys.currentId }, 'lookup hashes rewritten under the current lookup key');
       else {
@@ -88,21 +111,24 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         lookupKeys.retireLegacy();
         log.info({ key: lookupKeys.currentId }, 'lookup rehash done: keys other than the current one can be removed from LOOKUP_KEYS');
       }
-    }
+    },
     // Rate counters are kept for their window only (the privacy notice promises two minutes at most).
-    if (Date.now() - lastCounterSweep >= 60_000) {
+    rateCounters: async () => {
+      if (Date.now() - lastCounterSweep < 60_000) return;
       lastCounterSweep = Date.now();
       await deleteExpiredCounters(db, Date.now());
-    }
-    if (Date.now() - lastPurge < 60_000) return;
-    lastPurge = Date.now();
-    for (const { shop, erased } of await purgeExpiredLeads(db)) if (erased) log.info({ shop, erased }, 'retention: expired leads erased');
-    const packages = await purgeDeliveredPackages(db, config.dataRequestPackageDays);
-    if (packages) log.info({ packages }, 'delivered data-request packages deleted');
+    },
+    retention: async () => {
+      if (Date.now() - lastPurge < 60_000) return;
+      lastPurge = Date.now();
+      for (const { shop, erased } of await purgeExpiredLeads(db)) if (erased) log.info({ shop, erased }, 'retention: expired leads erased');
+      const packages = await purgeDeliveredPackages(db, config.dataRequestPackageDays);
+      if (packages) log.info({ packages }, 'delivered data-request packages deleted');
+    },
   };
   const worker = new SyncWorker({
     indexer: () => indexPendingLeads(db, storage.engine, currentHashes),
-    housekeeping, db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, leaseMs: config.syncLeaseMs, onCost: (points) => metrics.shopifyCost.inc(points), onOutcome: (outcome) => metrics.sync.inc({ outcome }), maxCustomDefinitions: config.maxCustomDefinitions });
+    duties, db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, leaseMs: config.syncLeaseMs, onCost: (points) => metrics.shopifyCost.inc(points), onOutcome: (outcome) => metrics.sync.inc({ outcome }), maxCustomDefinitions: config.maxCustomDefinitions });
 
   const app = createHttpApp(log);
   app.use('*', baseSecurityHeaders);

@@ -42,7 +42,7 @@ describe.each(ENGINES)('GET /api/leads on %s', (engine) => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ leads: [], nextCursor: null });
     const row = await t.runtime.storage.db.selectFrom('shops').selectAll().where('shop', '=', other).executeTakeFirstOrThrow();
-    expect(row.access_token_encrypted).toMatch(/^v2:/);
+    expect(row.access_token_encrypted).toMatch(/^v3:/);
     expect(row.access_token_encrypted).not.toContain('shpat_');
     // Installing creates the typed definitions of the app's own customer metafields in the app namespace.
     const definitions = [...t.emulator.shopData(other)!.definitions.values()].map((d) => `${d.key}:${d.type}`).sort();

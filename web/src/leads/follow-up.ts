@@ -3,6 +3,7 @@ import { conflict, notFound } from '../http/errors.js';
 import { logErasure } from '../privacy/compliance.js';
 import { consentLedger } from '../privacy/consent-ledger.js';
 import { enqueueSync } from '../shopify/outbox.js';
+import { readableRow } from '../storage/field-encryption.js';
 import type { Database, LeadStatus } from '../storage/tables.js';
 import { removeLeads } from './erasure.js';
 import { newId, nowIso } from './ids.js';
@@ -21,7 +22,7 @@ export async function leadDetail(db: Kysely<Database>, shop: string, id: string)
     .orderBy('created_at', 'asc')
     .execute();
   const notes = await db.selectFrom('lead_notes').select(['id', 'author', 'body', 'created_at']).where('lead_id', '=', id).orderBy('created_at', 'asc').execute();
-  return { lead: presentLead(row), consent: await consentLedger(db, shop, id), history, notes };
+  return { lead: presentLead(row), consent: await consentLedger(db, shop, id), history, notes: notes.map(readableRow) };
 }
 
 /** A failed lead goes back to the queue, as a new job (the failed one stays in the history). */

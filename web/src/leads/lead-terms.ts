@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { normalizePhone } from '../../../schema/rules.js';
 import type { Engine } from '../storage/database.js';
 import type { KeyedHash } from '../storage/lookup-keys.js';
+import { isUnreadable } from '../storage/field-encryption.js';
 import type { Database, Lead } from '../storage/tables.js';
 import { type TermHasher, type TermRow, termRows } from './search-terms.js';
 
@@ -25,7 +26,18 @@ export async function reindexLeads(db: Kysely<Database>, hash: TermHasher, ids: 
 
 const SEARCHABLE = ['id', 'shop', 'created_at', 'first_name', 'last_name', 'email', 'company', 'phone', 'message', 'tags'] as const;
 type SearchableRow = Pick<Lead, (typeof SEARCHABLE)[number]>;
-const searchableOf = (l: SearchableRow) => ({ ...l, tags: l.tags ? (JSON.parse(l.tags) as string[]) : [] });
+// A field that did not open is not indexed (its lead is still found by the others); the storage logged it.
+const readable = <T>(value: T): T | null => (isUnreadable(value) ? null : value);
+const searchableOf = (l: SearchableRow) => ({
+  ...l,
+  first_name: readable(l.first_name),
+  last_name: readable(l.last_name),
+  email: readable(l.email) ?? '',
+  company: readable(l.company),
+  phone: readable(l.phone),
+  message: readable(l.message),
+  tags: l.tags ? (JSON.parse(l.tags) as string[]) : [],
+});
 
 /** The current lookup key: the hashes written with it and its id, recorded on each lead (leads.lookup_key). */
 export interface CurrentHashes {

@@ -1,6 +1,7 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import { badRequest } from '../http/errors.js';
 import { everyHash } from '../storage/lookup-keys.js';
+import { readableRow } from '../storage/field-encryption.js';
 import type { Database, LeadStatus, LeadTermsTable } from '../storage/tables.js';
 import { type TermHasher, queryTerms, tagTerm } from './search-terms.js';
 
@@ -174,17 +175,29 @@ export interface LeadAddress {
   country?: string;
 }
 
-/** A lead as the API shows it: flags as booleans, JSON columns parsed. */
+/**
+ * A lead as the API shows it: flags as booleans, JSON columns parsed. A field that could not be decrypted is null and
+ * named in `unreadable` (the storage logged where it is), so one damaged value never fails the page it is on.
+ */
 export function presentLead(r: LeadRow) {
+  const readable = readableRow(r);
   return {
-    ...r,
+    ...readable,
     email_consent: r.email_consent === 1,
     sms_consent: r.sms_consent === 1,
-    address: r.address ? (JSON.parse(r.address) as LeadAddress) : null,
-    answers: r.answers ? (JSON.parse(r.answers) as Array<{ key: string; kind: string; value: string }>) : [],
-    tags: r.tags ? (JSON.parse(r.tags) as string[]) : [],
-    sync_warnings: r.sync_warnings ? (JSON.parse(r.sync_warnings) as Array<{ field: string; code: string | null; message: string }>) : [],
+    address: readable.address ? parseOr<LeadAddress | null>(readable.address, null) : null,
+    answers: readable.answers ? parseOr<Array<{ key: string; kind: string; value: string }>>(readable.answers, []) : [],
+    tags: r.tags ? parseOr<string[]>(r.tags, []) : [],
+    sync_warnings: r.sync_warnings ? parseOr<Array<{ field: string; code: string | null; message: string }>>(r.sync_warnings, []) : [],
   };
+}
+
+function parseOr<T>(json: string, fallback: T): T {
+  try {
+    return JSON.parse(json) as T;
+  } catch {
+    return fallback;
+  }
 }
 export type PresentedLead = ReturnType<typeof presentLead>;
 

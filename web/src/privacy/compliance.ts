@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { newId, nowIso } from '../leads/ids.js';
 import { type CustomerRef, type LookupHash, customerLeadIds, eraseCustomer, eraseShop } from '../leads/erasure.js';
 import type { Engine } from '../storage/database.js';
+import { readableRow } from '../storage/field-encryption.js';
 import { CSV_BOM, csvRow } from '../leads/csv.js';
 import type { ComplianceTopic, Database, ErasureReason } from '../storage/tables.js';
 
@@ -34,18 +35,36 @@ export async function recordComplianceRequest(
   return id;
 }
 
-/** Works off one waiting request; false when none is waiting. Safe with several workers (row locks on PostgreSQL). */
-export async function processNextComplianceRequest(db: Kysely<Database>, engine: Engine, hash: LookupHash, clock: () => number = Date.now): Promise<boolean> {
+/** A request whose work threw: it stays waiting (its transaction rolled back) and is named, so others go first. */
+export class ComplianceRequestFailed extends Error {
+  override readonly name = 'ComplianceRequestFailed';
+  constructor(
+    readonly requestId: string,
+    override readonly cause: unknown,
+  ) {
+    super('compliance request failed');
+  }
+}
+
+/**
+ * Works off one waiting request; false when none is waiting. Safe with several workers (row locks on PostgreSQL).
+ * `skip` names requests that failed in this run: the oldest waiting request failing again and again must not keep
+ * every other shop's requests waiting behind it.
+ */
+export async function processNextComplianceRequest(db: Kysely<Database>, engine: Engine, hash: LookupHash, clock: () => number = Date.now, skip: readonly string[] = []): Promise<boolean> {
+  let requestId: string | undefined;
   return db.transaction().execute(async (trx) => {
     const request = await trx
       .selectFrom('compliance_requests')
       .selectAll()
       .where('status', '=', 'received')
+      .$if(skip.length > 0, (qb) => qb.where('id', 'not in', skip))
       .orderBy('received_at')
       .limit(1)
       .$if(engine === 'postgres', (qb) => qb.forUpdate().skipLocked())
       .executeTakeFirst();
     if (!request) return false;
+    requestId = request.id;
     const customer = request.customer ? (JSON.parse(request.customer) as CustomerRef) : {};
     let result: Record<string, number> = {};
     let pkg: string | null = null;
@@ -79,6 +98,8 @@ export async function processNextComplianceRequest(db: Kysely<Database>, engine:
       .where('id', '=', request.id)
       .execute();
     return true;
+  }).catch((error: unknown) => {
+    throw requestId ? new ComplianceRequestFailed(requestId, error) : error;
   });
 }
 
@@ -104,7 +125,8 @@ export async function customerPackage(db: Kysely<Database>, shop: string, custom
     .execute();
   // What staff wrote about the customer is theirs to see too.
   const notes = await db.selectFrom('lead_notes').select(['lead_id', 'body', 'created_at']).where('lead_id', 'in', ids).orderBy('created_at').execute();
-  return { leads, consent_records, notes };
+  // A value that did not open is named as unreadable in the package rather than handed over as a marker.
+  return { leads: leads.map(readableRow), consent_records, notes: notes.map(readableRow) };
 }
 
 async function erasePackagesOf(db: Kysely<Database>, shop: string, customer: CustomerRef): Promise<number> {

@@ -14,6 +14,7 @@ import { eraseCustomer } from '../leads/erasure.js';
 import { logErasure } from '../privacy/compliance.js';
 import { everyHash } from '../storage/lookup-keys.js';
 import { lockLeads, transactionWithRetry } from '../storage/row-locks.js';
+import { readableRow } from '../storage/field-encryption.js';
 import type { Database } from '../storage/tables.js';
 import type { CustomerEmailLookup } from '../shopify/customer-email.js';
 import { bodyFormat, parseBody, readCapped } from './body.js';
@@ -71,7 +72,8 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
         ]),
       )
       .orderBy('created_at', 'desc')
-      .execute();
+      .execute()
+      .then((rows) => rows.map(readableRow));
   /** Null when Shopify cannot tell the email now: showing or erasing only part of the customer's data would mislead. */
   const identify = async (shop: string, id: string): Promise<Customer | null> => {
     if (!deps.customerEmail) return { id, email: null };

@@ -10,10 +10,13 @@ export interface ShopTokens {
   revoke(shop: string): Promise<void>;
 }
 
+/** The token is bound to its shop: copied onto another shop's row, it does not open. */
+const tokenContext = (shop: string) => `shops|access_token_encrypted|${shop}`;
+
 export function shopTokens(db: Kysely<Database>, keyring: Keyring): ShopTokens {
   return {
     async save(shop, accessToken, scope) {
-      const encrypted = keyring.encrypt(accessToken);
+      const encrypted = keyring.encrypt(accessToken, tokenContext(shop));
       await db
         .insertInto('shops')
         .values({ shop, access_token_encrypted: encrypted, scope, installed_at: nowIso(), uninstalled_at: null })
@@ -22,7 +25,7 @@ export function shopTokens(db: Kysely<Database>, keyring: Keyring): ShopTokens {
     },
     async get(shop) {
       const row = await db.selectFrom('shops').select('access_token_encrypted').where('shop', '=', shop).executeTakeFirst();
-      return row?.access_token_encrypted ? keyring.decrypt(row.access_token_encrypted) : null;
+      return row?.access_token_encrypted ? keyring.decrypt(row.access_token_encrypted, tokenContext(shop)) : null;
     },
     async revoke(shop) {
       await db.updateTable('shops').set({ access_token_encrypted: null, uninstalled_at: nowIso() }).where('shop', '=', shop).execute();

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { nowIso } from '../leads/ids.js';
+import { errorForLog } from '../logger.js';
+import { isUnreadable } from '../storage/field-encryption.js';
 import type { Engine } from '../storage/database.js';
 import type { Database, OutboxJob } from '../storage/tables.js';
 import type { AdminClient } from './admin-client.js';
@@ -25,8 +27,11 @@ export interface SyncWorkerOptions {
   retryBaseMs?: number;
   /** Jobs at once, across shops; one per shop at most. */
   concurrency?: number;
-  /** Other queued work the same loop does when it wakes (compliance requests, retention). */
-  housekeeping?: () => Promise<void>;
+  /**
+   * Other work the same loop does when it wakes (compliance requests, retention, re-encryption), by name. Each one
+   * fails on its own: it is logged and retried after a backoff, and the others and the sync go on.
+   */
+  duties?: Record<string, () => Promise<unknown>>;
   /** Writes search terms of new leads (leads/lead-terms.ts); runs before the jobs so a drained lead is searchable. */
   indexer?: () => Promise<number>;
   /** Points Shopify charged (actualQueryCost), for the cost metric. */
@@ -73,7 +78,8 @@ export class SyncWorker {
 
   /** Runs due jobs until none is left; returns how many were handled. For tests and one-shot runs. */
   async drain(): Promise<number> {
-    while ((await this.options.indexer?.()) ?? 0);
+    const indexer = this.options.indexer;
+    if (indexer) while (Number(await this.duty('indexing', indexer, true)) > 0);
     let handled = 0;
     while (await this.runOne()) handled++;
     return handled;
@@ -89,11 +95,10 @@ export class SyncWorker {
     const concurrency = this.options.concurrency ?? 4;
     const cost = this.options.mutationCost ?? 10;
     while (this.running) {
-      try {
-        await this.options.indexer?.();
-        await this.options.housekeeping?.();
-      } catch (error) {
-        this.options.log.error({ err: error }, 'housekeeping failed');
+      if (this.options.indexer) await this.duty('indexing', this.options.indexer);
+      for (const [name, duty] of Object.entries(this.options.duties ?? {})) {
+        if (!this.running) break;
+        await this.duty(name, duty);
       }
       try {
         while (this.running && this.inFlight.size < concurrency) {
@@ -101,7 +106,7 @@ export class SyncWorker {
           const job = await claimNextJob(this.options.db, this.options.engine, this.options.leaseMs ?? 60_000, this.clock, busy);
           if (!job) break;
           const work = this.handle(job)
-            .catch((error: unknown) => this.options.log.error({ err: error, job: job.id }, 'sync job crashed; its lease will expire'))
+            .catch((error: unknown) => this.options.log.error({ error: errorForLog(error), job: job.id, lead: job.lead_id }, 'sync job crashed; its lease will expire'))
             .finally(() => {
               this.inFlight.delete(job.shop);
               this.wake?.();
@@ -109,7 +114,7 @@ export class SyncWorker {
           this.inFlight.set(job.shop, work);
         }
       } catch (error) {
-        this.options.log.error({ err: error }, 'sync worker could not claim jobs');
+        this.options.log.error({ duty: 'sync', error: errorForLog(error) }, 'sync worker could not claim jobs');
       }
       if (!this.running) break;
       await new Promise<void>((resolve) => {
@@ -122,6 +127,30 @@ export class SyncWorker {
       this.wake = null;
     }
     await Promise.all(this.inFlight.values());
+  }
+
+  private readonly failing = new Map<string, { failures: number; retryAt: number }>();
+
+  /**
+   * Runs one duty, alone: a failure is logged (the error's name and frames; its message may quote input) and the
+   * duty is skipped until a backoff has passed, so a duty that fails on every run neither floods the log nor holds
+   * up the others. `now` ignores the backoff (drain, for tests and one-shot runs).
+   */
+  private async duty(name: string, run: () => Promise<unknown>, now = false): Promise<unknown> {
+    const state = this.failing.get(name);
+    if (state && !now && this.clock() < state.retryAt) return undefined;
+    try {
+      const result = await run();
+      if (state) this.options.log.info({ duty: name, failures: state.failures }, 'worker duty recovered');
+      this.failing.delete(name);
+      return result;
+    } catch (error) {
+      const failures = (state?.failures ?? 0) + 1;
+      const delay = backoffMs(failures, Math.random, this.options.retryBaseMs ?? 1000, 5 * 60_000);
+      this.failing.set(name, { failures, retryAt: this.clock() + delay });
+      this.options.log.error({ duty: name, failures, retryInMs: delay, error: errorForLog(error) }, 'worker duty failed; the other duties go on');
+      return undefined;
+    }
   }
 
   async runOne(): Promise<boolean> {
@@ -139,6 +168,11 @@ export class SyncWorker {
       await completeJob(db, job, this.clock);
       this.options.onOutcome?.('dropped');
       log.info({ job: job.id, lead: job.lead_id }, 'job dropped: lead gone or without consent');
+      return;
+    }
+    // A field no listed key opens (logged by the storage with the lead's id) would reach Shopify as garbage.
+    if (Object.values(lead).some(isUnreadable)) {
+      await this.finish(job, { kind: 'rejected', reason: 'A field of this lead cannot be decrypted; correct the lead to sync it.' });
       return;
     }
     const token = await this.options.tokens.get(job.shop);

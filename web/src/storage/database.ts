@@ -5,7 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './tables.js';
-import { FieldEncryptionPlugin } from './field-encryption.js';
+import { FieldEncryptionPlugin, type UnreadableCell } from './field-encryption.js';
 import type { Keyring } from './keyring.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -20,8 +20,8 @@ export interface Storage {
  * Opens the database named by DATABASE_URL (`sqlite:<path>`, `sqlite::memory:` or `postgres://...`) and migrates it.
  * SQLite runs in WAL mode with synchronous=FULL: a lead is acknowledged only once its commit is on disk.
  */
-export async function openStorage(url: string, keyring?: Keyring): Promise<Storage> {
-  const plugins = keyring ? [new FieldEncryptionPlugin(keyring)] : [];
+export async function openStorage(url: string, keyring?: Keyring, onUnreadable?: (cells: UnreadableCell[]) => void): Promise<Storage> {
+  const plugins = keyring ? [new FieldEncryptionPlugin(keyring, onUnreadable)] : [];
   const engine: Engine = /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
   let db: Kysely<Database>;
   if (engine === 'postgres') {
