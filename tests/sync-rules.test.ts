@@ -75,7 +75,7 @@ describe.each(ENGINES)('who may change a Shopify customer, on %s', (engine) => {
     expect(viewed.proposed?.changes).toEqual(['first_name', 'last_name', 'phone', 'address', 'metafield:company'].map((field) => ({ field })));
     // The proposal is personal data: stored encrypted like the lead's own fields.
     // (the WHERE compares the stored value, which the storage plugin does not decrypt)
-    expect(await t.runtime.storage.db.selectFrom('leads').select('id').where('id', '=', id).where('proposed_changes', 'like', 'v2:%').execute()).toHaveLength(1);
+    expect(await t.runtime.storage.db.selectFrom('leads').select('id').where('id', '=', id).where('proposed_changes', 'like', 'v3:%').execute()).toHaveLength(1);
     // Staff may also decide against them: dismissed, nothing is written, and that is audited too.
     expect((await api(`/leads/${id}/proposed-changes/dismiss`, 'viewer', { method: 'POST' })).status).toBe(403);
     expect(await (await api(`/leads/${id}/proposed-changes/dismiss`, 'manager', { method: 'POST' })).json()).toEqual({ id, dismissed: 5 });

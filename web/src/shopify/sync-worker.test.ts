@@ -139,7 +139,8 @@ describe('a customer deleted in Shopify', () => {
   it('mid-sync is retried against the current record instead of failing the lead', async () => {
     const { syncLead } = await import('./lead-sync.js');
     const answers = [
-      { ok: true, data: { customerSet: { customer: { id: 'gid://shopify/Customer/1' }, userErrors: [] } }, cost: null },
+      { ok: true, data: { customerByIdentifier: null }, cost: null },
+      { ok: true, data: { customerCreate: { customer: { id: 'gid://shopify/Customer/1' }, userErrors: [] } }, cost: null },
       { ok: true, data: { metafieldsSet: { metafields: null, userErrors: [{ field: ['metafields', '0', 'ownerId'], message: 'Owner does not exist.', code: 'INVALID' }] } }, cost: null },
     ];
     const call = async () => answers.shift() as never;
