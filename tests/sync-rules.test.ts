@@ -203,5 +203,15 @@ describe.each(ENGINES)('who may change a Shopify customer, on %s', (engine) => {
     expect((await correct('880011', { first_name: 'Chloé', last_name: 'Roux' })).status).toBe(200);
     await t.runtime.worker.drain();
     expect(chloe).toMatchObject({ firstName: 'Chloé', lastName: 'Roux' });
+    // An attacker wrote first with Pierre's email, a company and an address; Pierre's own correction of his name must
+    // carry only his name to his record, never the attacker's company or address (found by an attacker's review).
+    const pierre = seed({ email: 'pierre@example.fr', firstName: 'Pierre' }, 880012, { company: ['single_line_text_field', 'Durand SARL'] });
+    await submit({ email: 'pierre@example.fr', first_name: 'Pierre', company: 'Evil Corp', address1: '9 rue du Faux', city: 'Paris', zip: '75001', country: 'FR' });
+    await t.runtime.worker.drain();
+    expect((await correct('880012', { first_name: 'Pierrot' })).status).toBe(200);
+    await t.runtime.worker.drain();
+    expect(pierre.firstName).toBe('Pierrot');
+    expect(metafield(pierre, 'company')).toBe('Durand SARL');
+    expect(pierre.defaultAddress?.address1 ?? null).not.toBe('9 rue du Faux');
   });
 });

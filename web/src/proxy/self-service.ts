@@ -10,6 +10,7 @@ import { HttpError, badRequest } from '../http/errors.js';
 import type { Translator } from '../leads/i18n.js';
 import { preferredLanguage } from '../leads/i18n.js';
 import { enqueueSync } from '../shopify/outbox.js';
+import type { ProposedChanges } from '../shopify/proposed-changes.js';
 import { eraseCustomer } from '../leads/erasure.js';
 import { logErasure } from '../privacy/compliance.js';
 import { everyHash } from '../storage/lookup-keys.js';
@@ -62,7 +63,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
   const leadsOf = (shop: string, customer: Customer, db: Kysely<Database> = deps.db) =>
     db
       .selectFrom('leads')
-      .select(['id', 'created_at', 'email', 'first_name', 'last_name', 'phone', 'company', 'message', 'email_consent'])
+      .select(['id', 'created_at', 'email', 'first_name', 'last_name', 'phone', 'company', 'message', 'email_consent', 'logged_in_customer_id', 'shopify_customer_id'])
       .where('shop', '=', shop)
       .where((w) =>
         w.or([
@@ -102,7 +103,8 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     const leads = await leadsOf(v.shop, customer);
     const token = formToken(deps.apiSecret, v.shop, v.loggedInCustomerId);
     const action = `${base(v)}/privacy`;
-    const latest = leads[0];
+    // Pre-filled from what the customer sent signed in, rather than what anyone typed with their email.
+    const latest = leads.find((l) => l.logged_in_customer_id === v.loggedInCustomerId) ?? leads[0];
     const rows = leads
       .map((l) => `<li><p><strong>${t('privacy.received')}:</strong> ${esc(l.created_at.slice(0, 16).replace('T', ' '))} UTC</p><p>${esc([l.first_name, l.last_name].filter(Boolean).join(' '))} · ${esc(l.email)}${l.phone ? ` · ${esc(l.phone)}` : ''}${l.company ? ` · ${esc(l.company)}` : ''}</p>${l.message ? `<p>${esc(l.message)}</p>` : ''}<p>${t('privacy.consent_email')}: ${l.email_consent ? t('privacy.yes') : t('privacy.no')}</p></li>`)
       .join('');
@@ -151,20 +153,35 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
       const present = new Set(await lockLeads(trx, found.map((l) => l.id)));
       const leads = found.filter((l) => present.has(l.id));
       if (!leads.length) throw new HttpError(404, 'nothing_to_correct', 'Nothing is held about you (any more).');
-      // The correction is the signed-in customer's own (verified) submission: the sync then may update the customer
-      // who holds the lead's email only if that is this customer (shopify/lead-sync.ts submittedBy), never another one.
+      // Leads found by email or by the customer they synced to may have been sent by anyone: correcting their names
+      // and phone does not make them this customer's own submission, or an anonymous sender's company and address
+      // would reach the customer as verified. Only leads the customer sent signed in stay verified (lead-sync.ts).
       await trx
         .updateTable('leads')
-        .set({ first_name: value('first_name') || null, last_name: value('last_name') || null, phone, phone_hash: phone ? deps.lookupHash(phone) : null, logged_in_customer_id: customer })
+        .set({ first_name: value('first_name') || null, last_name: value('last_name') || null, phone, phone_hash: phone ? deps.lookupHash(phone) : null })
         .where('id', 'in', leads.map((l) => l.id))
         .execute();
       // Staff search finds the corrected name and phone, not the old ones.
       await reindexLeads(trx, deps.termHash, leads.map((l) => l.id));
       // The Shopify customer follows the correction through the usual sync, when the shopper consented.
-      const consenting = leads.find((l) => l.email_consent === 1);
-      if (consenting) {
-        await trx.updateTable('leads').set({ status: 'pending' }).where('id', '=', consenting.id).execute();
-        await enqueueSync(trx, v.shop, consenting.id);
+      // Their own signed-in lead syncs as a verified submission. Otherwise a consenting lead already on this customer
+      // carries just the corrected names and phone to it (as staff applying proposed changes would): the rest of that
+      // lead may have been typed by someone else and stays off the customer.
+      const own = leads.find((l) => l.email_consent === 1 && l.logged_in_customer_id === customer);
+      const onCustomer = leads.find((l) => l.email_consent === 1 && l.shopify_customer_id === `gid://shopify/Customer/${customer}`);
+      if (own) {
+        await trx.updateTable('leads').set({ status: 'pending' }).where('id', '=', own.id).execute();
+        await enqueueSync(trx, v.shop, own.id);
+      } else if (onCustomer) {
+        const now = new Date().toISOString();
+        const changes = (['first_name', 'last_name', 'phone'] as const)
+          .map((field) => ({ field, current: null, proposed: field === 'phone' ? phone : value(field) || null }))
+          .filter((ch): ch is { field: 'first_name' | 'last_name' | 'phone'; current: null; proposed: string } => ch.proposed !== null);
+        if (changes.length) {
+          const proposal: ProposedChanges = { customer_id: onCustomer.shopify_customer_id!, found_at: now, changes, accepted: { fields: changes.map((ch) => ch.field), at: now, by: 'self-service' } };
+          await trx.updateTable('leads').set({ proposed_changes: JSON.stringify(proposal), status: 'pending', sync_error: null }).where('id', '=', onCustomer.id).execute();
+          await enqueueSync(trx, v.shop, onCustomer.id, Date.now, 'update_customer');
+        }
       }
     });
     deps.onLeadQueued?.(v.shop);
