@@ -206,6 +206,18 @@ const SUBMISSION_RECORD: ReadonlySet<string> = new Set([METAFIELDS.consentProof.
 
 type Warnings = SyncWarning[];
 
+/**
+ * Whether a consenting lead's marketing consent is written to a channel: always for the customer's own submission (or
+ * one the app created); for anyone else, only where the customer has not chosen yet. `kept` = already subscribed (the
+ * customer's own consent and its proof stay), `opted_out` = unsubscribed (left so, with a warning for staff).
+ */
+function marketingDecision(verified: boolean, state: string | null): 'write' | 'kept' | 'opted_out' {
+  if (verified) return 'write';
+  if (state === 'UNSUBSCRIBED') return 'opted_out';
+  if (state === 'SUBSCRIBED') return 'kept';
+  return 'write';
+}
+
 interface Written<P> {
   /** null when nothing was left to write. */
   payload: P | null;
@@ -263,14 +275,37 @@ interface CustomerSnapshot {
   lastName: string | null;
   phone: string | null;
   defaultAddress: Record<string, string | null> | null;
+  /** Marketing states as Shopify holds them (SUBSCRIBED, UNSUBSCRIBED, NOT_SUBSCRIBED, ...); null when unknown. */
+  emailState: string | null;
+  smsState: string | null;
 }
 
 async function findCustomer(call: Call, email: string): Promise<Step<CustomerSnapshot | null>> {
-  type Found = { id: string; firstName: string | null; lastName: string | null; defaultPhoneNumber: { phoneNumber: string } | null; defaultAddress: Record<string, string | null> | null };
+  type Found = {
+    id: string;
+    firstName: string | null;
+    lastName: string | null;
+    defaultPhoneNumber: { phoneNumber: string; marketingState?: string | null } | null;
+    defaultEmailAddress?: { marketingState?: string | null } | null;
+    defaultAddress: Record<string, string | null> | null;
+  };
   const result = await call<{ customerByIdentifier: Found | null }>(CUSTOMER_FOR_SYNC, { email });
   if (!result.ok) return { ok: false, outcome: failed(result) };
   const c = result.data.customerByIdentifier;
-  return { ok: true, value: c ? { id: c.id, firstName: c.firstName, lastName: c.lastName, phone: c.defaultPhoneNumber?.phoneNumber ?? null, defaultAddress: c.defaultAddress } : null };
+  return {
+    ok: true,
+    value: c
+      ? {
+          id: c.id,
+          firstName: c.firstName,
+          lastName: c.lastName,
+          phone: c.defaultPhoneNumber?.phoneNumber ?? null,
+          defaultAddress: c.defaultAddress,
+          emailState: c.defaultEmailAddress?.marketingState ?? null,
+          smsState: c.defaultPhoneNumber?.marketingState ?? null,
+        }
+      : null,
+  };
 }
 
 /** The lead's address as Shopify's MailingAddressInput, or null (with a warning when Shopify could not take it at all). */
@@ -362,7 +397,14 @@ function contactDifferences(lead: Lead, customer: CustomerSnapshot, address: Rec
 }
 
 /** Fills the app metafields the customer does not have; a value it has and the lead would change becomes a proposal. */
-async function fillMetafields(call: Call, customerId: string, metafields: MetafieldValue[], warnings: Warnings, changes: ProposedChanges['changes']): Promise<Step<null>> {
+async function fillMetafields(
+  call: Call,
+  customerId: string,
+  metafields: MetafieldValue[],
+  warnings: Warnings,
+  changes: ProposedChanges['changes'],
+  overwrite: ReadonlySet<string>,
+): Promise<Step<null>> {
   if (!metafields.length) return { ok: true, value: null };
   const read = await call<{ customer: { metafields: { nodes: Array<{ key: string; value: string }> } } | null }>(CUSTOMER_APP_METAFIELDS, { id: customerId });
   if (!read.ok) return { ok: false, outcome: failed(read) };
@@ -371,10 +413,11 @@ async function fillMetafields(call: Call, customerId: string, metafields: Metafi
   const writes: Array<MetafieldValue & { compareDigest?: null }> = [];
   for (const m of metafields) {
     const value = current.get(m.key);
-    if (SUBMISSION_RECORD.has(m.key)) writes.push(m);
+    if (overwrite.has(m.key)) writes.push(m);
     // compareDigest null: written only if the value still does not exist, so a race cannot overwrite either.
     else if (value === undefined) writes.push({ ...m, compareDigest: null });
-    else if (value !== m.value) changes.push({ field: `metafield:${m.key}`, current: value, proposed: m.value });
+    // The submission's own record (its proof, message, form) stays on the lead; only the person's values are proposed.
+    else if (value !== m.value && !SUBMISSION_RECORD.has(m.key)) changes.push({ field: `metafield:${m.key}`, current: value, proposed: m.value });
   }
   if (!writes.length) return { ok: true, value: null };
   const step = await writeMetafields(call, customerId, writes, warnings);
@@ -417,7 +460,7 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
     } else {
       created = true;
       phoneOnCustomer = made.value.phone;
-      customer = { id: made.value.id, firstName: null, lastName: null, phone: null, defaultAddress: null };
+      customer = { id: made.value.id, firstName: null, lastName: null, phone: null, defaultAddress: null, emailState: null, smsState: null };
     }
   }
   const customerId = customer.id;
@@ -452,28 +495,41 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
     phoneOnCustomer = Boolean(lead.phone) && lead.phone === customer.phone;
   }
 
+  // An unverified sender may give consent for a customer who never chose, but never re-subscribe one who opted out,
+  // and never replace the proof of a consent the customer already gave (the lead keeps its own record either way).
+  const email = marketingDecision(verified, customer.emailState);
   const metafields = metafieldsOf(lead, consent);
   if (verified) {
     const set = metafields.length ? await writeMetafields(call, customerId, metafields, warnings) : ({ ok: true, value: new Set() } as const);
     if (!set.ok) return set.outcome;
   } else {
-    const filled = await fillMetafields(call, customerId, metafields, warnings, changes);
+    const filled = await fillMetafields(call, customerId, metafields, warnings, changes, email === 'write' ? new Set([METAFIELDS.consentProof.key]) : new Set());
     if (!filled.ok) return filled.outcome;
   }
 
-  const consentStep = await write(
-    call,
-    'customerEmailMarketingConsentUpdate',
-    EMAIL_CONSENT_UPDATE,
-    () => ({ input: { customerId, emailMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: lead.created_at } } }),
-    'marketing consent',
-    warnings,
-  );
-  if (!consentStep.ok) return consentStep.outcome;
+  if (email === 'write') {
+    const consentStep = await write(
+      call,
+      'customerEmailMarketingConsentUpdate',
+      EMAIL_CONSENT_UPDATE,
+      () => ({ input: { customerId, emailMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: lead.created_at } } }),
+      'marketing consent',
+      warnings,
+    );
+    if (!consentStep.ok) return consentStep.outcome;
+  } else if (email === 'opted_out') {
+    warnings.push({ field: 'email_consent', code: 'UNSUBSCRIBED', message: 'The customer had unsubscribed; a submission that is not signed in as them does not subscribe them again.' });
+  }
 
   if (lead.sms_consent === 1 && lead.phone) {
-    if (phoneOnCustomer) {
-      const sms = await write(
+    const sms = marketingDecision(verified, customer.smsState);
+    if (!phoneOnCustomer) {
+      // SMS consent belongs to a phone number: the customer's is not the one this shopper gave.
+      warnings.push({ field: 'sms_consent', code: 'PHONE_NOT_ON_CUSTOMER', message: "The customer's phone is not the one given with this consent." });
+    } else if (sms === 'opted_out') {
+      warnings.push({ field: 'sms_consent', code: 'UNSUBSCRIBED', message: 'The customer had unsubscribed from SMS; a submission that is not signed in as them does not subscribe them again.' });
+    } else if (sms === 'write') {
+      const step = await write(
         call,
         'customerSmsMarketingConsentUpdate',
         SMS_CONSENT_UPDATE,
@@ -481,10 +537,7 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
         'SMS marketing consent',
         warnings,
       );
-      if (!sms.ok) return sms.outcome;
-    } else {
-      // SMS consent belongs to a phone number: the customer's is not the one this shopper gave.
-      warnings.push({ field: 'sms_consent', code: 'PHONE_NOT_ON_CUSTOMER', message: "The customer's phone is not the one given with this consent." });
+      if (!step.ok) return step.outcome;
     }
   }
 

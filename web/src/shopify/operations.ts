@@ -21,7 +21,8 @@ export const CUSTOMER_FOR_SYNC = /* GraphQL */ `
       id
       firstName
       lastName
-      defaultPhoneNumber { phoneNumber }
+      defaultPhoneNumber { phoneNumber marketingState }
+      defaultEmailAddress { marketingState }
       defaultAddress { id address1 address2 city zip countryCodeV2 provinceCode }
     }
   }
