@@ -69,6 +69,21 @@ describe.each(ENGINES)('purchase-time answers on %s', (engine) => {
     expect(consent).toEqual([{ channel: 'profile', source: 'cart_fields', granted: 1 }]);
   });
 
+  it("an order's answers fill what the customer holding its email lacks, never overwrite what they have (attacker review)", async (ctx) => {
+    if (!t) return ctx.skip();
+    // A guest can check out with anyone's email; Shopify then ties the order to that customer.
+    const victim = checkoutCustomer(777009, 'victim777009@example.com');
+    const at = new Date().toISOString();
+    victim.metafields.set('app--1000.heard_about', { id: 'gid://shopify/Metafield/777009', namespace: 'app--1000', key: 'heard_about', type: 'single_line_text_field', value: 'A friend', createdAt: at, updatedAt: at });
+    const payload = order(777009, { cc_source: 'cart', cc_heard_about: 'Forged', cc_birthday: '1980-01-01', cc_consent: 'yes', cc_consent_text: 'Keep these answers on my customer profile.', cc_locale: 'fr' });
+    expect((await webhook(payload)).status).toBe(200);
+    await t.runtime.worker.drain();
+    expect(metafields(victim)).toMatchObject({ heard_about: 'A friend', birthday: '1980-01-01' });
+    const lead = await t.runtime.storage.db.selectFrom('leads').select(['status', 'proposed_changes']).where('order_id', '=', `gid://shopify/Order/${payload.id}`).executeTakeFirstOrThrow();
+    expect(lead.status).toBe('synced');
+    expect(JSON.parse(lead.proposed_changes ?? 'null')).toMatchObject({ changes: [{ field: 'metafield:heard_about', current: 'A friend', proposed: 'Forged' }] });
+  });
+
   it('without consent keeps the answers for the merchant and writes nothing to Shopify', async (ctx) => {
     if (!t) return ctx.skip();
     const customer = checkoutCustomer(777002, 'buyer777002@example.com');

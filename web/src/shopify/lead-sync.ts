@@ -138,6 +138,17 @@ async function syncPurchase(call: Call, lead: Lead, consent: ConsentProof | null
     customerId = set.value.customer?.id ?? null;
   }
   if (!customerId) return { kind: 'rejected', reason: 'The order has no customer to keep these answers on (guest checkout without an email).' };
+  // Only a signed-in buyer's own answers may overwrite: a guest's order is tied to whoever holds its email (Shopify
+  // attaches it so, and anyone can type an email at checkout), so theirs only fill what is empty.
+  if (lead.buyer_proof !== 'customer') {
+    const warnings: Warnings = [];
+    const changes: ProposedChanges['changes'] = [];
+    const filled = await fillMetafields(call, customerId, metafieldsOf(lead, consent), warnings, changes, new Set());
+    if (!filled.ok) return filled.outcome;
+    const tags = await mutate(call, TAGS_ADD, { id: customerId, tags: [CUSTOMER_TAG] }, 'tagsAdd', 'tags');
+    if (!tags.ok) return tags.outcome;
+    return outcomeOf(customerId, warnings, changes.length ? { customer_id: customerId, found_at: new Date().toISOString(), changes, accepted: null } : null);
+  }
   const problem = await setMetafields(call, customerId, metafieldsOf(lead, consent));
   if (problem) return problem;
   const tags = await mutate(call, TAGS_ADD, { id: customerId, tags: [CUSTOMER_TAG] }, 'tagsAdd', 'tags');
