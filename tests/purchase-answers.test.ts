@@ -59,6 +59,8 @@ describe.each(ENGINES)('purchase-time answers on %s', (engine) => {
     await t.runtime.worker.drain();
     expect(metafields(customer)).toMatchObject({ birthday: '1990-04-12', heard_about: 'Instagram', shoe_size: '42', consent_proof: { text: 'Keep these answers on my customer profile.', locale: 'fr' } });
     expect(customer.metafields.get('app--1000.shoe_size')?.type).toBe('number_decimal');
+    // The kinds list is not an answer of its own.
+    expect(customer.metafields.has('app--1000.kinds')).toBe(false);
     expect(customer.emailConsent).toBeNull();
     expect(customer.tags.has('contact-capture')).toBe(true);
     const definitions = [...t.emulator.shopData(SHOP)!.definitions.values()].map((d) => `${d.key}:${d.type}`);

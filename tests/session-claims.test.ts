@@ -77,6 +77,8 @@ describe('session tokens with missing or malformed claims', () => {
     ['a dest that is not a string', (c) => ({ ...c, dest: [SHOP] })],
     ['a dest of another kind of host', (c) => ({ ...c, dest: 'example.com' })],
     ['a sub that is a JSON number', (c) => ({ ...c, sub: 5 as unknown as string })],
+    // A staff member's token (numeric sub) is not a buyer's (attacker review).
+    ['a staff sub (digits, not a customer GID)', (c) => ({ ...c, sub: '42' })],
   ];
   it.for(CHECKOUT_CASES)('answers 401 to a checkout token with %s, and writes nothing', async ([, mutate]) => {
     const response = await answers(await sign(mutate(checkoutClaims())));

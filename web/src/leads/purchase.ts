@@ -45,7 +45,8 @@ export function readPurchaseAnswers(attributes: ReadonlyMap<string, string>): Pu
   for (const field of PURCHASE_FIELDS) take(field.metafield.key, field.kind, attributes.get(attributeFor(field.key)));
   const kinds = parseCustomKinds(attributes.get(CUSTOM_KINDS_ATTRIBUTE));
   for (const [name, value] of attributes) {
-    if (!name.startsWith(CUSTOM_PREFIX)) continue;
+    // The kinds list shares the custom prefix but is not an answer.
+    if (!name.startsWith(CUSTOM_PREFIX) || name === CUSTOM_KINDS_ATTRIBUTE) continue;
     const key = name.slice(CUSTOM_PREFIX.length);
     if (!METAFIELD_KEY.test(key) || RESERVED_KEYS.has(key) || PURCHASE_FIELDS.some((f) => f.metafield.key === key)) {
       rejected++;

@@ -11,6 +11,9 @@ describe('spam verdict', () => {
   it.each([
     ['a filled honeypot', { honeypot: 'http://spam' }, 'honeypot'],
     ['a form sent within the minimum fill time', { renderedAt: now - 500 }, 'too_fast'],
+    ['a render time of 0, which would skip the fill-time check', { renderedAt: 0 }, 'no_fill_time'],
+    ['a negative render time', { renderedAt: -1 }, 'no_fill_time'],
+    ['a render time two days ahead', { renderedAt: now + 2 * 86_400_000 }, 'no_fill_time'],
     ['a form with no render time', { renderedAt: undefined }, 'no_fill_time'],
     ['a disposable email domain', { email: 'x@mailinator.com' }, 'disposable_email'],
     ['link stuffing', { message: 'http://a.co http://b.co www.c.co [url=http://d.co]d[/url]' }, 'link_stuffing'],

@@ -25,11 +25,15 @@ export interface SpamSignals {
   message: string | undefined;
 }
 
+/** 2024-01-01: no form of this app was rendered before. */
+const EARLIEST_RENDER = Date.UTC(2024, 0, 1);
+
 const LINK = /\bhttps?:\/\/|\bwww\.|\[url[=\]]/gi;
 
 export function spamVerdict(signals: SpamSignals, settings: SpamSettings, now: number): SpamReason | null {
   if (signals.honeypot) return 'honeypot';
-  if (signals.renderedAt === undefined) return 'no_fill_time';
+  // A time before the app existed (0, -1) or a day ahead is not a time the page gave: the check would be skipped.
+  if (signals.renderedAt === undefined || signals.renderedAt < EARLIEST_RENDER || signals.renderedAt > now + 86_400_000) return 'no_fill_time';
   if (now - signals.renderedAt < settings.minFillMs) return 'too_fast';
   if (!MailChecker.isValid(signals.email)) return 'disposable_email';
   if ((signals.message?.match(LINK)?.length ?? 0) > settings.maxLinks) return 'link_stuffing';

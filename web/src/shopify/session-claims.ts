@@ -32,7 +32,8 @@ export function staffSessionClaims(payload: unknown): { shop: string; userId: st
 }
 
 /** A checkout UI extension's token: `dest` is the shop's domain, `sub` (a logged-in buyer) a customer GID when present. */
-const checkoutClaims = z.object({ dest: z.string(), exp: z.number(), sub: z.string().optional() });
+// A checkout token's `sub`, when present, is the buyer's customer GID: a staff token (numeric sub) is not one.
+const checkoutClaims = z.object({ dest: z.string(), exp: z.number(), sub: z.string().regex(/^gid:\/\/shopify\/Customer\/\d{1,20}$/).optional() });
 
 export function checkoutSessionClaims(payload: unknown): { shop: string; sub: string | undefined } | null {
   const parsed = checkoutClaims.safeParse(payload);
