@@ -1,7 +1,6 @@
-import { createHmac } from 'node:crypto';
 import { Window } from 'happy-dom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formKey } from '../web/src/leads/form-key.js';
+import { formKey, signSpec, signTags } from '../web/src/leads/form-key.js';
 import { ENGINES } from './helpers/databases.js';
 import { signedWebhook } from './helpers/webhook.js';
 import { SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
@@ -11,7 +10,7 @@ import { SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/ru
  * form key), never the shopper's; the app's own metafields cannot be claimed even by a signed spec; the definitions
  * the app creates per shop are capped and listed in the workspace.
  */
-const sign = (spec: string) => createHmac('sha256', formKey(SECRET, SHOP)).update(spec).digest('hex');
+const sign = (spec: string) => signSpec(formKey(SECRET, SHOP), spec);
 const form = (fields: Record<string, string>): RequestInit => ({
   method: 'POST',
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -84,6 +83,19 @@ describe.each(ENGINES)('the shopper does not declare the app fields on %s', (eng
     expect(values.shoe_size).toBeUndefined();
     const answers = JSON.parse((await leadOf('tamper-spec@example.com')).answers!) as Answer[];
     expect(answers.map((a) => [a.key, a.held])).toEqual([['shoe_size', 'unsigned'], ['vip_level', 'unsigned']]);
+  });
+
+  it("a spec's signature does not sign tags, nor tags' signature a spec (attacker review)", async (ctx) => {
+    if (!t) return ctx.skip();
+    const key = formKey(SECRET, SHOP);
+    const spec = JSON.stringify([{ key: 'shoe_size', kind: 'number', required: false }]);
+    // The spec and its signature resent as tags: not tags the merchant signed.
+    expect((await t.proxy('/submit', jsonPost({ ...base('swap-one@example.com'), tags: spec, tags_sig: signSpec(key, spec) }))).status).toBe(202);
+    // Tags' signature used for a spec: not a spec the block signed.
+    expect((await t.proxy('/submit', jsonPost({ ...base('swap-two@example.com'), custom_fields: spec, custom_fields_sig: signTags(key, spec), 'custom.shoe_size': '42' }))).status).toBe(202);
+    await t.runtime.worker.drain();
+    expect(((await t.customerByEmail('swap-one@example.com')) as { tags: string[] }).tags).toEqual(['contact-capture']);
+    expect((JSON.parse((await leadOf('swap-two@example.com')).answers!) as Answer[]).map((a) => a.held)).toEqual(['unsigned']);
   });
 
   it('a signed spec defines its keys and writes the answers', async (ctx) => {

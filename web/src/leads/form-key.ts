@@ -23,6 +23,19 @@ export function tagsSignatureValid(key: string, tags: string, signature: string 
   return formSignatureValid(key, tags, signature);
 }
 
+/**
+ * What the block's `{{ 'spec:' | append: custom_spec | hmac_sha256: form_key }}` computes. The label keeps the two
+ * signatures apart: a spec's signature resent with the spec as `tags` must not pass for tags, nor tags' for a spec.
+ */
+export const SPEC_LABEL = 'spec:';
+export function signSpec(key: string, spec: string): string {
+  return signTags(key, `${SPEC_LABEL}${spec}`);
+}
+
+export function specSignatureValid(key: string, spec: string, signature: string | undefined): boolean {
+  return formSignatureValid(key, `${SPEC_LABEL}${spec}`, signature);
+}
+
 /** Whether `signature` is the block's `{{ value | hmac_sha256: form_key }}` of this value. */
 export function formSignatureValid(key: string, value: string, signature: string | undefined): boolean {
   if (!signature || !/^[0-9a-f]{64}$/.test(signature)) return false;

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { parseSubmission, splitTags } from '../../../schema/submission.js';
-import { formKey, formSignatureValid, tagsSignatureValid } from '../leads/form-key.js';
+import { formKey, specSignatureValid, tagsSignatureValid } from '../leads/form-key.js';
 import { HttpError, badRequest, unauthorized } from '../http/errors.js';
 import { recordView } from '../leads/insights.js';
 import type { TermHasher } from '../leads/search-terms.js';
@@ -102,7 +102,7 @@ export function proxyRoutes(deps: ProxyDeps) {
       throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 8-128 characters of A-Z, a-z, 0-9, _ or -.');
     }
     const key = formKey(deps.apiSecret, shop);
-    const parsed = parseSubmission(body.fields, { specSigned: (spec, sig) => formSignatureValid(key, spec, sig) });
+    const parsed = parseSubmission(body.fields, { specSigned: (spec, sig) => specSignatureValid(key, spec, sig) });
     if (!parsed.ok) {
       if (parsed.invalidSpec) throw badRequest('invalid_custom_fields', 'custom_fields must be the JSON list of field specs the block renders.');
       if (parsed.unknown.length) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../../tests/helpers/databases.js';
 import { SECRET, SHOP, type TestApp, jsonPost, startTestApp } from '../../../tests/helpers/runtime.js';
-import { formKey, signTags } from '../leads/form-key.js';
+import { formKey, signSpec, signTags } from '../leads/form-key.js';
 
 const custom = JSON.stringify([
   { key: 'how_heard', kind: 'select', required: true, options: ['Friend', 'Instagram'] },
@@ -22,7 +22,7 @@ describe.each(ENGINES)('every configured field reaches the customer on %s', (eng
       email, first_name: 'Ines', phone: '+33 6 11 22 33 44', company: 'Atelier Ines', birthday: '1990-04-12',
       address1: '3 quai Voltaire', city: 'Paris', zip: '75007', country: 'fr',
       email_marketing_consent: true, sms_marketing_consent: true, sms_consent_text: 'Text me offers.',
-      custom_fields: custom, custom_fields_sig: signTags(formKey(SECRET, SHOP), custom), 'custom.how_heard': 'Instagram', 'custom.is_pro': true, 'custom.team_size': '12.5', 'custom.visit_date': '2026-12-01',
+      custom_fields: custom, custom_fields_sig: signSpec(formKey(SECRET, SHOP), custom), 'custom.how_heard': 'Instagram', 'custom.is_pro': true, 'custom.team_size': '12.5', 'custom.visit_date': '2026-12-01',
       tags: 'newsletter, vip', tags_sig: signTags(formKey(SECRET, SHOP), 'newsletter, vip'),
       rendered_at: Date.now() - 10_000, ...over,
     }));
