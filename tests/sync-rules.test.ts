@@ -222,6 +222,11 @@ describe.each(ENGINES)('who may change a Shopify customer, on %s', (engine) => {
     expect((await correct('880011', { first_name: 'Chloé', last_name: 'Roux' })).status).toBe(200);
     await t.runtime.worker.drain();
     expect(chloe).toMatchObject({ firstName: 'Chloé', lastName: 'Roux' });
+    // A field left out stays as it is; a post with none is refused (it used to clear names and phone, answering 200).
+    expect((await correct('880011', { phone: '+33611110000' })).status).toBe(200);
+    const chloeLeads = await t.runtime.storage.db.selectFrom('leads').select(['first_name', 'last_name', 'phone']).where('email_hash', 'is not', null).execute();
+    expect(chloeLeads).toContainEqual({ first_name: 'Chloé', last_name: 'Roux', phone: '+33611110000' });
+    expect((await correct('880011', {})).status).toBe(400);
     // An attacker wrote first with Pierre's email, a company and an address; Pierre's own correction of his name must
     // carry only his name to his record, never the attacker's company or address (found by an attacker's review).
     const pierre = seed({ email: 'pierre@example.fr', firstName: 'Pierre' }, 880012, { company: ['single_line_text_field', 'Durand SARL'] });

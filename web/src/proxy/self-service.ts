@@ -139,6 +139,11 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     const locale = localeOf(typeof form.locale === 'string' ? form.locale : undefined, c.req.header('accept-language'));
     const customer = guard(v, form.token);
     const value = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
+    // A field left out stays as it is (an empty one clears it); one that is not text is a broken post, not a clear.
+    const given = (['first_name', 'last_name', 'phone'] as const).filter((name) => form[name] !== undefined);
+    const broken = given.filter((name) => typeof form[name] !== 'string');
+    if (broken.length) throw badRequest('invalid_body', `${broken.join(', ')}: expected text`);
+    if (!given.length) throw badRequest('nothing_to_change', 'Send first_name, last_name or phone.');
     for (const [name, kind] of [['first_name', 'text'], ['last_name', 'text'], ['phone', 'phone']] as const) {
       const code = checkField({ kind, required: false, max: kind === 'phone' ? LIMITS.phone : LIMITS.name }, value(name));
       if (code) throw new HttpError(422, 'invalid_fields', deps.translator.t(locale, 'contact_form.error_summary'), { fields: { [name]: { code, message: deps.translator.t(locale, `contact_form.errors.${code}`) } } });
@@ -158,7 +163,11 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
       // would reach the customer as verified. Only leads the customer sent signed in stay verified (lead-sync.ts).
       await trx
         .updateTable('leads')
-        .set({ first_name: value('first_name') || null, last_name: value('last_name') || null, phone, phone_hash: phone ? deps.lookupHash(phone) : null })
+        .set({
+          ...(given.includes('first_name') ? { first_name: value('first_name') || null } : {}),
+          ...(given.includes('last_name') ? { last_name: value('last_name') || null } : {}),
+          ...(given.includes('phone') ? { phone, phone_hash: phone ? deps.lookupHash(phone) : null } : {}),
+        })
         .where('id', 'in', leads.map((l) => l.id))
         .execute();
       // Staff search finds the corrected name and phone, not the old ones.
@@ -175,6 +184,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
       } else if (onCustomer) {
         const now = new Date().toISOString();
         const changes = (['first_name', 'last_name', 'phone'] as const)
+          .filter((field) => given.includes(field))
           .map((field) => ({ field, current: null, proposed: field === 'phone' ? phone : value(field) || null }))
           .filter((ch): ch is { field: 'first_name' | 'last_name' | 'phone'; current: null; proposed: string } => ch.proposed !== null);
         if (changes.length) {
