@@ -73,6 +73,9 @@ test('a manager searches and filters leads from the keyboard, opens one, and the
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { level: 1, name: new RegExp(`Pierre ${pierre.last_name}`) })).toBeFocused();
   await expect(page.getByText('Send me news and offers by email.')).toBeVisible();
+  // The consent proof's origin is read in words, never as the stored identifiers.
+  await expect(page.getByText('Contact form on the storefront · single opt-in').first()).toBeVisible();
+  await expect(page.getByText('storefront_contact_form')).toHaveCount(0);
   await expect(page.getByText('Create or update customer')).toBeVisible();
   expect(await axe(page)).toEqual([]);
 });

@@ -3,6 +3,17 @@
  * anything else falls back to the browser's language, then English.
  */
 const en = {
+  /** Where a consent record came from and how it was given, as a person reads them (never the raw identifiers). */
+  consentOrigin: {
+    storefront_contact_form: 'Contact form on the storefront',
+    cart_fields: 'Questions on the cart page',
+    checkout_fields: 'Questions in checkout',
+    thank_you_fields: 'Questions on the thank-you page',
+    shopify: 'Changed in Shopify: {state}',
+    other: 'Other source',
+  },
+  marketingState: { subscribed: 'subscribed', unsubscribed: 'unsubscribed', not_subscribed: 'not subscribed', pending: 'awaiting confirmation', redacted: 'erased', invalid: 'not valid' },
+  optInLevel: { SINGLE_OPT_IN: 'single opt-in', CONFIRMED_OPT_IN: 'confirmed opt-in (double opt-in)', UNKNOWN: 'opt-in level unknown' },
   title: 'Leads',
   nav: { leads: 'Leads', insights: 'Insights', requests: 'Data requests', definitions: 'Fields', team: 'Team', audit: 'Audit log' },
   loading: 'Loading…',
@@ -136,6 +147,16 @@ const en = {
 type Dict = typeof en;
 
 const fr: Dict = {
+  consentOrigin: {
+    storefront_contact_form: 'Formulaire de contact de la boutique',
+    cart_fields: 'Questions de la page panier',
+    checkout_fields: 'Questions du paiement',
+    thank_you_fields: 'Questions de la page de remerciement',
+    shopify: 'Modifié dans Shopify : {state}',
+    other: 'Autre source',
+  },
+  marketingState: { subscribed: 'abonné', unsubscribed: 'désabonné', not_subscribed: 'non abonné', pending: 'en attente de confirmation', redacted: 'effacé', invalid: 'non valide' },
+  optInLevel: { SINGLE_OPT_IN: 'inscription simple', CONFIRMED_OPT_IN: 'inscription confirmée (double opt-in)', UNKNOWN: "niveau d'inscription inconnu" },
   title: 'Prospects',
   nav: { leads: 'Prospects', insights: 'Statistiques', requests: 'Demandes de données', definitions: 'Champs', team: 'Équipe', audit: 'Journal d’audit' },
   loading: 'Chargement…',
@@ -216,7 +237,7 @@ const fr: Dict = {
     edit: 'Modifier les coordonnées',
     save: 'Enregistrer et synchroniser avec Shopify',
     cancel: 'Annuler',
-    saved: 'Enregistré. {fields} sera synchronisé avec Shopify.',
+    saved: 'Enregistré. Synchronisation avec Shopify en cours pour : {fields}.',
     savedLocal: 'Enregistré. Le client n’a pas consenti : Shopify n’est pas mis à jour.',
     nothingChanged: 'Aucune modification.',
     invalid: 'Vérifiez les champs signalés.',

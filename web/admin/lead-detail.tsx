@@ -4,6 +4,15 @@ import { type Strings, format } from './i18n.js';
 import { Announce, Badge, Card, FocusHeading, fullName, shown, when } from './parts.js';
 import type { LeadDetail as Detail, Lead, Me, ProposedChanges } from './types.js';
 
+/** A consent record's source and opt-in level in the reader's language: identifiers stay in the data, not on screen. */
+function consentOrigin(t: Strings, source: string, level: string | null): string {
+  const origins = t.consentOrigin as Record<string, string>;
+  const state = source.startsWith('shopify:') ? source.slice('shopify:'.length) : null;
+  const where = state !== null ? format(t.consentOrigin.shopify, { state: (t.marketingState as Record<string, string>)[state] ?? state }) : (origins[source] ?? t.consentOrigin.other);
+  const how = level ? ((t.optInLevel as Record<string, string>)[level] ?? level) : null;
+  return how ? `${where} · ${how}` : where;
+}
+
 interface Props {
   t: Strings;
   language: string;
@@ -153,7 +162,7 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
                 <Fact label={t.detail.locale} value={c.locale} />
                 <Fact label={t.detail.page} value={c.page} />
                 <Fact label={t.detail.when} value={when(c.recorded_at, language)} />
-                <Fact label={t.detail.source} value={`${c.source} · ${c.opt_in_level}`} />
+                <Fact label={t.detail.source} value={consentOrigin(t, c.source, c.opt_in_level)} />
               </dl>
             ))}
           </Card>
