@@ -72,8 +72,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const currentHashes = { keyId: lookupKeys.currentId, lookup: lookupHash, term: termHash };
   const startedAt = nowIso();
   let rehashing = true;
-  let lastPurge = 0;
-  let lastCounterSweep = 0;
+  // Sweeps that need not run on every poll.
+  const atMostEveryMinute = (work: () => Promise<void>) => {
+    let last = 0;
+    return async () => {
+      if (Date.now() - last < 60_000) return;
+      last = Date.now();
+      await work();
+    };
+  };
   // Keys only change at start-up, so re-encryption runs until a pass finds nothing left, then no longer scans.
   const rotation = newReencryptCursor();
   const failingRequests = new Map<string, { failures: number; retryAt: number }>();
@@ -113,18 +120,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       }
     },
     // Rate counters are kept for their window only (the privacy notice promises two minutes at most).
-    rateCounters: async () => {
-      if (Date.now() - lastCounterSweep < 60_000) return;
-      lastCounterSweep = Date.now();
+    rateCounters: atMostEveryMinute(async () => {
       await deleteExpiredCounters(db, Date.now());
-    },
-    retention: async () => {
-      if (Date.now() - lastPurge < 60_000) return;
-      lastPurge = Date.now();
+    }),
+    retention: atMostEveryMinute(async () => {
       for (const { shop, erased } of await purgeExpiredLeads(db)) if (erased) log.info({ shop, erased }, 'retention: expired leads erased');
       const packages = await purgeDeliveredPackages(db, config.dataRequestPackageDays);
       if (packages) log.info({ packages }, 'delivered data-request packages deleted');
-    },
+    }),
   };
   const worker = new SyncWorker({
     indexer: () => indexPendingLeads(db, storage.engine, currentHashes),

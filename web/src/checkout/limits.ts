@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { retryAfterSeconds, windowOf } from '../leads/rate-limit.js';
+import { countRequest, retryAfterSeconds } from '../leads/rate-limit.js';
 import type { Database } from '../storage/tables.js';
 
 /**
@@ -18,15 +18,9 @@ export const DEFAULT_CHECKOUT_LIMITS: CheckoutLimits = { perTokenPerMinute: 5, p
 
 /** Counts one post; returns the seconds to wait when it is over a limit, else null. */
 export async function overCheckoutLimit(db: Kysely<Database>, shop: string, tokenHash: string, limits: CheckoutLimits, now: number): Promise<number | null> {
-  const window = windowOf(now);
   const tokenKey = `checkout-token:${shop}:${tokenHash}`;
   const shopKey = `checkout-shop:${shop}`;
-  const rows = await db
-    .insertInto('rate_counters')
-    .values([tokenKey, shopKey].map((key) => ({ key, window, count: 1 })))
-    .onConflict((oc) => oc.columns(['key', 'window']).doUpdateSet((eb) => ({ count: eb('rate_counters.count', '+', 1) })))
-    .returning(['key', 'count'])
-    .execute();
-  const count = (key: string) => Number(rows.find((r) => r.key === key)?.count ?? 0);
+  const counts = await countRequest(db, [tokenKey, shopKey], now);
+  const count = (key: string) => counts.get(key) ?? 0;
   return count(tokenKey) > limits.perTokenPerMinute || count(shopKey) > limits.perShopPerMinute ? retryAfterSeconds(now) : null;
 }

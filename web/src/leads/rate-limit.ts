@@ -19,15 +19,20 @@ export const windowOf = (now: number): number => Math.floor(now / WINDOW_MS);
 /** Seconds until the current window ends, for Retry-After. */
 export const retryAfterSeconds = (now: number): number => Math.max(1, Math.ceil(((windowOf(now) + 1) * WINDOW_MS - now) / 1000));
 
+/** Counts one request against each key's current window; returns each key's count, this request included. */
+export async function countRequest(db: Kysely<Database>, keys: string[], now: number): Promise<Map<string, number>> {
+  const rows = await db
+    .insertInto('rate_counters')
+    .values(keys.map((key) => ({ key, window: windowOf(now), count: 1 })))
+    .onConflict((oc) => oc.columns(['key', 'window']).doUpdateSet((eb) => ({ count: eb('rate_counters.count', '+', 1) })))
+    .returning(['key', 'count'])
+    .execute();
+  return new Map(rows.map((r) => [r.key, Number(r.count)]));
+}
+
 /** Counts one request against `key`'s current window; true when it is over `limit` (it is counted either way). */
 export async function overLimitOnce(db: Kysely<Database>, key: string, limit: number, now: number): Promise<boolean> {
-  const row = await db
-    .insertInto('rate_counters')
-    .values({ key, window: windowOf(now), count: 1 })
-    .onConflict((oc) => oc.columns(['key', 'window']).doUpdateSet((eb) => ({ count: eb('rate_counters.count', '+', 1) })))
-    .returning('count')
-    .executeTakeFirstOrThrow();
-  return Number(row.count) > limit;
+  return ((await countRequest(db, [key], now)).get(key) ?? 0) > limit;
 }
 
 /**
