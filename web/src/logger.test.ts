@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { jsonPost, startTestApp } from '../../tests/helpers/runtime.js';
-import { createLogger } from './logger.js';
+import { createLogger, errorForLog } from './logger.js';
 
 const EMAIL = 'anna.shopper@example.com';
 
@@ -25,6 +25,16 @@ class ValueError extends Error {
 }
 
 describe('logs never carry messages built from input', () => {
+  it('keeps the frames of an error a call site already passed through errorForLog (the serializer sees it again)', () => {
+    const out = capture();
+    const log = createLogger('info', out.stream);
+    log.error({ error: errorForLog(new ValueError(EMAIL)) }, 'worker duty failed');
+    const line = JSON.parse(out.text()) as { error: { name: string; frames: string[] } };
+    expect(line.error.name).toBe('ValueError');
+    expect(line.error.frames.length).toBeGreaterThan(0);
+    expect(out.text()).not.toContain(EMAIL);
+  });
+
   it('keeps an error\'s name, code and stack frames, never its message, however it is logged', () => {
     const out = capture();
     const log = createLogger('info', out.stream);
