@@ -24,7 +24,7 @@ export default defineConfig({
   },
   webServer: {
     // The server's log is kept so that the last spec can check it for personal data (log-scan.spec.ts).
-    command: `mkdir -p data && rm -f data/e2e.sqlite* && npx tsx web/src/main.ts > data/e2e-server.log 2>&1`,
+    command: `mkdir -p data && rm -f data/e2e.sqlite* && npx tsx dev/main.ts > data/e2e-server.log 2>&1`,
     url: `http://127.0.0.1:${PORT}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { signProxyQuery } from '../web/src/dev/proxy-signer.js';
-import { PROJECT_ROOT } from '../web/src/paths.js';
+import { signProxyQuery } from '../dev/proxy-signer.js';
+import { PROJECT_ROOT } from '../web/server/core/paths.js';
 
 /**
  * Intake throughput: accepted submissions per second and latency at 32 connections, for the app on SQLite
@@ -52,7 +52,7 @@ function report(name: string, result: autocannon.Result, baseline?: autocannon.R
 
 async function startApp(databaseUrl: string): Promise<{ child: ChildProcess; port: number }> {
   const port = 3300 + Math.floor(Math.random() * 500);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'web/src/main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'dev/main.ts')], {
     cwd: PROJECT_ROOT,
     // One shop taking thousands of submissions a second is the point of the benchmark, so its per-shop limit is lifted.
     env: { ...process.env, MODE: 'local', PORT: String(port), DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET, SHOPIFY_DEV_SHOP: SHOP, LOG_LEVEL: 'warn', SYNC_WORKER: 'off', RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000000' },

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { insertTerms } from '../web/src/leads/lead-terms.js';
-import { newId } from '../web/src/leads/ids.js';
-import { type TermRow, termHasher, termRows } from '../web/src/leads/search-terms.js';
-import type { LeadStatus, NewLead } from '../web/src/storage/tables.js';
+import { insertTerms } from '../web/server/leads/lead-terms.js';
+import { newId } from '../web/server/core/ids.js';
+import { type TermRow, termHasher, termRows } from '../web/server/leads/search-terms.js';
+import type { LeadStatus, NewLead } from '../web/server/storage/tables.js';
 import { ENGINES, type TestEngine } from '../tests/helpers/databases.js';
 import { SECRET, SHOP, type TestApp, startTestApp } from '../tests/helpers/runtime.js';
 
@@ -89,7 +89,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function measure(label: string, run: () => Promise<Response>): Promise<number> {
+async function measure(label: string, run: () => Response | Promise<Response>): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < RUNS + 3; i++) {
     const began = performance.now();

@@ -5,11 +5,11 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
 import { chromium } from '@playwright/test';
 import pino from 'pino';
-import { loadConfig } from '../web/src/config.js';
-import { mountLocal } from '../web/src/dev/local.js';
-import { readBlock } from '../web/src/dev/theme-liquid.js';
-import { EXTENSION_DIR, PROJECT_ROOT } from '../web/src/paths.js';
-import { createRuntime } from '../web/src/root.js';
+import { loadConfig } from '../web/server/config.js';
+import { mountLocal } from '../dev/local.js';
+import { readBlock } from '../dev/theme-liquid.js';
+import { EXTENSION_DIR, PROJECT_ROOT } from '../web/server/core/paths.js';
+import { createRuntime } from '../web/server/root.js';
 
 /**
  * Storefront budgets, measured: bytes of each asset (raw, gzip, brotli), bytes before and after the first

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
-import { PROJECT_ROOT } from '../web/src/paths.js';
+import { PROJECT_ROOT } from '../web/server/core/paths.js';
 
 /**
  * Points the checkout extension at the app: its thank-you posts go to the origin of shopify.app.toml's

@@ -1,5 +1,5 @@
 import { Severity, check } from '@shopify/theme-check-node';
-import { EXTENSION_DIR } from '../web/src/paths.js';
+import { EXTENSION_DIR } from '../web/server/core/paths.js';
 
 /** Theme Check on the extension, as `shopify app deploy` runs it; fails on any error (the CLI build only prints). */
 const offenses = await check(EXTENSION_DIR, 'theme-check:theme-app-extension');

@@ -5,9 +5,9 @@ import { promisify } from 'node:util';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { API_VERSION } from '../schema/fields.js';
-import { loadConfig } from '../web/src/config.js';
-import { PROJECT_ROOT } from '../web/src/paths.js';
-import { createRuntime } from '../web/src/root.js';
+import { loadConfig } from '../web/server/config.js';
+import { PROJECT_ROOT } from '../web/server/core/paths.js';
+import { createRuntime } from '../web/server/root.js';
 
 const run = promisify(execFile);
 const toml = readFileSync(join(PROJECT_ROOT, 'shopify.app.toml'), 'utf8');

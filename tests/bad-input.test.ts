@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signProxyQuery } from '../web/src/dev/proxy-signer.js';
+import { signProxyQuery } from '../dev/proxy-signer.js';
 import { ENGINES } from './helpers/databases.js';
 import { rowCounts } from './helpers/db.js';
 import { SECRET, SHOP, type TestApp, startTestApp } from './helpers/runtime.js';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processNextComplianceRequest } from '../web/src/privacy/compliance.js';
-import { recordConsentChange } from '../web/src/privacy/consent-ledger.js';
+import { processNextComplianceRequest } from '../web/server/privacy/compliance.js';
+import { recordConsentChange } from '../web/server/privacy/consent-ledger.js';
 import { ENGINES } from './helpers/databases.js';
 import { SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
 import { signedWebhook } from './helpers/webhook.js';

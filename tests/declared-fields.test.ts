@@ -1,6 +1,6 @@
 import { Window } from 'happy-dom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formKey, signSpec, signTags } from '../web/src/leads/form-key.js';
+import { formKey, signSpec, signTags } from '../web/server/core/form-key.js';
 import { ENGINES } from './helpers/databases.js';
 import { signedWebhook } from './helpers/webhook.js';
 import { SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reencryptBatch } from '../web/src/privacy/key-rotation.js';
+import { reencryptBatch } from '../web/server/privacy/key-rotation.js';
 import { ENGINES } from './helpers/databases.js';
 import { type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSubmission } from '../schema/submission.js';
-import { mintCheckoutToken } from '../web/src/dev/session-token.js';
-import { type IntakeInput, LeadIntake } from '../web/src/leads/intake.js';
-import { type Storage, openStorage } from '../web/src/storage/database.js';
-import { lookupHasher } from '../web/src/storage/keyring.js';
+import { mintCheckoutToken } from '../dev/session-token.js';
+import { type IntakeInput, LeadIntake } from '../web/server/leads/intake.js';
+import { type Storage, openStorage } from '../web/server/storage/database.js';
+import { lookupHasher } from '../web/server/storage/keyring.js';
 import { ENGINES, freshDatabaseUrl } from './helpers/databases.js';
 import { rowCounts } from './helpers/db.js';
 import { API_KEY, SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';

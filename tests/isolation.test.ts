@@ -93,12 +93,12 @@ describe.each(ENGINES)('one bad value never harms another on %s', (engine) => {
     const id = await submit({ email: 'erase.me@example.com', first_name: 'Erwan', message: 'erase me' });
     const garbage = 'v2:zz:AAAA:AAAA:AAAA';
     await sql`update leads set email = ${garbage} where id = ${id}`.execute(db);
-    const { reencryptBatch } = await import('../web/src/privacy/key-rotation.js');
+    const { reencryptBatch } = await import('../web/server/privacy/key-rotation.js');
     await reencryptBatch(db, t.runtime.config.keyring, t.runtime.lookupHash);
     // Rotation leaves what it cannot read as it was: a key listed later (a forgotten old key) can still open it.
     const raw = await db.selectFrom('leads').select(sql<string>`email`.as('raw')).where('id', '=', id).executeTakeFirstOrThrow();
     expect(raw.raw).toBe(garbage);
-    const { eraseCustomer } = await import('../web/src/leads/erasure.js');
+    const { eraseCustomer } = await import('../web/server/leads/erasure.js');
     await db.transaction().execute((trx) => eraseCustomer(trx, SHOP, { email: 'erase.me@example.com' }, t!.runtime.lookupHash));
     expect(await db.selectFrom('leads').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
   });
@@ -114,9 +114,9 @@ describe.each(ENGINES)("the worker's duties fail independently on %s", (engine) 
 
   it('keeps syncing, and keeps running every other duty, while one duty fails on every run; the log names the duty, not the message', async (ctx) => {
     if (!t) return ctx.skip();
-    const { SyncWorker } = await import('../web/src/shopify/sync-worker.js');
-    const { createAdminClient } = await import('../web/src/shopify/admin-client.js');
-    const { shopTokens } = await import('../web/src/shopify/shops.js');
+    const { SyncWorker } = await import('../web/server/jobs/sync-worker.js');
+    const { createAdminClient } = await import('../web/server/shopify/admin-client.js');
+    const { shopTokens } = await import('../web/server/shopify/shops.js');
     const db = t.runtime.storage.db;
     let healthyRuns = 0;
     let failingRuns = 0;

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { openStorage } from '../web/src/storage/database.js';
-import { parseKeyring } from '../web/src/storage/keyring.js';
+import { openStorage } from '../web/server/storage/database.js';
+import { parseKeyring } from '../web/server/storage/keyring.js';
 import { TEST_DATABASE_URL, freshDatabaseUrl } from './helpers/databases.js';
 
 /**

@@ -56,7 +56,7 @@ describe('operations', () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { openStorage } = await import('../web/src/storage/database.js');
+    const { openStorage } = await import('../web/server/storage/database.js');
     const dir = mkdtempSync(join(tmpdir(), 'cc-term-'));
     const url = `sqlite:${join(dir, 'term.sqlite')}`;
     try {

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { newId } from '../web/src/leads/ids.js';
-import { processNextComplianceRequest } from '../web/src/privacy/compliance.js';
-import { purgeExpiredLeads } from '../web/src/privacy/retention.js';
+import { newId } from '../web/server/core/ids.js';
+import { processNextComplianceRequest } from '../web/server/privacy/compliance.js';
+import { purgeExpiredLeads } from '../web/server/privacy/retention.js';
 import { type Kysely, sql } from 'kysely';
-import type { Database } from '../web/src/storage/tables.js';
+import type { Database } from '../web/server/storage/tables.js';
 import { ENGINES } from './helpers/databases.js';
 import { SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
 import { signedWebhook } from './helpers/webhook.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintCheckoutToken } from '../web/src/dev/session-token.js';
+import { mintCheckoutToken } from '../dev/session-token.js';
 import { ENGINES } from './helpers/databases.js';
 import { API_KEY, SECRET, SHOP, type TestApp, startTestApp } from './helpers/runtime.js';
 import { signedWebhook } from './helpers/webhook.js';

@@ -15,8 +15,8 @@ import {
   askSetting,
   attributeFor,
 } from '../schema/purchase-fields.js';
-import { readBlock } from '../web/src/dev/theme-liquid.js';
-import { EXTENSION_DIR, PROJECT_ROOT } from '../web/src/paths.js';
+import { readBlock } from '../dev/theme-liquid.js';
+import { EXTENSION_DIR, PROJECT_ROOT } from '../web/server/core/paths.js';
 
 /**
  * schema/purchase-fields.ts is the one definition of the purchase-time questions. The checkout extension's toml and

@@ -2,7 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { migrateToLatest, migrations } from '../web/src/storage/migrations.js';
+import { migrateToLatest, migrations } from '../web/server/storage/migrations.js';
 import { ENGINES, freshDatabaseUrl } from './helpers/databases.js';
 
 /**

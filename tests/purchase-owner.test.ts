@@ -1,11 +1,11 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkoutRoutes } from '../web/src/checkout/routes.js';
-import { createHttpApp } from '../web/src/http/app.js';
-import { LeadIntake } from '../web/src/leads/intake.js';
-import { createShopifyApi } from '../web/src/shopify/shopify-api.js';
-import { mintCheckoutToken } from '../web/src/dev/session-token.js';
-import type { EmuCustomer } from '../web/src/dev/admin-emulator/store.js';
+import { checkoutRoutes } from '../web/server/routes/checkout/routes.js';
+import { createHttpApp } from '../web/server/http/app.js';
+import { LeadIntake } from '../web/server/leads/intake.js';
+import { createShopifyApi } from '../web/server/shopify/shopify-api.js';
+import { mintCheckoutToken } from '../dev/session-token.js';
+import type { EmuCustomer } from '../dev/admin-emulator/store.js';
 import { ENGINES } from './helpers/databases.js';
 import { API_KEY, SECRET, SHOP, type TestApp, startTestApp } from './helpers/runtime.js';
 

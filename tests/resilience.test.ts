@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStorage } from '../web/src/storage/database.js';
+import { openStorage } from '../web/server/storage/database.js';
 import { freshDatabaseUrl } from './helpers/databases.js';
 import { startAppProcess, startSharedEmulator } from './helpers/process.js';
 

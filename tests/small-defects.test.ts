@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from './helpers/databases.js';
 import { rowCounts } from './helpers/db.js';
-import { loadConfig } from '../web/src/config.js';
-import { processNextComplianceRequest, purgeDeliveredPackages } from '../web/src/privacy/compliance.js';
-import { createRuntime } from '../web/src/root.js';
+import { loadConfig } from '../web/server/config.js';
+import { processNextComplianceRequest, purgeDeliveredPackages } from '../web/server/privacy/compliance.js';
+import { createRuntime } from '../web/server/root.js';
 import { SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
 import { signedWebhook } from './helpers/webhook.js';
 

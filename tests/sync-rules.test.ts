@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmuCustomer } from '../web/src/dev/admin-emulator/store.js';
-import type { Role } from '../web/src/storage/tables.js';
+import type { EmuCustomer } from '../dev/admin-emulator/store.js';
+import type { Role } from '../web/server/storage/tables.js';
 import { ENGINES } from './helpers/databases.js';
 import { SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
 

@@ -2,8 +2,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Severity, check } from '@shopify/theme-check-node';
 import { describe, expect, it } from 'vitest';
-import { readBlock } from '../web/src/dev/theme-liquid.js';
-import { EXTENSION_DIR } from '../web/src/paths.js';
+import { readBlock } from '../dev/theme-liquid.js';
+import { EXTENSION_DIR } from '../web/server/core/paths.js';
 
 /**
  * The theme app extension as Shopify will judge it: Theme Check with the app-extension config (no threshold

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../web/src/storage/tables.js';
+import type { Role } from '../web/server/storage/tables.js';
 import { ENGINES } from './helpers/databases.js';
-import { formKey, signTags } from '../web/src/leads/form-key.js';
+import { formKey, signTags } from '../web/server/core/form-key.js';
 import { SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
 
 /**

@@ -1,6 +1,6 @@
 import { type APIRequestContext, expect } from '@playwright/test';
-import { DEV_DEFAULTS } from '../../web/src/config.js';
-import { CUSTOMER_BY_EMAIL } from '../../web/src/shopify/operations.js';
+import { DEV_DEFAULTS } from '../../web/server/config.js';
+import { CUSTOMER_BY_EMAIL } from '../../web/server/shopify/operations.js';
 
 export interface LeadRow {
   email: string;

@@ -3,7 +3,7 @@ import SQLite from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
-import { DEV_DEFAULTS } from '../../web/src/config.js';
+import { DEV_DEFAULTS } from '../../web/server/config.js';
 import { customerByEmail } from './helpers.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../web/src/storage/tables.js';
+import type { Database } from '../../web/server/storage/tables.js';
 
 /** How many leads, consent records and outbox jobs there are: "writes nothing" means these do not move. */
 export async function rowCounts(db: Kysely<Database>): Promise<{ leads: number; consents: number; jobs: number }> {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { mintCheckoutToken } from '../../web/src/dev/session-token.js';
+import { mintCheckoutToken } from '../../dev/session-token.js';
 import type { TestEngine } from './databases.js';
 import { API_KEY, SECRET, SHOP, type TestApp, startTestApp } from './runtime.js';
 import { signedWebhook } from './webhook.js';

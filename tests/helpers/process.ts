@@ -1,14 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
-import { AdminEmulator } from '../../web/src/dev/admin-emulator/emulator.js';
-import { adminEmulatorRoutes } from '../../web/src/dev/admin-emulator/routes.js';
-import { SCOPES } from '../../web/src/dev/local.js';
-import { signProxyQuery } from '../../web/src/dev/proxy-signer.js';
-import { PROJECT_ROOT } from '../../web/src/paths.js';
+import { AdminEmulator } from '../../dev/admin-emulator/emulator.js';
+import { adminEmulatorRoutes } from '../../dev/admin-emulator/routes.js';
+import { SCOPES } from '../../dev/local.js';
+import { signProxyQuery } from '../../dev/proxy-signer.js';
+import { PROJECT_ROOT } from '../../web/server/core/paths.js';
 import { API_KEY, SECRET, SHOP, TOKEN } from './runtime.js';
 
-/** Real app processes (`node web/src/main.ts`), for crash and multi-process tests. */
+/** Real app processes (`node dev/main.ts`, local mode), for crash and multi-process tests. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -29,7 +29,7 @@ let shopper = 0;
 
 export async function startAppProcess(env: Record<string, string>): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', `${PROJECT_ROOT}/web/src/main.ts`], {
+  const child = spawn(process.execPath, ['--import', 'tsx', `${PROJECT_ROOT}/dev/main.ts`], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, MODE: 'local', PORT: String(port), SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: SECRET, SHOPIFY_DEV_SHOP: SHOP, SHOPIFY_DEV_ACCESS_TOKEN: TOKEN, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -1,15 +1,15 @@
 import { type ServerType, serve } from '@hono/node-server';
 import pino from 'pino';
-import { assignRole } from '../../web/src/admin/roles.js';
-import { type Config, loadConfig } from '../../web/src/config.js';
-import type { Role } from '../../web/src/storage/tables.js';
-import { AdminEmulator } from '../../web/src/dev/admin-emulator/emulator.js';
-import { adminEmulatorRoutes } from '../../web/src/dev/admin-emulator/routes.js';
-import { SCOPES, mountLocal } from '../../web/src/dev/local.js';
-import { signProxyQuery } from '../../web/src/dev/proxy-signer.js';
-import { mintSessionToken } from '../../web/src/dev/session-token.js';
-import { type Runtime, createRuntime } from '../../web/src/root.js';
-import { CUSTOMER_BY_EMAIL } from '../../web/src/shopify/operations.js';
+import { assignRole } from '../../web/server/routes/workspace/roles.js';
+import { type Config, loadConfig } from '../../web/server/config.js';
+import type { Role } from '../../web/server/storage/tables.js';
+import { AdminEmulator } from '../../dev/admin-emulator/emulator.js';
+import { adminEmulatorRoutes } from '../../dev/admin-emulator/routes.js';
+import { SCOPES, mountLocal } from '../../dev/local.js';
+import { signProxyQuery } from '../../dev/proxy-signer.js';
+import { mintSessionToken } from '../../dev/session-token.js';
+import { type Runtime, createRuntime } from '../../web/server/root.js';
+import { CUSTOMER_BY_EMAIL } from '../../web/server/shopify/operations.js';
 import { type TestEngine, freshDatabaseUrl } from './databases.js';
 
 export const SECRET = 'test-secret-for-contact-capture';

@@ -1,0 +1,67 @@
+import { Hono } from 'hono';
+import type { DevParts, Runtime } from '../web/server/root.js';
+import { AdminEmulator } from './admin-emulator/emulator.js';
+import { adminEmulatorRoutes } from './admin-emulator/routes.js';
+import { proxyEmulator } from './proxy-emulator.js';
+import { mintSessionToken } from './session-token.js';
+import { cartPreview } from './cart-preview.js';
+import { DEV_CUSTOMERS, storefrontPreview } from './storefront-preview.js';
+import { assignRole } from '../web/server/routes/workspace/roles.js';
+import { formKey } from '../web/server/core/form-key.js';
+
+export const PROXY_PATH_PREFIX = '/apps/contact-capture';
+export const SCOPES = 'read_customers,write_customers,read_orders,write_app_proxy';
+
+/**
+ * Local mode: everything Shopify would provide, on the same port as the app. The dev shop is installed at start
+ * with the emulator's token (stored encrypted, like any shop's).
+ */
+export function mountLocal(given?: AdminEmulator) {
+  const emulator = given ?? new AdminEmulator();
+  return async (runtime: Omit<Runtime, 'close'>, parts: DevParts): Promise<void> => {
+    const { config, app } = runtime;
+    emulator.install(config.devShop, config.devAccessToken);
+    // In `npm start`, the storefront's dev customers (`?customer=7001`) exist in the shop as a real logged-in customer
+    // does, under their own id: their submissions are then verified for their own record. Tests bring their emulator
+    // and their own customers.
+    if (!given) seedDevCustomers(emulator, config.devShop);
+    await parts.tokens.save(config.devShop, config.devAccessToken, SCOPES);
+
+    const dev = new Hono();
+    dev.route('/', adminEmulatorRoutes(emulator, { apiKey: config.apiKey, apiSecret: config.apiSecret, scopes: SCOPES }));
+    // The dev sign-in: a session token for a chosen staff member, as the admin would issue it. With `role`, the role is
+    // assigned first, as the shop's owner would in the Team tab (the owner, user 1, stays owner).
+    dev.get('/dev/session-token', async (c) => {
+      const userId = /^\d{1,6}$/.test(c.req.query('user') ?? '') ? c.req.query('user')! : '1';
+      const role = c.req.query('role');
+      if (role === 'manager' || role === 'viewer') await assignRole(runtime.storage.db, config.devShop, userId, role, 'dev-sign-in');
+      return c.json({ token: await mintSessionToken({ shop: config.devShop, apiKey: config.apiKey, secret: config.apiSecret, userId }) });
+    });
+    const preview = storefrontPreview(parts.translator, { formKey: formKey(config.apiSecret, config.devShop) });
+    dev.route(
+      '/',
+      proxyEmulator({
+        shop: config.devShop,
+        secret: config.apiSecret,
+        pathPrefix: PROXY_PATH_PREFIX,
+        forward: async (request) => app.fetch(request),
+        engine: preview.engine,
+        languageLinks: preview.languageLinks,
+      }),
+    );
+    dev.route('/', preview.app);
+    dev.route('/', cartPreview({ engine: preview.engine, shop: config.devShop, apiSecret: config.apiSecret, emulatorData: () => emulator.shopData(config.devShop), deliver: async (request) => app.fetch(request) }));
+    app.route('/', dev);
+  };
+}
+
+function seedDevCustomers(emulator: AdminEmulator, shop: string): void {
+  const data = emulator.shopData(shop);
+  if (!data) return;
+  for (const c of Object.values(DEV_CUSTOMERS)) {
+    if (data.byEmail(c.email) || data.customers.has(`gid://shopify/Customer/${c.id}`)) continue;
+    const customer = data.addCustomer({ firstName: c.first_name, lastName: c.last_name, email: c.email, phone: c.phone, locale: 'en' }, c.id);
+    const a = c.default_address;
+    customer.addresses = [{ id: data.newGid('MailingAddress').gid, fields: { address1: a.address1 ?? null, address2: a.address2 || null, city: a.city ?? null, zip: a.zip ?? null, countryCode: a.country_code ?? null, country: a.country_code ?? null, countryCodeV2: a.country_code ?? null, provinceCode: a.province || null, province: a.province || null, firstName: c.first_name, lastName: c.last_name, company: null, phone: null } }];
+  }
+}

@@ -1,0 +1,28 @@
+import { configOrExit, startServer } from '../web/server/server.js';
+import { mountLocal } from './local.js';
+
+/**
+ * Local mode's entry (`npm start`): the app plus the storefront preview and the Shopify emulators on one port.
+ * MODE=production is refused here, so the emulators never run beside a real shop.
+ */
+const config = configOrExit();
+if (config.mode !== 'local') {
+  console.error('MODE: dev/main.ts runs local mode only; production starts with `npm run serve` (dist/web/server/main.js).');
+  process.exit(1);
+}
+await startServer(config, {
+  mountDev: mountLocal(),
+  onListening: (base) =>
+    console.log(
+      [
+        `Contact Capture (local mode) on ${base}`,
+        `  Storefront preview   ${base}/   (French: ${base}/fr/)`,
+        `  Cart page            ${base}/cart   (purchase questions block)`,
+        `  Leads workspace      ${base}/app   (other roles: ?staff=manager, ?staff=viewer)`,
+        `  App proxy emulator   ${base}/apps/contact-capture/*  ->  /proxy/*`,
+        `  Admin API emulator   ${base}/admin/api/2026-10/graphql.json  (shop ${config.devShop})`,
+        `  Health, metrics      ${base}/healthz  ${base}/metrics`,
+        `  Database             ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')}`,
+      ].join('\n'),
+    ),
+});

@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXTENSION_DIR } from '../web/server/core/paths.js';
+import { type Context, Hono } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import type { Liquid } from 'liquidjs';
+import type { Translator } from '../web/server/core/i18n.js';
+import { createThemeEngine, defaultSettings, readBlock } from './theme-liquid.js';
+
+/**
+ * A minimal storefront: a theme page with the contact form block rendered from the real extension Liquid, in every
+ * shipped locale (`/`, `/fr/`, ...). Query options for tests: `settings` (JSON of block settings), `blocks` (how many
+ * blocks on the page), `customer` (a logged-in customer id from the dev customers below).
+ */
+const ASSET_BASE = '/extensions/contact-form/assets/';
+
+/** The cookie the preview sets for a logged-in dev customer; the proxy emulator reads it (and strips cookies). */
+export const DEV_CUSTOMER_COOKIE = 'cc_dev_customer';
+
+export const DEV_CUSTOMERS: Record<string, { id: number; first_name: string; last_name: string; email: string; phone: string; default_address: Record<string, string> }> = {
+  '7001': {
+    id: 7001,
+    first_name: 'Pierre',
+    last_name: 'Durand',
+    email: 'pierre.durand@example.com',
+    phone: '+33612345678',
+    default_address: { address1: '12 rue des Lilas', address2: '', city: 'Lyon', zip: '69003', province: '', country_code: 'FR' },
+  },
+};
+
+export function layout(locale: string, title: string, head: string, body: string): string {
+  return `<!doctype html>
+<html lang="${locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>
+  body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1a1a1a; background: #fff; line-height: 1.5; }
+  header, main, footer { padding: 1rem 1.5rem; }
+  header { border-bottom: 1px solid #ddd; display: flex; gap: 1rem; align-items: center; }
+  header nav a { color: inherit; margin-right: 0.75rem; }
+  .page-width { max-width: 60rem; margin: 0 auto; }
+</style>
+${head}
+</head>
+<body>
+<header><strong>Élégance Parisienne</strong><nav aria-label="Languages">LANG_LINKS</nav></header>
+<main id="MainContent" class="page-width">
+${body}
+</main>
+<footer class="page-width"><small>Local storefront preview of Contact Capture. Not a real shop.</small></footer>
+</body>
+</html>`;
+}
+
+export interface PreviewOptions {
+  /** The shop's form key, as the app-data metafield `app.metafields.contact_capture.form_key` gives it to Liquid. */
+  formKey: string;
+}
+
+export function storefrontPreview(translator: Translator, options: PreviewOptions) {
+  const app = new Hono();
+  const engine: Liquid = createThemeEngine(translator, ASSET_BASE, EXTENSION_DIR);
+  const languageLinks = () => translator.locales.map((l) => `<a href="/${l === 'en' ? '' : `${l}/`}" hreflang="${l}" lang="${l}">${l.toUpperCase()}</a>`).join('');
+
+  const renderPage = async (locale: string, path: string, query: URLSearchParams) => {
+    // Read on each request so an edit to the block shows on reload, as `shopify app dev` would.
+    const block = readBlock(EXTENSION_DIR, 'contact-form');
+    const overrides = query.get('settings') ? (JSON.parse(query.get('settings') ?? '{}') as Record<string, unknown>) : {};
+    const count = Math.min(5, Math.max(1, Number(query.get('blocks') ?? '1') || 1));
+    const customer = DEV_CUSTOMERS[query.get('customer') ?? ''] ?? null;
+    const blocks: string[] = [];
+    for (let i = 1; i <= count; i++) {
+      // Shopify's global objects are visible in rendered snippets too; `block` is not.
+      const globals = {
+        request: { locale: { iso_code: locale }, path },
+        customer,
+        shop: { name: 'Élégance Parisienne' },
+        app: { metafields: { contact_capture: { form_key: { value: options.formKey } } } },
+      };
+      const html = await engine.parseAndRender(
+        block.liquid,
+        { block: { id: `preview${i}`, settings: { ...defaultSettings(block.schema), ...overrides }, shopify_attributes: `data-block-id="preview${i}"` } },
+        { globals },
+      );
+      blocks.push(`<section class="shopify-section">${html}</section>`);
+    }
+    // Shopify loads the schema's javascript deferred and its stylesheet in the head, once per page.
+    const head = [
+      block.schema.stylesheet ? `<link rel="stylesheet" href="${ASSET_BASE}${block.schema.stylesheet}">` : '',
+      block.schema.javascript ? `<script src="${ASSET_BASE}${block.schema.javascript}" defer></script>` : '',
+    ].join('\n');
+    return layout(locale, 'Contact – Élégance Parisienne', head, blocks.join('\n')).replace('LANG_LINKS', languageLinks());
+  };
+
+  app.get('/extensions/contact-form/assets/:file', (c) => {
+    const file = c.req.param('file');
+    if (!/^[\w.-]+$/.test(file)) return c.notFound();
+    try {
+      const body = readFileSync(join(EXTENSION_DIR, 'assets', file));
+      const type = file.endsWith('.css') ? 'text/css' : file.endsWith('.js') ? 'text/javascript' : 'application/octet-stream';
+      return c.body(body, 200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-cache' });
+    } catch {
+      return c.notFound();
+    }
+  });
+  // `?customer=7001` plays a logged-in customer: Liquid's `customer`, and the proxy emulator's logged_in_customer_id.
+  const withCustomer = (c: Context, query: URLSearchParams) => {
+    const id = query.get('customer');
+    if (id && DEV_CUSTOMERS[id]) setCookie(c, DEV_CUSTOMER_COOKIE, id, { path: '/', sameSite: 'Lax', httpOnly: true });
+    else deleteCookie(c, DEV_CUSTOMER_COOKIE, { path: '/' });
+  };
+  app.get('/', async (c) => {
+    const query = new URL(c.req.url).searchParams;
+    withCustomer(c, query);
+    return c.html(await renderPage('en', '/', query));
+  });
+  app.get('/:locale{[a-z]{2}(?:-[A-Za-z]{2})?}/', async (c) => {
+    const locale = translator.resolve(c.req.param('locale'));
+    if (locale !== c.req.param('locale').toLowerCase()) return c.notFound();
+    const query = new URL(c.req.url).searchParams;
+    withCustomer(c, query);
+    return c.html(await renderPage(locale, `/${locale}/`, query));
+  });
+  return { app, engine, languageLinks };
+}

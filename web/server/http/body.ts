@@ -1,0 +1,73 @@
+import { HttpError, badRequest } from './errors.js';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export type BodyFormat = 'json' | 'form';
+
+export interface ParsedBody {
+  format: BodyFormat;
+  fields: Record<string, unknown>;
+}
+
+/** Reads at most `limit` bytes, counting as they arrive, so a lying or missing Content-Length cannot get past. */
+export async function readCapped(request: Request, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > limit) throw tooLarge(limit);
+  if (!request.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+const tooLarge = (limit: number) => new HttpError(413, 'body_too_large', `The body may be at most ${limit} bytes.`);
+
+export function bodyFormat(contentType: string | null): BodyFormat {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type === 'application/json') return 'json';
+  if (type === 'application/x-www-form-urlencoded') return 'form';
+  throw new HttpError(415, 'unsupported_media_type', 'Send application/json or application/x-www-form-urlencoded.');
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function parseBody(format: BodyFormat, bytes: Uint8Array): ParsedBody {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw badRequest('invalid_encoding', 'The body must be UTF-8.');
+  }
+  if (format === 'json') {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw badRequest('malformed_json', 'The body is not valid JSON.');
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw badRequest('malformed_json', 'The body must be a JSON object.');
+    }
+    return { format, fields: value as Record<string, unknown> };
+  }
+  const params = new URLSearchParams(text);
+  const fields: Record<string, unknown> = {};
+  for (const key of new Set(params.keys())) {
+    const values = params.getAll(key);
+    if (values.length > 1) throw badRequest('repeated_field', `The field ${key.slice(0, 64)} was sent more than once.`);
+    // URLSearchParams turns invalid percent-escapes into U+FFFD rather than failing; treat that as bad encoding.
+    if (values[0]?.includes('\uFFFD') || key.includes('\uFFFD')) throw badRequest('invalid_encoding', 'The body must be UTF-8.');
+    fields[key] = values[0];
+  }
+  return { format, fields };
+}

@@ -1,0 +1,280 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { nowIso } from '../core/ids.js';
+import { errorForLog } from '../core/logger.js';
+import { isUnreadable } from '../storage/field-encryption.js';
+import type { Engine } from '../storage/database.js';
+import type { Database, OutboxJob } from '../storage/tables.js';
+import type { AdminClient } from '../shopify/admin-client.js';
+import { type Call, type ConsentProof, syncCorrection, syncLead } from '../shopify/lead-sync.js';
+import { DEFAULT_MAX_CUSTOM_DEFINITIONS, ensureLeadDefinitions } from '../shopify/metafield-definitions.js';
+import { backoffMs, claimNextJob, completeJob, failJob, rescheduleJob } from '../outbox/outbox.js';
+import type { ShopTokens } from '../shopify/shops.js';
+import { ThrottlePacer } from '../shopify/throttle.js';
+
+export interface SyncWorkerOptions {
+  db: Kysely<Database>;
+  engine: Engine;
+  client: AdminClient;
+  tokens: ShopTokens;
+  log: Logger;
+  pollMs: number;
+  leaseMs?: number;
+  maxAttempts?: number;
+  /** Points one mutation is expected to cost; Shopify charges about 10. */
+  mutationCost?: number;
+  clock?: () => number;
+  retryBaseMs?: number;
+  /** Jobs at once, across shops; one per shop at most. */
+  concurrency?: number;
+  /**
+   * Other work the same loop does when it wakes (compliance requests, retention, re-encryption), by name. Each one
+   * fails on its own: it is logged and retried after a backoff, and the others and the sync go on.
+   */
+  duties?: Record<string, () => Promise<unknown>>;
+  /** Writes search terms of new leads (leads/lead-terms.ts); runs before the jobs so a drained lead is searchable. */
+  indexer?: () => Promise<number>;
+  /** Points Shopify charged (actualQueryCost), for the cost metric. */
+  onCost?: (points: number) => void;
+  onOutcome?: (outcome: 'synced' | 'rejected' | 'unauthorized' | 'retry' | 'gave_up' | 'dropped') => void;
+  /** Custom metafield definitions the app may create per shop (MAX_CUSTOM_DEFINITIONS_PER_SHOP). */
+  maxCustomDefinitions?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Drains the outbox into Shopify. Consent is checked again here, from the database, so a lead without consent never
+ * reaches Shopify even if a job for it were written by mistake.
+ */
+export class SyncWorker {
+  private readonly pacer: ThrottlePacer;
+  private readonly clock: () => number;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly options: SyncWorkerOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.pacer = new ThrottlePacer(this.clock);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Finishes the job in hand, then stops; an unfinished lease simply expires and another worker takes the job. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  nudge(): void {
+    this.wake?.();
+  }
+
+  /** Runs due jobs until none is left; returns how many were handled. For tests and one-shot runs. */
+  async drain(): Promise<number> {
+    const indexer = this.options.indexer;
+    if (indexer) while (Number(await this.duty('indexing', indexer, true)) > 0);
+    let handled = 0;
+    while (await this.runOne()) handled++;
+    return handled;
+  }
+
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  /**
+   * Up to `concurrency` jobs at once, never two of one shop (each shop's bucket is paced on its own), and never a
+   * shop whose bucket is still refilling: a throttled shop does not hold up the others.
+   */
+  private async run(): Promise<void> {
+    const concurrency = this.options.concurrency ?? 4;
+    const cost = this.options.mutationCost ?? 10;
+    while (this.running) {
+      if (this.options.indexer) await this.duty('indexing', this.options.indexer);
+      for (const [name, duty] of Object.entries(this.options.duties ?? {})) {
+        if (!this.running) break;
+        await this.duty(name, duty);
+      }
+      try {
+        while (this.running && this.inFlight.size < concurrency) {
+          const busy = [...this.inFlight.keys(), ...this.pacer.refilling(cost)];
+          const job = await claimNextJob(this.options.db, this.options.engine, this.options.leaseMs ?? 60_000, this.clock, busy);
+          if (!job) break;
+          const work = this.handle(job)
+            .catch((error: unknown) => this.options.log.error({ error: errorForLog(error), job: job.id, lead: job.lead_id }, 'sync job crashed; its lease will expire'))
+            .finally(() => {
+              this.inFlight.delete(job.shop);
+              this.wake?.();
+            });
+          this.inFlight.set(job.shop, work);
+        }
+      } catch (error) {
+        this.options.log.error({ duty: 'sync', error: errorForLog(error) }, 'sync worker could not claim jobs');
+      }
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+    await Promise.all(this.inFlight.values());
+  }
+
+  private readonly failing = new Map<string, { failures: number; retryAt: number }>();
+
+  /**
+   * Runs one duty, alone: a failure is logged (the error's name and frames; its message may quote input) and the
+   * duty is skipped until a backoff has passed, so a duty that fails on every run neither floods the log nor holds
+   * up the others. `now` ignores the backoff (drain, for tests and one-shot runs).
+   */
+  private async duty(name: string, run: () => Promise<unknown>, now = false): Promise<unknown> {
+    const state = this.failing.get(name);
+    if (state && !now && this.clock() < state.retryAt) return undefined;
+    try {
+      const result = await run();
+      if (state) this.options.log.info({ duty: name, failures: state.failures }, 'worker duty recovered');
+      this.failing.delete(name);
+      return result;
+    } catch (error) {
+      const failures = (state?.failures ?? 0) + 1;
+      const delay = backoffMs(failures, Math.random, this.options.retryBaseMs ?? 1000, 5 * 60_000);
+      this.failing.set(name, { failures, retryAt: this.clock() + delay });
+      this.options.log.error({ duty: name, failures, retryInMs: delay, error: errorForLog(error) }, 'worker duty failed; the other duties go on');
+      return undefined;
+    }
+  }
+
+  async runOne(): Promise<boolean> {
+    const { db, engine } = this.options;
+    const job = await claimNextJob(db, engine, this.options.leaseMs ?? 60_000, this.clock);
+    if (!job) return false;
+    await this.handle(job);
+    return true;
+  }
+
+  private async handle(job: OutboxJob): Promise<void> {
+    const { db, log } = this.options;
+    const lead = await db.selectFrom('leads').selectAll().where('id', '=', job.lead_id).where('shop', '=', job.shop).executeTakeFirst();
+    if (!lead || lead.email_consent !== 1 || lead.status === 'quarantined') {
+      await completeJob(db, job, this.clock);
+      this.options.onOutcome?.('dropped');
+      log.info({ job: job.id, lead: job.lead_id }, 'job dropped: lead gone or without consent');
+      return;
+    }
+    // A field no listed key opens (logged by the storage with the lead's id) would reach Shopify as garbage.
+    if (Object.values(lead).some(isUnreadable)) {
+      await this.finish(job, { kind: 'rejected', reason: 'A field of this lead cannot be decrypted; correct the lead to sync it.' });
+      return;
+    }
+    const token = await this.options.tokens.get(job.shop);
+    if (!token) {
+      await this.finish(job, { kind: 'rejected', reason: 'The app has no access token for this shop (not installed, or uninstalled).' });
+      return;
+    }
+    const consentRow = await db
+      .selectFrom('consent_records')
+      .select(['text', 'text_sha256', 'locale', 'page', 'recorded_at'])
+      .where('lead_id', '=', lead.id)
+      .where('channel', 'in', ['email', 'profile'])
+      .orderBy('recorded_at', 'desc')
+      .executeTakeFirst();
+    const consent: ConsentProof | null = consentRow ?? null;
+    const call = this.paced(job.shop, token);
+    const prepared = await ensureLeadDefinitions(db, job.shop, call, lead, consent, this.options.maxCustomDefinitions ?? DEFAULT_MAX_CUSTOM_DEFINITIONS);
+    const outcome = prepared.outcome ?? (await (job.kind === 'update_customer' ? syncCorrection : syncLead)(call, prepared.lead, consent));
+    await this.finish(job, outcome);
+  }
+
+  private async finish(job: OutboxJob, outcome: Awaited<ReturnType<typeof syncLead>>): Promise<void> {
+    const { db, log } = this.options;
+    const now = nowIso(this.clock);
+    this.options.onOutcome?.(outcome.kind === 'retry' && job.attempts >= (this.options.maxAttempts ?? 12) ? 'gave_up' : outcome.kind);
+    switch (outcome.kind) {
+      case 'synced':
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable('leads')
+            .set({
+              status: 'synced',
+              shopify_customer_id: outcome.customerId,
+              sync_error: null,
+              synced_at: now,
+              // Each sync says afresh what Shopify refused; proposed changes are replaced only when the sync compared.
+              sync_warnings: outcome.warnings?.length ? JSON.stringify(outcome.warnings) : null,
+              ...(outcome.proposed === undefined ? {} : { proposed_changes: outcome.proposed ? JSON.stringify(outcome.proposed) : null }),
+            })
+            .where('id', '=', job.lead_id)
+            .execute();
+          await completeJob(trx, job, this.clock);
+        });
+        // Field names only: the values and Shopify's messages stay out of the log.
+        log.info({ job: job.id, lead: job.lead_id, attempts: job.attempts, refused: outcome.warnings?.map((w) => w.field), proposed: outcome.proposed?.changes.length }, outcome.warnings?.length ? 'lead synced with warnings' : 'lead synced');
+        return;
+      case 'rejected':
+      case 'unauthorized':
+        await db.transaction().execute(async (trx) => {
+          await trx.updateTable('leads').set({ status: 'failed', sync_error: outcome.reason }).where('id', '=', job.lead_id).execute();
+          await failJob(trx, job, outcome.reason, this.clock);
+        });
+        log.warn({ job: job.id, lead: job.lead_id, outcome: outcome.kind }, 'lead sync failed permanently');
+        return;
+      case 'retry': {
+        const maxAttempts = this.options.maxAttempts ?? 12;
+        if (job.attempts >= maxAttempts) {
+          const reason = `Gave up after ${job.attempts} attempts. Last problem: ${outcome.reason}`;
+          await db.transaction().execute(async (trx) => {
+            await trx.updateTable('leads').set({ status: 'failed', sync_error: reason }).where('id', '=', job.lead_id).execute();
+            await failJob(trx, job, reason, this.clock);
+          });
+          log.warn({ job: job.id, lead: job.lead_id }, 'lead sync gave up');
+          return;
+        }
+        const delay = backoffMs(job.attempts, Math.random, this.options.retryBaseMs ?? 1000);
+        await rescheduleJob(db, job, outcome.reason, delay, this.clock);
+        log.info({ job: job.id, lead: job.lead_id, attempts: job.attempts, delayMs: delay }, 'lead sync will be retried');
+      }
+    }
+  }
+
+  /**
+   * A call that waits for room in the shop's bucket first, retries a THROTTLED answer in place once the bucket has
+   * refilled (several app processes share one bucket, so one may still be surprised), and retries a transient failure
+   * (5xx, timeout, network) a few times with backoff: every step is idempotent, so repeating one is safe, and a job
+   * does not start over for one lost answer. Only a problem that lasts sends the job back to the queue.
+   */
+  private paced(shop: string, token: string): Call {
+    const cost = this.options.mutationCost ?? 10;
+    const base = this.options.retryBaseMs ?? 1000;
+    return async <T>(query: string, variables: Record<string, unknown>) => {
+      let throttled = 0;
+      let transient = 0;
+      for (;;) {
+        const wait = this.pacer.waitFor(shop, cost);
+        if (wait > 0) await sleep(wait);
+        this.pacer.spend(shop, cost);
+        const result = await this.options.client.request<T>(shop, token, query, variables);
+        if (result.ok || result.kind === 'throttled') this.pacer.observe(shop, result.cost);
+        if (result.ok && result.cost?.actualQueryCost) this.options.onCost?.(result.cost.actualQueryCost);
+        if (result.ok) return result;
+        if (result.kind === 'throttled' && throttled++ < 10) {
+          if (!result.cost) await sleep(1000);
+          continue;
+        }
+        if (result.kind === 'transient' && transient++ < 3) {
+          await sleep(backoffMs(transient, Math.random, base));
+          continue;
+        }
+        return result;
+      }
+    };
+  }
+}

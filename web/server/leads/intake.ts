@@ -1,0 +1,312 @@
+import type { Kysely, Transaction } from 'kysely';
+import { normalizePhone, type Submission } from '../../../schema/submission.js';
+import { HttpError } from '../http/errors.js';
+import type { BuyerProof, Database, Lead, LeadSource, LeadStatus, NewLead } from '../storage/tables.js';
+import { canonicalJson, newId, nowIso, sha256Hex } from '../core/ids.js';
+import { DEFAULT_RATE_LIMITS, type RateLimits, retryAfterSeconds, windowOf } from '../http/rate-limit.js';
+
+export interface IntakeInput {
+  /** From the verified proxy query, never from the body. */
+  shop: string;
+  loggedInCustomerId: string | null;
+  submission: Submission;
+  /** From the Idempotency-Key header or the form's hidden field; null when the client sent none. */
+  idempotencyKey: string | null;
+  /**
+   * A key rendered by Liquid in a no-JS form can repeat across shoppers when Shopify serves a cached page. Such keys
+   * dedupe only identical bodies (a double click); a different body under the same key is another shopper's lead.
+   */
+  keyFromCachedPage?: boolean;
+  locale: string;
+  /** Spam verdict from the checks before intake: a quarantined lead is kept but never synced. */
+  quarantineReason?: string | null;
+  /**
+   * For the per-IP limit: a keyed hash of the client's address bucket (proxy/client-ip.ts), never the address; `unknown`
+   * when no trusted address was available, which all such requests share as one bucket.
+   */
+  clientIp: string;
+  /** Merchant tags whose signature checked out. */
+  tags: string[];
+  /** Where the lead came from (default: the storefront contact form). */
+  source?: LeadSource;
+  /** Purchase-time answers: the order they belong to and, when known, its customer (GID). */
+  orderId?: string | null;
+  shopifyCustomerId?: string | null;
+  /** Purchase-time answers: how the buyer was proven, and a claim the worker still checks (storage/tables.ts). */
+  buyerProof?: BuyerProof | null;
+  buyerClaim?: string | null;
+  /** A consenting lead that must never reach Shopify: kept with this reason (status failed), no outbox job. */
+  heldReason?: string | null;
+}
+
+export interface IntakeResult {
+  lead: Pick<Lead, 'id' | 'status' | 'created_at'>;
+  /** True when this request repeated an earlier one with the same key and body. */
+  replayed: boolean;
+}
+
+export const CONSENT_SOURCE = 'storefront_contact_form';
+const MAX_BATCH = 200;
+
+interface Pending {
+  row: NewLead;
+  /** Shopper submissions count against the rate limits; answers Shopify delivers with an order do not. */
+  limited: boolean;
+  clientIp: string;
+  consent: { text: string | null; granted: boolean };
+  /** Present when the form offered SMS consent. */
+  sms: { text: string | null; granted: boolean } | null;
+  resolve(result: IntakeResult): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Stores each lead, its consent record and (only when the shopper consented and it is not spam) its outbox job in ONE
+ * transaction, so a lead is never acknowledged without the job that carries it to Shopify, and never synced without
+ * consent. Leads that arrive while a commit is under way are committed together in the next transaction (group
+ * commit): each request still answers only after its own rows are durable, and the disk sees one sync per batch.
+ */
+export class LeadIntake {
+  private queue: Pending[] = [];
+  private writing: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly lookupHash: (value: string) => string,
+    private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  accept(input: IntakeInput): Promise<IntakeResult> {
+    const { submission, shop } = input;
+    const source = input.source ?? 'contact_form';
+    // A retry repeats the body but may carry a new single-use Turnstile token: the token is not part of its identity.
+    const { idempotency_key: _key, 'cf-turnstile-response': _token, ...content } = submission;
+    const bodyHash = sha256Hex(canonicalJson({ ...content, logged_in_customer_id: input.loggedInCustomerId }));
+    const key =
+      input.idempotencyKey === null ? `server-${newId()}` : input.keyFromCachedPage ? `${input.idempotencyKey}.${bodyHash.slice(0, 16)}` : input.idempotencyKey;
+    const consented = submission.email_marketing_consent === true;
+    const status: LeadStatus = input.quarantineReason ? 'quarantined' : !consented ? 'no_consent' : input.heldReason ? 'failed' : 'pending';
+    const now = nowIso(this.clock);
+    const row: NewLead = {
+      id: newId(),
+      shop,
+      form_id: submission.form_id ?? null,
+      created_at: now,
+      email: submission.email,
+      first_name: submission.first_name ?? null,
+      last_name: submission.last_name ?? null,
+      phone: submission.phone ? normalizePhone(submission.phone) : null,
+      message: submission.message ?? null,
+      locale: input.locale,
+      page: submission.page ?? null,
+      logged_in_customer_id: input.loggedInCustomerId,
+      email_consent: consented ? 1 : 0,
+      status,
+      shopify_customer_id: input.shopifyCustomerId ?? null,
+      sync_error: input.quarantineReason ?? (consented ? input.heldReason : null) ?? null,
+      synced_at: null,
+      idempotency_key: key,
+      body_hash: bodyHash,
+      company: submission.company ?? null,
+      birthday: submission.birthday ?? null,
+      address: addressJson(submission),
+      answers: submission.custom.length ? JSON.stringify(submission.custom.filter((c) => submission.answers[c.key]).map((c) => ({ key: c.key, kind: c.kind, value: submission.answers[c.key], ...(c.held ? { held: c.held } : {}) }))) : null,
+      tags: input.tags.length ? JSON.stringify(input.tags) : null,
+      sms_consent: submission.sms_marketing_consent ? 1 : 0,
+      source,
+      order_id: input.orderId ?? null,
+      buyer_proof: input.buyerProof ?? null,
+      buyer_claim: input.buyerClaim ?? null,
+      email_hash: submission.email ? this.lookupHash(submission.email) : null,
+      phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
+    };
+    return new Promise<IntakeResult>((resolve, reject) => {
+      this.queue.push({ row, limited: source === 'contact_form', clientIp: input.clientIp, consent: { text: submission.consent_text ?? null, granted: consented },
+        sms: submission.sms_consent_text !== undefined || submission.sms_marketing_consent !== undefined ? { text: submission.sms_consent_text ?? null, granted: submission.sms_marketing_consent === true } : null,
+        resolve,
+        reject,
+      });
+      this.writing ??= this.drain();
+    });
+  }
+
+  /** Resolves once everything accepted so far is committed (graceful shutdown). */
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async drain(): Promise<void> {
+    // SQLite commits synchronously, so a transaction started at once would never let another request in: wait for
+    // the event loop's check phase, by which time every request whose bytes have arrived has joined the batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      while (this.queue.length) await this.commit(this.queue.splice(0, MAX_BATCH));
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  /**
+   * Commits a batch. When the database refuses it, the refusal belongs to one row (or an outage to all): the batch is
+   * split in halves and each committed on its own, down to single rows, so one bad row costs about 2·log2(n) extra
+   * transactions and fails alone while every other request of its batch is acknowledged.
+   */
+  private async commit(batch: Pending[]): Promise<void> {
+    let results: Array<IntakeResult | Error>;
+    try {
+      const now = this.clock();
+      results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, now));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(refusalOf(error));
+        return;
+      }
+      const half = Math.ceil(batch.length / 2);
+      await this.commit(batch.slice(0, half));
+      await this.commit(batch.slice(half));
+      return;
+    }
+    batch.forEach((item, i) => {
+      const result = results[i]!;
+      if (result instanceof Error) item.reject(result);
+      else item.resolve(result);
+    });
+  }
+}
+
+/**
+ * A value the database itself refuses (PostgreSQL's class 22, data exception: a byte it cannot store, a value out of
+ * range) is the request's own data, so it is answered as such; anything else stays an error (500: a bug or an outage).
+ */
+function refusalOf(error: unknown): unknown {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+  if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return new HttpError(422, 'unstorable_value', 'A value in this request cannot be stored.');
+  return error;
+}
+
+/**
+ * Counts this batch's requests against the per-IP and per-shop windows and returns, per request, whether it is over a
+ * limit. The counters live in the same transaction as the leads, so processes sharing the database share the limits.
+ */
+async function overLimit(trx: Transaction<Database>, batch: Pending[], limits: RateLimits, now: number): Promise<boolean[]> {
+  const window = windowOf(now);
+  const keysOf = (b: Pending) => [`ip:${b.row.shop}:${b.clientIp}`, `shop:${b.row.shop}`];
+  const wanted = new Map<string, number>();
+  const counted = batch.filter((b) => b.limited);
+  if (!counted.length) return batch.map(() => false);
+  for (const b of counted) for (const key of keysOf(b)) wanted.set(key, (wanted.get(key) ?? 0) + 1);
+  const rows = await trx
+    .insertInto('rate_counters')
+    .values([...wanted].map(([key, count]) => ({ key, window, count })))
+    .onConflict((oc) => oc.columns(['key', 'window']).doUpdateSet((eb) => ({ count: eb('rate_counters.count', '+', eb.ref('excluded.count')) })))
+    .returning(['key', 'count'])
+    .execute();
+  // The first requests of the batch take what is left of each window; the rest are over.
+  const used = new Map(rows.map((r) => [r.key, Number(r.count) - (wanted.get(r.key) ?? 0)]));
+  return batch.map((b) => {
+    if (!b.limited) return false;
+    const [ipKey, shopKey] = keysOf(b) as [string, string];
+    const ipUsed = (used.get(ipKey) ?? 0) + 1;
+    const shopUsed = (used.get(shopKey) ?? 0) + 1;
+    used.set(ipKey, ipUsed);
+    used.set(shopKey, shopUsed);
+    // Requests without a trusted address share one bucket under the per-IP limit: exempting them let every client
+    // past the limit whenever the proxy header was missing or misconfigured.
+    return ipUsed > limits.perIpPerMinute || shopUsed > limits.perShopPerMinute;
+  });
+}
+
+/**
+ * What a consent record proves. The contact form asks for email marketing consent; purchase-time questions ask to
+ * keep the answers on the customer's profile (marketing consent at checkout is Shopify's own box).
+ */
+function consentOrigin(source: LeadSource, channel: 'email' | 'sms'): { channel: 'email' | 'sms' | 'profile'; source: string } {
+  if (source === 'contact_form') return { channel, source: CONSENT_SOURCE };
+  return { channel: channel === 'email' ? 'profile' : channel, source: `${source}_fields` };
+}
+
+function addressJson(s: Submission): string | null {
+  const address = { address1: s.address1, address2: s.address2, city: s.city, province: s.province, zip: s.zip, country: s.country?.toUpperCase() };
+  return Object.values(address).some(Boolean) ? JSON.stringify(address) : null;
+}
+
+async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: RateLimits, now: number): Promise<Array<IntakeResult | Error>> {
+  const over = await overLimit(trx, all, limits, now);
+  const limited = new HttpError(429, 'rate_limited', 'Too many submissions; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
+  const batch = all.filter((_, i) => !over[i]);
+  const inserted = new Set<string>();
+  if (batch.length) {
+    const rows = await trx
+      .insertInto('leads')
+      .values(batch.map((b) => b.row))
+      .onConflict((oc) => oc.columns(['shop', 'idempotency_key']).doNothing())
+      .returning('id')
+      .execute();
+    for (const r of rows) inserted.add(r.id);
+  }
+  const fresh = batch.filter((b) => inserted.has(b.row.id));
+  if (fresh.length) {
+    // A refusal is recorded too: it proves the box was offered unticked and left so.
+    const record = (b: Pending, channel: 'email' | 'sms', consent: { text: string | null; granted: boolean }) => ({
+      id: newId(),
+      shop: b.row.shop,
+      lead_id: b.row.id,
+      ...consentOrigin(b.row.source ?? 'contact_form', channel),
+      granted: consent.granted ? 1 : 0,
+      text: consent.text,
+      text_sha256: consent.text ? sha256Hex(consent.text) : null,
+      locale: b.row.locale,
+      page: b.row.page ?? null,
+      opt_in_level: 'SINGLE_OPT_IN',
+      recorded_at: b.row.created_at,
+    });
+    await trx
+      .insertInto('consent_records')
+      .values(fresh.flatMap((b) => [record(b, 'email', b.consent), ...(b.sms ? [record(b, 'sms', b.sms)] : [])]))
+      .execute();
+    const queued = fresh.filter((b) => b.row.status === 'pending');
+    if (queued.length) {
+      await trx
+        .insertInto('outbox_jobs')
+        .values(
+          queued.map((b) => ({
+            id: newId(),
+            shop: b.row.shop,
+            lead_id: b.row.id,
+            kind: 'sync_lead' as const,
+            state: 'pending' as const,
+            run_after: b.row.created_at,
+            lease_until: null,
+            last_error: null,
+            created_at: b.row.created_at,
+            updated_at: b.row.created_at,
+          })),
+        )
+        .execute();
+    }
+  }
+  const results: Array<IntakeResult | Error> = [];
+  for (const [i, b] of all.entries()) {
+    if (over[i]) {
+      results.push(limited);
+      continue;
+    }
+    if (inserted.has(b.row.id)) {
+      results.push({ lead: { id: b.row.id, status: b.row.status, created_at: b.row.created_at }, replayed: false });
+      continue;
+    }
+    // The key was used before (or earlier in this batch): the same body is a replay, another body a conflict.
+    const earlier = await trx
+      .selectFrom('leads')
+      .select(['id', 'status', 'created_at', 'body_hash'])
+      .where('shop', '=', b.row.shop)
+      .where('idempotency_key', '=', b.row.idempotency_key)
+      .executeTakeFirst();
+    if (!earlier) results.push(new Error('idempotency conflict without an earlier lead'));
+    else if (earlier.body_hash !== b.row.body_hash) {
+      results.push(new HttpError(422, 'idempotency_key_reused', 'This idempotency key was already used with a different body.'));
+    } else results.push({ lead: { id: earlier.id, status: earlier.status, created_at: earlier.created_at }, replayed: true });
+  }
+  return results;
+}

@@ -1,0 +1,158 @@
+import type { Kysely } from 'kysely';
+import { newId, nowIso } from '../core/ids.js';
+import { type CustomerRef, type LookupHash, customerLeadIds, eraseCustomer, eraseShop } from '../leads/erasure.js';
+import type { Engine } from '../storage/database.js';
+import { readableRow } from '../storage/field-encryption.js';
+import { CSV_BOM, csvRow } from '../core/csv.js';
+import type { ComplianceTopic, Database, ErasureReason } from '../storage/tables.js';
+
+/**
+ * Shopify's compliance webhooks are recorded and answered at once; the work (gathering a data package, erasing)
+ * happens here, from the worker, and each request is tracked until it is done.
+ */
+export async function recordComplianceRequest(
+  db: Kysely<Database>,
+  request: { shop: string; topic: ComplianceTopic; webhookId: string; customer: CustomerRef | null },
+  clock: () => number = Date.now,
+): Promise<string> {
+  const id = newId();
+  await db
+    .insertInto('compliance_requests')
+    .values({
+      id,
+      shop: request.shop,
+      topic: request.topic,
+      webhook_id: request.webhookId,
+      customer: request.customer ? JSON.stringify(request.customer) : null,
+      status: 'received',
+      received_at: nowIso(clock),
+      completed_at: null,
+      result: null,
+      package: null,
+      delivered_at: null,
+    })
+    .execute();
+  return id;
+}
+
+/** A request whose work threw: it stays waiting (its transaction rolled back) and is named, so others go first. */
+export class ComplianceRequestFailed extends Error {
+  override readonly name = 'ComplianceRequestFailed';
+  constructor(
+    readonly requestId: string,
+    override readonly cause: unknown,
+  ) {
+    super('compliance request failed');
+  }
+}
+
+/**
+ * Works off one waiting request; false when none is waiting. Safe with several workers (row locks on PostgreSQL).
+ * `skip` names requests that failed in this run: the oldest waiting request failing again and again must not keep
+ * every other shop's requests waiting behind it.
+ */
+export async function processNextComplianceRequest(db: Kysely<Database>, engine: Engine, hash: LookupHash, clock: () => number = Date.now, skip: readonly string[] = []): Promise<boolean> {
+  let requestId: string | undefined;
+  return db.transaction().execute(async (trx) => {
+    const request = await trx
+      .selectFrom('compliance_requests')
+      .selectAll()
+      .where('status', '=', 'received')
+      .$if(skip.length > 0, (qb) => qb.where('id', 'not in', skip))
+      .orderBy('received_at')
+      .limit(1)
+      .$if(engine === 'postgres', (qb) => qb.forUpdate().skipLocked())
+      .executeTakeFirst();
+    if (!request) return false;
+    requestId = request.id;
+    const customer = request.customer ? (JSON.parse(request.customer) as CustomerRef) : {};
+    let result: Record<string, number> = {};
+    let pkg: string | null = null;
+    switch (request.topic) {
+      case 'customers/data_request': {
+        const data = await customerPackage(trx, request.shop, customer, hash);
+        pkg = JSON.stringify({ customer, generated_at: nowIso(clock), ...data });
+        result = { leads: data.leads.length, consent_records: data.consent_records.length };
+        break;
+      }
+      case 'customers/redact': {
+        const leads = await eraseCustomer(trx, request.shop, customer, hash);
+        const packages = await erasePackagesOf(trx, request.shop, customer);
+        await logErasure(trx, request.shop, 'customer_redact', leads, clock);
+        result = { leads_erased: leads, packages_erased: packages };
+        break;
+      }
+      case 'shop/redact': {
+        const leads = await eraseShop(trx, request.shop);
+        await trx.deleteFrom('rate_counters').where('key', 'like', `%:${request.shop}%`).execute();
+        await trx.updateTable('compliance_requests').set({ package: null, customer: null }).where('shop', '=', request.shop).execute();
+        await logErasure(trx, request.shop, 'shop_redact', leads, clock);
+        result = { leads_erased: leads };
+        break;
+      }
+    }
+    // Who was asked about is personal data too: once done, only the counts and (for a data request) the package stay.
+    await trx
+      .updateTable('compliance_requests')
+      .set({ status: 'done', completed_at: nowIso(clock), result: JSON.stringify(result), package: pkg, customer: null })
+      .where('id', '=', request.id)
+      .execute();
+    return true;
+  }).catch((error: unknown) => {
+    throw requestId ? new ComplianceRequestFailed(requestId, error) : error;
+  });
+}
+
+export async function logErasure(db: Kysely<Database>, shop: string, reason: ErasureReason, leads: number, clock: () => number = Date.now): Promise<void> {
+  await db.insertInto('erasure_log').values({ id: newId(), shop, reason, leads_erased: leads, at: nowIso(clock) }).execute();
+}
+
+/** Everything the app holds about one customer, as a shop owner would hand it over. */
+export async function customerPackage(db: Kysely<Database>, shop: string, customer: CustomerRef, hash: LookupHash) {
+  const ids = await customerLeadIds(db, shop, customer, hash);
+  if (!ids.length) return { leads: [], consent_records: [], notes: [] };
+  const leads = await db
+    .selectFrom('leads')
+    .select(['id', 'created_at', 'form_id', 'email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers', 'tags', 'locale', 'page', 'email_consent', 'sms_consent', 'status', 'shopify_customer_id', 'synced_at', 'source', 'order_id'])
+    .where('id', 'in', ids)
+    .orderBy('created_at')
+    .execute();
+  const consent_records = await db
+    .selectFrom('consent_records')
+    .select(['lead_id', 'channel', 'granted', 'text', 'text_sha256', 'locale', 'page', 'source', 'opt_in_level', 'recorded_at'])
+    .where('lead_id', 'in', ids)
+    .orderBy('recorded_at')
+    .execute();
+  // What staff wrote about the customer is theirs to see too.
+  const notes = await db.selectFrom('lead_notes').select(['lead_id', 'body', 'created_at']).where('lead_id', 'in', ids).orderBy('created_at').execute();
+  // A value that did not open is named as unreadable in the package rather than handed over as a marker.
+  return { leads: leads.map(readableRow), consent_records, notes: notes.map(readableRow) };
+}
+
+async function erasePackagesOf(db: Kysely<Database>, shop: string, customer: CustomerRef): Promise<number> {
+  const packages = await db.selectFrom('compliance_requests').select(['id', 'package']).where('shop', '=', shop).where('package', 'is not', null).execute();
+  const same = (a: unknown, b: unknown) => a !== null && a !== undefined && b !== null && b !== undefined && String(a).toLowerCase() === String(b).toLowerCase();
+  const matching = packages.filter((p) => {
+    const held = (JSON.parse(p.package ?? '{}') as { customer?: CustomerRef }).customer ?? {};
+    return same(held.id, customer.id) || same(held.email, customer.email) || same(held.phone, customer.phone);
+  });
+  if (matching.length) await db.updateTable('compliance_requests').set({ package: null }).where('id', 'in', matching.map((p) => p.id)).execute();
+  return matching.length;
+}
+
+/**
+ * A data-request package is a full copy of one customer's data. Once the owner has downloaded it (delivered_at), the
+ * app's copy has done its job: it is deleted `days` after that first delivery, leaving the request listed with its
+ * counts and delivery time. A package not yet downloaded stays until it is. Returns how many were deleted.
+ */
+export async function purgeDeliveredPackages(db: Kysely<Database>, days: number, clock: () => number = Date.now): Promise<number> {
+  const before = new Date(clock() - days * 86_400_000).toISOString();
+  const result = await db.updateTable('compliance_requests').set({ package: null }).where('package', 'is not', null).where('delivered_at', '<', before).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** A CSV of a data package, one row per lead, spreadsheet-safe. */
+export function packageCsv(pkg: { leads: Array<Record<string, unknown>> }): string {
+  const columns = ['id', 'created_at', 'form_id', 'email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers', 'tags', 'locale', 'page', 'email_consent', 'sms_consent', 'status', 'shopify_customer_id', 'synced_at'];
+  return CSV_BOM + csvRow(columns) + pkg.leads.map((lead) => csvRow(columns.map((c) => lead[c]))).join('');
+}

@@ -1,0 +1,61 @@
+import type { Kysely } from 'kysely';
+import { newId, nowIso } from '../core/ids.js';
+import { type CustomerRef, type LookupHash, customerLeadIds } from '../leads/erasure.js';
+import { lockLeads, transactionWithRetry } from '../storage/row-locks.js';
+import type { Database } from '../storage/tables.js';
+
+/**
+ * The consent ledger is append-only: a change in Shopify (a shopper unsubscribing from an email, a merchant editing
+ * consent) adds a record to each of that customer's leads; nothing is rewritten. The latest record per channel is
+ * the consent in force; the earlier ones are the proof of what was given, and when.
+ */
+export async function recordConsentChange(
+  db: Kysely<Database>,
+  shop: string,
+  customer: CustomerRef,
+  change: { channel: 'email' | 'sms'; state: string; optInLevel: string | null; at: string | null },
+  hash: LookupHash,
+  clock: () => number = Date.now,
+): Promise<number> {
+  const recordedAt = change.at && !Number.isNaN(Date.parse(change.at)) ? new Date(change.at).toISOString() : nowIso(clock);
+  // The leads are locked (shared) before their records are added: an erasure of the same customer either ran first
+  // (and the change finds nothing to record) or waits for this one. Never an insert against a deleted lead.
+  return transactionWithRetry(db, async (trx) => {
+    const ids = await lockLeads(trx, await customerLeadIds(trx, shop, customer, hash), 'share');
+    if (!ids.length) return 0;
+    const leads = await trx.selectFrom('leads').select(['id', 'locale']).where('id', 'in', ids).execute();
+    if (!leads.length) return 0;
+    await trx
+      .insertInto('consent_records')
+      .values(
+        leads.map((lead) => ({
+          id: newId(),
+          shop,
+          lead_id: lead.id,
+          channel: change.channel,
+          granted: change.state.toUpperCase() === 'SUBSCRIBED' ? 1 : 0,
+          text: null,
+          text_sha256: null,
+          locale: lead.locale,
+          page: null,
+          source: `shopify:${change.state.toLowerCase()}`,
+          opt_in_level: change.optInLevel ?? 'UNKNOWN',
+          recorded_at: recordedAt,
+        })),
+      )
+      .execute();
+    return leads.length;
+  });
+}
+
+/** The ledger of one lead, oldest first: what was shown and agreed, and every later change. */
+export function consentLedger(db: Kysely<Database>, shop: string, leadId: string) {
+  return db
+    .selectFrom('consent_records')
+    .select(['channel', 'granted', 'text', 'text_sha256', 'locale', 'page', 'source', 'opt_in_level', 'recorded_at'])
+    .where('shop', '=', shop)
+    .where('lead_id', '=', leadId)
+    .orderBy('recorded_at')
+    .orderBy('id')
+    .execute();
+}

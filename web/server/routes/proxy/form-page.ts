@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DeclaredField, FieldErrors } from '../../../../schema/submission.js';
+import type { Translator } from '../../core/i18n.js';
+import { EXTENSION_DIR } from '../../core/paths.js';
+import { escapeForLiquid as esc, safeBackPath } from './liquid-pages.js';
+
+/**
+ * The form again, for a shopper without JavaScript whose post had errors: rendered inside the theme (Liquid
+ * response), with what they typed, each error next to its field, an error summary linking to the fields, and the
+ * block's hidden settings carried over. Nothing typed is echoed unescaped.
+ */
+const STANDARD: Array<{ name: string; type: string; autocomplete: string; lines?: boolean }> = [
+  { name: 'first_name', type: 'text', autocomplete: 'given-name' },
+  { name: 'last_name', type: 'text', autocomplete: 'family-name' },
+  { name: 'email', type: 'email', autocomplete: 'email' },
+  { name: 'phone', type: 'tel', autocomplete: 'tel' },
+  { name: 'company', type: 'text', autocomplete: 'organization' },
+  { name: 'birthday', type: 'date', autocomplete: 'bday' },
+  { name: 'address1', type: 'text', autocomplete: 'address-line1' },
+  { name: 'address2', type: 'text', autocomplete: 'address-line2' },
+  { name: 'city', type: 'text', autocomplete: 'address-level2' },
+  { name: 'zip', type: 'text', autocomplete: 'postal-code' },
+  { name: 'province', type: 'text', autocomplete: 'address-level1' },
+  { name: 'country', type: 'text', autocomplete: 'country' },
+  { name: 'message', type: 'textarea', autocomplete: 'off', lines: true },
+];
+const CARRIED = ['consent_text', 'sms_consent_text', 'locale', 'page', 'form_id', 'custom_fields', 'custom_fields_sig', 'tags', 'tags_sig', 'required_fields', 'consent_required', 'rendered_at', 'idempotency_key'];
+
+let css: string | null = null;
+function styles(): string {
+  if (css === null) {
+    try {
+      const built = readFileSync(join(EXTENSION_DIR, 'assets', 'contact-form.css'), 'utf8');
+      // CSS braces are harmless to Liquid; only `{{` and `{%` would be read as Liquid, and minified CSS has neither.
+      css = /\{\{|\{%|<\//.test(built) ? '' : built;
+    } catch {
+      css = '';
+    }
+  }
+  return css;
+}
+
+/** `custom`: the fields as the server parsed and checked the posted spec, never the raw JSON again. */
+export function formAgainPage(translator: Translator, locale: string, errors: FieldErrors, posted: Record<string, unknown>, action: string, custom: readonly DeclaredField[]): string {
+  const t = (key: string) => esc(translator.t(locale, key));
+  const str = (name: string) => (typeof posted[name] === 'string' ? (posted[name] as string) : '');
+  const required = new Set(str('required_fields').split(',').map((s) => s.trim()));
+  const idOf = (name: string) => `cc-again-${name.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
+  const labelled: Array<{ name: string; label: string }> = [];
+
+  const field = (name: string, label: string, control: (attrs: string) => string, isRequired: boolean) => {
+    labelled.push({ name, label });
+    const code = errors[name];
+    const id = idOf(name);
+    const attrs = `id="${id}" name="${esc(name)}"${isRequired ? ' required aria-required="true"' : ''}${code ? ` aria-invalid="true" aria-describedby="${id}-error"` : ''}`;
+    return `<div class="cc__field"><label class="cc__label" for="${id}">${esc(label)}${isRequired ? ' <span aria-hidden="true">*</span>' : ''}</label>${control(attrs)}<p class="cc__error" id="${id}-error">${code ? t(`contact_form.errors.${code}`) : ''}</p></div>`;
+  };
+
+  const parts: string[] = [];
+  for (const f of STANDARD) {
+    const shown = f.name === 'email' || posted[f.name] !== undefined || errors[f.name] || required.has(f.name);
+    if (!shown) continue;
+    const label = translator.t(locale, `contact_form.fields.${f.name}.label`);
+    const value = esc(str(f.name));
+    parts.push(
+      field(
+        f.name,
+        label,
+        (attrs) => (f.lines ? `<textarea class="cc__input cc__textarea" rows="5" ${attrs}>${value}</textarea>` : `<input class="cc__input" type="${f.type}" autocomplete="${f.autocomplete}" value="${value}" ${attrs}>`),
+        f.name === 'email' || required.has(f.name),
+      ),
+    );
+  }
+  for (const c of custom) {
+    const name = `custom.${c.key}`;
+    const value = str(name);
+    const label = c.label ?? c.key;
+    if (c.kind === 'checkbox') {
+      parts.push(field(name, label, (attrs) => `<input class="cc__checkbox" type="checkbox" value="on"${value ? ' checked' : ''} ${attrs}>`, c.required));
+    } else if (c.kind === 'select') {
+      const options = (c.options ?? []).map((o) => `<option value="${esc(o)}"${o === value ? ' selected' : ''}>${esc(o)}</option>`).join('');
+      parts.push(field(name, label, (attrs) => `<select class="cc__input" ${attrs}><option value="">${t('contact_form.choose')}</option>${options}</select>`, c.required));
+    } else {
+      const type = c.kind === 'date' ? 'date' : 'text';
+      parts.push(field(name, label, (attrs) => (c.kind === 'textarea' ? `<textarea class="cc__input cc__textarea" rows="4" ${attrs}>${esc(value)}</textarea>` : `<input class="cc__input" type="${type}" value="${esc(value)}" ${attrs}>`), c.required));
+    }
+  }
+  for (const [name, textField] of [['email_marketing_consent', 'consent_text'], ['sms_marketing_consent', 'sms_consent_text']] as const) {
+    if (!str(textField) && name === 'sms_marketing_consent') continue;
+    const label = str(textField) || translator.t(locale, 'contact_form.consent.default');
+    const checked = posted[name] === 'on' || posted[name] === true;
+    parts.push(field(name, label, (attrs) => `<input class="cc__checkbox" type="checkbox" value="on"${checked ? ' checked' : ''} ${attrs}>`, name === 'email_marketing_consent' && str('consent_required') === 'on'));
+  }
+  const hidden = CARRIED.filter((name) => str(name)).map((name) => `<input type="hidden" name="${name}" value="${esc(str(name))}">`).join('');
+  const summary = labelled
+    .filter((l) => errors[l.name])
+    .map((l) => `<li><a href="#${idOf(l.name)}">${esc(l.label)}: ${t(`contact_form.errors.${errors[l.name]}`)}</a></li>`)
+    .join('');
+  return (
+    `<style>${styles()}</style>` +
+    `<div class="cc page-width" lang="${esc(locale)}" style="max-width:40rem;margin:3rem auto;padding:0 1rem">` +
+    `<form class="cc__form" action="${esc(action)}" method="post" accept-charset="UTF-8" aria-labelledby="cc-again-title">` +
+    `<h1 id="cc-again-title">${t('contact_form.heading')}</h1>` +
+    `<div class="cc__summary" role="alert" tabindex="-1"><p>${t('contact_form.error_summary')}</p><ul>${summary}</ul></div>` +
+    parts.join('') +
+    hidden +
+    `<div class="cc__actions"><button class="cc__submit" type="submit">${t('contact_form.submit')}</button></div>` +
+    `<p><a href="${esc(safeBackPath(str('page') || undefined))}">${t('contact_form.confirmation.back')}</a></p>` +
+    `</form></div>`
+  );
+}

@@ -1,0 +1,159 @@
+import { Hono } from 'hono';
+import { parseSubmission, splitTags } from '../../../../schema/submission.js';
+import { formKey, specSignatureValid, tagsSignatureValid } from '../../core/form-key.js';
+import { HttpError, badRequest, unauthorized } from '../../http/errors.js';
+import { recordView } from '../../leads/insights.js';
+import type { TermHasher } from '../../leads/search-terms.js';
+import { preferredLanguage, type Translator } from '../../core/i18n.js';
+import type { LeadIntake } from '../../leads/intake.js';
+import { type SpamSettings, spamVerdict } from '../../leads/spam.js';
+import { type ClientIpSettings, UNKNOWN_IP, clientIp, rateBucket } from './client-ip.js';
+import { DEFAULT_RATE_LIMITS, type RateLimits, overLimitOnce, retryAfterSeconds } from '../../http/rate-limit.js';
+import { type TurnstileSettings, verifyTurnstile } from './turnstile.js';
+import { bodyFormat, parseBody, readCapped } from '../../http/body.js';
+import { formAgainPage } from './form-page.js';
+import { selfServiceRoutes } from './self-service.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../storage/tables.js';
+import { LIQUID_CONTENT_TYPE, confirmationPage, safeBackPath, storefrontPrefix } from './liquid-pages.js';
+import { verifyProxyQuery } from './signature.js';
+import type { CustomerEmailLookup } from '../../shopify/customer-email.js';
+
+export interface ProxyDeps {
+  intake: LeadIntake;
+  db: Kysely<Database>;
+  lookupHash: (value: string) => string;
+  termHash: TermHasher;
+  apiSecret: string;
+  translator: Translator;
+  spam: SpamSettings;
+  clientIp: ClientIpSettings;
+  /** Keyed hash the rate counters hold instead of the client's address. */
+  counterHash: (value: string) => string;
+  /** The per-IP limit also bounds the view beacon (its own counter, so browsing never uses up a shopper's submissions). */
+  rateLimits?: RateLimits;
+  /** Called when a request carries no trusted client address: a misconfigured CLIENT_IP_HEADER or proxy. */
+  onUnknownClientIp?: () => void;
+  /** Present only when the merchant turned Turnstile on. */
+  turnstile?: TurnstileSettings | undefined;
+  clock?: () => number;
+  /** Called after a consenting lead is committed, to wake the sync worker without waiting for its next poll. */
+  onLeadQueued?: (shop: string) => void;
+  /** Self-service asks Shopify for the logged-in customer's verified email through this. */
+  customerEmail?: CustomerEmailLookup;
+}
+
+type Verified = { shop: string; loggedInCustomerId: string | null; pathPrefix: string | null };
+
+/** The app-proxy target: Shopify forwards https://{shop}/apps/contact-capture/* here, signed. */
+export function proxyRoutes(deps: ProxyDeps) {
+  const app = new Hono<{ Variables: { proxy: Verified } }>();
+
+  // Every answer here is about one shopper (their confirmation, their data, their errors echoing what they typed):
+  // neither Shopify's edge, a shared proxy nor the browser's back-forward cache may keep it for someone else.
+  app.use('*', async (c, next) => {
+    await next();
+    c.res.headers.set('cache-control', 'private, no-store');
+  });
+
+  app.use('*', async (c, next) => {
+    const result = verifyProxyQuery(deps.apiSecret, new URL(c.req.url).searchParams);
+    if (!result.valid) throw result.reason === 'invalid_customer_id' ? badRequest(result.reason, 'logged_in_customer_id must be digits.') : unauthorized(result.reason);
+    c.set('proxy', { shop: result.shop, loggedInCustomerId: result.loggedInCustomerId, pathPrefix: result.pathPrefix });
+    await next();
+  });
+
+  /** The per-IP limit's bucket of this request: a keyed hash of the address (or its /64), or the shared `unknown`. */
+  const ipBucket = (headers: Headers): { ip: string; bucket: string } => {
+    const ip = clientIp(headers, deps.clientIp);
+    if (ip === UNKNOWN_IP) {
+      deps.onUnknownClientIp?.();
+      return { ip, bucket: UNKNOWN_IP };
+    }
+    return { ip, bucket: deps.counterHash(rateBucket(ip)) };
+  };
+
+  app.route('/privacy', selfServiceRoutes({ db: deps.db, lookupHash: deps.lookupHash, termHash: deps.termHash, apiSecret: deps.apiSecret, translator: deps.translator, onLeadQueued: deps.onLeadQueued, customerEmail: deps.customerEmail }));
+
+  // The block's view beacon: a counter per form and day, nothing about who looked.
+  app.post('/view', async (c) => {
+    const body = parseBody(bodyFormat(c.req.header('content-type') ?? null), await readCapped(c.req.raw));
+    const formId = body.fields.form_id;
+    if (typeof formId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(formId)) throw badRequest('invalid_form_id', 'form_id must be 1-64 letters, digits, _ or -');
+    const now = (deps.clock ?? Date.now)();
+    const { bucket } = ipBucket(c.req.raw.headers);
+    if (await overLimitOnce(deps.db, `view:${c.get('proxy').shop}:${bucket}`, (deps.rateLimits ?? DEFAULT_RATE_LIMITS).perIpPerMinute, now)) {
+      throw new HttpError(429, 'rate_limited', 'Too many requests; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
+    }
+    await recordView(deps.db, c.get('proxy').shop, formId);
+    return c.body(null, 204);
+  });
+
+  app.post('/submit', async (c) => {
+    const { shop, loggedInCustomerId } = c.get('proxy');
+    const format = bodyFormat(c.req.header('content-type') ?? null);
+    const body = parseBody(format, await readCapped(c.req.raw));
+    const wantsJson = format === 'json' || (c.req.header('accept') ?? '').includes('application/json');
+    const requestedLocale = typeof body.fields.locale === 'string' ? body.fields.locale : preferredLanguage(c.req.header('accept-language'));
+    const locale = deps.translator.resolve(requestedLocale);
+
+    const headerKey = c.req.header('idempotency-key');
+    if (headerKey !== undefined && !/^[A-Za-z0-9_-]{8,128}$/.test(headerKey)) {
+      throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 8-128 characters of A-Z, a-z, 0-9, _ or -.');
+    }
+    const key = formKey(deps.apiSecret, shop);
+    const parsed = parseSubmission(body.fields, { specSigned: (spec, sig) => specSignatureValid(key, spec, sig) });
+    if (!parsed.ok) {
+      if (parsed.invalidSpec) throw badRequest('invalid_custom_fields', 'custom_fields must be the JSON list of field specs the block renders.');
+      if (parsed.unknown.length) {
+        throw new HttpError(400, 'unknown_fields', 'The body has fields this form does not have.', {
+          fields: parsed.unknown.slice(0, 20).map((name) => name.slice(0, 64)),
+        });
+      }
+      if (!wantsJson) {
+        const action = `${storefrontPrefix(c.get('proxy').pathPrefix)}/submit`;
+        return c.body(formAgainPage(deps.translator, locale, parsed.fields, body.fields, action, parsed.custom), 422, { 'content-type': LIQUID_CONTENT_TYPE });
+      }
+      const fields = Object.fromEntries(
+        Object.entries(parsed.fields).map(([name, code]) => [name, { code, message: deps.translator.t(locale, `contact_form.errors.${code}`) }]),
+      );
+      throw new HttpError(422, 'invalid_fields', deps.translator.t(locale, 'contact_form.error_summary'), { fields });
+    }
+
+    const submission = parsed.value;
+    const { ip, bucket } = ipBucket(c.req.raw.headers);
+    if (deps.turnstile) {
+      const verdict = await verifyTurnstile(deps.turnstile, submission['cf-turnstile-response'], ip);
+      if (!verdict.ok) {
+        throw verdict.reason === 'unavailable'
+          ? new HttpError(503, 'turnstile_unavailable', 'The bot check could not be completed; try again.', {}, { 'retry-after': '5' })
+          : new HttpError(403, 'turnstile_failed', deps.translator.t(locale, 'contact_form.bot_check_failed'));
+      }
+    }
+    const quarantineReason = spamVerdict(
+      { honeypot: submission.website, renderedAt: submission.rendered_at, email: submission.email, message: submission.message },
+      deps.spam,
+      (deps.clock ?? Date.now)(),
+    );
+    const tags = submission.tags && tagsSignatureValid(key, submission.tags, submission.tags_sig) ? splitTags(submission.tags) : [];
+    const { lead, replayed } = await deps.intake.accept({
+      clientIp: bucket,
+      tags,
+      quarantineReason,
+      shop,
+      loggedInCustomerId,
+      submission,
+      idempotencyKey: headerKey ?? submission.idempotency_key ?? null,
+      keyFromCachedPage: headerKey === undefined && format === 'form',
+      locale,
+    });
+    if (!replayed && lead.status === 'pending') deps.onLeadQueued?.(shop);
+
+    if (wantsJson) {
+      return c.json({ id: lead.id, status: 'accepted', sync: lead.status, replayed, message: deps.translator.t(locale, 'contact_form.success') }, 202);
+    }
+    return c.body(confirmationPage(deps.translator, locale, safeBackPath(submission.page)), 200, { 'content-type': LIQUID_CONTENT_TYPE });
+  });
+
+  return app;
+}
