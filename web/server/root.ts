@@ -29,7 +29,7 @@ import { newReencryptCursor, reencryptBatch } from './privacy/key-rotation.js';
 import { lookupKeyring } from './storage/lookup-keys.js';
 import { indexPendingLeads, rehashBatch } from './leads/lead-terms.js';
 import { nowIso } from './core/ids.js';
-import { deleteExpiredCounters } from './http/rate-limit.js';
+import { deleteExpiredCounters } from './leads/rate-limit.js';
 
 export interface Runtime {
   app: Hono;

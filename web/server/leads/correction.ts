@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import * as z from 'zod/mini';
 import { type FieldErrorCode } from '../../../schema/fields.js';
 import { dropEmpty, normalizePhone, submissionSchema } from '../../../schema/submission.js';
-import { HttpError, conflict, notFound } from '../http/errors.js';
+import { DomainError, conflict, notFound } from '../core/errors.js';
 import { enqueueSync } from '../outbox/outbox.js';
 import { isPostgres, transactionWithRetry } from '../storage/row-locks.js';
 import type { Database, LeadStatus } from '../storage/tables.js';
@@ -95,8 +95,8 @@ export async function correctLead(
   });
 }
 
-export class InvalidCorrection extends HttpError {
+export class InvalidCorrection extends DomainError {
   constructor(fields: Record<string, string>) {
-    super(400, 'invalid_contact', 'Some fields are not valid.', { fields });
+    super('invalid', 'invalid_contact', 'Some fields are not valid.', { fields });
   }
 }

@@ -1,9 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { normalizePhone, type Submission } from '../../../schema/submission.js';
-import { HttpError } from '../http/errors.js';
+import { rateLimited, unprocessable } from '../core/errors.js';
 import type { BuyerProof, Database, Lead, LeadSource, LeadStatus, NewLead } from '../storage/tables.js';
 import { canonicalJson, newId, nowIso, sha256Hex } from '../core/ids.js';
-import { DEFAULT_RATE_LIMITS, type RateLimits, retryAfterSeconds, windowOf } from '../http/rate-limit.js';
+import { DEFAULT_RATE_LIMITS, type RateLimits, retryAfterSeconds, windowOf } from './rate-limit.js';
 
 export interface IntakeInput {
   /** From the verified proxy query, never from the body. */
@@ -181,7 +181,7 @@ export class LeadIntake {
  */
 function refusalOf(error: unknown): unknown {
   const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
-  if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return new HttpError(422, 'unstorable_value', 'A value in this request cannot be stored.');
+  if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return unprocessable('unstorable_value', 'A value in this request cannot be stored.');
   return error;
 }
 
@@ -233,7 +233,7 @@ function addressJson(s: Submission): string | null {
 
 async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: RateLimits, now: number): Promise<Array<IntakeResult | Error>> {
   const over = await overLimit(trx, all, limits, now);
-  const limited = new HttpError(429, 'rate_limited', 'Too many submissions; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
+  const limited = rateLimited('rate_limited', 'Too many submissions; try again later.', retryAfterSeconds(now));
   const batch = all.filter((_, i) => !over[i]);
   const inserted = new Set<string>();
   if (batch.length) {
@@ -305,7 +305,7 @@ async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: Ra
       .executeTakeFirst();
     if (!earlier) results.push(new Error('idempotency conflict without an earlier lead'));
     else if (earlier.body_hash !== b.row.body_hash) {
-      results.push(new HttpError(422, 'idempotency_key_reused', 'This idempotency key was already used with a different body.'));
+      results.push(unprocessable('idempotency_key_reused', 'This idempotency key was already used with a different body.'));
     } else results.push({ lead: { id: earlier.id, status: earlier.status, created_at: earlier.created_at }, replayed: true });
   }
   return results;

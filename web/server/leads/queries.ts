@@ -1,5 +1,5 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Selectable, type SqlBool, sql } from 'kysely';
-import { badRequest } from '../http/errors.js';
+import { invalid } from '../core/errors.js';
 import { everyHash } from '../storage/lookup-keys.js';
 import { readableRow } from '../storage/field-encryption.js';
 import type { Database, LeadStatus, LeadTermsTable } from '../storage/tables.js';
@@ -40,7 +40,7 @@ function decodeCursor(cursor: string): [string, string] {
   } catch {
     // fall through to the error below
   }
-  throw badRequest('invalid_cursor');
+  throw invalid('invalid_cursor');
 }
 
 const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString();

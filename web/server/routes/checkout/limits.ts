@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { countRequest, retryAfterSeconds } from '../../http/rate-limit.js';
+import { countRequest, retryAfterSeconds } from '../../leads/rate-limit.js';
 import type { Database } from '../../storage/tables.js';
 
 /**

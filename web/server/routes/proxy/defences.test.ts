@@ -2,7 +2,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WINDOW_MS, windowOf } from '../../http/rate-limit.js';
+import { WINDOW_MS, windowOf } from '../../leads/rate-limit.js';
 import { ENGINES } from '../../../../tests/helpers/databases.js';
 import { type TestApp, jsonPost, startTestApp } from '../../../../tests/helpers/runtime.js';
 

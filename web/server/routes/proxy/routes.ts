@@ -8,7 +8,7 @@ import { preferredLanguage, type Translator } from '../../core/i18n.js';
 import type { LeadIntake } from '../../leads/intake.js';
 import { type SpamSettings, spamVerdict } from '../../leads/spam.js';
 import { type ClientIpSettings, UNKNOWN_IP, clientIp, rateBucket } from './client-ip.js';
-import { DEFAULT_RATE_LIMITS, type RateLimits, overLimitOnce, retryAfterSeconds } from '../../http/rate-limit.js';
+import { DEFAULT_RATE_LIMITS, type RateLimits, overLimitOnce, retryAfterSeconds } from '../../leads/rate-limit.js';
 import { type TurnstileSettings, verifyTurnstile } from './turnstile.js';
 import { bodyFormat, parseBody, readCapped } from '../../http/body.js';
 import { formAgainPage } from './form-page.js';

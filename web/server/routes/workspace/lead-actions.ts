@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { conflict, notFound } from '../../http/errors.js';
+import { conflict, notFound } from '../../core/errors.js';
 import { logErasure } from '../../privacy/compliance.js';
 import { consentLedger } from '../../privacy/consent-ledger.js';
 import { enqueueSync } from '../../outbox/outbox.js';
