@@ -3,9 +3,10 @@
 // (no-floating-promises, no-misused-promises), an `any` leaking across a boundary (no-unsafe-*).
 // A full run takes about 40 s on this 2-core machine (see the issue 15 report); `npm run lint:eslint -- path` lints less.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: [
       'node_modules/',
@@ -25,8 +26,9 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          // bench/ and the config files are outside tsconfig.json's include: lint them with the same compiler options.
-          allowDefaultProject: ['bench/*.ts', '*.js', '*.cjs'],
+          // The config files are outside tsconfig.json's include: lint them with the same compiler options. (bench/ is in
+          // the include since the issue 15 layout; a file may not be in both, typescript-eslint refuses that.)
+          allowDefaultProject: ['*.js', '*.cjs'],
           defaultProject: 'tsconfig.json',
         },
         tsconfigRootDir: import.meta.dirname,
