@@ -15,7 +15,7 @@ const OWN_CODE = '^(web|dev|extensions|schema|tests|bench|scripts)/';
 
 /** web/server's layers, top first. Folders on one line are peers: peers do not import each other except privacy/ -> leads/ and http/ -> storage/. */
 const LAYERS = [
-  { name: 'main.ts, root.ts, config.ts', path: '^web/server/(main|root|config)\\.ts$' },
+  { name: 'main.ts, server.ts, root.ts, config.ts', path: '^web/server/(main|server|root|config)\\.ts$' },
   { name: 'routes/', path: '^web/server/routes/' },
   { name: 'jobs/', path: '^web/server/jobs/' },
   { name: 'leads/, privacy/, shopify/', path: '^web/server/(leads|privacy|shopify)/' },
