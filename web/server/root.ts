@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import { baseSecurityHeaders } from './http/security-headers.js';
 import type { Logger } from 'pino';
 import { adminPageRoutes } from './routes/workspace/page.js';
-import { defineStandardMetafields } from './shopify/metafield-definitions.js';
 import { checkoutRoutes } from './routes/checkout/routes.js';
 import { DEFAULT_CHECKOUT_LIMITS } from './routes/checkout/limits.js';
 import { adminApiRoutes } from './routes/workspace/routes.js';
@@ -12,24 +11,20 @@ import { bearerMatches, createMetrics } from './http/metrics.js';
 import { notFound, unauthorized } from './http/errors.js';
 import { loadTranslator } from './core/i18n.js';
 import { LeadIntake } from './leads/intake.js';
-import { createLogger, errorForLog, withSafeErrors } from './core/logger.js';
+import { createLogger, withSafeErrors } from './core/logger.js';
 import { proxyRoutes } from './routes/proxy/routes.js';
 import { createAdminClient } from './shopify/admin-client.js';
-import { publishFormKey } from './shopify/form-key-publisher.js';
 import { customerEmailLookup } from './shopify/customer-email.js';
 import { shopTokens } from './shopify/shops.js';
 import { createShopifyApi } from './shopify/shopify-api.js';
 import { SyncWorker } from './jobs/sync-worker.js';
-import { exchangeForOfflineToken, identifyStaffUser } from './shopify/token-exchange.js';
+import { identifyStaffUser } from './shopify/token-exchange.js';
+import { housekeeping } from './jobs/housekeeping.js';
+import { installer } from './jobs/install.js';
+import { leadQueued } from './outbox/lead-queued.js';
 import { type Storage, openStorage } from './storage/database.js';
 import { webhookRoutes } from './routes/webhooks/routes.js';
-import { ComplianceRequestFailed, processNextComplianceRequest, purgeDeliveredPackages } from './privacy/compliance.js';
-import { purgeExpiredLeads } from './privacy/retention.js';
-import { newReencryptCursor, reencryptBatch } from './privacy/key-rotation.js';
 import { lookupKeyring } from './storage/lookup-keys.js';
-import { indexPendingLeads, rehashBatch } from './leads/lead-terms.js';
-import { nowIso } from './core/ids.js';
-import { deleteExpiredCounters } from './leads/rate-limit.js';
 
 export interface Runtime {
   app: Hono;
@@ -69,69 +64,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const lookupKeys = lookupKeyring(config.lookupKeys, config.apiSecret);
   const lookupHash = lookupKeys.lookup;
   const termHash = lookupKeys.term;
-  const currentHashes = { keyId: lookupKeys.currentId, lookup: lookupHash, term: termHash };
-  const startedAt = nowIso();
-  let rehashing = true;
-  // Sweeps that need not run on every poll.
-  const atMostEveryMinute = (work: () => Promise<void>) => {
-    let last = 0;
-    return async () => {
-      if (Date.now() - last < 60_000) return;
-      last = Date.now();
-      await work();
-    };
-  };
-  // Keys only change at start-up, so re-encryption runs until a pass finds nothing left, then no longer scans.
-  const rotation = newReencryptCursor();
-  const failingRequests = new Map<string, { failures: number; retryAt: number }>();
-  // Each duty fails on its own (sync-worker.ts): a compliance request that throws does not stop retention, etc.
-  const duties = {
-    compliance: async () => {
-      // A request that fails is retried after its own backoff; the ones behind it, of any shop, go on now.
-      const now = Date.now();
-      const skip = [...failingRequests].filter(([, f]) => f.retryAt > now).map(([id]) => id);
-      for (;;) {
-        try {
-          if (!(await processNextComplianceRequest(db, storage.engine, lookupHash, Date.now, skip))) break;
-          log.info('compliance request completed');
-        } catch (error) {
-          if (!(error instanceof ComplianceRequestFailed)) throw error;
-          const failures = (failingRequests.get(error.requestId)?.failures ?? 0) + 1;
-          const retryInMs = Math.min(3_600_000, 5_000 * 2 ** failures);
-          failingRequests.set(error.requestId, { failures, retryAt: Date.now() + retryInMs });
-          skip.push(error.requestId);
-          log.error({ request: error.requestId, failures, retryInMs, error: errorForLog(error.cause) }, 'compliance request failed; the others go on');
-        }
-      }
-    },
-    reencryption: async () => {
-      if (rotation.finished) return;
-      const reencrypted = await reencryptBatch(db, config.keyring, lookupHash, 200, rotation);
-      if (reencrypted) log.info({ rows: reencrypted, key: config.keyring.currentId }, 'rows re-encrypted under the current key');
-    },
-    lookupRehash: async () => {
-      if (!rehashing) return;
-      const rehashed = await rehashBatch(db, storage.engine, currentHashes, startedAt);
-      if (rehashed) log.info({ rows: rehashed, key: lookupKeys.currentId }, 'lookup hashes rewritten under the current lookup key');
-      else {
-        rehashing = false;
-        lookupKeys.retireLegacy();
-        log.info({ key: lookupKeys.currentId }, 'lookup rehash done: keys other than the current one can be removed from LOOKUP_KEYS');
-      }
-    },
-    // Rate counters are kept for their window only (the privacy notice promises two minutes at most).
-    rateCounters: atMostEveryMinute(async () => {
-      await deleteExpiredCounters(db, Date.now());
-    }),
-    retention: atMostEveryMinute(async () => {
-      for (const { shop, erased } of await purgeExpiredLeads(db)) if (erased) log.info({ shop, erased }, 'retention: expired leads erased');
-      const packages = await purgeDeliveredPackages(db, config.dataRequestPackageDays);
-      if (packages) log.info({ packages }, 'delivered data-request packages deleted');
-    }),
-  };
+  const chores = housekeeping({ db, engine: storage.engine, keyring: config.keyring, lookupKeys, log, dataRequestPackageDays: config.dataRequestPackageDays });
   const worker = new SyncWorker({
-    indexer: () => indexPendingLeads(db, storage.engine, currentHashes),
-    duties, db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, leaseMs: config.syncLeaseMs, onCost: (points) => metrics.shopifyCost.inc(points), onOutcome: (outcome) => metrics.sync.inc({ outcome }), maxCustomDefinitions: config.maxCustomDefinitions });
+    indexer: chores.indexer,
+    duties: chores.duties, db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, leaseMs: config.syncLeaseMs, onCost: (points) => metrics.shopifyCost.inc(points), onOutcome: (outcome) => metrics.sync.inc({ outcome }), maxCustomDefinitions: config.maxCustomDefinitions });
+  // Every committed outbox job wakes the worker at once instead of at its next poll (outbox/outbox.ts).
+  const stopWaking = leadQueued.subscribe(() => worker.nudge());
 
   const app = createHttpApp(log);
   app.use('*', baseSecurityHeaders);
@@ -160,11 +98,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         log.warn({ header: config.clientIp.header, hops: config.clientIp.hops }, 'a request came without a trusted client address: check CLIENT_IP_HEADER and CLIENT_IP_HOPS; such requests share one per-IP limit');
       },
       turnstile: config.turnstile,
-      onLeadQueued: () => worker.nudge(),
       customerEmail: customerEmailLookup(client, tokens),
     }),
   );
-  app.route('/webhooks', webhookRoutes({ db, shopify, tokens, lookupHash, intake, onComplianceRequest: () => worker.nudge(), onLeadQueued: () => worker.nudge() }));
+  app.route('/webhooks', webhookRoutes({ db, shopify, tokens, lookupHash, intake, onComplianceRequest: () => worker.nudge() }));
   app.route(
     '/checkout',
     checkoutRoutes({
@@ -176,7 +113,6 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         return token ? (query, variables) => client.request(shop, token, query, variables) : null;
       },
       limits: { perTokenPerMinute: DEFAULT_CHECKOUT_LIMITS.perTokenPerMinute, perShopPerMinute: config.rateLimits.perShopPerMinute },
-      onLeadQueued: () => worker.nudge(),
     }),
   );
   const exchangeOptions = { apiKey: config.apiKey, apiSecret: config.apiSecret, origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs };
@@ -185,18 +121,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     adminApiRoutes({
       db,
       shopify,
-      onLeadQueued: () => worker.nudge(),
       maxCustomDefinitions: config.maxCustomDefinitions,
       hashes: { lookup: lookupHash, term: termHash },
       identifyStaff: (session) => identifyStaffUser(exchangeOptions, session.shop, session.token),
-      ensureInstalled: async (session) => {
-        if (await tokens.get(session.shop)) return;
-        const { accessToken, scope } = await exchangeForOfflineToken(exchangeOptions, session.shop, session.token);
-        await tokens.save(session.shop, accessToken, scope);
-        await publishFormKey(client, session.shop, accessToken, config.apiSecret);
-        // Best effort: a definition that fails now is made on the first sync that needs it.
-        await defineStandardMetafields(db, client, session.shop, accessToken).catch((error: unknown) => log.warn({ shop: session.shop, err: error }, 'metafield definitions deferred to the first sync'));
-      },
+      ensureInstalled: installer({ db, client, tokens, exchange: exchangeOptions, apiSecret: config.apiSecret, log }),
     }),
   );
   app.route('/app', adminPageRoutes({ apiKey: config.apiKey, local: config.mode === 'local' }));
@@ -219,6 +147,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     ...runtime,
     async close() {
       await intake.flush();
+      stopWaking();
       await worker.stop();
       await storage.close();
     },

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ENGINES, type TestEngine } from '../../../tests/helpers/databases.js';
 import { type TestApp, jsonPost, startTestApp } from '../../../tests/helpers/runtime.js';
 import { claimNextJob } from '../outbox/outbox.js';
@@ -102,6 +102,34 @@ describe.each(ENGINES)('sync worker on %s', (engine: TestEngine) => {
     const retaken = await claimNextJob(db, dbEngine, 60_000, () => start + 61_000);
     expect(retaken?.id).toBe(crashed?.id);
     expect(retaken?.attempts).toBe(2);
+  });
+
+  it('is woken by every committed job, so a lead does not wait for the next poll', async (ctx) => {
+    // An hour between polls: only the "lead queued" announcement can get the second lead synced.
+    t = await startTestApp(engine, { SYNC_POLL_MS: '3600000' });
+    if (!t) return ctx.skip();
+    const db = t.runtime.storage.db;
+    const status = async (id: string) => (await db.selectFrom('leads').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+    const until = async (id: string, wanted: string) => {
+      while ((await status(id)) !== wanted) await new Promise((r) => setTimeout(r, 20));
+    };
+    const first = ((await (await submit(t, 'early@example.com')).json()) as { id: string }).id;
+    t.runtime.worker.start();
+    await until(first, 'synced');
+    const nudge = vi.spyOn(t.runtime.worker, 'nudge');
+    const second = ((await (await submit(t, 'later@example.com')).json()) as { id: string }).id;
+    expect(nudge).toHaveBeenCalledTimes(1);
+    await until(second, 'synced');
+    // A lead without consent queues nothing, and wakes nothing.
+    await submit(t, 'quiet@example.com', { email_marketing_consent: false });
+    expect(nudge).toHaveBeenCalledTimes(1);
+    // Staff actions that queue a job announce it the same way (here a retry of a failed lead).
+    await db.updateTable('leads').set({ status: 'failed', sync_error: 'test' }).where('id', '=', second).execute();
+    const owner = await t.staffToken('owner');
+    const retried = await t.runtime.app.request(`/api/leads/${second}/retry`, { method: 'POST', headers: { authorization: `Bearer ${owner}` } });
+    expect(retried.status).toBe(200);
+    expect(nudge).toHaveBeenCalledTimes(2);
+    await until(second, 'synced');
   });
 
   it('fails with a readable reason when Shopify refuses the access token', async (ctx) => {

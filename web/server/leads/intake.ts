@@ -3,6 +3,7 @@ import { normalizePhone, type Submission } from '../../../schema/submission.js';
 import { rateLimited, unprocessable } from '../core/errors.js';
 import type { BuyerProof, Database, Lead, LeadSource, LeadStatus, NewLead } from '../storage/tables.js';
 import { canonicalJson, newId, nowIso, sha256Hex } from '../core/ids.js';
+import { enqueueJobs } from '../outbox/outbox.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits, retryAfterSeconds, windowOf } from './rate-limit.js';
 
 export interface IntakeInput {
@@ -266,25 +267,8 @@ async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: Ra
       .values(fresh.flatMap((b) => [record(b, 'email', b.consent), ...(b.sms ? [record(b, 'sms', b.sms)] : [])]))
       .execute();
     const queued = fresh.filter((b) => b.row.status === 'pending');
-    if (queued.length) {
-      await trx
-        .insertInto('outbox_jobs')
-        .values(
-          queued.map((b) => ({
-            id: newId(),
-            shop: b.row.shop,
-            lead_id: b.row.id,
-            kind: 'sync_lead' as const,
-            state: 'pending' as const,
-            run_after: b.row.created_at,
-            lease_until: null,
-            last_error: null,
-            created_at: b.row.created_at,
-            updated_at: b.row.created_at,
-          })),
-        )
-        .execute();
-    }
+    // One INSERT for the batch; the worker is woken once the batch commits (outbox/outbox.ts).
+    await enqueueJobs(trx, queued.map((b) => ({ shop: b.row.shop, leadId: b.row.id, kind: 'sync_lead' as const, at: b.row.created_at })));
   }
   const results: Array<IntakeResult | Error> = [];
   for (const [i, b] of all.entries()) {

@@ -1,6 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import { newId, nowIso } from '../core/ids.js';
+import { afterCommit } from '../storage/commit-hooks.js';
 import type { Engine } from '../storage/database.js';
+import { type LeadQueued, leadQueued } from './lead-queued.js';
 import type { Database, OutboxJob } from '../storage/tables.js';
 
 /**
@@ -37,13 +39,36 @@ export async function claimNextJob(
     .executeTakeFirst();
 }
 
-/** Queues one lead for Shopify (after a release from quarantine, a retry, or a correction). */
-export async function enqueueSync(db: Kysely<Database>, shop: string, leadId: string, clock: () => number = Date.now, kind: OutboxJob['kind'] = 'sync_lead'): Promise<void> {
+export interface NewJob {
+  shop: string;
+  leadId: string;
+  /** sync_lead (default) creates or finds the customer; update_customer writes a correction to it. */
+  kind?: OutboxJob['kind'];
+  /** When the job was queued and may first run (ISO); now by default. Intake gives its lead's own time. */
+  at?: string;
+}
+
+/**
+ * The one way outbox jobs are written: all of them in one statement (intake's group-commit batch stays a single
+ * INSERT), in the caller's transaction, so the job commits or rolls back with the change that made it. Once that
+ * transaction has committed, "lead queued" is announced (lead-queued.ts) and the worker wakes; announcing earlier
+ * would let it look before the rows are visible and sleep a whole poll with them waiting.
+ */
+export async function enqueueJobs(db: Kysely<Database>, jobs: readonly NewJob[], clock: () => number = Date.now): Promise<void> {
+  if (!jobs.length) return;
   const now = nowIso(clock);
-  await db
-    .insertInto('outbox_jobs')
-    .values({ id: newId(), shop, lead_id: leadId, kind, state: 'pending', run_after: now, lease_until: null, last_error: null, created_at: now, updated_at: now })
-    .execute();
+  const rows = jobs.map((job) => {
+    const at = job.at ?? now;
+    return { id: newId(), shop: job.shop, lead_id: job.leadId, kind: job.kind ?? ('sync_lead' as const), state: 'pending' as const, run_after: at, lease_until: null, last_error: null, created_at: at, updated_at: at };
+  });
+  await db.insertInto('outbox_jobs').values(rows).execute();
+  const event: LeadQueued = { jobs: rows.map((r) => ({ shop: r.shop, leadId: r.lead_id, kind: r.kind })) };
+  await afterCommit(db, () => leadQueued.emit(event));
+}
+
+/** Queues one lead for Shopify (after a release from quarantine, a retry, or a correction). */
+export function enqueueSync(db: Kysely<Database>, shop: string, leadId: string, clock: () => number = Date.now, kind: OutboxJob['kind'] = 'sync_lead'): Promise<void> {
+  return enqueueJobs(db, [{ shop, leadId, kind }], clock);
 }
 
 export async function completeJob(db: Kysely<Database>, job: OutboxJob, clock: () => number): Promise<void> {

@@ -7,6 +7,7 @@ import { migrateToLatest } from './migrations.js';
 import type { Database } from './tables.js';
 import { FieldEncryptionPlugin, type UnreadableCell } from './field-encryption.js';
 import type { Keyring } from './keyring.js';
+import { withCommitHooks } from './commit-hooks.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -18,7 +19,8 @@ export interface Storage {
 
 /**
  * Opens the database named by DATABASE_URL (`sqlite:<path>`, `sqlite::memory:` or `postgres://...`) and migrates it.
- * SQLite runs in WAL mode with synchronous=FULL: a lead is acknowledged only once its commit is on disk.
+ * SQLite runs in WAL mode with synchronous=FULL: a lead is acknowledged only once its commit is on disk. Transactions
+ * run commit hooks (commit-hooks.ts), which the outbox uses to wake the worker only once a job is visible.
  */
 export async function openStorage(url: string, keyring?: Keyring, onUnreadable?: (cells: UnreadableCell[]) => void): Promise<Storage> {
   const plugins = keyring ? [new FieldEncryptionPlugin(keyring, onUnreadable)] : [];
@@ -26,7 +28,7 @@ export async function openStorage(url: string, keyring?: Keyring, onUnreadable?:
   let db: Kysely<Database>;
   if (engine === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+    db = new Kysely<Database>({ dialect: withCommitHooks(new PostgresDialect({ pool })), plugins });
   } else {
     const path = url.replace(/^sqlite:/, '');
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -35,7 +37,7 @@ export async function openStorage(url: string, keyring?: Keyring, onUnreadable?:
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), plugins });
+    db = new Kysely<Database>({ dialect: withCommitHooks(new SqliteDialect({ database: sqlite })), plugins });
   }
   const schema = engine === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
   await migrateToLatest(db as Kysely<unknown>, schema);

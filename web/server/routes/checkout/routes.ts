@@ -25,7 +25,6 @@ export interface CheckoutDeps {
   admin: (shop: string) => Promise<ShopCall | null>;
   limits?: CheckoutLimits;
   clock?: () => number;
-  onLeadQueued?: (shop: string) => void;
 }
 
 const MAX_BYTES = 16 * 1024;
@@ -117,7 +116,6 @@ export function checkoutRoutes(deps: CheckoutDeps) {
     }
     // No email from the order in the lead: a repeat of this post must hash the same whether Shopify answered or not.
     const { lead, replayed } = await deps.intake.accept(purchaseIntake(shop, 'thank_you', { id: orderId, email: null, customerId }, read, buyer));
-    if (lead.status === 'pending' && !replayed) deps.onLeadQueued?.(shop);
     const verdict = buyer.proof === 'none' ? 'unproven' : buyer.proof === 'pending' ? 'pending' : 'verified';
     return c.json({ id: lead.id, status: lead.status, replayed, rejected: read.rejected, buyer: verdict }, 202);
   });

@@ -37,8 +37,6 @@ export interface ProxyDeps {
   /** Present only when the merchant turned Turnstile on. */
   turnstile?: TurnstileSettings | undefined;
   clock?: () => number;
-  /** Called after a consenting lead is committed, to wake the sync worker without waiting for its next poll. */
-  onLeadQueued?: (shop: string) => void;
   /** Self-service asks Shopify for the logged-in customer's verified email through this. */
   customerEmail?: CustomerEmailLookup;
 }
@@ -73,7 +71,7 @@ export function proxyRoutes(deps: ProxyDeps) {
     return { ip, bucket: deps.counterHash(rateBucket(ip)) };
   };
 
-  app.route('/privacy', selfServiceRoutes({ db: deps.db, lookupHash: deps.lookupHash, termHash: deps.termHash, apiSecret: deps.apiSecret, translator: deps.translator, onLeadQueued: deps.onLeadQueued, customerEmail: deps.customerEmail }));
+  app.route('/privacy', selfServiceRoutes({ db: deps.db, lookupHash: deps.lookupHash, termHash: deps.termHash, apiSecret: deps.apiSecret, translator: deps.translator, customerEmail: deps.customerEmail }));
 
   // The block's view beacon: a counter per form and day, nothing about who looked.
   app.post('/view', async (c) => {
@@ -147,7 +145,6 @@ export function proxyRoutes(deps: ProxyDeps) {
       keyFromCachedPage: headerKey === undefined && format === 'form',
       locale,
     });
-    if (!replayed && lead.status === 'pending') deps.onLeadQueued?.(shop);
 
     if (wantsJson) {
       return c.json({ id: lead.id, status: 'accepted', sync: lead.status, replayed, message: deps.translator.t(locale, 'contact_form.success') }, 202);

@@ -35,7 +35,6 @@ export interface SelfServiceDeps {
   termHash: TermHasher;
   apiSecret: string;
   translator: Translator;
-  onLeadQueued?: (shop: string) => void;
   /**
    * The customer's verified email as Shopify holds it, so leads sent with it before logging in are the customer's too.
    * Without it, only leads tied to the customer id are matched.
@@ -194,7 +193,6 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
         }
       }
     });
-    deps.onLeadQueued?.(v.shop);
     return done(locale, v, 'privacy.corrected');
   });
 

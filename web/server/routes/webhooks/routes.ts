@@ -24,7 +24,6 @@ export interface WebhookDeps {
   intake: LeadIntake;
   /** Wakes the worker, which does the compliance work. */
   onComplianceRequest?: () => void;
-  onLeadQueued?: (shop: string) => void;
 }
 
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -161,7 +160,6 @@ async function handle(deps: WebhookDeps, topic: Topic, shop: string, data: Recor
           locale: order.customer_locale ?? null,
         }, read, { proof: 'webhook' }),
       );
-      if (lead.status === 'pending') deps.onLeadQueued?.(shop);
       return { lead: lead.id, status: lead.status, rejected: read.rejected };
     }
     case 'customers_email_marketing_consent/update': {

@@ -25,7 +25,7 @@ export async function proposedChangesOf(db: Kysely<Database>, shop: string, id: 
 
 const applyBody = z.object({ fields: z.array(z.string().max(80)).min(1).max(50).optional() }).strict();
 
-export function proposedChangesRoutes(db: Kysely<Database>, onLeadQueued?: (shop: string) => void) {
+export function proposedChangesRoutes(db: Kysely<Database>) {
   const app = new Hono<StaffEnv>();
 
   app.post('/leads/:id/proposed-changes/apply', allow('work'), async (c) => {
@@ -52,7 +52,6 @@ export function proposedChangesRoutes(db: Kysely<Database>, onLeadQueued?: (shop
       return wanted;
     });
     await audit(db, { shop, userId, action: 'edit', leadId: id, detail: { fields, proposed: true, synced: true } });
-    onLeadQueued?.(shop);
     return c.json({ id, status: 'pending', fields });
   });
 

@@ -30,7 +30,6 @@ export interface AdminApiDeps {
   /** Whether a staff user owns the shop (online token exchange in production, the emulator locally). */
   identifyStaff: IdentifyStaff;
   hashes: { lookup: (value: string) => string; term: TermHasher };
-  onLeadQueued?: (shop: string) => void;
   /** MAX_CUSTOM_DEFINITIONS_PER_SHOP, shown with the list of definitions. */
   maxCustomDefinitions?: number;
 }
@@ -158,21 +157,18 @@ export function adminApiRoutes(deps: AdminApiDeps) {
     const { shop, userId } = who(c);
     const result = await correctLead(db, hashes, shop, c.req.param('id'), parsed.value);
     if (result.changed.length) await audit(db, { shop, userId, action: 'edit', leadId: result.id, detail: { fields: result.changed, synced: result.queued } });
-    if (result.queued) deps.onLeadQueued?.(shop);
     return c.json(result);
   });
 
   app.post('/leads/:id/release', allow('work'), async (c) => {
     const { shop } = who(c);
     const result = await releaseFromQuarantine(db, shop, c.req.param('id'));
-    if (result.status === 'pending') deps.onLeadQueued?.(shop);
     return c.json(result);
   });
 
   app.post('/leads/:id/retry', allow('work'), async (c) => {
     const { shop } = who(c);
     const result = await retrySync(db, shop, c.req.param('id'));
-    deps.onLeadQueued?.(shop);
     return c.json(result);
   });
 
@@ -195,7 +191,7 @@ export function adminApiRoutes(deps: AdminApiDeps) {
     return c.body(null, 204);
   });
 
-  app.route('/', proposedChangesRoutes(db, deps.onLeadQueued));
+  app.route('/', proposedChangesRoutes(db));
   app.route('/', staffRoutes(db));
   app.use('/compliance/*', allow('privacy'));
   app.use('/settings/*', allow('privacy'));
