@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSubmission } from '../schema/submission.js';
 import { mintCheckoutToken } from '../dev/session-token.js';
+import { expectedFailure } from '../web/server/http/errors.js';
 import { type IntakeInput, LeadIntake } from '../web/server/leads/intake.js';
 import { type Storage, openStorage } from '../web/server/storage/database.js';
 import { lookupHasher } from '../web/server/storage/keyring.js';
@@ -63,7 +64,8 @@ describe.each(ENGINES)('group commit on %s', (engine) => {
     poisoned.submission = { ...poisoned.submission, consent_text: `Send me news.${NUL}` };
     const { settled, badOutcome, before, after } = await run(poisoned);
     expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(35);
-    expect(badOutcome).toMatchObject({ status: 422, reason: 'unstorable_value' });
+    // The domain names the failure; the HTTP layer answers it 422.
+    expect(expectedFailure(badOutcome)).toMatchObject({ status: 422, reason: 'unstorable_value' });
     expect(after).toEqual({ leads: before.leads + 35, consents: before.consents + 35, jobs: before.jobs + 35 });
   });
 });
