@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { baseSecurityHeaders } from './http/security-headers.js';
 import type { Logger } from 'pino';
-import { adminPageRoutes } from './routes/workspace/page.js';
+import { workspacePageRoutes } from './routes/workspace/page.js';
 import { defineStandardMetafields } from './shopify/metafield-definitions.js';
 import { checkoutRoutes } from './routes/checkout/routes.js';
 import { DEFAULT_CHECKOUT_LIMITS } from './routes/checkout/limits.js';
@@ -199,7 +199,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       },
     }),
   );
-  app.route('/app', adminPageRoutes({ apiKey: config.apiKey, local: config.mode === 'local' }));
+  app.route('/app', workspacePageRoutes({ apiKey: config.apiKey, local: config.mode === 'local' }));
   app.get('/healthz', async (c) => {
     await db.selectFrom('shops').select('shop').limit(1).execute();
     return c.json({ ok: true, mode: config.mode, database: storage.engine });

@@ -5,13 +5,13 @@ import { appPageHeaders } from '../../http/security-headers.js';
 import { PROJECT_ROOT } from '../../core/paths.js';
 
 /**
- * The leads workspace at /app: a small HTML shell and the Preact app built from web/workspace into dist/admin/. In
+ * The leads workspace at /app: a small HTML shell and the Preact app built from web/workspace into dist/workspace/. In
  * production App Bridge comes from Shopify's CDN and supplies session tokens; in local mode the dev sign-in mints the
  * same kind of token, so the API code path is the same.
  */
-export const ADMIN_ASSETS_DIR = join(PROJECT_ROOT, 'dist', 'admin');
+export const WORKSPACE_ASSETS_DIR = join(PROJECT_ROOT, 'dist', 'workspace');
 
-export function adminPage(options: { apiKey: string; local: boolean; nonce: string }): string {
+export function workspacePage(options: { apiKey: string; local: boolean; nonce: string }): string {
   const bridge = options.local
     ? ''
     : `<meta name="shopify-api-key" content="${options.apiKey}">\n<script src="https://cdn.shopify.com/shopifycloud/app-bridge.js" nonce="${options.nonce}"></script>`;
@@ -22,8 +22,8 @@ export function adminPage(options: { apiKey: string; local: boolean; nonce: stri
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Contact Capture</title>
 ${bridge}
-<link rel="stylesheet" href="/app/assets/admin.css">
-<script type="module" src="/app/assets/admin.js" nonce="${options.nonce}"></script>
+<link rel="stylesheet" href="/app/assets/workspace.css">
+<script type="module" src="/app/assets/workspace.js" nonce="${options.nonce}"></script>
 </head>
 <body>
 <div id="app" data-local="${options.local}"><p role="status">Loading…</p></div>
@@ -32,15 +32,15 @@ ${bridge}
 </html>`;
 }
 
-const TYPES: Record<string, string> = { 'admin.js': 'text/javascript; charset=utf-8', 'admin.css': 'text/css; charset=utf-8' };
+const TYPES: Record<string, string> = { 'workspace.js': 'text/javascript; charset=utf-8', 'workspace.css': 'text/css; charset=utf-8' };
 
-export function adminPageRoutes(options: { apiKey: string; local: boolean }) {
+export function workspacePageRoutes(options: { apiKey: string; local: boolean }) {
   const app = new Hono<{ Variables: { cspNonce: string } }>();
   // Read once: the files change only with a build, and a restart follows every deploy.
   const assets = new Map<string, string>();
   for (const name of Object.keys(TYPES)) {
     try {
-      assets.set(name, readFileSync(join(ADMIN_ASSETS_DIR, name), 'utf8'));
+      assets.set(name, readFileSync(join(WORKSPACE_ASSETS_DIR, name), 'utf8'));
     } catch {
       // Not built: the route below says how to build it.
     }
@@ -49,10 +49,10 @@ export function adminPageRoutes(options: { apiKey: string; local: boolean }) {
     const name = c.req.param('name');
     const body = assets.get(name);
     if (!TYPES[name]) return c.notFound();
-    if (body === undefined) return c.text('The workspace is not built: run `npm run build:admin`.', 503);
+    if (body === undefined) return c.text('The workspace is not built: run `npm run build:workspace`.', 503);
     return c.body(body, 200, { 'content-type': TYPES[name]!, 'cache-control': 'no-cache' });
   });
   app.use('/', appPageHeaders(options.local));
-  app.get('/', (c) => c.html(adminPage({ apiKey: options.apiKey, local: options.local, nonce: c.get('cspNonce') })));
+  app.get('/', (c) => c.html(workspacePage({ apiKey: options.apiKey, local: options.local, nonce: c.get('cspNonce') })));
   return app;
 }
