@@ -46,6 +46,8 @@ export interface RuntimeOptions {
   log?: Logger;
   /** Local mode mounts its dev parts (storefront preview, proxy and Admin API emulators) through this hook. */
   mountDev?: (runtime: Omit<Runtime, 'close'>, parts: DevParts) => Promise<void>;
+  /** Local mode: the path of the dev parts' stand-in for App Bridge, which the workspace page loads instead of Shopify's. */
+  appBridgeStandIn?: string;
 }
 
 export interface DevParts {
@@ -199,7 +201,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       },
     }),
   );
-  app.route('/app', workspacePageRoutes({ apiKey: config.apiKey, local: config.mode === 'local' }));
+  app.route('/app', workspacePageRoutes({ apiKey: config.apiKey, local: config.mode === 'local', appBridgeStandIn: config.mode === 'local' ? options.appBridgeStandIn : undefined }));
   app.get('/healthz', async (c) => {
     await db.selectFrom('shops').select('shop').limit(1).execute();
     return c.json({ ok: true, mode: config.mode, database: storage.engine });
