@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { Hono } from 'hono';
 import type { DevParts, Runtime } from '../web/server/root.js';
 import { AdminEmulator } from './admin-emulator/emulator.js';
@@ -11,6 +13,25 @@ import { formKey } from '../web/server/core/form-key.js';
 
 export const PROXY_PATH_PREFIX = '/apps/contact-capture';
 export const SCOPES = 'read_customers,write_customers,read_orders,write_app_proxy';
+/** Where local mode serves its stand-in for App Bridge; the workspace page loads it in place of Shopify's CDN script. */
+export const APP_BRIDGE_STAND_IN = '/dev/app-bridge.js';
+
+/**
+ * The stand-in (dev/app-bridge-stand-in.ts), bundled on its first request and kept: local mode runs from sources, and
+ * building it here keeps it out of every production build.
+ */
+let standInScript: Promise<string> | undefined;
+function appBridgeStandInScript(): Promise<string> {
+  standInScript ??= build({
+    entryPoints: [fileURLToPath(new URL('./app-bridge-stand-in.ts', import.meta.url))],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    target: ['es2020'],
+    logLevel: 'warning',
+  }).then((result) => result.outputFiles[0]!.text);
+  return standInScript;
+}
 
 /**
  * Local mode: everything Shopify would provide, on the same port as the app. The dev shop is installed at start
@@ -37,6 +58,7 @@ export function mountLocal(given?: AdminEmulator) {
       if (role === 'manager' || role === 'viewer') await assignRole(runtime.storage.db, config.devShop, userId, role, 'dev-sign-in');
       return c.json({ token: await mintSessionToken({ shop: config.devShop, apiKey: config.apiKey, secret: config.apiSecret, userId }) });
     });
+    dev.get(APP_BRIDGE_STAND_IN, async (c) => c.body(await appBridgeStandInScript(), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
     const preview = storefrontPreview(parts.translator, { formKey: formKey(config.apiSecret, config.devShop) });
     dev.route(
       '/',

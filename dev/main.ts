@@ -1,5 +1,5 @@
 import { configOrExit, startServer } from '../web/server/server.js';
-import { mountLocal } from './local.js';
+import { APP_BRIDGE_STAND_IN, mountLocal } from './local.js';
 
 /**
  * Local mode's entry (`npm start`): the app plus the storefront preview and the Shopify emulators on one port.
@@ -12,6 +12,7 @@ if (config.mode !== 'local') {
 }
 await startServer(config, {
   mountDev: mountLocal(),
+  appBridgeStandIn: APP_BRIDGE_STAND_IN,
   onListening: (base) =>
     console.log(
       [

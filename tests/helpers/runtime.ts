@@ -5,7 +5,7 @@ import { type Config, loadConfig } from '../../web/server/config.js';
 import type { Role } from '../../web/server/storage/tables.js';
 import { AdminEmulator } from '../../dev/admin-emulator/emulator.js';
 import { adminEmulatorRoutes } from '../../dev/admin-emulator/routes.js';
-import { SCOPES, mountLocal } from '../../dev/local.js';
+import { APP_BRIDGE_STAND_IN, SCOPES, mountLocal } from '../../dev/local.js';
 import { signProxyQuery } from '../../dev/proxy-signer.js';
 import { mintSessionToken } from '../../dev/session-token.js';
 import { type Runtime, createRuntime } from '../../web/server/root.js';
@@ -58,7 +58,7 @@ export async function startTestApp(engine: TestEngine, env: Record<string, strin
     SHOPIFY_REQUEST_TIMEOUT_MS: '1000',
     ...env,
   });
-  const runtime = await createRuntime(config, { log, mountDev: mountLocal(emulator) });
+  const runtime = await createRuntime(config, { log, mountDev: mountLocal(emulator), appBridgeStandIn: APP_BRIDGE_STAND_IN });
   return {
     runtime,
     emulator,

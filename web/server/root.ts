@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { baseSecurityHeaders } from './http/security-headers.js';
 import type { Logger } from 'pino';
-import { adminPageRoutes } from './routes/workspace/page.js';
+import { workspacePageRoutes } from './routes/workspace/page.js';
 import { checkoutRoutes } from './routes/checkout/routes.js';
 import { DEFAULT_CHECKOUT_LIMITS } from './routes/checkout/limits.js';
 import { adminApiRoutes } from './routes/workspace/routes.js';
@@ -41,6 +41,8 @@ export interface RuntimeOptions {
   log?: Logger;
   /** Local mode mounts its dev parts (storefront preview, proxy and Admin API emulators) through this hook. */
   mountDev?: (runtime: Omit<Runtime, 'close'>, parts: DevParts) => Promise<void>;
+  /** Local mode: the path of the dev parts' stand-in for App Bridge, which the workspace page loads instead of Shopify's. */
+  appBridgeStandIn?: string;
 }
 
 export interface DevParts {
@@ -127,7 +129,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       ensureInstalled: installer({ db, client, tokens, exchange: exchangeOptions, apiSecret: config.apiSecret, log }),
     }),
   );
-  app.route('/app', adminPageRoutes({ apiKey: config.apiKey, local: config.mode === 'local' }));
+  app.route('/app', workspacePageRoutes({ apiKey: config.apiKey, local: config.mode === 'local', appBridgeStandIn: config.mode === 'local' ? options.appBridgeStandIn : undefined }));
   app.get('/healthz', async (c) => {
     await db.selectFrom('shops').select('shop').limit(1).execute();
     return c.json({ ok: true, mode: config.mode, database: storage.engine });

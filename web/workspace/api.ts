@@ -1,6 +1,7 @@
 /**
- * Every call carries a fresh Shopify session token: App Bridge's `shopify.idToken()` in the admin, or the dev sign-in
- * in local mode (the same kind of token, for a chosen staff member).
+ * Every call carries a fresh Shopify session token from App Bridge's `shopify.idToken()`. In local mode the page loads
+ * a stand-in for App Bridge from dev/ that mints the same kind of token for a chosen staff member, so this bundle has
+ * one code path and no dev sign-in of its own.
  */
 declare global {
   interface Window {
@@ -14,19 +15,10 @@ export class ApiError extends Error {
   }
 }
 
-let devStaff: string | null = null;
-export function useDevStaff(role: string | null): void {
-  devStaff = role;
-}
-
-const DEV_USERS: Record<string, string> = { owner: '1', manager: '2', viewer: '3' };
-
 export async function sessionToken(): Promise<string> {
-  if (window.shopify) return window.shopify.idToken();
-  const role = devStaff ?? 'owner';
-  const query = new URLSearchParams({ user: DEV_USERS[role] ?? '1', ...(role === 'owner' ? {} : { role }) });
-  const response = await fetch(`/dev/session-token?${query}`);
-  return ((await response.json()) as { token: string }).token;
+  // Outside the admin's frame (or with App Bridge blocked) there is no one to vouch for the staff member.
+  if (!window.shopify) throw new Error('App Bridge is not loaded');
+  return window.shopify.idToken();
 }
 
 export async function api(path: string, init: RequestInit = {}): Promise<Response> {

@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, apiJson, useDevStaff } from './api.js';
+import { ApiError, apiJson } from './api.js';
 import { DICTIONARIES, type Strings, format, pickLanguage } from './i18n.js';
 import { FieldsView } from './fields-view.js';
 import { InsightsView } from './insights-view.js';
@@ -23,19 +23,16 @@ const TABS: Array<{ name: Tab; needs: string }> = [
   { name: 'audit', needs: 'audit' },
 ];
 
-function App({ t, language, local }: { t: Strings; language: string; local: boolean }) {
+function App({ t, language }: { t: Strings; language: string }) {
   const [me, setMe] = useState<Me | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [view, setView] = useState<View>({ name: 'leads' });
   const [filter, setFilter] = useState<Filter>(EMPTY_FILTER);
   const [notice, setNotice] = useState<string | null>(null);
-  const [staff, setStaff] = useState(new URLSearchParams(location.search).get('staff') ?? 'owner');
 
   useEffect(() => {
-    useDevStaff(local ? staff : null);
-    setMe(null);
     apiJson<Me>('/me').then(setMe, (e: unknown) => setError(format(t.error, { status: e instanceof ApiError ? e.status : 0 })));
-  }, [staff]);
+  }, []);
 
   if (error) return <Announce>{error}</Announce>;
   if (!me) return <Announce>{t.loading}</Announce>;
@@ -43,24 +40,6 @@ function App({ t, language, local }: { t: Strings; language: string; local: bool
 
   return (
     <>
-      {local ? (
-        <div class="dev-bar">
-          <label>
-            {t.dev.signedInAs}{' '}
-            <select
-              value={staff}
-              onChange={(e) => {
-                setStaff(e.currentTarget.value);
-                setView({ name: 'leads' });
-              }}
-            >
-              {(['owner', 'manager', 'viewer'] as const).map((r) => (
-                <option value={r}>{t.dev[r]}</option>
-              ))}
-            </select>
-          </label>
-        </div>
-      ) : null}
       <nav class="tabs" aria-label={t.title}>
         <ul>
           {TABS.filter((x) => me.permissions.includes(x.needs)).map((x) => (
@@ -106,4 +85,4 @@ const root = document.getElementById('app')!;
 const language = pickLanguage(location.search, navigator.languages);
 document.documentElement.lang = language;
 document.title = `Contact Capture – ${DICTIONARIES[language].title}`;
-render(<App t={DICTIONARIES[language]} language={language} local={root.dataset.local === 'true'} />, root);
+render(<App t={DICTIONARIES[language]} language={language} />, root);

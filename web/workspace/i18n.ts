@@ -141,7 +141,6 @@ const en = {
     locale: 'Language',
   },
   order: 'Order',
-  dev: { signedInAs: 'Local mode: signed in as', owner: 'Camille (owner)', manager: 'Luc (manager)', viewer: 'Inès (viewer)' },
 };
 
 type Dict = typeof en;
@@ -284,7 +283,6 @@ const fr: Dict = {
     locale: 'Langue',
   },
   order: 'Commande',
-  dev: { signedInAs: 'Mode local : connecté en tant que', owner: 'Camille (propriétaire)', manager: 'Luc (responsable)', viewer: 'Inès (lecture)' },
 };
 
 export const DICTIONARIES = { en, fr } as const;
