@@ -12,6 +12,9 @@ import { STANDARD_DEFINITIONS } from '../web/server/shopify/metafield-definition
 import type { ProposedField } from '../web/server/shopify/proposed-changes.js';
 import { CODE_DECISIONS, type CodedMutation, type Droppable } from '../web/server/shopify/user-errors.js';
 import type { AuditAction, ComplianceRequestsTable, ConsentRecordsTable, JobState, LeadSource, OutboxJobsTable, Role } from '../web/server/storage/tables.js';
+import { readFileSync, readdirSync } from 'node:fs';
+import { loadTranslator } from '../web/server/core/i18n.js';
+import { formAgainPage } from '../web/server/routes/proxy/form-page.js';
 import { DICTIONARIES, type Strings, auditDetail, consentOrigin, fieldLabel, plural, savedText, syncErrorText, warningText } from '../web/workspace/i18n.js';
 
 /**
@@ -156,7 +159,9 @@ describe('French reads right for every value interpolated into it', () => {
   });
 });
 
-/** Every French string, with where it comes from. */
+const FRENCH_FILES = ['extensions/contact-form/locales/fr.json', 'extensions/contact-form/locales/fr.schema.json', 'extensions/checkout-fields/locales/fr.json'];
+
+/** Every French string (the workspace's, the shopper's and the theme editor's), with where it comes from. */
 function frenchStrings(): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const walk = (node: unknown, path: string) => {
@@ -164,14 +169,40 @@ function frenchStrings(): Array<[string, string]> {
     else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, path ? `${path}.${k}` : k);
   };
   walk(DICTIONARIES.fr, 'workspace');
+  for (const file of FRENCH_FILES) walk(JSON.parse(readFileSync(new URL(`../${file}`, import.meta.url), 'utf8')), file);
   return out;
 }
 
-describe('French typography in the workspace', () => {
+describe('the shopper pages join a label and its message as each language does', () => {
+  const translator = loadTranslator();
+  const summaryOf = (locale: string) => {
+    const html = formAgainPage(translator, locale, { first_name: 'required', email: 'invalid_email' }, { first_name: '', email: 'x' }, '/apps/contact-capture/submit', []);
+    return [...html.matchAll(/<li><a [^>]*>([^<]*)<\/a><\/li>/g)].map((m) => m[1]);
+  };
+
+  it('French puts a non-breaking space before the colon', () => {
+    expect(summaryOf('fr')).toEqual(['Prénom\u00a0: Ce champ est obligatoire.', 'E-mail\u00a0: Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.']);
+  });
+
+  it('English and Japanese use their own colon', () => {
+    expect(summaryOf('en')[0]).toBe('First name: This field is required.');
+    expect(summaryOf('ja')[0]).toMatch(/^[^:]+：/);
+  });
+
+  it('every shopper language has the separator, so none falls back to another language\'s', () => {
+    const dir = new URL('../extensions/contact-form/locales/', import.meta.url);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json') && !f.includes('.schema.'))) {
+      const tree = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as { contact_form: Record<string, unknown> };
+      expect(typeof tree.contact_form.label_separator, file).toBe('string');
+    }
+  });
+});
+
+describe('French typography', () => {
   it.each(frenchStrings())('%s', (_, text) => {
     // A non-breaking space before : ; ? ! and inside « », never a plain one (which lets the mark wrap to a new line).
     expect(text).not.toMatch(/ [:;?!»]|« /);
-    expect(text).not.toMatch(/[^\s\u00a0«]«|»[^\s\u00a0.,)]/);
+    expect(text).not.toMatch(/[^\s\u00a0«(]«|»[^\s\u00a0.,)]/);
     expect(text).not.toMatch(/[\p{L}]'[\p{L}]/u);
     expect(text).not.toContain('...');
   });

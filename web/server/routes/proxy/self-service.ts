@@ -106,7 +106,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     // Pre-filled from what the customer sent signed in, rather than what anyone typed with their email.
     const latest = leads.find((l) => l.logged_in_customer_id === v.loggedInCustomerId) ?? leads[0];
     const rows = leads
-      .map((l) => `<li><p><strong>${t('privacy.received')}:</strong> ${esc(l.created_at.slice(0, 16).replace('T', ' '))} UTC</p><p>${esc([l.first_name, l.last_name].filter(Boolean).join(' '))} · ${esc(l.email)}${l.phone ? ` · ${esc(l.phone)}` : ''}${l.company ? ` · ${esc(l.company)}` : ''}</p>${l.message ? `<p>${esc(l.message)}</p>` : ''}<p>${t('privacy.consent_email')}: ${l.email_consent ? t('privacy.yes') : t('privacy.no')}</p></li>`)
+      .map((l) => `<li><p><strong>${t('privacy.received')}</strong>${t('contact_form.label_separator')}${esc(l.created_at.slice(0, 16).replace('T', ' '))} UTC</p><p>${esc([l.first_name, l.last_name].filter(Boolean).join(' '))} · ${esc(l.email)}${l.phone ? ` · ${esc(l.phone)}` : ''}${l.company ? ` · ${esc(l.company)}` : ''}</p>${l.message ? `<p>${esc(l.message)}</p>` : ''}<p>${t('privacy.consent_email')}${t('contact_form.label_separator')}${l.email_consent ? t('privacy.yes') : t('privacy.no')}</p></li>`)
       .join('');
     const field = (name: string, label: string, value: string | null, autocomplete: string) =>
       `<p><label for="cc-self-${name}">${label}</label><br><input id="cc-self-${name}" name="${name}" autocomplete="${autocomplete}" value="${esc(value ?? '')}"></p>`;
