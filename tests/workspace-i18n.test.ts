@@ -15,7 +15,7 @@ import type { AuditAction, ComplianceRequestsTable, ConsentRecordsTable, JobStat
 import { readFileSync, readdirSync } from 'node:fs';
 import { loadTranslator } from '../web/server/core/i18n.js';
 import { formAgainPage } from '../web/server/routes/proxy/form-page.js';
-import { DICTIONARIES, type Strings, auditDetail, consentOrigin, fieldLabel, plural, savedText, syncErrorText, warningText } from '../web/workspace/i18n.js';
+import { DICTIONARIES, type Strings, answerValue, auditDetail, consentOrigin, fieldLabel, plural, savedText, syncErrorText, warningText } from '../web/workspace/i18n.js';
 
 /**
  * Every value the server can hand the workspace that a person reads (statuses, sources, codes, kinds) has words in
@@ -110,6 +110,12 @@ describe('every value a person reads has words in every workspace language', () 
       for (const code of [...fieldCodes, ...OWN_CODES]) expect(warningText(t, { code, message: 'Shopify says no' })).not.toBe('Shopify says no');
       // A code without words yet falls back to Shopify's own message, never to the code.
       expect(warningText(t, { code: 'NEW_CODE', message: 'Shopify says no' })).toBe('Shopify says no');
+    });
+
+    it(`${language}: a ticked or unticked checkbox answer reads as yes or no`, () => {
+      expect(answerValue(t, { kind: 'checkbox', value: 'true' })).toBe(t.yes);
+      expect(answerValue(t, { kind: 'checkbox', value: 'false' })).toBe(t.no);
+      expect(answerValue(t, { kind: 'text', value: 'true' })).toBe('true');
     });
 
     it(`${language}: an audit entry's detail reads as a phrase, not JSON`, () => {

@@ -416,6 +416,10 @@ export function consentOrigin(t: Strings, source: string, level: string | null):
 /** An answer's label: a purchase question's words for its key; a merchant's own key stays as they named it. */
 export const answerLabel = (t: Strings, key: string) => lookup(t.purchaseQuestions, key) ?? key;
 
+/** An answer's value: a checkbox is stored as 'true' or 'false' (schema/submission.ts) and reads as yes or no. */
+export const answerValue = (t: Strings, answer: { kind: string; value: string }) =>
+  answer.kind === 'checkbox' && (answer.value === 'true' || answer.value === 'false') ? (answer.value === 'true' ? t.yes : t.no) : answer.value;
+
 /** A field of a proposal, a warning or a correction, in the staff member's words. */
 export function fieldLabel(t: Strings, field: string): string {
   if (field.startsWith('metafield:')) return format(t.proposed.metafield, { key: field.slice('metafield:'.length) });

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, apiJson } from './api.js';
-import { type Strings, answerLabel, consentOrigin, fieldLabel, format, languageName, plural, savedText, syncErrorText, warningText } from './i18n.js';
+import { type Strings, answerLabel, answerValue, consentOrigin, fieldLabel, format, languageName, plural, savedText, syncErrorText, warningText } from './i18n.js';
 import { Announce, Badge, Card, FocusHeading, fullName, shown, when } from './parts.js';
 import type { LeadDetail as Detail, Lead, Me, ProposedChanges } from './types.js';
 
@@ -131,13 +131,13 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
                     <>
                       <dt>{answerLabel(t, a.key)}</dt>
                       <dd>
-                        {a.value}
+                        {answerValue(t, a)}
                         <br />
                         <small class="held-note">{t.detail.held[a.held]}</small>
                       </dd>
                     </>
                   ) : (
-                    <Fact label={answerLabel(t, a.key)} value={a.value} />
+                    <Fact label={answerLabel(t, a.key)} value={answerValue(t, a)} />
                   ),
                 )}
               </dl>
