@@ -44,6 +44,7 @@ const en = {
     checkout_fields: 'Questions in checkout',
     thank_you_fields: 'Questions on the thank-you page',
     shopify: 'Changed in Shopify: {state}',
+    shopifyOther: 'Changed in Shopify',
     other: 'Other source',
   },
   marketingState: { subscribed: 'subscribed', unsubscribed: 'unsubscribed', not_subscribed: 'not subscribed', pending: 'awaiting confirmation', redacted: 'erased', invalid: 'not valid' },
@@ -227,6 +228,7 @@ const fr: Dict = {
     checkout_fields: 'Questions de la page de paiement',
     thank_you_fields: 'Questions de la page de remerciement',
     shopify: 'Modifié dans Shopify : {state}',
+    shopifyOther: 'Modifié dans Shopify',
     other: 'Autre origine',
   },
   marketingState: { subscribed: 'abonné', unsubscribed: 'désabonné', not_subscribed: 'non abonné', pending: 'en attente de confirmation', redacted: 'effacé', invalid: 'non valide' },
@@ -408,7 +410,8 @@ const lookup = (table: Record<string, string>, key: string | null | undefined): 
 /** A consent record's source and opt-in level in the reader's language: identifiers stay in the data, not on screen. */
 export function consentOrigin(t: Strings, source: string, level: string | null): string {
   const state = source.startsWith('shopify:') ? source.slice('shopify:'.length) : null;
-  const where = state !== null ? format(t.consentOrigin.shopify, { state: lookup(t.marketingState, state) ?? t.consentOrigin.other }) : (lookup(t.consentOrigin, source) ?? t.consentOrigin.other);
+  const stateWords = state !== null ? lookup(t.marketingState, state) : undefined;
+  const where = state !== null ? (stateWords ? format(t.consentOrigin.shopify, { state: stateWords }) : t.consentOrigin.shopifyOther) : (lookup(t.consentOrigin, source) ?? t.consentOrigin.other);
   const how = level ? lookup(t.optInLevel, level) ?? t.optInLevel.UNKNOWN : null;
   return how ? `${where} · ${how}` : where;
 }
