@@ -14,7 +14,7 @@ const USERS = { owner: '1', manager: '2', viewer: '3' } as const;
 type Staff = keyof typeof USERS;
 const STRINGS = {
   en: { signedInAs: 'Local mode: signed in as', owner: 'Camille (owner)', manager: 'Luc (manager)', viewer: 'Inès (viewer)' },
-  fr: { signedInAs: 'Mode local : connecté en tant que', owner: 'Camille (propriétaire)', manager: 'Luc (responsable)', viewer: 'Inès (lecture)' },
+  fr: { signedInAs: 'Mode local\u00a0: connecté en tant que', owner: 'Camille (propriétaire)', manager: 'Luc (responsable)', viewer: 'Inès (lecture seule)' },
 };
 
 const isStaff = (value: string | null): value is Staff => value !== null && Object.hasOwn(USERS, value);

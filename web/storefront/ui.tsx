@@ -18,6 +18,8 @@ interface Messages {
   retry: string;
   rate_limited: string;
   summary: string;
+  /** Between a field's label and its error in the summary (French: a non-breaking space before the colon). */
+  separator?: string;
   errors: Record<FieldErrorCode, string>;
 }
 
@@ -100,7 +102,9 @@ export function mount(form: HTMLFormElement): { submit(): void } {
                 return (
                   <li key={f.dataset.ccField}>
                     <a href={`#${input?.id ?? ''}`} onClick={(e) => { e.preventDefault(); input?.focus(); }}>
-                      {labelOf(f)}: {messages.errors[code]}
+                      {labelOf(f)}
+                      {messages.separator ?? ': '}
+                      {messages.errors[code]}
                     </a>
                   </li>
                 );

@@ -3,6 +3,40 @@
  * anything else falls back to the browser's language, then English.
  */
 const en = {
+  /** This dictionary's language, for plural rules, list and language names (Intl). */
+  lang: 'en',
+  /** What a label and its value are joined with (French puts a non-breaking space before the colon). */
+  colon: ': ',
+  consentChannel: { email: 'Email marketing', sms: 'SMS marketing', profile: 'Keeping the answers on the customer profile' },
+  /** Why a lead was held as spam (web/server/leads/spam.ts SPAM_REASONS), shown in place of the stored reason. */
+  spamReasons: {
+    honeypot: 'Held as spam: the hidden anti-bot field was filled in.',
+    too_fast: 'Held as spam: the form was sent too quickly after the page was shown.',
+    no_fill_time: 'Held as spam: the page did not say when the form was shown.',
+    disposable_email: 'Held as spam: a disposable email address.',
+    link_stuffing: 'Held as spam: too many links in the message.',
+  },
+  /** What a refused value's code means (Shopify's userError codes with a `field` verdict, and the app's own). */
+  warningCodes: {
+    BLANK: 'It was empty.',
+    INCLUSION: 'It is not one of the values Shopify accepts.',
+    INVALID: 'It is not valid.',
+    PRESENT: 'It must be left empty.',
+    TAKEN: 'Another customer already has it.',
+    TOO_LONG: 'It is too long.',
+    TOO_SHORT: 'It is too short.',
+    APP_NOT_AUTHORIZED: 'The app may not write this metafield.',
+    CAPABILITY_VIOLATION: 'The metafield’s definition does not allow this value.',
+    INVALID_TYPE: 'Its type differs from the metafield’s definition.',
+    INVALID_VALUE: 'The metafield’s definition refuses this value.',
+    LESS_THAN_OR_EQUAL_TO: 'It has too many values.',
+    UNSUBSCRIBED: 'The customer had unsubscribed; a submission that is not signed in as them does not subscribe them again.',
+    PHONE_NOT_ON_CUSTOMER: 'The customer’s phone is not the one given with this consent.',
+  },
+  /** The purchase questions' keys (schema/purchase-fields.ts), as the questions read on the cart and checkout. */
+  purchaseQuestions: { birthday: 'Birthday', company: 'Company', heard_about: 'How did you hear about us?', delivery_notes: 'Delivery instructions' },
+  /** Shopify metafield types, as Shopify's admin names them. */
+  metafieldTypes: { single_line_text_field: 'Single line text', multi_line_text_field: 'Multi-line text', number_decimal: 'Decimal', date: 'Date', boolean: 'True or false', json: 'JSON' },
   /** Where a consent record came from and how it was given, as a person reads them (never the raw identifiers). */
   consentOrigin: {
     storefront_contact_form: 'Contact form on the storefront',
@@ -10,6 +44,7 @@ const en = {
     checkout_fields: 'Questions in checkout',
     thank_you_fields: 'Questions on the thank-you page',
     shopify: 'Changed in Shopify: {state}',
+    shopifyOther: 'Changed in Shopify',
     other: 'Other source',
   },
   marketingState: { subscribed: 'subscribed', unsubscribed: 'unsubscribed', not_subscribed: 'not subscribed', pending: 'awaiting confirmation', redacted: 'erased', invalid: 'not valid' },
@@ -40,7 +75,7 @@ const en = {
   status: { all: 'All', pending: 'Pending', synced: 'Synced', failed: 'Failed', no_consent: 'No consent', quarantined: 'Quarantined' },
   columns: { received: 'Received', name: 'Name', email: 'Email', phone: 'Phone', consent: 'Consent', status: 'Status', message: 'Message' },
   count: '{n} leads',
-  countOne: '1 lead',
+  countOne: '{n} lead',
   countMore: 'More than {n} leads',
   noLeads: 'No leads yet. They appear here as soon as a shopper sends the storefront form.',
   noMatch: 'No leads match these filters.',
@@ -48,6 +83,7 @@ const en = {
   export: 'Export CSV',
   exporting: 'Exporting {done} of {total} leads…',
   exported: 'Exported {n} leads.',
+  exportedOne: 'Exported {n} lead.',
   masked: 'Personal data is masked for your role (viewer).',
   unreadable: 'unreadable',
   unreadableBanner: 'Some of this lead’s data cannot be decrypted (a missing or wrong encryption key) and is shown as “unreadable”. Correcting the lead replaces it.',
@@ -74,7 +110,7 @@ const en = {
     history: 'Sync history',
     noHistory: 'Not sent to Shopify (no consent, or held as spam).',
     attempts: '{n} attempts',
-    attemptsOne: '1 attempt',
+    attemptsOne: '{n} attempt',
     jobKinds: { sync_lead: 'Create or update customer', update_customer: 'Correction' },
     jobStates: { pending: 'Waiting', done: 'Done', failed: 'Failed' },
     shopifyCustomer: 'Open the customer in Shopify',
@@ -103,7 +139,7 @@ const en = {
     first_name: 'First name', last_name: 'Last name', email: 'Email', phone: 'Phone', company: 'Company', birthday: 'Birthday', message: 'Message',
     address1: 'Address', address2: 'Apartment, suite', city: 'City', province: 'Province', zip: 'Postal code', country: 'Country code', address: 'Address', tags: 'Tags', form: 'Form', locale: 'Language',
   },
-  fieldErrors: { required: 'Required.', invalid_email: 'Enter a valid email.', invalid_phone: 'Enter a valid phone number.', too_long: 'Too long.', invalid: 'Not valid.', unknown_field: 'Unknown field.' },
+  fieldErrors: { required: 'Required.', invalid_email: 'Enter a valid email.', invalid_phone: 'Enter a valid phone number.', too_long: 'Too long.', invalid: 'Not valid.', consent_required: 'Consent is required.', unknown_field: 'Unknown field.' },
   insights: {
     intro: 'Views of each form (counted by the storefront block, nothing about who looked), submissions, conversion and consent, last 30 days.',
     views: 'Views', submissions: 'Submissions', conversion: 'Conversion', consentRate: 'Consent rate', spam: 'Spam held back',
@@ -114,8 +150,16 @@ const en = {
     key: 'Key', type: 'Type', origin: 'Origin', app: 'App', custom: 'Custom field', created: 'Created', leads: 'Leads', none: 'No fields created yet.',
   },
   team: { intro: 'Roles: owners and managers see and work all leads; viewers see them with personal data masked and cannot export, edit or delete.', user: 'Staff member', role: 'Role', owner: 'Owner', manager: 'Manager', viewer: 'Viewer', saved: 'Role saved.' },
-  audit: { intro: 'Every view of unmasked data, export, edit, deletion and role change.', when: 'When', who: 'Who', action: 'Action', lead: 'Lead', detail: 'Detail', empty: 'Nothing recorded yet.' },
-  requests: { intro: 'Requests Shopify forwards when a customer asks what the shop holds about them (GDPR access). Download the package and send it to the customer.', received: 'Received', status: 'Status', found: 'Found', delivered: 'Delivered', package: 'Package', notYet: 'Not yet', download: 'Download {format}', none: 'No data requests.', done: 'Package downloaded; delivery recorded.' },
+  audit: {
+    intro: 'Every view of unmasked data, export, edit, deletion and role change.', when: 'When', who: 'Who', action: 'Action', lead: 'Lead', detail: 'Detail', empty: 'Nothing recorded yet.',
+    actions: {
+      view_list: 'Viewed the list of leads', view_lead: 'Viewed a lead', searched: 'Searched the leads', export: 'Exported leads', edit: 'Edited a lead', delete: 'Deleted a lead',
+      role_change: 'Changed a role', download_package: 'Downloaded a data request package',
+    },
+    rows: '{n} leads', rowsOne: '{n} lead', filtered: 'filtered', synced: 'synced to Shopify', notSynced: 'not synced (no consent)',
+    proposedApplied: 'proposed changes applied', proposedDismissed: 'proposed changes dismissed', roleOf: '{who} is now {role}',
+  },
+  requests: { intro: 'Requests Shopify forwards when a customer asks what the shop holds about them (GDPR access). Download the package and send it to the customer.', received: 'Received', status: 'Status', found: 'Found', delivered: 'Delivered', package: 'Package', notYet: 'Not yet', download: 'Download {format}', none: 'No data requests.', done: 'Package downloaded; delivery recorded.', statuses: { received: 'Being prepared', done: 'Ready' } },
   sources: { contact_form: 'Contact form', cart: 'Cart page questions', checkout: 'Checkout questions', thank_you: 'Thank-you page questions' },
   proposed: {
     title: 'Changes waiting for the customer',
@@ -137,6 +181,7 @@ const en = {
     intro: 'The lead reached Shopify without them; they stay on the lead.',
     badge: 'Refused values',
     sms_consent: 'SMS consent',
+    email_consent: 'Email marketing consent',
     tags: 'Tags',
     locale: 'Language',
   },
@@ -145,22 +190,53 @@ const en = {
 
 type Dict = typeof en;
 
+// French typography: a non-breaking space (U+00A0) before : ; ? ! and inside « », typographic apostrophes (’), and
+// the words of Shopify's own French admin (client, balises, entreprise, métachamp, abonné au marketing par e-mail).
 const fr: Dict = {
+  lang: 'fr',
+  colon: ' : ',
+  consentChannel: { email: 'Marketing par e-mail', sms: 'Marketing par SMS', profile: 'Conservation des réponses dans le profil client' },
+  spamReasons: {
+    honeypot: 'Retenu comme spam : le champ caché anti-robot a été rempli.',
+    too_fast: 'Retenu comme spam : le formulaire a été envoyé trop vite après l’affichage de la page.',
+    no_fill_time: 'Retenu comme spam : la page n’a pas indiqué quand le formulaire a été affiché.',
+    disposable_email: 'Retenu comme spam : adresse e-mail jetable.',
+    link_stuffing: 'Retenu comme spam : trop de liens dans le message.',
+  },
+  warningCodes: {
+    BLANK: 'La valeur était vide.',
+    INCLUSION: 'Ce n’est pas une valeur acceptée par Shopify.',
+    INVALID: 'La valeur n’est pas valide.',
+    PRESENT: 'Ce champ doit rester vide.',
+    TAKEN: 'Un autre client l’utilise déjà.',
+    TOO_LONG: 'La valeur est trop longue.',
+    TOO_SHORT: 'La valeur est trop courte.',
+    APP_NOT_AUTHORIZED: 'L’application n’a pas le droit d’écrire ce métachamp.',
+    CAPABILITY_VIOLATION: 'La définition du métachamp n’autorise pas cette valeur.',
+    INVALID_TYPE: 'Son type diffère de celui de la définition du métachamp.',
+    INVALID_VALUE: 'La définition du métachamp refuse cette valeur.',
+    LESS_THAN_OR_EQUAL_TO: 'Il y a trop de valeurs.',
+    UNSUBSCRIBED: 'Le client s’était désabonné ; un envoi fait sans être connecté à son compte ne le réabonne pas.',
+    PHONE_NOT_ON_CUSTOMER: 'Le téléphone du client n’est pas celui qui a été donné avec ce consentement.',
+  },
+  purchaseQuestions: { birthday: 'Date de naissance', company: 'Entreprise', heard_about: 'Comment nous avez-vous connus ?', delivery_notes: 'Instructions de livraison' },
+  metafieldTypes: { single_line_text_field: 'Texte sur une seule ligne', multi_line_text_field: 'Texte multiligne', number_decimal: 'Nombre décimal', date: 'Date', boolean: 'Vrai ou faux', json: 'JSON' },
   consentOrigin: {
     storefront_contact_form: 'Formulaire de contact de la boutique',
     cart_fields: 'Questions de la page panier',
-    checkout_fields: 'Questions du paiement',
+    checkout_fields: 'Questions de la page de paiement',
     thank_you_fields: 'Questions de la page de remerciement',
-    shopify: 'Modifié dans Shopify : {state}',
-    other: 'Autre source',
+    shopify: 'Modifié dans Shopify : {state}',
+    shopifyOther: 'Modifié dans Shopify',
+    other: 'Autre origine',
   },
   marketingState: { subscribed: 'abonné', unsubscribed: 'désabonné', not_subscribed: 'non abonné', pending: 'en attente de confirmation', redacted: 'effacé', invalid: 'non valide' },
-  optInLevel: { SINGLE_OPT_IN: 'inscription simple', CONFIRMED_OPT_IN: 'inscription confirmée (double opt-in)', UNKNOWN: "niveau d'inscription inconnu" },
+  optInLevel: { SINGLE_OPT_IN: 'abonnement simple (sans confirmation)', CONFIRMED_OPT_IN: 'abonnement confirmé (double opt-in)', UNKNOWN: 'niveau d’abonnement inconnu' },
   title: 'Prospects',
   nav: { leads: 'Prospects', insights: 'Statistiques', requests: 'Demandes de données', definitions: 'Champs', team: 'Équipe', audit: 'Journal d’audit' },
   loading: 'Chargement…',
   error: 'Une erreur est survenue ({status}). Réessayez.',
-  search: 'Rechercher un nom, e-mail, téléphone, société ou message',
+  search: 'Rechercher par nom, e-mail, téléphone, entreprise ou message',
   searchMasked: 'Rechercher dans les messages',
   searchButton: 'Rechercher',
   filters: 'Filtres',
@@ -172,27 +248,28 @@ const fr: Dict = {
   any: 'Tous',
   yes: 'Oui',
   no: 'Non',
-  tag: 'Étiquette',
-  anyTag: 'Toutes les étiquettes',
+  tag: 'Balise',
+  anyTag: 'Toutes les balises',
   handled: 'Traité',
   sort: 'Tri',
   newest: 'Plus récents d’abord',
   oldest: 'Plus anciens d’abord',
   clear: 'Effacer les filtres',
   status: { all: 'Tous', pending: 'En attente', synced: 'Synchronisé', failed: 'Échec', no_consent: 'Sans consentement', quarantined: 'En quarantaine' },
-  columns: { received: 'Reçu', name: 'Nom', email: 'E-mail', phone: 'Téléphone', consent: 'Consentement', status: 'Statut', message: 'Message' },
+  columns: { received: 'Reçu le', name: 'Nom', email: 'E-mail', phone: 'Téléphone', consent: 'Consentement', status: 'Statut', message: 'Message' },
   count: '{n} prospects',
-  countOne: '1 prospect',
+  countOne: '{n} prospect',
   countMore: 'Plus de {n} prospects',
   noLeads: 'Aucun prospect pour l’instant. Ils apparaissent ici dès qu’un client envoie le formulaire de la boutique.',
   noMatch: 'Aucun prospect ne correspond à ces filtres.',
   loadMore: 'Afficher plus',
   export: 'Exporter en CSV',
-  exporting: 'Export de {done} sur {total} prospects…',
+  exporting: 'Export en cours : {done} sur {total}…',
   exported: '{n} prospects exportés.',
-  masked: 'Les données personnelles sont masquées pour votre rôle (lecture).',
+  exportedOne: '{n} prospect exporté.',
+  masked: 'Les données personnelles sont masquées pour votre rôle (lecture seule).',
   unreadable: 'illisible',
-  unreadableBanner: 'Certaines données de ce prospect ne peuvent pas être déchiffrées (clé de chiffrement absente ou erronée) : elles apparaissent comme « illisible ». Corriger le prospect les remplace.',
+  unreadableBanner: 'Certaines données de ce prospect ne peuvent pas être déchiffrées (clé de chiffrement absente ou erronée) : elles apparaissent comme « illisible ». Corriger le prospect les remplace.',
   open: 'Ouvrir le prospect de {name}',
   back: 'Retour aux prospects',
   detail: {
@@ -200,9 +277,9 @@ const fr: Dict = {
     answers: 'Réponses',
     noAnswers: 'Aucune réponse personnalisée.',
     held: {
-      unsigned: 'Conservée ici, non envoyée à Shopify : le formulaire qui l’a transmise n’était pas signé par le bloc du thème (page mise en cache avant une modification, ou formulaire altéré).',
-      reserved: 'Conservée ici, non envoyée à Shopify : cette clé est réservée aux champs client de l’application.',
-      definition_cap: 'Conservée ici, non envoyée à Shopify : la boutique a atteint le nombre de champs personnalisés que l’application peut créer (voir Champs).',
+      unsigned: 'Conservée ici, non envoyée à Shopify : le formulaire qui l’a transmise n’était pas signé par le bloc du thème (page mise en cache avant une modification, ou formulaire altéré).',
+      reserved: 'Conservée ici, non envoyée à Shopify : cette clé est réservée aux champs client de l’application.',
+      definition_cap: 'Conservée ici, non envoyée à Shopify : la boutique a atteint le nombre de champs personnalisés que l’application peut créer (voir Champs).',
     },
     consentProof: 'Preuve du consentement',
     granted: 'Accordé',
@@ -216,7 +293,7 @@ const fr: Dict = {
     history: 'Historique de synchronisation',
     noHistory: 'Non envoyé à Shopify (pas de consentement, ou retenu comme spam).',
     attempts: '{n} tentatives',
-    attemptsOne: '1 tentative',
+    attemptsOne: '{n} tentative',
     jobKinds: { sync_lead: 'Création ou mise à jour du client', update_customer: 'Correction' },
     jobStates: { pending: 'En attente', done: 'Terminé', failed: 'Échec' },
     shopifyCustomer: 'Ouvrir le client dans Shopify',
@@ -226,42 +303,50 @@ const fr: Dict = {
     note: 'Note',
     actions: 'Actions',
     retry: 'Relancer la synchronisation',
-    release: 'Sortir de quarantaine',
+    release: 'Sortir de la quarantaine',
     markHandled: 'Marquer comme traité',
     markOpen: 'Marquer comme non traité',
     handledOn: 'Traité le {when}',
     delete: 'Supprimer le prospect',
-    confirmDelete: 'Supprimer ce prospect et tout ce qui le concerne ? C’est définitif.',
+    confirmDelete: 'Supprimer ce prospect et tout ce qui le concerne ? Cette action est définitive.',
     deleted: 'Prospect supprimé.',
     edit: 'Modifier les coordonnées',
     save: 'Enregistrer et synchroniser avec Shopify',
     cancel: 'Annuler',
-    saved: 'Enregistré. Synchronisation avec Shopify en cours pour : {fields}.',
-    savedLocal: 'Enregistré. Le client n’a pas consenti : Shopify n’est pas mis à jour.',
+    saved: 'Modifications enregistrées. Synchronisation avec Shopify en cours pour : {fields}.',
+    savedLocal: 'Modifications enregistrées. Le client n’a pas donné son consentement : Shopify n’est pas mis à jour.',
     nothingChanged: 'Aucune modification.',
     invalid: 'Vérifiez les champs signalés.',
   },
   fields: {
-    first_name: 'Prénom', last_name: 'Nom', email: 'E-mail', phone: 'Téléphone', company: 'Société', birthday: 'Date de naissance', message: 'Message',
-    address1: 'Adresse', address2: 'Appartement, bâtiment', city: 'Ville', province: 'Région', zip: 'Code postal', country: 'Code pays', address: 'Adresse', tags: 'Étiquettes', form: 'Formulaire', locale: 'Langue',
+    first_name: 'Prénom', last_name: 'Nom', email: 'E-mail', phone: 'Téléphone', company: 'Entreprise', birthday: 'Date de naissance', message: 'Message',
+    address1: 'Adresse', address2: 'Appartement, bâtiment, etc.', city: 'Ville', province: 'Région', zip: 'Code postal', country: 'Code pays', address: 'Adresse', tags: 'Balises', form: 'Formulaire', locale: 'Langue',
   },
-  fieldErrors: { required: 'Obligatoire.', invalid_email: 'Saisissez un e-mail valide.', invalid_phone: 'Saisissez un numéro valide.', too_long: 'Trop long.', invalid: 'Non valide.', unknown_field: 'Champ inconnu.' },
+  fieldErrors: { required: 'Obligatoire.', invalid_email: 'Saisissez une adresse e-mail valide.', invalid_phone: 'Saisissez un numéro de téléphone valide.', too_long: 'Trop long.', invalid: 'Non valide.', consent_required: 'Le consentement est obligatoire.', unknown_field: 'Champ inconnu.' },
   insights: {
-    intro: 'Vues de chaque formulaire (comptées par le bloc de la boutique, sans rien savoir du visiteur), envois, conversion et consentement, 30 derniers jours.',
+    intro: 'Sur les 30 derniers jours : vues de chaque formulaire (comptées par le bloc de la boutique, sans rien enregistrer sur le visiteur), envois, taux de conversion et de consentement.',
     views: 'Vues', submissions: 'Envois', conversion: 'Conversion', consentRate: 'Taux de consentement', spam: 'Spam retenu',
     chart: 'Envois et spam par jour pour {form}', day: 'Jour', none: 'Aucune activité sur cette période.',
   },
   definitions: {
-    intro: 'Métachamps client créés par l’application dans la boutique (espace de noms $app), et le nombre de prospects qui ont utilisé chacun. Champs personnalisés : {n} sur {cap} ; au-delà, les réponses à une nouvelle clé restent uniquement sur le prospect.',
+    intro: 'Métachamps client créés par l’application dans la boutique (espace de noms $app), et le nombre de prospects ayant utilisé chacun d’eux. Champs personnalisés : {n} sur {cap} ; au-delà, les réponses à une nouvelle clé restent uniquement sur le prospect.',
     key: 'Clé', type: 'Type', origin: 'Origine', app: 'Application', custom: 'Champ personnalisé', created: 'Créé le', leads: 'Prospects', none: 'Aucun champ créé pour l’instant.',
   },
-  team: { intro: 'Rôles : propriétaires et responsables voient et traitent tous les prospects ; en lecture, les données personnelles sont masquées, sans export, modification ni suppression.', user: 'Membre du personnel', role: 'Rôle', owner: 'Propriétaire', manager: 'Responsable', viewer: 'Lecture', saved: 'Rôle enregistré.' },
-  audit: { intro: 'Chaque consultation de données non masquées, export, modification, suppression et changement de rôle.', when: 'Date', who: 'Qui', action: 'Action', lead: 'Prospect', detail: 'Détail', empty: 'Rien d’enregistré pour l’instant.' },
-  requests: { intro: 'Demandes transmises par Shopify quand un client veut savoir ce que la boutique détient sur lui (droit d’accès RGPD). Téléchargez le dossier et envoyez-le au client.', received: 'Reçue', status: 'Statut', found: 'Trouvé', delivered: 'Remise', package: 'Dossier', notYet: 'Pas encore', download: 'Télécharger {format}', none: 'Aucune demande.', done: 'Dossier téléchargé ; remise enregistrée.' },
-  sources: { contact_form: 'Formulaire de contact', cart: 'Questions du panier', checkout: 'Questions du paiement', thank_you: 'Questions de la page de remerciement' },
+  team: { intro: 'Rôles : les propriétaires et les responsables voient et traitent tous les prospects ; en lecture seule, les données personnelles sont masquées et l’export, la modification et la suppression ne sont pas possibles.', user: 'Membre du personnel', role: 'Rôle', owner: 'Propriétaire', manager: 'Responsable', viewer: 'Lecture seule', saved: 'Rôle enregistré.' },
+  audit: {
+    intro: 'Chaque consultation de données non masquées, export, modification, suppression et changement de rôle.', when: 'Date', who: 'Qui', action: 'Action', lead: 'Prospect', detail: 'Détail', empty: 'Rien n’a encore été enregistré.',
+    actions: {
+      view_list: 'Consultation de la liste des prospects', view_lead: 'Consultation d’un prospect', searched: 'Recherche parmi les prospects', export: 'Export de prospects', edit: 'Modification d’un prospect', delete: 'Suppression d’un prospect',
+      role_change: 'Changement de rôle', download_package: 'Téléchargement du dossier d’une demande de données',
+    },
+    rows: '{n} prospects', rowsOne: '{n} prospect', filtered: 'avec filtres', synced: 'synchronisation avec Shopify', notSynced: 'sans synchronisation (pas de consentement)',
+    proposedApplied: 'modifications proposées appliquées', proposedDismissed: 'modifications proposées ignorées', roleOf: 'nouveau rôle de {who} : {role}',
+  },
+  requests: { intro: 'Demandes transmises par Shopify quand un client veut savoir ce que la boutique détient sur lui (droit d’accès RGPD). Téléchargez le dossier et envoyez-le au client.', received: 'Reçue le', status: 'Statut', found: 'Trouvés', delivered: 'Remise', package: 'Dossier', notYet: 'Pas encore', download: 'Télécharger {format}', none: 'Aucune demande.', done: 'Dossier téléchargé ; remise enregistrée.', statuses: { received: 'En préparation', done: 'Prête' } },
+  sources: { contact_form: 'Formulaire de contact', cart: 'Questions de la page panier', checkout: 'Questions de la page de paiement', thank_you: 'Questions de la page de remerciement' },
   proposed: {
     title: 'Modifications en attente pour la fiche client',
-    intro: 'Ce client n’était pas connecté à son compte : sa fiche n’a pas été modifiée. Appliquez ce qu’il a envoyé, ou ignorez-le.',
+    intro: 'Ce client n’était pas connecté à son compte : sa fiche n’a pas été modifiée. Appliquez ce qu’il a envoyé, ou ignorez-le.',
     field: 'Champ',
     current: 'Dans Shopify',
     sent: 'Envoyé par le client',
@@ -269,17 +354,18 @@ const fr: Dict = {
     apply: 'Appliquer à la fiche client',
     dismiss: 'Ignorer',
     applying: 'Mise à jour de la fiche client en cours…',
-    applied: 'C’est appliqué : la fiche client va être mise à jour.',
+    applied: 'Modifications appliquées : la fiche client va être mise à jour.',
     dismissed: 'Modifications ignorées.',
-    metafield: 'Champ méta {key}',
+    metafield: 'Métachamp {key}',
     viewerNote: 'Un responsable peut les appliquer ou les ignorer.',
   },
   refused: {
     title: 'Valeurs refusées par Shopify',
-    intro: 'Le prospect a été envoyé à Shopify sans elles ; elles restent sur le prospect.',
+    intro: 'Le prospect a été envoyé à Shopify sans elles ; elles restent sur le prospect.',
     badge: 'Valeurs refusées',
-    sms_consent: 'Consentement SMS',
-    tags: 'Étiquettes',
+    sms_consent: 'Consentement au marketing par SMS',
+    email_consent: 'Consentement au marketing par e-mail',
+    tags: 'Balises',
     locale: 'Langue',
   },
   order: 'Commande',
@@ -299,3 +385,69 @@ export function pickLanguage(search: string, browser: readonly string[]): Langua
 }
 
 export const format = (template: string, values: Record<string, string | number>) => template.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? ''));
+
+/** A count in words: `one` or `other` by the language's plural rules (in French, 0 and 1 take the singular). */
+export function plural(t: Strings, n: number, one: string, other: string): string {
+  return format(new Intl.PluralRules(t.lang).select(n) === 'one' ? one : other, { n: n.toLocaleString(t.lang) });
+}
+
+/** Names joined as a sentence does it ("First name and Address", « Prénom et Adresse »). */
+export const listOf = (t: Strings, items: readonly string[]) => new Intl.ListFormat(t.lang, { type: 'conjunction' }).format(items);
+
+/** A language code (`fr`, `pt-BR`) as its name in the reader's language; the code itself only when it names none. */
+export function languageName(t: Strings, code: string): string {
+  try {
+    return new Intl.DisplayNames([t.lang], { type: 'language' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+const lookup = (table: Record<string, string>, key: string | null | undefined): string | undefined => (key != null && Object.hasOwn(table, key) ? table[key] : undefined);
+
+/** A consent record's source and opt-in level in the reader's language: identifiers stay in the data, not on screen. */
+export function consentOrigin(t: Strings, source: string, level: string | null): string {
+  const state = source.startsWith('shopify:') ? source.slice('shopify:'.length) : null;
+  const stateWords = state !== null ? lookup(t.marketingState, state) : undefined;
+  const where = state !== null ? (stateWords ? format(t.consentOrigin.shopify, { state: stateWords }) : t.consentOrigin.shopifyOther) : (lookup(t.consentOrigin, source) ?? t.consentOrigin.other);
+  const how = level ? lookup(t.optInLevel, level) ?? t.optInLevel.UNKNOWN : null;
+  return how ? `${where} · ${how}` : where;
+}
+
+/** An answer's label: a purchase question's words for its key; a merchant's own key stays as they named it. */
+export const answerLabel = (t: Strings, key: string) => lookup(t.purchaseQuestions, key) ?? key;
+
+/** An answer's value: a checkbox is stored as 'true' or 'false' (schema/submission.ts) and reads as yes or no. */
+export const answerValue = (t: Strings, answer: { kind: string; value: string }) =>
+  answer.kind === 'checkbox' && (answer.value === 'true' || answer.value === 'false') ? (answer.value === 'true' ? t.yes : t.no) : answer.value;
+
+/** A field of a proposal, a warning or a correction, in the staff member's words. */
+export function fieldLabel(t: Strings, field: string): string {
+  if (field.startsWith('metafield:')) return format(t.proposed.metafield, { key: field.slice('metafield:'.length) });
+  return lookup(t.fields, field) ?? lookup(t.refused, field) ?? field;
+}
+
+/** Why Shopify refused a value: the code's meaning when it has one, else Shopify's own message. */
+export const warningText = (t: Strings, warning: { code: string | null; message: string }) => lookup(t.warningCodes, warning.code) ?? warning.message;
+
+/** A lead's stored sync error: a spam reason's explanation for a quarantined lead, otherwise the text as stored. */
+export const syncErrorText = (t: Strings, error: string) => lookup(t.spamReasons, error) ?? error;
+
+/** The message after a staff correction: the changed fields named in a list that reads right for one or several. */
+export const savedText = (t: Strings, changed: readonly string[]) => format(t.detail.saved, { fields: listOf(t, changed.map((f) => fieldLabel(t, f))) });
+
+/** An audit entry's detail (field names and counts, never values) as a phrase instead of its JSON. */
+export function auditDetail(t: Strings, detail: Record<string, unknown> | null): string {
+  if (!detail) return '';
+  const parts: string[] = [];
+  if (typeof detail.rows === 'number') parts.push(plural(t, detail.rows, t.audit.rowsOne, t.audit.rows));
+  if (detail.filter && typeof detail.filter === 'object' && Object.entries(detail.filter).some(([k, v]) => k !== 'sort' && k !== 'limit' && k !== 'cursor' && v !== undefined && v !== '' && v !== false)) parts.push(t.audit.filtered);
+  if (Array.isArray(detail.fields)) parts.push(listOf(t, detail.fields.map((f) => fieldLabel(t, String(f)))));
+  if (detail.dismissed === true) parts.push(t.audit.proposedDismissed);
+  else if (detail.proposed === true) parts.push(t.audit.proposedApplied);
+  if (detail.synced === true && detail.proposed !== true) parts.push(t.audit.synced);
+  if (detail.synced === false) parts.push(t.audit.notSynced);
+  if (typeof detail.role === 'string') parts.push(format(t.audit.roleOf, { who: `#${String(detail.staff ?? '')}`, role: lookup(t.team, detail.role) ?? detail.role }));
+  if (typeof detail.format === 'string') parts.push(detail.format.toUpperCase());
+  return parts.join(' · ');
+}

@@ -1,17 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, apiJson } from './api.js';
-import { type Strings, format } from './i18n.js';
+import { type Strings, answerLabel, answerValue, consentOrigin, fieldLabel, format, languageName, plural, savedText, syncErrorText, warningText } from './i18n.js';
 import { Announce, Badge, Card, FocusHeading, fullName, shown, when } from './parts.js';
 import type { LeadDetail as Detail, Lead, Me, ProposedChanges } from './types.js';
-
-/** A consent record's source and opt-in level in the reader's language: identifiers stay in the data, not on screen. */
-function consentOrigin(t: Strings, source: string, level: string | null): string {
-  const origins = t.consentOrigin as Record<string, string>;
-  const state = source.startsWith('shopify:') ? source.slice('shopify:'.length) : null;
-  const where = state !== null ? format(t.consentOrigin.shopify, { state: (t.marketingState as Record<string, string>)[state] ?? state }) : (origins[source] ?? t.consentOrigin.other);
-  const how = level ? ((t.optInLevel as Record<string, string>)[level] ?? level) : null;
-  return how ? `${where} · ${how}` : where;
-}
 
 interface Props {
   t: Strings;
@@ -90,7 +81,7 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
                   <Fact label={t.fields.address} value={shown(lead, 'address', address, t.unreadable)} />
                   <Fact label={t.fields.form} value={`${t.sources[lead.source]}${lead.source === 'contact_form' && lead.form_id ? ` · ${lead.form_id}` : ''}`} />
                   {lead.order_id ? <Fact label={t.order} value={`#${lead.order_id.split('/').pop()}`} /> : null}
-                  <Fact label={t.fields.locale} value={lead.locale} />
+                  <Fact label={t.fields.locale} value={languageName(t, lead.locale)} />
                   <Fact label={t.fields.tags} value={lead.tags.join(', ')} />
                   <Fact label={t.columns.received} value={when(lead.created_at, language)} />
                 </dl>
@@ -119,8 +110,9 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
               <ul class="warnings">
                 {lead.sync_warnings.map((w) => (
                   <li>
-                    <strong>{fieldLabel(t, w.field)}</strong>: {w.message}
-                    {w.code ? ` (${w.code})` : ''}
+                    <strong>{fieldLabel(t, w.field)}</strong>
+                    {t.colon}
+                    {warningText(t, w)}
                   </li>
                 ))}
               </ul>
@@ -137,15 +129,15 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
                 {lead.answers.map((a) =>
                   a.held ? (
                     <>
-                      <dt>{a.key}</dt>
+                      <dt>{answerLabel(t, a.key)}</dt>
                       <dd>
-                        {a.value}
+                        {answerValue(t, a)}
                         <br />
                         <small class="held-note">{t.detail.held[a.held]}</small>
                       </dd>
                     </>
                   ) : (
-                    <Fact label={a.key} value={a.value} />
+                    <Fact label={answerLabel(t, a.key)} value={answerValue(t, a)} />
                   ),
                 )}
               </dl>
@@ -156,10 +148,10 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
           <Card title={t.detail.consentProof}>
             {detail.consent.map((c) => (
               <dl class="facts consent">
-                <Fact label={c.channel === 'sms' ? 'SMS' : t.fields.email} value={c.granted ? t.detail.granted : t.detail.refused} />
+                <Fact label={t.consentChannel[c.channel as keyof typeof t.consentChannel] ?? c.channel} value={c.granted ? t.detail.granted : t.detail.refused} />
                 <Fact label={t.detail.shown} value={c.text} />
                 <Fact label={t.detail.version} value={c.text_sha256 ? c.text_sha256.slice(0, 12) : null} />
-                <Fact label={t.detail.locale} value={c.locale} />
+                <Fact label={t.detail.locale} value={languageName(t, c.locale)} />
                 <Fact label={t.detail.page} value={c.page} />
                 <Fact label={t.detail.when} value={when(c.recorded_at, language)} />
                 <Fact label={t.detail.source} value={consentOrigin(t, c.source, c.opt_in_level)} />
@@ -173,14 +165,14 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
             <ol class="history">
               {detail.history.map((h) => (
                 <li>
-                  <strong>{t.detail.jobKinds[h.kind]}</strong> · {t.detail.jobStates[h.state]} · {h.attempts === 1 ? t.detail.attemptsOne : format(t.detail.attempts, { n: h.attempts })}
+                  <strong>{t.detail.jobKinds[h.kind]}</strong> · {t.detail.jobStates[h.state]} · {plural(t, h.attempts, t.detail.attemptsOne, t.detail.attempts)}
                   <br />
                   <span class="subdued">{when(h.updated_at, language)}</span>
                   {h.last_error && h.state !== 'done' ? <p class="error-text">{h.last_error}</p> : null}
                 </li>
               ))}
             </ol>
-            {lead.sync_error && lead.status !== 'synced' ? <p class="error-text">{lead.sync_error}</p> : null}
+            {lead.sync_error && lead.status !== 'synced' ? <p class="error-text">{syncErrorText(t, lead.sync_error)}</p> : null}
             {lead.shopify_customer_id && !lead.masked ? (
               <a href={customerUrl(me.shop, lead.shopify_customer_id)} target="_top">
                 {t.detail.shopifyCustomer}
@@ -251,12 +243,6 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
       </div>
     </>
   );
-}
-
-/** A field of a proposal or a warning, in the staff member's words. */
-function fieldLabel(t: Strings, field: string): string {
-  if (field.startsWith('metafield:')) return format(t.proposed.metafield, { key: field.slice('metafield:'.length) });
-  return t.fields[field as keyof typeof t.fields] ?? t.refused[field as 'sms_consent' | 'tags' | 'locale'] ?? field;
 }
 
 /** An address as stored on the lead (JSON), on one line. */
@@ -333,7 +319,7 @@ function EditContact({ t, lead, onDone, onCancel }: { t: Strings; lead: Lead; on
     e.preventDefault();
     try {
       const result = await apiJson<{ changed: string[]; queued: boolean }>(`/leads/${lead.id}`, { method: 'PATCH', body: JSON.stringify(values) });
-      onDone(!result.changed.length ? t.detail.nothingChanged : result.queued ? format(t.detail.saved, { fields: result.changed.map((f) => t.fields[f as keyof typeof t.fields] ?? f).join(', ') }) : t.detail.savedLocal);
+      onDone(!result.changed.length ? t.detail.nothingChanged : result.queued ? savedText(t, result.changed) : t.detail.savedLocal);
     } catch (error) {
       if (error instanceof ApiError && error.body.fields) {
         setErrors(error.body.fields as Record<string, string>);

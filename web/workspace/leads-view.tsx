@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, apiJson } from './api.js';
-import { type Strings, format } from './i18n.js';
+import { type Strings, format, plural } from './i18n.js';
 import { Announce, Badge, Card, FilterSelect, Table, countText, fullName, shown, when } from './parts.js';
 import { EMPTY_FILTER, type Filter, type Lead, type Me, type Status, filterQuery } from './types.js';
 
@@ -156,7 +156,7 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
       {exportState ? (
         <div class="export-progress">
           <progress max={exportState.total || 1} value={exportState.done} aria-label={t.export} />
-          <Announce>{exportState.finished ? format(t.exported, { n: exportState.done }) : format(t.exporting, { done: exportState.done, total: exportState.total })}</Announce>
+          <Announce>{exportState.finished ? plural(t, exportState.done, t.exportedOne, t.exported) : format(t.exporting, { done: exportState.done, total: exportState.total })}</Announce>
         </div>
       ) : null}
       {masked ? <p class="banner">{t.masked}</p> : null}

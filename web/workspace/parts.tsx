@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import { type Strings, format } from './i18n.js';
+import { type Strings, plural } from './i18n.js';
 import type { Status } from './types.js';
 
 export function Badge({ status, t }: { status: Status; t: Strings }) {
@@ -82,4 +82,4 @@ export function FilterSelect({ label, value, options, onChange }: { label: strin
   );
 }
 
-export const countText = (t: Strings, n: number) => (n === 1 ? t.countOne : format(t.count, { n }));
+export const countText = (t: Strings, n: number) => plural(t, n, t.countOne, t.count);

@@ -43,7 +43,7 @@ export function RequestsView({ t, language }: { t: Strings; language: string }) 
           keys={requests.map((r) => r.id)}
           rows={requests.map((r) => [
             when(r.received_at, language),
-            r.status,
+            t.requests.statuses[r.status as keyof typeof t.requests.statuses] ?? r.status,
             r.result ? countText(t, r.result.leads) : '',
             r.delivered_at ? when(r.delivered_at, language) : t.requests.notYet,
             r.has_package

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, apiJson } from './api.js';
-import { type Strings, format } from './i18n.js';
+import { type Strings, auditDetail, format } from './i18n.js';
 import { Announce, Card, Table, when } from './parts.js';
 import type { Role } from './types.js';
 
@@ -76,9 +76,9 @@ export function AuditView({ t, language }: { t: Strings; language: string }) {
           rows={entries.map((e) => [
             when(e.at, language),
             e.name ?? `#${e.user_id}`,
-            e.action,
+            t.audit.actions[e.action as keyof typeof t.audit.actions] ?? e.action,
             <span class="mono">{e.lead_id?.slice(0, 8) ?? ''}</span>,
-            <span class="mono">{e.detail ? JSON.stringify(e.detail) : ''}</span>,
+            auditDetail(t, e.detail),
           ])}
         />
       ) : null}

@@ -95,7 +95,7 @@ export function formAgainPage(translator: Translator, locale: string, errors: Fi
   const hidden = CARRIED.filter((name) => str(name)).map((name) => `<input type="hidden" name="${name}" value="${esc(str(name))}">`).join('');
   const summary = labelled
     .filter((l) => errors[l.name])
-    .map((l) => `<li><a href="#${idOf(l.name)}">${esc(l.label)}: ${t(`contact_form.errors.${errors[l.name]}`)}</a></li>`)
+    .map((l) => `<li><a href="#${idOf(l.name)}">${esc(l.label)}${t('contact_form.label_separator')}${t(`contact_form.errors.${errors[l.name]}`)}</a></li>`)
     .join('');
   return (
     `<style>${styles()}</style>` +

@@ -56,6 +56,14 @@ function tokenValid(secret: string, shop: string, customer: string, token: unkno
   return [day(), yesterday].some((d) => timingSafeEqual(Buffer.from(formToken(secret, shop, customer, d), 'hex'), Buffer.from(token, 'hex')));
 }
 
+/** What a shopper reads for each reason a post is refused; any other (a broken post) asks them to reload the page. */
+const REFUSAL_KEYS: Record<string, string> = {
+  not_logged_in: 'privacy.login',
+  invalid_form_token: 'privacy.expired',
+  nothing_to_correct: 'privacy.none',
+  confirmation_required: 'privacy.confirm_required',
+};
+
 export function selfServiceRoutes(deps: SelfServiceDeps) {
   const app = new Hono<{ Variables: { proxy: Verified } }>();
   const localeOf = (query: string | undefined, header: string | undefined) => deps.translator.resolve(query ?? preferredLanguage(header));
@@ -105,7 +113,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     // Pre-filled from what the customer sent signed in, rather than what anyone typed with their email.
     const latest = leads.find((l) => l.logged_in_customer_id === v.loggedInCustomerId) ?? leads[0];
     const rows = leads
-      .map((l) => `<li><p><strong>${t('privacy.received')}:</strong> ${esc(l.created_at.slice(0, 16).replace('T', ' '))} UTC</p><p>${esc([l.first_name, l.last_name].filter(Boolean).join(' '))} · ${esc(l.email)}${l.phone ? ` · ${esc(l.phone)}` : ''}${l.company ? ` · ${esc(l.company)}` : ''}</p>${l.message ? `<p>${esc(l.message)}</p>` : ''}<p>${t('privacy.consent_email')}: ${l.email_consent ? t('privacy.yes') : t('privacy.no')}</p></li>`)
+      .map((l) => `<li><p><strong>${t('privacy.received')}</strong>${t('contact_form.label_separator')}${esc(l.created_at.slice(0, 16).replace('T', ' '))} UTC</p><p>${esc([l.first_name, l.last_name].filter(Boolean).join(' '))} · ${esc(l.email)}${l.phone ? ` · ${esc(l.phone)}` : ''}${l.company ? ` · ${esc(l.company)}` : ''}</p>${l.message ? `<p>${esc(l.message)}</p>` : ''}<p>${t('privacy.consent_email')}${t('contact_form.label_separator')}${l.email_consent ? t('privacy.yes') : t('privacy.no')}</p></li>`)
       .join('');
     const field = (name: string, label: string, value: string | null, autocomplete: string) =>
       `<p><label for="cc-self-${name}">${label}</label><br><input id="cc-self-${name}" name="${name}" autocomplete="${autocomplete}" value="${esc(value ?? '')}"></p>`;
@@ -132,10 +140,28 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     return v.loggedInCustomerId;
   };
 
+  // A refused post from the page (an expired form, a phone that is not one, a box left unticked) answers as a page in
+  // the shopper's language, never as JSON with reasons and field names in it; the status stays, and the reason rides
+  // along in data-reason. A script that asks for JSON still gets the JSON.
+  const localeOfPost = new WeakMap<Request, string>();
+  app.onError((error, c) => {
+    if (!(error instanceof HttpError) || (c.req.header('accept') ?? '').includes('application/json')) throw error;
+    const locale = localeOfPost.get(c.req.raw) ?? localeOf(undefined, c.req.header('accept-language'));
+    const t = (key: string) => esc(deps.translator.t(locale, key));
+    const fields = error.reason === 'invalid_fields' ? Object.entries((error.extra.fields ?? {}) as Record<string, { message: string }>) : [];
+    const text = fields.length
+      ? `${t('contact_form.error_summary')}</p><ul>${fields.map(([name, f]) => `<li>${t(`contact_form.fields.${name}.label`)}${t('contact_form.label_separator')}${esc(f.message)}</li>`).join('')}</ul><p>`
+      : t(REFUSAL_KEYS[error.reason] ?? 'privacy.expired');
+    const v = c.get('proxy');
+    const back = v ? `<p><a href="${esc(base(v))}/privacy?locale=${esc(locale)}">${t('privacy.back')}</a></p>` : '';
+    return liquid(page(locale, `<h1>${t('privacy.title')}</h1><p role="alert" data-reason="${esc(error.reason)}">${text}</p>${back}`), error.status);
+  });
+
   app.post('/correct', async (c) => {
     const v = c.get('proxy');
     const form = await readForm(c.req.raw);
     const locale = localeOf(typeof form.locale === 'string' ? form.locale : undefined, c.req.header('accept-language'));
+    localeOfPost.set(c.req.raw, locale);
     const customer = guard(v, form.token);
     const value = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
     // A field left out stays as it is (an empty one clears it); one that is not text is a broken post, not a clear.
@@ -200,6 +226,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     const v = c.get('proxy');
     const form = await readForm(c.req.raw);
     const locale = localeOf(typeof form.locale === 'string' ? form.locale : undefined, c.req.header('accept-language'));
+    localeOfPost.set(c.req.raw, locale);
     const customer = guard(v, form.token);
     if (form.confirm !== 'on') throw badRequest('confirmation_required');
     const who = await identify(v.shop, customer);
