@@ -123,7 +123,7 @@ async function bench(engine: TestEngine): Promise<void> {
     await t.staffToken('manager');
     // Session tokens live a minute: a fresh one every 20 s, as App Bridge would hand out.
     let token = await t.sessionToken({ userId: '2' });
-    const refresh = setInterval(async () => (token = await t.sessionToken({ userId: '2' })), 20_000);
+    const refresh = setInterval(() => void t.sessionToken({ userId: '2' }).then((fresh) => (token = fresh)), 20_000);
     const get = (path: string) => t.runtime.app.request(path, { headers: { authorization: `Bearer ${token}` } });
     const first = (await (await get('/api/leads?limit=50')).json()) as { nextCursor: string; leads: Array<{ id: string }> };
     let deep = first.nextCursor;

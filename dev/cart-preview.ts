@@ -34,11 +34,11 @@ export function cartPreview(options: CartPreviewOptions) {
     const query = c.req.query('settings');
     if (query) settings = JSON.parse(query) as Record<string, unknown>;
     const block = readBlock(EXTENSION_DIR, 'cart-fields');
-    const html = await options.engine.parseAndRender(
+    const html = String(await options.engine.parseAndRender(
       block.liquid,
       { block: { id: 'cartpreview', settings: { ...defaultSettings(block.schema), ...settings }, shopify_attributes: '' } },
       { globals: { request: { locale: { iso_code: 'en' }, path: '/cart' }, cart: { attributes, item_count: 1 }, shop: { name: 'Élégance Parisienne' } } },
-    );
+    ));
     const body = `<h1>Your cart</h1>
 <form action="/cart" method="post" id="cart">
   <table><caption class="visually-hidden">Items</caption><tr><th scope="row">Linen shirt, M</th><td>1 × €89.00</td></tr></table>

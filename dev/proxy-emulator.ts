@@ -43,7 +43,7 @@ export function proxyEmulator(options: ProxyEmulatorOptions) {
     if ((out.get('content-type') ?? '').startsWith('application/liquid')) {
       const liquid = await response.text();
       const locale = (c.req.header('accept-language') ?? 'en').split(',')[0]?.split('-')[0] ?? 'en';
-      const body = await options.engine.parseAndRender(liquid, { request: { locale: { iso_code: locale }, path: url.pathname } });
+      const body = String(await options.engine.parseAndRender(liquid, { request: { locale: { iso_code: locale }, path: url.pathname } }));
       out.set('content-type', 'text/html; charset=utf-8');
       out.delete('content-length');
       return new Response(layout(locale, 'Élégance Parisienne', '', body).replace('LANG_LINKS', options.languageLinks()), { status: response.status, headers: out });

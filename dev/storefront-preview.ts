@@ -79,11 +79,11 @@ export function storefrontPreview(translator: Translator, options: PreviewOption
         shop: { name: 'Élégance Parisienne' },
         app: { metafields: { contact_capture: { form_key: { value: options.formKey } } } },
       };
-      const html = await engine.parseAndRender(
+      const html = String(await engine.parseAndRender(
         block.liquid,
         { block: { id: `preview${i}`, settings: { ...defaultSettings(block.schema), ...overrides }, shopify_attributes: `data-block-id="preview${i}"` } },
         { globals },
-      );
+      ));
       blocks.push(`<section class="shopify-section">${html}</section>`);
     }
     // Shopify loads the schema's javascript deferred and its stylesheet in the head, once per page.

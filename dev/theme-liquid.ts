@@ -55,7 +55,8 @@ export function createThemeEngine(translator: Translator, assetBase: string, ext
   });
   engine.registerFilter('hmac_sha256', (text: string, key: string) => createHmac('sha256', String(key)).update(String(text)).digest('hex'));
   engine.registerFilter('t', function (this: { context: { getSync(path: string[]): unknown } }, key: string, vars?: Record<string, string>) {
-    const locale = String(this.context.getSync(['request', 'locale', 'iso_code']) ?? 'en');
+    const iso = this.context.getSync(['request', 'locale', 'iso_code']);
+    const locale = typeof iso === 'string' ? iso : 'en';
     return translator.t(locale, key, vars);
   });
   engine.registerFilter('asset_url', (file: string) => `${assetBase}${file}`);

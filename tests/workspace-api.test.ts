@@ -47,7 +47,7 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
-  const call = (path: string, role: Role | string | null, init: RequestInit = {}) =>
+  const call = (path: string, role: string | null, init: RequestInit = {}) =>
     t!.runtime.app.request(`/api${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), ...(role ? { authorization: `Bearer ${role in tokens ? tokens[role as Role] : role}` } : {}) } });
   const json = async <T>(path: string, role: Role, init?: RequestInit) => {
     const response = await call(path, role, init);

@@ -33,7 +33,7 @@ const AUDIT_ACTIONS = keysOf<AuditAction>({ view_list: true, view_lead: true, ex
 const REQUEST_STATUSES = keysOf<ComplianceRequestsTable['status']>({ received: true, done: true });
 /** Values the sync can leave out with a warning (metafields are named by their key), and email consent (lead-sync.ts). */
 const WARNING_FIELDS = [...keysOf<Exclude<Droppable, `metafield:${string}`>>({ first_name: true, last_name: true, phone: true, locale: true, address: true, tags: true, sms_consent: true }), 'email_consent'];
-const PROPOSED_FIELDS = keysOf<Exclude<ProposedField, `metafield:${string}`>>({ first_name: true, last_name: true, phone: true, address: true } as Record<Exclude<ProposedField, `metafield:${string}`>, true>);
+const PROPOSED_FIELDS = keysOf<Exclude<ProposedField, `metafield:${string}`>>({ first_name: true, last_name: true, phone: true, address: true });
 
 /** The mutations whose refusals become warnings on a synced lead (lead-sync.ts `write`), and their codes that do. */
 const WARNING_MUTATIONS = ['customerSet', 'metafieldsSet', 'customerSmsMarketingConsentUpdate'] satisfies CodedMutation[];
@@ -45,7 +45,7 @@ const schema = loadAdminSchema();
 const enumValues = (name: string) => {
   const type = schema.getType(name);
   if (!type || !isEnumType(type)) throw new Error(`${name} is not an enum of the Admin schema`);
-  return (type as GraphQLEnumType).getValues().map((v) => v.name);
+  return (type).getValues().map((v) => v.name);
 };
 /** What a consent webhook can record (consent-ledger.ts: `shopify:<state in lower case>` and the opt-in level). */
 const MARKETING_STATES = [...new Set([...enumValues('CustomerEmailMarketingState'), ...enumValues('CustomerSmsMarketingState')].map((s) => s.toLowerCase()))];

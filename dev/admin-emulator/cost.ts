@@ -1,4 +1,4 @@
-import { type DocumentNode, type FieldNode, type GraphQLSchema, Kind, type OperationDefinitionNode, TypeInfo, getNamedType, isCompositeType, visit, visitWithTypeInfo } from 'graphql';
+import { type DocumentNode, type FieldNode, type GraphQLSchema, Kind, type OperationDefinitionNode, OperationTypeNode, TypeInfo, getNamedType, isCompositeType, visit, visitWithTypeInfo } from 'graphql';
 
 /**
  * Shopify's calculated query cost, approximated: a mutation costs 10 points; in a query each object costs 1 and a
@@ -8,7 +8,7 @@ export const MUTATION_COST = 10;
 export const MAX_SINGLE_QUERY_COST = 1000;
 
 export function requestedCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
-  if (operation.operation === 'mutation') {
+  if (operation.operation === OperationTypeNode.MUTATION) {
     return operation.selectionSet.selections.filter((s) => s.kind === Kind.FIELD).length * MUTATION_COST;
   }
   const typeInfo = new TypeInfo(schema);

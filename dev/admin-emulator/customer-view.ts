@@ -16,7 +16,7 @@ export function connection<T>(items: T[], first?: number | null) {
 }
 
 export function metafieldView(m: EmuMetafield, ownerType = 'CUSTOMER') {
-  return { __typename: 'Metafield', ...m, ownerType, jsonValue: m.type === 'json' ? JSON.parse(m.value) : m.value, compareDigest: Buffer.from(m.updatedAt + m.value).toString('base64') };
+  return { __typename: 'Metafield', ...m, ownerType, jsonValue: m.type === 'json' ? (JSON.parse(m.value) as unknown) : m.value, compareDigest: Buffer.from(m.updatedAt + m.value).toString('base64') };
 }
 
 export function customerView(data: ShopData, c: EmuCustomer) {

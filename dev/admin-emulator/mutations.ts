@@ -29,10 +29,10 @@ export function customerSet(data: ShopData, args: { identifier?: Input | null; i
     existing = data.byEmail(email);
     if (!existing && input.email === undefined) errors.push({ field: ['input', 'email'], message: 'The input field corresponding to the identifier is required.', code: 'MISSING_FIELD_REQUIRED' });
   } else if (identifier?.id !== undefined) {
-    existing = data.customers.get(String(identifier.id));
+    existing = data.customers.get(str(identifier.id) ?? '');
     if (!existing) errors.push({ field: ['identifier', 'id'], message: 'Resource matching the identifier was not found.', code: 'NOT_FOUND' });
   } else if (identifier?.phone !== undefined) {
-    existing = data.byPhone(String(identifier.phone));
+    existing = data.byPhone(str(identifier.phone) ?? '');
   }
   const email = input.email === undefined ? existing?.email ?? null : str(input.email);
   const phone = input.phone === undefined ? existing?.phone ?? null : str(input.phone);
@@ -149,7 +149,7 @@ export function customerCreate(data: ShopData, args: { input: Input }) {
 /** customerUpdate: like customerSet's checks, for a customer known by id. Omitted fields are left as they are. */
 export function customerUpdate(data: ShopData, args: { input: Input }) {
   const input = args.input;
-  const customer = data.customers.get(String(input.id ?? ''));
+  const customer = data.customers.get(str(input.id) ?? '');
   if (!customer) return { customer: null, userErrors: [{ field: ['id'], message: 'Customer does not exist' }] };
   const errors: UserError[] = [];
   const email = input.email === undefined ? customer.email : str(input.email);
@@ -303,9 +303,9 @@ export function metafieldDefinitionCreate(data: ShopData, args: { definition: In
   const d = args.definition;
   const errors: UserError[] = [];
   const namespace = data.resolveNamespace(str(d.namespace));
-  const key = String(d.key ?? '');
-  const type = String(d.type ?? '');
-  const ownerType = String(d.ownerType ?? '');
+  const key = str(d.key) ?? '';
+  const type = str(d.type) ?? '';
+  const ownerType = str(d.ownerType) ?? '';
   const name = str(d.name) ?? '';
   if (!name.trim()) errors.push({ field: ['definition', 'name'], message: "Name can't be blank", code: 'BLANK' });
   if (!METAFIELD_KEY.test(key)) errors.push({ field: ['definition', 'key'], message: 'Key is invalid', code: 'INVALID' });

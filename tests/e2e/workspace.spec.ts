@@ -144,7 +144,7 @@ test('a manager exports the filtered leads as CSV with progress, and the file ho
   const file = await download;
   await expect(page.getByRole('status').filter({ hasText: 'Exported 2 leads.' })).toBeVisible();
   await expect(page.getByRole('progressbar')).toHaveAttribute('value', '2');
-  const bytes = readFileSync((await file.path())!);
+  const bytes = readFileSync((await file.path()));
   expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const rows = bytes.subarray(3).toString('utf8').trim().split('\r\n');
   expect(rows[0]).toMatch(/^id,received_at,form,first_name,last_name,email,/);

@@ -169,7 +169,7 @@ const webhookPayload = (topic: string) =>
 const API_PATHS = ['/leads', '/leads/counts', '/leads/facets', '/insights', '/leads/export.csv', '/me', '/staff', '/audit', '/compliance/requests', '/settings/retention'];
 const QUERY_KEYS = ['q', 'form', 'from', 'to', 'consent', 'status', 'tag', 'handled', 'sort', 'limit', 'cursor', 'before', 'format'];
 const apiCase = fc.oneof(
-  fc.record({ path: fc.constantFrom(...API_PATHS), query: fc.dictionary(fc.constantFrom(...QUERY_KEYS), text, { maxKeys: 3 }) }).map(({ path, query }) => ({ entry: 'api' as const, method: 'GET' as const, path: `${path}?${new URLSearchParams(query as Record<string, string>)}`, body: null })),
+  fc.record({ path: fc.constantFrom(...API_PATHS), query: fc.dictionary(fc.constantFrom(...QUERY_KEYS), text, { maxKeys: 3 }) }).map(({ path, query }) => ({ entry: 'api' as const, method: 'GET' as const, path: `${path}?${new URLSearchParams(query)}`, body: null })),
   fc
     .record({
       id: fc.oneof({ weight: 3, arbitrary: fc.constant(KNOWN_LEAD) }, fc.constantFrom('01900000-0000-7000-8000-000000000000', '..', '%00', '%2e%2e', 'x'.repeat(300)), fc.string({ maxLength: 10, unit: 'binary-ascii' })),
@@ -181,7 +181,7 @@ const apiCase = fc.oneof(
         value,
       ),
     })
-    .map(({ id, action, method, body }) => ({ entry: 'api' as const, method: method as 'GET' | 'POST' | 'PATCH' | 'DELETE', path: `/leads/${enc(id).replace(/%25/g, '%')}${action}`, body: defuse(body) })),
+    .map(({ id, action, method, body }) => ({ entry: 'api' as const, method: method, path: `/leads/${enc(id).replace(/%25/g, '%')}${action}`, body: defuse(body) })),
   fc.record({ user: fc.oneof(fc.constantFrom('5', '1', '99999999999999999999', 'abc'), text), body: value }).map(({ user, body }) => ({ entry: 'api' as const, method: 'PUT' as const, path: `/staff/${enc(user)}`, body: defuse({ role: body }) })),
   value.map((months) => ({ entry: 'api' as const, method: 'PUT' as const, path: '/settings/retention', body: defuse({ months }) })),
   text.map((id) => ({ entry: 'api' as const, method: 'GET' as const, path: `/compliance/requests/${enc(id) || 'x'}/package?format=csv`, body: null })),
@@ -201,7 +201,7 @@ const caseArb: fc.Arbitrary<Case> = fc.oneof(
         fields: fc.dictionary(fc.constantFrom('first_name', 'last_name', 'phone', 'locale', 'confirm', 'token', 'extra'), value, { maxKeys: 5 }),
         validToken: fc.boolean(),
         customer: fc.constantFrom(CUSTOMER, null),
-        query: fc.dictionary(fc.constantFrom('locale', 'x'), text, { maxKeys: 1 }).map((q) => new URLSearchParams(q as Record<string, string>).toString()),
+        query: fc.dictionary(fc.constantFrom('locale', 'x'), text, { maxKeys: 1 }).map((q) => new URLSearchParams(q).toString()),
       })
       .map((c) => ({ entry: 'privacy' as const, ...c, fields: defuse(c.fields) as Record<string, unknown> })),
   },

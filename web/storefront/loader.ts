@@ -30,9 +30,14 @@ function bind(form: HTMLFormElement): void {
       () => HTMLFormElement.prototype.submit.call(form),
     );
   }
+  // A focus or pointer only warms the UI up: if its import fails, the submit path reports it (onSubmit), so a
+  // rejection here is not left unhandled.
+  function prefetch(): void {
+    load().catch(() => undefined);
+  }
   function load(): Promise<{ submit(): void }> {
     if (!loading) {
-      for (const type of TRIGGERS) form.removeEventListener(type, load);
+      for (const type of TRIGGERS) form.removeEventListener(type, prefetch);
       const src = form.dataset.uiSrc ?? '';
       loading = (import(/* @vite-ignore */ src) as Promise<UiModule>).then((ui) => {
         // From here on the UI handles submits itself.
@@ -42,7 +47,7 @@ function bind(form: HTMLFormElement): void {
     }
     return loading;
   }
-  for (const type of TRIGGERS) form.addEventListener(type, load, { passive: true });
+  for (const type of TRIGGERS) form.addEventListener(type, prefetch, { passive: true });
   form.addEventListener('submit', onSubmit);
   countView(form);
 }

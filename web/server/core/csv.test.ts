@@ -15,7 +15,10 @@ function spreadsheetFields(csv: string, separator: string): string[] {
     if (csv[i] === '"') {
       i++;
       while (i < csv.length) {
-        if (csv[i] === '"' && csv[i + 1] === '"') (value += '"'), (i += 2);
+        if (csv[i] === '"' && csv[i + 1] === '"') {
+          value += '"';
+          i += 2;
+        }
         else if (csv[i] === '"') {
           i++;
           break;

@@ -61,7 +61,7 @@ describe('logs never carry messages built from input', () => {
     const t = (await startTestApp('sqlite', {}, pino({ level: 'info' }, out.stream)))!;
     try {
       t.runtime.app.post('/__test/throws', async (c) => {
-        const body = (await c.req.json()) as { email: string };
+        const body = await c.req.json<{ email: string }>();
         throw new ValueError(body.email);
       });
       const response = await t.runtime.app.request('/__test/throws', jsonPost({ email: EMAIL }));

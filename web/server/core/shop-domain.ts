@@ -6,7 +6,7 @@ export const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
  * checkout extension tokens. Null when it is neither.
  */
 export function shopFromDest(dest: unknown): string | null {
-  const text = String(dest ?? '');
+  const text = typeof dest === 'string' ? dest : '';
   try {
     const host = new URL(text.includes('://') ? text : `https://${text}`).hostname;
     return SHOP_DOMAIN.test(host) ? host : null;

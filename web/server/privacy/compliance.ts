@@ -131,7 +131,8 @@ export async function customerPackage(db: Kysely<Database>, shop: string, custom
 
 async function erasePackagesOf(db: Kysely<Database>, shop: string, customer: CustomerRef): Promise<number> {
   const packages = await db.selectFrom('compliance_requests').select(['id', 'package']).where('shop', '=', shop).where('package', 'is not', null).execute();
-  const same = (a: unknown, b: unknown) => a !== null && a !== undefined && b !== null && b !== undefined && String(a).toLowerCase() === String(b).toLowerCase();
+  const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v).toLowerCase() : null);
+  const same = (a: unknown, b: unknown) => text(a) !== null && text(a) === text(b);
   const matching = packages.filter((p) => {
     const held = (JSON.parse(p.package ?? '{}') as { customer?: CustomerRef }).customer ?? {};
     return same(held.id, customer.id) || same(held.email, customer.email) || same(held.phone, customer.phone);

@@ -163,7 +163,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     const locale = localeOf(typeof form.locale === 'string' ? form.locale : undefined, c.req.header('accept-language'));
     localeOfPost.set(c.req.raw, locale);
     const customer = guard(v, form.token);
-    const value = (name: string) => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
+    const value = (name: string) => (typeof form[name] === 'string' ? (form[name]).trim() : '');
     // A field left out stays as it is (an empty one clears it); one that is not text is a broken post, not a clear.
     const given = (['first_name', 'last_name', 'phone'] as const).filter((name) => form[name] !== undefined);
     const broken = given.filter((name) => typeof form[name] !== 'string');

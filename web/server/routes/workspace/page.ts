@@ -60,7 +60,7 @@ export function workspacePageRoutes(options: WorkspacePageOptions) {
     const body = assets.get(name);
     if (!TYPES[name]) return c.notFound();
     if (body === undefined) return c.text('The workspace is not built: run `npm run build:workspace`.', 503);
-    return c.body(body, 200, { 'content-type': TYPES[name]!, 'cache-control': 'no-cache' });
+    return c.body(body, 200, { 'content-type': TYPES[name], 'cache-control': 'no-cache' });
   });
   app.use('/', appPageHeaders(options.local));
   app.get('/', (c) => c.html(workspacePage({ ...options, nonce: c.get('cspNonce') })));

@@ -46,7 +46,7 @@ export function proposedChangesRoutes(db: Kysely<Database>) {
       const wanted = parsed.data.fields ?? [...known];
       const unknown = wanted.filter((f) => !known.has(f));
       if (unknown.length) throw badRequest('unknown_field', `Not proposed: ${unknown.join(', ')}`);
-      const next: ProposedChanges = { ...proposal, accepted: { fields: wanted as ProposedChanges['changes'][number]['field'][], at: nowIso(), by: userId } };
+      const next: ProposedChanges = { ...proposal, accepted: { fields: wanted, at: nowIso(), by: userId } };
       await trx.updateTable('leads').set({ proposed_changes: JSON.stringify(next), status: 'pending', sync_error: null }).where('id', '=', id).execute();
       await enqueueSync(trx, shop, id, Date.now, 'update_customer');
       return wanted;
