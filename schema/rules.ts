@@ -1,4 +1,4 @@
-import { LIMITS } from './fields.js';
+import { LIMITS } from './limits.js';
 
 /**
  * Field rules as plain data and small functions, with no dependency, so the browser bundle can carry them. The
@@ -49,12 +49,12 @@ export function normalizePhone(raw: string): string | null {
 export const validDate = (value: string): boolean => DATE_PATTERN.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
 
 const defaultMax: Record<FieldKind, number> = {
-  text: 255,
+  text: LIMITS.text,
   textarea: LIMITS.message,
   email: LIMITS.email,
   phone: LIMITS.phone,
   number: 32,
-  date: 10,
+  date: LIMITS.date,
   select: 255,
   checkbox: 5,
 };
