@@ -180,6 +180,8 @@ export interface StaffMember {
   name: string | null;
   role: Role;
   is_owner: boolean;
+  updated_at: string;
+  updated_by: string | null;
 }
 
 /** GET /api/audit */
@@ -208,6 +210,7 @@ export interface ComplianceRequest {
 /** GET /api/metafield-definitions */
 export interface DefinitionListing {
   cap: number;
+  /** Custom definitions the app made in this shop (its own keys aside), counted against `cap`. */
   custom: number;
   definitions: Array<{ key: string; type: string; created_at: string; leads: number; app: boolean }>;
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import * as z from 'zod/mini';
 import { CORRECTABLE_FIELDS, postalAddressJson } from '../../../schema/contact-fields.js';
+import type { CorrectionResult } from '../../../schema/workspace-api.js';
 import { type FieldErrorCode } from '../../../schema/fields.js';
 import { dropEmpty, normalizePhone, submissionSchema } from '../../../schema/submission.js';
 import { DomainError, conflict, notFound } from '../core/errors.js';
@@ -33,13 +34,7 @@ export function parseCorrection(input: unknown): { ok: true; value: Correction }
   return { ok: false, fields };
 }
 
-export interface CorrectionResult {
-  id: string;
-  status: LeadStatus;
-  /** Names of the fields that changed (never their values). */
-  changed: string[];
-  queued: boolean;
-}
+export type { CorrectionResult } from '../../../schema/workspace-api.js';
 
 /**
  * Writes the correction, re-indexes the lead for search and, when the shopper consented and the lead is not spam,

@@ -187,7 +187,7 @@ export function presentLead(r: LeadRow): WorkspaceLead {
 export type PresentedLead = WorkspaceLead;
 
 /** One page, keyset-paginated on (created_at, id) so deep pages cost the same as the first. */
-export async function listLeads(db: Kysely<Database>, shop: string, options: ListOptions, hash: TermHasher) {
+export async function listLeads(db: Kysely<Database>, shop: string, options: ListOptions, hash: TermHasher): Promise<LeadPage> {
   const terms = await plannedTerms(db, shop, options, hash);
   if (terms === null) return { leads: [], nextCursor: null };
   const { query, order, desc } = selectLeads(db, shop, options, terms, options.sort, options.cursor, true);
@@ -216,7 +216,7 @@ export async function* eachLead(db: Kysely<Database>, shop: string, filter: Lead
 }
 
 /** Counts per status for the filter (ignoring its status), so the UI shows totals and the status tabs at once. */
-export async function countLeads(db: Kysely<Database>, shop: string, filter: LeadFilter, hash: TermHasher) {
+export async function countLeads(db: Kysely<Database>, shop: string, filter: LeadFilter, hash: TermHasher): Promise<LeadCounts> {
   const byStatus = Object.fromEntries(LEAD_STATUSES.map((s) => [s, 0])) as Record<LeadStatus, number>;
   const terms = await plannedTerms(db, shop, filter, hash);
   let capped = false;
@@ -242,7 +242,7 @@ export async function countLeads(db: Kysely<Database>, shop: string, filter: Lea
 }
 
 /** The shop's forms and tags, for the filter menus. Tags are not personal data and are stored in the clear. */
-export async function leadFacets(db: Kysely<Database>, shop: string) {
+export async function leadFacets(db: Kysely<Database>, shop: string): Promise<LeadFacets> {
   const forms = await db.selectFrom('leads').select('form_id').distinct().where('shop', '=', shop).where('form_id', 'is not', null).orderBy('form_id').limit(100).execute();
   const tagRows = await db.selectFrom('leads').select('tags').distinct().where('shop', '=', shop).where('tags', 'is not', null).limit(500).execute();
   const tags = new Set<string>();

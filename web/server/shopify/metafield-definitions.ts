@@ -3,6 +3,7 @@ import { METAFIELDS } from '../../../schema/fields.js';
 import { PURCHASE_FIELDS } from '../../../schema/purchase-fields.js';
 import { nowIso } from '../core/ids.js';
 import { answersColumn, parseJsonColumn } from '../storage/json-column.js';
+import type { DefinitionListing } from '../../../schema/workspace-api.js';
 import type { Database, Lead } from '../storage/tables.js';
 import type { AdminClient } from './admin-client.js';
 import { type Call, type ConsentProof, type SyncOutcome, defineMetafields, metafieldsOf } from './lead-sync.js';
@@ -92,12 +93,7 @@ export async function ensureLeadDefinitions(
   return { lead: synced, outcome };
 }
 
-export interface DefinitionListing {
-  cap: number;
-  /** Custom definitions the app made in this shop (its own keys aside), counted against `cap`. */
-  custom: number;
-  definitions: Array<{ key: string; type: string; created_at: string; leads: number; app: boolean }>;
-}
+export type { DefinitionListing } from '../../../schema/workspace-api.js';
 
 /** The definitions the app made in a shop, with how many leads used each; the app's own keys first. */
 export async function listDefinitions(db: Kysely<Database>, shop: string, cap: number): Promise<DefinitionListing> {

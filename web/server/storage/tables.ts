@@ -1,10 +1,12 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { LeadSource, LeadStatus, Role } from '../../../schema/workspace-api.js';
 
 /**
  * Table shapes shared by SQLite and PostgreSQL. Times are ISO-8601 UTC strings and flags are 0/1 integers, so the
  * same queries and the same migrations run on both engines.
  */
-export type LeadStatus = 'pending' | 'synced' | 'failed' | 'no_consent' | 'quarantined';
+// The workspace API shows these as they are stored: one definition for the column and the staff UI.
+export type { LeadSource, LeadStatus, Role };
 
 export interface LeadsTable {
   id: string;
@@ -60,7 +62,6 @@ export interface LeadsTable {
   proposed_changes: string | null;
 }
 
-export type LeadSource = 'contact_form' | 'cart' | 'checkout' | 'thank_you';
 
 /**
  * Who says the purchase-time answers are the buyer's. webhook: Shopify's signed orders/create (its customer placed
@@ -191,7 +192,6 @@ export interface LeadNotesTable {
   created_at: string;
 }
 
-export type Role = 'owner' | 'manager' | 'viewer';
 
 export interface StaffTable {
   shop: string;
