@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, apiJson } from './api.js';
 import { type Strings, format } from './i18n.js';
 import { Announce, Card, Table, when } from './parts.js';
-import type { AuditEntry, Role, StaffMember } from './types.js';
+import type { AuditEntry, StaffMember } from './types.js';
 
 type StaffRow = StaffMember;
 
