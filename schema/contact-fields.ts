@@ -1,5 +1,4 @@
 import { LIMITS } from './limits.js';
-import type { FieldKind } from './rules.js';
 
 /**
  * The one definition of the contact form's standard fields and of the postal address: names, input types,
@@ -43,9 +42,6 @@ export const CONTACT_FIELDS = [
 export type ContactFieldName = (typeof CONTACT_FIELDS)[number]['name'];
 
 export const contactField = (name: string): ContactField | undefined => CONTACT_FIELDS.find((f) => f.name === name);
-
-/** The rule kind (rules.ts) a standard input is checked with. */
-export const ruleKindOf = (input: string): FieldKind => (input === 'tel' ? 'phone' : (input as FieldKind));
 
 /**
  * The postal address's parts, in the order the lead's `address` JSON column stores them (and the workspace edits

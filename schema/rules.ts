@@ -7,6 +7,12 @@ import { LIMITS } from './limits.js';
  */
 export type FieldKind = 'text' | 'textarea' | 'email' | 'phone' | 'number' | 'date' | 'select' | 'checkbox';
 
+/**
+ * The rule kind a field's input is checked with: the block's kinds are input types (`tel`), the rules' are what the
+ * value is (`phone`). Here rather than with the contact fields so that the widget's bundle does not carry them.
+ */
+export const ruleKindOf = (input: string): FieldKind => (input === 'tel' ? 'phone' : (input as FieldKind));
+
 export interface FieldRule {
   kind: FieldKind;
   required: boolean;

@@ -1,7 +1,6 @@
 import { render } from 'preact';
 import type { FieldErrorCode } from '../../schema/fields.js';
-import { ruleKindOf } from '../../schema/contact-fields.js';
-import { checkField } from '../../schema/rules.js';
+import { checkField, ruleKindOf } from '../../schema/rules.js';
 import { freshKey } from './loader-key.js';
 
 type FieldErrors = Record<string, FieldErrorCode>;
