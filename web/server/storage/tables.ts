@@ -31,7 +31,7 @@ export interface LeadsTable {
   company: string | null;
   /** YYYY-MM-DD */
   birthday: string | null;
-  /** JSON: { address1, address2, city, province, zip, country } */
+  /** JSON PostalAddress (schema/contact-fields.ts): { address1, address2, city, province, zip, country } */
   address: string | null;
   /** JSON: [{ key, kind, value }] for the block's custom fields */
   answers: string | null;
