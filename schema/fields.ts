@@ -7,18 +7,8 @@ import type { FieldKind } from './rules.js';
 
 export const API_VERSION = '2026-10' as const;
 
-export const LIMITS = {
-  name: 100,
-  email: 254,
-  phone: 32,
-  message: 5000,
-  consentText: 2000,
-  locale: 16,
-  page: 2048,
-  formId: 64,
-  text: 255,
-  zip: 20,
-} as const;
+/** Re-exported: the limits live in limits.ts so that rules.ts can read them without importing this module. */
+export { LIMITS } from './limits.js';
 
 /** Custom fields: the kinds a merchant can pick, and the Shopify metafield type each is stored as. */
 export const CUSTOM_FIELD_KINDS = ['text', 'textarea', 'number', 'date', 'select', 'checkbox'] as const satisfies readonly FieldKind[];

@@ -1,4 +1,4 @@
-import { LIMITS } from './fields.js';
+import { LIMITS } from './limits.js';
 
 /**
  * Field rules as plain data and small functions, with no dependency, so the browser bundle can carry them. The
@@ -6,6 +6,12 @@ import { LIMITS } from './fields.js';
  * definition, two runtimes: the page and the server never disagree about a value.
  */
 export type FieldKind = 'text' | 'textarea' | 'email' | 'phone' | 'number' | 'date' | 'select' | 'checkbox';
+
+/**
+ * The rule kind a field's input is checked with: the block's kinds are input types (`tel`), the rules' are what the
+ * value is (`phone`). Here rather than with the contact fields so that the widget's bundle does not carry them.
+ */
+export const ruleKindOf = (input: string): FieldKind => (input === 'tel' ? 'phone' : (input as FieldKind));
 
 export interface FieldRule {
   kind: FieldKind;
@@ -49,12 +55,12 @@ export function normalizePhone(raw: string): string | null {
 export const validDate = (value: string): boolean => DATE_PATTERN.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
 
 const defaultMax: Record<FieldKind, number> = {
-  text: 255,
+  text: LIMITS.text,
   textarea: LIMITS.message,
   email: LIMITS.email,
   phone: LIMITS.phone,
   number: 32,
-  date: 10,
+  date: LIMITS.date,
   select: 255,
   checkbox: 5,
 };

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ADDRESS_REQUIRED_PARTS, CONTACT_FIELDS, type ContactField } from './contact-fields.js';
 import { CUSTOM_FIELD_KINDS, CUSTOM_FIELD_SLOTS, FIELD_ERROR_CODES, LIMITS, MAX_MERCHANT_TAGS, METAFIELDS, METAFIELD_KEY, type FieldErrorCode } from './fields.js';
 import { PURCHASE_FIELDS } from './purchase-fields.js';
 import { EMAIL_PATTERN, MULTI_LINE, SINGLE_LINE, checkField, normalizePhone, validDate } from './rules.js';
@@ -21,9 +22,36 @@ const checkbox = z.optional(
   ),
 );
 
+/** The standard fields' schemas, one per input type of the definition (contact-fields.ts). */
+const email = z.string('required').check(z.trim(), z.minLength(1, 'required'), z.maxLength(LIMITS.email, 'too_long'), z.regex(EMAIL_PATTERN, 'invalid_email'));
 const phone = z.optional(
   z.string('invalid').check(z.trim(), z.maxLength(LIMITS.phone, 'too_long'), z.refine((v) => normalizePhone(v) !== null, 'invalid_phone')),
 );
+const date = z.optional(z.string('invalid').check(z.trim(), z.refine(validDate, 'invalid')));
+const countryCode = z.optional(z.string('invalid').check(z.trim(), z.regex(/^[A-Za-z]{2}$/, 'invalid')));
+
+type ContactSchema<F extends ContactField> = F extends { input: 'email' }
+  ? typeof email
+  : F extends { input: 'tel' }
+    ? typeof phone
+    : F extends { input: 'date' }
+      ? typeof date
+      : F extends { format: 'country-code' }
+        ? typeof countryCode
+        : ReturnType<typeof optionalText>;
+
+function contactSchema(field: ContactField) {
+  if (field.input === 'email') return email;
+  if (field.input === 'tel') return phone;
+  if (field.input === 'date') return date;
+  if (field.format === 'country-code') return countryCode;
+  return optionalText(field.max, field.input === 'textarea');
+}
+
+// Built from the definition, so a field added there is parsed here; the mapped type keeps each field's own output type.
+const contactShape = Object.fromEntries(CONTACT_FIELDS.map((f) => [f.name, contactSchema(f)])) as {
+  [F in (typeof CONTACT_FIELDS)[number] as F['name']]: ContactSchema<F>;
+};
 
 /** A custom field as the block declares it (kind, metafield key, whether required, options for a select). */
 const customSpec = z.array(
@@ -55,19 +83,7 @@ export type HeldReason = (typeof HELD_REASONS)[number];
 export type DeclaredField = CustomFieldSpec & { held?: HeldReason };
 
 export const submissionSchema = z.strictObject({
-  first_name: optionalText(LIMITS.name),
-  last_name: optionalText(LIMITS.name),
-  email: z.string('required').check(z.trim(), z.minLength(1, 'required'), z.maxLength(LIMITS.email, 'too_long'), z.regex(EMAIL_PATTERN, 'invalid_email')),
-  phone,
-  company: optionalText(LIMITS.text),
-  message: optionalText(LIMITS.message, true),
-  birthday: z.optional(z.string('invalid').check(z.trim(), z.refine(validDate, 'invalid'))),
-  address1: optionalText(LIMITS.text),
-  address2: optionalText(LIMITS.text),
-  city: optionalText(LIMITS.text),
-  province: optionalText(LIMITS.text),
-  zip: optionalText(LIMITS.zip),
-  country: z.optional(z.string('invalid').check(z.trim(), z.regex(/^[A-Za-z]{2}$/, 'invalid'))),
+  ...contactShape,
   email_marketing_consent: checkbox,
   sms_marketing_consent: checkbox,
   consent_text: optionalText(LIMITS.consentText, true),
@@ -206,7 +222,7 @@ function addConditionalErrors(value: z.output<typeof submissionSchema>, given: R
   if (value.consent_required && !value.email_marketing_consent) fields.email_marketing_consent = 'consent_required';
   if (value.sms_marketing_consent && !value.phone) fields.phone ??= 'required';
   for (const name of (value.required_fields ?? '').split(',').map((s) => s.trim())) {
-    const parts = name === 'address' ? ['address1', 'city', 'zip', 'country'] : [name];
+    const parts: readonly string[] = name === 'address' ? ADDRESS_REQUIRED_PARTS : [name];
     for (const part of parts) if (part in submissionSchema.shape && given[part] === undefined && !fields[part]) fields[part] = 'required';
   }
 }

@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import type { FieldErrorCode } from '../../schema/fields.js';
-import { type FieldKind, checkField } from '../../schema/rules.js';
+import { checkField, ruleKindOf } from '../../schema/rules.js';
 import { freshKey } from './loader-key.js';
 
 type FieldErrors = Record<string, FieldErrorCode>;
@@ -61,7 +61,8 @@ export function mount(form: HTMLFormElement): { submit(): void } {
       const name = field.dataset.ccField ?? '';
       const input = inputOf(field);
       if (!input) continue;
-      const kind = (field.dataset.ccKind === 'tel' ? 'phone' : field.dataset.ccKind) as FieldKind;
+      // The block's kind of a standard field is its input type (`tel`); the rule kind comes from the definition's mapping.
+      const kind = ruleKindOf(field.dataset.ccKind ?? '');
       const required = field.dataset.ccRequired !== undefined;
       const value = input instanceof HTMLInputElement && input.type === 'checkbox' ? (input.checked ? 'on' : '') : input.value;
       const options = field.dataset.ccOptions?.split('|');

@@ -2,12 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, apiJson } from './api.js';
 import { type Strings, format } from './i18n.js';
 import { Announce, Card, Table, when } from './parts.js';
+import type { DefinitionListing } from './types.js';
 
-interface Listing {
-  cap: number;
-  custom: number;
-  definitions: Array<{ key: string; type: string; created_at: string; leads: number; app: boolean }>;
-}
+type Listing = DefinitionListing;
 
 /** The customer metafield definitions the app made in the shop (GET /api/metafield-definitions), for owners and managers. */
 export function FieldsView({ t, language }: { t: Strings; language: string }) {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, apiJson } from './api.js';
 import { type Strings, format } from './i18n.js';
-import type { FormInsight } from '../server/leads/insights.js';
+import type { FormInsight, Insights } from './types.js';
 import { Announce, Card, Table } from './parts.js';
 
 const percent = (v: number | null, language: string) => (v === null ? '—' : v.toLocaleString(language, { style: 'percent', maximumFractionDigits: 1 }));
@@ -10,7 +10,7 @@ export function InsightsView({ t, language }: { t: Strings; language: string }) 
   const [forms, setForms] = useState<FormInsight[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    apiJson<{ forms: FormInsight[] }>('/insights').then(
+    apiJson<Insights>('/insights').then(
       (r) => setForms(r.forms),
       (e: unknown) => setError(format(t.error, { status: e instanceof ApiError ? e.status : 0 })),
     );

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
+import { ADDRESS_PARTS, type AddressPart, CORRECTABLE_FIELDS, addressLine, contactField } from '../../schema/contact-fields.js';
 import { ApiError, apiJson } from './api.js';
 import { type Strings, answerLabel, answerValue, consentOrigin, fieldLabel, format, languageName, plural, savedText, syncErrorText, warningText } from './i18n.js';
 import { Announce, Badge, Card, FocusHeading, fullName, shown, when } from './parts.js';
-import type { LeadDetail as Detail, Lead, Me, ProposedChanges } from './types.js';
+import type { CorrectionResult, LeadDetail as Detail, Lead, Me, ProposedChanges } from './types.js';
 
 interface Props {
   t: Strings;
@@ -12,8 +13,8 @@ interface Props {
   onBack(message?: string): void;
 }
 
-const CONTACT_FIELDS = ['first_name', 'last_name', 'email', 'phone', 'address1', 'address2', 'city', 'province', 'zip', 'country'] as const;
-type ContactField = (typeof CONTACT_FIELDS)[number];
+type ContactField = (typeof CORRECTABLE_FIELDS)[number];
+const isAddressPart = (f: string): f is AddressPart => (ADDRESS_PARTS as readonly string[]).includes(f);
 
 /** The Shopify admin page of a customer, from its GID and the shop's handle. */
 const customerUrl = (shop: string, gid: string) => `https://admin.shopify.com/store/${shop.replace('.myshopify.com', '')}/customers/${gid.split('/').pop()}`;
@@ -44,7 +45,7 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
   if (error) return <Announce>{error}</Announce>;
   if (!detail) return <Announce>{t.loading}</Announce>;
   const { lead } = detail;
-  const address = lead.address ? [lead.address.address1, lead.address.address2, [lead.address.zip, lead.address.city].filter(Boolean).join(' '), lead.address.province, lead.address.country].filter(Boolean).join(', ') : '';
+  const address = lead.address ? addressLine(lead.address) : '';
 
   return (
     <>
@@ -246,18 +247,17 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
 }
 
 /** An address as stored on the lead (JSON), on one line. */
-function addressLine(json: string | null | undefined): string | null {
+function storedAddressLine(json: string | null | undefined): string | null {
   if (!json) return null;
   try {
-    const a = JSON.parse(json) as Record<string, string | undefined>;
-    return [a.address1, a.address2, [a.zip, a.city].filter(Boolean).join(' '), a.province, a.country].filter(Boolean).join(', ');
+    return addressLine(JSON.parse(json) as Record<AddressPart, string | undefined>);
   } catch {
     return json;
   }
 }
 
 function Proposed({ t, proposed, canWork, onAct }: { t: Strings; proposed: ProposedChanges; canWork: boolean; onAct(path: string, message: string): Promise<void> }) {
-  const show = (field: string, value: string | null | undefined) => (value === undefined ? null : value === null ? t.proposed.empty : field === 'address' ? addressLine(value) : value);
+  const show = (field: string, value: string | null | undefined) => (value === undefined ? null : value === null ? t.proposed.empty : field === 'address' ? storedAddressLine(value) : value);
   const withValues = proposed.changes.some((c) => c.proposed !== undefined);
   return (
     <Card title={t.proposed.title}>
@@ -309,7 +309,7 @@ function Fact({ label, value }: { label: string; value: string | null | undefine
 
 function EditContact({ t, lead, onDone, onCancel }: { t: Strings; lead: Lead; onDone(message: string): void; onCancel(): void }) {
   const initial = Object.fromEntries(
-    CONTACT_FIELDS.map((f) => [f, f in (lead.address ?? {}) ? (lead.address?.[f] ?? '') : ((lead as unknown as Record<string, string | null>)[f] ?? '')]),
+    CORRECTABLE_FIELDS.map((f) => [f, isAddressPart(f) ? (lead.address?.[f] ?? '') : (lead[f] ?? '')]),
   ) as Record<ContactField, string>;
   const [values, setValues] = useState(initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -318,7 +318,7 @@ function EditContact({ t, lead, onDone, onCancel }: { t: Strings; lead: Lead; on
   const save = async (e: Event) => {
     e.preventDefault();
     try {
-      const result = await apiJson<{ changed: string[]; queued: boolean }>(`/leads/${lead.id}`, { method: 'PATCH', body: JSON.stringify(values) });
+      const result = await apiJson<CorrectionResult>(`/leads/${lead.id}`, { method: 'PATCH', body: JSON.stringify(values) });
       onDone(!result.changed.length ? t.detail.nothingChanged : result.queued ? savedText(t, result.changed) : t.detail.savedLocal);
     } catch (error) {
       if (error instanceof ApiError && error.body.fields) {
@@ -331,7 +331,7 @@ function EditContact({ t, lead, onDone, onCancel }: { t: Strings; lead: Lead; on
   return (
     <form class="edit" onSubmit={save} noValidate>
       {summary ? <Announce>{summary}</Announce> : null}
-      {CONTACT_FIELDS.map((f) => {
+      {CORRECTABLE_FIELDS.map((f) => {
         const error = errors[f];
         return (
           <div class="field">
@@ -340,7 +340,7 @@ function EditContact({ t, lead, onDone, onCancel }: { t: Strings; lead: Lead; on
               id={`edit-${f}`}
               name={f}
               value={values[f]}
-              type={f === 'email' ? 'email' : f === 'phone' ? 'tel' : 'text'}
+              type={contactField(f)?.input ?? 'text'}
               aria-invalid={error ? 'true' : undefined}
               aria-describedby={error ? `edit-${f}-error` : undefined}
               onInput={(e) => setValues({ ...values, [f]: e.currentTarget.value })}

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, apiJson } from './api.js';
 import { type Strings, format, plural } from './i18n.js';
 import { Announce, Badge, Card, FilterSelect, Table, countText, fullName, shown, when } from './parts.js';
-import { EMPTY_FILTER, type Filter, type Lead, type Me, type Status, filterQuery } from './types.js';
+import { EMPTY_FILTER, type Filter, type Lead, type LeadCounts, type LeadFacets, type LeadPage, type Me, type Status, filterQuery } from './types.js';
 
 const STATUSES: Status[] = ['pending', 'synced', 'failed', 'no_consent', 'quarantined'];
 
@@ -18,14 +18,14 @@ interface Props {
 export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) {
   const [leads, setLeads] = useState<Lead[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
-  const [counts, setCounts] = useState<{ total: number; byStatus: Record<Status, number>; capped: boolean } | null>(null);
+  const [counts, setCounts] = useState<LeadCounts | null>(null);
   const [facets, setFacets] = useState<{ forms: string[]; tags: string[] }>({ forms: [], tags: [] });
   const [error, setError] = useState<string | null>(null);
   const [draft, setDraft] = useState(filter.q);
   const [exportState, setExportState] = useState<{ done: number; total: number; finished: boolean } | null>(null);
 
   useEffect(() => {
-    apiJson<{ forms: string[]; tags: string[] }>('/leads/facets').then(setFacets, () => undefined);
+    apiJson<LeadFacets>('/leads/facets').then(setFacets, () => undefined);
   }, []);
 
   useEffect(() => {
@@ -35,7 +35,7 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
     const query = filterQuery(filter);
     const { sort: _sort, ...rest } = filter;
     // The page shows as soon as its rows arrive; the counts (a scan of the whole filter) follow on their own.
-    apiJson<{ leads: Lead[]; nextCursor: string | null }>(`/leads?${query}&limit=50`).then(
+    apiJson<LeadPage>(`/leads?${query}&limit=50`).then(
       (page) => {
         if (!live) return;
         setLeads(page.leads);
@@ -51,7 +51,7 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
 
   const more = async () => {
     if (!next) return;
-    const page = await apiJson<{ leads: Lead[]; nextCursor: string | null }>(`/leads?${filterQuery(filter)}&limit=50&cursor=${encodeURIComponent(next)}`);
+    const page = await apiJson<LeadPage>(`/leads?${filterQuery(filter)}&limit=50&cursor=${encodeURIComponent(next)}`);
     setLeads([...(leads ?? []), ...page.leads]);
     setNext(page.nextCursor);
   };

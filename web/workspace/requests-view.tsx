@@ -2,16 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, apiJson } from './api.js';
 import { type Strings, format } from './i18n.js';
 import { Announce, Card, Table, countText, when } from './parts.js';
+import type { ComplianceRequest } from './types.js';
 
-interface ComplianceRequest {
-  id: string;
-  topic: string;
-  status: string;
-  received_at: string;
-  result: { leads: number } | null;
-  delivered_at: string | null;
-  has_package: boolean;
-}
 
 /** GDPR access requests forwarded by Shopify, with their packages (owner only). */
 export function RequestsView({ t, language }: { t: Strings; language: string }) {
@@ -44,7 +36,7 @@ export function RequestsView({ t, language }: { t: Strings; language: string }) 
           rows={requests.map((r) => [
             when(r.received_at, language),
             t.requests.statuses[r.status as keyof typeof t.requests.statuses] ?? r.status,
-            r.result ? countText(t, r.result.leads) : '',
+            r.result?.leads !== undefined ? countText(t, r.result.leads) : '',
             r.delivered_at ? when(r.delivered_at, language) : t.requests.notYet,
             r.has_package
               ? ['json', 'csv'].map((kind) => (

@@ -2,14 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, apiJson } from './api.js';
 import { type Strings, auditDetail, format } from './i18n.js';
 import { Announce, Card, Table, when } from './parts.js';
-import type { Role } from './types.js';
+import type { AuditEntry, StaffMember } from './types.js';
 
-interface StaffRow {
-  user_id: string;
-  name: string | null;
-  role: Role;
-  is_owner: boolean;
-}
+type StaffRow = StaffMember;
 
 export function TeamView({ t }: { t: Strings }) {
   const [staff, setStaff] = useState<StaffRow[] | null>(null);
@@ -50,15 +45,6 @@ export function TeamView({ t }: { t: Strings }) {
   );
 }
 
-interface AuditEntry {
-  id: string;
-  user_id: string;
-  name: string | null;
-  action: string;
-  lead_id: string | null;
-  detail: Record<string, unknown> | null;
-  at: string;
-}
 
 export function AuditView({ t, language }: { t: Strings; language: string }) {
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Database } from '../storage/tables.js';
+import { bearerToken } from './bearer.js';
 
 /** Prometheus metrics. One registry per app instance, so tests and several apps in one process do not collide. */
 export function createMetrics(db: Kysely<Database>) {
@@ -38,7 +39,7 @@ export type Metrics = ReturnType<typeof createMetrics>;
 
 /** `Authorization: Bearer <token>` equal to the expected token, compared in constant time (as digests, so lengths may differ). */
 export function bearerMatches(header: string | undefined, expected: string): boolean {
-  const given = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
+  const given = bearerToken(header);
   if (!given) return false;
   const digest = (value: string) => createHash('sha256').update(value).digest();
   return timingSafeEqual(digest(given), digest(expected));

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import * as z from 'zod/mini';
+import { CORRECTABLE_FIELDS, postalAddressJson } from '../../../schema/contact-fields.js';
+import type { CorrectionResult } from '../../../schema/workspace-api.js';
 import { type FieldErrorCode } from '../../../schema/fields.js';
 import { dropEmpty, normalizePhone, submissionSchema } from '../../../schema/submission.js';
 import { DomainError, conflict, notFound } from '../core/errors.js';
@@ -14,18 +16,8 @@ import type { TermHasher } from './search-terms.js';
  * (the shapes come from the submission schema). The edit form sends the whole contact: an empty field clears it.
  */
 const shape = submissionSchema.shape;
-const correctionSchema = z.strictObject({
-  first_name: shape.first_name,
-  last_name: shape.last_name,
-  email: shape.email,
-  phone: shape.phone,
-  address1: shape.address1,
-  address2: shape.address2,
-  city: shape.city,
-  province: shape.province,
-  zip: shape.zip,
-  country: shape.country,
-});
+const correctionShape = Object.fromEntries(CORRECTABLE_FIELDS.map((name) => [name, shape[name]])) as Pick<typeof shape, (typeof CORRECTABLE_FIELDS)[number]>;
+const correctionSchema = z.strictObject(correctionShape);
 export type Correction = z.output<typeof correctionSchema>;
 
 export const CONTACT_FIELDS = ['first_name', 'last_name', 'email', 'phone', 'address'] as const;
@@ -42,18 +34,7 @@ export function parseCorrection(input: unknown): { ok: true; value: Correction }
   return { ok: false, fields };
 }
 
-function addressOf(c: Correction): string | null {
-  const address = { address1: c.address1, address2: c.address2, city: c.city, province: c.province, zip: c.zip, country: c.country?.toUpperCase() };
-  return Object.values(address).some(Boolean) ? JSON.stringify(address) : null;
-}
-
-export interface CorrectionResult {
-  id: string;
-  status: LeadStatus;
-  /** Names of the fields that changed (never their values). */
-  changed: string[];
-  queued: boolean;
-}
+export type { CorrectionResult } from '../../../schema/workspace-api.js';
 
 /**
  * Writes the correction, re-indexes the lead for search and, when the shopper consented and the lead is not spam,
@@ -79,7 +60,7 @@ export async function correctLead(
     if (!lead) throw notFound('lead_not_found');
     if (lead.status === 'quarantined') throw conflict('quarantined', 'Release the lead from quarantine before correcting it.');
     const phone = correction.phone ? normalizePhone(correction.phone) : null;
-    const next = { email: correction.email, first_name: correction.first_name ?? null, last_name: correction.last_name ?? null, phone, address: addressOf(correction) };
+    const next = { email: correction.email, first_name: correction.first_name ?? null, last_name: correction.last_name ?? null, phone, address: postalAddressJson(correction) };
     const changed = CONTACT_FIELDS.filter((f) => next[f] !== lead[f]);
     if (!changed.length) return { id, status: lead.status, changed, queued: false };
     const queued = lead.email_consent === 1;

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import type { DayFigures, FormInsight, Insights } from '../../../schema/workspace-api.js';
 import type { Database } from '../storage/tables.js';
 
 /**
@@ -13,25 +14,7 @@ export async function recordView(db: Kysely<Database>, shop: string, formId: str
     .execute();
 }
 
-export interface DayFigures {
-  day: string;
-  views: number;
-  submissions: number;
-  consented: number;
-  spam: number;
-}
-
-export interface FormInsight {
-  form: string;
-  views: number;
-  submissions: number;
-  consented: number;
-  spam: number;
-  /** Submissions (spam excluded) per view; null before any view was counted. */
-  conversionRate: number | null;
-  consentRate: number | null;
-  days: DayFigures[];
-}
+export type { DayFigures, FormInsight } from '../../../schema/workspace-api.js';
 
 function daysBetween(from: string, to: string): string[] {
   const out: string[] = [];
@@ -39,7 +22,7 @@ function daysBetween(from: string, to: string): string[] {
   return out;
 }
 
-export async function insights(db: Kysely<Database>, shop: string, range: { from: string; to: string }) {
+export async function insights(db: Kysely<Database>, shop: string, range: { from: string; to: string }): Promise<Insights> {
   const end = new Date(Date.parse(`${range.to}T00:00:00Z`) + 86_400_000).toISOString();
   const day = sql<string>`substr(created_at, 1, 10)`;
   const leadRows = await db

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { postalAddressJson } from '../../../schema/contact-fields.js';
 import { normalizePhone, type Submission } from '../../../schema/submission.js';
 import { rateLimited, unprocessable } from '../core/errors.js';
 import type { BuyerProof, Database, Lead, LeadSource, LeadStatus, NewLead } from '../storage/tables.js';
@@ -111,7 +112,7 @@ export class LeadIntake {
       body_hash: bodyHash,
       company: submission.company ?? null,
       birthday: submission.birthday ?? null,
-      address: addressJson(submission),
+      address: postalAddressJson(submission),
       answers: submission.custom.length ? JSON.stringify(submission.custom.filter((c) => submission.answers[c.key]).map((c) => ({ key: c.key, kind: c.kind, value: submission.answers[c.key], ...(c.held ? { held: c.held } : {}) }))) : null,
       tags: input.tags.length ? JSON.stringify(input.tags) : null,
       sms_consent: submission.sms_marketing_consent ? 1 : 0,
@@ -225,11 +226,6 @@ async function overLimit(trx: Transaction<Database>, batch: Pending[], limits: R
 function consentOrigin(source: LeadSource, channel: 'email' | 'sms'): { channel: 'email' | 'sms' | 'profile'; source: string } {
   if (source === 'contact_form') return { channel, source: CONSENT_SOURCE };
   return { channel: channel === 'email' ? 'profile' : channel, source: `${source}_fields` };
-}
-
-function addressJson(s: Submission): string | null {
-  const address = { address1: s.address1, address2: s.address2, city: s.city, province: s.province, zip: s.zip, country: s.country?.toUpperCase() };
-  return Object.values(address).some(Boolean) ? JSON.stringify(address) : null;
 }
 
 async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: RateLimits, now: number): Promise<Array<IntakeResult | Error>> {

@@ -3,6 +3,7 @@ import { normalizePhone } from '../../../schema/rules.js';
 import type { Engine } from '../storage/database.js';
 import type { KeyedHash } from '../storage/lookup-keys.js';
 import { isUnreadable } from '../storage/field-encryption.js';
+import { parseJsonColumn, tagsColumn } from '../storage/json-column.js';
 import type { Database, Lead } from '../storage/tables.js';
 import { type TermHasher, type TermRow, termRows } from './search-terms.js';
 
@@ -36,7 +37,7 @@ const searchableOf = (l: SearchableRow) => ({
   company: readable(l.company),
   phone: readable(l.phone),
   message: readable(l.message),
-  tags: l.tags ? (JSON.parse(l.tags) as string[]) : [],
+  tags: parseJsonColumn(tagsColumn, l.tags) ?? [],
 });
 
 /** The current lookup key: the hashes written with it and its id, recorded on each lead (leads.lookup_key). */

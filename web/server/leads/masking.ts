@@ -22,7 +22,7 @@ export const maskPhone = (phone: string | null) => (phone ? `${DOT}${phone.slice
 export function maskLead(lead: PresentedLead): PresentedLead & { masked: true } {
   return {
     ...lead,
-    email: maskEmail(lead.email),
+    email: lead.email === null ? null : maskEmail(lead.email),
     first_name: maskName(lead.first_name),
     last_name: maskName(lead.last_name),
     phone: maskPhone(lead.phone),

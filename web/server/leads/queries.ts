@@ -1,7 +1,9 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import { invalid } from '../core/errors.js';
 import { everyHash } from '../storage/lookup-keys.js';
+import type { LeadCounts, LeadFacets, LeadPage, WorkspaceLead } from '../../../schema/workspace-api.js';
 import { readableRow } from '../storage/field-encryption.js';
+import { addressColumn, answersColumn, parseJsonColumn, syncWarningsColumn, tagsColumn } from '../storage/json-column.js';
 import type { Database, LeadStatus, LeadTermsTable } from '../storage/tables.js';
 import { type TermHasher, queryTerms, tagTerm } from './search-terms.js';
 
@@ -166,43 +168,26 @@ export const LEAD_COLUMNS = [
 
 type LeadRow = Pick<Selectable<Database['leads']>, (typeof LEAD_COLUMNS)[number]>;
 
-export interface LeadAddress {
-  address1?: string;
-  address2?: string;
-  city?: string;
-  province?: string;
-  zip?: string;
-  country?: string;
-}
-
 /**
  * A lead as the API shows it: flags as booleans, JSON columns parsed. A field that could not be decrypted is null and
  * named in `unreadable` (the storage logged where it is), so one damaged value never fails the page it is on.
  */
-export function presentLead(r: LeadRow) {
+export function presentLead(r: LeadRow): WorkspaceLead {
   const readable = readableRow(r);
   return {
     ...readable,
     email_consent: r.email_consent === 1,
     sms_consent: r.sms_consent === 1,
-    address: readable.address ? parseOr<LeadAddress | null>(readable.address, null) : null,
-    answers: readable.answers ? parseOr<Array<{ key: string; kind: string; value: string }>>(readable.answers, []) : [],
-    tags: r.tags ? parseOr<string[]>(r.tags, []) : [],
-    sync_warnings: r.sync_warnings ? parseOr<Array<{ field: string; code: string | null; message: string }>>(r.sync_warnings, []) : [],
+    address: parseJsonColumn(addressColumn, readable.address),
+    answers: parseJsonColumn(answersColumn, readable.answers) ?? [],
+    tags: parseJsonColumn(tagsColumn, r.tags) ?? [],
+    sync_warnings: parseJsonColumn(syncWarningsColumn, r.sync_warnings) ?? [],
   };
 }
-
-function parseOr<T>(json: string, fallback: T): T {
-  try {
-    return JSON.parse(json) as T;
-  } catch {
-    return fallback;
-  }
-}
-export type PresentedLead = ReturnType<typeof presentLead>;
+export type PresentedLead = WorkspaceLead;
 
 /** One page, keyset-paginated on (created_at, id) so deep pages cost the same as the first. */
-export async function listLeads(db: Kysely<Database>, shop: string, options: ListOptions, hash: TermHasher) {
+export async function listLeads(db: Kysely<Database>, shop: string, options: ListOptions, hash: TermHasher): Promise<LeadPage> {
   const terms = await plannedTerms(db, shop, options, hash);
   if (terms === null) return { leads: [], nextCursor: null };
   const { query, order, desc } = selectLeads(db, shop, options, terms, options.sort, options.cursor, true);
@@ -231,7 +216,7 @@ export async function* eachLead(db: Kysely<Database>, shop: string, filter: Lead
 }
 
 /** Counts per status for the filter (ignoring its status), so the UI shows totals and the status tabs at once. */
-export async function countLeads(db: Kysely<Database>, shop: string, filter: LeadFilter, hash: TermHasher) {
+export async function countLeads(db: Kysely<Database>, shop: string, filter: LeadFilter, hash: TermHasher): Promise<LeadCounts> {
   const byStatus = Object.fromEntries(LEAD_STATUSES.map((s) => [s, 0])) as Record<LeadStatus, number>;
   const terms = await plannedTerms(db, shop, filter, hash);
   let capped = false;
@@ -257,10 +242,10 @@ export async function countLeads(db: Kysely<Database>, shop: string, filter: Lea
 }
 
 /** The shop's forms and tags, for the filter menus. Tags are not personal data and are stored in the clear. */
-export async function leadFacets(db: Kysely<Database>, shop: string) {
+export async function leadFacets(db: Kysely<Database>, shop: string): Promise<LeadFacets> {
   const forms = await db.selectFrom('leads').select('form_id').distinct().where('shop', '=', shop).where('form_id', 'is not', null).orderBy('form_id').limit(100).execute();
   const tagRows = await db.selectFrom('leads').select('tags').distinct().where('shop', '=', shop).where('tags', 'is not', null).limit(500).execute();
   const tags = new Set<string>();
-  for (const r of tagRows) for (const t of JSON.parse(r.tags ?? '[]') as string[]) tags.add(t);
+  for (const r of tagRows) for (const t of parseJsonColumn(tagsColumn, r.tags) ?? []) tags.add(t);
   return { forms: forms.map((f) => f.form_id as string), tags: [...tags].sort().slice(0, 200) };
 }

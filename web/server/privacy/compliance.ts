@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
+import * as z from 'zod';
 import { newId, nowIso } from '../core/ids.js';
 import { type CustomerRef, type LookupHash, customerLeadIds, eraseCustomer, eraseShop } from '../leads/erasure.js';
 import type { Engine } from '../storage/database.js';
 import { readableRow } from '../storage/field-encryption.js';
+import { customerRefColumn, parseJsonColumn } from '../storage/json-column.js';
 import { CSV_BOM, csvRow } from '../core/csv.js';
 import type { ComplianceTopic, Database, ErasureReason } from '../storage/tables.js';
 
@@ -65,7 +67,7 @@ export async function processNextComplianceRequest(db: Kysely<Database>, engine:
       .executeTakeFirst();
     if (!request) return false;
     requestId = request.id;
-    const customer = request.customer ? (JSON.parse(request.customer) as CustomerRef) : {};
+    const customer: CustomerRef = parseJsonColumn(customerRefColumn, request.customer) ?? {};
     let result: Record<string, number> = {};
     let pkg: string | null = null;
     switch (request.topic) {
@@ -134,7 +136,7 @@ async function erasePackagesOf(db: Kysely<Database>, shop: string, customer: Cus
   const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v).toLowerCase() : null);
   const same = (a: unknown, b: unknown) => text(a) !== null && text(a) === text(b);
   const matching = packages.filter((p) => {
-    const held = (JSON.parse(p.package ?? '{}') as { customer?: CustomerRef }).customer ?? {};
+    const held: CustomerRef = parseJsonColumn(z.object({ customer: customerRefColumn.optional() }), p.package)?.customer ?? {};
     return same(held.id, customer.id) || same(held.email, customer.email) || same(held.phone, customer.phone);
   });
   if (matching.length) await db.updateTable('compliance_requests').set({ package: null }).where('id', 'in', matching.map((p) => p.id)).execute();

@@ -1,4 +1,6 @@
-import { CUSTOMER_TAG, type CustomFieldKind, METAFIELDS, METAFIELD_TYPE_OF } from '../../../schema/fields.js';
+import { postalAddressJson } from '../../../schema/contact-fields.js';
+import { CUSTOMER_TAG, CUSTOM_FIELD_KINDS, type CustomFieldKind, METAFIELDS, METAFIELD_TYPE_OF } from '../../../schema/fields.js';
+import { addressColumn, answersColumn, parseJsonColumn, tagsColumn } from '../storage/json-column.js';
 import type { Lead } from '../storage/tables.js';
 import type { AdminResult } from './admin-client.js';
 import { COUNTRY_CODES } from './country-codes.js';
@@ -90,7 +92,8 @@ async function mutate<P extends { userErrors: UserError[] }>(call: Call, query: 
 }
 
 function parseAnswers(json: string | null): Array<{ key: string; kind: CustomFieldKind; value: string; held?: string }> {
-  return json ? (JSON.parse(json) as Array<{ key: string; kind: CustomFieldKind; value: string; held?: string }>) : [];
+  // An answer of a kind the app does not write is skipped rather than sent with a type Shopify would refuse.
+  return (parseJsonColumn(answersColumn, json) ?? []).filter((a): a is typeof a & { kind: CustomFieldKind } => (CUSTOM_FIELD_KINDS as readonly string[]).includes(a.kind));
 }
 
 export interface MetafieldValue {
@@ -334,7 +337,8 @@ const ADDRESS_KEYS = ['address1', 'address2', 'city', 'zip', 'provinceCode'] as 
 
 /** The customer's default address in the lead's address shape, for proposed changes. */
 function leadAddressOf(a: Record<string, string | null>): string {
-  return JSON.stringify({ address1: a.address1 ?? undefined, address2: a.address2 ?? undefined, city: a.city ?? undefined, province: a.provinceCode ?? undefined, zip: a.zip ?? undefined, country: a.countryCodeV2 ?? undefined });
+  // '{}' for a default address without any part, as it read before the lead's shape had one builder.
+  return postalAddressJson({ address1: a.address1, address2: a.address2, city: a.city, province: a.provinceCode, zip: a.zip, country: a.countryCodeV2 }) ?? '{}';
 }
 
 function sameAddress(current: Record<string, string | null> | null | undefined, wanted: Record<string, string>): boolean {
@@ -552,7 +556,7 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
     }
   }
 
-  const merchantTags = lead.tags ? (JSON.parse(lead.tags) as string[]) : [];
+  const merchantTags = parseJsonColumn(tagsColumn, lead.tags) ?? [];
   const tags = await write(call, 'tagsAdd', TAGS_ADD, (d) => ({ id: customerId, tags: d.has('tags') ? [CUSTOMER_TAG] : [CUSTOMER_TAG, ...merchantTags] }), 'tags', warnings);
   if (!tags.ok) return tags.outcome;
 
@@ -562,8 +566,8 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
 
 /** Shopify's MailingAddressInput from the lead's address; province only when it is a code Shopify would accept. */
 export function mailingAddress(lead: Pick<Lead, 'address' | 'first_name' | 'last_name'>): Record<string, string> | null {
-  if (!lead.address) return null;
-  const a = JSON.parse(lead.address) as Record<string, string | undefined>;
+  const a = parseJsonColumn(addressColumn, lead.address);
+  if (!a) return null;
   const out: Record<string, string> = {};
   for (const key of ['address1', 'address2', 'city', 'zip'] as const) if (a[key]) out[key] = a[key];
   if (a.country) out.countryCode = a.country.toUpperCase();

@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import { METAFIELDS } from '../../../schema/fields.js';
 import { PURCHASE_FIELDS } from '../../../schema/purchase-fields.js';
 import { nowIso } from '../core/ids.js';
+import { answersColumn, parseJsonColumn } from '../storage/json-column.js';
+import type { DefinitionListing } from '../../../schema/workspace-api.js';
 import type { Database, Lead } from '../storage/tables.js';
 import type { AdminClient } from './admin-client.js';
 import { type Call, type ConsentProof, type SyncOutcome, defineMetafields, metafieldsOf } from './lead-sync.js';
@@ -44,8 +46,6 @@ export async function ensureDefinitions(db: Kysely<Database>, shop: string, call
   return outcome;
 }
 
-type StoredAnswer = { key: string; kind: string; value: string; held?: string };
-
 /**
  * Before a lead's writes: its custom keys that the shop has no definition for are defined while the shop has fewer
  * than `cap` custom definitions made by the app (its own keys are not counted and always defined). A key past the cap
@@ -76,7 +76,7 @@ export async function ensureLeadDefinitions(
   }
   let synced = lead;
   if (over.size && lead.answers) {
-    const answers = (JSON.parse(lead.answers) as StoredAnswer[]).map((a) => (over.has(a.key) && !a.held ? { ...a, held: 'definition_cap' } : a));
+    const answers = (parseJsonColumn(answersColumn, lead.answers) ?? []).map((a) => (over.has(a.key) && !a.held ? { ...a, held: 'definition_cap' as const } : a));
     synced = { ...lead, answers: JSON.stringify(answers) };
     await db.updateTable('leads').set({ answers: synced.answers }).where('id', '=', lead.id).where('shop', '=', shop).execute();
   }
@@ -93,12 +93,7 @@ export async function ensureLeadDefinitions(
   return { lead: synced, outcome };
 }
 
-export interface DefinitionListing {
-  cap: number;
-  /** Custom definitions the app made in this shop (its own keys aside), counted against `cap`. */
-  custom: number;
-  definitions: Array<{ key: string; type: string; created_at: string; leads: number; app: boolean }>;
-}
+export type { DefinitionListing } from '../../../schema/workspace-api.js';
 
 /** The definitions the app made in a shop, with how many leads used each; the app's own keys first. */
 export async function listDefinitions(db: Kysely<Database>, shop: string, cap: number): Promise<DefinitionListing> {

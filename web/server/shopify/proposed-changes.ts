@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseJsonColumn, syncWarningsColumn } from '../storage/json-column.js';
 
 /**
  * What an unverified submission would have changed on a customer who already existed (names, phone, default address,
@@ -20,30 +21,12 @@ export type ProposedField = ProposedChanges['changes'][number]['field'];
 
 /** The column's value, or null when there is none or it cannot be read (never a reason to fail a job or a page). */
 export function parseProposedChanges(json: string | null | undefined): ProposedChanges | null {
-  if (!json) return null;
-  try {
-    const parsed = proposedChangesSchema.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return parseJsonColumn(proposedChangesSchema, json);
 }
 
 /** A field Shopify refused while the rest of the lead synced: shown to staff with Shopify's reason. */
-export interface SyncWarning {
-  field: string;
-  code: string | null;
-  message: string;
-}
+export type { SyncWarning } from '../../../schema/workspace-api.js';
 
-const warningsSchema = z.array(z.object({ field: z.string(), code: z.string().nullable(), message: z.string() }));
-
-export function parseSyncWarnings(json: string | null | undefined): SyncWarning[] {
-  if (!json) return [];
-  try {
-    const parsed = warningsSchema.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : [];
-  } catch {
-    return [];
-  }
+export function parseSyncWarnings(json: string | null | undefined): z.output<typeof syncWarningsColumn> {
+  return parseJsonColumn(syncWarningsColumn, json) ?? [];
 }

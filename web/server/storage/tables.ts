@@ -1,10 +1,12 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { LeadSource, LeadStatus, Role } from '../../../schema/workspace-api.js';
 
 /**
  * Table shapes shared by SQLite and PostgreSQL. Times are ISO-8601 UTC strings and flags are 0/1 integers, so the
  * same queries and the same migrations run on both engines.
  */
-export type LeadStatus = 'pending' | 'synced' | 'failed' | 'no_consent' | 'quarantined';
+// The workspace API shows these as they are stored: one definition for the column and the staff UI.
+export type { LeadSource, LeadStatus, Role };
 
 export interface LeadsTable {
   id: string;
@@ -29,7 +31,7 @@ export interface LeadsTable {
   company: string | null;
   /** YYYY-MM-DD */
   birthday: string | null;
-  /** JSON: { address1, address2, city, province, zip, country } */
+  /** JSON PostalAddress (schema/contact-fields.ts): { address1, address2, city, province, zip, country } */
   address: string | null;
   /** JSON: [{ key, kind, value }] for the block's custom fields */
   answers: string | null;
@@ -60,7 +62,6 @@ export interface LeadsTable {
   proposed_changes: string | null;
 }
 
-export type LeadSource = 'contact_form' | 'cart' | 'checkout' | 'thank_you';
 
 /**
  * Who says the purchase-time answers are the buyer's. webhook: Shopify's signed orders/create (its customer placed
@@ -191,7 +192,6 @@ export interface LeadNotesTable {
   created_at: string;
 }
 
-export type Role = 'owner' | 'manager' | 'viewer';
 
 export interface StaffTable {
   shop: string;

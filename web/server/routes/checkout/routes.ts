@@ -7,6 +7,7 @@ import { HttpError, badRequest, forbidden, unauthorized } from '../../http/error
 import { sha256Hex } from '../../core/ids.js';
 import type { LeadIntake } from '../../leads/intake.js';
 import { type PurchaseBuyer, purchaseIntake, readPurchaseAnswers } from '../../leads/purchase.js';
+import { verifiedSessionToken } from '../../http/bearer.js';
 import { readCapped } from '../../http/body.js';
 import { checkoutSessionClaims } from '../../shopify/session-claims.js';
 import type { AdminResult } from '../../shopify/admin-client.js';
@@ -62,14 +63,7 @@ export function checkoutRoutes(deps: CheckoutDeps) {
     c.body(null, 204, { 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'authorization, content-type', 'access-control-max-age': '86400' }),
   );
   app.post('/answers', async (c) => {
-    const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-    if (!token) throw unauthorized('missing_session_token');
-    let claims: Awaited<ReturnType<Shopify['session']['decodeSessionToken']>>;
-    try {
-      claims = await deps.shopify.session.decodeSessionToken(token);
-    } catch {
-      throw unauthorized('invalid_session_token');
-    }
+    const { token, payload: claims } = await verifiedSessionToken(deps.shopify, c.req.header('authorization'));
     const verified = checkoutSessionClaims(claims);
     if (!verified) throw unauthorized('invalid_session_token');
     const { shop } = verified;

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CONTACT_FIELDS } from '../../../../schema/contact-fields.js';
 import type { DeclaredField, FieldErrors } from '../../../../schema/submission.js';
 import type { Translator } from '../../core/i18n.js';
 import { EXTENSION_DIR } from '../../core/paths.js';
+import { contactControl } from './contact-input.js';
 import { escapeForLiquid as esc, safeBackPath } from './liquid-pages.js';
 
 /**
@@ -10,21 +12,6 @@ import { escapeForLiquid as esc, safeBackPath } from './liquid-pages.js';
  * response), with what they typed, each error next to its field, an error summary linking to the fields, and the
  * block's hidden settings carried over. Nothing typed is echoed unescaped.
  */
-const STANDARD: Array<{ name: string; type: string; autocomplete: string; lines?: boolean }> = [
-  { name: 'first_name', type: 'text', autocomplete: 'given-name' },
-  { name: 'last_name', type: 'text', autocomplete: 'family-name' },
-  { name: 'email', type: 'email', autocomplete: 'email' },
-  { name: 'phone', type: 'tel', autocomplete: 'tel' },
-  { name: 'company', type: 'text', autocomplete: 'organization' },
-  { name: 'birthday', type: 'date', autocomplete: 'bday' },
-  { name: 'address1', type: 'text', autocomplete: 'address-line1' },
-  { name: 'address2', type: 'text', autocomplete: 'address-line2' },
-  { name: 'city', type: 'text', autocomplete: 'address-level2' },
-  { name: 'zip', type: 'text', autocomplete: 'postal-code' },
-  { name: 'province', type: 'text', autocomplete: 'address-level1' },
-  { name: 'country', type: 'text', autocomplete: 'country' },
-  { name: 'message', type: 'textarea', autocomplete: 'off', lines: true },
-];
 const CARRIED = ['consent_text', 'sms_consent_text', 'locale', 'page', 'form_id', 'custom_fields', 'custom_fields_sig', 'tags', 'tags_sig', 'required_fields', 'consent_required', 'rendered_at', 'idempotency_key'];
 
 let css: string | null = null;
@@ -58,19 +45,11 @@ export function formAgainPage(translator: Translator, locale: string, errors: Fi
   };
 
   const parts: string[] = [];
-  for (const f of STANDARD) {
+  for (const f of CONTACT_FIELDS) {
     const shown = f.name === 'email' || posted[f.name] !== undefined || errors[f.name] || required.has(f.name);
     if (!shown) continue;
     const label = translator.t(locale, `contact_form.fields.${f.name}.label`);
-    const value = esc(str(f.name));
-    parts.push(
-      field(
-        f.name,
-        label,
-        (attrs) => (f.lines ? `<textarea class="cc__input cc__textarea" rows="5" ${attrs}>${value}</textarea>` : `<input class="cc__input" type="${f.type}" autocomplete="${f.autocomplete}" value="${value}" ${attrs}>`),
-        f.name === 'email' || required.has(f.name),
-      ),
-    );
+    parts.push(field(f.name, label, (attrs) => contactControl(f, str(f.name), attrs, true), f.name === 'email' || required.has(f.name)));
   }
   for (const c of custom) {
     const name = `custom.${c.key}`;

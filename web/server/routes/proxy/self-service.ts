@@ -3,8 +3,8 @@ import type { TermHasher } from '../../leads/search-terms.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
-import { checkField } from '../../../../schema/rules.js';
-import { LIMITS } from '../../../../schema/fields.js';
+import { type ContactFieldName, contactField } from '../../../../schema/contact-fields.js';
+import { checkField, ruleKindOf } from '../../../../schema/rules.js';
 import { normalizePhone } from '../../../../schema/submission.js';
 import { HttpError, badRequest } from '../../http/errors.js';
 import type { Translator } from '../../core/i18n.js';
@@ -19,7 +19,12 @@ import { readableRow } from '../../storage/field-encryption.js';
 import type { Database } from '../../storage/tables.js';
 import type { CustomerEmailLookup } from '../../shopify/customer-email.js';
 import { bodyFormat, parseBody, readCapped } from '../../http/body.js';
+import { contactControl } from './contact-input.js';
 import { LIQUID_CONTENT_TYPE, escapeForLiquid as esc, storefrontPrefix } from './liquid-pages.js';
+
+/** What a customer may correct themselves; the rest of a lead is what they said at the time. */
+const SELF_SERVICE_FIELDS = ['first_name', 'last_name', 'phone'] as const satisfies readonly ContactFieldName[];
+const definitionOf = (name: (typeof SELF_SERVICE_FIELDS)[number]) => contactField(name)!;
 
 /**
  * A logged-in customer's own view of what the app holds, through the app proxy (/apps/contact-capture/privacy):
@@ -115,14 +120,12 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     const rows = leads
       .map((l) => `<li><p><strong>${t('privacy.received')}</strong>${t('contact_form.label_separator')}${esc(l.created_at.slice(0, 16).replace('T', ' '))} UTC</p><p>${esc([l.first_name, l.last_name].filter(Boolean).join(' '))} · ${esc(l.email)}${l.phone ? ` · ${esc(l.phone)}` : ''}${l.company ? ` · ${esc(l.company)}` : ''}</p>${l.message ? `<p>${esc(l.message)}</p>` : ''}<p>${t('privacy.consent_email')}${t('contact_form.label_separator')}${l.email_consent ? t('privacy.yes') : t('privacy.no')}</p></li>`)
       .join('');
-    const field = (name: string, label: string, value: string | null, autocomplete: string) =>
-      `<p><label for="cc-self-${name}">${label}</label><br><input id="cc-self-${name}" name="${name}" autocomplete="${autocomplete}" value="${esc(value ?? '')}"></p>`;
+    const field = (name: (typeof SELF_SERVICE_FIELDS)[number]) =>
+      `<p><label for="cc-self-${name}">${t(`contact_form.fields.${name}.label`)}</label><br>${contactControl(definitionOf(name), latest?.[name] ?? '', `id="cc-self-${name}" name="${name}"`, false)}</p>`;
     const body = leads.length
       ? `<h2>${t('privacy.held')}</h2><ul>${rows}</ul>` +
         `<h2>${t('privacy.correct')}</h2><form method="post" action="${esc(action)}/correct">` +
-        field('first_name', t('contact_form.fields.first_name.label'), latest?.first_name ?? null, 'given-name') +
-        field('last_name', t('contact_form.fields.last_name.label'), latest?.last_name ?? null, 'family-name') +
-        field('phone', t('contact_form.fields.phone.label'), latest?.phone ?? null, 'tel') +
+        SELF_SERVICE_FIELDS.map(field).join('') +
         `<input type="hidden" name="token" value="${token}"><input type="hidden" name="locale" value="${esc(locale)}"><button type="submit">${t('privacy.save')}</button></form>` +
         `<h2>${t('privacy.delete')}</h2><form method="post" action="${esc(action)}/delete"><p>${t('privacy.delete_info')}</p>` +
         `<p><input type="checkbox" id="cc-self-confirm" name="confirm" value="on" required><label for="cc-self-confirm">${t('privacy.confirm')}</label></p>` +
@@ -165,12 +168,13 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     const customer = guard(v, form.token);
     const value = (name: string) => (typeof form[name] === 'string' ? (form[name]).trim() : '');
     // A field left out stays as it is (an empty one clears it); one that is not text is a broken post, not a clear.
-    const given = (['first_name', 'last_name', 'phone'] as const).filter((name) => form[name] !== undefined);
+    const given = SELF_SERVICE_FIELDS.filter((name) => form[name] !== undefined);
     const broken = given.filter((name) => typeof form[name] !== 'string');
     if (broken.length) throw badRequest('invalid_body', `${broken.join(', ')}: expected text`);
     if (!given.length) throw badRequest('nothing_to_change', 'Send first_name, last_name or phone.');
-    for (const [name, kind] of [['first_name', 'text'], ['last_name', 'text'], ['phone', 'phone']] as const) {
-      const code = checkField({ kind, required: false, max: kind === 'phone' ? LIMITS.phone : LIMITS.name }, value(name));
+    for (const name of SELF_SERVICE_FIELDS) {
+      const { input, max } = definitionOf(name);
+      const code = checkField({ kind: ruleKindOf(input), required: false, max }, value(name));
       if (code) throw new HttpError(422, 'invalid_fields', deps.translator.t(locale, 'contact_form.error_summary'), { fields: { [name]: { code, message: deps.translator.t(locale, `contact_form.errors.${code}`) } } });
     }
     const who = await identify(v.shop, customer);
@@ -208,7 +212,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
         await enqueueSync(trx, v.shop, own.id);
       } else if (onCustomer) {
         const now = new Date().toISOString();
-        const changes = (['first_name', 'last_name', 'phone'] as const)
+        const changes = SELF_SERVICE_FIELDS
           .filter((field) => given.includes(field))
           .map((field) => ({ field, current: null, proposed: field === 'phone' ? phone : value(field) || null }))
           .filter((ch): ch is { field: 'first_name' | 'last_name' | 'phone'; current: null; proposed: string } => ch.proposed !== null);

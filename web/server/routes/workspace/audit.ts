@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import { newId, nowIso } from '../../core/ids.js';
+import type { AuditEntry } from '../../../../schema/workspace-api.js';
+import { objectColumn, parseJsonColumn } from '../../storage/json-column.js';
 import type { AuditAction, Database } from '../../storage/tables.js';
 
 /**
@@ -16,7 +18,7 @@ export async function audit(
     .execute();
 }
 
-export async function readAudit(db: Kysely<Database>, shop: string, options: { before?: string | undefined; limit: number }) {
+export async function readAudit(db: Kysely<Database>, shop: string, options: { before?: string | undefined; limit: number }): Promise<AuditEntry[]> {
   const rows = await db
     .selectFrom('audit_log')
     .leftJoin('staff', (j) => j.onRef('staff.shop', '=', 'audit_log.shop').onRef('staff.user_id', '=', 'audit_log.user_id'))
@@ -27,5 +29,5 @@ export async function readAudit(db: Kysely<Database>, shop: string, options: { b
     .orderBy('audit_log.id', 'desc')
     .limit(options.limit)
     .execute();
-  return rows.map((r) => ({ ...r, detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null }));
+  return rows.map((r) => ({ ...r, detail: parseJsonColumn(objectColumn, r.detail) }));
 }

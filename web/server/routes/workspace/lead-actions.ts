@@ -8,10 +8,11 @@ import type { Database, LeadStatus } from '../../storage/tables.js';
 import { removeLeads } from '../../leads/erasure.js';
 import { newId, nowIso } from '../../core/ids.js';
 import { LEAD_COLUMNS, presentLead } from '../../leads/queries.js';
+import type { LeadDetail, LeadNote } from '../../../../schema/workspace-api.js';
 
 /** What the workspace does with one lead after reading it: everything scoped to the shop of the session. */
 
-export async function leadDetail(db: Kysely<Database>, shop: string, id: string) {
+export async function leadDetail(db: Kysely<Database>, shop: string, id: string): Promise<Omit<LeadDetail, 'proposed'>> {
   const row = await db.selectFrom('leads').select(LEAD_COLUMNS).where('shop', '=', shop).where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('lead_not_found');
   // Each outbox job is one trip to Shopify: when it was queued, how often it was tried, how it ended and why.
@@ -22,7 +23,7 @@ export async function leadDetail(db: Kysely<Database>, shop: string, id: string)
     .orderBy('created_at', 'asc')
     .execute();
   const notes = await db.selectFrom('lead_notes').select(['id', 'author', 'body', 'created_at']).where('lead_id', '=', id).orderBy('created_at', 'asc').execute();
-  return { lead: presentLead(row), consent: await consentLedger(db, shop, id), history, notes: notes.map(readableRow) };
+  return { lead: presentLead(row), consent: await consentLedger(db, shop, id), history, notes: notes.map((n): LeadNote => readableRow(n)) };
 }
 
 /** A failed lead goes back to the queue, as a new job (the failed one stays in the history). */

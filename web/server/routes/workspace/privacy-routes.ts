@@ -5,6 +5,8 @@ import { badRequest, notFound } from '../../http/errors.js';
 import { nowIso } from '../../core/ids.js';
 import { packageCsv } from '../../privacy/compliance.js';
 import { consentLedger } from '../../privacy/consent-ledger.js';
+import type { ComplianceRequest } from '../../../../schema/workspace-api.js';
+import { packageColumn, parseJsonColumn, resultColumn } from '../../storage/json-column.js';
 import type { Database } from '../../storage/tables.js';
 import { audit } from './audit.js';
 import type { StaffEnv } from './roles.js';
@@ -25,7 +27,8 @@ export function privacyRoutes(db: Kysely<Database>) {
       .orderBy('received_at', 'desc')
       .limit(200)
       .execute();
-    return c.json({ requests: rows.map((r) => ({ ...r, result: r.result ? JSON.parse(r.result) : null, has_package: Boolean(r.has_package) })) });
+    const requests: ComplianceRequest[] = rows.map((r) => ({ ...r, result: parseJsonColumn(resultColumn, r.result), has_package: Boolean(r.has_package) }));
+    return c.json({ requests });
   });
 
   app.get('/compliance/requests/:id/package', async (c) => {
@@ -34,7 +37,8 @@ export function privacyRoutes(db: Kysely<Database>) {
     if (!row?.package) throw notFound('package_not_found');
     await db.updateTable('compliance_requests').set({ delivered_at: nowIso() }).where('id', '=', c.req.param('id')).where('delivered_at', 'is', null).execute();
     await audit(db, { shop: c.get('session').shop, userId: c.get('staff').userId, action: 'download_package', detail: { request: c.req.param('id'), format } });
-    const pkg = JSON.parse(row.package) as { leads: Array<Record<string, unknown>> };
+    const pkg = parseJsonColumn(packageColumn, row.package);
+    if (!pkg) throw notFound('package_not_found');
     const headers = { 'content-disposition': `attachment; filename="data-request-${c.req.param('id')}.${format}"`, 'cache-control': 'no-store' };
     return format === 'csv'
       ? c.body(packageCsv(pkg), 200, { ...headers, 'content-type': 'text/csv; charset=utf-8' })

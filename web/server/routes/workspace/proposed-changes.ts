@@ -7,6 +7,7 @@ import { enqueueSync } from '../../outbox/outbox.js';
 import { type ProposedChanges, parseProposedChanges } from '../../shopify/proposed-changes.js';
 import type { Database } from '../../storage/tables.js';
 import { audit } from './audit.js';
+import type { ProposedChangesView } from '../../../../schema/workspace-api.js';
 import { type StaffEnv, allow } from './roles.js';
 
 /**
@@ -14,7 +15,7 @@ import { type StaffEnv, allow } from './roles.js';
  * lead. Staff with the `work` permission apply them through the correction path (an update_customer job writing to
  * the customer by id), audited by field name, or dismiss them. Viewers learn which fields differ, not the values.
  */
-export async function proposedChangesOf(db: Kysely<Database>, shop: string, id: string, unmasked: boolean) {
+export async function proposedChangesOf(db: Kysely<Database>, shop: string, id: string, unmasked: boolean): Promise<ProposedChangesView | null> {
   const row = await db.selectFrom('leads').select('proposed_changes').where('shop', '=', shop).where('id', '=', id).executeTakeFirst();
   const proposal = parseProposedChanges(row?.proposed_changes);
   if (!proposal?.changes.length) return null;

@@ -21,6 +21,7 @@ import { proposedChangesOf, proposedChangesRoutes } from './proposed-changes.js'
 import { type IdentifyStaff, type StaffEnv, allow, can, requireStaff } from './roles.js';
 import { type StaffSession, requireSession } from './session.js';
 import { staffRoutes } from './staff-routes.js';
+import type { LeadDetail } from '../../../../schema/workspace-api.js';
 
 export interface AdminApiDeps {
   db: Kysely<Database>;
@@ -146,9 +147,9 @@ export function adminApiRoutes(deps: AdminApiDeps) {
     const detail = await leadDetail(db, shop, c.req.param('id'));
     const unmasked = can(c.get('staff').role, 'unmasked');
     const proposed = await proposedChangesOf(db, shop, detail.lead.id, unmasked);
-    if (!unmasked) return c.json({ ...detail, lead: maskLead(detail.lead), notes: [], consent: detail.consent.map((r) => ({ ...r, page: null })), proposed });
+    if (!unmasked) return c.json({ ...detail, lead: maskLead(detail.lead), notes: [], consent: detail.consent.map((r) => ({ ...r, page: null })), proposed } satisfies LeadDetail);
     await audit(db, { shop, userId, action: 'view_lead', leadId: detail.lead.id });
-    return c.json({ ...detail, proposed });
+    return c.json({ ...detail, proposed } satisfies LeadDetail);
   });
 
   app.patch('/leads/:id', allow('work'), async (c) => {

@@ -1,5 +1,6 @@
 import type { Shopify } from '@shopify/shopify-api';
 import type { MiddlewareHandler } from 'hono';
+import { verifiedSessionToken } from '../../http/bearer.js';
 import { unauthorized } from '../../http/errors.js';
 import { staffSessionClaims } from '../../shopify/session-claims.js';
 
@@ -17,16 +18,7 @@ export interface StaffSession {
  */
 export function requireSession(shopify: Shopify): MiddlewareHandler<{ Variables: { session: StaffSession } }> {
   return async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    if (!token) throw unauthorized('missing_session_token');
-    let payload: Awaited<ReturnType<Shopify['session']['decodeSessionToken']>>;
-    try {
-      payload = await shopify.session.decodeSessionToken(token);
-    } catch {
-      // The library's message repeats the token; it is not passed on.
-      throw unauthorized('invalid_session_token');
-    }
+    const { token, payload } = await verifiedSessionToken(shopify, c.req.header('authorization'));
     const claims = staffSessionClaims(payload);
     if (!claims) throw unauthorized('invalid_session_token');
     c.set('session', { shop: claims.shop, userId: claims.userId, token });

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import * as z from 'zod';
 import { badRequest, conflict } from '../../http/errors.js';
+import type { Me, StaffMember } from '../../../../schema/workspace-api.js';
 import type { Database } from '../../storage/tables.js';
 import { audit, readAudit } from './audit.js';
 import { PERMISSIONS, type StaffEnv, allow, assignRole, can } from './roles.js';
@@ -13,12 +14,12 @@ export function staffRoutes(db: Kysely<Database>) {
   app.get('/me', (c) => {
     const staff = c.get('staff');
     const permissions = (Object.keys(PERMISSIONS) as Array<keyof typeof PERMISSIONS>).filter((p) => can(staff.role, p));
-    return c.json({ shop: c.get('session').shop, userId: staff.userId, name: staff.name, role: staff.role, permissions });
+    return c.json({ shop: c.get('session').shop, userId: staff.userId, name: staff.name, role: staff.role, permissions } satisfies Me);
   });
 
   app.get('/staff', allow('manageRoles'), async (c) => {
     const rows = await db.selectFrom('staff').select(['user_id', 'name', 'role', 'is_owner', 'updated_at', 'updated_by']).where('shop', '=', c.get('session').shop).orderBy('user_id').execute();
-    return c.json({ staff: rows.map((r) => ({ ...r, is_owner: r.is_owner === 1 })) });
+    return c.json({ staff: rows.map((r): StaffMember => ({ ...r, is_owner: r.is_owner === 1 })) });
   });
 
   app.put('/staff/:userId', allow('manageRoles'), async (c) => {

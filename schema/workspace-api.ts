@@ -1,0 +1,216 @@
+import type { PostalAddress } from './contact-fields.js';
+
+/**
+ * What the workspace API (/api/*, web/server/routes/workspace) answers, as types only: the server declares its
+ * results with them and the staff UI (web/workspace) reads them, so a change on one side fails the typecheck of the
+ * other instead of showing up as an empty cell in the browser.
+ */
+export type LeadStatus = 'pending' | 'synced' | 'failed' | 'no_consent' | 'quarantined';
+export type Role = 'owner' | 'manager' | 'viewer';
+export type LeadSource = 'contact_form' | 'cart' | 'checkout' | 'thank_you';
+/** Why an answer is kept on the lead only (schema/submission.ts HELD_REASONS). */
+export type HeldReasonName = 'unsigned' | 'reserved' | 'definition_cap';
+
+/** GET /api/me */
+export interface Me {
+  shop: string;
+  userId: string;
+  name: string | null;
+  role: Role;
+  permissions: string[];
+}
+
+/** A custom or purchase-time answer as the lead keeps it. */
+export interface LeadAnswer {
+  key: string;
+  kind: string;
+  value: string;
+  /** Kept on the lead only, never written to the customer. */
+  held?: HeldReasonName;
+}
+
+/** A value Shopify refused while the rest of the lead synced. */
+export interface SyncWarning {
+  field: string;
+  code: string | null;
+  message: string;
+}
+
+/** A lead as the API shows it: flags as booleans, JSON columns parsed. */
+export interface WorkspaceLead {
+  id: string;
+  created_at: string;
+  form_id: string | null;
+  /** Null when it cannot be decrypted (then named in `unreadable`). */
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  company: string | null;
+  birthday: string | null;
+  message: string | null;
+  locale: string;
+  page: string | null;
+  email_consent: boolean;
+  sms_consent: boolean;
+  status: LeadStatus;
+  shopify_customer_id: string | null;
+  sync_error: string | null;
+  synced_at: string | null;
+  logged_in_customer_id: string | null;
+  address: PostalAddress | null;
+  answers: LeadAnswer[];
+  tags: string[];
+  handled_at: string | null;
+  handled_by: string | null;
+  source: LeadSource;
+  order_id: string | null;
+  sync_warnings: SyncWarning[];
+  /** Set when a viewer gets the lead: names, contact and ids are masked. */
+  masked?: boolean;
+  /** Fields the server could not decrypt: shown as unreadable, never as empty. */
+  unreadable?: string[];
+}
+
+/** GET /api/leads */
+export interface LeadPage {
+  leads: WorkspaceLead[];
+  nextCursor: string | null;
+}
+
+/** GET /api/leads/counts */
+export interface LeadCounts {
+  total: number;
+  byStatus: Record<LeadStatus, number>;
+  /** The count stopped at its cap: the page says "more than". */
+  capped: boolean;
+}
+
+/** GET /api/leads/facets */
+export interface LeadFacets {
+  forms: string[];
+  tags: string[];
+}
+
+/** What an unverified submission would change on the existing customer; viewers get the field names only. */
+export interface ProposedChangesView {
+  found_at: string;
+  changes: Array<{ field: string; current?: string | null; proposed?: string }>;
+  applying: { at: string; fields: string[] } | null;
+}
+
+export interface ConsentRecord {
+  channel: string;
+  granted: number;
+  text: string | null;
+  text_sha256: string | null;
+  locale: string;
+  page: string | null;
+  source: string;
+  opt_in_level: string;
+  recorded_at: string;
+}
+
+export interface SyncJob {
+  id: string;
+  kind: 'sync_lead' | 'update_customer';
+  state: 'pending' | 'done' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LeadNote {
+  id: string;
+  author: string;
+  body: string | null;
+  created_at: string;
+  unreadable?: string[];
+}
+
+/** GET /api/leads/:id */
+export interface LeadDetail {
+  lead: WorkspaceLead;
+  consent: ConsentRecord[];
+  history: SyncJob[];
+  notes: LeadNote[];
+  proposed: ProposedChangesView | null;
+}
+
+/** PATCH /api/leads/:id */
+export interface CorrectionResult {
+  id: string;
+  status: LeadStatus;
+  /** Names of the fields that changed (never their values). */
+  changed: string[];
+  queued: boolean;
+}
+
+/** GET /api/insights: per form and per day. */
+export interface DayFigures {
+  day: string;
+  views: number;
+  submissions: number;
+  consented: number;
+  spam: number;
+}
+
+export interface FormInsight {
+  form: string;
+  views: number;
+  submissions: number;
+  consented: number;
+  spam: number;
+  /** Submissions (spam excluded) per view; null before any view was counted. */
+  conversionRate: number | null;
+  consentRate: number | null;
+  days: DayFigures[];
+}
+
+export interface Insights {
+  from: string;
+  to: string;
+  forms: FormInsight[];
+}
+
+/** GET /api/staff */
+export interface StaffMember {
+  user_id: string;
+  name: string | null;
+  role: Role;
+  is_owner: boolean;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+/** GET /api/audit */
+export interface AuditEntry {
+  id: string;
+  user_id: string;
+  name: string | null;
+  action: string;
+  lead_id: string | null;
+  detail: Record<string, unknown> | null;
+  at: string;
+}
+
+/** GET /api/compliance/requests */
+export interface ComplianceRequest {
+  id: string;
+  topic: string;
+  status: string;
+  received_at: string;
+  completed_at: string | null;
+  result: Record<string, number> | null;
+  delivered_at: string | null;
+  has_package: boolean;
+}
+
+/** GET /api/metafield-definitions */
+export interface DefinitionListing {
+  cap: number;
+  /** Custom definitions the app made in this shop (its own keys aside), counted against `cap`. */
+  custom: number;
+  definitions: Array<{ key: string; type: string; created_at: string; leads: number; app: boolean }>;
+}
