@@ -14,7 +14,10 @@ import { PurchaseFields } from '../extensions/checkout-fields/src/PurchaseFields
  */
 const LOCALES = join(process.cwd(), 'extensions/checkout-fields/locales');
 const dictionary = JSON.parse(readFileSync(join(LOCALES, 'en.default.json'), 'utf8')) as Record<string, unknown>;
-const translate = (key: string) => String(key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], dictionary) ?? key);
+const translate = (key: string) => {
+  const text = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], dictionary);
+  return typeof text === 'string' ? text : key;
+};
 
 function stand_in(settings: Record<string, SettingValue>, extra: Partial<FieldsApi> = {}) {
   const changes: AttributeChange[] = [];
@@ -50,7 +53,7 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const el = (selector: string) => root.querySelector(selector) as (HTMLElement & { value?: string; checked?: boolean }) | null;
+const el = (selector: string) => root.querySelector<HTMLElement & { value?: string; checked?: boolean }>(selector);
 /** Dispatches an event and lets the handler's awaited work (attribute writes, fetch) finish before asserting. */
 async function fire(node: HTMLElement, type: string) {
   await act(async () => {
@@ -155,7 +158,7 @@ describe('checkout fields extension', () => {
       const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
       expect(url).toBe('https://app.example/checkout/answers');
       expect(new Headers(init.headers).get('authorization')).toBe('Bearer checkout-session-token');
-      expect(JSON.parse(String(init.body))).toEqual({
+      expect(JSON.parse(init.body as string)).toEqual({
         order_id: 'gid://shopify/OrderIdentity/9001',
         checkout_token: 'c1f0ad9001',
         attributes: { cc_source: 'thank_you', cc_locale: 'fr', cc_heard_about: 'A friend', cc_consent: 'yes', cc_consent_text: 'Keep these answers on my customer profile.' },
@@ -172,7 +175,7 @@ describe('checkout fields extension', () => {
       await change('s-text-field', 'A friend');
       await fire(el('s-button')!, 'click');
       const [, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
-      expect(JSON.parse(String(init.body))).not.toHaveProperty('checkout_token');
+      expect(JSON.parse(init.body as string)).not.toHaveProperty('checkout_token');
     });
 
     it('does not post invalid answers, and says so when the app cannot be reached', async () => {

@@ -1,4 +1,4 @@
-import { type GraphQLEnumType, isEnumType } from 'graphql';
+import { isEnumType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { loadAdminSchema } from '../dev/admin-emulator/schema.js';
 import { FIELD_ERROR_CODES, METAFIELD_TYPE_OF } from '../schema/fields.js';

@@ -447,7 +447,7 @@ export function auditDetail(t: Strings, detail: Record<string, unknown> | null):
   else if (detail.proposed === true) parts.push(t.audit.proposedApplied);
   if (detail.synced === true && detail.proposed !== true) parts.push(t.audit.synced);
   if (detail.synced === false) parts.push(t.audit.notSynced);
-  if (typeof detail.role === 'string') parts.push(format(t.audit.roleOf, { who: `#${String(detail.staff ?? '')}`, role: lookup(t.team, detail.role) ?? detail.role }));
+  if (typeof detail.role === 'string') parts.push(format(t.audit.roleOf, { who: `#${typeof detail.staff === 'string' || typeof detail.staff === 'number' ? detail.staff : ''}`, role: lookup(t.team, detail.role) ?? detail.role }));
   if (typeof detail.format === 'string') parts.push(detail.format.toUpperCase());
   return parts.join(' · ');
 }

@@ -25,6 +25,6 @@ export const EMPTY_FILTER: Filter = { q: '', form: '', from: '', to: '', consent
 
 export function filterQuery(filter: Filter): URLSearchParams {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(filter)) if (value && !(key === 'sort' && value === 'newest')) params.set(key, value);
+  for (const [key, value] of Object.entries(filter) as Array<[keyof Filter, string]>) if (value && !(key === 'sort' && value === 'newest')) params.set(key, value);
   return params;
 }

@@ -182,7 +182,7 @@ export class LeadIntake {
  * range) is the request's own data, so it is answered as such; anything else stays an error (500: a bug or an outage).
  */
 function refusalOf(error: unknown): unknown {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
   if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return unprocessable('unstorable_value', 'A value in this request cannot be stored.');
   return error;
 }

@@ -127,7 +127,7 @@ function selectLeads(
       query = query.where((w) => w(w.refTuple('leads.created_at', 'leads.id'), op, w.tuple(createdAt, id)));
     }
     // Callers select, group and order on leads.* only, so this query can stand where the joined one does.
-    return { query: query as unknown as Joined, order: ['leads.created_at', 'leads.id'], desc };
+    return { query: query, order: ['leads.created_at', 'leads.id'], desc };
   }
   const visibleOnly = filter.scope === 'visible';
   // One hash (no rotation under way) keeps the equality that walks the index in date order.

@@ -31,7 +31,7 @@ function styles(): string {
 /** `custom`: the fields as the server parsed and checked the posted spec, never the raw JSON again. */
 export function formAgainPage(translator: Translator, locale: string, errors: FieldErrors, posted: Record<string, unknown>, action: string, custom: readonly DeclaredField[]): string {
   const t = (key: string) => esc(translator.t(locale, key));
-  const str = (name: string) => (typeof posted[name] === 'string' ? (posted[name] as string) : '');
+  const str = (name: string) => (typeof posted[name] === 'string' ? (posted[name]) : '');
   const required = new Set(str('required_fields').split(',').map((s) => s.trim()));
   const idOf = (name: string) => `cc-again-${name.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
   const labelled: Array<{ name: string; label: string }> = [];
