@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { ADDRESS_REQUIRED_PARTS, CONTACT_FIELDS, type ContactField } from './contact-fields.js';
 import { CUSTOM_FIELD_KINDS, CUSTOM_FIELD_SLOTS, FIELD_ERROR_CODES, LIMITS, MAX_MERCHANT_TAGS, METAFIELDS, METAFIELD_KEY, type FieldErrorCode } from './fields.js';
-import { PURCHASE_FIELDS } from './purchase-fields.js';
+import { PURCHASE_QUESTIONS } from './purchase-questions.js';
 import { EMAIL_PATTERN, MULTI_LINE, SINGLE_LINE, checkField, normalizePhone, validDate } from './rules.js';
 
 export { EMAIL_PATTERN, normalizePhone } from './rules.js';
@@ -71,7 +71,7 @@ export type CustomFieldSpec = z.output<typeof customSpec>[number];
  * custom field may name one, not even from a signed spec: a merchant can type any key in the block settings, and
  * neither Theme Check nor the settings schema can stop them, so the server refuses it.
  */
-export const RESERVED_METAFIELD_KEYS: ReadonlySet<string> = new Set([...Object.values(METAFIELDS).map((m) => m.key), ...PURCHASE_FIELDS.map((f) => f.metafield.key)]);
+export const RESERVED_METAFIELD_KEYS: ReadonlySet<string> = new Set([...Object.values(METAFIELDS).map((m) => m.key), ...PURCHASE_QUESTIONS.map((f) => f.metafield.key)]);
 
 /**
  * Why an answer is kept on the lead but never written to the customer: its spec was not signed by the block

@@ -20,7 +20,7 @@ export interface Me {
   permissions: string[];
 }
 
-/** A custom or purchase-time answer as the lead keeps it. */
+/** A custom or purchase answer as the lead keeps it. */
 export interface LeadAnswer {
   key: string;
   kind: string;

@@ -22,5 +22,5 @@ export const storefrontBundles: BuildOptions[] = [
 export const WORKSPACE_DIST_DIR = `${ROOT}dist/workspace/`;
 export const workspaceBundles: BuildOptions[] = [
   { ...common, entryPoints: [`${ROOT}web/workspace/app.tsx`], outfile: `${WORKSPACE_DIST_DIR}workspace.js`, format: 'esm' },
-  { ...common, entryPoints: [`${ROOT}web/workspace/admin.css`], outfile: `${WORKSPACE_DIST_DIR}workspace.css`, loader: { '.css': 'css' } },
+  { ...common, entryPoints: [`${ROOT}web/workspace/workspace.css`], outfile: `${WORKSPACE_DIST_DIR}workspace.css`, loader: { '.css': 'css' } },
 ];

@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from '../web/server/core/paths.js';
 
 /**
  * Points the checkout extension at the app: its thank-you posts go to the origin of shopify.app.toml's
- * application_url. Run by `npm run shopify:build` (and so before a deploy); tests/purchase-fields.test.ts fails when
+ * application_url. Run by `npm run shopify:build` (and so before a deploy); tests/purchase-questions.test.ts fails when
  * the two disagree.
  */
 const app = parse(readFileSync(join(PROJECT_ROOT, 'shopify.app.toml'), 'utf8')) as { application_url: string };

@@ -5,7 +5,7 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AttributeChange, FieldsApi, InterceptorResult, SettingValue } from '../extensions/checkout-fields/src/api.js';
-import { PurchaseFields } from '../extensions/checkout-fields/src/PurchaseFields.js';
+import { PurchaseQuestions } from '../extensions/checkout-fields/src/PurchaseQuestions.js';
 
 /**
  * The checkout extension's component against a stand-in for the global `shopify` (the same shape as in checkout):
@@ -69,10 +69,10 @@ async function change(selector: string, value: string | boolean) {
   await fire(node, 'change');
 }
 
-describe('checkout fields extension', () => {
+describe('purchase questions checkout extension', () => {
   it('renders the questions the merchant turned on, with translated labels, an unticked consent box and SMS consent only when offered', async () => {
     const { api } = stand_in({ ask_birthday: true, ask_heard_about: true, custom_1_label: 'Shoe size', custom_1_key: 'shoe_size', custom_1_kind: 'number', custom_2_label: 'Sneaky', custom_2_key: 'consent_proof' });
-    await act(async () => render(<PurchaseFields api={api} mode="checkout" backendUrl="https://app.example" />, root));
+    await act(async () => render(<PurchaseQuestions api={api} mode="checkout" backendUrl="https://app.example" />, root));
     expect(el('s-heading')?.textContent).toBe('A few questions');
     expect([...root.querySelectorAll('s-text-field, s-date-field')].map((n) => n.getAttribute('label'))).toEqual(['Birthday', 'How did you hear about us?', 'Shoe size']);
     // A custom question may not claim a key the app writes itself.
@@ -84,19 +84,19 @@ describe('checkout fields extension', () => {
 
     render(null, root);
     const sms = stand_in({ ask_company: true, sms_consent: true });
-    await act(async () => render(<PurchaseFields api={sms.api} mode="checkout" backendUrl="https://app.example" />, root));
+    await act(async () => render(<PurchaseQuestions api={sms.api} mode="checkout" backendUrl="https://app.example" />, root));
     expect(el('s-consent-checkbox')?.getAttribute('policy')).toBe('sms-marketing');
   });
 
   it('renders nothing when no question is configured', async () => {
     const { api } = stand_in({});
-    await act(async () => render(<PurchaseFields api={api} mode="checkout" backendUrl="https://app.example" />, root));
+    await act(async () => render(<PurchaseQuestions api={api} mode="checkout" backendUrl="https://app.example" />, root));
     expect(root.innerHTML).toBe('');
   });
 
   it('writes a valid answer as a cart attribute, and shows an invalid one as an error without writing it', async () => {
     const { api, changes } = stand_in({ ask_birthday: true, custom_1_label: 'Shoe size', custom_1_key: 'shoe_size', custom_1_kind: 'number' });
-    await act(async () => render(<PurchaseFields api={api} mode="checkout" backendUrl="https://app.example" />, root));
+    await act(async () => render(<PurchaseQuestions api={api} mode="checkout" backendUrl="https://app.example" />, root));
     await change('s-date-field', '1990-02-31');
     expect(el('s-date-field')?.getAttribute('error')).toBe('This value is not valid.');
     expect(changes).toEqual([]);
@@ -112,7 +112,7 @@ describe('checkout fields extension', () => {
 
   it('records consent with the words shown, the language and the source, and withdraws it when unticked', async () => {
     const { api, changes } = stand_in({ ask_company: true, custom_1_label: 'Shoe size', custom_1_key: 'shoe_size', custom_1_kind: 'number', consent_text: 'Keep my answers, please.' });
-    await act(async () => render(<PurchaseFields api={api} mode="checkout" backendUrl="https://app.example" />, root));
+    await act(async () => render(<PurchaseQuestions api={api} mode="checkout" backendUrl="https://app.example" />, root));
     await change('s-checkbox', true);
     expect(changes).toEqual([
       { type: 'updateAttribute', key: 'cc_consent', value: 'yes' },
@@ -131,7 +131,7 @@ describe('checkout fields extension', () => {
 
   it('holds the buyer at the step until required questions are answered (when the merchant allows blocking)', async () => {
     const { api, intercept } = stand_in({ ask_heard_about: true, required_fields: 'heard_about' });
-    await act(async () => render(<PurchaseFields api={api} mode="checkout" backendUrl="https://app.example" />, root));
+    await act(async () => render(<PurchaseQuestions api={api} mode="checkout" backendUrl="https://app.example" />, root));
     let result: InterceptorResult | undefined;
     await act(async () => {
       result = intercept();
@@ -150,7 +150,7 @@ describe('checkout fields extension', () => {
       const fetch = vi.fn(async () => new Response('{}', { status: 202 }));
       vi.stubGlobal('fetch', fetch);
       const { api } = stand_in({ ask_heard_about: true, ask_birthday: true }, { ...order, applyAttributeChange: undefined, buyerJourney: undefined });
-      await act(async () => render(<PurchaseFields api={api} mode="thank-you" backendUrl="https://app.example" />, root));
+      await act(async () => render(<PurchaseQuestions api={api} mode="thank-you" backendUrl="https://app.example" />, root));
       await change('s-text-field', 'A friend');
       await change('s-checkbox', true);
       await fire(el('s-button')!, 'click');
@@ -171,7 +171,7 @@ describe('checkout fields extension', () => {
       const fetch = vi.fn(async () => new Response('{}', { status: 202 }));
       vi.stubGlobal('fetch', fetch);
       const { api } = stand_in({ ask_heard_about: true }, { ...order, checkoutToken: { value: undefined }, applyAttributeChange: undefined, buyerJourney: undefined });
-      await act(async () => render(<PurchaseFields api={api} mode="thank-you" backendUrl="https://app.example" />, root));
+      await act(async () => render(<PurchaseQuestions api={api} mode="thank-you" backendUrl="https://app.example" />, root));
       await change('s-text-field', 'A friend');
       await fire(el('s-button')!, 'click');
       const [, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
@@ -184,7 +184,7 @@ describe('checkout fields extension', () => {
       });
       vi.stubGlobal('fetch', fetch);
       const { api } = stand_in({ ask_birthday: true, required_fields: 'birthday' }, { ...order, applyAttributeChange: undefined });
-      await act(async () => render(<PurchaseFields api={api} mode="thank-you" backendUrl="https://app.example" />, root));
+      await act(async () => render(<PurchaseQuestions api={api} mode="thank-you" backendUrl="https://app.example" />, root));
       await fire(el('s-button')!, 'click');
       expect(fetch).not.toHaveBeenCalled();
       expect(el('s-banner')?.textContent).toBe('Please check the highlighted answers.');

@@ -5,7 +5,7 @@ import { API_KEY, SECRET, SHOP, type TestApp, startTestApp } from './helpers/run
 import { signedWebhook } from './helpers/webhook.js';
 
 /**
- * Purchase-time answers end to end: an order with cart attributes (cart block or checkout extension) arrives as an
+ * Purchase answers end to end: an order with cart attributes (cart block or checkout extension) arrives as an
  * orders/create webhook; a thank-you page posts with a checkout session token. Both feed the intake and the sync
  * worker, against the Admin API emulator on the real 2026-10 schema.
  */
@@ -24,7 +24,7 @@ function order(customerId: number | null, attributes: Record<string, string>, ex
   };
 }
 
-describe.each(ENGINES)('purchase-time answers on %s', (engine) => {
+describe.each(ENGINES)('purchase answers on %s', (engine) => {
   let t: TestApp | null;
   beforeAll(async () => {
     t = await startTestApp(engine);

@@ -2,7 +2,7 @@ import { isEnumType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { loadAdminSchema } from '../dev/admin-emulator/schema.js';
 import { FIELD_ERROR_CODES, METAFIELD_TYPE_OF } from '../schema/fields.js';
-import { PURCHASE_FIELDS } from '../schema/purchase-fields.js';
+import { PURCHASE_QUESTIONS } from '../schema/purchase-questions.js';
 import { HELD_REASONS } from '../schema/submission.js';
 import { CONTACT_FIELDS } from '../web/server/leads/correction.js';
 import { CONSENT_SOURCE } from '../web/server/leads/intake.js';
@@ -51,7 +51,7 @@ const enumValues = (name: string) => {
 const MARKETING_STATES = [...new Set([...enumValues('CustomerEmailMarketingState'), ...enumValues('CustomerSmsMarketingState')].map((s) => s.toLowerCase()))];
 const OPT_IN_LEVELS = enumValues('CustomerMarketingOptInLevel');
 const CONSENT_SOURCES = [CONSENT_SOURCE, ...LEAD_SOURCES.filter((s) => s !== 'contact_form').map((s) => `${s}_fields`)];
-const METAFIELD_TYPES = [...new Set([...Object.values(METAFIELD_TYPE_OF), ...STANDARD_DEFINITIONS.map((d) => d.type), ...PURCHASE_FIELDS.map((f) => f.metafield.type)])];
+const METAFIELD_TYPES = [...new Set([...Object.values(METAFIELD_TYPE_OF), ...STANDARD_DEFINITIONS.map((d) => d.type), ...PURCHASE_QUESTIONS.map((f) => f.metafield.type)])];
 
 /** Looks like an identifier (snake_case or SCREAMING_CASE) rather than words. */
 const IDENTIFIER = /\b[a-z0-9]+_[a-z0-9_]+\b|\b[A-Z0-9]+_[A-Z0-9_]+\b/;
@@ -73,7 +73,7 @@ const tables: Array<[string, readonly string[], (t: Strings) => Record<string, s
   ['correction errors', [...FIELD_ERROR_CODES, 'unknown_field'], (t) => t.fieldErrors],
   ['warning codes', [...fieldCodes, ...OWN_CODES], (t) => t.warningCodes],
   ['metafield types', METAFIELD_TYPES, (t) => t.metafieldTypes],
-  ['purchase questions', PURCHASE_FIELDS.map((f) => f.key), (t) => t.purchaseQuestions],
+  ['purchase questions', PURCHASE_QUESTIONS.map((f) => f.key), (t) => t.purchaseQuestions],
 ];
 
 describe('every value a person reads has words in every workspace language', () => {

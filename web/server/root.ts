@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { workspacePageRoutes } from './routes/workspace/page.js';
 import { checkoutRoutes } from './routes/checkout/routes.js';
 import { DEFAULT_CHECKOUT_LIMITS } from './routes/checkout/limits.js';
-import { adminApiRoutes } from './routes/workspace/routes.js';
+import { workspaceApiRoutes } from './routes/workspace/routes.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http/app.js';
 import { bearerMatches, createMetrics } from './http/metrics.js';
@@ -120,7 +120,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const exchangeOptions = { apiKey: config.apiKey, apiSecret: config.apiSecret, origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs };
   app.route(
     '/api',
-    adminApiRoutes({
+    workspaceApiRoutes({
       db,
       shopify,
       maxCustomDefinitions: config.maxCustomDefinitions,

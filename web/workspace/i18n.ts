@@ -33,14 +33,14 @@ const en = {
     UNSUBSCRIBED: 'The customer had unsubscribed; a submission that is not signed in as them does not subscribe them again.',
     PHONE_NOT_ON_CUSTOMER: 'The customer’s phone is not the one given with this consent.',
   },
-  /** The purchase questions' keys (schema/purchase-fields.ts), as the questions read on the cart and checkout. */
+  /** The purchase questions' keys (schema/purchase-questions.ts), as the questions read on the cart and checkout. */
   purchaseQuestions: { birthday: 'Birthday', company: 'Company', heard_about: 'How did you hear about us?', delivery_notes: 'Delivery instructions' },
   /** Shopify metafield types, as Shopify's admin names them. */
   metafieldTypes: { single_line_text_field: 'Single line text', multi_line_text_field: 'Multi-line text', number_decimal: 'Decimal', date: 'Date', boolean: 'True or false', json: 'JSON' },
   /** Where a consent record came from and how it was given, as a person reads them (never the raw identifiers). */
   consentOrigin: {
     storefront_contact_form: 'Contact form on the storefront',
-    cart_fields: 'Questions on the cart page',
+    cart_fields: 'Purchase questions (cart page)',
     checkout_fields: 'Questions in checkout',
     thank_you_fields: 'Questions on the thank-you page',
     shopify: 'Changed in Shopify: {state}',
@@ -160,7 +160,7 @@ const en = {
     proposedApplied: 'proposed changes applied', proposedDismissed: 'proposed changes dismissed', roleOf: '{who} is now {role}',
   },
   requests: { intro: 'Requests Shopify forwards when a customer asks what the shop holds about them (GDPR access). Download the package and send it to the customer.', received: 'Received', status: 'Status', found: 'Found', delivered: 'Delivered', package: 'Package', notYet: 'Not yet', download: 'Download {format}', none: 'No data requests.', done: 'Package downloaded; delivery recorded.', statuses: { received: 'Being prepared', done: 'Ready' } },
-  sources: { contact_form: 'Contact form', cart: 'Cart page questions', checkout: 'Checkout questions', thank_you: 'Thank-you page questions' },
+  sources: { contact_form: 'Contact form', cart: 'Purchase questions (cart page)', checkout: 'Purchase questions (checkout)', thank_you: 'Purchase questions (thank-you page)' },
   proposed: {
     title: 'Changes waiting for the customer',
     intro: 'This shopper was not signed in as this customer, so their record was not changed. Apply what they sent, or dismiss it.',
@@ -223,7 +223,7 @@ const fr: Dict = {
   metafieldTypes: { single_line_text_field: 'Texte sur une seule ligne', multi_line_text_field: 'Texte multiligne', number_decimal: 'Nombre décimal', date: 'Date', boolean: 'Vrai ou faux', json: 'JSON' },
   consentOrigin: {
     storefront_contact_form: 'Formulaire de contact de la boutique',
-    cart_fields: 'Questions de la page panier',
+    cart_fields: 'Questions à l’achat (page panier)',
     checkout_fields: 'Questions de la page de paiement',
     thank_you_fields: 'Questions de la page de remerciement',
     shopify: 'Modifié dans Shopify : {state}',
@@ -343,7 +343,7 @@ const fr: Dict = {
     proposedApplied: 'modifications proposées appliquées', proposedDismissed: 'modifications proposées ignorées', roleOf: 'nouveau rôle de {who} : {role}',
   },
   requests: { intro: 'Demandes transmises par Shopify quand un client veut savoir ce que la boutique détient sur lui (droit d’accès RGPD). Téléchargez le dossier et envoyez-le au client.', received: 'Reçue le', status: 'Statut', found: 'Trouvés', delivered: 'Remise', package: 'Dossier', notYet: 'Pas encore', download: 'Télécharger {format}', none: 'Aucune demande.', done: 'Dossier téléchargé ; remise enregistrée.', statuses: { received: 'En préparation', done: 'Prête' } },
-  sources: { contact_form: 'Formulaire de contact', cart: 'Questions de la page panier', checkout: 'Questions de la page de paiement', thank_you: 'Questions de la page de remerciement' },
+  sources: { contact_form: 'Formulaire de contact', cart: 'Questions à l’achat (page panier)', checkout: 'Questions à l’achat (paiement)', thank_you: 'Questions à l’achat (page de remerciement)' },
   proposed: {
     title: 'Modifications en attente pour la fiche client',
     intro: 'Ce client n’était pas connecté à son compte : sa fiche n’a pas été modifiée. Appliquez ce qu’il a envoyé, ou ignorez-le.',

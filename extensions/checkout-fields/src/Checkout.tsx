@@ -2,11 +2,11 @@ import '@shopify/ui-extensions/preact';
 import { render } from 'preact';
 import type { FieldsApi } from './api.js';
 import backend from './backend.json' with { type: 'json' };
-import { PurchaseFields } from './PurchaseFields.js';
+import { PurchaseQuestions } from './PurchaseQuestions.js';
 
 declare const shopify: FieldsApi;
 
 // purchase.checkout.contact.render-after (Shopify Plus: the information step).
 export default async () => {
-  render(<PurchaseFields api={shopify} mode="checkout" backendUrl={backend.url} />, document.body);
+  render(<PurchaseQuestions api={shopify} mode="checkout" backendUrl={backend.url} />, document.body);
 };

@@ -1,10 +1,10 @@
 import { CUSTOM_FIELD_KINDS, type CustomFieldKind, METAFIELDS, METAFIELD_KEY } from '../../../schema/fields.js';
-import { CHECKOUT_CUSTOM_SLOTS, PURCHASE_FIELDS, askSetting, attributeFor, customAttributeFor, formatCustomKinds } from '../../../schema/purchase-fields.js';
+import { CHECKOUT_CUSTOM_SLOTS, PURCHASE_QUESTIONS, askSetting, attributeFor, customAttributeFor, formatCustomKinds } from '../../../schema/purchase-questions.js';
 import type { SettingValue } from './api.js';
 
 /** A question as the extension shows it: from the shared catalogue or one of the merchant's own. */
 export interface Question {
-  /** The cart attribute that carries the answer (schema/purchase-fields.ts). */
+  /** The cart attribute that carries the answer (schema/purchase-questions.ts). */
   attribute: string;
   kind: CustomFieldKind;
   /** A translation key (catalogue) or the merchant's own words (custom). */
@@ -13,12 +13,12 @@ export interface Question {
   metafieldKey: string;
 }
 
-const RESERVED = new Set<string>([...Object.values(METAFIELDS).map((m) => m.key), ...PURCHASE_FIELDS.map((f) => f.metafield.key)]);
+const RESERVED = new Set<string>([...Object.values(METAFIELDS).map((m) => m.key), ...PURCHASE_QUESTIONS.map((f) => f.metafield.key)]);
 
 /** Reads the merchant's settings (shopify.extension.toml [settings]) into the questions to ask. */
 export function questionsFrom(settings: Record<string, SettingValue>): Question[] {
   const required = new Set(String(settings.required_fields ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
-  const questions: Question[] = PURCHASE_FIELDS.filter((f) => settings[askSetting(f.key)] === true).map((f) => ({
+  const questions: Question[] = PURCHASE_QUESTIONS.filter((f) => settings[askSetting(f.key)] === true).map((f) => ({
     attribute: attributeFor(f.key),
     kind: f.kind,
     label: { key: `fields.${f.key}` },

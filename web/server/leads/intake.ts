@@ -31,10 +31,10 @@ export interface IntakeInput {
   tags: string[];
   /** Where the lead came from (default: the storefront contact form). */
   source?: LeadSource;
-  /** Purchase-time answers: the order they belong to and, when known, its customer (GID). */
+  /** Purchase answers: the order they belong to and, when known, its customer (GID). */
   orderId?: string | null;
   shopifyCustomerId?: string | null;
-  /** Purchase-time answers: how the buyer was proven, and a claim the worker still checks (storage/tables.ts). */
+  /** Purchase answers: how the buyer was proven, and a claim the worker still checks (storage/tables.ts). */
   buyerProof?: BuyerProof | null;
   buyerClaim?: string | null;
   /** A consenting lead that must never reach Shopify: kept with this reason (status failed), no outbox job. */
@@ -220,7 +220,7 @@ async function overLimit(trx: Transaction<Database>, batch: Pending[], limits: R
 }
 
 /**
- * What a consent record proves. The contact form asks for email marketing consent; purchase-time questions ask to
+ * What a consent record proves. The contact form asks for email marketing consent; purchase questions ask to
  * keep the answers on the customer's profile (marketing consent at checkout is Shopify's own box).
  */
 function consentOrigin(source: LeadSource, channel: 'email' | 'sms'): { channel: 'email' | 'sms' | 'profile'; source: string } {

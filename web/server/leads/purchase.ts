@@ -6,18 +6,18 @@ import {
   CONSENT_TEXT_ATTRIBUTE,
   CUSTOM_KINDS_ATTRIBUTE,
   LOCALE_ATTRIBUTE,
-  PURCHASE_FIELDS,
+  PURCHASE_QUESTIONS,
   attributeFor,
   parseCustomKinds,
-} from '../../../schema/purchase-fields.js';
+} from '../../../schema/purchase-questions.js';
 import { checkField, stripControls } from '../../../schema/rules.js';
 import type { Submission } from '../../../schema/submission.js';
 import type { BuyerProof, LeadSource } from '../storage/tables.js';
 import type { IntakeInput } from './intake.js';
 
 /**
- * Purchase-time answers (cart attributes on an order, or a thank-you page post) read with the shared catalogue
- * (schema/purchase-fields.ts): each value is checked with the same rules as on the page, and a value that fails is
+ * Purchase answers (cart attributes on an order, or a thank-you page post) read with the shared catalogue
+ * (schema/purchase-questions.ts): each value is checked with the same rules as on the page, and a value that fails is
  * left out rather than written to the customer. Keys the app writes itself can never be claimed by a custom field.
  */
 export interface PurchaseAnswers {
@@ -42,13 +42,13 @@ export function readPurchaseAnswers(attributes: ReadonlyMap<string, string>): Pu
     if (checkField({ kind, required: false }, kind === 'checkbox' ? (value === 'true' || value === 'on' ? 'on' : '') : value)) rejected++;
     else answers.push({ key, kind, value: kind === 'checkbox' ? String(value === 'true' || value === 'on') : value });
   };
-  for (const field of PURCHASE_FIELDS) take(field.metafield.key, field.kind, attributes.get(attributeFor(field.key)));
+  for (const field of PURCHASE_QUESTIONS) take(field.metafield.key, field.kind, attributes.get(attributeFor(field.key)));
   const kinds = parseCustomKinds(attributes.get(CUSTOM_KINDS_ATTRIBUTE));
   for (const [name, value] of attributes) {
     // The kinds list shares the custom prefix but is not an answer.
     if (!name.startsWith(CUSTOM_PREFIX) || name === CUSTOM_KINDS_ATTRIBUTE) continue;
     const key = name.slice(CUSTOM_PREFIX.length);
-    if (!METAFIELD_KEY.test(key) || RESERVED_KEYS.has(key) || PURCHASE_FIELDS.some((f) => f.metafield.key === key)) {
+    if (!METAFIELD_KEY.test(key) || RESERVED_KEYS.has(key) || PURCHASE_QUESTIONS.some((f) => f.metafield.key === key)) {
       rejected++;
       continue;
     }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { METAFIELDS } from '../../../schema/fields.js';
-import { PURCHASE_FIELDS } from '../../../schema/purchase-fields.js';
+import { PURCHASE_QUESTIONS } from '../../../schema/purchase-questions.js';
 import { nowIso } from '../core/ids.js';
 import { answersColumn, parseJsonColumn } from '../storage/json-column.js';
 import type { DefinitionListing } from '../../../schema/workspace-api.js';
@@ -8,8 +8,8 @@ import type { Database, Lead } from '../storage/tables.js';
 import type { AdminClient } from './admin-client.js';
 import { type Call, type ConsentProof, type SyncOutcome, defineMetafields, metafieldsOf } from './lead-sync.js';
 
-/** Every metafield the app itself names: the contact form's and the purchase-time catalogue's. */
-export const STANDARD_DEFINITIONS = [...new Map([...Object.values(METAFIELDS), ...PURCHASE_FIELDS.map((f) => f.metafield)].map((m) => [m.key, { key: m.key, type: m.type }])).values()];
+/** Every metafield the app itself names: the contact form's and the purchase questions catalogue's. */
+export const STANDARD_DEFINITIONS = [...new Map([...Object.values(METAFIELDS), ...PURCHASE_QUESTIONS.map((f) => f.metafield)].map((m) => [m.key, { key: m.key, type: m.type }])).values()];
 const STANDARD_KEYS: ReadonlySet<string> = new Set(STANDARD_DEFINITIONS.map((d) => d.key));
 
 /** The default of MAX_CUSTOM_DEFINITIONS_PER_SHOP. */

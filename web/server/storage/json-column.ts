@@ -22,7 +22,7 @@ export function parseJsonColumn<S extends z.core.$ZodType>(schema: S, json: stri
 /** leads.address: the postal address (schema/contact-fields.ts); parts are optional, unknown keys are dropped. */
 export const addressColumn = z.object(Object.fromEntries(ADDRESS_PARTS.map((part) => [part, z.string().optional()])) as Record<AddressPart, z.ZodOptional<z.ZodString>>) satisfies z.ZodType<PostalAddress>;
 
-/** leads.answers: the custom and purchase-time answers. */
+/** leads.answers: the custom and purchase answers. */
 export const answersColumn = z.array(
   // Loose: a job that rewrites the column (metafield-definitions.ts) must not drop what it does not know.
   z.looseObject({ key: z.string(), kind: z.string(), value: z.string(), held: z.enum(['unsigned', 'reserved', 'definition_cap']).optional() }),

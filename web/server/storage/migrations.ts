@@ -162,7 +162,7 @@ export const migrations: Record<string, Migration> = {
       // Search terms are written by the worker just after intake (leads/search-indexer.ts); 0 = not yet indexed.
       await db.schema.alterTable('leads').addColumn('search_indexed', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       await db.schema.createIndex('leads_search_indexed').on('leads').column('search_indexed').execute();
-      // Purchase-time answers (cart block, checkout extension) arrive as leads too, tied to their order.
+      // Purchase answers (cart block, checkout extension) arrive as leads too, tied to their order.
       await db.schema.alterTable('leads').addColumn('source', 'text', (c) => c.notNull().defaultTo('contact_form')).execute();
       await db.schema.alterTable('leads').addColumn('order_id', 'text').execute();
       // The customer metafield definitions the app has made in each shop (created at install and when a new key appears).
@@ -236,7 +236,7 @@ export const migrations: Record<string, Migration> = {
   },
   '0007_purchase-owner': {
     async up(db: Kysely<unknown>) {
-      // How purchase-time answers were tied to the buyer (leads/purchase.ts BuyerProof), and a claim still to check.
+      // How purchase answers were tied to the buyer (leads/purchase.ts BuyerProof), and a claim still to check.
       await db.schema.alterTable('leads').addColumn('buyer_proof', 'text').execute();
       await db.schema.alterTable('leads').addColumn('buyer_claim', 'text').execute();
       // Orders/create webhooks are signed by Shopify: their customer is the buyer.

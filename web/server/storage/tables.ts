@@ -46,13 +46,13 @@ export interface LeadsTable {
   handled_by: string | null;
   /** Where the lead came from; only the contact form asks for email marketing consent. */
   source: Generated<LeadSource>;
-  /** For purchase-time answers: the order (GID) they belong to. */
+  /** For purchase answers: the order (GID) they belong to. */
   order_id: string | null;
   /** 1 once the lead's search terms are written (by the worker, just after intake, or by a correction). */
   search_indexed: Generated<number>;
   /** The LOOKUP_KEYS key id its hashes and terms were written under; null = the old secret-derived key (or not yet known). */
   lookup_key: Generated<string | null>;
-  /** Purchase-time answers: how the buyer was proven; null for the contact form. */
+  /** Purchase answers: how the buyer was proven; null for the contact form. */
   buyer_proof: BuyerProof | null;
   /** A thank-you poster's claim, `customer:<GID>` or `checkout:<sha256 of its token>`; checked before any write. */
   buyer_claim: string | null;
@@ -64,7 +64,7 @@ export interface LeadsTable {
 
 
 /**
- * Who says the purchase-time answers are the buyer's. webhook: Shopify's signed orders/create (its customer placed
+ * Who says the purchase answers are the buyer's. webhook: Shopify's signed orders/create (its customer placed
  * the order); customer: a logged-in buyer's token names the order's customer; checkout_token: a guest knew the
  * order's checkout token; pending: claimed, to be checked against the order by the worker before any write; none: no
  * proof, the answers stay on the lead and are never written to a customer.
@@ -89,7 +89,7 @@ export interface ConsentRecordsTable {
   id: string;
   shop: string;
   lead_id: string;
-  /** email/sms: marketing consent; profile: consent to keep purchase-time answers on the customer record. */
+  /** email/sms: marketing consent; profile: consent to keep purchase answers on the customer record. */
   channel: 'email' | 'sms' | 'profile';
   granted: number;
   text: string | null;

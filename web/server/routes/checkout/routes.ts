@@ -36,7 +36,7 @@ const body = z.object({
   order_id: z.string().regex(ORDER_GID, 'an order GID'),
   /** shopify.checkoutToken on the thank-you page: how a guest proves they placed the order (shopify/order-owner.ts). */
   checkout_token: z.string().regex(/^[\x21-\x7e]{1,255}$/, 'a checkout token').optional(),
-  /** The same attribute names the checkout writes (schema/purchase-fields.ts). */
+  /** The same attribute names the checkout writes (schema/purchase-questions.ts). */
   attributes: z.record(z.string().max(80).regex(SINGLE_LINE, 'no control characters'), z.string().max(5000).regex(MULTI_LINE, 'no control characters')).refine((a) => Object.keys(a).length <= 40, 'at most 40 attributes'),
 });
 

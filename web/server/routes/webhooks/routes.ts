@@ -10,7 +10,7 @@ import { recordConsentChange } from '../../privacy/consent-ledger.js';
 import { readCapped } from '../../http/body.js';
 import type { ShopTokens } from '../../shopify/shops.js';
 import type { Database } from '../../storage/tables.js';
-import { SOURCE_ATTRIBUTE } from '../../../../schema/purchase-fields.js';
+import { SOURCE_ATTRIBUTE } from '../../../../schema/purchase-questions.js';
 import type { LeadIntake } from '../../leads/intake.js';
 import { purchaseIntake, readPurchaseAnswers } from '../../leads/purchase.js';
 import { SHOP_DOMAIN } from '../../core/shop-domain.js';
@@ -20,7 +20,7 @@ export interface WebhookDeps {
   shopify: Shopify;
   tokens: ShopTokens;
   lookupHash: LookupHash;
-  /** Purchase-time answers from orders go through the same intake as the contact form. */
+  /** Purchase answers from orders go through the same intake as the contact form. */
   intake: LeadIntake;
   /** Wakes the worker, which does the compliance work. */
   onComplianceRequest?: () => void;

@@ -13,7 +13,7 @@ import type { StaffEnv } from './roles.js';
 
 /**
  * The workspace's privacy endpoints: compliance requests and their packages, each lead's consent ledger, and the
- * shop's retention period. Mounted behind the session-token and role middleware of the admin API (owner only, but
+ * shop's retention period. Mounted behind the session-token and role middleware of the workspace API (owner only, but
  * the consent ledger, which managers see too).
  */
 export function privacyRoutes(db: Kysely<Database>) {

@@ -23,7 +23,7 @@ import { type StaffSession, requireSession } from './session.js';
 import { staffRoutes } from './staff-routes.js';
 import type { LeadDetail } from '../../../../schema/workspace-api.js';
 
-export interface AdminApiDeps {
+export interface WorkspaceApiDeps {
   db: Kysely<Database>;
   shopify: Shopify;
   /** Makes sure the shop has an offline token (token exchange on first use). */
@@ -63,7 +63,7 @@ function parse<T extends z.ZodType>(schema: T, input: unknown, reason: string): 
 const filterOutline = (f: z.output<typeof filterQuery>) => Object.fromEntries(Object.entries(f).map(([k, v]) => [k, k === 'q' ? Boolean(v) : v]));
 
 /** The leads workspace's JSON API. Every query is scoped to the shop of the verified session token. */
-export function adminApiRoutes(deps: AdminApiDeps) {
+export function workspaceApiRoutes(deps: WorkspaceApiDeps) {
   const { db, hashes } = deps;
   const app = new Hono<StaffEnv>();
   app.use('*', requireSession(deps.shopify));

@@ -10,16 +10,16 @@ import {
   CONSENT_TEXT_ATTRIBUTE,
   CUSTOM_KINDS_ATTRIBUTE,
   LOCALE_ATTRIBUTE,
-  PURCHASE_FIELDS,
+  PURCHASE_QUESTIONS,
   SOURCE_ATTRIBUTE,
   askSetting,
   attributeFor,
-} from '../schema/purchase-fields.js';
+} from '../schema/purchase-questions.js';
 import { readBlock } from '../dev/theme-liquid.js';
 import { EXTENSION_DIR, PROJECT_ROOT } from '../web/server/core/paths.js';
 
 /**
- * schema/purchase-fields.ts is the one definition of the purchase-time questions. The checkout extension's toml and
+ * schema/purchase-questions.ts is the one definition of the purchase questions. The checkout extension's toml and
  * locales, the cart block's Liquid and settings, the storefront locales and the app config must all agree with it.
  */
 const CHECKOUT_DIR = join(PROJECT_ROOT, 'extensions', 'checkout-fields');
@@ -36,7 +36,7 @@ const extensionToml = parse(readFileSync(join(CHECKOUT_DIR, 'shopify.extension.t
 const appToml = parse(readFileSync(join(PROJECT_ROOT, 'shopify.app.toml'), 'utf8')) as { application_url: string; webhooks: { api_version: string } };
 const json = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, any>;
 
-describe('one source of truth for purchase-time questions', () => {
+describe('one source of truth for purchase questions', () => {
   const extension = extensionToml.extensions[0]!;
   const settings = new Map(extension.settings.fields.map((f) => [f.key, f]));
 
@@ -51,7 +51,7 @@ describe('one source of truth for purchase-time questions', () => {
   });
 
   it('has a boolean setting per catalogue field and the custom slots the code reads, with kinds the catalogue knows', () => {
-    for (const field of PURCHASE_FIELDS) expect(settings.get(askSetting(field.key))?.type, field.key).toBe('boolean');
+    for (const field of PURCHASE_QUESTIONS) expect(settings.get(askSetting(field.key))?.type, field.key).toBe('boolean');
     for (let i = 1; i <= CHECKOUT_CUSTOM_SLOTS; i++) {
       expect(settings.get(`custom_${i}_label`)?.type).toBe('single_line_text_field');
       expect(settings.get(`custom_${i}_key`)?.type).toBe('single_line_text_field');
@@ -66,14 +66,14 @@ describe('one source of truth for purchase-time questions', () => {
     const en = json(join(CHECKOUT_DIR, 'locales', 'en.default.json'));
     const fr = json(join(CHECKOUT_DIR, 'locales', 'fr.json'));
     const keys = (o: Record<string, any>, prefix = ''): string[] => Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`])).sort();
-    for (const field of PURCHASE_FIELDS) expect(en.fields[field.key], field.key).toBeTruthy();
+    for (const field of PURCHASE_QUESTIONS) expect(en.fields[field.key], field.key).toBeTruthy();
     expect(keys(fr)).toEqual(keys(en));
   });
 
   it('the cart block asks the catalogue fields under their attribute names, with the custom slots and the shared attributes', () => {
     const { liquid, schema } = readBlock(EXTENSION_DIR, 'cart-fields');
     const ids = new Set(schema.settings.map((s) => s.id));
-    for (const field of PURCHASE_FIELDS) {
+    for (const field of PURCHASE_QUESTIONS) {
       expect(ids.has(`field_${field.key}`), field.key).toBe(true);
       expect(liquid).toContain(`name: 'attributes[${attributeFor(field.key)}]'`);
     }
@@ -86,7 +86,7 @@ describe('one source of truth for purchase-time questions', () => {
   it('every storefront language names every catalogue field for the cart block', () => {
     for (const file of ['en.default.json', 'fr.json', 'de.json', 'es.json', 'it.json', 'nl.json', 'pt-BR.json', 'ja.json']) {
       const locale = json(join(EXTENSION_DIR, 'locales', file));
-      for (const field of PURCHASE_FIELDS) expect(locale.cart_fields?.fields?.[field.key], `${file} ${field.key}`).toBeTruthy();
+      for (const field of PURCHASE_QUESTIONS) expect(locale.cart_fields?.fields?.[field.key], `${file} ${field.key}`).toBeTruthy();
       for (const key of ['heading', 'intro', 'consent']) expect(locale.cart_fields?.[key], `${file} ${key}`).toBeTruthy();
     }
   });

@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { CONSENT_ATTRIBUTE, CONSENT_GRANTED, CONSENT_TEXT_ATTRIBUTE, CUSTOM_KINDS_ATTRIBUTE, LOCALE_ATTRIBUTE, SOURCE_ATTRIBUTE } from '../../../schema/purchase-fields.js';
+import { CONSENT_ATTRIBUTE, CONSENT_GRANTED, CONSENT_TEXT_ATTRIBUTE, CUSTOM_KINDS_ATTRIBUTE, LOCALE_ATTRIBUTE, SOURCE_ATTRIBUTE } from '../../../schema/purchase-questions.js';
 import { checkField } from '../../../schema/rules.js';
 import type { FieldsApi } from './api.js';
 import { type Question, customKinds, questionsFrom } from './settings.js';
 
 /**
- * The purchase-time questions in checkout (Plus: written to the checkout as attributes as the buyer answers, so they
+ * The purchase questions in checkout (Plus: written to the checkout as attributes as the buyer answers, so they
  * reach the order and the orders/create webhook) or on the thank-you page (every plan: posted to the app with the
  * checkout session token). Answers are checked with the same rules as on the cart page and the server.
  */
@@ -20,7 +20,7 @@ interface Props {
 
 type Status = { tone: 'success' | 'critical'; text: string } | null;
 
-export function PurchaseFields({ api, mode, backendUrl }: Props) {
+export function PurchaseQuestions({ api, mode, backendUrl }: Props) {
   const t = (key: string, options?: Record<string, string | number>) => api.i18n.translate(key, options);
   const settings = api.settings.value;
   const questions = useMemo(() => questionsFrom(settings), [settings]);

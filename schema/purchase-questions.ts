@@ -5,21 +5,21 @@ import { CUSTOM_FIELD_KINDS, METAFIELDS, METAFIELD_TYPE_OF } from './fields.js';
  * The one definition of the questions asked at purchase time, on the cart page (theme block) and in checkout (UI
  * extension): each field's key, kind, the cart attribute that carries it to the order, and the customer metafield it
  * lands in. The server reads orders and thank-you posts with it, the cart block's Liquid and the checkout extension's
- * settings name the same keys, and tests/purchase-fields.test.ts fails when a toml or the block disagrees.
+ * settings name the same keys, and tests/purchase-questions.test.ts fails when a toml or the block disagrees.
  */
-export interface PurchaseField {
+export interface PurchaseQuestion {
   key: string;
   kind: CustomFieldKind;
   metafield: { key: string; type: string };
 }
 
-export const PURCHASE_FIELDS = [
+export const PURCHASE_QUESTIONS = [
   { key: 'birthday', kind: 'date', metafield: METAFIELDS.birthday },
   { key: 'company', kind: 'text', metafield: METAFIELDS.company },
   { key: 'heard_about', kind: 'text', metafield: { key: 'heard_about', type: METAFIELD_TYPE_OF.text } },
   { key: 'delivery_notes', kind: 'textarea', metafield: { key: 'delivery_notes', type: METAFIELD_TYPE_OF.textarea } },
-] as const satisfies readonly PurchaseField[];
-export type PurchaseFieldKey = (typeof PURCHASE_FIELDS)[number]['key'];
+] as const satisfies readonly PurchaseQuestion[];
+export type PurchaseQuestionKey = (typeof PURCHASE_QUESTIONS)[number]['key'];
 
 /**
  * Merchant-defined questions beyond the catalogue: a kind, a label and a metafield key each (the key must match
