@@ -67,7 +67,11 @@ export async function processNextComplianceRequest(db: Kysely<Database>, engine:
       .executeTakeFirst();
     if (!request) return false;
     requestId = request.id;
-    const customer: CustomerRef = parseJsonColumn(customerRefColumn, request.customer) ?? {};
+    const named = parseJsonColumn(customerRefColumn, request.customer);
+    // A customer request whose customer no longer reads (a damaged or unreadable cell) must not be marked done with
+    // nothing erased: it fails, stays received with its own backoff, and is logged for a person to look at.
+    if (!named && request.topic !== 'shop/redact') throw new Error('compliance request names no readable customer');
+    const customer: CustomerRef = named ?? {};
     let result: Record<string, number> = {};
     let pkg: string | null = null;
     switch (request.topic) {
