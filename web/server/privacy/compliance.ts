@@ -67,7 +67,11 @@ export async function processNextComplianceRequest(db: Kysely<Database>, engine:
       .executeTakeFirst();
     if (!request) return false;
     requestId = request.id;
-    const customer: CustomerRef = parseJsonColumn(customerRefColumn, request.customer) ?? {};
+    // A customer that is stored but does not read (a key taken out of ENCRYPTION_KEYS too early, a damaged value) fails
+    // the request, which stays received and is tried again: read as nobody, a redaction would be done having erased
+    // nothing, a data request answered with an empty package, and the customer column cleared with it.
+    const customer: CustomerRef | null = request.customer === null ? {} : parseJsonColumn(customerRefColumn, request.customer);
+    if (!customer) throw new Error('the request\'s customer could not be read');
     let result: Record<string, number> = {};
     let pkg: string | null = null;
     switch (request.topic) {
