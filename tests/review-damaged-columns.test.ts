@@ -52,4 +52,22 @@ describe('review: compliance values that do not open', () => {
     // Marked delivered, the package would be purged DATA_REQUEST_PACKAGE_DAYS later without the owner ever having it.
     expect((await requestOf('customers/data_request')).delivered_at).toBeNull();
   });
+
+  // Left failing on purpose: whether an unreadable package should fail the redaction (retried until the key is back,
+  // but blocking every later redaction of the shop if it never is) or be erased on doubt (losing another customer's
+  // package) is a product decision. Before issue 15 JSON.parse threw here and the redaction was retried.
+  it.fails('customers/redact does not complete while a package that may hold that customer does not open', async () => {
+    t = (await startTestApp('sqlite', { SYNC_WORKER: 'off' }))!;
+    expect((await t.proxy('/submit', jsonPost({ ...ANNA, rendered_at: Date.now() - 10_000 }))).status).toBe(202);
+    const { db, engine } = t.runtime.storage;
+    await t.runtime.app.request('/webhooks/customers/data_request', signedWebhook('customers/data_request', { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: ANNA.email, phone: null }, data_request: { id: 9 } }));
+    while (await processNextComplianceRequest(db, engine, t.runtime.lookupHash));
+    await damage(t, 'package', (await requestOf('customers/data_request')).id);
+    await t.runtime.app.request('/webhooks/customers/redact', signedWebhook('customers/redact', { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: ANNA.email, phone: null } }));
+    await processNextComplianceRequest(db, engine, t.runtime.lookupHash).catch(() => false);
+    const redact = await requestOf('customers/redact');
+    const pkg = await db.selectFrom('compliance_requests').select('package').where('topic', '=', 'customers/data_request').executeTakeFirstOrThrow();
+    // Either the redaction waits (received) or the package that may be Anna's is gone; not "done" with it kept.
+    expect(redact.status === 'received' || pkg.package === null).toBe(true);
+  });
 });
