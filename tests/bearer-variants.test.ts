@@ -30,7 +30,8 @@ describe('the bearer check on the workspace API and checkout', () => {
 
   it('reads the scheme case-insensitively and with any spacing', async () => {
     const token = await t.sessionToken();
-    for (const header of [`Bearer ${token}`, `bearer ${token}`, `BEARER ${token}`, `Bearer  ${token}`, `Bearer\t${token}`]) expect(await api(header), header.slice(0, 8)).toBe(200);
+    for (const header of [`Bearer ${token}`, `bearer ${token}`, `BEARER ${token}`, `Bearer  ${token}`, `Bearer\t${token}`])
+      expect(await api(header), header.slice(0, 8)).toBe(200);
   });
 
   it('refuses two tokens, no scheme, alg none, another algorithm, another app, expired and not-yet-valid tokens', async () => {
@@ -39,12 +40,12 @@ describe('the bearer check on the workspace API and checkout', () => {
     const refused = {
       'two headers': `Bearer ${token}, Bearer ${token}`,
       'no scheme': token,
-      'basic': `Basic ${token}`,
+      basic: `Basic ${token}`,
       'alg none': `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${payload}.`,
-      'HS512': `Bearer ${await staff({ alg: 'HS512' })}`,
+      HS512: `Bearer ${await staff({ alg: 'HS512' })}`,
       'another app': `Bearer ${await t.sessionToken({ apiKey: 'another-app' })}`,
       'another secret': `Bearer ${await t.sessionToken({ secret: 'another-secret-0123456789' })}`,
-      'expired': `Bearer ${await t.sessionToken({ expiresIn: -120 })}`,
+      expired: `Bearer ${await t.sessionToken({ expiresIn: -120 })}`,
       'not yet valid': `Bearer ${await staff({ alg: 'HS256' }, { nbf: now() + 600, exp: now() + 900 })}`,
     };
     for (const [name, header] of Object.entries(refused)) expect(await api(header), name).toBe(401);

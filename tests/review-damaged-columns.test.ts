@@ -23,12 +23,20 @@ describe('review: compliance values that do not open', () => {
     await t?.close();
     t = null;
   });
-  const requestOf = async (topic: string) => t!.runtime.storage.db.selectFrom('compliance_requests').select(['id', 'status', 'result', 'delivered_at']).where('topic', '=', topic as never).executeTakeFirstOrThrow();
+  const requestOf = async (topic: string) =>
+    t!.runtime.storage.db
+      .selectFrom('compliance_requests')
+      .select(['id', 'status', 'result', 'delivered_at'])
+      .where('topic', '=', topic as never)
+      .executeTakeFirstOrThrow();
 
   it('customers/redact with an unreadable customer is not completed as a redaction of nobody', async () => {
     t = (await startTestApp('sqlite', { SYNC_WORKER: 'off' }))!;
     expect((await t.proxy('/submit', jsonPost({ ...ANNA, rendered_at: Date.now() - 10_000 }))).status).toBe(202);
-    await t.runtime.app.request('/webhooks/customers/redact', signedWebhook('customers/redact', { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: ANNA.email, phone: null } }));
+    await t.runtime.app.request(
+      '/webhooks/customers/redact',
+      signedWebhook('customers/redact', { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: ANNA.email, phone: null } }),
+    );
     const request = await requestOf('customers/redact');
     await damage(t, 'customer', request.id);
     const { db, engine } = t.runtime.storage;
@@ -41,12 +49,17 @@ describe('review: compliance values that do not open', () => {
   it('a data-request package that does not open is not recorded as delivered, nor answered as absent', async () => {
     t = (await startTestApp('sqlite', { SYNC_WORKER: 'off' }))!;
     expect((await t.proxy('/submit', jsonPost({ ...ANNA, rendered_at: Date.now() - 10_000 }))).status).toBe(202);
-    await t.runtime.app.request('/webhooks/customers/data_request', signedWebhook('customers/data_request', { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: ANNA.email, phone: null }, data_request: { id: 9 } }));
+    await t.runtime.app.request(
+      '/webhooks/customers/data_request',
+      signedWebhook('customers/data_request', { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: ANNA.email, phone: null }, data_request: { id: 9 } }),
+    );
     const { db, engine } = t.runtime.storage;
     while (await processNextComplianceRequest(db, engine, t.runtime.lookupHash));
     const request = await requestOf('customers/data_request');
     await damage(t, 'package', request.id);
-    const response = await t.runtime.app.request(`/api/compliance/requests/${request.id}/package`, { headers: { authorization: `Bearer ${await t.sessionToken()}` } });
+    const response = await t.runtime.app.request(`/api/compliance/requests/${request.id}/package`, {
+      headers: { authorization: `Bearer ${await t.sessionToken()}` },
+    });
     expect(((await response.json()) as { error: string }).error).not.toBe('package_not_found');
     expect(response.status).not.toBe(200);
     // Marked delivered, the package would be purged DATA_REQUEST_PACKAGE_DAYS later without the owner ever having it.
@@ -60,10 +73,16 @@ describe('review: compliance values that do not open', () => {
     t = (await startTestApp('sqlite', { SYNC_WORKER: 'off' }))!;
     expect((await t.proxy('/submit', jsonPost({ ...ANNA, rendered_at: Date.now() - 10_000 }))).status).toBe(202);
     const { db, engine } = t.runtime.storage;
-    await t.runtime.app.request('/webhooks/customers/data_request', signedWebhook('customers/data_request', { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: ANNA.email, phone: null }, data_request: { id: 9 } }));
+    await t.runtime.app.request(
+      '/webhooks/customers/data_request',
+      signedWebhook('customers/data_request', { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: ANNA.email, phone: null }, data_request: { id: 9 } }),
+    );
     while (await processNextComplianceRequest(db, engine, t.runtime.lookupHash));
     await damage(t, 'package', (await requestOf('customers/data_request')).id);
-    await t.runtime.app.request('/webhooks/customers/redact', signedWebhook('customers/redact', { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: ANNA.email, phone: null } }));
+    await t.runtime.app.request(
+      '/webhooks/customers/redact',
+      signedWebhook('customers/redact', { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: ANNA.email, phone: null } }),
+    );
     await processNextComplianceRequest(db, engine, t.runtime.lookupHash).catch(() => false);
     const redact = await requestOf('customers/redact');
     const pkg = await db.selectFrom('compliance_requests').select('package').where('topic', '=', 'customers/data_request').executeTakeFirstOrThrow();

@@ -8,7 +8,8 @@ import { escapeForLiquid as esc } from './liquid-pages.js';
  */
 export function contactControl(field: ContactField, value: string, attrs: string, styled: boolean): string {
   // The definition's limit, as the block's cc-field renders it: the shopper meets it while typing, not after posting.
-  if (field.input === 'textarea') return `<textarea${styled ? ' class="cc__input cc__textarea"' : ''} rows="5" maxlength="${field.max}" ${attrs}>${esc(value)}</textarea>`;
+  if (field.input === 'textarea')
+    return `<textarea${styled ? ' class="cc__input cc__textarea"' : ''} rows="5" maxlength="${field.max}" ${attrs}>${esc(value)}</textarea>`;
   const autocomplete = field.autocomplete ? ` autocomplete="${field.autocomplete}"` : '';
   return `<input${styled ? ' class="cc__input"' : ''} type="${field.input}"${autocomplete} maxlength="${field.max}" value="${esc(value)}" ${attrs}>`;
 }
