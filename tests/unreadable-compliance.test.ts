@@ -17,7 +17,7 @@ const damage = async (t: TestApp, column: 'customer' | 'package', id: string) =>
   await sql`update compliance_requests set ${sql.ref(column)} = ${other} where id = ${id}`.execute(db);
 };
 
-describe('review: compliance values that do not open', () => {
+describe('compliance values that do not open', () => {
   let t: TestApp | null = null;
   afterEach(async () => {
     await t?.close();
