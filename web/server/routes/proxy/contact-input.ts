@@ -7,7 +7,9 @@ import { escapeForLiquid as esc } from './liquid-pages.js';
  * renders them. `attrs` carries the id, the name and ARIA; `styled` adds the block's classes.
  */
 export function contactControl(field: ContactField, value: string, attrs: string, styled: boolean): string {
-  if (field.input === 'textarea') return `<textarea${styled ? ' class="cc__input cc__textarea"' : ''} rows="5" ${attrs}>${esc(value)}</textarea>`;
+  // The definition's limit, as the block's cc-field renders it: the shopper meets it while typing, not after posting.
+  if (field.input === 'textarea')
+    return `<textarea${styled ? ' class="cc__input cc__textarea"' : ''} rows="5" maxlength="${field.max}" ${attrs}>${esc(value)}</textarea>`;
   const autocomplete = field.autocomplete ? ` autocomplete="${field.autocomplete}"` : '';
-  return `<input${styled ? ' class="cc__input"' : ''} type="${field.input}"${autocomplete} value="${esc(value)}" ${attrs}>`;
+  return `<input${styled ? ' class="cc__input"' : ''} type="${field.input}"${autocomplete} maxlength="${field.max}" value="${esc(value)}" ${attrs}>`;
 }
