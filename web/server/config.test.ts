@@ -51,5 +51,7 @@ describe('configuration', () => {
     expect(() => loadConfig({ LOOKUP_KEYS: 'l1:short' })).toThrow(/LOOKUP_KEYS/);
     expect(() => loadConfig({ LOOKUP_KEYS: `legacy:${Buffer.alloc(32, 2).toString('base64')}` })).toThrow(/LOOKUP_KEYS/);
     expect(() => loadConfig({ SHOPIFY_DEV_SHOP: 'example.com' })).toThrow(/myshopify/);
+    // A bearer token with a space could never be sent as one word: /metrics would refuse every scrape.
+    expect(() => loadConfig({ METRICS_TOKEN: 'correct horse battery staple 42' })).toThrow(/METRICS_TOKEN: no spaces/);
   });
 });

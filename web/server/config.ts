@@ -64,7 +64,7 @@ const envSchema = z.object({
   TURNSTILE_VERIFY_URL: z.url().default('https://challenges.cloudflare.com/turnstile/v0/siteverify'),
   SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   DATA_REQUEST_PACKAGE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  METRICS_TOKEN: z.string().min(24, 'at least 24 characters (e.g. openssl rand -hex 24)').optional(),
+  METRICS_TOKEN: z.string().min(24, 'at least 24 characters (e.g. openssl rand -hex 24)').regex(/^\S+$/, 'no spaces (a bearer token is one word)').optional(),
   MAX_CUSTOM_DEFINITIONS_PER_SHOP: z.coerce.number().int().min(0).max(250).default(20),
 });
 

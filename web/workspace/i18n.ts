@@ -159,7 +159,7 @@ const en = {
     rows: '{n} leads', rowsOne: '{n} lead', filtered: 'filtered', synced: 'synced to Shopify', notSynced: 'not synced (no consent)',
     proposedApplied: 'proposed changes applied', proposedDismissed: 'proposed changes dismissed', roleOf: '{who} is now {role}',
   },
-  requests: { intro: 'Requests Shopify forwards when a customer asks what the shop holds about them (GDPR access). Download the package and send it to the customer.', received: 'Received', status: 'Status', found: 'Found', delivered: 'Delivered', package: 'Package', notYet: 'Not yet', download: 'Download {format}', none: 'No data requests.', done: 'Package downloaded; delivery recorded.', statuses: { received: 'Being prepared', done: 'Ready' } },
+  requests: { intro: 'Requests Shopify forwards when a customer asks what the shop holds about them (GDPR access). Download the package and send it to the customer.', received: 'Received', status: 'Status', found: 'Found', delivered: 'Delivered', package: 'Package', notYet: 'Not yet', download: 'Download {format}', none: 'No data requests.', done: 'Package downloaded; delivery recorded.', unreadable: 'The package cannot be opened (a missing or wrong encryption key); it is not marked as delivered.', statuses: { received: 'Being prepared', done: 'Ready' } },
   sources: { contact_form: 'Contact form', cart: 'Purchase questions (cart page)', checkout: 'Purchase questions (checkout)', thank_you: 'Purchase questions (thank-you page)' },
   proposed: {
     title: 'Changes waiting for the customer',
@@ -342,7 +342,7 @@ const fr: Dict = {
     rows: '{n} prospects', rowsOne: '{n} prospect', filtered: 'avec filtres', synced: 'synchronisation avec Shopify', notSynced: 'sans synchronisation (pas de consentement)',
     proposedApplied: 'modifications proposées appliquées', proposedDismissed: 'modifications proposées ignorées', roleOf: 'nouveau rôle de {who} : {role}',
   },
-  requests: { intro: 'Demandes transmises par Shopify quand un client veut savoir ce que la boutique détient sur lui (droit d’accès RGPD). Téléchargez le dossier et envoyez-le au client.', received: 'Reçue le', status: 'Statut', found: 'Trouvés', delivered: 'Remise', package: 'Dossier', notYet: 'Pas encore', download: 'Télécharger {format}', none: 'Aucune demande.', done: 'Dossier téléchargé ; remise enregistrée.', statuses: { received: 'En préparation', done: 'Prête' } },
+  requests: { intro: 'Demandes transmises par Shopify quand un client veut savoir ce que la boutique détient sur lui (droit d’accès RGPD). Téléchargez le dossier et envoyez-le au client.', received: 'Reçue le', status: 'Statut', found: 'Trouvés', delivered: 'Remise', package: 'Dossier', notYet: 'Pas encore', download: 'Télécharger {format}', none: 'Aucune demande.', done: 'Dossier téléchargé ; remise enregistrée.', unreadable: 'Le dossier ne peut pas être ouvert (clé de chiffrement absente ou erronée) ; il n’est pas marqué comme remis.', statuses: { received: 'En préparation', done: 'Prête' } },
   sources: { contact_form: 'Formulaire de contact', cart: 'Questions à l’achat (page panier)', checkout: 'Questions à l’achat (paiement)', thank_you: 'Questions à l’achat (page de remerciement)' },
   proposed: {
     title: 'Modifications en attente pour la fiche client',

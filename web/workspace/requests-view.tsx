@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, apiJson } from './api.js';
+import { ApiError, api, apiJson } from './api.js';
 import { type Strings, format } from './i18n.js';
 import { Announce, Card, Table, countText, when } from './parts.js';
 import type { ComplianceRequest } from './types.js';
@@ -14,7 +14,14 @@ export function RequestsView({ t, language }: { t: Strings; language: string }) 
     void load();
   }, []);
   const download = async (r: ComplianceRequest, kind: string) => {
-    const response = await api(`/compliance/requests/${r.id}/package?format=${kind}`);
+    let response: Response;
+    try {
+      response = await api(`/compliance/requests/${r.id}/package?format=${kind}`);
+    } catch (error) {
+      // A package that does not open answers 503 and stays undelivered: the owner must hear it, not see nothing happen.
+      setMessage(error instanceof ApiError && error.body.error === 'package_unreadable' ? t.requests.unreadable : format(t.error, { status: error instanceof ApiError ? error.status : 0 }));
+      return;
+    }
     const url = URL.createObjectURL(await response.blob());
     const link = document.createElement('a');
     link.href = url;
