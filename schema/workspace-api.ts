@@ -99,8 +99,12 @@ export interface ProposedChangesView {
   applying: { at: string; fields: string[] } | null;
 }
 
+/** email/sms: marketing consent; profile: consent to keep purchase answers on the customer record. */
+export type ConsentChannel = 'email' | 'sms' | 'profile';
+
+/** One row of the consent ledger as the workspace reads it (the table adds its ids: storage/tables.ts). */
 export interface ConsentRecord {
-  channel: string;
+  channel: ConsentChannel;
   granted: number;
   text: string | null;
   text_sha256: string | null;

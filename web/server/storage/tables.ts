@@ -1,5 +1,5 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
-import type { LeadSource, LeadStatus, Role } from '../../../schema/workspace-api.js';
+import type { ConsentRecord, LeadSource, LeadStatus, Role } from '../../../schema/workspace-api.js';
 
 /**
  * Table shapes shared by SQLite and PostgreSQL. Times are ISO-8601 UTC strings and flags are 0/1 integers, so the
@@ -85,20 +85,10 @@ export interface MetafieldDefinitionLeadsTable {
   lead_id: string;
 }
 
-export interface ConsentRecordsTable {
+export interface ConsentRecordsTable extends ConsentRecord {
   id: string;
   shop: string;
   lead_id: string;
-  /** email/sms: marketing consent; profile: consent to keep purchase answers on the customer record. */
-  channel: 'email' | 'sms' | 'profile';
-  granted: number;
-  text: string | null;
-  text_sha256: string | null;
-  locale: string;
-  page: string | null;
-  source: string;
-  opt_in_level: string;
-  recorded_at: string;
 }
 
 export type JobState = 'pending' | 'done' | 'failed';

@@ -147,6 +147,13 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
   // the shopper's language, never as JSON with reasons and field names in it; the status stays, and the reason rides
   // along in data-reason. A script that asks for JSON still gets the JSON.
   const localeOfPost = new WeakMap<Request, string>();
+  /** A post from the page: its fields, the shopper's language (kept for a refusal page), and the signed-in customer. */
+  const signedPost = async (request: Request, v: Verified) => {
+    const form = await readForm(request);
+    const locale = localeOf(typeof form.locale === 'string' ? form.locale : undefined, request.headers.get('accept-language') ?? undefined);
+    localeOfPost.set(request, locale);
+    return { v, form, locale, customer: guard(v, form.token) };
+  };
   app.onError((error, c) => {
     if (!(error instanceof HttpError) || (c.req.header('accept') ?? '').includes('application/json')) throw error;
     const locale = localeOfPost.get(c.req.raw) ?? localeOf(undefined, c.req.header('accept-language'));
@@ -161,12 +168,8 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
   });
 
   app.post('/correct', async (c) => {
-    const v = c.get('proxy');
-    const form = await readForm(c.req.raw);
-    const locale = localeOf(typeof form.locale === 'string' ? form.locale : undefined, c.req.header('accept-language'));
-    localeOfPost.set(c.req.raw, locale);
-    const customer = guard(v, form.token);
-    const value = (name: string) => (typeof form[name] === 'string' ? (form[name]).trim() : '');
+    const { v, form, locale, customer } = await signedPost(c.req.raw, c.get('proxy'));
+    const value = (name: string) => (typeof form[name] === 'string' ? form[name].trim() : '');
     // A field left out stays as it is (an empty one clears it); one that is not text is a broken post, not a clear.
     const given = SELF_SERVICE_FIELDS.filter((name) => form[name] !== undefined);
     const broken = given.filter((name) => typeof form[name] !== 'string');
@@ -227,11 +230,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
   });
 
   app.post('/delete', async (c) => {
-    const v = c.get('proxy');
-    const form = await readForm(c.req.raw);
-    const locale = localeOf(typeof form.locale === 'string' ? form.locale : undefined, c.req.header('accept-language'));
-    localeOfPost.set(c.req.raw, locale);
-    const customer = guard(v, form.token);
+    const { v, form, locale, customer } = await signedPost(c.req.raw, c.get('proxy'));
     if (form.confirm !== 'on') throw badRequest('confirmation_required');
     const who = await identify(v.shop, customer);
     if (!who) return unavailable(locale);
