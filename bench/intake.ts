@@ -50,9 +50,15 @@ function report(name: string, result: autocannon.Result, baseline?: autocannon.R
   console.log(`${name.padEnd(26)} ${accepted.toFixed(0).padStart(7)} accepted/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   non-2xx/errors ${other}${ratio}`);
 }
 
-async function startApp(databaseUrl: string): Promise<{ child: ChildProcess; port: number }> {
+// BENCH_CPU_PROF=<dir>: the app writes a V8 CPU profile per run under <dir>/<engine>/ (read it with bench/cpuprofile-top.ts).
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+// BENCH_ONLY=sqlite|postgres: run the bare server and that engine only.
+const ONLY = process.env.BENCH_ONLY;
+
+async function startApp(databaseUrl: string, engine: string): Promise<{ child: ChildProcess; port: number }> {
   const port = 3300 + Math.floor(Math.random() * 500);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'web/src/main.ts')], {
+  const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF, engine)}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(PROJECT_ROOT, 'web/src/main.ts')], {
     cwd: PROJECT_ROOT,
     // One shop taking thousands of submissions a second is the point of the benchmark, so its per-shop limit is lifted.
     env: { ...process.env, MODE: 'local', PORT: String(port), DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET, SHOPIFY_DEV_SHOP: SHOP, LOG_LEVEL: 'warn', SYNC_WORKER: 'off', RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000000' },
@@ -92,6 +98,7 @@ for (const [name, url] of [
   ['app on SQLite (FULL sync)', `sqlite:${join(dir, 'bench.sqlite')}`],
   ['app on PostgreSQL', 'postgres'],
 ] as const) {
+  if (ONLY && ONLY !== (url === 'postgres' ? 'postgres' : 'sqlite')) continue;
   let databaseUrl: string = url;
   let schema: string | null = null;
   if (url === 'postgres') {
@@ -110,7 +117,7 @@ for (const [name, url] of [
     u.searchParams.set('options', `-c search_path=${schema}`);
     databaseUrl = u.toString();
   }
-  const { child, port } = await startApp(databaseUrl);
+  const { child, port } = await startApp(databaseUrl, url === 'postgres' ? 'postgres' : 'sqlite');
   try {
     report(name, await load(`http://127.0.0.1:${port}${signedPath()}`), baseline);
   } finally {
