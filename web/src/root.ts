@@ -29,12 +29,14 @@ import { newReencryptCursor, reencryptBatch } from './privacy/key-rotation.js';
 import { lookupKeyring } from './storage/lookup-keys.js';
 import { indexPendingLeads, rehashBatch } from './leads/lead-terms.js';
 import { nowIso } from './leads/ids.js';
-import { deleteExpiredCounters } from './leads/rate-limit.js';
+import { RateCounters, deleteExpiredCounters } from './leads/rate-limit.js';
 
 export interface Runtime {
   app: Hono;
   /** Keyed hash used to look up encrypted emails and phones. */
   lookupHash: (value: string) => string;
+  /** The storefront's rate counters; flushed to the database every second and at close(). */
+  counters: RateCounters;
   worker: SyncWorker;
   storage: Storage;
   log: Logger;
@@ -139,7 +141,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     await next();
     metrics.intake.inc({ outcome: String(c.res.status) });
   });
-  const intake = new LeadIntake(db, lookupHash, config.rateLimits);
+  // Storefront rate limits count in memory and merge with the database every second (leads/rate-limit.ts).
+  const counters = new RateCounters(db, { onError: (error) => log.warn({ err: errorForLog(error) }, 'rate counters not flushed; kept for the next flush') });
+  counters.start();
+  const intake = new LeadIntake(db, lookupHash, config.rateLimits, Date.now, counters);
   let warnedUnknownIp = false;
   app.route(
     '/proxy',
@@ -153,6 +158,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       spam: config.spam,
       clientIp: config.clientIp,
       counterHash: lookupKeys.counter,
+      counters,
       rateLimits: config.rateLimits,
       onUnknownClientIp: () => {
         if (warnedUnknownIp) return;
@@ -213,12 +219,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
   });
 
-  const runtime = { app, worker, storage, log, config, lookupHash };
+  const runtime = { app, worker, storage, log, config, lookupHash, counters };
   if (config.mode === 'local' && options.mountDev) await options.mountDev(runtime, { translator, tokens });
   return {
     ...runtime,
     async close() {
       await intake.flush();
+      await counters.stop().catch((error: unknown) => log.warn({ err: errorForLog(error) }, 'rate counters not flushed at shutdown'));
       await worker.stop();
       await storage.close();
     },

@@ -3,7 +3,7 @@ import { normalizePhone, type Submission } from '../../../schema/submission.js';
 import { HttpError } from '../http/errors.js';
 import type { BuyerProof, Database, Lead, LeadSource, LeadStatus, NewLead } from '../storage/tables.js';
 import { canonicalJson, newId, nowIso, sha256Hex } from './ids.js';
-import { DEFAULT_RATE_LIMITS, type RateLimits, retryAfterSeconds, windowOf } from './rate-limit.js';
+import { DEFAULT_RATE_LIMITS, RateCounters, type RateLimits, retryAfterSeconds } from './rate-limit.js';
 
 export interface IntakeInput {
   /** From the verified proxy query, never from the body. */
@@ -50,9 +50,6 @@ const MAX_BATCH = 200;
 
 interface Pending {
   row: NewLead;
-  /** Shopper submissions count against the rate limits; answers Shopify delivers with an order do not. */
-  limited: boolean;
-  clientIp: string;
   consent: { text: string | null; granted: boolean };
   /** Present when the form offered SMS consent. */
   sms: { text: string | null; granted: boolean } | null;
@@ -75,11 +72,23 @@ export class LeadIntake {
     private readonly lookupHash: (value: string) => string,
     private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
     private readonly clock: () => number = Date.now,
+    /** Shared with the view beacon and flushed by the runtime (rate-limit.ts); a process of its own counts exactly. */
+    private readonly counters: RateCounters = new RateCounters(db),
   ) {}
 
   accept(input: IntakeInput): Promise<IntakeResult> {
     const { submission, shop } = input;
     const source = input.source ?? 'contact_form';
+    // Shopper submissions count against the rate limits, in arrival order; answers Shopify delivers with an order do
+    // not. Requests without a trusted address share one bucket under the per-IP limit: exempting them let every
+    // client past the limit whenever the proxy header was missing or misconfigured.
+    if (source === 'contact_form') {
+      const now = this.clock();
+      const [ipCount, shopCount] = this.counters.count([`ip:${shop}:${input.clientIp}`, `shop:${shop}`], now) as [number, number];
+      if (ipCount > this.limits.perIpPerMinute || shopCount > this.limits.perShopPerMinute) {
+        return Promise.reject(new HttpError(429, 'rate_limited', 'Too many submissions; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) }));
+      }
+    }
     // A retry repeats the body but may carry a new single-use Turnstile token: the token is not part of its identity.
     const { idempotency_key: _key, 'cf-turnstile-response': _token, ...content } = submission;
     const bodyHash = sha256Hex(canonicalJson({ ...content, logged_in_customer_id: input.loggedInCustomerId }));
@@ -122,7 +131,7 @@ export class LeadIntake {
       phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
     };
     return new Promise<IntakeResult>((resolve, reject) => {
-      this.queue.push({ row, limited: source === 'contact_form', clientIp: input.clientIp, consent: { text: submission.consent_text ?? null, granted: consented },
+      this.queue.push({ row, consent: { text: submission.consent_text ?? null, granted: consented },
         sms: submission.sms_consent_text !== undefined || submission.sms_marketing_consent !== undefined ? { text: submission.sms_consent_text ?? null, granted: submission.sms_marketing_consent === true } : null,
         resolve,
         reject,
@@ -155,8 +164,7 @@ export class LeadIntake {
   private async commit(batch: Pending[]): Promise<void> {
     let results: Array<IntakeResult | Error>;
     try {
-      const now = this.clock();
-      results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, now));
+      results = await this.db.transaction().execute((trx) => writeBatch(trx, batch));
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(refusalOf(error));
@@ -186,38 +194,6 @@ function refusalOf(error: unknown): unknown {
 }
 
 /**
- * Counts this batch's requests against the per-IP and per-shop windows and returns, per request, whether it is over a
- * limit. The counters live in the same transaction as the leads, so processes sharing the database share the limits.
- */
-async function overLimit(trx: Transaction<Database>, batch: Pending[], limits: RateLimits, now: number): Promise<boolean[]> {
-  const window = windowOf(now);
-  const keysOf = (b: Pending) => [`ip:${b.row.shop}:${b.clientIp}`, `shop:${b.row.shop}`];
-  const wanted = new Map<string, number>();
-  const counted = batch.filter((b) => b.limited);
-  if (!counted.length) return batch.map(() => false);
-  for (const b of counted) for (const key of keysOf(b)) wanted.set(key, (wanted.get(key) ?? 0) + 1);
-  const rows = await trx
-    .insertInto('rate_counters')
-    .values([...wanted].map(([key, count]) => ({ key, window, count })))
-    .onConflict((oc) => oc.columns(['key', 'window']).doUpdateSet((eb) => ({ count: eb('rate_counters.count', '+', eb.ref('excluded.count')) })))
-    .returning(['key', 'count'])
-    .execute();
-  // The first requests of the batch take what is left of each window; the rest are over.
-  const used = new Map(rows.map((r) => [r.key, Number(r.count) - (wanted.get(r.key) ?? 0)]));
-  return batch.map((b) => {
-    if (!b.limited) return false;
-    const [ipKey, shopKey] = keysOf(b) as [string, string];
-    const ipUsed = (used.get(ipKey) ?? 0) + 1;
-    const shopUsed = (used.get(shopKey) ?? 0) + 1;
-    used.set(ipKey, ipUsed);
-    used.set(shopKey, shopUsed);
-    // Requests without a trusted address share one bucket under the per-IP limit: exempting them let every client
-    // past the limit whenever the proxy header was missing or misconfigured.
-    return ipUsed > limits.perIpPerMinute || shopUsed > limits.perShopPerMinute;
-  });
-}
-
-/**
  * What a consent record proves. The contact form asks for email marketing consent; purchase-time questions ask to
  * keep the answers on the customer's profile (marketing consent at checkout is Shopify's own box).
  */
@@ -231,10 +207,7 @@ function addressJson(s: Submission): string | null {
   return Object.values(address).some(Boolean) ? JSON.stringify(address) : null;
 }
 
-async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: RateLimits, now: number): Promise<Array<IntakeResult | Error>> {
-  const over = await overLimit(trx, all, limits, now);
-  const limited = new HttpError(429, 'rate_limited', 'Too many submissions; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
-  const batch = all.filter((_, i) => !over[i]);
+async function writeBatch(trx: Transaction<Database>, batch: Pending[]): Promise<Array<IntakeResult | Error>> {
   const inserted = new Set<string>();
   if (batch.length) {
     const rows = await trx
@@ -287,11 +260,7 @@ async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: Ra
     }
   }
   const results: Array<IntakeResult | Error> = [];
-  for (const [i, b] of all.entries()) {
-    if (over[i]) {
-      results.push(limited);
-      continue;
-    }
+  for (const b of batch) {
     if (inserted.has(b.row.id)) {
       results.push({ lead: { id: b.row.id, status: b.row.status, created_at: b.row.created_at }, replayed: false });
       continue;

@@ -2,9 +2,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../storage/tables.js';
 
 /**
- * Fixed-window request limits per client IP and per shop, counted in the database inside the intake transaction so
- * that every app process sharing the database shares the limits. A counter's key holds a keyed hash of the client's
- * address bucket (proxy/client-ip.ts), never the address, and is deleted once its window is over.
+ * Fixed-window request limits per client IP and per shop. A counter's key holds a keyed hash of the client's address
+ * bucket (proxy/client-ip.ts), never the address, and is deleted once its window is over.
+ *
+ * The storefront's counters (submissions and the view beacon) are counted in memory (RateCounters below) and merged
+ * into the `rate_counters` table every second, so that every app process sharing the database shares the limits
+ * without a counter write in every request's transaction. The checkout's counters are still counted in the database
+ * per post (countRequest): it posts once per order.
  */
 export interface RateLimits {
   perIpPerMinute: number;
@@ -30,11 +34,6 @@ export async function countRequest(db: Kysely<Database>, keys: string[], now: nu
   return new Map(rows.map((r) => [r.key, Number(r.count)]));
 }
 
-/** Counts one request against `key`'s current window; true when it is over `limit` (it is counted either way). */
-export async function overLimitOnce(db: Kysely<Database>, key: string, limit: number, now: number): Promise<boolean> {
-  return ((await countRequest(db, [key], now)).get(key) ?? 0) > limit;
-}
-
 /**
  * Deletes the counters of windows that are over. The window before the current one is kept, so that a process whose
  * clock runs a little behind still finds its counter; nothing older than two minutes remains.
@@ -42,4 +41,139 @@ export async function overLimitOnce(db: Kysely<Database>, key: string, limit: nu
 export async function deleteExpiredCounters(db: Kysely<Database>, now: number): Promise<number> {
   const result = await db.deleteFrom('rate_counters').where('window', '<', windowOf(now) - 1).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** How often RateCounters merges its counts with the database's. */
+export const FLUSH_MS = 1_000;
+
+interface Count {
+  /** Counted here and not yet added to the database's row. */
+  pending: number;
+  /** The database's count as last read (every process's flushed counts, this one's included). */
+  shared: number;
+}
+
+/**
+ * Counts requests in memory and merges the counts with the `rate_counters` table every FLUSH_MS: this process's new
+ * counts are added to the rows (one multi-row upsert), and the current window's rows counted more than once, by any
+ * process, are read back (one indexed query). A request is over its limit when its key's count as this process knows
+ * it (the database's count as last read, plus what this process counted since) is over the limit.
+ *
+ * The bound, per key and window: one process alone counts exactly (as when every request wrote its row). With several
+ * processes on one database, a process's view of a key misses at most what the OTHER processes counted in the last two
+ * flush intervals (a count reaches the table within one interval and is read back within the next): the limit holds up
+ * to that. Worst case, when every one of N processes sees its first requests for a key within the same two seconds,
+ * the key gets up to N times its limit in that window; after that every process refuses it. A key counted only once
+ * is not read back (nearly every shopper's address: reading them all would cost what the counters save); a process
+ * that then sees it once more counts 1 instead of 2, which is inside the bound.
+ *
+ * Counts of a process that stops are flushed by stop(); a crash loses at most one interval's counts. Rows re-created
+ * by a flush after a shop's data was erased hold keyed hashes only, and the sweep deletes them with their window.
+ */
+export class RateCounters {
+  /** window -> key -> count; the current window and, until flushed, the one before. */
+  private readonly windows = new Map<number, Map<string, Count>>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly options: { flushMs?: number; clock?: () => number; onError?: (error: unknown) => void } = {},
+  ) {}
+
+  /** Counts one request against each key's current window; returns each key's count as known here, this one included. */
+  count(keys: readonly string[], now: number): number[] {
+    const window = windowOf(now);
+    let counts = this.windows.get(window);
+    if (!counts) {
+      counts = new Map();
+      this.windows.set(window, counts);
+    }
+    return keys.map((key) => {
+      let count = counts.get(key);
+      if (!count) {
+        count = { pending: 0, shared: 0 };
+        counts.set(key, count);
+      }
+      count.pending += 1;
+      return count.shared + count.pending;
+    });
+  }
+
+  /** Flushes every FLUSH_MS until stop(); a failed flush keeps its counts for the next one. */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.flush().catch((error: unknown) => this.options.onError?.(error));
+    }, this.options.flushMs ?? FLUSH_MS);
+    // The counters never keep a process alive on their own.
+    this.timer.unref();
+  }
+
+  /** Stops the timer and flushes what is left. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+
+  /** Adds this process's new counts to the database and reads back the current window's keys counted more than once. */
+  flush(): Promise<void> {
+    // One flush at a time: a second caller waits for the one under way, then flushes what came after it.
+    const run = async (): Promise<void> => {
+      const previous = this.flushing;
+      if (previous) await previous.catch(() => {});
+      await this.push();
+      await this.pull();
+    };
+    const current = run().finally(() => {
+      if (this.flushing === current) this.flushing = null;
+    });
+    this.flushing = current;
+    return current;
+  }
+
+  private async push(): Promise<void> {
+    const now = (this.options.clock ?? Date.now)();
+    const rows: Array<{ key: string; window: number; count: number }> = [];
+    for (const [window, counts] of this.windows) for (const [key, count] of counts) if (count.pending > 0) rows.push({ key, window, count: count.pending });
+    // SQLite binds at most 32,766 values per statement and PostgreSQL 65,535: three per row.
+    for (let i = 0; i < rows.length; i += 5_000) {
+      const chunk = rows.slice(i, i + 5_000);
+      const stored = await this.db
+        .insertInto('rate_counters')
+        .values(chunk)
+        .onConflict((oc) => oc.columns(['key', 'window']).doUpdateSet((eb) => ({ count: eb('rate_counters.count', '+', eb.ref('excluded.count')) })))
+        .returning(['key', 'window', 'count'])
+        .execute();
+      const sent = new Map(chunk.map((r) => [`${r.window}|${r.key}`, r.count]));
+      for (const row of stored) {
+        const count = this.windows.get(Number(row.window))?.get(row.key);
+        if (!count) continue;
+        // Requests counted while the upsert was under way stay pending for the next flush.
+        count.pending -= sent.get(`${row.window}|${row.key}`) ?? 0;
+        count.shared = Math.max(count.shared, Number(row.count));
+      }
+    }
+    // A window that is over is forgotten once flushed (the previous one is kept for a clock a little behind).
+    for (const [window, counts] of this.windows) {
+      if (window < windowOf(now) - 1 || (window < windowOf(now) && ![...counts.values()].some((c) => c.pending > 0))) this.windows.delete(window);
+    }
+  }
+
+  private async pull(): Promise<void> {
+    const window = windowOf((this.options.clock ?? Date.now)());
+    const rows = await this.db.selectFrom('rate_counters').select(['key', 'count']).where('window', '=', window).where('count', '>', 1).execute();
+    if (!rows.length) return;
+    let counts = this.windows.get(window);
+    if (!counts) {
+      counts = new Map();
+      this.windows.set(window, counts);
+    }
+    for (const row of rows) {
+      const count = counts.get(row.key);
+      if (count) count.shared = Math.max(count.shared, Number(row.count));
+      else counts.set(row.key, { pending: 0, shared: Number(row.count) });
+    }
+  }
 }
