@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -43,11 +43,24 @@ async function load(url: string): Promise<autocannon.Result> {
   });
 }
 
-function report(name: string, result: autocannon.Result, baseline?: autocannon.Result) {
+function report(name: string, result: autocannon.Result, baseline?: autocannon.Result, cpuSeconds?: number | null) {
   const accepted = result['2xx'] / result.duration;
   const ratio = baseline ? ` ${((accepted / (baseline['2xx'] / baseline.duration)) * 100).toFixed(1)}% of bare` : '';
   const other = result.non2xx + result.errors + result.timeouts;
-  console.log(`${name.padEnd(26)} ${accepted.toFixed(0).padStart(7)} accepted/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   non-2xx/errors ${other}${ratio}`);
+  // The app's own CPU time per accepted request: unlike throughput, it hardly moves when other processes share the cores.
+  const cpu = cpuSeconds != null && result['2xx'] ? `   app CPU ${((cpuSeconds * 1e6) / result['2xx']).toFixed(0)} µs/accepted` : '';
+  console.log(`${name.padEnd(26)} ${accepted.toFixed(0).padStart(7)} accepted/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   non-2xx/errors ${other}${ratio}${cpu}`);
+}
+
+/** User plus system CPU seconds a process has used (Linux /proc), or null where that cannot be read. */
+function cpuSecondsOf(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name; in clock ticks (100 a second).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 // BENCH_CPU_PROF=<dir>: the app writes a V8 CPU profile per run under <dir>/<engine>/ (read it with bench/cpuprofile-top.ts).
@@ -119,7 +132,10 @@ for (const [name, url] of [
   }
   const { child, port } = await startApp(databaseUrl, url === 'postgres' ? 'postgres' : 'sqlite');
   try {
-    report(name, await load(`http://127.0.0.1:${port}${signedPath()}`), baseline);
+    const before = cpuSecondsOf(child.pid);
+    const result = await load(`http://127.0.0.1:${port}${signedPath()}`);
+    const after = cpuSecondsOf(child.pid);
+    report(name, result, baseline, before !== null && after !== null ? after - before : null);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

@@ -142,10 +142,11 @@ describe.each(ENGINES)('the per-IP limit across two app instances sharing one da
     const left = WINDOW_MS - (Date.now() % WINDOW_MS);
     if (left < 10_000) await new Promise((r) => setTimeout(r, left + 50));
     let n = 0;
-    const post = (runtime: Runtime) =>
-      runtime.app
-        .request(`/proxy/submit?${signProxyQuery(new URLSearchParams(), { shop: SHOP, loggedInCustomerId: null, pathPrefix: '/apps/contact-capture' }, SECRET)}`, jsonPost({ email: `two${n++}@example.com`, email_marketing_consent: true, rendered_at: Date.now() - 10_000 }, { 'x-forwarded-for': '203.0.113.99' }))
-        .then((r) => r.status);
+    const post = async (runtime: Runtime) => {
+      const query = signProxyQuery(new URLSearchParams(), { shop: SHOP, loggedInCustomerId: null, pathPrefix: '/apps/contact-capture' }, SECRET);
+      const body = jsonPost({ email: `two${n++}@example.com`, email_marketing_consent: true, rendered_at: Date.now() - 10_000 }, { 'x-forwarded-for': '203.0.113.99' });
+      return (await runtime.app.request(`/proxy/submit?${query}`, body)).status;
+    };
     const first = t.runtime;
     expect([await post(first), await post(first), await post(first), await post(first)]).toEqual([202, 202, 202, 429]);
     await first.counters.flush();
