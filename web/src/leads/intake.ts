@@ -50,6 +50,8 @@ const MAX_BATCH = 200;
 
 interface Pending {
   row: NewLead;
+  /** A per-IP count this request adds to the database in its batch's transaction (rate-limit.ts, claim()). */
+  ipCount: { key: string; window: number; delta: number } | null;
   consent: { text: string | null; granted: boolean };
   /** Present when the form offered SMS consent. */
   sms: { text: string | null; granted: boolean } | null;
@@ -65,7 +67,9 @@ interface Pending {
  */
 export class LeadIntake {
   private queue: Pending[] = [];
-  private writing: Promise<void> | null = null;
+  /** Drains under way (at most `writers`), and their promises for flush(). */
+  private active = 0;
+  private readonly writing = new Set<Promise<void>>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -74,6 +78,11 @@ export class LeadIntake {
     private readonly clock: () => number = Date.now,
     /** Shared with the view beacon and flushed by the runtime (rate-limit.ts); a process of its own counts exactly. */
     private readonly counters: RateCounters = new RateCounters(db),
+    /**
+     * Batches written at once. SQLite writes one transaction at a time and blocks while it syncs, so 1. On PostgreSQL a
+     * commit is a round trip the process would otherwise sit out: with 2, the next batch is written while one commits.
+     */
+    private readonly writers = 1,
   ) {}
 
   accept(input: IntakeInput): Promise<IntakeResult> {
@@ -82,12 +91,20 @@ export class LeadIntake {
     // Shopper submissions count against the rate limits, in arrival order; answers Shopify delivers with an order do
     // not. Requests without a trusted address share one bucket under the per-IP limit: exempting them let every
     // client past the limit whenever the proxy header was missing or misconfigured.
+    let ipCount: Pending['ipCount'] = null;
     if (source === 'contact_form') {
+      // The per-shop count is kept in memory (merged every second); an address's first request here too, and its
+      // later ones are counted in the database with the lead (exact across processes but for their unflushed firsts).
       const now = this.clock();
-      const [ipCount, shopCount] = this.counters.count([`ip:${shop}:${input.clientIp}`, `shop:${shop}`], now) as [number, number];
-      if (ipCount > this.limits.perIpPerMinute || shopCount > this.limits.perShopPerMinute) {
-        return Promise.reject(new HttpError(429, 'rate_limited', 'Too many submissions; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) }));
+      const [shopCount] = this.counters.count([`shop:${shop}`], now) as [number];
+      const ipKey = `ip:${shop}:${input.clientIp}`;
+      const claim = this.counters.claim(ipKey, now);
+      if (shopCount > this.limits.perShopPerMinute || (claim.delta === 0 && 1 > this.limits.perIpPerMinute)) {
+        // A refused request still counts against its address.
+        if (claim.delta) this.counters.release(ipKey, claim.window, claim.delta);
+        return Promise.reject(rateLimited(now));
       }
+      if (claim.delta) ipCount = { key: ipKey, window: claim.window, delta: claim.delta };
     }
     // A retry repeats the body but may carry a new single-use Turnstile token: the token is not part of its identity.
     const { idempotency_key: _key, 'cf-turnstile-response': _token, ...content } = submission;
@@ -131,18 +148,22 @@ export class LeadIntake {
       phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
     };
     return new Promise<IntakeResult>((resolve, reject) => {
-      this.queue.push({ row, consent: { text: submission.consent_text ?? null, granted: consented },
+      this.queue.push({ row, ipCount, consent: { text: submission.consent_text ?? null, granted: consented },
         sms: submission.sms_consent_text !== undefined || submission.sms_marketing_consent !== undefined ? { text: submission.sms_consent_text ?? null, granted: submission.sms_marketing_consent === true } : null,
         resolve,
         reject,
       });
-      this.writing ??= this.drain();
+      if (this.active < this.writers) {
+        this.active += 1;
+        const writing: Promise<void> = this.drain().finally(() => this.writing.delete(writing));
+        this.writing.add(writing);
+      }
     });
   }
 
   /** Resolves once everything accepted so far is committed (graceful shutdown). */
   async flush(): Promise<void> {
-    while (this.writing) await this.writing;
+    while (this.active) await Promise.all(this.writing);
   }
 
   private async drain(): Promise<void> {
@@ -152,7 +173,8 @@ export class LeadIntake {
     try {
       while (this.queue.length) await this.commit(this.queue.splice(0, MAX_BATCH));
     } finally {
-      this.writing = null;
+      // In the same step as the queue was found empty: a request queued after this starts a drain of its own.
+      this.active -= 1;
     }
   }
 
@@ -164,7 +186,8 @@ export class LeadIntake {
   private async commit(batch: Pending[]): Promise<void> {
     let results: Array<IntakeResult | Error>;
     try {
-      results = await this.db.transaction().execute((trx) => writeBatch(trx, batch));
+      const now = this.clock();
+      results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, this.counters, now));
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(refusalOf(error));
@@ -193,6 +216,44 @@ function refusalOf(error: unknown): unknown {
   return error;
 }
 
+const rateLimited = (now: number) => new HttpError(429, 'rate_limited', 'Too many submissions; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
+
+/**
+ * Adds the batch's per-IP counts that must be exact (an address seen before by this process) to their rows, in the
+ * same transaction as the leads, and returns, per request, whether it is over the per-IP limit.
+ */
+async function overIpLimit(trx: Transaction<Database>, batch: Pending[], limits: RateLimits, counters: RateCounters): Promise<boolean[]> {
+  const wanted = new Map<string, { key: string; window: number; count: number }>();
+  for (const { ipCount } of batch) {
+    if (!ipCount) continue;
+    const id = `${ipCount.window}|${ipCount.key}`;
+    const row = wanted.get(id);
+    if (row) row.count += ipCount.delta;
+    else wanted.set(id, { key: ipCount.key, window: ipCount.window, count: ipCount.delta });
+  }
+  if (!wanted.size) return batch.map(() => false);
+  const rows = await trx
+    .insertInto('rate_counters')
+    .values([...wanted.values()])
+    .onConflict((oc) => oc.columns(['key', 'window']).doUpdateSet((eb) => ({ count: eb('rate_counters.count', '+', eb.ref('excluded.count')) })))
+    .returning(['key', 'window', 'count'])
+    .execute();
+  // The first requests of the batch take what is left of each window; the rest are over.
+  const used = new Map<string, number>();
+  for (const r of rows) {
+    const id = `${r.window}|${r.key}`;
+    used.set(id, Number(r.count) - (wanted.get(id)?.count ?? 0));
+    counters.learn(r.key, Number(r.window), Number(r.count));
+  }
+  return batch.map(({ ipCount }) => {
+    if (!ipCount) return false;
+    const id = `${ipCount.window}|${ipCount.key}`;
+    const count = (used.get(id) ?? 0) + ipCount.delta;
+    used.set(id, count);
+    return count > limits.perIpPerMinute;
+  });
+}
+
 /**
  * What a consent record proves. The contact form asks for email marketing consent; purchase-time questions ask to
  * keep the answers on the customer's profile (marketing consent at checkout is Shopify's own box).
@@ -207,7 +268,9 @@ function addressJson(s: Submission): string | null {
   return Object.values(address).some(Boolean) ? JSON.stringify(address) : null;
 }
 
-async function writeBatch(trx: Transaction<Database>, batch: Pending[]): Promise<Array<IntakeResult | Error>> {
+async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: RateLimits, counters: RateCounters, now: number): Promise<Array<IntakeResult | Error>> {
+  const over = await overIpLimit(trx, all, limits, counters);
+  const batch = all.filter((_, i) => !over[i]);
   const inserted = new Set<string>();
   if (batch.length) {
     const rows = await trx
@@ -260,7 +323,11 @@ async function writeBatch(trx: Transaction<Database>, batch: Pending[]): Promise
     }
   }
   const results: Array<IntakeResult | Error> = [];
-  for (const b of batch) {
+  for (const [i, b] of all.entries()) {
+    if (over[i]) {
+      results.push(rateLimited(now));
+      continue;
+    }
     if (inserted.has(b.row.id)) {
       results.push({ lead: { id: b.row.id, status: b.row.status, created_at: b.row.created_at }, replayed: false });
       continue;

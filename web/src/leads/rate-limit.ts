@@ -5,10 +5,12 @@ import type { Database } from '../storage/tables.js';
  * Fixed-window request limits per client IP and per shop. A counter's key holds a keyed hash of the client's address
  * bucket (proxy/client-ip.ts), never the address, and is deleted once its window is over.
  *
- * The storefront's counters (submissions and the view beacon) are counted in memory (RateCounters below) and merged
- * into the `rate_counters` table every second, so that every app process sharing the database shares the limits
- * without a counter write in every request's transaction. The checkout's counters are still counted in the database
- * per post (countRequest): it posts once per order.
+ * The storefront's counters are kept in memory (RateCounters below) and merged into the `rate_counters` table every
+ * second, so that every app process sharing the database shares the limits without a counter write for every
+ * request: nearly every shopper posts once, and an address's first post needs no row. An address posting again is
+ * counted in the database with its lead (claim()), so the per-IP limit stays exact across processes but for other
+ * processes' first posts not yet flushed. The checkout's counters are counted in the database per post
+ * (countRequest): it posts once per order.
  */
 export interface RateLimits {
   perIpPerMinute: number;
@@ -56,16 +58,18 @@ interface Count {
 /**
  * Counts requests in memory and merges the counts with the `rate_counters` table every FLUSH_MS: this process's new
  * counts are added to the rows (one multi-row upsert), and the current window's rows counted more than once, by any
- * process, are read back (one indexed query). A request is over its limit when its key's count as this process knows
- * it (the database's count as last read, plus what this process counted since) is over the limit.
+ * process, are read back (one indexed query).
  *
- * The bound, per key and window: one process alone counts exactly (as when every request wrote its row). With several
- * processes on one database, a process's view of a key misses at most what the OTHER processes counted in the last two
- * flush intervals (a count reaches the table within one interval and is read back within the next): the limit holds up
- * to that. Worst case, when every one of N processes sees its first requests for a key within the same two seconds,
- * the key gets up to N times its limit in that window; after that every process refuses it. A key counted only once
- * is not read back (nearly every shopper's address: reading them all would cost what the counters save); a process
- * that then sees it once more counts 1 instead of 2, which is inside the bound.
+ * The bounds, per key and window, with N processes on one database (one process alone counts exactly):
+ * - count() (the per-shop limit, the view beacon): a request is over when the key's count as this process knows it
+ *   (the database's as last read, plus what this process counted since) is over the limit. That view misses at most
+ *   what the OTHER processes counted in the last two flush intervals (a count reaches the table within one interval
+ *   and is read back within the next); worst case, when all N see their first requests for a key in the same two
+ *   seconds, the key gets up to N times its limit in that window, and after that every process refuses it.
+ * - claim() (the per-IP limit): each process admits its first request for a key without asking; every later one is
+ *   decided on the database's row, which holds every count but other processes' first requests not yet flushed. So
+ *   at most N - 1 requests more than the limit get through in a window (none with one process), all within the flush
+ *   interval after those first requests.
  *
  * Counts of a process that stops are flushed by stop(); a crash loses at most one interval's counts. Rows re-created
  * by a flush after a shop's data was erased hold keyed hashes only, and the sweep deletes them with their window.
@@ -84,20 +88,56 @@ export class RateCounters {
   /** Counts one request against each key's current window; returns each key's count as known here, this one included. */
   count(keys: readonly string[], now: number): number[] {
     const window = windowOf(now);
+    return keys.map((key) => {
+      const count = this.entry(window, key);
+      count.pending += 1;
+      return count.shared + count.pending;
+    });
+  }
+
+  /**
+   * For a key whose limit must hold exactly across processes (the per-IP limit). The first request this process sees
+   * for the key in a window is counted here, as with count() (`delta` 0: its count is 1, nothing else being known of
+   * it); any later one is handed to the caller (`delta`: this request plus what is still pending here, taken out of
+   * memory) to add to the database's row in its own transaction, which returns the key's exact total but for other
+   * processes' first requests not yet flushed. The caller reports that total with learn(), or gives the delta back
+   * with release() when it will not write it.
+   */
+  claim(key: string, now: number): { window: number; delta: number } {
+    const window = windowOf(now);
+    const count = this.entry(window, key);
+    if (count.pending === 0 && count.shared === 0) {
+      count.pending = 1;
+      return { window, delta: 0 };
+    }
+    const delta = count.pending + 1;
+    count.pending = 0;
+    return { window, delta };
+  }
+
+  /** The database's total for a key, as a caller's own upsert returned it. */
+  learn(key: string, window: number, total: number): void {
+    const count = this.entry(window, key);
+    count.shared = Math.max(count.shared, total);
+  }
+
+  /** Gives back a claimed delta that was not written: the next flush adds it. */
+  release(key: string, window: number, delta: number): void {
+    this.entry(window, key).pending += delta;
+  }
+
+  private entry(window: number, key: string): Count {
     let counts = this.windows.get(window);
     if (!counts) {
       counts = new Map();
       this.windows.set(window, counts);
     }
-    return keys.map((key) => {
-      let count = counts.get(key);
-      if (!count) {
-        count = { pending: 0, shared: 0 };
-        counts.set(key, count);
-      }
-      count.pending += 1;
-      return count.shared + count.pending;
-    });
+    let count = counts.get(key);
+    if (!count) {
+      count = { pending: 0, shared: 0 };
+      counts.set(key, count);
+    }
+    return count;
   }
 
   /** Flushes every FLUSH_MS until stop(); a failed flush keeps its counts for the next one. */
@@ -135,25 +175,32 @@ export class RateCounters {
 
   private async push(): Promise<void> {
     const now = (this.options.clock ?? Date.now)();
-    const rows: Array<{ key: string; window: number; count: number }> = [];
-    for (const [window, counts] of this.windows) for (const [key, count] of counts) if (count.pending > 0) rows.push({ key, window, count: count.pending });
+    // The pending counts are taken out of memory now, so that a claim() while the upsert is under way does not count
+    // them a second time; a failed upsert gives them back.
+    const rows: Array<{ key: string; window: number; count: number; entry: Count }> = [];
+    for (const [window, counts] of this.windows) {
+      for (const [key, entry] of counts) {
+        if (entry.pending <= 0) continue;
+        rows.push({ key, window, count: entry.pending, entry });
+        entry.pending = 0;
+      }
+    }
     // SQLite binds at most 32,766 values per statement and PostgreSQL 65,535: three per row.
     for (let i = 0; i < rows.length; i += 5_000) {
       const chunk = rows.slice(i, i + 5_000);
-      const stored = await this.db
-        .insertInto('rate_counters')
-        .values(chunk)
-        .onConflict((oc) => oc.columns(['key', 'window']).doUpdateSet((eb) => ({ count: eb('rate_counters.count', '+', eb.ref('excluded.count')) })))
-        .returning(['key', 'window', 'count'])
-        .execute();
-      const sent = new Map(chunk.map((r) => [`${r.window}|${r.key}`, r.count]));
-      for (const row of stored) {
-        const count = this.windows.get(Number(row.window))?.get(row.key);
-        if (!count) continue;
-        // Requests counted while the upsert was under way stay pending for the next flush.
-        count.pending -= sent.get(`${row.window}|${row.key}`) ?? 0;
-        count.shared = Math.max(count.shared, Number(row.count));
+      let stored: Array<{ key: string; window: number; count: number }>;
+      try {
+        stored = await this.db
+          .insertInto('rate_counters')
+          .values(chunk.map(({ key, window, count }) => ({ key, window, count })))
+          .onConflict((oc) => oc.columns(['key', 'window']).doUpdateSet((eb) => ({ count: eb('rate_counters.count', '+', eb.ref('excluded.count')) })))
+          .returning(['key', 'window', 'count'])
+          .execute();
+      } catch (error) {
+        for (const row of rows.slice(i)) row.entry.pending += row.count;
+        throw error;
       }
+      for (const row of stored) this.learn(row.key, Number(row.window), Number(row.count));
     }
     // A window that is over is forgotten once flushed (the previous one is kept for a clock a little behind).
     for (const [window, counts] of this.windows) {
@@ -164,16 +211,6 @@ export class RateCounters {
   private async pull(): Promise<void> {
     const window = windowOf((this.options.clock ?? Date.now)());
     const rows = await this.db.selectFrom('rate_counters').select(['key', 'count']).where('window', '=', window).where('count', '>', 1).execute();
-    if (!rows.length) return;
-    let counts = this.windows.get(window);
-    if (!counts) {
-      counts = new Map();
-      this.windows.set(window, counts);
-    }
-    for (const row of rows) {
-      const count = counts.get(row.key);
-      if (count) count.shared = Math.max(count.shared, Number(row.count));
-      else counts.set(row.key, { pending: 0, shared: Number(row.count) });
-    }
+    for (const row of rows) this.learn(row.key, window, Number(row.count));
   }
 }
