@@ -67,9 +67,7 @@ interface Pending {
  */
 export class LeadIntake {
   private queue: Pending[] = [];
-  /** Drains under way (at most `writers`), and their promises for flush(). */
-  private active = 0;
-  private readonly writing = new Set<Promise<void>>();
+  private writing: Promise<void> | null = null;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -78,11 +76,6 @@ export class LeadIntake {
     private readonly clock: () => number = Date.now,
     /** Shared with the view beacon and flushed by the runtime (rate-limit.ts); a process of its own counts exactly. */
     private readonly counters: RateCounters = new RateCounters(db),
-    /**
-     * Batches written at once. SQLite writes one transaction at a time and blocks while it syncs, so 1. On PostgreSQL a
-     * commit is a round trip the process would otherwise sit out: with 2, the next batch is written while one commits.
-     */
-    private readonly writers = 1,
   ) {}
 
   accept(input: IntakeInput): Promise<IntakeResult> {
@@ -153,17 +146,13 @@ export class LeadIntake {
         resolve,
         reject,
       });
-      if (this.active < this.writers) {
-        this.active += 1;
-        const writing: Promise<void> = this.drain().finally(() => this.writing.delete(writing));
-        this.writing.add(writing);
-      }
+      this.writing ??= this.drain();
     });
   }
 
   /** Resolves once everything accepted so far is committed (graceful shutdown). */
   async flush(): Promise<void> {
-    while (this.active) await Promise.all(this.writing);
+    while (this.writing) await this.writing;
   }
 
   private async drain(): Promise<void> {
@@ -173,8 +162,7 @@ export class LeadIntake {
     try {
       while (this.queue.length) await this.commit(this.queue.splice(0, MAX_BATCH));
     } finally {
-      // In the same step as the queue was found empty: a request queued after this starts a drain of its own.
-      this.active -= 1;
+      this.writing = null;
     }
   }
 
