@@ -49,42 +49,39 @@ export async function readCapped(request: Request, limit = MAX_BODY_BYTES, incom
 }
 
 function readIncoming(incoming: IncomingMessage, limit: number): Promise<Uint8Array> {
+  // Inline listeners, left attached (the request is done with once this settles): named ones cost a property
+  // definition each under tsx, a visible share of the intake's time for five closures a request.
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const stop = () => {
-      incoming.off('data', onData);
-      incoming.off('end', onEnd);
-      incoming.off('error', onError);
-      incoming.off('close', onClose);
-    };
-    const onData = (chunk: Buffer) => {
+    let settled = false;
+    incoming.on('data', (chunk: Buffer) => {
+      if (settled) return;
       size += chunk.byteLength;
       if (size > limit) {
         // The rest is left unread: the server drains or closes the connection once the 413 is sent.
-        stop();
+        settled = true;
         incoming.pause();
         reject(tooLarge(limit));
         return;
       }
       chunks.push(chunk);
-    };
-    const onEnd = () => {
-      stop();
+    });
+    incoming.on('end', () => {
+      if (settled) return;
+      settled = true;
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    };
-    const onError = (error: Error) => {
-      stop();
+    });
+    incoming.on('error', (error: Error) => {
+      if (settled) return;
+      settled = true;
       reject(error);
-    };
-    const onClose = () => {
-      stop();
+    });
+    incoming.on('close', () => {
+      if (settled) return;
+      settled = true;
       reject(new Error('the client closed the connection before the body ended'));
-    };
-    incoming.on('data', onData);
-    incoming.on('end', onEnd);
-    incoming.on('error', onError);
-    incoming.on('close', onClose);
+    });
   });
 }
 
