@@ -3,7 +3,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpError } from '../http/errors.js';
-import { readCapped, unreadIncoming } from './body.js';
+import { headersOf, readCapped, unreadIncoming } from './body.js';
 
 /**
  * Served by @hono/node-server, readCapped reads the Node request's chunks itself (body.ts): the same limit must hold
@@ -25,6 +25,12 @@ describe('readCapped over real HTTP', () => {
       const first = await c.req.text();
       paths.push(unreadIncoming(c.env) ? 'node' : 'request');
       return c.text(`${first}|${new TextDecoder().decode(await readCapped(c.req.raw, 64, unreadIncoming(c.env))).length}`);
+    });
+    // What headersOf reads from the Node request, next to what fetch's Headers says, for the same names.
+    app.get('/headers', (c) => {
+      const names = ['x-forwarded-for', 'X-Custom', 'accept', 'content-type', 'absent'];
+      const fast = headersOf(c.req.raw, c.env);
+      return c.json({ fast: names.map((n) => fast.get(n)), fetch: names.map((n) => c.req.raw.headers.get(n)), node: fast !== c.req.raw.headers });
     });
     server = await new Promise((resolve) => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
@@ -63,6 +69,22 @@ describe('readCapped over real HTTP', () => {
     expect((await send('/read', ['x'.repeat(10)], 100)).status).toBe(413);
     // The server goes on answering.
     expect(await send('/read', ['ok'])).toEqual({ status: 200, body: 'ok' });
+  });
+
+  it('reads headers from the Node request as fetch\'s Headers reads them, repeated ones joined', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/headers', agent: false, headers: ['Host', `127.0.0.1:${port}`, 'X-Forwarded-For', '10.0.0.1', 'x-forwarded-for', ' 203.0.113.9 ', 'X-Custom', 'a', 'x-custom', 'b', 'Accept', 'application/json'] }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve(body));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const { fast, fetch, node } = JSON.parse(answer) as { fast: unknown[]; fetch: unknown[]; node: boolean };
+    expect(node).toBe(true);
+    expect(fast).toEqual(fetch);
+    expect(fast[0]).toBe('10.0.0.1, 203.0.113.9');
   });
 
   it('falls back to the Request when the body was already read', async () => {

@@ -10,7 +10,7 @@ import { type SpamSettings, spamVerdict } from '../leads/spam.js';
 import { type ClientIpSettings, UNKNOWN_IP, clientIp, rateBucket } from './client-ip.js';
 import { DEFAULT_RATE_LIMITS, type RateCounters, type RateLimits, retryAfterSeconds } from '../leads/rate-limit.js';
 import { type TurnstileSettings, verifyTurnstile } from './turnstile.js';
-import { bodyFormat, parseBody, readCapped, unreadIncoming } from './body.js';
+import { bodyFormat, headersOf, parseBody, readCapped, unreadIncoming } from './body.js';
 import { formAgainPage } from './form-page.js';
 import { selfServiceRoutes } from './self-service.js';
 import type { Kysely } from 'kysely';
@@ -66,7 +66,7 @@ export function proxyRoutes(deps: ProxyDeps) {
   });
 
   /** The per-IP limit's bucket of this request: a keyed hash of the address (or its /64), or the shared `unknown`. */
-  const ipBucket = (headers: Headers): { ip: string; bucket: string } => {
+  const ipBucket = (headers: Pick<Headers, 'get'>): { ip: string; bucket: string } => {
     const ip = clientIp(headers, deps.clientIp);
     if (ip === UNKNOWN_IP) {
       deps.onUnknownClientIp?.();
@@ -92,11 +92,12 @@ export function proxyRoutes(deps: ProxyDeps) {
 
   // The block's view beacon: a counter per form and day, nothing about who looked.
   app.post('/view', async (c) => {
-    const body = parseBody(bodyFormat(c.req.header('content-type') ?? null), await readCapped(c.req.raw, undefined, unreadIncoming(c.env)));
+    const headers = headersOf(c.req.raw, c.env);
+    const body = parseBody(bodyFormat(headers.get('content-type')), await readCapped(c.req.raw, undefined, unreadIncoming(c.env)));
     const formId = body.fields.form_id;
     if (typeof formId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(formId)) throw badRequest('invalid_form_id', 'form_id must be 1-64 letters, digits, _ or -');
     const now = (deps.clock ?? Date.now)();
-    const { bucket } = ipBucket(c.req.raw.headers);
+    const { bucket } = ipBucket(headers);
     const [count] = deps.counters.count([`view:${c.get('proxy').shop}:${bucket}`], now) as [number];
     if (count > (deps.rateLimits ?? DEFAULT_RATE_LIMITS).perIpPerMinute) {
       throw new HttpError(429, 'rate_limited', 'Too many requests; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
@@ -107,13 +108,14 @@ export function proxyRoutes(deps: ProxyDeps) {
 
   app.post('/submit', async (c) => {
     const { shop, loggedInCustomerId } = c.get('proxy');
-    const format = bodyFormat(c.req.header('content-type') ?? null);
+    const headers = headersOf(c.req.raw, c.env);
+    const format = bodyFormat(headers.get('content-type'));
     const body = parseBody(format, await readCapped(c.req.raw, undefined, unreadIncoming(c.env)));
-    const wantsJson = format === 'json' || (c.req.header('accept') ?? '').includes('application/json');
-    const requestedLocale = typeof body.fields.locale === 'string' ? body.fields.locale : preferredLanguage(c.req.header('accept-language'));
+    const wantsJson = format === 'json' || (headers.get('accept') ?? '').includes('application/json');
+    const requestedLocale = typeof body.fields.locale === 'string' ? body.fields.locale : preferredLanguage(headers.get('accept-language') ?? undefined);
     const locale = deps.translator.resolve(requestedLocale);
 
-    const headerKey = c.req.header('idempotency-key');
+    const headerKey = headers.get('idempotency-key') ?? undefined;
     if (headerKey !== undefined && !/^[A-Za-z0-9_-]{8,128}$/.test(headerKey)) {
       throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 8-128 characters of A-Z, a-z, 0-9, _ or -.');
     }
@@ -137,7 +139,7 @@ export function proxyRoutes(deps: ProxyDeps) {
     }
 
     const submission = parsed.value;
-    const { ip, bucket } = ipBucket(c.req.raw.headers);
+    const { ip, bucket } = ipBucket(headers);
     if (deps.turnstile) {
       const verdict = await verifyTurnstile(deps.turnstile, submission['cf-turnstile-response'], ip);
       if (!verdict.ok) {
