@@ -77,7 +77,8 @@ async function startApp(databaseUrl: string, engine: string): Promise<{ child: C
     env: { ...process.env, MODE: 'local', PORT: String(port), DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET, SHOPIFY_DEV_SHOP: SHOP, LOG_LEVEL: 'warn', SYNC_WORKER: 'off', RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000000' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 100; i++) {
+  // Up to a minute: with other work on the cores, compiling the app under tsx alone took more than 20 s.
+  for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return { child, port };
     } catch {
