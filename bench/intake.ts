@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,8 +69,23 @@ const CPU_PROF = process.env.BENCH_CPU_PROF;
 // BENCH_ONLY=sqlite|postgres: run the bare server and that engine only.
 const ONLY = process.env.BENCH_ONLY;
 
+/**
+ * A port nothing listens on. A random one in 3300-3800 sometimes was another process's (other worktrees' test servers
+ * use that range): the app then failed to start, or the bench measured the other server.
+ */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 async function startApp(databaseUrl: string, engine: string): Promise<{ child: ChildProcess; port: number }> {
-  const port = 3300 + Math.floor(Math.random() * 500);
+  const port = await freePort();
   const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF, engine)}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(PROJECT_ROOT, 'web/src/main.ts')], {
     cwd: PROJECT_ROOT,
