@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -43,22 +44,57 @@ async function load(url: string): Promise<autocannon.Result> {
   });
 }
 
-function report(name: string, result: autocannon.Result, baseline?: autocannon.Result) {
+function report(name: string, result: autocannon.Result, baseline?: autocannon.Result, cpuSeconds?: number | null) {
   const accepted = result['2xx'] / result.duration;
   const ratio = baseline ? ` ${((accepted / (baseline['2xx'] / baseline.duration)) * 100).toFixed(1)}% of bare` : '';
   const other = result.non2xx + result.errors + result.timeouts;
-  console.log(`${name.padEnd(26)} ${accepted.toFixed(0).padStart(7)} accepted/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   non-2xx/errors ${other}${ratio}`);
+  // The app's own CPU time per accepted request: unlike throughput, it hardly moves when other processes share the cores.
+  const cpu = cpuSeconds != null && result['2xx'] ? `   app CPU ${((cpuSeconds * 1e6) / result['2xx']).toFixed(0)} µs/accepted` : '';
+  console.log(`${name.padEnd(26)} ${accepted.toFixed(0).padStart(7)} accepted/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   non-2xx/errors ${other}${ratio}${cpu}`);
 }
 
-async function startApp(databaseUrl: string): Promise<{ child: ChildProcess; port: number }> {
-  const port = 3300 + Math.floor(Math.random() * 500);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'dev/main.ts')], {
+/** User plus system CPU seconds a process has used (Linux /proc), or null where that cannot be read. */
+function cpuSecondsOf(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name; in clock ticks (100 a second).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+// BENCH_CPU_PROF=<dir>: the app writes a V8 CPU profile per run under <dir>/<engine>/ (read it with bench/cpuprofile-top.ts).
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+// BENCH_ONLY=sqlite|postgres: run the bare server and that engine only.
+const ONLY = process.env.BENCH_ONLY;
+
+/**
+ * A port nothing listens on. A random one in 3300-3800 sometimes was another process's (other worktrees' test servers
+ * use that range): the app then failed to start, or the bench measured the other server.
+ */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startApp(databaseUrl: string, engine: string): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const profile = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF, engine)}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(PROJECT_ROOT, 'dev/main.ts')], {
     cwd: PROJECT_ROOT,
     // One shop taking thousands of submissions a second is the point of the benchmark, so its per-shop limit is lifted.
     env: { ...process.env, MODE: 'local', PORT: String(port), DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET, SHOPIFY_DEV_SHOP: SHOP, LOG_LEVEL: 'warn', SYNC_WORKER: 'off', RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000000' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 100; i++) {
+  // Up to a minute: with other work on the cores, compiling the app under tsx alone took more than 20 s.
+  for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return { child, port };
     } catch {
@@ -92,6 +128,7 @@ for (const [name, url] of [
   ['app on SQLite (FULL sync)', `sqlite:${join(dir, 'bench.sqlite')}`],
   ['app on PostgreSQL', 'postgres'],
 ] as const) {
+  if (ONLY && ONLY !== (url === 'postgres' ? 'postgres' : 'sqlite')) continue;
   let databaseUrl: string = url;
   let schema: string | null = null;
   if (url === 'postgres') {
@@ -110,9 +147,12 @@ for (const [name, url] of [
     u.searchParams.set('options', `-c search_path=${schema}`);
     databaseUrl = u.toString();
   }
-  const { child, port } = await startApp(databaseUrl);
+  const { child, port } = await startApp(databaseUrl, url === 'postgres' ? 'postgres' : 'sqlite');
   try {
-    report(name, await load(`http://127.0.0.1:${port}${signedPath()}`), baseline);
+    const before = cpuSecondsOf(child.pid);
+    const result = await load(`http://127.0.0.1:${port}${signedPath()}`);
+    const after = cpuSecondsOf(child.pid);
+    report(name, result, baseline, before !== null && after !== null ? after - before : null);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

@@ -11,7 +11,8 @@ import { bearerMatches, createMetrics } from './http/metrics.js';
 import { notFound, unauthorized } from './http/errors.js';
 import { loadTranslator } from './core/i18n.js';
 import { LeadIntake } from './leads/intake.js';
-import { createLogger, withSafeErrors } from './core/logger.js';
+import { createLogger, errorForLog, withSafeErrors } from './core/logger.js';
+import { RateCounters } from './leads/rate-limit.js';
 import { proxyRoutes } from './routes/proxy/routes.js';
 import { createAdminClient } from './shopify/admin-client.js';
 import { customerEmailLookup } from './shopify/customer-email.js';
@@ -30,6 +31,8 @@ export interface Runtime {
   app: Hono;
   /** Keyed hash used to look up encrypted emails and phones. */
   lookupHash: (value: string) => string;
+  /** The storefront's rate counters; flushed to the database every second and at close(). */
+  counters: RateCounters;
   worker: SyncWorker;
   storage: Storage;
   log: Logger;
@@ -79,7 +82,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     await next();
     metrics.intake.inc({ outcome: String(c.res.status) });
   });
-  const intake = new LeadIntake(db, lookupHash, config.rateLimits);
+  // Storefront rate limits count in memory and merge with the database every second (leads/rate-limit.ts).
+  const counters = new RateCounters(db, { onError: (error) => log.warn({ err: errorForLog(error) }, 'rate counters not flushed; kept for the next flush') });
+  counters.start();
+  const intake = new LeadIntake(db, lookupHash, config.rateLimits, Date.now, counters);
   let warnedUnknownIp = false;
   app.route(
     '/proxy',
@@ -93,6 +99,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       spam: config.spam,
       clientIp: config.clientIp,
       counterHash: lookupKeys.counter,
+      counters,
       rateLimits: config.rateLimits,
       onUnknownClientIp: () => {
         if (warnedUnknownIp) return;
@@ -143,12 +150,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
   });
 
-  const runtime = { app, worker, storage, log, config, lookupHash };
+  const runtime = { app, worker, storage, log, config, lookupHash, counters };
   if (config.mode === 'local' && options.mountDev) await options.mountDev(runtime, { translator, tokens });
   return {
     ...runtime,
     async close() {
       await intake.flush();
+      await counters.stop().catch((error: unknown) => log.warn({ err: errorForLog(error) }, 'rate counters not flushed at shutdown'));
       stopWaking();
       await worker.stop();
       await storage.close();

@@ -5,7 +5,7 @@ import { rateLimited, unprocessable } from '../core/errors.js';
 import type { BuyerProof, Database, Lead, LeadSource, LeadStatus, NewLead } from '../storage/tables.js';
 import { canonicalJson, newId, nowIso, sha256Hex } from '../core/ids.js';
 import { enqueueJobs } from '../outbox/outbox.js';
-import { DEFAULT_RATE_LIMITS, type RateLimits, retryAfterSeconds, windowOf } from './rate-limit.js';
+import { DEFAULT_RATE_LIMITS, RateCounters, type RateLimits, retryAfterSeconds } from './rate-limit.js';
 
 export interface IntakeInput {
   /** From the verified proxy query, never from the body. */
@@ -52,9 +52,8 @@ const MAX_BATCH = 200;
 
 interface Pending {
   row: NewLead;
-  /** Shopper submissions count against the rate limits; answers Shopify delivers with an order do not. */
-  limited: boolean;
-  clientIp: string;
+  /** A per-IP count this request adds to the database in its batch's transaction (rate-limit.ts, claim()). */
+  ipCount: { key: string; window: number; delta: number } | null;
   consent: { text: string | null; granted: boolean };
   /** Present when the form offered SMS consent. */
   sms: { text: string | null; granted: boolean } | null;
@@ -77,11 +76,31 @@ export class LeadIntake {
     private readonly lookupHash: (value: string) => string,
     private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
     private readonly clock: () => number = Date.now,
+    /** Shared with the view beacon and flushed by the runtime (rate-limit.ts); a process of its own counts exactly. */
+    private readonly counters: RateCounters = new RateCounters(db),
   ) {}
 
   accept(input: IntakeInput): Promise<IntakeResult> {
     const { submission, shop } = input;
     const source = input.source ?? 'contact_form';
+    // Shopper submissions count against the rate limits, in arrival order; answers Shopify delivers with an order do
+    // not. Requests without a trusted address share one bucket under the per-IP limit: exempting them let every
+    // client past the limit whenever the proxy header was missing or misconfigured.
+    let ipCount: Pending['ipCount'] = null;
+    if (source === 'contact_form') {
+      // The per-shop count is kept in memory (merged every second); an address's first request here too, and its
+      // later ones are counted in the database with the lead (exact across processes but for their unflushed firsts).
+      const now = this.clock();
+      const [shopCount] = this.counters.count([`shop:${shop}`], now) as [number];
+      const ipKey = `ip:${shop}:${input.clientIp}`;
+      const claim = this.counters.claim(ipKey, now);
+      if (shopCount > this.limits.perShopPerMinute || (claim.delta === 0 && 1 > this.limits.perIpPerMinute)) {
+        // A refused request still counts against its address.
+        if (claim.delta) this.counters.release(ipKey, claim.window, claim.delta);
+        return Promise.reject(tooMany(now));
+      }
+      if (claim.delta) ipCount = { key: ipKey, window: claim.window, delta: claim.delta };
+    }
     // A retry repeats the body but may carry a new single-use Turnstile token: the token is not part of its identity.
     const { idempotency_key: _key, 'cf-turnstile-response': _token, ...content } = submission;
     const bodyHash = sha256Hex(canonicalJson({ ...content, logged_in_customer_id: input.loggedInCustomerId }));
@@ -124,7 +143,7 @@ export class LeadIntake {
       phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
     };
     return new Promise<IntakeResult>((resolve, reject) => {
-      this.queue.push({ row, limited: source === 'contact_form', clientIp: input.clientIp, consent: { text: submission.consent_text ?? null, granted: consented },
+      this.queue.push({ row, ipCount, consent: { text: submission.consent_text ?? null, granted: consented },
         sms: submission.sms_consent_text !== undefined || submission.sms_marketing_consent !== undefined ? { text: submission.sms_consent_text ?? null, granted: submission.sms_marketing_consent === true } : null,
         resolve,
         reject,
@@ -158,7 +177,7 @@ export class LeadIntake {
     let results: Array<IntakeResult | Error>;
     try {
       const now = this.clock();
-      results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, now));
+      results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, this.counters, now));
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(refusalOf(error));
@@ -187,35 +206,41 @@ function refusalOf(error: unknown): unknown {
   return error;
 }
 
+const tooMany = (now: number) => rateLimited('rate_limited', 'Too many submissions; try again later.', retryAfterSeconds(now));
+
 /**
- * Counts this batch's requests against the per-IP and per-shop windows and returns, per request, whether it is over a
- * limit. The counters live in the same transaction as the leads, so processes sharing the database share the limits.
+ * Adds the batch's per-IP counts that must be exact (an address seen before by this process) to their rows, in the
+ * same transaction as the leads, and returns, per request, whether it is over the per-IP limit.
  */
-async function overLimit(trx: Transaction<Database>, batch: Pending[], limits: RateLimits, now: number): Promise<boolean[]> {
-  const window = windowOf(now);
-  const keysOf = (b: Pending) => [`ip:${b.row.shop}:${b.clientIp}`, `shop:${b.row.shop}`];
-  const wanted = new Map<string, number>();
-  const counted = batch.filter((b) => b.limited);
-  if (!counted.length) return batch.map(() => false);
-  for (const b of counted) for (const key of keysOf(b)) wanted.set(key, (wanted.get(key) ?? 0) + 1);
+async function overIpLimit(trx: Transaction<Database>, batch: Pending[], limits: RateLimits, counters: RateCounters): Promise<boolean[]> {
+  const wanted = new Map<string, { key: string; window: number; count: number }>();
+  for (const { ipCount } of batch) {
+    if (!ipCount) continue;
+    const id = `${ipCount.window}|${ipCount.key}`;
+    const row = wanted.get(id);
+    if (row) row.count += ipCount.delta;
+    else wanted.set(id, { key: ipCount.key, window: ipCount.window, count: ipCount.delta });
+  }
+  if (!wanted.size) return batch.map(() => false);
   const rows = await trx
     .insertInto('rate_counters')
-    .values([...wanted].map(([key, count]) => ({ key, window, count })))
+    .values([...wanted.values()])
     .onConflict((oc) => oc.columns(['key', 'window']).doUpdateSet((eb) => ({ count: eb('rate_counters.count', '+', eb.ref('excluded.count')) })))
-    .returning(['key', 'count'])
+    .returning(['key', 'window', 'count'])
     .execute();
   // The first requests of the batch take what is left of each window; the rest are over.
-  const used = new Map(rows.map((r) => [r.key, Number(r.count) - (wanted.get(r.key) ?? 0)]));
-  return batch.map((b) => {
-    if (!b.limited) return false;
-    const [ipKey, shopKey] = keysOf(b) as [string, string];
-    const ipUsed = (used.get(ipKey) ?? 0) + 1;
-    const shopUsed = (used.get(shopKey) ?? 0) + 1;
-    used.set(ipKey, ipUsed);
-    used.set(shopKey, shopUsed);
-    // Requests without a trusted address share one bucket under the per-IP limit: exempting them let every client
-    // past the limit whenever the proxy header was missing or misconfigured.
-    return ipUsed > limits.perIpPerMinute || shopUsed > limits.perShopPerMinute;
+  const used = new Map<string, number>();
+  for (const r of rows) {
+    const id = `${r.window}|${r.key}`;
+    used.set(id, Number(r.count) - (wanted.get(id)?.count ?? 0));
+    counters.learn(r.key, Number(r.window), Number(r.count));
+  }
+  return batch.map(({ ipCount }) => {
+    if (!ipCount) return false;
+    const id = `${ipCount.window}|${ipCount.key}`;
+    const count = (used.get(id) ?? 0) + ipCount.delta;
+    used.set(id, count);
+    return count > limits.perIpPerMinute;
   });
 }
 
@@ -228,9 +253,8 @@ function consentOrigin(source: LeadSource, channel: 'email' | 'sms'): { channel:
   return { channel: channel === 'email' ? 'profile' : channel, source: `${source}_fields` };
 }
 
-async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: RateLimits, now: number): Promise<Array<IntakeResult | Error>> {
-  const over = await overLimit(trx, all, limits, now);
-  const limited = rateLimited('rate_limited', 'Too many submissions; try again later.', retryAfterSeconds(now));
+async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: RateLimits, counters: RateCounters, now: number): Promise<Array<IntakeResult | Error>> {
+  const over = await overIpLimit(trx, all, limits, counters);
   const batch = all.filter((_, i) => !over[i]);
   const inserted = new Set<string>();
   if (batch.length) {
@@ -269,7 +293,7 @@ async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: Ra
   const results: Array<IntakeResult | Error> = [];
   for (const [i, b] of all.entries()) {
     if (over[i]) {
-      results.push(limited);
+      results.push(tooMany(now));
       continue;
     }
     if (inserted.has(b.row.id)) {

@@ -269,6 +269,13 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('metafield_definition_leads_lead').on('metafield_definition_leads').column('lead_id').execute();
     },
   },
+  '0008_rate-counters-by-window': {
+    async up(db: Kysely<unknown>) {
+      // Rate counters are counted in memory and merged every second (leads/rate-limit.ts): each process reads back the
+      // current window's keys counted more than once, which this index finds without scanning every shopper's row.
+      await db.schema.createIndex('rate_counters_window_count').on('rate_counters').columns(['window', 'count']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -8,7 +8,7 @@ import { sha256Hex } from '../../core/ids.js';
 import type { LeadIntake } from '../../leads/intake.js';
 import { type PurchaseBuyer, purchaseIntake, readPurchaseAnswers } from '../../leads/purchase.js';
 import { verifiedSessionToken } from '../../http/bearer.js';
-import { readCapped } from '../../http/body.js';
+import { readCapped, unreadIncoming } from '../../http/body.js';
 import { checkoutSessionClaims } from '../../shopify/session-claims.js';
 import type { AdminResult } from '../../shopify/admin-client.js';
 import { type BuyerClaim, type OwnerCheck, checkOrderOwner, checkoutTokenSha256, claimToText } from '../../shopify/order-owner.js';
@@ -73,7 +73,7 @@ export function checkoutRoutes(deps: CheckoutDeps) {
     if (wait !== null) throw new HttpError(429, 'rate_limited', 'Too many answers from this checkout or shop; try again later.', {}, { 'retry-after': String(wait) });
     let json: unknown;
     try {
-      json = JSON.parse(new TextDecoder().decode(await readCapped(c.req.raw, MAX_BYTES)));
+      json = JSON.parse(new TextDecoder().decode(await readCapped(c.req.raw, MAX_BYTES, unreadIncoming(c.env))));
     } catch (error) {
       if (error instanceof SyntaxError) throw badRequest('malformed_json');
       throw error;

@@ -16,7 +16,7 @@ export const UNKNOWN_IP = 'unknown';
  * an IPv6 zone, and an IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) is its IPv4 address, so one client is one bucket
  * however the proxy wrote it. `unknown` when nothing trustworthy was sent.
  */
-export function clientIp(headers: Headers, settings: ClientIpSettings, fallback = UNKNOWN_IP): string {
+export function clientIp(headers: Pick<Headers, 'get'>, settings: ClientIpSettings, fallback = UNKNOWN_IP): string {
   const value = headers.get(settings.header);
   if (!value) return fallback;
   const entries = value.split(',').map((s) => s.trim()).filter(Boolean);

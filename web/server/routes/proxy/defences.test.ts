@@ -89,6 +89,8 @@ describe.each(ENGINES)('spam defences and limits on %s', (engine) => {
     expect(await send('2001:db8:1:3::1', 10)).toBe(202);
     const v4 = [await send('198.51.100.20', 20), await send('198.51.100.20:5678', 21), await send('::ffff:198.51.100.20', 22), await send('[::ffff:198.51.100.20]:443', 23)];
     expect(v4).toEqual([202, 202, 202, 429]);
+    // Counted in memory; what reaches the table once merged holds no address either.
+    await t.runtime.counters.flush();
     const keys = (await t.runtime.storage.db.selectFrom('rate_counters').select('key').execute()).map((r) => r.key).join(' ');
     expect(keys).not.toMatch(/2001|db8|198\.51|ffff/);
   });
@@ -128,6 +130,7 @@ describe.each(ENGINES)('spam defences and limits on %s', (engine) => {
     const now = windowOf(Date.now());
     await db.insertInto('rate_counters').values([{ key: 'ip:old', window: now - 61, count: 3 }, { key: 'ip:older', window: now - 5, count: 1 }]).execute();
     expect((await t.proxy('/submit', jsonPost(body('counted@example.com')))).status).toBe(202);
+    await t.runtime.counters.flush();
     t.runtime.worker.start();
     const left = async () => (await db.selectFrom('rate_counters').select('key').execute()).map((r) => r.key);
     for (let i = 0; i < 400 && (await left()).some((k) => k.startsWith('ip:old')); i++) await new Promise((r) => setTimeout(r, 25));

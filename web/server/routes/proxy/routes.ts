@@ -8,9 +8,9 @@ import { preferredLanguage, type Translator } from '../../core/i18n.js';
 import type { LeadIntake } from '../../leads/intake.js';
 import { type SpamSettings, spamVerdict } from '../../leads/spam.js';
 import { type ClientIpSettings, UNKNOWN_IP, clientIp, rateBucket } from './client-ip.js';
-import { DEFAULT_RATE_LIMITS, type RateLimits, overLimitOnce, retryAfterSeconds } from '../../leads/rate-limit.js';
+import { DEFAULT_RATE_LIMITS, type RateCounters, type RateLimits, retryAfterSeconds } from '../../leads/rate-limit.js';
 import { type TurnstileSettings, verifyTurnstile } from './turnstile.js';
-import { bodyFormat, parseBody, readCapped } from '../../http/body.js';
+import { bodyFormat, headersOf, parseBody, readCapped, unreadIncoming } from '../../http/body.js';
 import { formAgainPage } from './form-page.js';
 import { selfServiceRoutes } from './self-service.js';
 import type { Kysely } from 'kysely';
@@ -32,6 +32,8 @@ export interface ProxyDeps {
   counterHash: (value: string) => string;
   /** The per-IP limit also bounds the view beacon (its own counter, so browsing never uses up a shopper's submissions). */
   rateLimits?: RateLimits;
+  /** The process's rate counters (leads/rate-limit.ts), shared with the intake. */
+  counters: RateCounters;
   /** Called when a request carries no trusted client address: a misconfigured CLIENT_IP_HEADER or proxy. */
   onUnknownClientIp?: () => void;
   /** Present only when the merchant turned Turnstile on. */
@@ -62,7 +64,7 @@ export function proxyRoutes(deps: ProxyDeps) {
   });
 
   /** The per-IP limit's bucket of this request: a keyed hash of the address (or its /64), or the shared `unknown`. */
-  const ipBucket = (headers: Headers): { ip: string; bucket: string } => {
+  const ipBucket = (headers: Pick<Headers, 'get'>): { ip: string; bucket: string } => {
     const ip = clientIp(headers, deps.clientIp);
     if (ip === UNKNOWN_IP) {
       deps.onUnknownClientIp?.();
@@ -71,16 +73,31 @@ export function proxyRoutes(deps: ProxyDeps) {
     return { ip, bucket: deps.counterHash(rateBucket(ip)) };
   };
 
+  // A shop's form key is an HMAC of the app secret and the shop: the same every time, so it is derived once per shop
+  // (the cap only bounds memory should a process serve very many shops).
+  const formKeys = new Map<string, string>();
+  const formKeyOf = (shop: string): string => {
+    let key = formKeys.get(shop);
+    if (key === undefined) {
+      if (formKeys.size >= 10_000) formKeys.clear();
+      key = formKey(deps.apiSecret, shop);
+      formKeys.set(shop, key);
+    }
+    return key;
+  };
+
   app.route('/privacy', selfServiceRoutes({ db: deps.db, lookupHash: deps.lookupHash, termHash: deps.termHash, apiSecret: deps.apiSecret, translator: deps.translator, customerEmail: deps.customerEmail }));
 
   // The block's view beacon: a counter per form and day, nothing about who looked.
   app.post('/view', async (c) => {
-    const body = parseBody(bodyFormat(c.req.header('content-type') ?? null), await readCapped(c.req.raw));
+    const headers = headersOf(c.req.raw, c.env);
+    const body = parseBody(bodyFormat(headers.get('content-type')), await readCapped(c.req.raw, undefined, unreadIncoming(c.env)));
     const formId = body.fields.form_id;
     if (typeof formId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(formId)) throw badRequest('invalid_form_id', 'form_id must be 1-64 letters, digits, _ or -');
     const now = (deps.clock ?? Date.now)();
-    const { bucket } = ipBucket(c.req.raw.headers);
-    if (await overLimitOnce(deps.db, `view:${c.get('proxy').shop}:${bucket}`, (deps.rateLimits ?? DEFAULT_RATE_LIMITS).perIpPerMinute, now)) {
+    const { bucket } = ipBucket(headers);
+    const [count] = deps.counters.count([`view:${c.get('proxy').shop}:${bucket}`], now) as [number];
+    if (count > (deps.rateLimits ?? DEFAULT_RATE_LIMITS).perIpPerMinute) {
       throw new HttpError(429, 'rate_limited', 'Too many requests; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
     }
     await recordView(deps.db, c.get('proxy').shop, formId);
@@ -89,17 +106,18 @@ export function proxyRoutes(deps: ProxyDeps) {
 
   app.post('/submit', async (c) => {
     const { shop, loggedInCustomerId } = c.get('proxy');
-    const format = bodyFormat(c.req.header('content-type') ?? null);
-    const body = parseBody(format, await readCapped(c.req.raw));
-    const wantsJson = format === 'json' || (c.req.header('accept') ?? '').includes('application/json');
-    const requestedLocale = typeof body.fields.locale === 'string' ? body.fields.locale : preferredLanguage(c.req.header('accept-language'));
+    const headers = headersOf(c.req.raw, c.env);
+    const format = bodyFormat(headers.get('content-type'));
+    const body = parseBody(format, await readCapped(c.req.raw, undefined, unreadIncoming(c.env)));
+    const wantsJson = format === 'json' || (headers.get('accept') ?? '').includes('application/json');
+    const requestedLocale = typeof body.fields.locale === 'string' ? body.fields.locale : preferredLanguage(headers.get('accept-language') ?? undefined);
     const locale = deps.translator.resolve(requestedLocale);
 
-    const headerKey = c.req.header('idempotency-key');
+    const headerKey = headers.get('idempotency-key') ?? undefined;
     if (headerKey !== undefined && !/^[A-Za-z0-9_-]{8,128}$/.test(headerKey)) {
       throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 8-128 characters of A-Z, a-z, 0-9, _ or -.');
     }
-    const key = formKey(deps.apiSecret, shop);
+    const key = formKeyOf(shop);
     const parsed = parseSubmission(body.fields, { specSigned: (spec, sig) => specSignatureValid(key, spec, sig) });
     if (!parsed.ok) {
       if (parsed.invalidSpec) throw badRequest('invalid_custom_fields', 'custom_fields must be the JSON list of field specs the block renders.');
@@ -119,7 +137,7 @@ export function proxyRoutes(deps: ProxyDeps) {
     }
 
     const submission = parsed.value;
-    const { ip, bucket } = ipBucket(c.req.raw.headers);
+    const { ip, bucket } = ipBucket(headers);
     if (deps.turnstile) {
       const verdict = await verifyTurnstile(deps.turnstile, submission['cf-turnstile-response'], ip);
       if (!verdict.ok) {

@@ -7,7 +7,7 @@ import { nowIso } from '../../core/ids.js';
 import { recordComplianceRequest } from '../../privacy/compliance.js';
 import type { LookupHash } from '../../leads/erasure.js';
 import { recordConsentChange } from '../../privacy/consent-ledger.js';
-import { readCapped } from '../../http/body.js';
+import { readCapped, unreadIncoming } from '../../http/body.js';
 import type { ShopTokens } from '../../shopify/shops.js';
 import type { Database } from '../../storage/tables.js';
 import { SOURCE_ATTRIBUTE } from '../../../../schema/purchase-questions.js';
@@ -84,7 +84,7 @@ export function webhookRoutes(deps: WebhookDeps) {
   const app = new Hono();
   app.post('/*', async (c) => {
     const routeTopic = c.req.path.replace(/^.*?\/webhooks\//, '');
-    const rawBody = new TextDecoder().decode(await readCapped(c.req.raw, MAX_WEBHOOK_BYTES));
+    const rawBody = new TextDecoder().decode(await readCapped(c.req.raw, MAX_WEBHOOK_BYTES, unreadIncoming(c.env)));
     const check = await deps.shopify.webhooks.validate({ rawBody, rawRequest: c.req.raw });
     if (!check.valid) {
       if (check.reason === 'missing_headers') throw badRequest('missing_headers', `Missing: ${(check as { missingHeaders?: string[] }).missingHeaders?.join(', ') ?? ''}`);
