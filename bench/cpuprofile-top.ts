@@ -33,7 +33,12 @@ const from = process.argv[4] ?? 'proxy/routes.ts';
 if (!target) throw new Error('usage: tsx bench/cpuprofile-top.ts <file.cpuprofile or dir> [n]');
 // A directory: its largest profile, the main thread's (tsx adds a small one for its loader thread).
 const file = statSync(target).isDirectory()
-  ? join(target, readdirSync(target).filter((f) => f.endsWith('.cpuprofile')).sort((a, b) => statSync(join(target, b)).size - statSync(join(target, a)).size)[0] ?? '')
+  ? join(
+      target,
+      readdirSync(target)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .sort((a, b) => statSync(join(target, b)).size - statSync(join(target, a)).size)[0] ?? '',
+    )
   : target;
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 
@@ -79,7 +84,15 @@ const ms = (us: number) => `${(us / 1000).toFixed(0).padStart(6)} ms`;
 const pct = (us: number) => `${((us / busy) * 100).toFixed(1).padStart(5)}%`;
 console.log(`${relative(process.cwd(), file)}: ${(all / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (percentages are of busy time)`);
 console.log(`\nTop ${top} by self time`);
-for (const [name, t] of [...self].filter(([n]) => !n.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(t)} ${pct(t)}  ${name}`);
+for (const [name, t] of [...self]
+  .filter(([n]) => !n.startsWith('(idle)'))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, top))
+  console.log(`${ms(t)} ${pct(t)}  ${name}`);
 const isApp = (name: string) => / (web|schema)\//.test(name);
 console.log(`\nTop ${top} app functions by total time`);
-for (const [name, t] of [...total].filter(([n]) => isApp(n)).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(t)} ${pct(t)}  ${name}`);
+for (const [name, t] of [...total]
+  .filter(([n]) => isApp(n))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, top))
+  console.log(`${ms(t)} ${pct(t)}  ${name}`);

@@ -23,7 +23,16 @@ const SHOP = 'bench-shop.myshopify.com';
 const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 // rendered_at well in the past: the minimum fill time is met, so no lead is quarantined.
-const body = JSON.stringify({ email: 'bench@example.com', first_name: 'Bench', message: 'A message of ordinary length from a shopper.', email_marketing_consent: true, consent_text: 'Email me offers.', locale: 'en', form_id: 'contact', rendered_at: Date.now() - 60_000 });
+const body = JSON.stringify({
+  email: 'bench@example.com',
+  first_name: 'Bench',
+  message: 'A message of ordinary length from a shopper.',
+  email_marketing_consent: true,
+  consent_text: 'Email me offers.',
+  locale: 'en',
+  form_id: 'contact',
+  rendered_at: Date.now() - 60_000,
+});
 
 async function load(url: string): Promise<autocannon.Result> {
   let counter = 0;
@@ -39,7 +48,14 @@ async function load(url: string): Promise<autocannon.Result> {
       {
         setupRequest: (req) => {
           const n = counter++;
-          return { ...req, headers: { ...req.headers, 'idempotency-key': `bench-${process.pid}-${n}`, ...(process.env.BENCH_NO_XFF ? {} : { 'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` }) } };
+          return {
+            ...req,
+            headers: {
+              ...req.headers,
+              'idempotency-key': `bench-${process.pid}-${n}`,
+              ...(process.env.BENCH_NO_XFF ? {} : { 'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` }),
+            },
+          };
         },
       },
     ],
@@ -52,13 +68,17 @@ function report(name: string, result: autocannon.Result, baseline?: autocannon.R
   const other = result.non2xx + result.errors + result.timeouts;
   // The app's own CPU time per accepted request: unlike throughput, it hardly moves when other processes share the cores.
   const cpu = cpuSeconds != null && result['2xx'] ? `   app CPU ${((cpuSeconds * 1e6) / result['2xx']).toFixed(0)} µs/accepted` : '';
-  console.log(`${name.padEnd(26)} ${accepted.toFixed(0).padStart(7)} accepted/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   non-2xx/errors ${other}${ratio}${cpu}`);
+  console.log(
+    `${name.padEnd(26)} ${accepted.toFixed(0).padStart(7)} accepted/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   non-2xx/errors ${other}${ratio}${cpu}`,
+  );
 }
 
 /** User plus system CPU seconds a process has used (Linux /proc), or null where that cannot be read. */
 function cpuSecondsOf(pid: number | undefined): number | null {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name; in clock ticks (100 a second).
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
@@ -96,11 +116,26 @@ async function startApp(databaseUrl: string, engine: string): Promise<{ child: C
   const mode =
     RUNTIME === 'tsx'
       ? { MODE: 'local', SHOPIFY_DEV_SHOP: SHOP }
-      : { MODE: 'production', SHOPIFY_API_KEY: 'bench-api-key', SHOPIFY_APP_URL: `http://127.0.0.1:${port}`, ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, LOOKUP_KEYS: `l1:${randomBytes(32).toString('base64')}` };
+      : {
+          MODE: 'production',
+          SHOPIFY_API_KEY: 'bench-api-key',
+          SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
+          ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+          LOOKUP_KEYS: `l1:${randomBytes(32).toString('base64')}`,
+        };
   const child = spawn(process.execPath, [...profile, ...entry], {
     cwd: PROJECT_ROOT,
     // One shop taking thousands of submissions a second is the point of the benchmark, so its per-shop limit is lifted.
-    env: { ...process.env, ...mode, PORT: String(port), DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET, LOG_LEVEL: 'warn', SYNC_WORKER: 'off', RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000000' },
+    env: {
+      ...process.env,
+      ...mode,
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      SHOPIFY_API_SECRET: SECRET,
+      LOG_LEVEL: 'warn',
+      SYNC_WORKER: 'off',
+      RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000000',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   // Up to a minute: with other work on the cores, compiling the app under tsx alone took more than 20 s.
@@ -116,7 +151,8 @@ async function startApp(databaseUrl: string, engine: string): Promise<{ child: C
   throw new Error('app did not start');
 }
 
-const signedPath = () => `/proxy/submit?${signProxyQuery(new URLSearchParams(), { shop: SHOP, loggedInCustomerId: null, pathPrefix: '/apps/contact-capture' }, SECRET)}`;
+const signedPath = () =>
+  `/proxy/submit?${signProxyQuery(new URLSearchParams(), { shop: SHOP, loggedInCustomerId: null, pathPrefix: '/apps/contact-capture' }, SECRET)}`;
 
 // Bare node:http: reads the body, answers 202 with a small JSON, nothing else.
 const bare = createServer((req, res) => {
@@ -128,8 +164,13 @@ const bare = createServer((req, res) => {
 });
 await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
 const barePort = (bare.address() as { port: number }).port;
-if (RUNTIME === 'dist') execFileSync(process.execPath, [join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(PROJECT_ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
-console.log(`${SECONDS} s per run, ${CONNECTIONS} connections, Node ${process.version}, app ${RUNTIME === 'dist' ? 'production build (dist/)' : 'local mode under tsx'}`);
+if (RUNTIME === 'dist')
+  execFileSync(process.execPath, [join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(PROJECT_ROOT, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
+console.log(
+  `${SECONDS} s per run, ${CONNECTIONS} connections, Node ${process.version}, app ${RUNTIME === 'dist' ? 'production build (dist/)' : 'local mode under tsx'}`,
+);
 const baseline = await load(`http://127.0.0.1:${barePort}/`);
 bare.close();
 report('bare node:http 202', baseline);

@@ -73,7 +73,11 @@ beforeAll(() => {
   const pkg = join(ROOT, 'node_modules', 'dependency-cruiser');
   const bin = (JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['depcruise'];
   depcruise = (outputType) =>
-    spawnSync(process.execPath, [join(pkg, bin!), '--config', CONFIG, '--output-type', outputType, '.'], { cwd: dir, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
+    spawnSync(process.execPath, [join(pkg, bin!), '--config', CONFIG, '--output-type', outputType, '.'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+    });
   const result = JSON.parse(depcruise('json').stdout) as { summary: { violations: Violation[] } };
   violations = result.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort();
 });

@@ -1,6 +1,17 @@
 import { type DocumentNode, type GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode, execute, parse, validate } from 'graphql';
 import { CostBucket, type BucketSettings, MAX_SINGLE_QUERY_COST, requestedCost } from './cost.js';
-import { metafieldDefinitionCreate, customerAddressCreate, customerCreate, customerAddressUpdate, customerEmailMarketingConsentUpdate, customerSet, customerSmsMarketingConsentUpdate, customerUpdate, metafieldsSet, tagsAdd } from './mutations.js';
+import {
+  metafieldDefinitionCreate,
+  customerAddressCreate,
+  customerCreate,
+  customerAddressUpdate,
+  customerEmailMarketingConsentUpdate,
+  customerSet,
+  customerSmsMarketingConsentUpdate,
+  customerUpdate,
+  metafieldsSet,
+  tagsAdd,
+} from './mutations.js';
 import { connection, customerView, metafieldView } from './customer-view.js';
 import { loadAdminSchema } from './schema.js';
 import { IdSequence, ShopData } from './store.js';
@@ -30,11 +41,25 @@ export interface EmulatorStats {
   pointsSpent: number;
 }
 
-export type EmulatorResponse =
-  | { status: number; body: unknown; delayMs?: number }
-  | { status: number; body: string; delayMs?: number };
+export type EmulatorResponse = { status: number; body: unknown; delayMs?: number } | { status: number; body: string; delayMs?: number };
 
-const ROOT_RESOLVERS = new Set(['customerCreate', 'metafieldDefinitionCreate', 'order', 'customerUpdate', 'customerAddressCreate', 'customerAddressUpdate', 'customerSet', 'metafieldsSet', 'customerEmailMarketingConsentUpdate', 'customerSmsMarketingConsentUpdate', 'tagsAdd', 'customer', 'customerByIdentifier', 'customers', 'currentAppInstallation']);
+const ROOT_RESOLVERS = new Set([
+  'customerCreate',
+  'metafieldDefinitionCreate',
+  'order',
+  'customerUpdate',
+  'customerAddressCreate',
+  'customerAddressUpdate',
+  'customerSet',
+  'metafieldsSet',
+  'customerEmailMarketingConsentUpdate',
+  'customerSmsMarketingConsentUpdate',
+  'tagsAdd',
+  'customer',
+  'customerByIdentifier',
+  'customers',
+  'currentAppInstallation',
+]);
 
 /** A tiny seeded PRNG so fault injection is reproducible in tests. */
 function mulberry32(seed: number): () => number {
@@ -58,12 +83,19 @@ export class AdminEmulator {
   private readonly ids = new IdSequence();
   stats: EmulatorStats = EmulatorStats();
 
-  constructor(private readonly clock: () => number = Date.now, private readonly appNamespace = 'app--1000') {}
+  constructor(
+    private readonly clock: () => number = Date.now,
+    private readonly appNamespace = 'app--1000',
+  ) {}
 
   install(shop: string, token: string): void {
     const previous = this.shops.get(shop);
     if (previous) this.tokens.delete(previous.token);
-    this.shops.set(shop, { data: previous?.data ?? new ShopData(shop, this.appNamespace, this.ids), bucket: previous?.bucket ?? new CostBucket(this.bucketSettings, this.clock), token });
+    this.shops.set(shop, {
+      data: previous?.data ?? new ShopData(shop, this.appNamespace, this.ids),
+      bucket: previous?.bucket ?? new CostBucket(this.bucketSettings, this.clock),
+      token,
+    });
     this.tokens.set(token, shop);
   }
 
@@ -120,7 +152,10 @@ export class AdminEmulator {
     const problems = validate(this.schema, document);
     if (problems.length) {
       this.stats.invalid++;
-      return { status: 200, body: { errors: problems.map((p) => ({ message: p.message, locations: p.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) } };
+      return {
+        status: 200,
+        body: { errors: problems.map((p) => ({ message: p.message, locations: p.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) },
+      };
     }
     const operation = document.definitions.find(
       (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
@@ -131,12 +166,25 @@ export class AdminEmulator {
       .map((s) => (s.kind === Kind.FIELD ? s.name.value : ''))
       .filter((name) => !ROOT_RESOLVERS.has(name));
     if (unimplemented.length) {
-      return { status: 200, body: { errors: [{ message: `The local emulator does not implement: ${unimplemented.join(', ')}`, extensions: { code: 'NOT_IMPLEMENTED' } }] } };
+      return {
+        status: 200,
+        body: { errors: [{ message: `The local emulator does not implement: ${unimplemented.join(', ')}`, extensions: { code: 'NOT_IMPLEMENTED' } }] },
+      };
     }
 
     const cost = requestedCost(this.schema, document, operation, variables);
     if (cost > MAX_SINGLE_QUERY_COST) {
-      return { status: 200, body: { errors: [{ message: `Query cost is ${cost}, which exceeds the single query max cost limit (${MAX_SINGLE_QUERY_COST}).`, extensions: { code: 'MAX_COST_EXCEEDED', cost, maxCost: MAX_SINGLE_QUERY_COST } }] } };
+      return {
+        status: 200,
+        body: {
+          errors: [
+            {
+              message: `Query cost is ${cost}, which exceeds the single query max cost limit (${MAX_SINGLE_QUERY_COST}).`,
+              extensions: { code: 'MAX_COST_EXCEEDED', cost, maxCost: MAX_SINGLE_QUERY_COST },
+            },
+          ],
+        },
+      };
     }
     if (fault === 'throttled' || !entry.bucket.tryTake(cost)) {
       this.stats.throttled++;
@@ -194,7 +242,11 @@ export class AdminEmulator {
       currentAppInstallation: () => ({
         __typename: 'AppInstallation',
         id: data.installation.id,
-        metafields: ({ first }: { first?: number }) => connection([...data.installation.metafields.values()].map((m) => metafieldView(m, 'APP_INSTALLATION')), first),
+        metafields: ({ first }: { first?: number }) =>
+          connection(
+            [...data.installation.metafields.values()].map((m) => metafieldView(m, 'APP_INSTALLATION')),
+            first,
+          ),
         metafield: ({ namespace, key }: { namespace?: string; key: string }) => {
           const m = data.installation.metafields.get(`${data.resolveNamespace(namespace)}.${key}`);
           return m ? metafieldView(m, 'APP_INSTALLATION') : null;
@@ -217,7 +269,11 @@ export class AdminEmulator {
         const all = [...data.customers.values()].filter((c) => !email || c.email?.toLowerCase() === email.toLowerCase());
         const nodes = all.map((c) => customerView(data, c));
         const page = nodes.slice(0, first ?? 50);
-        return { nodes: page, edges: page.map((node) => ({ node, cursor: node.id })), pageInfo: { hasNextPage: page.length < nodes.length, hasPreviousPage: false, startCursor: null, endCursor: null } };
+        return {
+          nodes: page,
+          edges: page.map((node) => ({ node, cursor: node.id })),
+          pageInfo: { hasNextPage: page.length < nodes.length, hasPreviousPage: false, startCursor: null, endCursor: null },
+        };
       },
     };
   }

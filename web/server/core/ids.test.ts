@@ -20,7 +20,8 @@ function* values(seed: number): Generator<unknown> {
   const strings = ['', 'a', 'é', 'z', 'Z', '10', '2', '\u2028', '"quoted"', 'emoji 🙂', '__proto__x', 'b\u0000c'];
   const make = (depth: number): unknown => {
     const r = next();
-    if (depth > 3 || r < 0.3) return [null, true, false, 0, -1.5, 1e21, Number.NaN, 'x', strings[Math.floor(next() * strings.length)], undefined][Math.floor(next() * 10)];
+    if (depth > 3 || r < 0.3)
+      return [null, true, false, 0, -1.5, 1e21, Number.NaN, 'x', strings[Math.floor(next() * strings.length)], undefined][Math.floor(next() * 10)];
     if (r < 0.6) return Array.from({ length: Math.floor(next() * 4) }, () => make(depth + 1));
     const object: Record<string, unknown> = {};
     for (let i = Math.floor(next() * 6); i > 0; i--) object[strings[Math.floor(next() * strings.length)]! + String(Math.floor(next() * 3))] = make(depth + 1);
@@ -38,7 +39,7 @@ describe('canonicalJson', () => {
     }
   });
 
-  it('keeps the first definition\'s quirks: undefined in arrays, functions, dates, numeric keys', () => {
+  it("keeps the first definition's quirks: undefined in arrays, functions, dates, numeric keys", () => {
     const odd = { b: [1, undefined, () => 1], a: () => 1, d: new Date(0), 10: 'ten', 2: 'two', c: { y: undefined, x: null } };
     expect(canonicalJson(odd)).toBe(reference(odd));
   });

@@ -45,11 +45,14 @@ describe('readCapped over real HTTP', () => {
   /** Sends the chunks one by one, chunked (no Content-Length) unless `length` is given. */
   const send = (path: string, chunks: string[], length?: number) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: length === undefined ? {} : { 'content-length': String(length) } }, (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
+      const req = httpRequest(
+        { host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: length === undefined ? {} : { 'content-length': String(length) } },
+        (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on('error', reject);
       for (const chunk of chunks) req.write(chunk);
       req.end();
@@ -71,13 +74,35 @@ describe('readCapped over real HTTP', () => {
     expect(await send('/read', ['ok'])).toEqual({ status: 200, body: 'ok' });
   });
 
-  it('reads headers from the Node request as fetch\'s Headers reads them, repeated ones joined', async () => {
+  it("reads headers from the Node request as fetch's Headers reads them, repeated ones joined", async () => {
     const answer = await new Promise<string>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path: '/headers', agent: false, headers: ['Host', `127.0.0.1:${port}`, 'X-Forwarded-For', '10.0.0.1', 'x-forwarded-for', ' 203.0.113.9 ', 'X-Custom', 'a', 'x-custom', 'b', 'Accept', 'application/json'] }, (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve(body));
-      });
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/headers',
+          agent: false,
+          headers: [
+            'Host',
+            `127.0.0.1:${port}`,
+            'X-Forwarded-For',
+            '10.0.0.1',
+            'x-forwarded-for',
+            ' 203.0.113.9 ',
+            'X-Custom',
+            'a',
+            'x-custom',
+            'b',
+            'Accept',
+            'application/json',
+          ],
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve(body));
+        },
+      );
       req.on('error', reject);
       req.end();
     });

@@ -30,6 +30,8 @@ export function installer(deps: InstallDeps): (session: { shop: string; token: s
     await tokens.save(session.shop, accessToken, scope);
     await publishFormKey(client, session.shop, accessToken, deps.apiSecret);
     // Best effort: a definition that fails now is made on the first sync that needs it.
-    await defineStandardMetafields(db, client, session.shop, accessToken).catch((error: unknown) => log.warn({ shop: session.shop, err: error }, 'metafield definitions deferred to the first sync'));
+    await defineStandardMetafields(db, client, session.shop, accessToken).catch((error: unknown) =>
+      log.warn({ shop: session.shop, err: error }, 'metafield definitions deferred to the first sync'),
+    );
   };
 }

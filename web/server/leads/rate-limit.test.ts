@@ -46,13 +46,20 @@ describe.each(ENGINES)('rate counters on %s', (engine) => {
     return [new RateCounters(a.db, { clock: () => NOW }), new RateCounters(b.db, { clock: () => NOW }), a];
   }
   const stored = async (storage: Storage, key: string) =>
-    Number((await storage.db.selectFrom('rate_counters').select('count').where('key', '=', key).where('window', '=', windowOf(NOW)).executeTakeFirst())?.count ?? 0);
+    Number(
+      (await storage.db.selectFrom('rate_counters').select('count').where('key', '=', key).where('window', '=', windowOf(NOW)).executeTakeFirst())?.count ?? 0,
+    );
 
   it('counts exactly in one process, before any flush', async (ctx) => {
     const processes = await twoProcesses();
     if (!processes) return ctx.skip();
     const [a] = processes;
-    expect(Array.from({ length: 4 }, () => a.count(['ip:x', 'shop:s'], NOW))).toEqual([[1, 1], [2, 2], [3, 3], [4, 4]]);
+    expect(Array.from({ length: 4 }, () => a.count(['ip:x', 'shop:s'], NOW))).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+    ]);
     // Another window starts from nothing.
     expect(a.count(['ip:x'], NOW + WINDOW_MS)).toEqual([1]);
   });
@@ -184,7 +191,7 @@ describe.each(ENGINES)('the per-IP limit across two app instances sharing one da
     drop = null;
   });
 
-  it('admits at most one more than the limit (the other instance\'s first request for the address), then refuses on both', async (ctx) => {
+  it("admits at most one more than the limit (the other instance's first request for the address), then refuses on both", async (ctx) => {
     const database = await sharedDatabase(engine);
     if (!database) return ctx.skip();
     drop = database.drop;
@@ -196,7 +203,10 @@ describe.each(ENGINES)('the per-IP limit across two app instances sharing one da
     let n = 0;
     const post = async (runtime: Runtime) => {
       const query = signProxyQuery(new URLSearchParams(), { shop: SHOP, loggedInCustomerId: null, pathPrefix: '/apps/contact-capture' }, SECRET);
-      const body = jsonPost({ email: `two${n++}@example.com`, email_marketing_consent: true, rendered_at: Date.now() - 10_000 }, { 'x-forwarded-for': '203.0.113.99' });
+      const body = jsonPost(
+        { email: `two${n++}@example.com`, email_marketing_consent: true, rendered_at: Date.now() - 10_000 },
+        { 'x-forwarded-for': '203.0.113.99' },
+      );
       return (await runtime.app.request(`/proxy/submit?${query}`, body)).status;
     };
     const first = t.runtime;

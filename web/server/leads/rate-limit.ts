@@ -41,7 +41,10 @@ export async function countRequest(db: Kysely<Database>, keys: string[], now: nu
  * clock runs a little behind still finds its counter; nothing older than two minutes remains.
  */
 export async function deleteExpiredCounters(db: Kysely<Database>, now: number): Promise<number> {
-  const result = await db.deleteFrom('rate_counters').where('window', '<', windowOf(now) - 1).executeTakeFirst();
+  const result = await db
+    .deleteFrom('rate_counters')
+    .where('window', '<', windowOf(now) - 1)
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 

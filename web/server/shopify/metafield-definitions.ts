@@ -9,7 +9,9 @@ import type { AdminClient } from './admin-client.js';
 import { type Call, type ConsentProof, type SyncOutcome, defineMetafields, metafieldsOf } from './lead-sync.js';
 
 /** Every metafield the app itself names: the contact form's and the purchase questions catalogue's. */
-export const STANDARD_DEFINITIONS = [...new Map([...Object.values(METAFIELDS), ...PURCHASE_QUESTIONS.map((f) => f.metafield)].map((m) => [m.key, { key: m.key, type: m.type }])).values()];
+export const STANDARD_DEFINITIONS = [
+  ...new Map([...Object.values(METAFIELDS), ...PURCHASE_QUESTIONS.map((f) => f.metafield)].map((m) => [m.key, { key: m.key, type: m.type }])).values(),
+];
 const STANDARD_KEYS: ReadonlySet<string> = new Set(STANDARD_DEFINITIONS.map((d) => d.key));
 
 /** The default of MAX_CUSTOM_DEFINITIONS_PER_SHOP. */
@@ -29,7 +31,12 @@ export async function defineStandardMetafields(db: Kysely<Database>, client: Adm
  * Creates the definitions of the fields the shop does not have yet and remembers which exist, so definitions follow
  * the fields merchants configure without a call per lead. The sync worker calls it before each lead's writes.
  */
-export async function ensureDefinitions(db: Kysely<Database>, shop: string, call: Call, fields: Array<{ key: string; type: string }>): Promise<SyncOutcome | null> {
+export async function ensureDefinitions(
+  db: Kysely<Database>,
+  shop: string,
+  call: Call,
+  fields: Array<{ key: string; type: string }>,
+): Promise<SyncOutcome | null> {
   if (!fields.length) return null;
   const known = new Set((await db.selectFrom('metafield_definitions').select('key').where('shop', '=', shop).execute()).map((r) => r.key));
   const missing = [...new Map(fields.filter((f) => !known.has(f.key)).map((f) => [f.key, { key: f.key, type: f.type }])).values()];
@@ -76,7 +83,9 @@ export async function ensureLeadDefinitions(
   }
   let synced = lead;
   if (over.size && lead.answers) {
-    const answers = (parseJsonColumn(answersColumn, lead.answers) ?? []).map((a) => (over.has(a.key) && !a.held ? { ...a, held: 'definition_cap' as const } : a));
+    const answers = (parseJsonColumn(answersColumn, lead.answers) ?? []).map((a) =>
+      over.has(a.key) && !a.held ? { ...a, held: 'definition_cap' as const } : a,
+    );
     synced = { ...lead, answers: JSON.stringify(answers) };
     await db.updateTable('leads').set({ answers: synced.answers }).where('id', '=', lead.id).where('shop', '=', shop).execute();
   }

@@ -58,7 +58,8 @@ export function proxyRoutes(deps: ProxyDeps) {
 
   app.use('*', async (c, next) => {
     const result = verifyProxyQuery(deps.apiSecret, new URL(c.req.url).searchParams);
-    if (!result.valid) throw result.reason === 'invalid_customer_id' ? badRequest(result.reason, 'logged_in_customer_id must be digits.') : unauthorized(result.reason);
+    if (!result.valid)
+      throw result.reason === 'invalid_customer_id' ? badRequest(result.reason, 'logged_in_customer_id must be digits.') : unauthorized(result.reason);
     c.set('proxy', { shop: result.shop, loggedInCustomerId: result.loggedInCustomerId, pathPrefix: result.pathPrefix });
     await next();
   });
@@ -86,14 +87,25 @@ export function proxyRoutes(deps: ProxyDeps) {
     return key;
   };
 
-  app.route('/privacy', selfServiceRoutes({ db: deps.db, lookupHash: deps.lookupHash, termHash: deps.termHash, apiSecret: deps.apiSecret, translator: deps.translator, customerEmail: deps.customerEmail }));
+  app.route(
+    '/privacy',
+    selfServiceRoutes({
+      db: deps.db,
+      lookupHash: deps.lookupHash,
+      termHash: deps.termHash,
+      apiSecret: deps.apiSecret,
+      translator: deps.translator,
+      customerEmail: deps.customerEmail,
+    }),
+  );
 
   // The block's view beacon: a counter per form and day, nothing about who looked.
   app.post('/view', async (c) => {
     const headers = headersOf(c.req.raw, c.env);
     const body = parseBody(bodyFormat(headers.get('content-type')), await readCapped(c.req.raw, undefined, unreadIncoming(c.env)));
     const formId = body.fields.form_id;
-    if (typeof formId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(formId)) throw badRequest('invalid_form_id', 'form_id must be 1-64 letters, digits, _ or -');
+    if (typeof formId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(formId))
+      throw badRequest('invalid_form_id', 'form_id must be 1-64 letters, digits, _ or -');
     const now = (deps.clock ?? Date.now)();
     const { bucket } = ipBucket(headers);
     const [count] = deps.counters.count([`view:${c.get('proxy').shop}:${bucket}`], now) as [number];

@@ -33,12 +33,18 @@ export function privacyRoutes(db: Kysely<Database>) {
 
   app.get('/compliance/requests/:id/package', async (c) => {
     const format = c.req.query('format') === 'csv' ? 'csv' : 'json';
-    const row = await db.selectFrom('compliance_requests').select(['package']).where('shop', '=', c.get('session').shop).where('id', '=', c.req.param('id')).executeTakeFirst();
+    const row = await db
+      .selectFrom('compliance_requests')
+      .select(['package'])
+      .where('shop', '=', c.get('session').shop)
+      .where('id', '=', c.req.param('id'))
+      .executeTakeFirst();
     if (!row?.package) throw notFound('package_not_found');
     // Read before delivery is recorded: a package that does not open (a key missing from ENCRYPTION_KEYS) was not
     // handed over, so it must not count as delivered (and be purged on that date), nor be answered as absent.
     const pkg = parseJsonColumn(packageColumn, row.package);
-    if (!pkg) throw new HttpError(503, 'package_unreadable', 'The package is stored but cannot be read now (check ENCRYPTION_KEYS); it was not marked as delivered.');
+    if (!pkg)
+      throw new HttpError(503, 'package_unreadable', 'The package is stored but cannot be read now (check ENCRYPTION_KEYS); it was not marked as delivered.');
     await db.updateTable('compliance_requests').set({ delivered_at: nowIso() }).where('id', '=', c.req.param('id')).where('delivered_at', 'is', null).execute();
     await audit(db, { shop: c.get('session').shop, userId: c.get('staff').userId, action: 'download_package', detail: { request: c.req.param('id'), format } });
     const headers = { 'content-disposition': `attachment; filename="data-request-${c.req.param('id')}.${format}"`, 'cache-control': 'no-store' };
