@@ -196,14 +196,12 @@ describe.each(ENGINES)('purchase answers on %s', (engine) => {
     it("a guest's answers find the customer through the order, proven by its checkout token", async (ctx) => {
       if (!t) return ctx.skip();
       const customer = checkoutCustomer(777011, 'buyer777011@example.com');
-      t.emulator
-        .shopData(SHOP)!
-        .orders.set('gid://shopify/Order/9011', {
-          id: 'gid://shopify/Order/9011',
-          email: customer.email,
-          customerId: customer.id,
-          checkoutToken: 'b5f1c0de9011',
-        });
+      t.emulator.shopData(SHOP)!.orders.set('gid://shopify/Order/9011', {
+        id: 'gid://shopify/Order/9011',
+        email: customer.email,
+        customerId: customer.id,
+        checkoutToken: 'b5f1c0de9011',
+      });
       const response = await post(
         { order_id: 'gid://shopify/OrderIdentity/9011', checkout_token: 'b5f1c0de9011', attributes: { cc_company: 'Maison Moreau', cc_consent: 'yes' } },
         await token(),

@@ -93,15 +93,13 @@ async function applyIdentity(
       .insertInto('staff')
       .values({ shop: session.shop, user_id: session.userId, name: who.name, role, is_owner: owner, updated_at: now, updated_by: null, owner_checked_at: now })
       .onConflict((oc) =>
-        oc
-          .columns(['shop', 'user_id'])
-          .doUpdateSet({
-            name: who.name,
-            role,
-            is_owner: owner,
-            owner_checked_at: now,
-            ...(row && row.role !== role ? { updated_at: now, updated_by: null } : {}),
-          }),
+        oc.columns(['shop', 'user_id']).doUpdateSet({
+          name: who.name,
+          role,
+          is_owner: owner,
+          owner_checked_at: now,
+          ...(row && row.role !== role ? { updated_at: now, updated_by: null } : {}),
+        }),
       )
       .execute();
     if (who.accountOwner) {
