@@ -164,10 +164,7 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
           <Card title={t.detail.consentProof}>
             {detail.consent.map((c) => (
               <dl class="facts consent">
-                <Fact
-                  label={t.consentChannel[c.channel as keyof typeof t.consentChannel] ?? c.channel}
-                  value={c.granted ? t.detail.granted : t.detail.refused}
-                />
+                <Fact label={t.consentChannel[c.channel] ?? c.channel} value={c.granted ? t.detail.granted : t.detail.refused} />
                 <Fact label={t.detail.shown} value={c.text} />
                 <Fact label={t.detail.version} value={c.text_sha256 ? c.text_sha256.slice(0, 12) : null} />
                 <Fact label={t.detail.locale} value={languageName(t, c.locale)} />

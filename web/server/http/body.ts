@@ -20,7 +20,7 @@ export function unreadIncoming(env: unknown): IncomingMessage | undefined {
 }
 
 function nodeIncoming(env: unknown): IncomingMessage | undefined {
-  const incoming = typeof env === 'object' && env !== null && 'incoming' in env ? (env as { incoming: unknown }).incoming : undefined;
+  const incoming = typeof env === 'object' && env !== null && 'incoming' in env ? env.incoming : undefined;
   return typeof incoming === 'object' && incoming !== null && 'headersDistinct' in incoming ? (incoming as IncomingMessage) : undefined;
 }
 
