@@ -151,6 +151,22 @@ describe('Admin API emulator', () => {
     expect(update.userErrors).toEqual([{ field: ['phone'], message: 'Phone has already been taken' }]);
   });
 
+  it('reads SMS consent on the phone number as 2026-10 does, beside WhatsApp, and counts deprecated reads it still answers', () => {
+    const { call, emulator } = setup();
+    const id = createCustomer(call, 'a@example.com', '+33612345678').customer.id;
+    call(SMS_CONSENT_UPDATE, { input: { customerId: id, smsMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: '2026-11-01T10:00:00Z' } } });
+    const phone = call(CUSTOMER_BY_EMAIL, { email: 'a@example.com' }).body.data.customerByIdentifier.defaultPhoneNumber;
+    expect(phone.smsMarketingConsent).toEqual({ state: 'SUBSCRIBED', optInLevel: 'SINGLE_OPT_IN', updatedAt: '2026-11-01T10:00:00Z' });
+    // The channel states say NEVER_SUBSCRIBED where the older enums say NOT_SUBSCRIBED.
+    expect(phone.whatsAppMarketingConsent).toEqual({ state: 'NEVER_SUBSCRIBED', optInLevel: null, updatedAt: null });
+    expect(emulator.stats.deprecated).toEqual({});
+
+    const old = call('query Old($id: ID!) { customer(id: $id) { email defaultPhoneNumber { marketingState } } }', { id }).body;
+    expect(old.data.customer).toEqual({ email: 'a@example.com', defaultPhoneNumber: { marketingState: 'SUBSCRIBED' } });
+    expect(Object.keys(emulator.stats.deprecated)).toEqual(['Customer.email', 'CustomerPhoneNumber.marketingState']);
+    expect(emulator.stats.deprecated['Customer.email']).toMatchObject({ operations: ['Old'], reason: expect.stringContaining('defaultEmailAddress') });
+  });
+
   it('says so when a valid operation is one it does not implement', () => {
     const { call } = setup();
     expect(call('mutation { customerDelete(input: {id: "gid://shopify/Customer/1"}) { deletedCustomerId } }').body.errors[0].extensions.code).toBe('NOT_IMPLEMENTED');

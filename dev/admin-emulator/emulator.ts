@@ -2,6 +2,7 @@ import { type DocumentNode, type GraphQLError, type GraphQLSchema, Kind, type Op
 import { CostBucket, type BucketSettings, MAX_SINGLE_QUERY_COST, requestedCost } from './cost.js';
 import { metafieldDefinitionCreate, customerAddressCreate, customerCreate, customerAddressUpdate, customerEmailMarketingConsentUpdate, customerSet, customerSmsMarketingConsentUpdate, customerUpdate, metafieldsSet, tagsAdd } from './mutations.js';
 import { connection, customerView, metafieldView } from './customer-view.js';
+import { deprecatedInDocument, deprecatedInVariables } from './deprecations.js';
 import { loadAdminSchema } from './schema.js';
 import { IdSequence, ShopData } from './store.js';
 
@@ -28,6 +29,11 @@ export interface EmulatorStats {
   invalid: number;
   operations: Record<string, number>;
   pointsSpent: number;
+  /**
+   * Deprecated fields, arguments, input fields and enum values the emulator was sent, by `what` (schema coordinate),
+   * with the schema's reason. Shopify answers them anyway; tests assert the app sends none.
+   */
+  deprecated: Record<string, { reason: string; operations: string[] }>;
 }
 
 export type EmulatorResponse =
@@ -151,6 +157,7 @@ export class AdminEmulator {
     }
     const name = operation.name?.value ?? '(anonymous)';
     this.stats.operations[name] = (this.stats.operations[name] ?? 0) + 1;
+    this.recordDeprecated(name, [...deprecatedInDocument(this.schema, document), ...deprecatedInVariables(this.schema, document, variables)]);
     this.stats.pointsSpent += cost;
 
     const result = execute({ schema: this.schema, document, operationName, variableValues: variables, rootValue: this.rootValue(entry.data) });
@@ -166,6 +173,13 @@ export class AdminEmulator {
       return { status: 200, body: responseBody, delayMs: this.faults.timeoutMs };
     }
     return { status: 200, body: responseBody };
+  }
+
+  private recordDeprecated(operation: string, usages: Array<{ what: string; reason: string }>): void {
+    for (const { what, reason } of usages) {
+      const entry = (this.stats.deprecated[what] ??= { reason, operations: [] });
+      if (!entry.operations.includes(operation)) entry.operations.push(operation);
+    }
   }
 
   private pickFault(): FaultKind | null {
@@ -224,5 +238,5 @@ export class AdminEmulator {
 }
 
 function EmulatorStats(): EmulatorStats {
-  return { requests: 0, throttled: 0, faults: { throttled: 0, http500: 0, http503: 0, timeout: 0 }, invalid: 0, operations: {}, pointsSpent: 0 };
+  return { requests: 0, throttled: 0, faults: { throttled: 0, http500: 0, http503: 0, timeout: 0 }, invalid: 0, operations: {}, pointsSpent: 0, deprecated: {} };
 }

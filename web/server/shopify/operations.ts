@@ -13,7 +13,8 @@ export const CUSTOMER_SET = /* GraphQL */ `
 
 /**
  * The customer who holds an email, with what an unverified submission may not overwrite: compared with the lead,
- * the differences become proposed changes for staff.
+ * the differences become proposed changes for staff. SMS consent is read on the phone number's channel consent
+ * (2026-10; the flat `marketingState` there and `Customer.smsMarketingConsent` are deprecated).
  */
 export const CUSTOMER_FOR_SYNC = /* GraphQL */ `
   query ContactCaptureCustomerForSync($email: String!) {
@@ -21,7 +22,7 @@ export const CUSTOMER_FOR_SYNC = /* GraphQL */ `
       id
       firstName
       lastName
-      defaultPhoneNumber { phoneNumber marketingState }
+      defaultPhoneNumber { phoneNumber smsMarketingConsent { state } }
       defaultEmailAddress { marketingState }
       defaultAddress { id address1 address2 city zip countryCodeV2 provinceCode }
     }
@@ -159,7 +160,11 @@ export const CUSTOMER_BY_EMAIL = /* GraphQL */ `
       tags
       defaultAddress { address1 address2 city zip countryCodeV2 provinceCode }
       defaultEmailAddress { emailAddress marketingState marketingOptInLevel marketingUpdatedAt }
-      defaultPhoneNumber { phoneNumber marketingState marketingOptInLevel }
+      defaultPhoneNumber {
+        phoneNumber
+        smsMarketingConsent { state optInLevel updatedAt }
+        whatsAppMarketingConsent { state optInLevel updatedAt }
+      }
       metafields(first: 25) { nodes { namespace key type value } }
     }
   }
