@@ -212,5 +212,6 @@ export interface DefinitionListing {
   cap: number;
   /** Custom definitions the app made in this shop (its own keys aside), counted against `cap`. */
   custom: number;
-  definitions: Array<{ key: string; type: string; created_at: string; leads: number; app: boolean }>;
+  /** `created_at` is null for the app's declared definitions (shopify.app.toml), which Shopify makes on deploy. */
+  definitions: Array<{ key: string; type: string; created_at: string | null; leads: number; app: boolean }>;
 }

@@ -161,10 +161,10 @@ describe('Admin API emulator', () => {
     expect(phone.whatsAppMarketingConsent).toEqual({ state: 'NEVER_SUBSCRIBED', optInLevel: null, updatedAt: null });
     expect(emulator.stats.deprecated).toEqual({});
 
-    const old = call('query Old($id: ID!) { customer(id: $id) { email defaultPhoneNumber { marketingState } } }', { id }).body;
+    const old = call('query DeprecatedOnPurpose($id: ID!) { customer(id: $id) { email defaultPhoneNumber { marketingState } } }', { id }).body;
     expect(old.data.customer).toEqual({ email: 'a@example.com', defaultPhoneNumber: { marketingState: 'SUBSCRIBED' } });
     expect(Object.keys(emulator.stats.deprecated)).toEqual(['Customer.email', 'CustomerPhoneNumber.marketingState']);
-    expect(emulator.stats.deprecated['Customer.email']).toMatchObject({ operations: ['Old'], reason: expect.stringContaining('defaultEmailAddress') });
+    expect(emulator.stats.deprecated['Customer.email']).toMatchObject({ operations: ['DeprecatedOnPurpose'], reason: expect.stringContaining('defaultEmailAddress') });
   });
 
   it('says so when a valid operation is one it does not implement', () => {

@@ -2,6 +2,7 @@ import { type DocumentNode, type GraphQLError, type GraphQLSchema, Kind, type Op
 import { CostBucket, type BucketSettings, MAX_SINGLE_QUERY_COST, requestedCost } from './cost.js';
 import { metafieldDefinitionCreate, customerAddressCreate, customerCreate, customerAddressUpdate, customerEmailMarketingConsentUpdate, customerSet, customerSmsMarketingConsentUpdate, customerUpdate, metafieldsSet, tagsAdd } from './mutations.js';
 import { connection, customerView, metafieldView } from './customer-view.js';
+import { type DeclaredDefinition, readDeclaredCustomerDefinitions } from './declared.js';
 import { deprecatedInDocument, deprecatedInVariables } from './deprecations.js';
 import { loadAdminSchema } from './schema.js';
 import { IdSequence, ShopData } from './store.js';
@@ -64,13 +65,31 @@ export class AdminEmulator {
   private readonly ids = new IdSequence();
   stats: EmulatorStats = EmulatorStats();
 
-  constructor(private readonly clock: () => number = Date.now, private readonly appNamespace = 'app--1000') {}
+  /**
+   * `declared`: the customer metafield definitions of the app's deployed configuration (by default those of
+   * shopify.app.toml), present in every shop from its install on, as Shopify rolls declared definitions out on deploy.
+   */
+  constructor(
+    private readonly clock: () => number = Date.now,
+    private readonly appNamespace = 'app--1000',
+    private readonly declared: readonly DeclaredDefinition[] = readDeclaredCustomerDefinitions(),
+  ) {}
 
   install(shop: string, token: string): void {
     const previous = this.shops.get(shop);
     if (previous) this.tokens.delete(previous.token);
-    this.shops.set(shop, { data: previous?.data ?? new ShopData(shop, this.appNamespace, this.ids), bucket: previous?.bucket ?? new CostBucket(this.bucketSettings, this.clock), token });
+    const data = previous?.data ?? this.newShop(shop);
+    this.shops.set(shop, { data, bucket: previous?.bucket ?? new CostBucket(this.bucketSettings, this.clock), token });
     this.tokens.set(token, shop);
+  }
+
+  private newShop(shop: string): ShopData {
+    const data = new ShopData(shop, this.appNamespace, this.ids);
+    for (const d of this.declared) {
+      const namespace = data.resolveNamespace('$app');
+      data.definitions.set(`CUSTOMER/${namespace}.${d.key}`, { id: data.newGid('MetafieldDefinition').gid, namespace, key: d.key, name: d.name, type: d.type, ownerType: 'CUSTOMER', declared: true });
+    }
+    return data;
   }
 
   tokenFor(shop: string): string | undefined {

@@ -64,6 +64,8 @@ export interface EmuDefinition {
   ownerType: string;
   /** As a merchant sets them in the admin (max length, pattern, choices): metafieldsSet refuses values outside them. */
   validations?: Array<{ name: string; value: string }>;
+  /** Made by Shopify from the app's shopify.app.toml on deploy, not by metafieldDefinitionCreate. */
+  declared?: boolean;
 }
 
 /** An order as far as the app reads one: who placed it. */

@@ -146,8 +146,8 @@ const en = {
     chart: 'Submissions and spam per day for {form}', day: 'Day', none: 'No form activity in this period.',
   },
   definitions: {
-    intro: 'Customer metafields the app has created in the shop (namespace $app), and how many leads used each. Custom fields: {n} of {cap}; past that, a new key’s answers stay on the lead only.',
-    key: 'Key', type: 'Type', origin: 'Origin', app: 'App', custom: 'Custom field', created: 'Created', leads: 'Leads', none: 'No fields created yet.',
+    intro: 'Customer metafields of the app in the shop (namespace $app): its own, which come with the app, and the custom fields it has created; how many leads used each. Custom fields: {n} of {cap}; past that, a new key’s answers stay on the lead only.',
+    key: 'Key', type: 'Type', origin: 'Origin', app: 'App', custom: 'Custom field', created: 'Created', declared: 'With the app', leads: 'Leads', none: 'No fields created yet.',
   },
   team: { intro: 'Roles: owners and managers see and work all leads; viewers see them with personal data masked and cannot export, edit or delete.', user: 'Staff member', role: 'Role', owner: 'Owner', manager: 'Manager', viewer: 'Viewer', saved: 'Role saved.' },
   audit: {
@@ -329,8 +329,8 @@ const fr: Dict = {
     chart: 'Envois et spam par jour pour {form}', day: 'Jour', none: 'Aucune activité sur cette période.',
   },
   definitions: {
-    intro: 'Métachamps client créés par l’application dans la boutique (espace de noms $app), et le nombre de prospects ayant utilisé chacun d’eux. Champs personnalisés : {n} sur {cap} ; au-delà, les réponses à une nouvelle clé restent uniquement sur le prospect.',
-    key: 'Clé', type: 'Type', origin: 'Origine', app: 'Application', custom: 'Champ personnalisé', created: 'Créé le', leads: 'Prospects', none: 'Aucun champ créé pour l’instant.',
+    intro: 'Métachamps client de l’application dans la boutique (espace de noms $app) : les siens, fournis avec l’application, et les champs personnalisés qu’elle a créés ; le nombre de prospects ayant utilisé chacun d’eux. Champs personnalisés : {n} sur {cap} ; au-delà, les réponses à une nouvelle clé restent uniquement sur le prospect.',
+    key: 'Clé', type: 'Type', origin: 'Origine', app: 'Application', custom: 'Champ personnalisé', created: 'Créé le', declared: 'Avec l’application', leads: 'Prospects', none: 'Aucun champ créé pour l’instant.',
   },
   team: { intro: 'Rôles : les propriétaires et les responsables voient et traitent tous les prospects ; en lecture seule, les données personnelles sont masquées et l’export, la modification et la suppression ne sont pas possibles.', user: 'Membre du personnel', role: 'Rôle', owner: 'Propriétaire', manager: 'Responsable', viewer: 'Lecture seule', saved: 'Rôle enregistré.' },
   audit: {
