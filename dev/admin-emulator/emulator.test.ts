@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CUSTOMER_ADDRESS_CREATE, CUSTOMER_BY_EMAIL, CUSTOMER_CREATE, CUSTOMER_SET, CUSTOMER_UPDATE, EMAIL_CONSENT_UPDATE, METAFIELDS_SET, METAFIELD_DEFINITION_CREATE, SMS_CONSENT_UPDATE, TAGS_ADD } from '../../web/server/shopify/operations.js';
+import { CUSTOMER_ADDRESS_CREATE, CUSTOMER_BY_EMAIL, CUSTOMER_CREATE, CUSTOMER_SET, CUSTOMER_UPDATE, EMAIL_CONSENT_UPDATE, METAFIELDS_SET, METAFIELD_DEFINITION_CREATE, SMS_CONSENT_UPDATE, TAGS_ADD, WHATSAPP_CONSENT_UPDATE } from '../../web/server/shopify/operations.js';
 import { AdminEmulator } from './emulator.js';
 
 const SHOP = 'emu.myshopify.com';
@@ -165,6 +165,21 @@ describe('Admin API emulator', () => {
     expect(old.data.customer).toEqual({ email: 'a@example.com', defaultPhoneNumber: { marketingState: 'SUBSCRIBED' } });
     expect(Object.keys(emulator.stats.deprecated)).toEqual(['Customer.email', 'CustomerPhoneNumber.marketingState']);
     expect(emulator.stats.deprecated['Customer.email']).toMatchObject({ operations: ['DeprecatedOnPurpose'], reason: expect.stringContaining('defaultEmailAddress') });
+  });
+
+  it('takes WhatsApp consent (2026-07) on the phone number: needs a phone, refuses the states only Shopify sets, reads back beside SMS', () => {
+    const { call } = setup();
+    const withoutPhone = createCustomer(call, 'b@example.com').customer.id;
+    const refused = call(WHATSAPP_CONSENT_UPDATE, { input: { customerId: withoutPhone, whatsAppMarketingConsent: { state: 'SUBSCRIBED' } } }).body.data.customerWhatsAppMarketingConsentUpdate;
+    expect(refused).toEqual({ customerPhoneNumber: null, userErrors: [{ field: ['input', 'whatsAppMarketingConsent'], message: 'Customer must have a phone number', code: 'INVALID' }] });
+    const id = createCustomer(call, 'a@example.com', '+33612345678').customer.id;
+    const never = call(WHATSAPP_CONSENT_UPDATE, { input: { customerId: id, whatsAppMarketingConsent: { state: 'NEVER_SUBSCRIBED' } } }).body.data.customerWhatsAppMarketingConsentUpdate;
+    expect(never.userErrors[0].code).toBe('INCLUSION');
+    const done = call(WHATSAPP_CONSENT_UPDATE, { input: { customerId: id, whatsAppMarketingConsent: { state: 'SUBSCRIBED', optInLevel: 'SINGLE_OPT_IN', updatedAt: '2026-11-02T09:00:00Z' } } }).body.data.customerWhatsAppMarketingConsentUpdate;
+    expect(done).toEqual({ customerPhoneNumber: { phoneNumber: '+33612345678', whatsAppMarketingConsent: { state: 'SUBSCRIBED', optInLevel: 'SINGLE_OPT_IN', updatedAt: '2026-11-02T09:00:00Z' } }, userErrors: [] });
+    const phone = call(CUSTOMER_BY_EMAIL, { email: 'a@example.com' }).body.data.customerByIdentifier.defaultPhoneNumber;
+    expect(phone.whatsAppMarketingConsent.state).toBe('SUBSCRIBED');
+    expect(phone.smsMarketingConsent.state).toBe('NEVER_SUBSCRIBED');
   });
 
   it('says so when a valid operation is one it does not implement', () => {

@@ -1,6 +1,6 @@
 import { type DocumentNode, type GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode, execute, parse, validate } from 'graphql';
 import { CostBucket, type BucketSettings, MAX_SINGLE_QUERY_COST, requestedCost } from './cost.js';
-import { metafieldDefinitionCreate, customerAddressCreate, customerCreate, customerAddressUpdate, customerEmailMarketingConsentUpdate, customerSet, customerSmsMarketingConsentUpdate, customerUpdate, metafieldsSet, tagsAdd } from './mutations.js';
+import { metafieldDefinitionCreate, customerAddressCreate, customerCreate, customerAddressUpdate, customerEmailMarketingConsentUpdate, customerSet, customerSmsMarketingConsentUpdate, customerUpdate, customerWhatsAppMarketingConsentUpdate, metafieldsSet, tagsAdd } from './mutations.js';
 import { connection, customerView, metafieldView } from './customer-view.js';
 import { type DeclaredDefinition, readDeclaredCustomerDefinitions } from './declared.js';
 import { deprecatedInDocument, deprecatedInVariables } from './deprecations.js';
@@ -41,7 +41,7 @@ export type EmulatorResponse =
   | { status: number; body: unknown; delayMs?: number }
   | { status: number; body: string; delayMs?: number };
 
-const ROOT_RESOLVERS = new Set(['customerCreate', 'metafieldDefinitionCreate', 'order', 'customerUpdate', 'customerAddressCreate', 'customerAddressUpdate', 'customerSet', 'metafieldsSet', 'customerEmailMarketingConsentUpdate', 'customerSmsMarketingConsentUpdate', 'tagsAdd', 'customer', 'customerByIdentifier', 'customers', 'currentAppInstallation']);
+const ROOT_RESOLVERS = new Set(['customerCreate', 'metafieldDefinitionCreate', 'order', 'customerUpdate', 'customerAddressCreate', 'customerAddressUpdate', 'customerSet', 'metafieldsSet', 'customerEmailMarketingConsentUpdate', 'customerSmsMarketingConsentUpdate', 'customerWhatsAppMarketingConsentUpdate', 'tagsAdd', 'customer', 'customerByIdentifier', 'customers', 'currentAppInstallation']);
 
 /** A tiny seeded PRNG so fault injection is reproducible in tests. */
 function mulberry32(seed: number): () => number {
@@ -224,6 +224,7 @@ export class AdminEmulator {
       customerEmailMarketingConsentUpdate: (args: Parameters<typeof customerEmailMarketingConsentUpdate>[1]) => customerEmailMarketingConsentUpdate(data, args),
       tagsAdd: (args: Parameters<typeof tagsAdd>[1]) => tagsAdd(data, args),
       customerSmsMarketingConsentUpdate: (args: Parameters<typeof customerSmsMarketingConsentUpdate>[1]) => customerSmsMarketingConsentUpdate(data, args),
+      customerWhatsAppMarketingConsentUpdate: (args: Parameters<typeof customerWhatsAppMarketingConsentUpdate>[1]) => customerWhatsAppMarketingConsentUpdate(data, args),
       currentAppInstallation: () => ({
         __typename: 'AppInstallation',
         id: data.installation.id,

@@ -79,6 +79,20 @@ export const SMS_CONSENT_UPDATE = /* GraphQL */ `
   }
 `;
 
+/**
+ * WhatsApp marketing consent (2026-07), held on the customer's phone number like SMS; read back through
+ * `defaultPhoneNumber.whatsAppMarketingConsent`. Its input is the channel-neutral CustomerMarketingConsentInput
+ * (`state`, `optInLevel`, `updatedAt`), not the email/SMS shape.
+ */
+export const WHATSAPP_CONSENT_UPDATE = /* GraphQL */ `
+  mutation ContactCaptureWhatsAppConsent($input: CustomerWhatsAppMarketingConsentUpdateInput!) {
+    customerWhatsAppMarketingConsentUpdate(input: $input) {
+      customerPhoneNumber { phoneNumber whatsAppMarketingConsent { state optInLevel updatedAt } }
+      userErrors { field message code }
+    }
+  }
+`;
+
 /** The app installation, owner of the app-data metafield that holds the shop's form key (read by the block). */
 export const CURRENT_APP_INSTALLATION = /* GraphQL */ `
   query ContactCaptureAppInstallation {
@@ -183,4 +197,4 @@ export const CUSTOMER_EMAIL = /* GraphQL */ `
 export const OPERATIONS = {
   CUSTOMER_FOR_SYNC, CUSTOMER_APP_METAFIELDS, CUSTOMER_CREATE, METAFIELD_DEFINITION_CREATE, ORDER_OWNER,
   CUSTOMER_EMAIL,
-  CUSTOMER_UPDATE, CUSTOMER_DEFAULT_ADDRESS, CUSTOMER_ADDRESS_CREATE, CUSTOMER_ADDRESS_UPDATE, CUSTOMER_SET, METAFIELDS_SET, EMAIL_CONSENT_UPDATE, SMS_CONSENT_UPDATE, TAGS_ADD, CUSTOMER_BY_EMAIL, CURRENT_APP_INSTALLATION } as const;
+  CUSTOMER_UPDATE, CUSTOMER_DEFAULT_ADDRESS, CUSTOMER_ADDRESS_CREATE, CUSTOMER_ADDRESS_UPDATE, CUSTOMER_SET, METAFIELDS_SET, EMAIL_CONSENT_UPDATE, SMS_CONSENT_UPDATE, WHATSAPP_CONSENT_UPDATE, TAGS_ADD, CUSTOMER_BY_EMAIL, CURRENT_APP_INSTALLATION } as const;
