@@ -7,7 +7,7 @@ const en = {
   lang: 'en',
   /** What a label and its value are joined with (French puts a non-breaking space before the colon). */
   colon: ': ',
-  consentChannel: { email: 'Email marketing', sms: 'SMS marketing', profile: 'Keeping the answers on the customer profile' },
+  consentChannel: { email: 'Email marketing', sms: 'SMS marketing', whatsapp: 'WhatsApp marketing', profile: 'Keeping the answers on the customer profile' },
   /** Why a lead was held as spam (web/server/leads/spam.ts SPAM_REASONS), shown in place of the stored reason. */
   spamReasons: {
     honeypot: 'Held as spam: the hidden anti-bot field was filled in.',
@@ -195,7 +195,7 @@ type Dict = typeof en;
 const fr: Dict = {
   lang: 'fr',
   colon: ' : ',
-  consentChannel: { email: 'Marketing par e-mail', sms: 'Marketing par SMS', profile: 'Conservation des réponses dans le profil client' },
+  consentChannel: { email: 'Marketing par e-mail', sms: 'Marketing par SMS', whatsapp: 'Marketing par WhatsApp', profile: 'Conservation des réponses dans le profil client' },
   spamReasons: {
     honeypot: 'Retenu comme spam : le champ caché anti-robot a été rempli.',
     too_fast: 'Retenu comme spam : le formulaire a été envoyé trop vite après l’affichage de la page.',

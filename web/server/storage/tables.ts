@@ -90,7 +90,8 @@ export interface ConsentRecordsTable {
   shop: string;
   lead_id: string;
   /** email/sms: marketing consent; profile: consent to keep purchase answers on the customer record. */
-  channel: 'email' | 'sms' | 'profile';
+  /** `whatsapp` (2026-07) arrives from Shopify's consent webhooks; the form does not ask for it yet. */
+  channel: 'email' | 'sms' | 'whatsapp' | 'profile';
   granted: number;
   text: string | null;
   text_sha256: string | null;
