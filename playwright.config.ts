@@ -18,7 +18,15 @@ export default defineConfig({
     browserName: 'chromium',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     },
     trace: 'off',
   },
@@ -30,6 +38,14 @@ export default defineConfig({
     timeout: 60_000,
     // Browsers fill forms faster than people and all come from 127.0.0.1: the spam and rate limits have their own
     // integration tests, so here they are loosened to let the shopper journeys through.
-    env: { MODE: 'local', PORT: String(PORT), DATABASE_URL: 'sqlite:./data/e2e.sqlite', SYNC_POLL_MS: '50', LOG_LEVEL: 'debug', SPAM_MIN_FILL_MS: '0', RATE_LIMIT_PER_IP_PER_MINUTE: '1000' },
+    env: {
+      MODE: 'local',
+      PORT: String(PORT),
+      DATABASE_URL: 'sqlite:./data/e2e.sqlite',
+      SYNC_POLL_MS: '50',
+      LOG_LEVEL: 'debug',
+      SPAM_MIN_FILL_MS: '0',
+      RATE_LIMIT_PER_IP_PER_MINUTE: '1000',
+    },
   },
 });

@@ -20,7 +20,16 @@ const SHOP = 'bench-shop.myshopify.com';
 const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 // rendered_at well in the past: the minimum fill time is met, so no lead is quarantined.
-const body = JSON.stringify({ email: 'bench@example.com', first_name: 'Bench', message: 'A message of ordinary length from a shopper.', email_marketing_consent: true, consent_text: 'Email me offers.', locale: 'en', form_id: 'contact', rendered_at: Date.now() - 60_000 });
+const body = JSON.stringify({
+  email: 'bench@example.com',
+  first_name: 'Bench',
+  message: 'A message of ordinary length from a shopper.',
+  email_marketing_consent: true,
+  consent_text: 'Email me offers.',
+  locale: 'en',
+  form_id: 'contact',
+  rendered_at: Date.now() - 60_000,
+});
 
 async function load(url: string): Promise<autocannon.Result> {
   let counter = 0;
@@ -36,7 +45,14 @@ async function load(url: string): Promise<autocannon.Result> {
       {
         setupRequest: (req) => {
           const n = counter++;
-          return { ...req, headers: { ...req.headers, 'idempotency-key': `bench-${process.pid}-${n}`, ...(process.env.BENCH_NO_XFF ? {} : { 'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` }) } };
+          return {
+            ...req,
+            headers: {
+              ...req.headers,
+              'idempotency-key': `bench-${process.pid}-${n}`,
+              ...(process.env.BENCH_NO_XFF ? {} : { 'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` }),
+            },
+          };
         },
       },
     ],
@@ -47,7 +63,9 @@ function report(name: string, result: autocannon.Result, baseline?: autocannon.R
   const accepted = result['2xx'] / result.duration;
   const ratio = baseline ? ` ${((accepted / (baseline['2xx'] / baseline.duration)) * 100).toFixed(1)}% of bare` : '';
   const other = result.non2xx + result.errors + result.timeouts;
-  console.log(`${name.padEnd(26)} ${accepted.toFixed(0).padStart(7)} accepted/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   non-2xx/errors ${other}${ratio}`);
+  console.log(
+    `${name.padEnd(26)} ${accepted.toFixed(0).padStart(7)} accepted/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   non-2xx/errors ${other}${ratio}`,
+  );
 }
 
 async function startApp(databaseUrl: string): Promise<{ child: ChildProcess; port: number }> {
@@ -55,7 +73,17 @@ async function startApp(databaseUrl: string): Promise<{ child: ChildProcess; por
   const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'dev/main.ts')], {
     cwd: PROJECT_ROOT,
     // One shop taking thousands of submissions a second is the point of the benchmark, so its per-shop limit is lifted.
-    env: { ...process.env, MODE: 'local', PORT: String(port), DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET, SHOPIFY_DEV_SHOP: SHOP, LOG_LEVEL: 'warn', SYNC_WORKER: 'off', RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000000' },
+    env: {
+      ...process.env,
+      MODE: 'local',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      SHOPIFY_API_SECRET: SECRET,
+      SHOPIFY_DEV_SHOP: SHOP,
+      LOG_LEVEL: 'warn',
+      SYNC_WORKER: 'off',
+      RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000000',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 100; i++) {
@@ -70,7 +98,8 @@ async function startApp(databaseUrl: string): Promise<{ child: ChildProcess; por
   throw new Error('app did not start');
 }
 
-const signedPath = () => `/proxy/submit?${signProxyQuery(new URLSearchParams(), { shop: SHOP, loggedInCustomerId: null, pathPrefix: '/apps/contact-capture' }, SECRET)}`;
+const signedPath = () =>
+  `/proxy/submit?${signProxyQuery(new URLSearchParams(), { shop: SHOP, loggedInCustomerId: null, pathPrefix: '/apps/contact-capture' }, SECRET)}`;
 
 // Bare node:http: reads the body, answers 202 with a small JSON, nothing else.
 const bare = createServer((req, res) => {

@@ -17,7 +17,14 @@ try {
     const response = await t.proxy('/submit', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `drain${i}@example.com`, first_name: 'Drain', message: 'hello', email_marketing_consent: true, form_id: 'bench', rendered_at: Date.now() - 10_000 }),
+      body: JSON.stringify({
+        email: `drain${i}@example.com`,
+        first_name: 'Drain',
+        message: 'hello',
+        email_marketing_consent: true,
+        form_id: 'bench',
+        rendered_at: Date.now() - 10_000,
+      }),
     });
     if (response.status !== 202) throw new Error(`submission ${i} got ${response.status}`);
   }
@@ -35,7 +42,9 @@ try {
   const synced = (await db.selectFrom('leads').select('status').where('status', '=', 'synced').execute()).length;
   const stats = t.emulator.stats;
   console.log(`sync drain, Standard plan (bucket ${BUCKET.maximumAvailable}, ${BUCKET.restoreRate} points/s), ${LEADS} leads`);
-  console.log(`  synced ${synced}/${LEADS} in ${seconds.toFixed(1)} s; theoretical best ${best.toFixed(1)} s; ratio ${((best / seconds) * 100).toFixed(1)}% of the maximum`);
+  console.log(
+    `  synced ${synced}/${LEADS} in ${seconds.toFixed(1)} s; theoretical best ${best.toFixed(1)} s; ratio ${((best / seconds) * 100).toFixed(1)}% of the maximum`,
+  );
   console.log(`  THROTTLED answers: ${stats.throttled}; Admin calls: ${stats.requests}; points spent: ${stats.pointsSpent}`);
 } finally {
   await t.close();

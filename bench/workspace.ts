@@ -18,13 +18,84 @@ import { SECRET, SHOP, type TestApp, startTestApp } from '../tests/helpers/runti
 const LEADS = Number(process.env.BENCH_LEADS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 
-const FIRST = ['Pierre', 'Élodie', 'Camille', 'Luc', 'Inès', 'Sam', 'Chloé', 'Hugo', 'Léa', 'Noah', 'Emma', 'Louis', 'Jade', 'Gabriel', 'Alice', 'Arthur', 'Lina', 'Jules', 'Rose', 'Adam', 'Zoé', 'Raphaël', 'Anna', 'Tom', 'Mila', 'Paul', 'Nina', 'Victor', 'Julia', 'Martin'];
-const LAST = ['Dupont', 'Martin', 'Bernard', 'Moreau', 'Laurent', 'Simon', 'Michel', 'Lefebvre', 'Leroy', 'Roux', 'David', 'Bertrand', 'Morel', 'Fournier', 'Girard', 'Bonnet', 'Dubois', 'Lambert', 'Fontaine', 'Rousseau', 'Vincent', 'Muller', 'Faure', 'André', 'Mercier', 'Blanc', 'Guerin', 'Boyer', 'Garnier', 'Chevalier'];
+const FIRST = [
+  'Pierre',
+  'Élodie',
+  'Camille',
+  'Luc',
+  'Inès',
+  'Sam',
+  'Chloé',
+  'Hugo',
+  'Léa',
+  'Noah',
+  'Emma',
+  'Louis',
+  'Jade',
+  'Gabriel',
+  'Alice',
+  'Arthur',
+  'Lina',
+  'Jules',
+  'Rose',
+  'Adam',
+  'Zoé',
+  'Raphaël',
+  'Anna',
+  'Tom',
+  'Mila',
+  'Paul',
+  'Nina',
+  'Victor',
+  'Julia',
+  'Martin',
+];
+const LAST = [
+  'Dupont',
+  'Martin',
+  'Bernard',
+  'Moreau',
+  'Laurent',
+  'Simon',
+  'Michel',
+  'Lefebvre',
+  'Leroy',
+  'Roux',
+  'David',
+  'Bertrand',
+  'Morel',
+  'Fournier',
+  'Girard',
+  'Bonnet',
+  'Dubois',
+  'Lambert',
+  'Fontaine',
+  'Rousseau',
+  'Vincent',
+  'Muller',
+  'Faure',
+  'André',
+  'Mercier',
+  'Blanc',
+  'Guerin',
+  'Boyer',
+  'Garnier',
+  'Chevalier',
+];
 const DOMAINS = ['example.com', 'example.fr', 'example.org', 'mail.example', 'shop.example'];
 const SENTENCES = [
-  'Is the linen shirt back in stock?', 'I have moved, please update my address.', 'Do you ship to Belgium?', 'Wholesale prices for a boutique in Lyon?',
-  'The size guide says M but I usually wear L.', 'Can I return an item bought in the sale?', 'My parcel has not arrived yet.', 'Do you offer gift wrapping?',
-  'I would like to collaborate on a photo shoot.', 'When is the next collection coming out?', 'Is there a discount for students?', 'Please call me back about my order.',
+  'Is the linen shirt back in stock?',
+  'I have moved, please update my address.',
+  'Do you ship to Belgium?',
+  'Wholesale prices for a boutique in Lyon?',
+  'The size guide says M but I usually wear L.',
+  'Can I return an item bought in the sale?',
+  'My parcel has not arrived yet.',
+  'Do you offer gift wrapping?',
+  'I would like to collaborate on a photo shoot.',
+  'When is the next collection coming out?',
+  'Is there a discount for students?',
+  'Please call me back about my order.',
 ];
 const FORMS = ['contact-page', 'wholesale', 'press', 'footer', 'product-question'];
 const STATUSES: LeadStatus[] = ['synced', 'synced', 'synced', 'synced', 'no_consent', 'no_consent', 'pending', 'failed', 'quarantined'];
@@ -118,8 +189,13 @@ async function bench(engine: TestEngine): Promise<void> {
     // vacuums after a share of a table changes); a bulk load made a moment ago has neither yet, and the planner would
     // take the leads table for empty and read the heap for every index entry.
     await sql.raw(engine === 'postgres' ? 'vacuum analyze' : 'analyze').execute(t.runtime.storage.db);
-    const terms = await t.runtime.storage.db.selectFrom('lead_terms').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-    console.log(`\n${engine}: ${LEADS.toLocaleString('en')} leads seeded in ${((Date.now() - seeded) / 1000).toFixed(1)} s (${Number(terms.n).toLocaleString('en')} search terms, ${(Number(terms.n) / LEADS).toFixed(1)} a lead)`);
+    const terms = await t.runtime.storage.db
+      .selectFrom('lead_terms')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow();
+    console.log(
+      `\n${engine}: ${LEADS.toLocaleString('en')} leads seeded in ${((Date.now() - seeded) / 1000).toFixed(1)} s (${Number(terms.n).toLocaleString('en')} search terms, ${(Number(terms.n) / LEADS).toFixed(1)} a lead)`,
+    );
     await t.staffToken('manager');
     // Session tokens live a minute: a fresh one every 20 s, as App Bridge would hand out.
     let token = await t.sessionToken({ userId: '2' });

@@ -34,11 +34,13 @@ export function cartPreview(options: CartPreviewOptions) {
     const query = c.req.query('settings');
     if (query) settings = JSON.parse(query) as Record<string, unknown>;
     const block = readBlock(EXTENSION_DIR, 'cart-fields');
-    const html = String(await options.engine.parseAndRender(
-      block.liquid,
-      { block: { id: 'cartpreview', settings: { ...defaultSettings(block.schema), ...settings }, shopify_attributes: '' } },
-      { globals: { request: { locale: { iso_code: 'en' }, path: '/cart' }, cart: { attributes, item_count: 1 }, shop: { name: 'Élégance Parisienne' } } },
-    ));
+    const html = String(
+      await options.engine.parseAndRender(
+        block.liquid,
+        { block: { id: 'cartpreview', settings: { ...defaultSettings(block.schema), ...settings }, shopify_attributes: '' } },
+        { globals: { request: { locale: { iso_code: 'en' }, path: '/cart' }, cart: { attributes, item_count: 1 }, shop: { name: 'Élégance Parisienne' } } },
+      ),
+    );
     const body = `<h1>Your cart</h1>
 <form action="/cart" method="post" id="cart">
   <table><caption class="visually-hidden">Items</caption><tr><th scope="row">Linen shirt, M</th><td>1 × €89.00</td></tr></table>
@@ -66,7 +68,9 @@ export function cartPreview(options: CartPreviewOptions) {
   app.get('/cart.json', (c) => c.json({ attributes }));
 
   app.get('/checkout-preview', (c) => {
-    const rows = Object.entries(attributes).map(([k, v]) => `<dt>${escape(k)}</dt><dd>${escape(v)}</dd>`).join('');
+    const rows = Object.entries(attributes)
+      .map(([k, v]) => `<dt>${escape(k)}</dt><dd>${escape(v)}</dd>`)
+      .join('');
     const body = `<h1>Checkout (local stand-in)</h1><p>Cart attributes carried to the order:</p><dl>${rows}</dl>
 <form method="post" action="/checkout-preview"><button type="submit">Place order</button></form>`;
     return c.html(layout('en', 'Checkout – Élégance Parisienne', '', body).replace('LANG_LINKS', ''));
@@ -79,7 +83,12 @@ export function cartPreview(options: CartPreviewOptions) {
     let customer = data?.byEmail(buyer.email);
     if (data && !customer) customer = data.addCustomer({ firstName: buyer.first_name, lastName: buyer.last_name, email: buyer.email, locale: 'en' });
     const orderId = data ? data.newGid('Order').legacyId : Date.now();
-    data?.orders.set(`gid://shopify/Order/${orderId}`, { id: `gid://shopify/Order/${orderId}`, email: buyer.email, customerId: customer?.id ?? null, checkoutToken: randomUUID().replace(/-/g, '') });
+    data?.orders.set(`gid://shopify/Order/${orderId}`, {
+      id: `gid://shopify/Order/${orderId}`,
+      email: buyer.email,
+      customerId: customer?.id ?? null,
+      checkoutToken: randomUUID().replace(/-/g, ''),
+    });
     const payload = JSON.stringify({
       id: orderId,
       admin_graphql_api_id: `gid://shopify/Order/${orderId}`,

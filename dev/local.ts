@@ -58,7 +58,9 @@ export function mountLocal(given?: AdminEmulator) {
       if (role === 'manager' || role === 'viewer') await assignRole(runtime.storage.db, config.devShop, userId, role, 'dev-sign-in');
       return c.json({ token: await mintSessionToken({ shop: config.devShop, apiKey: config.apiKey, secret: config.apiSecret, userId }) });
     });
-    dev.get(APP_BRIDGE_STAND_IN, async (c) => c.body(await appBridgeStandInScript(), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
+    dev.get(APP_BRIDGE_STAND_IN, async (c) =>
+      c.body(await appBridgeStandInScript(), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }),
+    );
     const preview = storefrontPreview(parts.translator, { formKey: formKey(config.apiSecret, config.devShop) });
     dev.route(
       '/',
@@ -72,7 +74,16 @@ export function mountLocal(given?: AdminEmulator) {
       }),
     );
     dev.route('/', preview.app);
-    dev.route('/', cartPreview({ engine: preview.engine, shop: config.devShop, apiSecret: config.apiSecret, emulatorData: () => emulator.shopData(config.devShop), deliver: async (request) => app.fetch(request) }));
+    dev.route(
+      '/',
+      cartPreview({
+        engine: preview.engine,
+        shop: config.devShop,
+        apiSecret: config.apiSecret,
+        emulatorData: () => emulator.shopData(config.devShop),
+        deliver: async (request) => app.fetch(request),
+      }),
+    );
     app.route('/', dev);
   };
 }
@@ -84,6 +95,25 @@ function seedDevCustomers(emulator: AdminEmulator, shop: string): void {
     if (data.byEmail(c.email) || data.customers.has(`gid://shopify/Customer/${c.id}`)) continue;
     const customer = data.addCustomer({ firstName: c.first_name, lastName: c.last_name, email: c.email, phone: c.phone, locale: 'en' }, c.id);
     const a = c.default_address;
-    customer.addresses = [{ id: data.newGid('MailingAddress').gid, fields: { address1: a.address1 ?? null, address2: a.address2 || null, city: a.city ?? null, zip: a.zip ?? null, countryCode: a.country_code ?? null, country: a.country_code ?? null, countryCodeV2: a.country_code ?? null, provinceCode: a.province || null, province: a.province || null, firstName: c.first_name, lastName: c.last_name, company: null, phone: null } }];
+    customer.addresses = [
+      {
+        id: data.newGid('MailingAddress').gid,
+        fields: {
+          address1: a.address1 ?? null,
+          address2: a.address2 || null,
+          city: a.city ?? null,
+          zip: a.zip ?? null,
+          countryCode: a.country_code ?? null,
+          country: a.country_code ?? null,
+          countryCodeV2: a.country_code ?? null,
+          provinceCode: a.province || null,
+          province: a.province || null,
+          firstName: c.first_name,
+          lastName: c.last_name,
+          company: null,
+          phone: null,
+        },
+      },
+    ];
   }
 }

@@ -26,7 +26,11 @@ export function proxyEmulator(options: ProxyEmulatorOptions) {
     const url = new URL(c.req.url);
     const rest = url.pathname.slice(options.pathPrefix.length);
     const customer = getCookie(c, DEV_CUSTOMER_COOKIE) ?? null;
-    const signed = signProxyQuery(url.searchParams, { shop: options.shop, loggedInCustomerId: customer && /^\d+$/.test(customer) ? customer : null, pathPrefix: options.pathPrefix }, options.secret);
+    const signed = signProxyQuery(
+      url.searchParams,
+      { shop: options.shop, loggedInCustomerId: customer && /^\d+$/.test(customer) ? customer : null, pathPrefix: options.pathPrefix },
+      options.secret,
+    );
     const headers = new Headers(c.req.raw.headers);
     headers.delete('cookie');
     const forwardedFor = headers.get('x-forwarded-for');
@@ -46,7 +50,10 @@ export function proxyEmulator(options: ProxyEmulatorOptions) {
       const body = String(await options.engine.parseAndRender(liquid, { request: { locale: { iso_code: locale }, path: url.pathname } }));
       out.set('content-type', 'text/html; charset=utf-8');
       out.delete('content-length');
-      return new Response(layout(locale, 'Élégance Parisienne', '', body).replace('LANG_LINKS', options.languageLinks()), { status: response.status, headers: out });
+      return new Response(layout(locale, 'Élégance Parisienne', '', body).replace('LANG_LINKS', options.languageLinks()), {
+        status: response.status,
+        headers: out,
+      });
     }
     return new Response(response.body, { status: response.status, headers: out });
   });

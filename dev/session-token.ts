@@ -35,7 +35,13 @@ export async function mintSessionToken(claims: SessionTokenClaims): Promise<stri
  */
 export async function mintCheckoutToken(claims: { shop: string; apiKey: string; secret: string; customerId?: string; expiresIn?: number }): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({ dest: claims.shop }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setAudience(claims.apiKey).setIssuedAt(now).setNotBefore(now).setExpirationTime(now + (claims.expiresIn ?? 300)).setJti(randomUUID());
+  const jwt = new SignJWT({ dest: claims.shop })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setAudience(claims.apiKey)
+    .setIssuedAt(now)
+    .setNotBefore(now)
+    .setExpirationTime(now + (claims.expiresIn ?? 300))
+    .setJti(randomUUID());
   if (claims.customerId) jwt.setSubject(claims.customerId);
   return jwt.sign(new TextEncoder().encode(claims.secret));
 }

@@ -17,7 +17,10 @@ const ASSET_BASE = '/extensions/contact-form/assets/';
 /** The cookie the preview sets for a logged-in dev customer; the proxy emulator reads it (and strips cookies). */
 export const DEV_CUSTOMER_COOKIE = 'cc_dev_customer';
 
-export const DEV_CUSTOMERS: Record<string, { id: number; first_name: string; last_name: string; email: string; phone: string; default_address: Record<string, string> }> = {
+export const DEV_CUSTOMERS: Record<
+  string,
+  { id: number; first_name: string; last_name: string; email: string; phone: string; default_address: Record<string, string> }
+> = {
   '7001': {
     id: 7001,
     first_name: 'Pierre',
@@ -62,7 +65,8 @@ export interface PreviewOptions {
 export function storefrontPreview(translator: Translator, options: PreviewOptions) {
   const app = new Hono();
   const engine: Liquid = createThemeEngine(translator, ASSET_BASE, EXTENSION_DIR);
-  const languageLinks = () => translator.locales.map((l) => `<a href="/${l === 'en' ? '' : `${l}/`}" hreflang="${l}" lang="${l}">${l.toUpperCase()}</a>`).join('');
+  const languageLinks = () =>
+    translator.locales.map((l) => `<a href="/${l === 'en' ? '' : `${l}/`}" hreflang="${l}" lang="${l}">${l.toUpperCase()}</a>`).join('');
 
   const renderPage = async (locale: string, path: string, query: URLSearchParams) => {
     // Read on each request so an edit to the block shows on reload, as `shopify app dev` would.
@@ -79,11 +83,13 @@ export function storefrontPreview(translator: Translator, options: PreviewOption
         shop: { name: 'Élégance Parisienne' },
         app: { metafields: { contact_capture: { form_key: { value: options.formKey } } } },
       };
-      const html = String(await engine.parseAndRender(
-        block.liquid,
-        { block: { id: `preview${i}`, settings: { ...defaultSettings(block.schema), ...overrides }, shopify_attributes: `data-block-id="preview${i}"` } },
-        { globals },
-      ));
+      const html = String(
+        await engine.parseAndRender(
+          block.liquid,
+          { block: { id: `preview${i}`, settings: { ...defaultSettings(block.schema), ...overrides }, shopify_attributes: `data-block-id="preview${i}"` } },
+          { globals },
+        ),
+      );
       blocks.push(`<section class="shopify-section">${html}</section>`);
     }
     // Shopify loads the schema's javascript deferred and its stylesheet in the head, once per page.

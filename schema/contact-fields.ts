@@ -71,4 +71,5 @@ export function postalAddressJson(parts: Partial<Record<AddressPart, string | nu
 }
 
 /** An address on one line, as the workspace shows it: street, "zip city", province, country. */
-export const addressLine = (a: PostalAddress): string => [a.address1, a.address2, [a.zip, a.city].filter(Boolean).join(' '), a.province, a.country].filter(Boolean).join(', ');
+export const addressLine = (a: PostalAddress): string =>
+  [a.address1, a.address2, [a.zip, a.city].filter(Boolean).join(' '), a.province, a.country].filter(Boolean).join(', ');

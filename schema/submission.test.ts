@@ -16,7 +16,13 @@ describe('the shared submission schema', () => {
 
   it('reports each field with a code, and unknown fields apart', () => {
     const result = parseSubmission({ email: 'x', phone: '0612', first_name: 'a'.repeat(LIMITS.name + 1), shop: 'evil' });
-    expect(result).toEqual({ ok: false, fields: { email: 'invalid_email', phone: 'invalid_phone', first_name: 'too_long' }, unknown: ['shop'], invalidSpec: false, custom: [] });
+    expect(result).toEqual({
+      ok: false,
+      fields: { email: 'invalid_email', phone: 'invalid_phone', first_name: 'too_long' },
+      unknown: ['shop'],
+      invalidSpec: false,
+      custom: [],
+    });
   });
 
   it('requires an email', () => {
@@ -38,7 +44,25 @@ describe('the shared submission schema', () => {
         const result = parseSubmission(input);
         if (result.ok) {
           expect(result.value.email.length).toBeLessThanOrEqual(LIMITS.email);
-          expect(Object.keys(input).every((k) => k in { first_name: 1, last_name: 1, email: 1, phone: 1, message: 1, email_marketing_consent: 1, consent_text: 1, locale: 1, page: 1, form_id: 1, idempotency_key: 1 })).toBe(true);
+          expect(
+            Object.keys(input).every(
+              (k) =>
+                k in
+                {
+                  first_name: 1,
+                  last_name: 1,
+                  email: 1,
+                  phone: 1,
+                  message: 1,
+                  email_marketing_consent: 1,
+                  consent_text: 1,
+                  locale: 1,
+                  page: 1,
+                  form_id: 1,
+                  idempotency_key: 1,
+                },
+            ),
+          ).toBe(true);
         }
       }),
       { numRuns: 500 },

@@ -1,6 +1,15 @@
 import * as z from 'zod/mini';
 import { ADDRESS_REQUIRED_PARTS, CONTACT_FIELDS, type ContactField } from './contact-fields.js';
-import { CUSTOM_FIELD_KINDS, CUSTOM_FIELD_SLOTS, FIELD_ERROR_CODES, LIMITS, MAX_MERCHANT_TAGS, METAFIELDS, METAFIELD_KEY, type FieldErrorCode } from './fields.js';
+import {
+  CUSTOM_FIELD_KINDS,
+  CUSTOM_FIELD_SLOTS,
+  FIELD_ERROR_CODES,
+  LIMITS,
+  MAX_MERCHANT_TAGS,
+  METAFIELDS,
+  METAFIELD_KEY,
+  type FieldErrorCode,
+} from './fields.js';
 import { PURCHASE_QUESTIONS } from './purchase-questions.js';
 import { EMAIL_PATTERN, MULTI_LINE, SINGLE_LINE, checkField, normalizePhone, validDate } from './rules.js';
 
@@ -25,7 +34,11 @@ const checkbox = z.optional(
 /** The standard fields' schemas, one per input type of the definition (contact-fields.ts). */
 const email = z.string('required').check(z.trim(), z.minLength(1, 'required'), z.maxLength(LIMITS.email, 'too_long'), z.regex(EMAIL_PATTERN, 'invalid_email'));
 const phone = z.optional(
-  z.string('invalid').check(z.trim(), z.maxLength(LIMITS.phone, 'too_long'), z.refine((v) => normalizePhone(v) !== null, 'invalid_phone')),
+  z.string('invalid').check(
+    z.trim(),
+    z.maxLength(LIMITS.phone, 'too_long'),
+    z.refine((v) => normalizePhone(v) !== null, 'invalid_phone'),
+  ),
 );
 const date = z.optional(z.string('invalid').check(z.trim(), z.refine(validDate, 'invalid')));
 const countryCode = z.optional(z.string('invalid').check(z.trim(), z.regex(/^[A-Za-z]{2}$/, 'invalid')));
@@ -54,16 +67,18 @@ const contactShape = Object.fromEntries(CONTACT_FIELDS.map((f) => [f.name, conta
 };
 
 /** A custom field as the block declares it (kind, metafield key, whether required, options for a select). */
-const customSpec = z.array(
-  z.object({
-    key: z.string().check(z.regex(METAFIELD_KEY)),
-    kind: z.enum(CUSTOM_FIELD_KINDS),
-    required: z.boolean(),
-    options: z.optional(z.array(z.string().check(z.maxLength(LIMITS.text))).check(z.maxLength(50))),
-    /** The merchant's label, so a no-JS error page can show the field again. */
-    label: z.optional(z.string().check(z.maxLength(LIMITS.text))),
-  }),
-).check(z.maxLength(CUSTOM_FIELD_SLOTS));
+const customSpec = z
+  .array(
+    z.object({
+      key: z.string().check(z.regex(METAFIELD_KEY)),
+      kind: z.enum(CUSTOM_FIELD_KINDS),
+      required: z.boolean(),
+      options: z.optional(z.array(z.string().check(z.maxLength(LIMITS.text))).check(z.maxLength(50))),
+      /** The merchant's label, so a no-JS error page can show the field again. */
+      label: z.optional(z.string().check(z.maxLength(LIMITS.text))),
+    }),
+  )
+  .check(z.maxLength(CUSTOM_FIELD_SLOTS));
 export type CustomFieldSpec = z.output<typeof customSpec>[number];
 
 /**
@@ -71,7 +86,10 @@ export type CustomFieldSpec = z.output<typeof customSpec>[number];
  * custom field may name one, not even from a signed spec: a merchant can type any key in the block settings, and
  * neither Theme Check nor the settings schema can stop them, so the server refuses it.
  */
-export const RESERVED_METAFIELD_KEYS: ReadonlySet<string> = new Set([...Object.values(METAFIELDS).map((m) => m.key), ...PURCHASE_QUESTIONS.map((f) => f.metafield.key)]);
+export const RESERVED_METAFIELD_KEYS: ReadonlySet<string> = new Set([
+  ...Object.values(METAFIELDS).map((m) => m.key),
+  ...PURCHASE_QUESTIONS.map((f) => f.metafield.key),
+]);
 
 /**
  * Why an answer is kept on the lead but never written to the customer: its spec was not signed by the block
@@ -140,8 +158,7 @@ export function dropEmpty(input: Record<string, unknown>): Record<string, unknow
  * forged or broken request, answered 400 rather than with a form the shopper could not correct (the spec is hidden).
  */
 export type ParseResult =
-  | { ok: true; value: Submission }
-  | { ok: false; fields: FieldErrors; unknown: string[]; invalidSpec: boolean; custom: DeclaredField[] };
+  { ok: true; value: Submission } | { ok: false; fields: FieldErrors; unknown: string[]; invalidSpec: boolean; custom: DeclaredField[] };
 
 export interface ParseOptions {
   /** Whether `custom_fields_sig` is the block's signature of `custom_fields` (the raw string, as posted). */
@@ -149,7 +166,14 @@ export interface ParseOptions {
 }
 
 export function splitTags(raw: string | undefined): string[] {
-  return [...new Set((raw ?? '').split(',').map((t) => t.trim()).filter((t) => t && t.length <= 40))].slice(0, MAX_MERCHANT_TAGS);
+  return [
+    ...new Set(
+      (raw ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t && t.length <= 40),
+    ),
+  ].slice(0, MAX_MERCHANT_TAGS);
 }
 
 export function parseSubmission(input: Record<string, unknown>, options: ParseOptions = {}): ParseResult {

@@ -39,9 +39,15 @@ const cart = sizes('cart-fields.js');
 console.log(`cart-fields.js (cart page block, page load): raw ${cart.raw}, gzip ${cart.gzip}, brotli ${cart.brotli} of the 10,000-byte limit`);
 
 // The checkout UI extension, bundled by the Shopify CLI exactly as `shopify app deploy` would (limit: 64 KB).
-execFileSync('npx', ['shopify', 'app', 'build', '--path', PROJECT_ROOT], { cwd: PROJECT_ROOT, env: { ...process.env, CI: 'true', NO_COLOR: '1' }, stdio: 'ignore' });
+execFileSync('npx', ['shopify', 'app', 'build', '--path', PROJECT_ROOT], {
+  cwd: PROJECT_ROOT,
+  env: { ...process.env, CI: 'true', NO_COLOR: '1' },
+  stdio: 'ignore',
+});
 const checkout = sizes('', join(PROJECT_ROOT, 'extensions', 'checkout-fields', 'dist', 'checkout-fields.js'));
-console.log(`checkout extension bundle (both targets): raw ${checkout.raw} (${((checkout.raw / 65536) * 100).toFixed(1)}% of 64 KB), gzip ${checkout.gzip}, brotli ${checkout.brotli}`);
+console.log(
+  `checkout extension bundle (both targets): raw ${checkout.raw} (${((checkout.raw / 65536) * 100).toFixed(1)}% of 64 KB), gzip ${checkout.gzip}, brotli ${checkout.brotli}`,
+);
 
 // Layout shift: load the preview, interact so the UI loads, submit an invalid form, and sum layout-shift entries.
 const config = loadConfig({ MODE: 'local', PORT: '0', DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' });
@@ -50,7 +56,10 @@ const server = serve({ fetch: runtime.app.fetch, port: 0, hostname: '127.0.0.1' 
 await new Promise((resolve) => server.once('listening', resolve));
 const address = server.address();
 const port = typeof address === 'object' && address ? address.port : 0;
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
 try {
   const page = await browser.newPage();
   await page.addInitScript(() => {

@@ -7,7 +7,15 @@ import type { BuildOptions } from 'esbuild';
  * in what production ships.
  */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const common = { bundle: true, minify: true, target: ['es2020'], legalComments: 'none', logLevel: 'warning', jsx: 'automatic', jsxImportSource: 'preact' } satisfies BuildOptions;
+const common = {
+  bundle: true,
+  minify: true,
+  target: ['es2020'],
+  legalComments: 'none',
+  logLevel: 'warning',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+} satisfies BuildOptions;
 
 /** The storefront (web/storefront) into the theme extension's assets/: Shopify rejects any other folder there. */
 export const STOREFRONT_ASSETS_DIR = `${ROOT}extensions/contact-form/assets/`;

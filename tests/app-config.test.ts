@@ -14,7 +14,11 @@ const toml = readFileSync(join(PROJECT_ROOT, 'shopify.app.toml'), 'utf8');
 
 describe('shopify.app.toml', () => {
   it('is accepted by `shopify app build` offline', async () => {
-    const { stdout, stderr } = await run('npx', ['shopify', 'app', 'build', '--skip-dependencies-installation', '--path', PROJECT_ROOT], { cwd: PROJECT_ROOT, env: { ...process.env, CI: 'true', NO_COLOR: '1' }, timeout: 120_000 });
+    const { stdout, stderr } = await run('npx', ['shopify', 'app', 'build', '--skip-dependencies-installation', '--path', PROJECT_ROOT], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, CI: 'true', NO_COLOR: '1' },
+      timeout: 120_000,
+    });
     expect(`${stdout}${stderr}`).toMatch(/built/i);
     // Shopify refuses a checkout extension bundle over 64 KB at deploy.
     expect(statSync(join(PROJECT_ROOT, 'extensions', 'checkout-fields', 'dist', 'checkout-fields.js')).size).toBeLessThan(64 * 1024);
@@ -22,7 +26,15 @@ describe('shopify.app.toml', () => {
 
   it('pins the same Admin API version as the code, and routes every webhook to a handled path', () => {
     expect(toml).toContain(`api_version = "${API_VERSION}"`);
-    for (const topic of ['customers/data_request', 'customers/redact', 'shop/redact', 'app/uninstalled', 'customers_email_marketing_consent/update', 'customers_marketing_consent/update', 'orders/create']) {
+    for (const topic of [
+      'customers/data_request',
+      'customers/redact',
+      'shop/redact',
+      'app/uninstalled',
+      'customers_email_marketing_consent/update',
+      'customers_marketing_consent/update',
+      'orders/create',
+    ]) {
       expect(toml).toContain(`uri = "/webhooks/${topic}"`);
     }
     expect(toml).toMatch(/\[app_proxy\][^[]*url = "https:\/\/[^"]+\/proxy"[^[]*prefix = "apps"[^[]*subpath = "contact-capture"/);
@@ -43,7 +55,15 @@ describe('production mode', () => {
     });
     const runtime = await createRuntime(config, { log: pino({ level: 'silent' }) });
     try {
-      for (const path of ['/', '/fr/', '/apps/contact-capture/submit', '/admin/api/2026-10/graphql.json', '/admin/oauth/access_token', '/dev/session-token', '/__emulator/admin']) {
+      for (const path of [
+        '/',
+        '/fr/',
+        '/apps/contact-capture/submit',
+        '/admin/api/2026-10/graphql.json',
+        '/admin/oauth/access_token',
+        '/dev/session-token',
+        '/__emulator/admin',
+      ]) {
         const response = await runtime.app.request(path, { method: path === '/' || path === '/fr/' || path === '/dev/session-token' ? 'GET' : 'POST' });
         expect(response.status, path).toBe(404);
       }

@@ -9,7 +9,11 @@ import { SECRET, SHOP, type TestApp, startTestApp } from './helpers/runtime.js';
  * (no lead, no consent record, no job, no rate counter consumed beyond the request itself).
  */
 const good = () => ({ email: 'bad-input@example.com', email_marketing_consent: true, rendered_at: Date.now() - 10_000 });
-const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+});
 const form = (body: string): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
 const raw = (bytes: number[], type = 'application/json'): RequestInit => ({ method: 'POST', headers: { 'content-type': type }, body: new Uint8Array(bytes) });
 
@@ -34,7 +38,13 @@ const cases: Case[] = [
   ['a malformed locale', json({ ...good(), locale: 'en_US;drop' }), 422, 'invalid_fields', 'locale'],
   ['a page path over 2 KiB', json({ ...good(), page: `/${'p'.repeat(2100)}` }), 422, 'invalid_fields', 'page'],
   ['a malformed rendered_at', json({ ...good(), rendered_at: 'yesterday' }), 422, 'invalid_fields', 'rendered_at'],
-  ['missing consent where the form requires it', json({ ...good(), email_marketing_consent: false, consent_required: true }), 422, 'invalid_fields', 'email_marketing_consent'],
+  [
+    'missing consent where the form requires it',
+    json({ ...good(), email_marketing_consent: false, consent_required: true }),
+    422,
+    'invalid_fields',
+    'email_marketing_consent',
+  ],
   ['an unknown field', json({ ...good(), is_admin: true }), 400, 'unknown_fields'],
   ['a shop in the body', json({ ...good(), shop: 'victim.myshopify.com' }), 400, 'unknown_fields'],
   ['broken JSON', json('{"email": "a@b.co",'), 400, 'malformed_json'],

@@ -71,10 +71,22 @@ async function change(selector: string, value: string | boolean) {
 
 describe('purchase questions checkout extension', () => {
   it('renders the questions the merchant turned on, with translated labels, an unticked consent box and SMS consent only when offered', async () => {
-    const { api } = stand_in({ ask_birthday: true, ask_heard_about: true, custom_1_label: 'Shoe size', custom_1_key: 'shoe_size', custom_1_kind: 'number', custom_2_label: 'Sneaky', custom_2_key: 'consent_proof' });
+    const { api } = stand_in({
+      ask_birthday: true,
+      ask_heard_about: true,
+      custom_1_label: 'Shoe size',
+      custom_1_key: 'shoe_size',
+      custom_1_kind: 'number',
+      custom_2_label: 'Sneaky',
+      custom_2_key: 'consent_proof',
+    });
     await act(async () => render(<PurchaseQuestions api={api} mode="checkout" backendUrl="https://app.example" />, root));
     expect(el('s-heading')?.textContent).toBe('A few questions');
-    expect([...root.querySelectorAll('s-text-field, s-date-field')].map((n) => n.getAttribute('label'))).toEqual(['Birthday', 'How did you hear about us?', 'Shoe size']);
+    expect([...root.querySelectorAll('s-text-field, s-date-field')].map((n) => n.getAttribute('label'))).toEqual([
+      'Birthday',
+      'How did you hear about us?',
+      'Shoe size',
+    ]);
     // A custom question may not claim a key the app writes itself.
     expect(root.textContent).not.toContain('Sneaky');
     const consent = el('s-checkbox')!;
@@ -111,7 +123,13 @@ describe('purchase questions checkout extension', () => {
   });
 
   it('records consent with the words shown, the language and the source, and withdraws it when unticked', async () => {
-    const { api, changes } = stand_in({ ask_company: true, custom_1_label: 'Shoe size', custom_1_key: 'shoe_size', custom_1_kind: 'number', consent_text: 'Keep my answers, please.' });
+    const { api, changes } = stand_in({
+      ask_company: true,
+      custom_1_label: 'Shoe size',
+      custom_1_key: 'shoe_size',
+      custom_1_kind: 'number',
+      consent_text: 'Keep my answers, please.',
+    });
     await act(async () => render(<PurchaseQuestions api={api} mode="checkout" backendUrl="https://app.example" />, root));
     await change('s-checkbox', true);
     expect(changes).toEqual([
@@ -161,7 +179,13 @@ describe('purchase questions checkout extension', () => {
       expect(JSON.parse(init.body as string)).toEqual({
         order_id: 'gid://shopify/OrderIdentity/9001',
         checkout_token: 'c1f0ad9001',
-        attributes: { cc_source: 'thank_you', cc_locale: 'fr', cc_heard_about: 'A friend', cc_consent: 'yes', cc_consent_text: 'Keep these answers on my customer profile.' },
+        attributes: {
+          cc_source: 'thank_you',
+          cc_locale: 'fr',
+          cc_heard_about: 'A friend',
+          cc_consent: 'yes',
+          cc_consent_text: 'Keep these answers on my customer profile.',
+        },
       });
       expect(el('s-banner')?.getAttribute('tone')).toBe('success');
       expect(el('s-banner')?.textContent).toBe('Thank you, your answers are saved.');
@@ -170,7 +194,10 @@ describe('purchase questions checkout extension', () => {
     it('posts without a checkout token when checkout has none (the answers then stay on the lead)', async () => {
       const fetch = vi.fn(async () => new Response('{}', { status: 202 }));
       vi.stubGlobal('fetch', fetch);
-      const { api } = stand_in({ ask_heard_about: true }, { ...order, checkoutToken: { value: undefined }, applyAttributeChange: undefined, buyerJourney: undefined });
+      const { api } = stand_in(
+        { ask_heard_about: true },
+        { ...order, checkoutToken: { value: undefined }, applyAttributeChange: undefined, buyerJourney: undefined },
+      );
       await act(async () => render(<PurchaseQuestions api={api} mode="thank-you" backendUrl="https://app.example" />, root));
       await change('s-text-field', 'A friend');
       await fire(el('s-button')!, 'click');

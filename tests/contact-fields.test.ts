@@ -37,13 +37,16 @@ describe('the contact block and the field definition', () => {
     expect(standard.map((r) => r.name)).toEqual(CONTACT_FIELDS.map((f) => f.name));
   });
 
-  it.each(CONTACT_FIELDS.map((f) => [f.name, f] as [string, ContactField]))('renders %s with the name, input type, autocomplete token and length of the definition', (name, field) => {
-    const r = standard.find((x) => x.name === name)!;
-    expect(r.kind).toBe(field.input);
-    expect(r.autocomplete).toBe(field.autocomplete);
-    expect(r.maxlength === undefined ? defaultMaxlength(field.input === 'textarea') : Number(r.maxlength)).toBe(field.max);
-    expect(r.label_key).toBe(`contact_form.fields.${name}.label`);
-  });
+  it.each(CONTACT_FIELDS.map((f) => [f.name, f] as [string, ContactField]))(
+    'renders %s with the name, input type, autocomplete token and length of the definition',
+    (name, field) => {
+      const r = standard.find((x) => x.name === name)!;
+      expect(r.kind).toBe(field.input);
+      expect(r.autocomplete).toBe(field.autocomplete);
+      expect(r.maxlength === undefined ? defaultMaxlength(field.input === 'textarea') : Number(r.maxlength)).toBe(field.max);
+      expect(r.label_key).toBe(`contact_form.fields.${name}.label`);
+    },
+  );
 
   it('shows and requires fields by the settings the definition names', () => {
     const optional = /assign optional_fields = '([^']+)'/.exec(block)?.[1]?.split(',');
@@ -60,7 +63,7 @@ describe('the contact block and the field definition', () => {
     for (const f of CONTACT_FIELDS) expect(Object.keys(submissionSchema.shape)).toContain(f.name);
   });
 
-  it('gives the cart block\'s birthday and company the autocomplete token and type of the contact fields', () => {
+  it("gives the cart block's birthday and company the autocomplete token and type of the contact fields", () => {
     const cart = renders(readFileSync(join(EXTENSION_DIR, 'blocks', 'cart-fields.liquid'), 'utf8'));
     for (const name of ['birthday', 'company'] as const) {
       const field: ContactField = CONTACT_FIELDS.find((f) => f.name === name)!;

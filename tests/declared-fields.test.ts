@@ -30,7 +30,11 @@ describe.each(ENGINES)('the shopper does not declare the app fields on %s', (eng
   afterAll(async () => t?.close());
 
   const leadOf = async (email: string) =>
-    t!.runtime.storage.db.selectFrom('leads').select(['id', 'status', 'answers']).where('email_hash', '=', t!.runtime.lookupHash(email)).executeTakeFirstOrThrow();
+    t!.runtime.storage.db
+      .selectFrom('leads')
+      .select(['id', 'status', 'answers'])
+      .where('email_hash', '=', t!.runtime.lookupHash(email))
+      .executeTakeFirstOrThrow();
   const definitionKeys = () => [...t!.emulator.shopData(SHOP)!.definitions.values()].map((d) => d.key);
 
   it('an unsigned spec naming consent_proof neither replaces the consent proof nor is lost', async (ctx) => {
@@ -47,17 +51,22 @@ describe.each(ENGINES)('the shopper does not declare the app fields on %s', (eng
     expect(JSON.parse(lead.answers!)).toEqual([{ key: 'consent_proof', kind: 'text', value: 'forged', held: 'reserved' }]);
   });
 
-  it.for(['consent_proof', 'heard_about', 'postal_address'])('a signed spec naming the app key %s is refused too (a merchant could type it in the block settings)', async (key, ctx) => {
-    if (!t) return ctx.skip();
-    const email = `reserved-${key}@example.com`;
-    const spec = JSON.stringify([{ key, kind: 'text', required: false }]);
-    expect((await t.proxy('/submit', jsonPost({ ...base(email), custom_fields: spec, custom_fields_sig: sign(spec), [`custom.${key}`]: 'claimed' }))).status).toBe(202);
-    await t.runtime.worker.drain();
-    const values = metafields((await t.customerByEmail(email)) as Customer);
-    expect(values[key]).not.toBe('claimed');
-    expect(JSON.parse(values.consent_proof!)).toMatchObject({ text: 'Send me news.' });
-    expect(JSON.parse((await leadOf(email)).answers!)).toEqual([{ key, kind: 'text', value: 'claimed', held: 'reserved' }]);
-  });
+  it.for(['consent_proof', 'heard_about', 'postal_address'])(
+    'a signed spec naming the app key %s is refused too (a merchant could type it in the block settings)',
+    async (key, ctx) => {
+      if (!t) return ctx.skip();
+      const email = `reserved-${key}@example.com`;
+      const spec = JSON.stringify([{ key, kind: 'text', required: false }]);
+      expect(
+        (await t.proxy('/submit', jsonPost({ ...base(email), custom_fields: spec, custom_fields_sig: sign(spec), [`custom.${key}`]: 'claimed' }))).status,
+      ).toBe(202);
+      await t.runtime.worker.drain();
+      const values = metafields((await t.customerByEmail(email)) as Customer);
+      expect(values[key]).not.toBe('claimed');
+      expect(JSON.parse(values.consent_proof!)).toMatchObject({ text: 'Send me news.' });
+      expect(JSON.parse((await leadOf(email)).answers!)).toEqual([{ key, kind: 'text', value: 'claimed', held: 'reserved' }]);
+    },
+  );
 
   it('invented keys in an unsigned spec create no definition and no metafield; the answer stays on the lead', async (ctx) => {
     if (!t) return ctx.skip();
@@ -73,8 +82,20 @@ describe.each(ENGINES)('the shopper does not declare the app fields on %s', (eng
   it('a spec changed after signing is dropped like an unsigned one', async (ctx) => {
     if (!t) return ctx.skip();
     const signed = JSON.stringify([{ key: 'shoe_size', kind: 'number', required: false }]);
-    const sent = JSON.stringify([{ key: 'shoe_size', kind: 'number', required: false }, { key: 'vip_level', kind: 'text', required: false }]);
-    const response = await t.proxy('/submit', jsonPost({ ...base('tamper-spec@example.com'), custom_fields: sent, custom_fields_sig: sign(signed), 'custom.shoe_size': '42', 'custom.vip_level': 'gold' }));
+    const sent = JSON.stringify([
+      { key: 'shoe_size', kind: 'number', required: false },
+      { key: 'vip_level', kind: 'text', required: false },
+    ]);
+    const response = await t.proxy(
+      '/submit',
+      jsonPost({
+        ...base('tamper-spec@example.com'),
+        custom_fields: sent,
+        custom_fields_sig: sign(signed),
+        'custom.shoe_size': '42',
+        'custom.vip_level': 'gold',
+      }),
+    );
     expect(response.status).toBe(202);
     await t.runtime.worker.drain();
     expect(definitionKeys()).not.toContain('vip_level');
@@ -82,7 +103,10 @@ describe.each(ENGINES)('the shopper does not declare the app fields on %s', (eng
     expect(values.vip_level).toBeUndefined();
     expect(values.shoe_size).toBeUndefined();
     const answers = JSON.parse((await leadOf('tamper-spec@example.com')).answers!) as Answer[];
-    expect(answers.map((a) => [a.key, a.held])).toEqual([['shoe_size', 'unsigned'], ['vip_level', 'unsigned']]);
+    expect(answers.map((a) => [a.key, a.held])).toEqual([
+      ['shoe_size', 'unsigned'],
+      ['vip_level', 'unsigned'],
+    ]);
   });
 
   it("a spec's signature does not sign tags, nor tags' signature a spec (attacker review)", async (ctx) => {
@@ -92,7 +116,14 @@ describe.each(ENGINES)('the shopper does not declare the app fields on %s', (eng
     // The spec and its signature resent as tags: not tags the merchant signed.
     expect((await t.proxy('/submit', jsonPost({ ...base('swap-one@example.com'), tags: spec, tags_sig: signSpec(key, spec) }))).status).toBe(202);
     // Tags' signature used for a spec: not a spec the block signed.
-    expect((await t.proxy('/submit', jsonPost({ ...base('swap-two@example.com'), custom_fields: spec, custom_fields_sig: signTags(key, spec), 'custom.shoe_size': '42' }))).status).toBe(202);
+    expect(
+      (
+        await t.proxy(
+          '/submit',
+          jsonPost({ ...base('swap-two@example.com'), custom_fields: spec, custom_fields_sig: signTags(key, spec), 'custom.shoe_size': '42' }),
+        )
+      ).status,
+    ).toBe(202);
     await t.runtime.worker.drain();
     expect(((await t.customerByEmail('swap-one@example.com')) as { tags: string[] }).tags).toEqual(['contact-capture']);
     expect((JSON.parse((await leadOf('swap-two@example.com')).answers!) as Answer[]).map((a) => a.held)).toEqual(['unsigned']);
@@ -101,7 +132,10 @@ describe.each(ENGINES)('the shopper does not declare the app fields on %s', (eng
   it('a signed spec defines its keys and writes the answers', async (ctx) => {
     if (!t) return ctx.skip();
     const spec = JSON.stringify([{ key: 'shoe_size', kind: 'number', required: true }]);
-    expect((await t.proxy('/submit', jsonPost({ ...base('signed@example.com'), custom_fields: spec, custom_fields_sig: sign(spec), 'custom.shoe_size': '42' }))).status).toBe(202);
+    expect(
+      (await t.proxy('/submit', jsonPost({ ...base('signed@example.com'), custom_fields: spec, custom_fields_sig: sign(spec), 'custom.shoe_size': '42' })))
+        .status,
+    ).toBe(202);
     await t.runtime.worker.drain();
     expect(definitionKeys()).toContain('shoe_size');
     expect(metafields((await t.customerByEmail('signed@example.com')) as Customer).shoe_size).toBe('42');
@@ -141,7 +175,17 @@ describe.each(ENGINES)('custom definitions are capped per shop and listed in the
       { key: 'pet_name', kind: 'text', required: false },
     ]);
     const post = (email: string) =>
-      t!.proxy('/submit', jsonPost({ ...base(email), custom_fields: spec, custom_fields_sig: sign(spec), 'custom.shoe_size': '42', 'custom.favourite_colour': 'teal', 'custom.pet_name': 'Rex' }));
+      t!.proxy(
+        '/submit',
+        jsonPost({
+          ...base(email),
+          custom_fields: spec,
+          custom_fields_sig: sign(spec),
+          'custom.shoe_size': '42',
+          'custom.favourite_colour': 'teal',
+          'custom.pet_name': 'Rex',
+        }),
+      );
     expect((await post('capped-1@example.com')).status).toBe(202);
     expect((await post('capped-2@example.com')).status).toBe(202);
     await t.runtime.worker.drain();
@@ -153,7 +197,11 @@ describe.each(ENGINES)('custom definitions are capped per shop and listed in the
       const values = metafields((await t.customerByEmail(email)) as Customer);
       expect(values).toMatchObject({ shoe_size: '42', favourite_colour: 'teal' });
       expect(values.pet_name).toBeUndefined();
-      const lead = await t.runtime.storage.db.selectFrom('leads').select(['status', 'answers']).where('email_hash', '=', t.runtime.lookupHash(email)).executeTakeFirstOrThrow();
+      const lead = await t.runtime.storage.db
+        .selectFrom('leads')
+        .select(['status', 'answers'])
+        .where('email_hash', '=', t.runtime.lookupHash(email))
+        .executeTakeFirstOrThrow();
       expect(lead.status).toBe('synced');
       expect(JSON.parse(lead.answers!)).toContainEqual({ key: 'pet_name', kind: 'text', value: 'Rex', held: 'definition_cap' });
     }
@@ -161,7 +209,11 @@ describe.each(ENGINES)('custom definitions are capped per shop and listed in the
     const owner = await t.staffToken('owner');
     const response = await t.runtime.app.request('/api/metafield-definitions', { headers: { authorization: `Bearer ${owner}` } });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { cap: number; custom: number; definitions: Array<{ key: string; type: string; created_at: string; leads: number; app: boolean }> };
+    const body = (await response.json()) as {
+      cap: number;
+      custom: number;
+      definitions: Array<{ key: string; type: string; created_at: string; leads: number; app: boolean }>;
+    };
     expect(body.cap).toBe(2);
     expect(body.custom).toBe(2);
     const byKey = Object.fromEntries(body.definitions.map((d) => [d.key, d]));
@@ -183,14 +235,25 @@ describe.each(ENGINES)('custom definitions are capped per shop and listed in the
       admin_graphql_api_id: 'gid://shopify/Order/88001',
       email: 'buyer888001@example.com',
       customer: { id: 888001, email: 'buyer888001@example.com', first_name: 'Inès', last_name: 'Moreau' },
-      note_attributes: Object.entries({ cc_source: 'cart', cc_custom_shoe_size: '40', cc_custom_kinds: 'shoe_size:number', cc_custom_made_up_1: 'a', cc_custom_made_up_2: 'b', cc_consent: 'yes' }).map(([name, value]) => ({ name, value })),
+      note_attributes: Object.entries({
+        cc_source: 'cart',
+        cc_custom_shoe_size: '40',
+        cc_custom_kinds: 'shoe_size:number',
+        cc_custom_made_up_1: 'a',
+        cc_custom_made_up_2: 'b',
+        cc_consent: 'yes',
+      }).map(([name, value]) => ({ name, value })),
     };
     expect((await t.runtime.app.request('/webhooks/orders/create', signedWebhook('orders/create', payload))).status).toBe(200);
     await t.runtime.worker.drain();
     const keys = [...t.emulator.shopData(SHOP)!.definitions.values()].map((d) => d.key);
     expect(keys).not.toContain('made_up_1');
     expect(keys).not.toContain('made_up_2');
-    const lead = await t.runtime.storage.db.selectFrom('leads').select(['status', 'answers']).where('order_id', '=', 'gid://shopify/Order/88001').executeTakeFirstOrThrow();
+    const lead = await t.runtime.storage.db
+      .selectFrom('leads')
+      .select(['status', 'answers'])
+      .where('order_id', '=', 'gid://shopify/Order/88001')
+      .executeTakeFirstOrThrow();
     expect(lead.status).toBe('synced');
     const answers = JSON.parse(lead.answers!) as Answer[];
     expect(answers.filter((a) => a.key.startsWith('made_up')).map((a) => a.held)).toEqual(['definition_cap', 'definition_cap']);

@@ -12,7 +12,14 @@ import { type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
 const key = (fill: number) => Buffer.alloc(32, fill).toString('base64');
 const OLD = `old:${key(1)}`;
 const NEW = `new:${key(2)}`;
-const PERSON = { email: 'rotate.me@example.com', first_name: 'Rosalind', last_name: 'Quartermaine', phone: '+33611998877', message: 'A private note', company: 'Rosalind & Co' };
+const PERSON = {
+  email: 'rotate.me@example.com',
+  first_name: 'Rosalind',
+  last_name: 'Quartermaine',
+  phone: '+33611998877',
+  message: 'A private note',
+  company: 'Rosalind & Co',
+};
 
 /** The database file as an attacker with a copy of it would read it: no plugin, no keys. */
 function rawLeads(file: string): Array<Record<string, unknown>> {
@@ -38,7 +45,9 @@ describe('personal data at rest', () => {
 
       // Rotation: the new key goes first, the old one stays listed; reads work at once, writes use the new key.
       const second = (await startTestApp('sqlite', { DATABASE_URL: `sqlite:${file}`, ENCRYPTION_KEYS: `${NEW},${OLD}` }))!;
-      const { leads } = (await (await second.runtime.app.request('/api/leads', { headers: { authorization: `Bearer ${await second.sessionToken()}` } })).json()) as { leads: Array<{ email: string; company: string }> };
+      const { leads } = (await (
+        await second.runtime.app.request('/api/leads', { headers: { authorization: `Bearer ${await second.sessionToken()}` } })
+      ).json()) as { leads: Array<{ email: string; company: string }> };
       expect(leads[0]).toMatchObject({ email: PERSON.email, company: PERSON.company });
       expect(await reencryptBatch(second.runtime.storage.db, second.runtime.config.keyring, second.runtime.lookupHash)).toBe(1);
       expect(await reencryptBatch(second.runtime.storage.db, second.runtime.config.keyring, second.runtime.lookupHash)).toBe(0);
@@ -47,7 +56,11 @@ describe('personal data at rest', () => {
 
       // The old key removed: everything still reads, and lookups by email still find the shopper.
       const third = (await startTestApp('sqlite', { DATABASE_URL: `sqlite:${file}`, ENCRYPTION_KEYS: NEW }))!;
-      const row = await third.runtime.storage.db.selectFrom('leads').select(['first_name', 'phone']).where('email_hash', '=', third.runtime.lookupHash('ROTATE.ME@example.com ')).executeTakeFirstOrThrow();
+      const row = await third.runtime.storage.db
+        .selectFrom('leads')
+        .select(['first_name', 'phone'])
+        .where('email_hash', '=', third.runtime.lookupHash('ROTATE.ME@example.com '))
+        .executeTakeFirstOrThrow();
       expect(row).toEqual({ first_name: PERSON.first_name, phone: PERSON.phone });
       await third.close();
     } finally {
@@ -73,8 +86,10 @@ describe.each(ENGINES)('a ciphertext bound to its table, column and row on %s', 
   });
   afterAll(async () => t?.close());
 
-  const submit = async (body: Record<string, unknown>) => ((await (await t!.proxy('/submit', jsonPost({ ...body, rendered_at: Date.now() - 10_000 }))).json()) as { id: string }).id;
-  const raw = async (id: string, column: 'email' | 'first_name' | 'message') => (await sql<{ v: string }>`select ${sql.ref(column)} as v from leads where id = ${id}`.execute(t!.runtime.storage.db)).rows[0]?.v ?? '';
+  const submit = async (body: Record<string, unknown>) =>
+    ((await (await t!.proxy('/submit', jsonPost({ ...body, rendered_at: Date.now() - 10_000 }))).json()) as { id: string }).id;
+  const raw = async (id: string, column: 'email' | 'first_name' | 'message') =>
+    (await sql<{ v: string }>`select ${sql.ref(column)} as v from leads where id = ${id}`.execute(t!.runtime.storage.db)).rows[0]?.v ?? '';
   const detail = async (id: string) => {
     const response = await t!.runtime.app.request(`/api/leads/${id}`, { headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
@@ -98,7 +113,9 @@ describe.each(ENGINES)('a ciphertext bound to its table, column and row on %s', 
     const id = await submit({ email: 'legacy@example.com', first_name: 'Léa', message: 'old times' });
     const db = t.runtime.storage.db;
     const keyBytes = Buffer.alloc(32, 3);
-    await sql`update leads set first_name = ${legacyCiphertext('k1', keyBytes, 'Léa')}, email = ${legacyCiphertext('k1', keyBytes, 'legacy@example.com')} where id = ${id}`.execute(db);
+    await sql`update leads set first_name = ${legacyCiphertext('k1', keyBytes, 'Léa')}, email = ${legacyCiphertext('k1', keyBytes, 'legacy@example.com')} where id = ${id}`.execute(
+      db,
+    );
     expect(await detail(id)).toMatchObject({ first_name: 'Léa', email: 'legacy@example.com' });
     while ((await reencryptBatch(db, t.runtime.config.keyring, t.runtime.lookupHash)) > 0);
     expect(await raw(id, 'first_name')).toMatch(/^v3:k1:/);
@@ -122,10 +139,19 @@ describe.each(ENGINES)('writes of encrypted columns name their rows on %s', (eng
       ids.push(((await (await t.proxy('/submit', jsonPost({ email, first_name: 'Before', rendered_at: Date.now() - 10_000 }))).json()) as { id: string }).id);
     }
     await db.updateTable('leads').set({ first_name: 'Camille' }).where('id', 'in', ids).execute();
-    const rows = await db.selectFrom('leads').select(['id', 'first_name', sql<string>`first_name`.as('raw')]).where('id', 'in', ids).execute();
+    const rows = await db
+      .selectFrom('leads')
+      .select(['id', 'first_name', sql<string>`first_name`.as('raw')])
+      .where('id', 'in', ids)
+      .execute();
     expect(rows.map((r) => r.first_name)).toEqual(['Camille', 'Camille']);
     expect(rows[0]!.raw).not.toBe(rows[1]!.raw);
     await expect(db.updateTable('leads').set({ first_name: 'Nobody' }).where('email_hash', '=', 'x').execute()).rejects.toThrow(/without naming its rows/);
-    await expect(db.insertInto('lead_notes').values({ shop: 's', lead_id: ids[0]!, author: 'a', body: 'no id', created_at: 'now' } as never).execute()).rejects.toThrow(/without its row id/);
+    await expect(
+      db
+        .insertInto('lead_notes')
+        .values({ shop: 's', lead_id: ids[0]!, author: 'a', body: 'no id', created_at: 'now' } as never)
+        .execute(),
+    ).rejects.toThrow(/without its row id/);
   });
 });

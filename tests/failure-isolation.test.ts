@@ -19,7 +19,16 @@ const NUL = '\u0000';
 function input(n: number, overrides: Partial<IntakeInput> = {}): IntakeInput {
   const parsed = parseSubmission({ email: `batch${n}@example.com`, email_marketing_consent: true, consent_text: 'Send me news.', first_name: 'Batch' });
   if (!parsed.ok) throw new Error('fixture does not parse');
-  return { shop: SHOP, loggedInCustomerId: null, submission: parsed.value, idempotencyKey: `batch-key-${n}-${Date.now()}`, locale: 'en', clientIp: `10.0.0.${n % 250}`, tags: [], ...overrides };
+  return {
+    shop: SHOP,
+    loggedInCustomerId: null,
+    submission: parsed.value,
+    idempotencyKey: `batch-key-${n}-${Date.now()}`,
+    locale: 'en',
+    clientIp: `10.0.0.${n % 250}`,
+    tags: [],
+    ...overrides,
+  };
 }
 
 describe.each(ENGINES)('group commit on %s', (engine) => {
@@ -43,7 +52,10 @@ describe.each(ENGINES)('group commit on %s', (engine) => {
     const legit = Array.from({ length: 35 }, (_, i) => intake.accept(input(i)));
     const bad = intake.accept(poison);
     const settled = await Promise.allSettled(legit);
-    const badOutcome = await bad.then(() => 'committed', (error: unknown) => error);
+    const badOutcome = await bad.then(
+      () => 'committed',
+      (error: unknown) => error,
+    );
     await intake.flush();
     const after = await rowCounts(storage!.db);
     return { settled, badOutcome, before, after };
@@ -78,7 +90,8 @@ describe.each(ENGINES)('one text rule at every entry point on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
-  const submit = (n: number) => t!.proxy('/submit', jsonPost({ email: `legit${n}@example.com`, email_marketing_consent: true, rendered_at: Date.now() - 10_000 }));
+  const submit = (n: number) =>
+    t!.proxy('/submit', jsonPost({ email: `legit${n}@example.com`, email_marketing_consent: true, rendered_at: Date.now() - 10_000 }));
   const answers = async (attributes: Record<string, string>) =>
     t!.runtime.app.request('/checkout/answers', {
       method: 'POST',
@@ -91,7 +104,12 @@ describe.each(ENGINES)('one text rule at every entry point on %s', (engine) => {
       id,
       request: t!.runtime.app.request(
         '/webhooks/orders/create',
-        signedWebhook('orders/create', { id, email: `buyer${id}@example.com`, customer: { id, email: `buyer${id}@example.com`, ...customer }, note_attributes: Object.entries(attributes).map(([name, value]) => ({ name, value })) }),
+        signedWebhook('orders/create', {
+          id,
+          email: `buyer${id}@example.com`,
+          customer: { id, email: `buyer${id}@example.com`, ...customer },
+          note_attributes: Object.entries(attributes).map(([name, value]) => ({ name, value })),
+        }),
       ),
     };
   };
@@ -100,7 +118,10 @@ describe.each(ENGINES)('one text rule at every entry point on %s', (engine) => {
     if (!t) return ctx.skip();
     const legit = Array.from({ length: 34 }, (_, i) => submit(i));
     const thankYou = answers({ cc_heard_about: 'Radio', cc_consent: 'yes', cc_consent_text: `Keep my answers.${NUL}` });
-    const hook = orderCreated({ cc_heard_about: `Pod${NUL}cast`, cc_company: 'Atelier', cc_consent: 'yes', cc_consent_text: `Keep${NUL} my answers.` }, { first_name: `In${NUL}ès`, last_name: 'Moreau' });
+    const hook = orderCreated(
+      { cc_heard_about: `Pod${NUL}cast`, cc_company: 'Atelier', cc_consent: 'yes', cc_consent_text: `Keep${NUL} my answers.` },
+      { first_name: `In${NUL}ès`, last_name: 'Moreau' },
+    );
     const statuses = (await Promise.all(legit)).map((r) => r.status);
     expect(statuses).toEqual(Array(34).fill(202));
     const refused = await thankYou;
@@ -111,7 +132,11 @@ describe.each(ENGINES)('one text rule at every entry point on %s', (engine) => {
     // Shopify accepted the order: the field that breaks the rule is dropped, the rest kept, the consent text cleaned.
     expect(await delivered.json()).toMatchObject({ ok: true, status: 'pending', rejected: 1 });
     const db = t.runtime.storage.db;
-    const lead = await db.selectFrom('leads').select(['id', 'answers', 'first_name']).where('order_id', '=', `gid://shopify/Order/${hook.id}`).executeTakeFirstOrThrow();
+    const lead = await db
+      .selectFrom('leads')
+      .select(['id', 'answers', 'first_name'])
+      .where('order_id', '=', `gid://shopify/Order/${hook.id}`)
+      .executeTakeFirstOrThrow();
     expect(JSON.parse(lead.answers ?? '[]')).toEqual([{ key: 'company', kind: 'text', value: 'Atelier' }]);
     expect(lead.first_name).toBe('Inès');
     const consent = await db.selectFrom('consent_records').select(['text']).where('lead_id', '=', lead.id).executeTakeFirstOrThrow();
@@ -124,7 +149,11 @@ describe.each(ENGINES)('one text rule at every entry point on %s', (engine) => {
     const { id } = (await created.json()) as { id: string };
     const token = await t.staffToken('owner');
     const auth = { authorization: `Bearer ${token}` };
-    const note = await t.runtime.app.request(`/api/leads/${id}/notes`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ body: `Called${NUL} back` }) });
+    const note = await t.runtime.app.request(`/api/leads/${id}/notes`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ body: `Called${NUL} back` }),
+    });
     expect(note.status).toBe(400);
     for (const query of [`form=a${NUL}b`, `tag=a${NUL}b`, `q=a${NUL}b`, `cursor=a${NUL}b`]) {
       const list = await t.runtime.app.request(`/api/leads?${query.replace(NUL, '%00')}`, { headers: auth });
@@ -141,7 +170,11 @@ describe.each(ENGINES)('one text rule at every entry point on %s', (engine) => {
     const before = await rowCounts(t.runtime.storage.db);
     const response = await t.runtime.app.request(
       '/webhooks/customers_email_marketing_consent/update',
-      signedWebhook('customers_email_marketing_consent/update', { customer_id: 1, email_address: 'legit1000@example.com', email_marketing_consent: { state: `UNSUBSCRIBED${NUL}`, opt_in_level: 'SINGLE_OPT_IN', consent_updated_at: null } }),
+      signedWebhook('customers_email_marketing_consent/update', {
+        customer_id: 1,
+        email_address: 'legit1000@example.com',
+        email_marketing_consent: { state: `UNSUBSCRIBED${NUL}`, opt_in_level: 'SINGLE_OPT_IN', consent_updated_at: null },
+      }),
     );
     expect(response.status).toBe(400);
     expect(await rowCounts(t.runtime.storage.db)).toEqual(before);

@@ -49,8 +49,17 @@ describe.each(ENGINES)('one bad value never harms another on %s', (engine) => {
   it('encrypts a value that looks like ciphertext, so the list, the detail and the sync all read it back', async (ctx) => {
     if (!t) return ctx.skip();
     const lookalike = 'v2:abc:def:ghi';
-    const id = await submit({ email: 'lookalike@example.com', first_name: lookalike, message: `v2:${'A'.repeat(8)}:AAAA:AAAA:AAAA`, email_marketing_consent: true });
-    const stored = await t.runtime.storage.db.selectFrom('leads').select(sql<string>`first_name`.as('raw')).where('id', '=', id).executeTakeFirstOrThrow();
+    const id = await submit({
+      email: 'lookalike@example.com',
+      first_name: lookalike,
+      message: `v2:${'A'.repeat(8)}:AAAA:AAAA:AAAA`,
+      email_marketing_consent: true,
+    });
+    const stored = await t.runtime.storage.db
+      .selectFrom('leads')
+      .select(sql<string>`first_name`.as('raw'))
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(stored.raw).not.toBe(lookalike);
     await t.runtime.worker.drain();
     const lead = (await list()).find((l) => l.id === id);
@@ -96,7 +105,11 @@ describe.each(ENGINES)('one bad value never harms another on %s', (engine) => {
     const { reencryptBatch } = await import('../web/server/privacy/key-rotation.js');
     await reencryptBatch(db, t.runtime.config.keyring, t.runtime.lookupHash);
     // Rotation leaves what it cannot read as it was: a key listed later (a forgotten old key) can still open it.
-    const raw = await db.selectFrom('leads').select(sql<string>`email`.as('raw')).where('id', '=', id).executeTakeFirstOrThrow();
+    const raw = await db
+      .selectFrom('leads')
+      .select(sql<string>`email`.as('raw'))
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(raw.raw).toBe(garbage);
     const { eraseCustomer } = await import('../web/server/leads/erasure.js');
     await db.transaction().execute((trx) => eraseCustomer(trx, SHOP, { email: 'erase.me@example.com' }, t!.runtime.lookupHash));
@@ -146,7 +159,11 @@ describe.each(ENGINES)("the worker's duties fail independently on %s", (engine) 
     const { id } = (await response.json()) as { id: string };
     worker.start();
     try {
-      for (let i = 0; i < 400 && (healthyRuns < 3 || (await db.selectFrom('leads').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status !== 'synced'); i++) {
+      for (
+        let i = 0;
+        i < 400 && (healthyRuns < 3 || (await db.selectFrom('leads').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status !== 'synced');
+        i++
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     } finally {
@@ -176,14 +193,16 @@ describe.each(ENGINES)('compliance requests fail one at a time on %s', (engine) 
     const db = t.runtime.storage.db;
     const response = await t.proxy('/submit', jsonPost(human({ email: 'gone@example.com', first_name: 'Gaston' })));
     const { id: lead } = (await response.json()) as { id: string };
-    const redact = (email: string) => signedWebhook('customers/redact', { shop_id: 1, shop_domain: SHOP, customer: { id: 5, email, phone: null }, orders_to_redact: [] });
+    const redact = (email: string) =>
+      signedWebhook('customers/redact', { shop_id: 1, shop_domain: SHOP, customer: { id: 5, email, phone: null }, orders_to_redact: [] });
     expect((await t.runtime.app.request('/webhooks/customers/redact', redact('stuck@example.com'))).status).toBe(200);
     // The oldest request's customer no longer opens: it can never be worked off.
     await sql`update compliance_requests set customer = ${'v2:zz:AAAA:AAAA:AAAA'}`.execute(db);
     expect((await t.runtime.app.request('/webhooks/customers/redact', redact('gone@example.com'))).status).toBe(200);
     t.runtime.worker.start();
     try {
-      for (let i = 0; i < 500 && (await db.selectFrom('leads').select('id').where('id', '=', lead).executeTakeFirst()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let i = 0; i < 500 && (await db.selectFrom('leads').select('id').where('id', '=', lead).executeTakeFirst()); i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
     } finally {
       await t.runtime.worker.stop();
     }

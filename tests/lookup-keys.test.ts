@@ -38,12 +38,17 @@ describe.each(ENGINES)('lookup keys survive rotation on %s', (engine) => {
     return t!;
   };
   const search = async (app: TestApp, q: string, secret = SECRET) => {
-    const response = await app.runtime.app.request(`/api/leads?q=${encodeURIComponent(q)}`, { headers: { authorization: `Bearer ${await app.sessionToken({ secret })}` } });
+    const response = await app.runtime.app.request(`/api/leads?q=${encodeURIComponent(q)}`, {
+      headers: { authorization: `Bearer ${await app.sessionToken({ secret })}` },
+    });
     expect(response.status).toBe(200);
     return ((await response.json()) as { leads: Array<{ email: string }> }).leads.map((l) => l.email);
   };
   const redact = async (app: TestApp, customer: { email?: string; phone?: string }, secret = SECRET) => {
-    const response = await app.runtime.app.request('/webhooks/customers/redact', signedWebhook('customers/redact', { shop_id: 1, shop_domain: SHOP, customer: { id: 999, ...customer }, orders_to_redact: [] }, { secret }));
+    const response = await app.runtime.app.request(
+      '/webhooks/customers/redact',
+      signedWebhook('customers/redact', { shop_id: 1, shop_domain: SHOP, customer: { id: 999, ...customer }, orders_to_redact: [] }, { secret }),
+    );
     expect(response.status).toBe(200);
     while (await processNextComplianceRequest(app.runtime.storage.db, app.runtime.storage.engine, app.runtime.lookupHash));
   };
@@ -108,7 +113,12 @@ describe.each(ENGINES)('lookup keys survive rotation on %s', (engine) => {
     await db.updateTable('leads').set({ email_hash: legacy, lookup_key: null }).where('email_hash', '=', app.runtime.lookupHash(ANNA.email)).execute();
     const restarted = await open({});
     await restarted.runtime.worker.drain();
-    const row = async () => restarted.runtime.storage.db.selectFrom('leads').select(['email_hash', 'lookup_key']).where('email_hash', 'in', [legacy, restarted.runtime.lookupHash(ANNA.email)]).executeTakeFirst();
+    const row = async () =>
+      restarted.runtime.storage.db
+        .selectFrom('leads')
+        .select(['email_hash', 'lookup_key'])
+        .where('email_hash', 'in', [legacy, restarted.runtime.lookupHash(ANNA.email)])
+        .executeTakeFirst();
     expect((await row())?.email_hash).toBe(legacy);
     restarted.runtime.worker.start();
     for (let i = 0; i < 400 && (await row())?.lookup_key !== 'dev'; i++) await new Promise((r) => setTimeout(r, 25));

@@ -15,7 +15,13 @@ describe('operations', () => {
     });
     const t = (await startTestApp('sqlite', {}, pino({ level: 'debug' }, sink)))!;
     try {
-      const personal = { email: 'zebulon.quixote@example.com', first_name: 'Zebulon', last_name: 'Quixote', phone: '+33699887766', message: 'My secret: blue-giraffe-42' };
+      const personal = {
+        email: 'zebulon.quixote@example.com',
+        first_name: 'Zebulon',
+        last_name: 'Quixote',
+        phone: '+33699887766',
+        message: 'My secret: blue-giraffe-42',
+      };
       await t.proxy('/submit', jsonPost({ ...personal, email_marketing_consent: true, rendered_at: Date.now() - 10_000 }));
       // A second shopper with the same phone: Shopify refuses the phone (TAKEN); the lead syncs without it, logged as such.
       await t.proxy('/submit', jsonPost({ ...personal, email: 'other.quixote@example.com', email_marketing_consent: true, rendered_at: Date.now() - 10_000 }));

@@ -12,8 +12,10 @@ import { signedWebhook } from './helpers/webhook.js';
 async function appTables(db: Kysely<Database>): Promise<Array<keyof Database>> {
   // PostgreSQL's introspection lists every schema's tables, other test runs' too (with tables this one may not have
   // yet): only the current schema's count.
-  const names = (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(db).catch(() => null))?.rows.map((r) => r.name) ??
-    (await db.introspection.getTables()).map((t) => t.name);
+  const names =
+    (
+      await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(db).catch(() => null)
+    )?.rows.map((r) => r.name) ?? (await db.introspection.getTables()).map((t) => t.name);
   return [...new Set(names)].filter((name): name is keyof Database => !name.startsWith('kysely_') && !name.startsWith('sqlite_'));
 }
 const webhook = (topic: string, payload: unknown) => signedWebhook(topic, payload);
@@ -21,7 +23,7 @@ const webhook = (topic: string, payload: unknown) => signedWebhook(topic, payloa
 const ANNA = { email: 'anna.redact@example.com', first_name: 'Annabelle', phone: '+33612000001', message: 'Anna secret message' };
 const BOB = { email: 'bob.keep@example.com', first_name: 'Bartholomew', phone: '+33612000002', message: 'Bob message stays' };
 
-describe.each(ENGINES)('shoppers\' rights on %s', (engine) => {
+describe.each(ENGINES)("shoppers' rights on %s", (engine) => {
   let t: TestApp | null = null;
   afterEach(async () => {
     await t?.close();
@@ -44,13 +46,22 @@ describe.each(ENGINES)('shoppers\' rights on %s', (engine) => {
   async function seed() {
     for (const person of [ANNA, BOB]) {
       for (const n of [1, 2]) {
-        const response = await t!.proxy('/submit', jsonPost({ ...person, message: `${person.message} ${n}`, email_marketing_consent: true, rendered_at: Date.now() - 10_000 }, { 'x-forwarded-for': '198.51.100.7' }));
+        const response = await t!.proxy(
+          '/submit',
+          jsonPost(
+            { ...person, message: `${person.message} ${n}`, email_marketing_consent: true, rendered_at: Date.now() - 10_000 },
+            { 'x-forwarded-for': '198.51.100.7' },
+          ),
+        );
         expect(response.status).toBe(202);
       }
     }
     await t!.runtime.worker.drain();
     // A data request answered earlier: its package holds Anna's data too.
-    await t!.runtime.app.request('/webhooks/customers/data_request', webhook('customers/data_request', { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: ANNA.email, phone: null }, data_request: { id: 9 } }));
+    await t!.runtime.app.request(
+      '/webhooks/customers/data_request',
+      webhook('customers/data_request', { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: ANNA.email, phone: null }, data_request: { id: 9 } }),
+    );
     await drainCompliance();
   }
 
@@ -58,10 +69,15 @@ describe.each(ENGINES)('shoppers\' rights on %s', (engine) => {
     t = await startTestApp(engine);
     if (!t) return ctx.skip();
     await seed();
-    const { requests } = (await (await api('/api/compliance/requests')).json()) as { requests: Array<{ id: string; topic: string; status: string; result: { leads: number }; delivered_at: string | null; has_package: boolean }> };
+    const { requests } = (await (await api('/api/compliance/requests')).json()) as {
+      requests: Array<{ id: string; topic: string; status: string; result: { leads: number }; delivered_at: string | null; has_package: boolean }>;
+    };
     const request = requests.find((r) => r.topic === 'customers/data_request')!;
     expect(request).toMatchObject({ status: 'done', result: { leads: 2, consent_records: 2 }, delivered_at: null, has_package: true });
-    const json = (await (await api(`/api/compliance/requests/${request.id}/package`)).json()) as { leads: Array<{ email: string; message: string }>; consent_records: unknown[] };
+    const json = (await (await api(`/api/compliance/requests/${request.id}/package`)).json()) as {
+      leads: Array<{ email: string; message: string }>;
+      consent_records: unknown[];
+    };
     expect(json.leads.map((l) => l.message).sort()).toEqual(['Anna secret message 1', 'Anna secret message 2']);
     expect(JSON.stringify(json)).not.toContain(BOB.email);
     const bytes = Buffer.from(await (await api(`/api/compliance/requests/${request.id}/package?format=csv`)).arrayBuffer());
@@ -82,7 +98,10 @@ describe.each(ENGINES)('shoppers\' rights on %s', (engine) => {
     await seed();
     const before = await everything();
     for (const value of Object.values(ANNA)) expect(before).toContain(value);
-    const response = await t.runtime.app.request('/webhooks/customers/redact', webhook('customers/redact', { shop_id: 1, shop_domain: SHOP, customer: { id: 77, email: ANNA.email, phone: ANNA.phone }, orders_to_redact: [] }));
+    const response = await t.runtime.app.request(
+      '/webhooks/customers/redact',
+      webhook('customers/redact', { shop_id: 1, shop_domain: SHOP, customer: { id: 77, email: ANNA.email, phone: ANNA.phone }, orders_to_redact: [] }),
+    );
     expect(response.status).toBe(200);
     await drainCompliance();
     const after = await everything();
@@ -99,7 +118,14 @@ describe.each(ENGINES)('shoppers\' rights on %s', (engine) => {
     if (!t) return ctx.skip();
     await seed();
     const other = 'other-privacy-shop.myshopify.com';
-    expect((await t.proxy('/submit', { ...jsonPost({ ...BOB, email: 'other@example.com', email_marketing_consent: false, rendered_at: Date.now() - 10_000 }), shop: other })).status).toBe(202);
+    expect(
+      (
+        await t.proxy('/submit', {
+          ...jsonPost({ ...BOB, email: 'other@example.com', email_marketing_consent: false, rendered_at: Date.now() - 10_000 }),
+          shop: other,
+        })
+      ).status,
+    ).toBe(202);
     expect((await t.runtime.app.request('/webhooks/shop/redact', webhook('shop/redact', { shop_id: 1, shop_domain: SHOP }))).status).toBe(200);
     await drainCompliance();
     const db = t.runtime.storage.db;
@@ -120,10 +146,16 @@ describe.each(ENGINES)('shoppers\' rights on %s', (engine) => {
   it('an unsubscribe in Shopify is appended to the consent ledger, which keeps the original proof', async (ctx) => {
     t = await startTestApp(engine);
     if (!t) return ctx.skip();
-    const { id } = (await (await t.proxy('/submit', jsonPost({ ...ANNA, email_marketing_consent: true, consent_text: 'Email me offers.', rendered_at: Date.now() - 10_000 }))).json()) as { id: string };
+    const { id } = (await (
+      await t.proxy('/submit', jsonPost({ ...ANNA, email_marketing_consent: true, consent_text: 'Email me offers.', rendered_at: Date.now() - 10_000 }))
+    ).json()) as { id: string };
     const response = await t.runtime.app.request(
       '/webhooks/customers_email_marketing_consent/update',
-      webhook('customers_email_marketing_consent/update', { customer_id: 5, email_address: ANNA.email, email_marketing_consent: { state: 'unsubscribed', opt_in_level: 'single_opt_in', consent_updated_at: new Date(Date.now() + 1000).toISOString() } }),
+      webhook('customers_email_marketing_consent/update', {
+        customer_id: 5,
+        email_address: ANNA.email,
+        email_marketing_consent: { state: 'unsubscribed', opt_in_level: 'single_opt_in', consent_updated_at: new Date(Date.now() + 1000).toISOString() },
+      }),
     );
     expect(await response.json()).toMatchObject({ leads: 1 });
     const { ledger } = (await (await api(`/api/leads/${id}/consent`)).json()) as { ledger: Array<{ granted: number; source: string; text: string | null }> };
@@ -134,20 +166,56 @@ describe.each(ENGINES)('shoppers\' rights on %s', (engine) => {
     expect(ledger[0]?.text).toBe('Email me offers.');
   });
 
-  it('erases leads older than the shop\'s retention period, logs the count, and keeps the rest', async (ctx) => {
+  it("erases leads older than the shop's retention period, logs the count, and keeps the rest", async (ctx) => {
     t = await startTestApp(engine);
     if (!t) return ctx.skip();
     const db = t.runtime.storage.db;
     expect((await t.proxy('/submit', jsonPost({ ...BOB, rendered_at: Date.now() - 10_000 }))).status).toBe(202);
     const old = new Date(Date.now() - 25 * 31 * 86_400_000).toISOString();
     const oldId = newId(Date.parse(old));
-    await db.insertInto('leads').values({ id: oldId, shop: SHOP, form_id: null, created_at: old, email: 'old@example.com', first_name: null, last_name: null, phone: null, message: 'from long ago', locale: 'en', page: null, logged_in_customer_id: null, email_consent: 0, status: 'no_consent', shopify_customer_id: null, sync_error: null, synced_at: null, idempotency_key: 'old-key-0001', body_hash: 'x', company: null, birthday: null, address: null, answers: null, tags: null }).execute();
+    await db
+      .insertInto('leads')
+      .values({
+        id: oldId,
+        shop: SHOP,
+        form_id: null,
+        created_at: old,
+        email: 'old@example.com',
+        first_name: null,
+        last_name: null,
+        phone: null,
+        message: 'from long ago',
+        locale: 'en',
+        page: null,
+        logged_in_customer_id: null,
+        email_consent: 0,
+        status: 'no_consent',
+        shopify_customer_id: null,
+        sync_error: null,
+        synced_at: null,
+        idempotency_key: 'old-key-0001',
+        body_hash: 'x',
+        company: null,
+        birthday: null,
+        address: null,
+        answers: null,
+        tags: null,
+      })
+      .execute();
     expect(await purgeExpiredLeads(db)).toContainEqual({ shop: SHOP, erased: 1 });
     expect((await db.selectFrom('leads').select('email').execute()).map((r) => r.email)).toEqual([BOB.email]);
     expect(await db.selectFrom('erasure_log').select(['reason', 'leads_erased']).execute()).toEqual([{ reason: 'retention', leads_erased: 1 }]);
     // A shorter period set by the merchant applies at once.
-    expect(await (await api('/api/settings/retention', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ months: 0 }) })).json()).toMatchObject({ error: 'invalid_retention' });
-    expect(await (await api('/api/settings/retention', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ months: 6 }) })).json()).toEqual({ months: 6 });
+    expect(
+      await (
+        await api('/api/settings/retention', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ months: 0 }) })
+      ).json(),
+    ).toMatchObject({ error: 'invalid_retention' });
+    expect(
+      await (
+        await api('/api/settings/retention', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ months: 6 }) })
+      ).json(),
+    ).toEqual({ months: 6 });
     expect(await (await api('/api/settings/retention')).json()).toEqual({ months: 6 });
   });
 });

@@ -14,12 +14,19 @@ import { ROOT, storefrontBundles, workspaceBundles } from '../scripts/bundles.js
  * as the build scripts). Dev code is everything under dev/ (emulators, previews, the dev sign-in) and test code; a
  * production module importing a devDependency would also fail to start after `npm ci --omit=dev`.
  */
-const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 const NOT_PRODUCTION = /^(dev|tests|bench|scripts)\/|\.test\.[cm]?[jt]sx?$|\.spec\.[cm]?[jt]sx?$/;
 /** Routes only local mode serves (the dev sign-in's /dev/session-token and the like): production code never calls one. */
 const DEV_ROUTE = /\/dev\/[a-z]/;
 
-const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(packageOf(specifier));
 
 describe('the server build', () => {
@@ -31,13 +38,36 @@ describe('the server build', () => {
   beforeAll(async () => {
     outDir = mkdtempSync(join(tmpdir(), 'contact-capture-build-'));
     // The real build's configuration, emitted without the type check (`npm run typecheck` does that) to a place of its own.
-    const listing = execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir, '--noCheck', '--listFiles', '--listEmittedFiles'], { cwd: ROOT, encoding: 'utf8' });
+    const listing = execFileSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/typescript/bin/tsc'),
+        '-p',
+        join(ROOT, 'tsconfig.build.json'),
+        '--outDir',
+        outDir,
+        '--noCheck',
+        '--listFiles',
+        '--listEmittedFiles',
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     const lines = listing.split('\n').filter(Boolean);
     emitted = lines.filter((l) => l.startsWith('TSFILE: ')).map((l) => relative(outDir, l.slice('TSFILE: '.length)));
     programFiles = lines.filter((l) => isAbsolute(l) && !l.includes('/node_modules/')).map((l) => relative(ROOT, l));
     // The import graph of what `node dist/web/server/main.js` loads: esbuild follows every static and literal dynamic
     // import from the entry and records it, with packages left as they are named.
-    const result = await build({ entryPoints: ['web/server/main.js'], absWorkingDir: outDir, bundle: true, write: false, platform: 'node', format: 'esm', packages: 'external', metafile: true, logLevel: 'silent' });
+    const result = await build({
+      entryPoints: ['web/server/main.js'],
+      absWorkingDir: outDir,
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      metafile: true,
+      logLevel: 'silent',
+    });
     graph = result.metafile;
   }, 120_000);
 

@@ -37,7 +37,8 @@ describe.each(ENGINES)('purchase answers on %s', (engine) => {
   };
   const metafields = (customer: { metafields: Map<string, { key: string; value: string; type: string }> }) =>
     Object.fromEntries([...customer.metafields.values()].map((m) => [m.key, m.type === 'json' ? JSON.parse(m.value) : m.value]));
-  const webhook = (payload: unknown, options?: Parameters<typeof signedWebhook>[2]) => t!.runtime.app.request('/webhooks/orders/create', signedWebhook('orders/create', payload, options));
+  const webhook = (payload: unknown, options?: Parameters<typeof signedWebhook>[2]) =>
+    t!.runtime.app.request('/webhooks/orders/create', signedWebhook('orders/create', payload, options));
 
   it('writes consented answers to the customer who ordered, with typed definitions, and leaves marketing consent alone', async (ctx) => {
     if (!t) return ctx.skip();
@@ -57,17 +58,37 @@ describe.each(ENGINES)('purchase answers on %s', (engine) => {
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ ok: true, status: 'pending', rejected: 0 });
     await t.runtime.worker.drain();
-    expect(metafields(customer)).toMatchObject({ birthday: '1990-04-12', heard_about: 'Instagram', shoe_size: '42', consent_proof: { text: 'Keep these answers on my customer profile.', locale: 'fr' } });
+    expect(metafields(customer)).toMatchObject({
+      birthday: '1990-04-12',
+      heard_about: 'Instagram',
+      shoe_size: '42',
+      consent_proof: { text: 'Keep these answers on my customer profile.', locale: 'fr' },
+    });
     expect(customer.metafields.get('app--1000.shoe_size')?.type).toBe('number_decimal');
     // The kinds list is not an answer of its own.
     expect(customer.metafields.has('app--1000.kinds')).toBe(false);
     expect(customer.emailConsent).toBeNull();
     expect(customer.tags.has('contact-capture')).toBe(true);
     const definitions = [...t.emulator.shopData(SHOP)!.definitions.values()].map((d) => `${d.key}:${d.type}`);
-    expect(definitions).toEqual(expect.arrayContaining(['birthday:date', 'heard_about:single_line_text_field', 'shoe_size:number_decimal', 'consent_proof:json']));
-    const lead = await t.runtime.storage.db.selectFrom('leads').select(['source', 'order_id', 'status', 'shopify_customer_id']).where('order_id', '=', `gid://shopify/Order/${payload.id}`).executeTakeFirstOrThrow();
-    expect(lead).toEqual({ source: 'cart', order_id: `gid://shopify/Order/${payload.id}`, status: 'synced', shopify_customer_id: 'gid://shopify/Customer/777001' });
-    const consent = await t.runtime.storage.db.selectFrom('consent_records').select(['channel', 'source', 'granted']).where('lead_id', '=', (await t.runtime.storage.db.selectFrom('leads').select('id').where('order_id', '=', lead.order_id).executeTakeFirstOrThrow()).id).execute();
+    expect(definitions).toEqual(
+      expect.arrayContaining(['birthday:date', 'heard_about:single_line_text_field', 'shoe_size:number_decimal', 'consent_proof:json']),
+    );
+    const lead = await t.runtime.storage.db
+      .selectFrom('leads')
+      .select(['source', 'order_id', 'status', 'shopify_customer_id'])
+      .where('order_id', '=', `gid://shopify/Order/${payload.id}`)
+      .executeTakeFirstOrThrow();
+    expect(lead).toEqual({
+      source: 'cart',
+      order_id: `gid://shopify/Order/${payload.id}`,
+      status: 'synced',
+      shopify_customer_id: 'gid://shopify/Customer/777001',
+    });
+    const consent = await t.runtime.storage.db
+      .selectFrom('consent_records')
+      .select(['channel', 'source', 'granted'])
+      .where('lead_id', '=', (await t.runtime.storage.db.selectFrom('leads').select('id').where('order_id', '=', lead.order_id).executeTakeFirstOrThrow()).id)
+      .execute();
     expect(consent).toEqual([{ channel: 'profile', source: 'cart_fields', granted: 1 }]);
   });
 
@@ -76,14 +97,35 @@ describe.each(ENGINES)('purchase answers on %s', (engine) => {
     // A guest can check out with anyone's email; Shopify then ties the order to that customer.
     const victim = checkoutCustomer(777009, 'victim777009@example.com');
     const at = new Date().toISOString();
-    victim.metafields.set('app--1000.heard_about', { id: 'gid://shopify/Metafield/777009', namespace: 'app--1000', key: 'heard_about', type: 'single_line_text_field', value: 'A friend', createdAt: at, updatedAt: at });
-    const payload = order(777009, { cc_source: 'cart', cc_heard_about: 'Forged', cc_birthday: '1980-01-01', cc_consent: 'yes', cc_consent_text: 'Keep these answers on my customer profile.', cc_locale: 'fr' });
+    victim.metafields.set('app--1000.heard_about', {
+      id: 'gid://shopify/Metafield/777009',
+      namespace: 'app--1000',
+      key: 'heard_about',
+      type: 'single_line_text_field',
+      value: 'A friend',
+      createdAt: at,
+      updatedAt: at,
+    });
+    const payload = order(777009, {
+      cc_source: 'cart',
+      cc_heard_about: 'Forged',
+      cc_birthday: '1980-01-01',
+      cc_consent: 'yes',
+      cc_consent_text: 'Keep these answers on my customer profile.',
+      cc_locale: 'fr',
+    });
     expect((await webhook(payload)).status).toBe(200);
     await t.runtime.worker.drain();
     expect(metafields(victim)).toMatchObject({ heard_about: 'A friend', birthday: '1980-01-01' });
-    const lead = await t.runtime.storage.db.selectFrom('leads').select(['status', 'proposed_changes']).where('order_id', '=', `gid://shopify/Order/${payload.id}`).executeTakeFirstOrThrow();
+    const lead = await t.runtime.storage.db
+      .selectFrom('leads')
+      .select(['status', 'proposed_changes'])
+      .where('order_id', '=', `gid://shopify/Order/${payload.id}`)
+      .executeTakeFirstOrThrow();
     expect(lead.status).toBe('synced');
-    expect(JSON.parse(lead.proposed_changes ?? 'null')).toMatchObject({ changes: [{ field: 'metafield:heard_about', current: 'A friend', proposed: 'Forged' }] });
+    expect(JSON.parse(lead.proposed_changes ?? 'null')).toMatchObject({
+      changes: [{ field: 'metafield:heard_about', current: 'A friend', proposed: 'Forged' }],
+    });
   });
 
   it('without consent keeps the answers for the merchant and writes nothing to Shopify', async (ctx) => {
@@ -129,13 +171,22 @@ describe.each(ENGINES)('purchase answers on %s', (engine) => {
         body: typeof body === 'string' ? body : JSON.stringify(body),
       });
     const token = (options: { customerId?: string; expiresIn?: number; apiKey?: string; secret?: string } = {}) =>
-      mintCheckoutToken({ shop: SHOP, apiKey: options.apiKey ?? API_KEY, secret: options.secret ?? SECRET, ...(options.customerId ? { customerId: options.customerId } : {}), ...(options.expiresIn ? { expiresIn: options.expiresIn } : {}) });
+      mintCheckoutToken({
+        shop: SHOP,
+        apiKey: options.apiKey ?? API_KEY,
+        secret: options.secret ?? SECRET,
+        ...(options.customerId ? { customerId: options.customerId } : {}),
+        ...(options.expiresIn ? { expiresIn: options.expiresIn } : {}),
+      });
 
     it("a logged-in buyer's answers reach their customer record (the token's sub, once Shopify says the order is theirs)", async (ctx) => {
       if (!t) return ctx.skip();
       const customer = checkoutCustomer(777010, 'buyer777010@example.com');
       t.emulator.shopData(SHOP)!.orders.set('gid://shopify/Order/9010', { id: 'gid://shopify/Order/9010', email: customer.email, customerId: customer.id });
-      const response = await post({ order_id: 'gid://shopify/OrderIdentity/9010', attributes: { cc_heard_about: 'Podcast', cc_consent: 'yes', cc_consent_text: 'Keep my answers.' } }, await token({ customerId: customer.id }));
+      const response = await post(
+        { order_id: 'gid://shopify/OrderIdentity/9010', attributes: { cc_heard_about: 'Podcast', cc_consent: 'yes', cc_consent_text: 'Keep my answers.' } },
+        await token({ customerId: customer.id }),
+      );
       expect(response.status).toBe(202);
       expect(response.headers.get('access-control-allow-origin')).toBe('*');
       await t.runtime.worker.drain();
@@ -145,8 +196,16 @@ describe.each(ENGINES)('purchase answers on %s', (engine) => {
     it("a guest's answers find the customer through the order, proven by its checkout token", async (ctx) => {
       if (!t) return ctx.skip();
       const customer = checkoutCustomer(777011, 'buyer777011@example.com');
-      t.emulator.shopData(SHOP)!.orders.set('gid://shopify/Order/9011', { id: 'gid://shopify/Order/9011', email: customer.email, customerId: customer.id, checkoutToken: 'b5f1c0de9011' });
-      const response = await post({ order_id: 'gid://shopify/OrderIdentity/9011', checkout_token: 'b5f1c0de9011', attributes: { cc_company: 'Maison Moreau', cc_consent: 'yes' } }, await token());
+      t.emulator.shopData(SHOP)!.orders.set('gid://shopify/Order/9011', {
+        id: 'gid://shopify/Order/9011',
+        email: customer.email,
+        customerId: customer.id,
+        checkoutToken: 'b5f1c0de9011',
+      });
+      const response = await post(
+        { order_id: 'gid://shopify/OrderIdentity/9011', checkout_token: 'b5f1c0de9011', attributes: { cc_company: 'Maison Moreau', cc_consent: 'yes' } },
+        await token(),
+      );
       expect(response.status).toBe(202);
       await t.runtime.worker.drain();
       expect(metafields(customer)).toMatchObject({ company: 'Maison Moreau' });

@@ -24,7 +24,9 @@ describe.each(ENGINES)('0007_purchase-owner on %s', (engine) => {
       expect((await migrator.migrateTo('0006_workspace')).error).toBeUndefined();
       const lead = (id: string, source: string, status: string, customer: string | null) =>
         sql`insert into leads (id, shop, created_at, email, locale, email_consent, status, shopify_customer_id, idempotency_key, body_hash, source, order_id)
-            values (${id}, 's.myshopify.com', '2026-01-01T00:00:00.000Z', '', 'en', 1, ${status}, ${customer}, ${id}, 'h', ${source}, 'gid://shopify/Order/1')`.execute(db);
+            values (${id}, 's.myshopify.com', '2026-01-01T00:00:00.000Z', '', 'en', 1, ${status}, ${customer}, ${id}, 'h', ${source}, 'gid://shopify/Order/1')`.execute(
+          db,
+        );
       await lead('pending-claim', 'thank_you', 'pending', 'gid://shopify/Customer/7');
       await lead('synced-before', 'thank_you', 'synced', 'gid://shopify/Customer/8');
       await lead('guest', 'thank_you', 'pending', null);

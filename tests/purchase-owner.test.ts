@@ -36,12 +36,23 @@ describe.each(ENGINES)('thank-you answers belong to the buyer on %s', (engine) =
   };
   const token = (customerId?: string) => mintCheckoutToken({ shop: SHOP, apiKey: API_KEY, secret: SECRET, ...(customerId ? { customerId } : {}) });
   const post = async (bearer: string, body: Record<string, unknown>) =>
-    t!.runtime.app.request('/checkout/answers', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
+    t!.runtime.app.request('/checkout/answers', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+      body: JSON.stringify(body),
+    });
   const answers = (heard: string) => ({ cc_heard_about: heard, cc_consent: 'yes', cc_consent_text: 'Keep these answers on my customer profile.' });
   const untouched = (c: EmuCustomer) => c.metafields.size === 0 && c.tags.size === 0;
   const leadsOf = (orderId: string) =>
-    t!.runtime.storage.db.selectFrom('leads').select(['id', 'status', 'shopify_customer_id', 'order_id', 'answers', 'sync_error']).where('order_id', '=', orderId).execute();
-  const lookups = () => Object.entries(t!.emulator.stats.operations).filter(([name]) => /Order/.test(name)).reduce((n, [, count]) => n + count, 0);
+    t!.runtime.storage.db
+      .selectFrom('leads')
+      .select(['id', 'status', 'shopify_customer_id', 'order_id', 'answers', 'sync_error'])
+      .where('order_id', '=', orderId)
+      .execute();
+  const lookups = () =>
+    Object.entries(t!.emulator.stats.operations)
+      .filter(([name]) => /Order/.test(name))
+      .reduce((n, [, count]) => n + count, 0);
 
   it('one guest token naming 30 made-up order ids writes nothing on any customer (at most a few leads, no Admin API call)', async (ctx) => {
     if (!t) return ctx.skip();
@@ -54,7 +65,9 @@ describe.each(ENGINES)('thank-you answers belong to the buyer on %s', (engine) =
     const accepted = statuses.filter((s) => s === 202).length;
     const limited = statuses.filter((s) => s === 429).length;
     const leads = (await Promise.all(victims.map((v) => leadsOf(v.orderId)))).flat();
-    console.log(`[${engine}] forged posts: ${accepted} accepted, ${limited} refused with 429, ${leads.length} leads, ${t.emulator.stats.requests - requestsBefore} Admin API calls`);
+    console.log(
+      `[${engine}] forged posts: ${accepted} accepted, ${limited} refused with 429, ${leads.length} leads, ${t.emulator.stats.requests - requestsBefore} Admin API calls`,
+    );
     expect(victims.filter((v) => !untouched(v.customer))).toEqual([]);
     expect(accepted + limited).toBe(30);
     expect(accepted).toBeLessThanOrEqual(5);
@@ -134,7 +147,9 @@ describe.each(ENGINES)('thank-you answers belong to the buyer on %s', (engine) =
     expect(t.emulator.stats.requests).toBe(before);
     const detail = await t.runtime.app.request(`/api/leads/${id}`, { headers: { authorization: `Bearer ${await t.staffToken('manager')}` } });
     expect(detail.status).toBe(200);
-    const { lead } = (await detail.json()) as { lead: { order_id: string; answers: Array<{ key: string; value: string }>; status: string; sync_error: string; shopify_customer_id: string | null } };
+    const { lead } = (await detail.json()) as {
+      lead: { order_id: string; answers: Array<{ key: string; value: string }>; status: string; sync_error: string; shopify_customer_id: string | null };
+    };
     expect(lead).toMatchObject({ order_id: order.orderId, status: 'failed', shopify_customer_id: null });
     expect(lead.answers).toMatchObject([{ key: 'heard_about', value: 'A friend' }]);
     expect(lead.sync_error).toMatch(/not written to a customer/i);
@@ -224,7 +239,17 @@ describe.each(ENGINES)('limits on thank-you answers on %s', (engine) => {
   const routes = (limits: { perTokenPerMinute: number; perShopPerMinute: number }, now: number) => {
     const app = createHttpApp(pino({ level: 'silent' }));
     const db = t!.runtime.storage.db;
-    app.route('/checkout', checkoutRoutes({ shopify: createShopifyApi({ apiKey: API_KEY, apiSecret: SECRET, appUrl: 'http://localhost' }), intake: new LeadIntake(db, t!.runtime.lookupHash), db, admin: async () => null, limits, clock: () => now }));
+    app.route(
+      '/checkout',
+      checkoutRoutes({
+        shopify: createShopifyApi({ apiKey: API_KEY, apiSecret: SECRET, appUrl: 'http://localhost' }),
+        intake: new LeadIntake(db, t!.runtime.lookupHash),
+        db,
+        admin: async () => null,
+        limits,
+        clock: () => now,
+      }),
+    );
     return (bearer: string, order: number) =>
       app.request('/checkout/answers', {
         method: 'POST',

@@ -65,7 +65,10 @@ describe('one source of truth for purchase questions', () => {
   it("translates every catalogue field in the extension's locales, with the same keys in each language", () => {
     const en = json(join(CHECKOUT_DIR, 'locales', 'en.default.json'));
     const fr = json(join(CHECKOUT_DIR, 'locales', 'fr.json'));
-    const keys = (o: Record<string, any>, prefix = ''): string[] => Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`])).sort();
+    const keys = (o: Record<string, any>, prefix = ''): string[] =>
+      Object.entries(o)
+        .flatMap(([k, v]) => (typeof v === 'object' ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]))
+        .sort();
     for (const field of PURCHASE_QUESTIONS) expect(en.fields[field.key], field.key).toBeTruthy();
     expect(keys(fr)).toEqual(keys(en));
   });
@@ -79,7 +82,8 @@ describe('one source of truth for purchase questions', () => {
     }
     for (let i = 1; i <= CART_CUSTOM_SLOTS; i++) for (const part of ['type', 'label', 'key']) expect(ids.has(`custom_${i}_${part}`)).toBe(true);
     expect(ids.has(`custom_${CART_CUSTOM_SLOTS + 1}_type`)).toBe(false);
-    for (const attribute of [CONSENT_ATTRIBUTE, CONSENT_TEXT_ATTRIBUTE, LOCALE_ATTRIBUTE, SOURCE_ATTRIBUTE, CUSTOM_KINDS_ATTRIBUTE]) expect(liquid).toContain(`attributes[${attribute}]`);
+    for (const attribute of [CONSENT_ATTRIBUTE, CONSENT_TEXT_ATTRIBUTE, LOCALE_ATTRIBUTE, SOURCE_ATTRIBUTE, CUSTOM_KINDS_ATTRIBUTE])
+      expect(liquid).toContain(`attributes[${attribute}]`);
     expect(liquid).toContain("'cc_custom_' | append: c_key");
   });
 

@@ -22,7 +22,13 @@ describe('crash safety on SQLite', () => {
     const shared = await startSharedEmulator();
     // Pacing is measured by bench/sync.ts; here Shopify's bucket is made roomy so the test is about durability.
     shared.emulator.configure({ bucket: { maximumAvailable: 1_000_000, restoreRate: 1_000_000 } });
-    const env = { DATABASE_URL: `sqlite:${join(dir, 'crash.sqlite')}`, SHOPIFY_ADMIN_API_ORIGIN: shared.origin, SYNC_LEASE_MS: '1500', SYNC_POLL_MS: '50', RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000' };
+    const env = {
+      DATABASE_URL: `sqlite:${join(dir, 'crash.sqlite')}`,
+      SHOPIFY_ADMIN_API_ORIGIN: shared.origin,
+      SYNC_LEASE_MS: '1500',
+      SYNC_POLL_MS: '50',
+      RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000',
+    };
     try {
       const first = await startAppProcess(env);
       const acknowledged: string[] = [];
@@ -46,10 +52,14 @@ describe('crash safety on SQLite', () => {
       const second = await startAppProcess(env);
       const storage = await openStorage(env.DATABASE_URL);
       try {
-        await until(async () => {
-          const open = await storage.db.selectFrom('outbox_jobs').select('id').where('state', '!=', 'done').execute();
-          return open.length === 0;
-        }, 60_000, 'the outbox to drain');
+        await until(
+          async () => {
+            const open = await storage.db.selectFrom('outbox_jobs').select('id').where('state', '!=', 'done').execute();
+            return open.length === 0;
+          },
+          60_000,
+          'the outbox to drain',
+        );
         const rows = await storage.db.selectFrom('leads').select(['id', 'status', 'email', 'shopify_customer_id']).execute();
         const byId = new Map(rows.map((r) => [r.id, r]));
         const missing = acknowledged.filter((id) => !byId.has(id));
@@ -75,16 +85,28 @@ describe('two app processes on one PostgreSQL', () => {
     if (!database) return ctx.skip();
     const shared = await startSharedEmulator();
     shared.emulator.configure({ bucket: { maximumAvailable: 1_000_000, restoreRate: 1_000_000 } });
-    const env = { DATABASE_URL: database.url, SHOPIFY_ADMIN_API_ORIGIN: shared.origin, SYNC_POLL_MS: '50', RATE_LIMIT_PER_IP_PER_MINUTE: '10', RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000' };
+    const env = {
+      DATABASE_URL: database.url,
+      SHOPIFY_ADMIN_API_ORIGIN: shared.origin,
+      SYNC_POLL_MS: '50',
+      RATE_LIMIT_PER_IP_PER_MINUTE: '10',
+      RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000',
+    };
     const a = await startAppProcess(env);
     const b = await startAppProcess(env);
     const storage = await openStorage(database.url);
     try {
       const results = await Promise.all(
-        Array.from({ length: 120 }, (_, i) => (i % 2 ? a : b).submit(lead(`pair${i}@example.com`), { 'x-forwarded-for': `192.0.2.${i % 250}` }).then((r) => r.status)),
+        Array.from({ length: 120 }, (_, i) =>
+          (i % 2 ? a : b).submit(lead(`pair${i}@example.com`), { 'x-forwarded-for': `192.0.2.${i % 250}` }).then((r) => r.status),
+        ),
       );
       expect(results.every((s) => s === 202)).toBe(true);
-      await until(async () => (await storage.db.selectFrom('outbox_jobs').select('id').where('state', '!=', 'done').execute()).length === 0, 60_000, 'both workers to drain');
+      await until(
+        async () => (await storage.db.selectFrom('outbox_jobs').select('id').where('state', '!=', 'done').execute()).length === 0,
+        60_000,
+        'both workers to drain',
+      );
       expect(shared.emulator.stats.operations.ContactCaptureCustomerCreate).toBe(120);
       expect(shared.emulator.shopData('contact-capture-dev.myshopify.com')?.customers.size).toBe(120);
 

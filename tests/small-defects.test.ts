@@ -43,9 +43,24 @@ describe.each(ENGINES)('smaller defects on %s', (engine) => {
   it.for([
     ['app/uninstalled', 'myshopify_domain', { id: 1, name: 'Other', domain: 'other.example.com' }],
     ['app/uninstalled', 'shop_domain', { id: 1 }],
-    ['orders/create', 'shop_domain', { id: 991, email: 'buyer@example.com', note_attributes: [{ name: 'cc_heard_about', value: 'A friend' }, { name: 'cc_profile_consent', value: 'yes' }] }],
+    [
+      'orders/create',
+      'shop_domain',
+      {
+        id: 991,
+        email: 'buyer@example.com',
+        note_attributes: [
+          { name: 'cc_heard_about', value: 'A friend' },
+          { name: 'cc_profile_consent', value: 'yes' },
+        ],
+      },
+    ],
     ['customers/redact', 'shop_domain', { customer: { id: 9, email: 'camille@example.com' } }],
-    ['customers_email_marketing_consent/update', 'shop_domain', { customer_id: 1, email_address: 'camille@example.com', email_marketing_consent: { state: 'unsubscribed' } }],
+    [
+      'customers_email_marketing_consent/update',
+      'shop_domain',
+      { customer_id: 1, email_address: 'camille@example.com', email_marketing_consent: { state: 'unsubscribed' } },
+    ],
   ] as const)('refuses a %s webhook whose payload %s names another shop than the signed header, and writes nothing', async ([topic, key, payload], ctx) => {
     if (!t) return ctx.skip();
     const db = t.runtime.storage.db;
@@ -61,7 +76,8 @@ describe.each(ENGINES)('smaller defects on %s', (engine) => {
     expect(await response.json()).toMatchObject({ error: 'shop_mismatch' });
     expect(await snapshot()).toEqual(before);
     // The same payload naming the header's shop is taken (the baseline: the refusal is about the shop alone).
-    if (topic === 'orders/create') expect((await t.runtime.app.request(`/webhooks/${topic}`, signedWebhook(topic, { ...payload, [key]: SHOP }))).status).toBe(200);
+    if (topic === 'orders/create')
+      expect((await t.runtime.app.request(`/webhooks/${topic}`, signedWebhook(topic, { ...payload, [key]: SHOP }))).status).toBe(200);
   });
 
   it('deletes a data-request package a set time after its delivery, and only then', async (ctx) => {
@@ -69,7 +85,15 @@ describe.each(ENGINES)('smaller defects on %s', (engine) => {
     const db = t.runtime.storage.db;
     expect((await t.proxy('/submit', jsonPost(lead({ email: 'package@example.com' })))).status).toBe(202);
     const request = async (id: string) => {
-      const response = await t!.runtime.app.request('/webhooks/customers/data_request', signedWebhook('customers/data_request', { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: 'package@example.com', phone: null }, data_request: { id } }));
+      const response = await t!.runtime.app.request(
+        '/webhooks/customers/data_request',
+        signedWebhook('customers/data_request', {
+          shop_id: 1,
+          shop_domain: SHOP,
+          customer: { id: 1, email: 'package@example.com', phone: null },
+          data_request: { id },
+        }),
+      );
       expect(response.status).toBe(200);
       return ((await response.json()) as { request: string }).request;
     };
@@ -82,7 +106,8 @@ describe.each(ENGINES)('smaller defects on %s', (engine) => {
     const { delivered_at } = await db.selectFrom('compliance_requests').select('delivered_at').where('id', '=', delivered).executeTakeFirstOrThrow();
     const deliveredAt = Date.parse(delivered_at!);
     const day = 86_400_000;
-    const hasPackage = async (id: string) => (await db.selectFrom('compliance_requests').select('package').where('id', '=', id).executeTakeFirstOrThrow()).package !== null;
+    const hasPackage = async (id: string) =>
+      (await db.selectFrom('compliance_requests').select('package').where('id', '=', id).executeTakeFirstOrThrow()).package !== null;
 
     expect(await purgeDeliveredPackages(db, 30, () => deliveredAt + 30 * day - 1000)).toBe(0);
     expect(await hasPackage(delivered)).toBe(true);
@@ -93,7 +118,9 @@ describe.each(ENGINES)('smaller defects on %s', (engine) => {
     const again = await t.runtime.app.request(`/api/compliance/requests/${delivered}/package`, { headers: { authorization: `Bearer ${owner}` } });
     expect(again.status).toBe(404);
     // The request itself stays listed, with its counts and when it was delivered.
-    const listed = (await (await t.runtime.app.request('/api/compliance/requests', { headers: { authorization: `Bearer ${owner}` } })).json()) as { requests: Array<{ id: string; has_package: boolean; delivered_at: string | null; result: unknown }> };
+    const listed = (await (await t.runtime.app.request('/api/compliance/requests', { headers: { authorization: `Bearer ${owner}` } })).json()) as {
+      requests: Array<{ id: string; has_package: boolean; delivered_at: string | null; result: unknown }>;
+    };
     expect(listed.requests.find((r) => r.id === delivered)).toMatchObject({ has_package: false, delivered_at, result: { leads: 1 } });
   });
 
@@ -103,20 +130,31 @@ describe.each(ENGINES)('smaller defects on %s', (engine) => {
     expect(() => loadConfig({ DATA_REQUEST_PACKAGE_DAYS: '0' })).toThrow(/DATA_REQUEST_PACKAGE_DAYS/);
   });
 
-  const form = (fields: Record<string, string>): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  const form = (fields: Record<string, string>): RequestInit => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
   const formToken = (html: string) => /name="token" value="([0-9a-f]{64})"/.exec(html)?.[1] ?? '';
 
-  describe('self-service matches the customer\'s leads by the email Shopify holds for them too', () => {
+  describe("self-service matches the customer's leads by the email Shopify holds for them too", () => {
     let sender = 0;
     const submit = async (email: string, customerId: string | null, message: string) =>
-      expect((await t!.proxy('/submit', { ...jsonPost(lead({ email, message, email_marketing_consent: false }), { 'x-forwarded-for': `198.51.100.${++sender}` }), customerId })).status).toBe(202);
+      expect(
+        (
+          await t!.proxy('/submit', {
+            ...jsonPost(lead({ email, message, email_marketing_consent: false }), { 'x-forwarded-for': `198.51.100.${++sender}` }),
+            customerId,
+          })
+        ).status,
+      ).toBe(202);
     const messages = async (customerId: string) => {
       const html = await (await t!.proxy('/privacy', { customerId })).text();
       return { html, shown: ['guest-own', 'logged-in-own', 'typed-victim', 'victim-own', 'unverified-guest'].filter((m) => html.includes(`>${m}<`)) };
     };
     const remaining = async () => (await t!.runtime.storage.db.selectFrom('leads').select('message').execute()).map((r) => r.message).sort();
 
-    it('shows and erases the leads sent with the customer\'s verified Shopify email, and never a lead of an email the customer only typed', async (ctx) => {
+    it("shows and erases the leads sent with the customer's verified Shopify email, and never a lead of an email the customer only typed", async (ctx) => {
       if (!t) return ctx.skip();
       const shop = t.emulator.shopData(SHOP)!;
       shop.addCustomer({ email: 'owner.self@example.com', firstName: 'Owner' }, 8201);
@@ -177,10 +215,16 @@ describe.each(ENGINES)('smaller defects on %s', (engine) => {
     noStore(page);
     const html = await page.text();
     expect(html).toContain('cache@example.com');
-    const corrected = await t.proxy('/privacy/correct', { ...form({ token: formToken(html), first_name: 'Cam', last_name: 'Martin', phone: '', locale: 'en' }), customerId: '8101' });
+    const corrected = await t.proxy('/privacy/correct', {
+      ...form({ token: formToken(html), first_name: 'Cam', last_name: 'Martin', phone: '', locale: 'en' }),
+      customerId: '8101',
+    });
     expect(corrected.status).toBe(200);
     noStore(corrected);
-    const confirmation = await t.proxy('/submit', form({ email: 'nojs-cache@example.com', locale: 'en', page: '/', idempotency_key: 'nojs-cache-00001', rendered_at: String(Date.now() - 10_000) }));
+    const confirmation = await t.proxy(
+      '/submit',
+      form({ email: 'nojs-cache@example.com', locale: 'en', page: '/', idempotency_key: 'nojs-cache-00001', rendered_at: String(Date.now() - 10_000) }),
+    );
     expect(confirmation.status).toBe(200);
     noStore(confirmation);
     const again = await t.proxy('/submit', form({ email: 'not-an-email', locale: 'en', page: '/' }));

@@ -86,7 +86,7 @@ describe.each(ENGINES)('what a viewer sees and searches on %s', (engine) => {
   });
 });
 
-describe.each(ENGINES)('the owner role follows Shopify\'s account owner on %s', (engine) => {
+describe.each(ENGINES)("the owner role follows Shopify's account owner on %s", (engine) => {
   let storage: Storage | null = null;
   let drop: (() => Promise<void>) | null = null;
   afterEach(async () => {
@@ -114,7 +114,10 @@ describe.each(ENGINES)('the owner role follows Shopify\'s account owner on %s', 
       c.set('session', { shop: SHOP, userId: c.req.header('x-user') ?? '', token: 'unused' });
       await next();
     });
-    staff.use('*', requireStaff(storage.db, identify, () => state.now));
+    staff.use(
+      '*',
+      requireStaff(storage.db, identify, () => state.now),
+    );
     staff.route('/', staffRoutes(storage.db));
     app.route('/api', staff);
     const me = async (user: string) => ((await (await app.request('/api/me', { headers: { 'x-user': user } })).json()) as { role: Role }).role;

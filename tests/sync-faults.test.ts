@@ -18,15 +18,27 @@ describe.each(ENGINES)('sync under 30 percent faults on %s', (engine) => {
   });
 
   it(`syncs ${LEADS} leads exactly once`, async (ctx) => {
-    t = await startTestApp(engine, { SHOPIFY_REQUEST_TIMEOUT_MS: '150', SYNC_RETRY_BASE_MS: '5', RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000', SYNC_CONCURRENCY: '4', SYNC_POLL_MS: '10' });
+    t = await startTestApp(engine, {
+      SHOPIFY_REQUEST_TIMEOUT_MS: '150',
+      SYNC_RETRY_BASE_MS: '5',
+      RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000',
+      SYNC_CONCURRENCY: '4',
+      SYNC_POLL_MS: '10',
+    });
     if (!t) return ctx.skip();
     // Install each shop the way a real one is installed: token exchange on the first admin request.
-    for (const shop of SHOPS) expect((await t.runtime.app.request('/api/leads', { headers: { authorization: `Bearer ${await t.sessionToken({ shop })}` } })).status).toBe(200);
+    for (const shop of SHOPS)
+      expect((await t.runtime.app.request('/api/leads', { headers: { authorization: `Bearer ${await t.sessionToken({ shop })}` } })).status).toBe(200);
     t.emulator.configure({ bucket: { maximumAvailable: 1_000_000, restoreRate: 1_000_000 } });
     for (let i = 0; i < LEADS; i += 50) {
       const statuses = await Promise.all(
         Array.from({ length: 50 }, (_, j) =>
-          t!.proxy('/submit', { ...jsonPost({ email: `f${i + j}@example.com`, email_marketing_consent: true, message: 'm', rendered_at: Date.now() - 10_000 }), shop: SHOPS[(i + j) % SHOPS.length] }).then((r) => r.status),
+          t!
+            .proxy('/submit', {
+              ...jsonPost({ email: `f${i + j}@example.com`, email_marketing_consent: true, message: 'm', rendered_at: Date.now() - 10_000 }),
+              shop: SHOPS[(i + j) % SHOPS.length],
+            })
+            .then((r) => r.status),
         ),
       );
       expect(statuses.every((s) => s === 202)).toBe(true);

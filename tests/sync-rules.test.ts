@@ -10,7 +10,12 @@ import { SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/ru
  * the Admin API emulator. An anonymous post may create a customer, never rewrite one; a verified one may; staff apply
  * what waits; and a value Shopify refuses on its own never keeps the shopper out.
  */
-const human = (body: Record<string, unknown>) => ({ email_marketing_consent: true, consent_text: 'Email me offers.', rendered_at: Date.now() - 10_000, ...body });
+const human = (body: Record<string, unknown>) => ({
+  email_marketing_consent: true,
+  consent_text: 'Email me offers.',
+  rendered_at: Date.now() - 10_000,
+  ...body,
+});
 const NS = 'app--1000';
 
 type Proposal = { changes: Array<{ field: string; current: string | null; proposed: string }>; applying: unknown } | null;
@@ -30,7 +35,8 @@ describe.each(ENGINES)('who may change a Shopify customer, on %s', (engine) => {
   const seed = (fields: Partial<EmuCustomer>, legacyId?: number, metafields: Record<string, [string, string]> = {}) => {
     const customer = shop().addCustomer(fields, legacyId);
     const at = new Date().toISOString();
-    for (const [key, [type, value]] of Object.entries(metafields)) customer.metafields.set(`${NS}.${key}`, { id: shop().newGid('Metafield').gid, namespace: NS, key, type, value, createdAt: at, updatedAt: at });
+    for (const [key, [type, value]] of Object.entries(metafields))
+      customer.metafields.set(`${NS}.${key}`, { id: shop().newGid('Metafield').gid, namespace: NS, key, type, value, createdAt: at, updatedAt: at });
     return customer;
   };
   const submit = async (body: Record<string, unknown>, customerId: string | null = null) => {
@@ -40,15 +46,31 @@ describe.each(ENGINES)('who may change a Shopify customer, on %s', (engine) => {
   };
   const lead = (id: string) => t!.runtime.storage.db.selectFrom('leads').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const api = (path: string, role: Role, init: RequestInit = {}) =>
-    t!.runtime.app.request(`/api${path}`, { ...init, headers: { 'content-type': 'application/json', ...(init.headers as Record<string, string>), authorization: `Bearer ${tokens[role]}` } });
+    t!.runtime.app.request(`/api${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', ...(init.headers as Record<string, string>), authorization: `Bearer ${tokens[role]}` },
+    });
   const metafield = (c: EmuCustomer, key: string) => c.metafields.get(`${NS}.${key}`)?.value;
 
   it("an anonymous post with an existing customer's email does not rename them or replace their phone; the differences wait as proposed changes", async (ctx) => {
     if (!t) return ctx.skip();
-    const jeanne = seed({ email: 'jeanne@example.fr', firstName: 'Jeanne', lastName: 'Moreau', phone: '+33611112222' }, undefined, { company: ['single_line_text_field', 'Maison Moreau'] });
+    const jeanne = seed({ email: 'jeanne@example.fr', firstName: 'Jeanne', lastName: 'Moreau', phone: '+33611112222' }, undefined, {
+      company: ['single_line_text_field', 'Maison Moreau'],
+    });
     const id = await submit({
-      email: 'jeanne@example.fr', first_name: 'Mallory', last_name: 'Intruder', phone: '+33 6 99 99 00 00', company: 'Evil Corp', birthday: '1990-01-02',
-      address1: '9 rue du Faux', city: 'Paris', zip: '75001', country: 'FR', message: 'Please call me', sms_marketing_consent: true, sms_consent_text: 'Text me.',
+      email: 'jeanne@example.fr',
+      first_name: 'Mallory',
+      last_name: 'Intruder',
+      phone: '+33 6 99 99 00 00',
+      company: 'Evil Corp',
+      birthday: '1990-01-02',
+      address1: '9 rue du Faux',
+      city: 'Paris',
+      zip: '75001',
+      country: 'FR',
+      message: 'Please call me',
+      sms_marketing_consent: true,
+      sms_consent_text: 'Text me.',
     });
     await t.runtime.worker.drain();
     expect(jeanne).toMatchObject({ firstName: 'Jeanne', lastName: 'Moreau', phone: '+33611112222', addresses: [] });
@@ -75,7 +97,9 @@ describe.each(ENGINES)('who may change a Shopify customer, on %s', (engine) => {
     expect(viewed.proposed?.changes).toEqual(['first_name', 'last_name', 'phone', 'address', 'metafield:company'].map((field) => ({ field })));
     // The proposal is personal data: stored encrypted like the lead's own fields.
     // (the WHERE compares the stored value, which the storage plugin does not decrypt)
-    expect(await t.runtime.storage.db.selectFrom('leads').select('id').where('id', '=', id).where('proposed_changes', 'like', 'v3:%').execute()).toHaveLength(1);
+    expect(await t.runtime.storage.db.selectFrom('leads').select('id').where('id', '=', id).where('proposed_changes', 'like', 'v3:%').execute()).toHaveLength(
+      1,
+    );
     // Staff may also decide against them: dismissed, nothing is written, and that is audited too.
     expect((await api(`/leads/${id}/proposed-changes/dismiss`, 'viewer', { method: 'POST' })).status).toBe(403);
     expect(await (await api(`/leads/${id}/proposed-changes/dismiss`, 'manager', { method: 'POST' })).json()).toEqual({ id, dismissed: 5 });
@@ -85,10 +109,41 @@ describe.each(ENGINES)('who may change a Shopify customer, on %s', (engine) => {
 
   it('an anonymous post never re-subscribes a customer who opted out, nor replaces the proof of a consent they gave (attacker review)', async (ctx) => {
     if (!t) return ctx.skip();
-    const proof = JSON.stringify({ text: 'Real wording the customer saw', text_sha256: null, locale: 'fr', page: '/pages/contact', recorded_at: '2026-01-01T00:00:00.000Z' });
-    const out = seed({ email: 'out@example.fr', firstName: 'Odile', phone: '+33611113333', emailConsent: { marketingState: 'UNSUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: '2026-02-01T00:00:00Z' }, smsConsent: { marketingState: 'UNSUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: '2026-02-01T00:00:00Z' } }, undefined, { consent_proof: ['json', proof], last_message: ['multi_line_text_field', 'Earlier message'] });
-    const outLead = await submit({ email: 'out@example.fr', phone: '+33611113333', sms_marketing_consent: true, sms_consent_text: 'Texts', consent_text: 'Forged wording', message: 'Forged message' });
-    const kept = seed({ email: 'kept@example.fr', firstName: 'Karim', emailConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'CONFIRMED_OPT_IN', consentUpdatedAt: '2026-01-01T00:00:00Z' } }, undefined, { consent_proof: ['json', proof] });
+    const proof = JSON.stringify({
+      text: 'Real wording the customer saw',
+      text_sha256: null,
+      locale: 'fr',
+      page: '/pages/contact',
+      recorded_at: '2026-01-01T00:00:00.000Z',
+    });
+    const out = seed(
+      {
+        email: 'out@example.fr',
+        firstName: 'Odile',
+        phone: '+33611113333',
+        emailConsent: { marketingState: 'UNSUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: '2026-02-01T00:00:00Z' },
+        smsConsent: { marketingState: 'UNSUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: '2026-02-01T00:00:00Z' },
+      },
+      undefined,
+      { consent_proof: ['json', proof], last_message: ['multi_line_text_field', 'Earlier message'] },
+    );
+    const outLead = await submit({
+      email: 'out@example.fr',
+      phone: '+33611113333',
+      sms_marketing_consent: true,
+      sms_consent_text: 'Texts',
+      consent_text: 'Forged wording',
+      message: 'Forged message',
+    });
+    const kept = seed(
+      {
+        email: 'kept@example.fr',
+        firstName: 'Karim',
+        emailConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'CONFIRMED_OPT_IN', consentUpdatedAt: '2026-01-01T00:00:00Z' },
+      },
+      undefined,
+      { consent_proof: ['json', proof] },
+    );
     await submit({ email: 'kept@example.fr', consent_text: 'Forged wording' });
     await t.runtime.worker.drain();
     expect(out.emailConsent?.marketingState).toBe('UNSUBSCRIBED');
@@ -97,15 +152,29 @@ describe.each(ENGINES)('who may change a Shopify customer, on %s', (engine) => {
     expect(metafield(out, 'last_message')).toBe('Earlier message');
     const row = await lead(outLead);
     expect(row.status).toBe('synced');
-    expect((JSON.parse(row.sync_warnings ?? '[]') as Warning[]).map((w) => [w.field, w.code])).toEqual([['email_consent', 'UNSUBSCRIBED'], ['sms_consent', 'UNSUBSCRIBED']]);
+    expect((JSON.parse(row.sync_warnings ?? '[]') as Warning[]).map((w) => [w.field, w.code])).toEqual([
+      ['email_consent', 'UNSUBSCRIBED'],
+      ['sms_consent', 'UNSUBSCRIBED'],
+    ]);
     expect(kept.emailConsent).toMatchObject({ marketingState: 'SUBSCRIBED', marketingOptInLevel: 'CONFIRMED_OPT_IN' });
     expect(metafield(kept, 'consent_proof')).toBe(proof);
   });
 
   it('staff apply the proposed changes in one click: the customer changes by id, audited by field name; viewers may not', async (ctx) => {
     if (!t) return ctx.skip();
-    const customer = seed({ email: 'paul@example.fr', firstName: 'Paul', lastName: 'Martin', phone: '+33622223333' }, undefined, { company: ['single_line_text_field', 'Old Co'] });
-    const id = await submit({ email: 'paul@example.fr', first_name: 'Paulo', phone: '+33 6 44 44 55 55', company: 'New Co', address1: '2 place Bellecour', city: 'Lyon', zip: '69002', country: 'FR' });
+    const customer = seed({ email: 'paul@example.fr', firstName: 'Paul', lastName: 'Martin', phone: '+33622223333' }, undefined, {
+      company: ['single_line_text_field', 'Old Co'],
+    });
+    const id = await submit({
+      email: 'paul@example.fr',
+      first_name: 'Paulo',
+      phone: '+33 6 44 44 55 55',
+      company: 'New Co',
+      address1: '2 place Bellecour',
+      city: 'Lyon',
+      zip: '69002',
+      country: 'FR',
+    });
     await t.runtime.worker.drain();
     expect(customer.firstName).toBe('Paul');
     expect((await api(`/leads/${id}/proposed-changes/apply`, 'viewer', { method: 'POST', body: '{}' })).status).toBe(403);
@@ -129,8 +198,23 @@ describe.each(ENGINES)('who may change a Shopify customer, on %s', (engine) => {
 
   it('a verified post (the signed logged_in_customer_id is that customer) updates them, and the address becomes their default address', async (ctx) => {
     if (!t) return ctx.skip();
-    const claire = seed({ email: 'claire@example.fr', firstName: 'Claire', lastName: 'Petit', phone: '+33633334444' }, 880001, { company: ['single_line_text_field', 'Petit SARL'] });
-    const id = await submit({ email: 'claire@example.fr', first_name: 'Claire', last_name: 'Durand', phone: '+33 6 55 55 66 66', company: 'Durand SAS', address1: '5 rue Neuve', city: 'Lille', zip: '59000', country: 'FR' }, '880001');
+    const claire = seed({ email: 'claire@example.fr', firstName: 'Claire', lastName: 'Petit', phone: '+33633334444' }, 880001, {
+      company: ['single_line_text_field', 'Petit SARL'],
+    });
+    const id = await submit(
+      {
+        email: 'claire@example.fr',
+        first_name: 'Claire',
+        last_name: 'Durand',
+        phone: '+33 6 55 55 66 66',
+        company: 'Durand SAS',
+        address1: '5 rue Neuve',
+        city: 'Lille',
+        zip: '59000',
+        country: 'FR',
+      },
+      '880001',
+    );
     await t.runtime.worker.drain();
     expect(claire).toMatchObject({ firstName: 'Claire', lastName: 'Durand', phone: '+33655556666' });
     expect(claire.addresses.map((a) => a.fields.address1)).toEqual(['5 rue Neuve']);
@@ -141,22 +225,45 @@ describe.each(ENGINES)('who may change a Shopify customer, on %s', (engine) => {
     const second = await submit({ email: 'other@example.fr', first_name: 'Claire' }, '880001');
     await t.runtime.worker.drain();
     expect(other.firstName).toBe('Odile');
-    expect(JSON.parse((await lead(second)).proposed_changes ?? 'null')).toMatchObject({ changes: [{ field: 'first_name', current: 'Odile', proposed: 'Claire' }] });
+    expect(JSON.parse((await lead(second)).proposed_changes ?? 'null')).toMatchObject({
+      changes: [{ field: 'first_name', current: 'Odile', proposed: 'Claire' }],
+    });
   });
 
   it('the address a shopper types becomes the default address of the customer the app creates', async (ctx) => {
     if (!t) return ctx.skip();
-    await submit({ email: 'new.shopper@example.fr', first_name: 'Nina', address1: '7 allée des Tilleuls', city: 'Nantes', zip: '44000', country: 'fr', province: '' });
+    await submit({
+      email: 'new.shopper@example.fr',
+      first_name: 'Nina',
+      address1: '7 allée des Tilleuls',
+      city: 'Nantes',
+      zip: '44000',
+      country: 'fr',
+      province: '',
+    });
     await t.runtime.worker.drain();
     const customer = (await t.customerByEmail('new.shopper@example.fr')) as { firstName: string; defaultAddress: Record<string, string | null> };
     expect(customer.firstName).toBe('Nina');
-    expect(customer.defaultAddress).toEqual({ address1: '7 allée des Tilleuls', address2: null, city: 'Nantes', zip: '44000', countryCodeV2: 'FR', provinceCode: null });
+    expect(customer.defaultAddress).toEqual({
+      address1: '7 allée des Tilleuls',
+      address2: null,
+      city: 'Nantes',
+      zip: '44000',
+      countryCodeV2: 'FR',
+      provinceCode: null,
+    });
   });
 
   it('a phone another customer holds (TAKEN) leaves the lead synced with a warning naming the field; the phone stays on the lead', async (ctx) => {
     if (!t) return ctx.skip();
     seed({ email: 'holder@example.fr', phone: '+33677778888' });
-    const id = await submit({ email: 'newcomer@example.fr', first_name: 'Noé', phone: '+33 6 77 77 88 88', sms_marketing_consent: true, sms_consent_text: 'Text me.' });
+    const id = await submit({
+      email: 'newcomer@example.fr',
+      first_name: 'Noé',
+      phone: '+33 6 77 77 88 88',
+      sms_marketing_consent: true,
+      sms_consent_text: 'Text me.',
+    });
     await t.runtime.worker.drain();
     const row = await lead(id);
     expect(row).toMatchObject({ status: 'synced', sync_error: null, phone: '+33677778888' });
@@ -177,9 +284,25 @@ describe.each(ENGINES)('who may change a Shopify customer, on %s', (engine) => {
     const definitions = shop().definitions;
     const key = `CUSTOMER/${NS}.company`;
     const before = definitions.get(key);
-    definitions.set(key, { id: 'gid://shopify/MetafieldDefinition/99', namespace: NS, key: 'company', name: 'Company', type: 'single_line_text_field', ownerType: 'CUSTOMER', validations: [{ name: 'max', value: '8' }] });
+    definitions.set(key, {
+      id: 'gid://shopify/MetafieldDefinition/99',
+      namespace: NS,
+      key: 'company',
+      name: 'Company',
+      type: 'single_line_text_field',
+      ownerType: 'CUSTOMER',
+      validations: [{ name: 'max', value: '8' }],
+    });
     try {
-      const id = await submit({ email: 'zip@example.fr', first_name: 'Zoé', company: 'A company name too long', address1: '1 rue Haute', city: 'Paris', zip: '7500', country: 'FR' });
+      const id = await submit({
+        email: 'zip@example.fr',
+        first_name: 'Zoé',
+        company: 'A company name too long',
+        address1: '1 rue Haute',
+        city: 'Paris',
+        zip: '7500',
+        country: 'FR',
+      });
       await t.runtime.worker.drain();
       const row = await lead(id);
       expect(row.status).toBe('synced');
@@ -205,7 +328,11 @@ describe.each(ENGINES)('who may change a Shopify customer, on %s', (engine) => {
         method: 'POST',
         customerId: customer,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ ...fields, locale: 'en', token: createHmac('sha256', SECRET).update(`self-service:${SHOP}:${customer}:${day}`).digest('hex') }).toString(),
+        body: new URLSearchParams({
+          ...fields,
+          locale: 'en',
+          token: createHmac('sha256', SECRET).update(`self-service:${SHOP}:${customer}:${day}`).digest('hex'),
+        }).toString(),
       });
     // Customer 880010 signed in, but wrote with Bob's email: the correction must not rename Bob.
     const bob = seed({ email: 'bob@example.fr', firstName: 'Bob' });
@@ -224,13 +351,25 @@ describe.each(ENGINES)('who may change a Shopify customer, on %s', (engine) => {
     expect(chloe).toMatchObject({ firstName: 'Chloé', lastName: 'Roux' });
     // A field left out stays as it is; a post with none is refused (it used to clear names and phone, answering 200).
     expect((await correct('880011', { phone: '+33611110000' })).status).toBe(200);
-    const chloeLeads = await t.runtime.storage.db.selectFrom('leads').select(['first_name', 'last_name', 'phone']).where('email_hash', 'is not', null).execute();
+    const chloeLeads = await t.runtime.storage.db
+      .selectFrom('leads')
+      .select(['first_name', 'last_name', 'phone'])
+      .where('email_hash', 'is not', null)
+      .execute();
     expect(chloeLeads).toContainEqual({ first_name: 'Chloé', last_name: 'Roux', phone: '+33611110000' });
     expect((await correct('880011', {})).status).toBe(400);
     // An attacker wrote first with Pierre's email, a company and an address; Pierre's own correction of his name must
     // carry only his name to his record, never the attacker's company or address (found by an attacker's review).
     const pierre = seed({ email: 'pierre@example.fr', firstName: 'Pierre' }, 880012, { company: ['single_line_text_field', 'Durand SARL'] });
-    await submit({ email: 'pierre@example.fr', first_name: 'Pierre', company: 'Evil Corp', address1: '9 rue du Faux', city: 'Paris', zip: '75001', country: 'FR' });
+    await submit({
+      email: 'pierre@example.fr',
+      first_name: 'Pierre',
+      company: 'Evil Corp',
+      address1: '9 rue du Faux',
+      city: 'Paris',
+      zip: '75001',
+      country: 'FR',
+    });
     await t.runtime.worker.drain();
     expect((await correct('880012', { first_name: 'Pierrot' })).status).toBe(200);
     await t.runtime.worker.drain();

@@ -52,7 +52,10 @@ describe('theme app extension', () => {
     expect(keys.length).toBeGreaterThan(5);
     for (const file of schemaLocales) {
       const tree = readJson(file);
-      expect(keys.filter((k) => !has(tree, k)), file).toEqual([]);
+      expect(
+        keys.filter((k) => !has(tree, k)),
+        file,
+      ).toEqual([]);
     }
   });
 
@@ -63,7 +66,10 @@ describe('theme app extension', () => {
     expect(keys.length).toBeGreaterThan(10);
     for (const file of storefrontLocales) {
       const tree = readJson(file);
-      expect(keys.filter((k) => !has(tree, k)), file).toEqual([]);
+      expect(
+        keys.filter((k) => !has(tree, k)),
+        file,
+      ).toEqual([]);
     }
   });
 

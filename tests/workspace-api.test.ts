@@ -28,7 +28,17 @@ const PIERRE = {
 /** A submission as a person sends it: the form was on screen for a while (see leads/spam.ts). */
 const human = (body: Record<string, unknown>) => ({ ...body, rendered_at: Date.now() - 10_000 });
 
-type Lead = { id: string; email: string; first_name: string | null; last_name: string | null; phone: string | null; status: string; address: Record<string, string> | null; masked?: boolean; handled_at: string | null };
+type Lead = {
+  id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  status: string;
+  address: Record<string, string> | null;
+  masked?: boolean;
+  handled_at: string | null;
+};
 
 describe.each(ENGINES)('leads workspace API on %s', (engine) => {
   let t: TestApp | null;
@@ -40,7 +50,14 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
     if (!t) return;
     const submit = async (body: Record<string, unknown>) => ((await (await t!.proxy('/submit', jsonPost(human(body)))).json()) as { id: string }).id;
     pierreId = await submit(PIERRE);
-    await submit({ email: 'elodie.martin@example.com', first_name: 'Élodie', last_name: 'Martin', company: 'Atelier Lumière', message: 'Wholesale prices?', form_id: 'wholesale' });
+    await submit({
+      email: 'elodie.martin@example.com',
+      first_name: 'Élodie',
+      last_name: 'Martin',
+      company: 'Atelier Lumière',
+      message: 'Wholesale prices?',
+      form_id: 'wholesale',
+    });
     await submit({ email: 'sam@example.org', first_name: 'Sam', message: '=HYPERLINK("http://evil")', email_marketing_consent: true, form_id: 'contact-page' });
     await t.runtime.worker.drain();
     for (const role of ['owner', 'manager', 'viewer'] as const) tokens[role] = await t.staffToken(role);
@@ -48,7 +65,10 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
   afterAll(async () => t?.close());
 
   const call = (path: string, role: string | null, init: RequestInit = {}) =>
-    t!.runtime.app.request(`/api${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), ...(role ? { authorization: `Bearer ${role in tokens ? tokens[role as Role] : role}` } : {}) } });
+    t!.runtime.app.request(`/api${path}`, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), ...(role ? { authorization: `Bearer ${role in tokens ? tokens[role as Role] : role}` } : {}) },
+    });
   const json = async <T>(path: string, role: Role, init?: RequestInit) => {
     const response = await call(path, role, init);
     expect(response.status, `${init?.method ?? 'GET'} ${path} as ${role}`).toBeLessThan(300);
@@ -101,7 +121,10 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
     const afterViewer = (await json<{ entries: Array<{ action: string }> }>('/audit', 'owner')).entries;
     expect(afterViewer.slice(0, afterViewer.length - before.entries.length).map((e) => e.action)).toEqual(['searched']);
 
-    const full = await json<{ lead: Lead; consent: Array<{ text: string | null; granted: number }>; history: Array<{ state: string }> }>(`/leads/${pierreId}`, 'manager');
+    const full = await json<{ lead: Lead; consent: Array<{ text: string | null; granted: number }>; history: Array<{ state: string }> }>(
+      `/leads/${pierreId}`,
+      'manager',
+    );
     expect(full.lead).toMatchObject({ email: PIERRE.email, last_name: 'Dupont', phone: '+33612345678' });
     expect(full.history.map((h) => h.state)).toEqual(['done']);
     const entries = (await json<{ entries: Array<{ action: string; user_id: string; lead_id: string | null; detail: unknown }> }>('/audit', 'owner')).entries;
@@ -114,7 +137,12 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
     const matrix: Array<[string, string, RequestInit | undefined, Record<Role, number>]> = [
       ['list', '/leads', undefined, { owner: 200, manager: 200, viewer: 200 }],
       ['export', '/leads/export.csv', undefined, { owner: 200, manager: 200, viewer: 403 }],
-      ['edit', `/leads/${pierreId}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{}' }, { owner: 400, manager: 400, viewer: 403 }],
+      [
+        'edit',
+        `/leads/${pierreId}`,
+        { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{}' },
+        { owner: 400, manager: 400, viewer: 403 },
+      ],
       ['note', `/leads/${pierreId}/notes`, jsonPost({ body: 'Called back.' }), { owner: 201, manager: 201, viewer: 403 }],
       ['delete', '/leads/0000-not-a-lead', { method: 'DELETE' }, { owner: 404, manager: 404, viewer: 403 }],
       ['roles', '/staff', undefined, { owner: 200, manager: 403, viewer: 403 }],
@@ -138,7 +166,9 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
     if (!t) return ctx.skip();
     const newcomer = await t.sessionToken({ userId: '77' });
     expect(await (await call('/me', newcomer)).json()).toMatchObject({ role: 'viewer', userId: '77' });
-    expect((await call('/staff/77', 'manager', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"role":"manager"}' })).status).toBe(403);
+    expect((await call('/staff/77', 'manager', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"role":"manager"}' })).status).toBe(
+      403,
+    );
     expect((await call('/staff/77', 'owner', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"role":"manager"}' })).status).toBe(200);
     expect(await (await call('/me', newcomer)).json()).toMatchObject({ role: 'manager' });
     expect((await call('/staff/1', 'owner', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"role":"viewer"}' })).status).toBe(409);
@@ -160,9 +190,16 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
 
   it('rejects an invalid correction field by field and writes nothing', async (ctx) => {
     if (!t) return ctx.skip();
-    const response = await call(`/leads/${pierreId}`, 'manager', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'not-an-email', phone: '12', country: 'France', nickname: 'x' }) });
+    const response = await call(`/leads/${pierreId}`, 'manager', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'not-an-email', phone: '12', country: 'France', nickname: 'x' }),
+    });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: 'invalid_contact', fields: { email: 'invalid_email', phone: 'invalid_phone', country: 'invalid', nickname: 'unknown_field' } });
+    expect(await response.json()).toMatchObject({
+      error: 'invalid_contact',
+      fields: { email: 'invalid_email', phone: 'invalid_phone', country: 'invalid', nickname: 'unknown_field' },
+    });
     const lead = (await json<{ lead: Lead }>(`/leads/${pierreId}`, 'manager')).lead;
     expect(lead).toMatchObject({ email: PIERRE.email, phone: '+33612345678' });
   });
@@ -170,15 +207,39 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
   it("corrects Pierre's address: the Shopify customer gets it as default address, the same customer, audited by field name", async (ctx) => {
     if (!t) return ctx.skip();
     const before = await t.customerByEmail(PIERRE.email);
-    const edit = { email: PIERRE.email, first_name: 'Pierre', last_name: 'Dupont', phone: PIERRE.phone, address1: '12 quai Saint-Antoine', city: 'Lyon', zip: '69002', country: 'FR' };
-    const result = await json<{ changed: string[]; queued: boolean; status: string }>(`/leads/${pierreId}`, 'manager', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(edit) });
+    const edit = {
+      email: PIERRE.email,
+      first_name: 'Pierre',
+      last_name: 'Dupont',
+      phone: PIERRE.phone,
+      address1: '12 quai Saint-Antoine',
+      city: 'Lyon',
+      zip: '69002',
+      country: 'FR',
+    };
+    const result = await json<{ changed: string[]; queued: boolean; status: string }>(`/leads/${pierreId}`, 'manager', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(edit),
+    });
     expect(result).toMatchObject({ changed: ['address'], queued: true, status: 'pending' });
     await t.runtime.worker.drain();
     const after = (await t.customerByEmail(PIERRE.email)) as { id: string; defaultAddress: Record<string, string> | null };
     expect(after.id).toBe((before as { id: string }).id);
-    expect(after.defaultAddress).toEqual({ address1: '12 quai Saint-Antoine', address2: null, city: 'Lyon', zip: '69002', countryCodeV2: 'FR', provinceCode: null });
+    expect(after.defaultAddress).toEqual({
+      address1: '12 quai Saint-Antoine',
+      address2: null,
+      city: 'Lyon',
+      zip: '69002',
+      countryCodeV2: 'FR',
+      provinceCode: null,
+    });
     // A second move updates that address in place rather than adding another.
-    await json(`/leads/${pierreId}`, 'manager', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...edit, address1: '3 place Bellecour' }) });
+    await json(`/leads/${pierreId}`, 'manager', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...edit, address1: '3 place Bellecour' }),
+    });
     await t.runtime.worker.drain();
     const customers = t.emulator.shopData(SHOP)!.customers;
     const pierre = [...customers.values()].find((c) => c.email === PIERRE.email)!;
@@ -186,7 +247,9 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
     expect((await json<{ lead: Lead }>(`/leads/${pierreId}`, 'manager')).lead.status).toBe('synced');
     expect((await search('q=bellecour')).length).toBe(0); // addresses are not searched (not in the index)...
     expect((await search('q=dupont')).map((l) => l.id)).toEqual([pierreId]); // ...names still are, after re-indexing
-    const edits = (await json<{ entries: Array<{ action: string; detail: { fields: string[] } }> }>('/audit', 'owner')).entries.filter((e) => e.action === 'edit');
+    const edits = (await json<{ entries: Array<{ action: string; detail: { fields: string[] } }> }>('/audit', 'owner')).entries.filter(
+      (e) => e.action === 'edit',
+    );
     expect(edits[0]?.detail.fields).toEqual(['address']);
     expect(JSON.stringify(edits)).not.toMatch(/Bellecour|Lyon/);
   });
@@ -195,7 +258,11 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
     if (!t) return ctx.skip();
     const sam = (await search('q=sam'))[0]!;
     const before = (await t.customerByEmail('sam@example.org')) as { id: string };
-    await json(`/leads/${sam.id}`, 'owner', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'robin@example.org', first_name: 'Robin' }) });
+    await json(`/leads/${sam.id}`, 'owner', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'robin@example.org', first_name: 'Robin' }),
+    });
     await t.runtime.worker.drain();
     expect(((await t.customerByEmail('robin@example.org')) as { id: string }).id).toBe(before.id);
     expect(await t.customerByEmail('sam@example.org')).toBeNull();
@@ -225,7 +292,11 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
     if (!t) return ctx.skip();
     // The shop's access token was revoked (a value refused on its own no longer fails a lead: see sync-rules.test.ts).
     t.emulator.install(SHOP, 'shpat_rotated_elsewhere');
-    const id = ((await (await t.proxy('/submit', jsonPost(human({ email: 'taken@example.com', phone: '+33611111111', email_marketing_consent: true })))).json()) as { id: string }).id;
+    const id = (
+      (await (await t.proxy('/submit', jsonPost(human({ email: 'taken@example.com', phone: '+33611111111', email_marketing_consent: true })))).json()) as {
+        id: string;
+      }
+    ).id;
     await t.runtime.worker.drain();
     const failed = await json<{ lead: Lead & { sync_error: string }; history: Array<{ state: string; last_error: string }> }>(`/leads/${id}`, 'manager');
     expect(failed.lead.status).toBe('failed');
@@ -241,7 +312,9 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
     expect((await json<{ handled_at: string | null }>(`/leads/${id}/handled`, 'manager', jsonPost({ handled: true }))).handled_at).toBeTruthy();
     expect((await search('handled=yes')).map((l) => l.id)).toEqual([id]);
     await json(`/leads/${id}/notes`, 'manager', jsonPost({ body: 'Phoned, all good.' }));
-    expect((await json<{ notes: Array<{ body: string; author: string }> }>(`/leads/${id}`, 'owner')).notes).toEqual([expect.objectContaining({ body: 'Phoned, all good.', author: '2' })]);
+    expect((await json<{ notes: Array<{ body: string; author: string }> }>(`/leads/${id}`, 'owner')).notes).toEqual([
+      expect.objectContaining({ body: 'Phoned, all good.', author: '2' }),
+    ]);
     expect((await json<{ notes: unknown[] }>(`/leads/${id}`, 'viewer')).notes).toEqual([]);
     expect((await call(`/leads/${id}/notes`, 'manager', jsonPost({ body: '   ' }))).status).toBe(400);
 
@@ -250,7 +323,9 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
     for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes'] as const) {
       expect(await db.selectFrom(table).select('lead_id').where('lead_id', '=', id).execute(), table).toEqual([]);
     }
-    expect(await db.selectFrom('erasure_log').select(['reason', 'leads_erased']).where('reason', '=', 'staff_delete').execute()).toEqual([{ reason: 'staff_delete', leads_erased: 1 }]);
+    expect(await db.selectFrom('erasure_log').select(['reason', 'leads_erased']).where('reason', '=', 'staff_delete').execute()).toEqual([
+      { reason: 'staff_delete', leads_erased: 1 },
+    ]);
     expect((await call(`/leads/${id}`, 'manager')).status).toBe(404);
   });
 
@@ -260,9 +335,21 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
       const beacon = await t.proxy('/view', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'form_id=contact-page' });
       expect(beacon.status).toBe(204);
     }
-    expect((await t.proxy('/view', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'form_id=<script>' })).status).toBe(400);
+    expect(
+      (await t.proxy('/view', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'form_id=<script>' })).status,
+    ).toBe(400);
     await t.proxy('/submit', jsonPost(human({ email: 'bot@example.com', website: 'http://spam', form_id: 'contact-page' })));
-    const report = await json<{ forms: Array<{ form: string; views: number; submissions: number; spam: number; conversionRate: number; consentRate: number; days: Array<{ day: string }> }> }>('/insights', 'viewer');
+    const report = await json<{
+      forms: Array<{
+        form: string;
+        views: number;
+        submissions: number;
+        spam: number;
+        conversionRate: number;
+        consentRate: number;
+        days: Array<{ day: string }>;
+      }>;
+    }>('/insights', 'viewer');
     const contact = report.forms.find((f) => f.form === 'contact-page')!;
     expect(contact).toMatchObject({ views: 4, submissions: 2, spam: 1, conversionRate: 0.5, consentRate: 1 });
     expect(contact.days).toHaveLength(30);

@@ -15,7 +15,18 @@ import type { AuditAction, ComplianceRequestsTable, ConsentRecordsTable, JobStat
 import { readFileSync, readdirSync } from 'node:fs';
 import { loadTranslator } from '../web/server/core/i18n.js';
 import { formAgainPage } from '../web/server/routes/proxy/form-page.js';
-import { DICTIONARIES, type Strings, answerValue, auditDetail, consentOrigin, fieldLabel, plural, savedText, syncErrorText, warningText } from '../web/workspace/i18n.js';
+import {
+  DICTIONARIES,
+  type Strings,
+  answerValue,
+  auditDetail,
+  consentOrigin,
+  fieldLabel,
+  plural,
+  savedText,
+  syncErrorText,
+  warningText,
+} from '../web/workspace/i18n.js';
 
 /**
  * Every value the server can hand the workspace that a person reads (statuses, sources, codes, kinds) has words in
@@ -29,15 +40,43 @@ const JOB_KINDS = keysOf<OutboxJobsTable['kind']>({ sync_lead: true, update_cust
 const JOB_STATES = keysOf<JobState>({ pending: true, done: true, failed: true });
 const CONSENT_CHANNELS = keysOf<ConsentRecordsTable['channel']>({ email: true, sms: true, whatsapp: true, profile: true });
 const ROLES = keysOf<Role>({ owner: true, manager: true, viewer: true });
-const AUDIT_ACTIONS = keysOf<AuditAction>({ view_list: true, view_lead: true, export: true, edit: true, delete: true, role_change: true, download_package: true, searched: true });
+const AUDIT_ACTIONS = keysOf<AuditAction>({
+  view_list: true,
+  view_lead: true,
+  export: true,
+  edit: true,
+  delete: true,
+  role_change: true,
+  download_package: true,
+  searched: true,
+});
 const REQUEST_STATUSES = keysOf<ComplianceRequestsTable['status']>({ received: true, done: true });
 /** Values the sync can leave out with a warning (metafields are named by their key), and email consent (lead-sync.ts). */
-const WARNING_FIELDS = [...keysOf<Exclude<Droppable, `metafield:${string}`>>({ first_name: true, last_name: true, phone: true, locale: true, address: true, tags: true, sms_consent: true }), 'email_consent'];
+const WARNING_FIELDS = [
+  ...keysOf<Exclude<Droppable, `metafield:${string}`>>({
+    first_name: true,
+    last_name: true,
+    phone: true,
+    locale: true,
+    address: true,
+    tags: true,
+    sms_consent: true,
+  }),
+  'email_consent',
+];
 const PROPOSED_FIELDS = keysOf<Exclude<ProposedField, `metafield:${string}`>>({ first_name: true, last_name: true, phone: true, address: true });
 
 /** The mutations whose refusals become warnings on a synced lead (lead-sync.ts `write`), and their codes that do. */
 const WARNING_MUTATIONS = ['customerSet', 'metafieldsSet', 'customerSmsMarketingConsentUpdate'] satisfies CodedMutation[];
-const fieldCodes = [...new Set(WARNING_MUTATIONS.flatMap((m) => Object.entries(CODE_DECISIONS[m]).filter(([, verdict]) => verdict === 'field').map(([code]) => code)))];
+const fieldCodes = [
+  ...new Set(
+    WARNING_MUTATIONS.flatMap((m) =>
+      Object.entries(CODE_DECISIONS[m])
+        .filter(([, verdict]) => verdict === 'field')
+        .map(([code]) => code),
+    ),
+  ),
+];
 /** The app's own warning codes (lead-sync.ts: a resubscription it will not make, an SMS consent for another phone). */
 const OWN_CODES = ['UNSUBSCRIBED', 'PHONE_NOT_ON_CUSTOMER'];
 
@@ -45,13 +84,15 @@ const schema = loadAdminSchema();
 const enumValues = (name: string) => {
   const type = schema.getType(name);
   if (!type || !isEnumType(type)) throw new Error(`${name} is not an enum of the Admin schema`);
-  return (type).getValues().map((v) => v.name);
+  return type.getValues().map((v) => v.name);
 };
 /** What a consent webhook can record (consent-ledger.ts: `shopify:<state in lower case>` and the opt-in level). */
 const MARKETING_STATES = [...new Set([...enumValues('CustomerEmailMarketingState'), ...enumValues('CustomerSmsMarketingState')].map((s) => s.toLowerCase()))];
 const OPT_IN_LEVELS = enumValues('CustomerMarketingOptInLevel');
 const CONSENT_SOURCES = [CONSENT_SOURCE, ...LEAD_SOURCES.filter((s) => s !== 'contact_form').map((s) => `${s}_fields`)];
-const METAFIELD_TYPES = [...new Set([...Object.values(METAFIELD_TYPE_OF), ...STANDARD_DEFINITIONS.map((d) => d.type), ...PURCHASE_QUESTIONS.map((f) => f.metafield.type)])];
+const METAFIELD_TYPES = [
+  ...new Set([...Object.values(METAFIELD_TYPE_OF), ...STANDARD_DEFINITIONS.map((d) => d.type), ...PURCHASE_QUESTIONS.map((f) => f.metafield.type)]),
+];
 
 /** Looks like an identifier (snake_case or SCREAMING_CASE) rather than words. */
 const IDENTIFIER = /\b[a-z0-9]+_[a-z0-9_]+\b|\b[A-Z0-9]+_[A-Z0-9_]+\b/;
@@ -165,7 +206,11 @@ describe('French reads right for every value interpolated into it', () => {
   });
 });
 
-const FRENCH_FILES = ['extensions/contact-form/locales/fr.json', 'extensions/contact-form/locales/fr.schema.json', 'extensions/checkout-fields/locales/fr.json'];
+const FRENCH_FILES = [
+  'extensions/contact-form/locales/fr.json',
+  'extensions/contact-form/locales/fr.schema.json',
+  'extensions/checkout-fields/locales/fr.json',
+];
 
 /** Every French string (the workspace's, the shopper's and the theme editor's), with where it comes from. */
 function frenchStrings(): Array<[string, string]> {
@@ -182,12 +227,22 @@ function frenchStrings(): Array<[string, string]> {
 describe('the shopper pages join a label and its message as each language does', () => {
   const translator = loadTranslator();
   const summaryOf = (locale: string) => {
-    const html = formAgainPage(translator, locale, { first_name: 'required', email: 'invalid_email' }, { first_name: '', email: 'x' }, '/apps/contact-capture/submit', []);
+    const html = formAgainPage(
+      translator,
+      locale,
+      { first_name: 'required', email: 'invalid_email' },
+      { first_name: '', email: 'x' },
+      '/apps/contact-capture/submit',
+      [],
+    );
     return [...html.matchAll(/<li><a [^>]*>([^<]*)<\/a><\/li>/g)].map((m) => m[1]);
   };
 
   it('French puts a non-breaking space before the colon', () => {
-    expect(summaryOf('fr')).toEqual(['Prénom\u00a0: Ce champ est obligatoire.', 'E-mail\u00a0: Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.']);
+    expect(summaryOf('fr')).toEqual([
+      'Prénom\u00a0: Ce champ est obligatoire.',
+      'E-mail\u00a0: Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.',
+    ]);
   });
 
   it('English and Japanese use their own colon', () => {
@@ -195,7 +250,7 @@ describe('the shopper pages join a label and its message as each language does',
     expect(summaryOf('ja')[0]).toMatch(/^[^:]+：/);
   });
 
-  it('every shopper language has the separator, so none falls back to another language\'s', () => {
+  it("every shopper language has the separator, so none falls back to another language's", () => {
     const dir = new URL('../extensions/contact-form/locales/', import.meta.url);
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.json') && !f.includes('.schema.'))) {
       const tree = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as { contact_form: Record<string, unknown> };

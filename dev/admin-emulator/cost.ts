@@ -1,4 +1,16 @@
-import { type DocumentNode, type FieldNode, type GraphQLSchema, Kind, type OperationDefinitionNode, OperationTypeNode, TypeInfo, getNamedType, isCompositeType, visit, visitWithTypeInfo } from 'graphql';
+import {
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+  OperationTypeNode,
+  TypeInfo,
+  getNamedType,
+  isCompositeType,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
 
 /**
  * Shopify's calculated query cost, approximated: a mutation costs 10 points; in a query each object costs 1 and a
@@ -58,7 +70,10 @@ export class CostBucket {
   private available: number;
   private at: number;
 
-  constructor(private settings: BucketSettings, private readonly clock: () => number = Date.now) {
+  constructor(
+    private settings: BucketSettings,
+    private readonly clock: () => number = Date.now,
+  ) {
     this.available = settings.maximumAvailable;
     this.at = clock();
   }

@@ -16,7 +16,13 @@ export function connection<T>(items: T[], first?: number | null) {
 }
 
 export function metafieldView(m: EmuMetafield, ownerType = 'CUSTOMER') {
-  return { __typename: 'Metafield', ...m, ownerType, jsonValue: m.type === 'json' ? (JSON.parse(m.value) as unknown) : m.value, compareDigest: Buffer.from(m.updatedAt + m.value).toString('base64') };
+  return {
+    __typename: 'Metafield',
+    ...m,
+    ownerType,
+    jsonValue: m.type === 'json' ? (JSON.parse(m.value) as unknown) : m.value,
+    compareDigest: Buffer.from(m.updatedAt + m.value).toString('base64'),
+  };
 }
 
 /**
@@ -82,15 +88,26 @@ export function customerView(data: ShopData, c: EmuCustomer) {
         }
       : null,
     emailMarketingConsent: c.email
-      ? { marketingState: consent?.marketingState ?? 'NOT_SUBSCRIBED', marketingOptInLevel: consent?.marketingOptInLevel ?? null, consentUpdatedAt: consent?.consentUpdatedAt ?? null }
+      ? {
+          marketingState: consent?.marketingState ?? 'NOT_SUBSCRIBED',
+          marketingOptInLevel: consent?.marketingOptInLevel ?? null,
+          consentUpdatedAt: consent?.consentUpdatedAt ?? null,
+        }
       : null,
-    addressesV2: ({ first }: { first?: number }) => connection(c.addresses.map((a) => ({ __typename: 'MailingAddress', id: a.id, ...a.fields })), first),
+    addressesV2: ({ first }: { first?: number }) =>
+      connection(
+        c.addresses.map((a) => ({ __typename: 'MailingAddress', id: a.id, ...a.fields })),
+        first,
+      ),
     addresses: () => c.addresses.map((a) => ({ __typename: 'MailingAddress', id: a.id, ...a.fields })),
     defaultAddress: c.addresses[0] ? { __typename: 'MailingAddress', id: c.addresses[0].id, ...c.addresses[0].fields } : null,
     metafields: ({ first, namespace, keys }: { first?: number; namespace?: string; keys?: string[] }) => {
       const ns = namespace === undefined ? undefined : data.resolveNamespace(namespace);
       const wanted = metafieldList().filter((m) => (ns === undefined || m.namespace === ns) && (!keys || keys.includes(`${m.namespace}.${m.key}`)));
-      return connection(wanted.map((m) => metafieldView(m)), first);
+      return connection(
+        wanted.map((m) => metafieldView(m)),
+        first,
+      );
     },
     metafield: ({ namespace, key }: { namespace?: string; key: string }) => {
       const m = c.metafields.get(`${data.resolveNamespace(namespace)}.${key}`);

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { CUSTOMER_ADDRESS_CREATE, CUSTOMER_BY_EMAIL, CUSTOMER_CREATE, CUSTOMER_SET, CUSTOMER_UPDATE, EMAIL_CONSENT_UPDATE, METAFIELDS_SET, METAFIELD_DEFINITION_CREATE, SMS_CONSENT_UPDATE, TAGS_ADD, WHATSAPP_CONSENT_UPDATE } from '../../web/server/shopify/operations.js';
+import {
+  CUSTOMER_ADDRESS_CREATE,
+  CUSTOMER_BY_EMAIL,
+  CUSTOMER_CREATE,
+  CUSTOMER_SET,
+  CUSTOMER_UPDATE,
+  EMAIL_CONSENT_UPDATE,
+  METAFIELDS_SET,
+  METAFIELD_DEFINITION_CREATE,
+  SMS_CONSENT_UPDATE,
+  TAGS_ADD,
+  WHATSAPP_CONSENT_UPDATE,
+} from '../../web/server/shopify/operations.js';
 import { AdminEmulator } from './emulator.js';
 
 const SHOP = 'emu.myshopify.com';
@@ -67,10 +79,19 @@ describe('Admin API emulator', () => {
     const id = createCustomer(call, 'a@example.com').customer.id;
     const refused = call(EMAIL_CONSENT_UPDATE, { input: { customerId: id, emailMarketingConsent: { marketingState: 'NOT_SUBSCRIBED' } } }).body.data;
     expect(refused.customerEmailMarketingConsentUpdate.userErrors[0].code).toBe('INCLUSION');
-    call(EMAIL_CONSENT_UPDATE, { input: { customerId: id, emailMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: '2026-11-01T10:00:00Z' } } });
+    call(EMAIL_CONSENT_UPDATE, {
+      input: {
+        customerId: id,
+        emailMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: '2026-11-01T10:00:00Z' },
+      },
+    });
     call(TAGS_ADD, { id, tags: ['contact-capture'] });
     const read = call(CUSTOMER_BY_EMAIL, { email: 'a@example.com' }).body.data.customerByIdentifier;
-    expect(read.defaultEmailAddress).toMatchObject({ marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', marketingUpdatedAt: '2026-11-01T10:00:00Z' });
+    expect(read.defaultEmailAddress).toMatchObject({
+      marketingState: 'SUBSCRIBED',
+      marketingOptInLevel: 'SINGLE_OPT_IN',
+      marketingUpdatedAt: '2026-11-01T10:00:00Z',
+    });
     expect(read.tags).toEqual(['contact-capture']);
   });
 
@@ -84,7 +105,9 @@ describe('Admin API emulator', () => {
     expect(throttled.errors[0].extensions.code).toBe('THROTTLED');
     expect(throttled.data).toBeUndefined();
     now += 1000;
-    expect(call(CUSTOMER_SET, { email: 'c4@example.com', input: { email: 'c4@example.com' } }).body.data.customerSet.customer.id).toMatch(/^gid:\/\/shopify\/Customer\//);
+    expect(call(CUSTOMER_SET, { email: 'c4@example.com', input: { email: 'c4@example.com' } }).body.data.customerSet.customer.id).toMatch(
+      /^gid:\/\/shopify\/Customer\//,
+    );
     expect(emulator.stats.throttled).toBe(1);
   });
 
@@ -100,18 +123,25 @@ describe('Admin API emulator', () => {
     const { call, emulator } = setup();
     createCustomer(call, 'a@example.com', '+33612345678');
     const create = (input: Record<string, unknown>) => call(CUSTOMER_CREATE, { input }).body.data.customerCreate;
-    expect(create({ email: 'A@example.com', firstName: 'Mallory' })).toEqual({ customer: null, userErrors: [{ field: ['email'], message: 'Email has already been taken' }] });
+    expect(create({ email: 'A@example.com', firstName: 'Mallory' })).toEqual({
+      customer: null,
+      userErrors: [{ field: ['email'], message: 'Email has already been taken' }],
+    });
     expect(create({ email: 'b@example.com', phone: '+33612345678' }).userErrors).toEqual([{ field: ['phone'], message: 'Phone has already been taken' }]);
     expect(create({ email: 'b@example.com', phone: '12' }).userErrors).toEqual([{ field: ['phone'], message: 'Phone is invalid' }]);
     expect(emulator.shopData(SHOP)?.byEmail('a@example.com')?.firstName).toBe('Ann');
     const made = create({ email: 'b@example.com', firstName: 'Bea', addresses: [{ address1: '1 rue Haute', city: 'Paris', zip: '75001', countryCode: 'FR' }] });
     expect(made.userErrors).toEqual([]);
-    expect(call(CUSTOMER_BY_EMAIL, { email: 'b@example.com' }).body.data.customerByIdentifier.defaultAddress).toMatchObject({ address1: '1 rue Haute', countryCodeV2: 'FR' });
+    expect(call(CUSTOMER_BY_EMAIL, { email: 'b@example.com' }).body.data.customerByIdentifier.defaultAddress).toMatchObject({
+      address1: '1 rue Haute',
+      countryCodeV2: 'FR',
+    });
   });
 
   it('refuses a postal code that does not fit the country, on the zip field, for new customers and address writes', () => {
     const { call } = setup();
-    const made = call(CUSTOMER_CREATE, { input: { email: 'z@example.com', addresses: [{ address1: '1 rue Haute', zip: '7500', countryCode: 'FR' }] } }).body.data.customerCreate;
+    const made = call(CUSTOMER_CREATE, { input: { email: 'z@example.com', addresses: [{ address1: '1 rue Haute', zip: '7500', countryCode: 'FR' }] } }).body
+      .data.customerCreate;
     expect(made.userErrors).toEqual([{ field: ['addresses', '0', 'zip'], message: 'Enter a valid postal code for France' }]);
     const id = createCustomer(call, 'z@example.com').customer.id;
     const address = call(CUSTOMER_ADDRESS_CREATE, { customerId: id, address: { zip: 'ABC', countryCode: 'US' } }).body.data.customerAddressCreate;
@@ -123,9 +153,13 @@ describe('Admin API emulator', () => {
   it('takes compareDigest null as "only if it does not exist yet" and answers STALE_OBJECT otherwise', () => {
     const { call } = setup();
     const id = createCustomer(call, 'a@example.com').customer.id;
-    const set = (value: string) => call(METAFIELDS_SET, { metafields: [{ ownerId: id, key: 'company', type: 'single_line_text_field', value, compareDigest: null }] }).body.data.metafieldsSet;
+    const set = (value: string) =>
+      call(METAFIELDS_SET, { metafields: [{ ownerId: id, key: 'company', type: 'single_line_text_field', value, compareDigest: null }] }).body.data
+        .metafieldsSet;
     expect(set('First').userErrors).toEqual([]);
-    expect(set('Second').userErrors).toEqual([{ field: ['metafields', '0', 'compareDigest'], message: 'The resource has been updated since it was loaded.', code: 'STALE_OBJECT', elementIndex: 0 }]);
+    expect(set('Second').userErrors).toEqual([
+      { field: ['metafields', '0', 'compareDigest'], message: 'The resource has been updated since it was loaded.', code: 'STALE_OBJECT', elementIndex: 0 },
+    ]);
     const read = call(CUSTOMER_BY_EMAIL, { email: 'a@example.com' }).body.data.customerByIdentifier;
     expect(read.metafields.nodes.map((m: { value: string }) => m.value)).toEqual(['First']);
   });
@@ -133,10 +167,25 @@ describe('Admin API emulator', () => {
   it("refuses a metafield value outside its definition's validations or type, with elementIndex", () => {
     const { call } = setup();
     const id = createCustomer(call, 'a@example.com').customer.id;
-    const definition = { name: 'Code', namespace: '$app', key: 'code', type: 'single_line_text_field', ownerType: 'CUSTOMER', validations: [{ name: 'max', value: '3' }] };
+    const definition = {
+      name: 'Code',
+      namespace: '$app',
+      key: 'code',
+      type: 'single_line_text_field',
+      ownerType: 'CUSTOMER',
+      validations: [{ name: 'max', value: '3' }],
+    };
     expect(call(METAFIELD_DEFINITION_CREATE, { definition }).body.data.metafieldDefinitionCreate.userErrors).toEqual([]);
-    const set = (type: string, value: string) => call(METAFIELDS_SET, { metafields: [{ ownerId: id, key: 'ok', type: 'single_line_text_field', value: 'x' }, { ownerId: id, key: 'code', type, value }] }).body.data.metafieldsSet;
-    expect(set('single_line_text_field', 'ABCD').userErrors).toEqual([{ field: ['metafields', '1', 'value'], message: 'Value has a maximum length of 3.', code: 'INVALID_VALUE', elementIndex: 1 }]);
+    const set = (type: string, value: string) =>
+      call(METAFIELDS_SET, {
+        metafields: [
+          { ownerId: id, key: 'ok', type: 'single_line_text_field', value: 'x' },
+          { ownerId: id, key: 'code', type, value },
+        ],
+      }).body.data.metafieldsSet;
+    expect(set('single_line_text_field', 'ABCD').userErrors).toEqual([
+      { field: ['metafields', '1', 'value'], message: 'Value has a maximum length of 3.', code: 'INVALID_VALUE', elementIndex: 1 },
+    ]);
     expect(set('number_integer', '12').userErrors[0]).toMatchObject({ code: 'INVALID_TYPE', elementIndex: 1 });
     expect(set('single_line_text_field', 'ABC').userErrors).toEqual([]);
   });
@@ -145,7 +194,9 @@ describe('Admin API emulator', () => {
     const { call } = setup();
     createCustomer(call, 'a@example.com', '+33612345678');
     const id = createCustomer(call, 'b@example.com').customer.id;
-    const sms = call(SMS_CONSENT_UPDATE, { input: { customerId: id, smsMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN' } } }).body.data.customerSmsMarketingConsentUpdate;
+    const sms = call(SMS_CONSENT_UPDATE, {
+      input: { customerId: id, smsMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN' } },
+    }).body.data.customerSmsMarketingConsentUpdate;
     expect(sms.userErrors).toEqual([{ field: ['input', 'smsMarketingConsent'], message: 'Customer must have a phone number', code: 'INVALID' }]);
     const update = call(CUSTOMER_UPDATE, { input: { id, phone: '+33612345678', locale: 'fr' } }).body.data.customerUpdate;
     expect(update.userErrors).toEqual([{ field: ['phone'], message: 'Phone has already been taken' }]);
@@ -154,7 +205,12 @@ describe('Admin API emulator', () => {
   it('reads SMS consent on the phone number as 2026-10 does, beside WhatsApp, and counts deprecated reads it still answers', () => {
     const { call, emulator } = setup();
     const id = createCustomer(call, 'a@example.com', '+33612345678').customer.id;
-    call(SMS_CONSENT_UPDATE, { input: { customerId: id, smsMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: '2026-11-01T10:00:00Z' } } });
+    call(SMS_CONSENT_UPDATE, {
+      input: {
+        customerId: id,
+        smsMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: '2026-11-01T10:00:00Z' },
+      },
+    });
     const phone = call(CUSTOMER_BY_EMAIL, { email: 'a@example.com' }).body.data.customerByIdentifier.defaultPhoneNumber;
     expect(phone.smsMarketingConsent).toEqual({ state: 'SUBSCRIBED', optInLevel: 'SINGLE_OPT_IN', updatedAt: '2026-11-01T10:00:00Z' });
     // The channel states say NEVER_SUBSCRIBED where the older enums say NOT_SUBSCRIBED.
@@ -164,19 +220,35 @@ describe('Admin API emulator', () => {
     const old = call('query DeprecatedOnPurpose($id: ID!) { customer(id: $id) { email defaultPhoneNumber { marketingState } } }', { id }).body;
     expect(old.data.customer).toEqual({ email: 'a@example.com', defaultPhoneNumber: { marketingState: 'SUBSCRIBED' } });
     expect(Object.keys(emulator.stats.deprecated)).toEqual(['Customer.email', 'CustomerPhoneNumber.marketingState']);
-    expect(emulator.stats.deprecated['Customer.email']).toMatchObject({ operations: ['DeprecatedOnPurpose'], reason: expect.stringContaining('defaultEmailAddress') });
+    expect(emulator.stats.deprecated['Customer.email']).toMatchObject({
+      operations: ['DeprecatedOnPurpose'],
+      reason: expect.stringContaining('defaultEmailAddress'),
+    });
   });
 
   it('takes WhatsApp consent (2026-07) on the phone number: needs a phone, refuses the states only Shopify sets, reads back beside SMS', () => {
     const { call } = setup();
     const withoutPhone = createCustomer(call, 'b@example.com').customer.id;
-    const refused = call(WHATSAPP_CONSENT_UPDATE, { input: { customerId: withoutPhone, whatsAppMarketingConsent: { state: 'SUBSCRIBED' } } }).body.data.customerWhatsAppMarketingConsentUpdate;
-    expect(refused).toEqual({ customerPhoneNumber: null, userErrors: [{ field: ['input', 'whatsAppMarketingConsent'], message: 'Customer must have a phone number', code: 'INVALID' }] });
+    const refused = call(WHATSAPP_CONSENT_UPDATE, { input: { customerId: withoutPhone, whatsAppMarketingConsent: { state: 'SUBSCRIBED' } } }).body.data
+      .customerWhatsAppMarketingConsentUpdate;
+    expect(refused).toEqual({
+      customerPhoneNumber: null,
+      userErrors: [{ field: ['input', 'whatsAppMarketingConsent'], message: 'Customer must have a phone number', code: 'INVALID' }],
+    });
     const id = createCustomer(call, 'a@example.com', '+33612345678').customer.id;
-    const never = call(WHATSAPP_CONSENT_UPDATE, { input: { customerId: id, whatsAppMarketingConsent: { state: 'NEVER_SUBSCRIBED' } } }).body.data.customerWhatsAppMarketingConsentUpdate;
+    const never = call(WHATSAPP_CONSENT_UPDATE, { input: { customerId: id, whatsAppMarketingConsent: { state: 'NEVER_SUBSCRIBED' } } }).body.data
+      .customerWhatsAppMarketingConsentUpdate;
     expect(never.userErrors[0].code).toBe('INCLUSION');
-    const done = call(WHATSAPP_CONSENT_UPDATE, { input: { customerId: id, whatsAppMarketingConsent: { state: 'SUBSCRIBED', optInLevel: 'SINGLE_OPT_IN', updatedAt: '2026-11-02T09:00:00Z' } } }).body.data.customerWhatsAppMarketingConsentUpdate;
-    expect(done).toEqual({ customerPhoneNumber: { phoneNumber: '+33612345678', whatsAppMarketingConsent: { state: 'SUBSCRIBED', optInLevel: 'SINGLE_OPT_IN', updatedAt: '2026-11-02T09:00:00Z' } }, userErrors: [] });
+    const done = call(WHATSAPP_CONSENT_UPDATE, {
+      input: { customerId: id, whatsAppMarketingConsent: { state: 'SUBSCRIBED', optInLevel: 'SINGLE_OPT_IN', updatedAt: '2026-11-02T09:00:00Z' } },
+    }).body.data.customerWhatsAppMarketingConsentUpdate;
+    expect(done).toEqual({
+      customerPhoneNumber: {
+        phoneNumber: '+33612345678',
+        whatsAppMarketingConsent: { state: 'SUBSCRIBED', optInLevel: 'SINGLE_OPT_IN', updatedAt: '2026-11-02T09:00:00Z' },
+      },
+      userErrors: [],
+    });
     const phone = call(CUSTOMER_BY_EMAIL, { email: 'a@example.com' }).body.data.customerByIdentifier.defaultPhoneNumber;
     expect(phone.whatsAppMarketingConsent.state).toBe('SUBSCRIBED');
     expect(phone.smsMarketingConsent.state).toBe('NEVER_SUBSCRIBED');
@@ -184,6 +256,8 @@ describe('Admin API emulator', () => {
 
   it('says so when a valid operation is one it does not implement', () => {
     const { call } = setup();
-    expect(call('mutation { customerDelete(input: {id: "gid://shopify/Customer/1"}) { deletedCustomerId } }').body.errors[0].extensions.code).toBe('NOT_IMPLEMENTED');
+    expect(call('mutation { customerDelete(input: {id: "gid://shopify/Customer/1"}) { deletedCustomerId } }').body.errors[0].extensions.code).toBe(
+      'NOT_IMPLEMENTED',
+    );
   });
 });

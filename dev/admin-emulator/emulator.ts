@@ -1,6 +1,18 @@
 import { type DocumentNode, type GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode, execute, parse, validate } from 'graphql';
 import { CostBucket, type BucketSettings, MAX_SINGLE_QUERY_COST, requestedCost } from './cost.js';
-import { metafieldDefinitionCreate, customerAddressCreate, customerCreate, customerAddressUpdate, customerEmailMarketingConsentUpdate, customerSet, customerSmsMarketingConsentUpdate, customerUpdate, customerWhatsAppMarketingConsentUpdate, metafieldsSet, tagsAdd } from './mutations.js';
+import {
+  metafieldDefinitionCreate,
+  customerAddressCreate,
+  customerCreate,
+  customerAddressUpdate,
+  customerEmailMarketingConsentUpdate,
+  customerSet,
+  customerSmsMarketingConsentUpdate,
+  customerUpdate,
+  customerWhatsAppMarketingConsentUpdate,
+  metafieldsSet,
+  tagsAdd,
+} from './mutations.js';
 import { connection, customerView, metafieldView } from './customer-view.js';
 import { type DeclaredDefinition, readDeclaredCustomerDefinitions } from './declared.js';
 import { deprecatedInDocument, deprecatedInVariables } from './deprecations.js';
@@ -37,11 +49,26 @@ export interface EmulatorStats {
   deprecated: Record<string, { reason: string; operations: string[] }>;
 }
 
-export type EmulatorResponse =
-  | { status: number; body: unknown; delayMs?: number }
-  | { status: number; body: string; delayMs?: number };
+export type EmulatorResponse = { status: number; body: unknown; delayMs?: number } | { status: number; body: string; delayMs?: number };
 
-const ROOT_RESOLVERS = new Set(['customerCreate', 'metafieldDefinitionCreate', 'order', 'customerUpdate', 'customerAddressCreate', 'customerAddressUpdate', 'customerSet', 'metafieldsSet', 'customerEmailMarketingConsentUpdate', 'customerSmsMarketingConsentUpdate', 'customerWhatsAppMarketingConsentUpdate', 'tagsAdd', 'customer', 'customerByIdentifier', 'customers', 'currentAppInstallation']);
+const ROOT_RESOLVERS = new Set([
+  'customerCreate',
+  'metafieldDefinitionCreate',
+  'order',
+  'customerUpdate',
+  'customerAddressCreate',
+  'customerAddressUpdate',
+  'customerSet',
+  'metafieldsSet',
+  'customerEmailMarketingConsentUpdate',
+  'customerSmsMarketingConsentUpdate',
+  'customerWhatsAppMarketingConsentUpdate',
+  'tagsAdd',
+  'customer',
+  'customerByIdentifier',
+  'customers',
+  'currentAppInstallation',
+]);
 
 /** A tiny seeded PRNG so fault injection is reproducible in tests. */
 function mulberry32(seed: number): () => number {
@@ -87,7 +114,15 @@ export class AdminEmulator {
     const data = new ShopData(shop, this.appNamespace, this.ids);
     for (const d of this.declared) {
       const namespace = data.resolveNamespace('$app');
-      data.definitions.set(`CUSTOMER/${namespace}.${d.key}`, { id: data.newGid('MetafieldDefinition').gid, namespace, key: d.key, name: d.name, type: d.type, ownerType: 'CUSTOMER', declared: true });
+      data.definitions.set(`CUSTOMER/${namespace}.${d.key}`, {
+        id: data.newGid('MetafieldDefinition').gid,
+        namespace,
+        key: d.key,
+        name: d.name,
+        type: d.type,
+        ownerType: 'CUSTOMER',
+        declared: true,
+      });
     }
     return data;
   }
@@ -145,7 +180,10 @@ export class AdminEmulator {
     const problems = validate(this.schema, document);
     if (problems.length) {
       this.stats.invalid++;
-      return { status: 200, body: { errors: problems.map((p) => ({ message: p.message, locations: p.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) } };
+      return {
+        status: 200,
+        body: { errors: problems.map((p) => ({ message: p.message, locations: p.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) },
+      };
     }
     const operation = document.definitions.find(
       (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
@@ -156,12 +194,25 @@ export class AdminEmulator {
       .map((s) => (s.kind === Kind.FIELD ? s.name.value : ''))
       .filter((name) => !ROOT_RESOLVERS.has(name));
     if (unimplemented.length) {
-      return { status: 200, body: { errors: [{ message: `The local emulator does not implement: ${unimplemented.join(', ')}`, extensions: { code: 'NOT_IMPLEMENTED' } }] } };
+      return {
+        status: 200,
+        body: { errors: [{ message: `The local emulator does not implement: ${unimplemented.join(', ')}`, extensions: { code: 'NOT_IMPLEMENTED' } }] },
+      };
     }
 
     const cost = requestedCost(this.schema, document, operation, variables);
     if (cost > MAX_SINGLE_QUERY_COST) {
-      return { status: 200, body: { errors: [{ message: `Query cost is ${cost}, which exceeds the single query max cost limit (${MAX_SINGLE_QUERY_COST}).`, extensions: { code: 'MAX_COST_EXCEEDED', cost, maxCost: MAX_SINGLE_QUERY_COST } }] } };
+      return {
+        status: 200,
+        body: {
+          errors: [
+            {
+              message: `Query cost is ${cost}, which exceeds the single query max cost limit (${MAX_SINGLE_QUERY_COST}).`,
+              extensions: { code: 'MAX_COST_EXCEEDED', cost, maxCost: MAX_SINGLE_QUERY_COST },
+            },
+          ],
+        },
+      };
     }
     if (fault === 'throttled' || !entry.bucket.tryTake(cost)) {
       this.stats.throttled++;
@@ -224,11 +275,16 @@ export class AdminEmulator {
       customerEmailMarketingConsentUpdate: (args: Parameters<typeof customerEmailMarketingConsentUpdate>[1]) => customerEmailMarketingConsentUpdate(data, args),
       tagsAdd: (args: Parameters<typeof tagsAdd>[1]) => tagsAdd(data, args),
       customerSmsMarketingConsentUpdate: (args: Parameters<typeof customerSmsMarketingConsentUpdate>[1]) => customerSmsMarketingConsentUpdate(data, args),
-      customerWhatsAppMarketingConsentUpdate: (args: Parameters<typeof customerWhatsAppMarketingConsentUpdate>[1]) => customerWhatsAppMarketingConsentUpdate(data, args),
+      customerWhatsAppMarketingConsentUpdate: (args: Parameters<typeof customerWhatsAppMarketingConsentUpdate>[1]) =>
+        customerWhatsAppMarketingConsentUpdate(data, args),
       currentAppInstallation: () => ({
         __typename: 'AppInstallation',
         id: data.installation.id,
-        metafields: ({ first }: { first?: number }) => connection([...data.installation.metafields.values()].map((m) => metafieldView(m, 'APP_INSTALLATION')), first),
+        metafields: ({ first }: { first?: number }) =>
+          connection(
+            [...data.installation.metafields.values()].map((m) => metafieldView(m, 'APP_INSTALLATION')),
+            first,
+          ),
         metafield: ({ namespace, key }: { namespace?: string; key: string }) => {
           const m = data.installation.metafields.get(`${data.resolveNamespace(namespace)}.${key}`);
           return m ? metafieldView(m, 'APP_INSTALLATION') : null;
@@ -251,12 +307,24 @@ export class AdminEmulator {
         const all = [...data.customers.values()].filter((c) => !email || c.email?.toLowerCase() === email.toLowerCase());
         const nodes = all.map((c) => customerView(data, c));
         const page = nodes.slice(0, first ?? 50);
-        return { nodes: page, edges: page.map((node) => ({ node, cursor: node.id })), pageInfo: { hasNextPage: page.length < nodes.length, hasPreviousPage: false, startCursor: null, endCursor: null } };
+        return {
+          nodes: page,
+          edges: page.map((node) => ({ node, cursor: node.id })),
+          pageInfo: { hasNextPage: page.length < nodes.length, hasPreviousPage: false, startCursor: null, endCursor: null },
+        };
       },
     };
   }
 }
 
 function EmulatorStats(): EmulatorStats {
-  return { requests: 0, throttled: 0, faults: { throttled: 0, http500: 0, http503: 0, timeout: 0 }, invalid: 0, operations: {}, pointsSpent: 0, deprecated: {} };
+  return {
+    requests: 0,
+    throttled: 0,
+    faults: { throttled: 0, http500: 0, http503: 0, timeout: 0 },
+    invalid: 0,
+    operations: {},
+    pointsSpent: 0,
+    deprecated: {},
+  };
 }

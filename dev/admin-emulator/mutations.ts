@@ -20,22 +20,28 @@ export function customerSet(data: ShopData, args: { identifier?: Input | null; i
   const input = args.input;
   const identifier = args.identifier ?? null;
   let existing: EmuCustomer | undefined;
-  if (identifier && input.id) errors.push({ field: ['input', 'id'], message: 'The id field is not allowed if identifier is provided.', code: 'ID_NOT_ALLOWED' });
+  if (identifier && input.id)
+    errors.push({ field: ['input', 'id'], message: 'The id field is not allowed if identifier is provided.', code: 'ID_NOT_ALLOWED' });
   if (identifier?.email !== undefined) {
     const email = str(identifier.email) ?? '';
     if (input.email !== undefined && str(input.email)?.toLowerCase() !== email.toLowerCase()) {
-      errors.push({ field: ['input', 'email'], message: 'The identifier value does not match the value of the corresponding field in the input.', code: 'INPUT_MISMATCH' });
+      errors.push({
+        field: ['input', 'email'],
+        message: 'The identifier value does not match the value of the corresponding field in the input.',
+        code: 'INPUT_MISMATCH',
+      });
     }
     existing = data.byEmail(email);
-    if (!existing && input.email === undefined) errors.push({ field: ['input', 'email'], message: 'The input field corresponding to the identifier is required.', code: 'MISSING_FIELD_REQUIRED' });
+    if (!existing && input.email === undefined)
+      errors.push({ field: ['input', 'email'], message: 'The input field corresponding to the identifier is required.', code: 'MISSING_FIELD_REQUIRED' });
   } else if (identifier?.id !== undefined) {
     existing = data.customers.get(str(identifier.id) ?? '');
     if (!existing) errors.push({ field: ['identifier', 'id'], message: 'Resource matching the identifier was not found.', code: 'NOT_FOUND' });
   } else if (identifier?.phone !== undefined) {
     existing = data.byPhone(str(identifier.phone) ?? '');
   }
-  const email = input.email === undefined ? existing?.email ?? null : str(input.email);
-  const phone = input.phone === undefined ? existing?.phone ?? null : str(input.phone);
+  const email = input.email === undefined ? (existing?.email ?? null) : str(input.email);
+  const phone = input.phone === undefined ? (existing?.phone ?? null) : str(input.phone);
   if (email !== null && !EMAIL.test(email)) errors.push({ field: ['input', 'email'], message: 'Email is invalid', code: 'INVALID' });
   if (phone !== null && phone !== '' && !E164.test(phone)) errors.push({ field: ['input', 'phone'], message: 'Phone is invalid', code: 'INVALID' });
   if (phone) {
@@ -47,7 +53,8 @@ export function customerSet(data: ShopData, args: { identifier?: Input | null; i
     if (holder && holder !== existing) errors.push({ field: ['input', 'email'], message: 'Email has already been taken', code: 'TAKEN' });
   }
   for (const name of ['firstName', 'lastName'] as const) {
-    if ((str(input[name])?.length ?? 0) > 255) errors.push({ field: ['input', name], message: `${name} is too long (maximum is 255 characters)`, code: 'TOO_LONG' });
+    if ((str(input[name])?.length ?? 0) > 255)
+      errors.push({ field: ['input', name], message: `${name} is too long (maximum is 255 characters)`, code: 'TOO_LONG' });
   }
   if (!email && !phone && !str(input.firstName) && !str(input.lastName)) {
     errors.push({ field: ['input'], message: 'A name, phone number, or email address must be present', code: 'BLANK' });
@@ -64,7 +71,13 @@ export function customerSet(data: ShopData, args: { identifier?: Input | null; i
   if (input.locale !== undefined) customer.locale = str(input.locale);
   if (input.note !== undefined) customer.note = str(input.note);
   // List fields are replaced, not merged, exactly as Shopify documents for customerSet.
-  if (Array.isArray(input.tags)) customer.tags = new Set(input.tags.map(String).map((t) => t.trim()).filter(Boolean));
+  if (Array.isArray(input.tags))
+    customer.tags = new Set(
+      input.tags
+        .map(String)
+        .map((t) => t.trim())
+        .filter(Boolean),
+    );
   if (Array.isArray(input.addresses)) {
     customer.addresses = input.addresses.map((a) => ({ id: data.newGid('MailingAddress').gid, fields: normaliseAddress(a as Input) }));
   }
@@ -101,7 +114,18 @@ const ZIP_FORMATS: Record<string, RegExp> = {
   CH: /^\d{4}$/,
 };
 
-const COUNTRY_NAMES: Record<string, string> = { FR: 'France', DE: 'Germany', ES: 'Spain', IT: 'Italy', US: 'United States', CA: 'Canada', GB: 'United Kingdom', NL: 'Netherlands', BE: 'Belgium', CH: 'Switzerland' };
+const COUNTRY_NAMES: Record<string, string> = {
+  FR: 'France',
+  DE: 'Germany',
+  ES: 'Spain',
+  IT: 'Italy',
+  US: 'United States',
+  CA: 'Canada',
+  GB: 'United Kingdom',
+  NL: 'Netherlands',
+  BE: 'Belgium',
+  CH: 'Switzerland',
+};
 
 /** `prefix` is the path of the address in the input: ['address'] for the address mutations, ['addresses', i] in CustomerInput. */
 function addressProblems(address: Input, prefix: string[] = ['address']): UserError[] {
@@ -113,7 +137,8 @@ function addressProblems(address: Input, prefix: string[] = ['address']): UserEr
   }
   const zip = str(address.zip);
   const format = code ? ZIP_FORMATS[code] : undefined;
-  if (zip && format && !format.test(zip.trim())) errors.push({ field: [...prefix, 'zip'], message: `Enter a valid postal code for ${COUNTRY_NAMES[code!] ?? code}` });
+  if (zip && format && !format.test(zip.trim()))
+    errors.push({ field: [...prefix, 'zip'], message: `Enter a valid postal code for ${COUNTRY_NAMES[code!] ?? code}` });
   return errors;
 }
 
@@ -133,15 +158,23 @@ export function customerCreate(data: ShopData, args: { input: Input }) {
   if (phone && !E164.test(phone)) errors.push({ field: ['phone'], message: 'Phone is invalid' });
   else if (phone && data.byPhone(phone)) errors.push({ field: ['phone'], message: 'Phone has already been taken' });
   for (const name of ['firstName', 'lastName'] as const) {
-    if ((str(input[name])?.length ?? 0) > 255) errors.push({ field: [name], message: `${name === 'firstName' ? 'First name' : 'Last name'} is too long (maximum is 255 characters)` });
+    if ((str(input[name])?.length ?? 0) > 255)
+      errors.push({ field: [name], message: `${name === 'firstName' ? 'First name' : 'Last name'} is too long (maximum is 255 characters)` });
   }
   const addresses = Array.isArray(input.addresses) ? (input.addresses as Input[]) : [];
   addresses.forEach((a, i) => errors.push(...addressProblems(a, ['addresses', String(i)])));
-  if (!email && !phone && !str(input.firstName) && !str(input.lastName)) errors.push({ field: null, message: 'A name, phone number, or email address must be present' });
+  if (!email && !phone && !str(input.firstName) && !str(input.lastName))
+    errors.push({ field: null, message: 'A name, phone number, or email address must be present' });
   if (errors.length) return { customer: null, userErrors: errors };
   const customer = data.addCustomer({ email, phone: phone || null, firstName: str(input.firstName), lastName: str(input.lastName), locale: str(input.locale) });
   if (input.note !== undefined) customer.note = str(input.note);
-  if (Array.isArray(input.tags)) customer.tags = new Set(input.tags.map(String).map((t) => t.trim()).filter(Boolean));
+  if (Array.isArray(input.tags))
+    customer.tags = new Set(
+      input.tags
+        .map(String)
+        .map((t) => t.trim())
+        .filter(Boolean),
+    );
   customer.addresses = addresses.map((a) => ({ id: data.newGid('MailingAddress').gid, fields: normaliseAddress(a) }));
   return { customer: customerView(data, customer), userErrors: [] };
 }
@@ -202,8 +235,18 @@ export function customerAddressUpdate(data: ShopData, args: { customerId: string
 }
 
 const METAFIELD_TYPES = new Set([
-  'single_line_text_field', 'multi_line_text_field', 'json', 'number_integer', 'number_decimal', 'boolean', 'date', 'date_time', 'url', 'color',
-  'list.single_line_text_field', 'rich_text_field',
+  'single_line_text_field',
+  'multi_line_text_field',
+  'json',
+  'number_integer',
+  'number_decimal',
+  'boolean',
+  'date',
+  'date_time',
+  'url',
+  'color',
+  'list.single_line_text_field',
+  'rich_text_field',
 ]);
 
 function metafieldValueProblem(type: string, value: string): string | null {
@@ -213,7 +256,12 @@ function metafieldValueProblem(type: string, value: string): string | null {
     case 'json':
     case 'list.single_line_text_field':
     case 'rich_text_field':
-      try { JSON.parse(value); return null; } catch { return 'Value must be valid JSON.'; }
+      try {
+        JSON.parse(value);
+        return null;
+      } catch {
+        return 'Value must be valid JSON.';
+      }
     case 'number_integer':
       return /^-?\d+$/.test(value) ? null : 'Value must be an integer.';
     case 'number_decimal':
@@ -230,7 +278,10 @@ function metafieldValueProblem(type: string, value: string): string | null {
 export function metafieldsSet(data: ShopData, args: { metafields: Input[] }) {
   const errors: UserError[] = [];
   if (args.metafields.length > 25) {
-    return { metafields: null, userErrors: [{ field: ['metafields'], message: 'Exceeded the maximum metafields input limit of 25.', code: 'LESS_THAN_OR_EQUAL_TO', elementIndex: null }] };
+    return {
+      metafields: null,
+      userErrors: [{ field: ['metafields'], message: 'Exceeded the maximum metafields input limit of 25.', code: 'LESS_THAN_OR_EQUAL_TO', elementIndex: null }],
+    };
   }
   const planned = args.metafields.map((m, elementIndex) => {
     const owner: { metafields: Map<string, EmuMetafield>; updatedAt?: string } | undefined =
@@ -242,11 +293,20 @@ export function metafieldsSet(data: ShopData, args: { metafields: Input[] }) {
     const value = String(m.value);
     const field = (name: string) => ['metafields', String(elementIndex), name];
     if (!owner) errors.push({ field: field('ownerId'), message: 'Owner does not exist.', code: 'INVALID', elementIndex });
-    if (!METAFIELD_KEY.test(key)) errors.push({ field: field('key'), message: 'Key must be 2-64 characters long and only contain alphanumeric, hyphen, and underscore characters.', code: 'INVALID', elementIndex });
-    if (m.namespace && m.namespace !== '$app' && !METAFIELD_NAMESPACE.test(namespace)) errors.push({ field: field('namespace'), message: 'Namespace is invalid.', code: 'INVALID', elementIndex });
+    if (!METAFIELD_KEY.test(key))
+      errors.push({
+        field: field('key'),
+        message: 'Key must be 2-64 characters long and only contain alphanumeric, hyphen, and underscore characters.',
+        code: 'INVALID',
+        elementIndex,
+      });
+    if (m.namespace && m.namespace !== '$app' && !METAFIELD_NAMESPACE.test(namespace))
+      errors.push({ field: field('namespace'), message: 'Namespace is invalid.', code: 'INVALID', elementIndex });
     if (!type) errors.push({ field: field('type'), message: "Type can't be blank", code: 'BLANK', elementIndex });
-    else if (!METAFIELD_TYPES.has(type)) errors.push({ field: field('type'), message: `Type '${type}' is not a valid type.`, code: 'INVALID_TYPE', elementIndex });
-    else if (existing && existing.type !== type) errors.push({ field: field('type'), message: 'Type cannot be changed for an existing metafield.', code: 'INVALID_TYPE', elementIndex });
+    else if (!METAFIELD_TYPES.has(type))
+      errors.push({ field: field('type'), message: `Type '${type}' is not a valid type.`, code: 'INVALID_TYPE', elementIndex });
+    else if (existing && existing.type !== type)
+      errors.push({ field: field('type'), message: 'Type cannot be changed for an existing metafield.', code: 'INVALID_TYPE', elementIndex });
     else {
       const problem = metafieldValueProblem(type, value);
       if (problem) errors.push({ field: field('value'), message: problem, code: 'INVALID_VALUE', elementIndex });
@@ -256,12 +316,23 @@ export function metafieldsSet(data: ShopData, args: { metafields: Input[] }) {
     if (digestGiven && existing && (m.compareDigest === null || m.compareDigest !== metafieldView(existing).compareDigest)) {
       errors.push({ field: field('compareDigest'), message: 'The resource has been updated since it was loaded.', code: 'STALE_OBJECT', elementIndex });
     } else if (digestGiven && !existing && m.compareDigest !== null && m.compareDigest !== undefined) {
-      errors.push({ field: field('compareDigest'), message: 'The compareDigest is invalid: the metafield does not exist.', code: 'INVALID_COMPARE_DIGEST', elementIndex });
+      errors.push({
+        field: field('compareDigest'),
+        message: 'The compareDigest is invalid: the metafield does not exist.',
+        code: 'INVALID_COMPARE_DIGEST',
+        elementIndex,
+      });
     }
     // A definition the merchant made (or edited) for this key rules its type and what values it takes.
     const definition = owner && owner !== data.installation ? data.definitions.get(`CUSTOMER/${namespace}.${key}`) : undefined;
     if (definition && type && METAFIELD_TYPES.has(type)) {
-      if (definition.type !== type) errors.push({ field: field('type'), message: `Type '${type}' must be consistent with the definition's type: '${definition.type}'.`, code: 'INVALID_TYPE', elementIndex });
+      if (definition.type !== type)
+        errors.push({
+          field: field('type'),
+          message: `Type '${type}' must be consistent with the definition's type: '${definition.type}'.`,
+          code: 'INVALID_TYPE',
+          elementIndex,
+        });
       else {
         const refused = validationProblem(definition.validations ?? [], value);
         if (refused) errors.push({ field: field('value'), message: refused, code: 'INVALID_VALUE', elementIndex });
@@ -312,12 +383,20 @@ export function metafieldDefinitionCreate(data: ShopData, args: { definition: In
   if (!METAFIELD_TYPES.has(type)) errors.push({ field: ['definition', 'type'], message: `Type name ${type} is not a valid type`, code: 'INCLUSION' });
   if (!DEFINITION_OWNER_TYPES.has(ownerType)) errors.push({ field: ['definition', 'ownerType'], message: 'Owner type is not supported', code: 'INCLUSION' });
   const id = `${ownerType}/${namespace}.${key}`;
-  if (data.definitions.has(id)) errors.push({ field: ['definition', 'key'], message: 'Key is in use for Customer metafields on the \'' + namespace + '\' namespace.', code: 'TAKEN' });
+  if (data.definitions.has(id))
+    errors.push({ field: ['definition', 'key'], message: "Key is in use for Customer metafields on the '" + namespace + "' namespace.", code: 'TAKEN' });
   if (errors.length) return { createdDefinition: null, userErrors: errors };
   const validations = Array.isArray(d.validations) ? (d.validations as Input[]).map((v) => ({ name: String(v.name), value: String(v.value) })) : [];
   const definition = { id: data.newGid('MetafieldDefinition').gid, namespace, key, name, type, ownerType, validations };
   data.definitions.set(id, definition);
-  return { createdDefinition: { __typename: 'MetafieldDefinition', ...definition, type: { name: type, category: 'TEXT', valueType: 'STRING', supportsDefinitionMigrations: false, supportedValidations: [] } }, userErrors: [] };
+  return {
+    createdDefinition: {
+      __typename: 'MetafieldDefinition',
+      ...definition,
+      type: { name: type, category: 'TEXT', valueType: 'STRING', supportsDefinitionMigrations: false, supportedValidations: [] },
+    },
+    userErrors: [],
+  };
 }
 
 const ACCEPTED_STATES = new Set(['SUBSCRIBED', 'UNSUBSCRIBED', 'PENDING']);
@@ -329,9 +408,11 @@ export function customerEmailMarketingConsentUpdate(data: ShopData, args: { inpu
   if (!customer) return fail(['input', 'customerId'], 'Customer not found', 'INVALID');
   if (!customer.email) return fail(['input', 'customerId'], 'Customer must have an email address', 'INVALID');
   const state = String(consent.marketingState);
-  if (!ACCEPTED_STATES.has(state)) return fail(['input', 'emailMarketingConsent', 'marketingState'], `Marketing state ${state} is not accepted as input`, 'INCLUSION');
+  if (!ACCEPTED_STATES.has(state))
+    return fail(['input', 'emailMarketingConsent', 'marketingState'], `Marketing state ${state} is not accepted as input`, 'INCLUSION');
   const at = str(consent.consentUpdatedAt);
-  if (at && Date.parse(at) > Date.now() + 60_000) return fail(['input', 'emailMarketingConsent', 'consentUpdatedAt'], 'Consent updated at cannot be in the future', 'INVALID');
+  if (at && Date.parse(at) > Date.now() + 60_000)
+    return fail(['input', 'emailMarketingConsent', 'consentUpdatedAt'], 'Consent updated at cannot be in the future', 'INVALID');
   customer.emailConsent = { marketingState: state, marketingOptInLevel: str(consent.marketingOptInLevel) ?? 'SINGLE_OPT_IN', consentUpdatedAt: at ?? now() };
   customer.updatedAt = now();
   return { customer: customerView(data, customer), userErrors: [] };
@@ -344,8 +425,13 @@ export function customerSmsMarketingConsentUpdate(data: ShopData, args: { input:
   if (!customer) return fail(['input', 'customerId'], 'Customer not found', 'INVALID');
   if (!customer.phone) return fail(['input', 'smsMarketingConsent'], 'Customer must have a phone number', 'INVALID');
   const state = String(consent.marketingState);
-  if (!ACCEPTED_STATES.has(state)) return fail(['input', 'smsMarketingConsent', 'marketingState'], `Marketing state ${state} is not accepted as input`, 'INCLUSION');
-  customer.smsConsent = { marketingState: state, marketingOptInLevel: str(consent.marketingOptInLevel) ?? 'SINGLE_OPT_IN', consentUpdatedAt: str(consent.consentUpdatedAt) ?? now() };
+  if (!ACCEPTED_STATES.has(state))
+    return fail(['input', 'smsMarketingConsent', 'marketingState'], `Marketing state ${state} is not accepted as input`, 'INCLUSION');
+  customer.smsConsent = {
+    marketingState: state,
+    marketingOptInLevel: str(consent.marketingOptInLevel) ?? 'SINGLE_OPT_IN',
+    consentUpdatedAt: str(consent.consentUpdatedAt) ?? now(),
+  };
   customer.updatedAt = now();
   return { customer: customerView(data, customer), userErrors: [] };
 }
@@ -363,18 +449,23 @@ export function customerWhatsAppMarketingConsentUpdate(data: ShopData, args: { i
   if (!customer) return fail(['input', 'customerId'], 'Customer not found', 'INVALID');
   if (!customer.phone) return fail(['input', 'whatsAppMarketingConsent'], 'Customer must have a phone number', 'INVALID');
   const state = String(consent.state);
-  if (!ACCEPTED_STATES.has(state)) return fail(['input', 'whatsAppMarketingConsent', 'state'], `Marketing state ${state} is not accepted as input`, 'INCLUSION');
+  if (!ACCEPTED_STATES.has(state))
+    return fail(['input', 'whatsAppMarketingConsent', 'state'], `Marketing state ${state} is not accepted as input`, 'INCLUSION');
   const at = str(consent.updatedAt);
-  if (at && Date.parse(at) > Date.now() + 60_000) return fail(['input', 'whatsAppMarketingConsent', 'updatedAt'], 'Consent updated at cannot be in the future', 'INVALID');
+  if (at && Date.parse(at) > Date.now() + 60_000)
+    return fail(['input', 'whatsAppMarketingConsent', 'updatedAt'], 'Consent updated at cannot be in the future', 'INVALID');
   customer.whatsAppConsent = { marketingState: state, marketingOptInLevel: str(consent.optInLevel) ?? 'SINGLE_OPT_IN', consentUpdatedAt: at ?? now() };
   customer.updatedAt = now();
-  return { customerPhoneNumber: (customerView(data, customer).defaultPhoneNumber as Record<string, unknown> | null), userErrors: [] };
+  return { customerPhoneNumber: customerView(data, customer).defaultPhoneNumber as Record<string, unknown> | null, userErrors: [] };
 }
 
 export function tagsAdd(data: ShopData, args: { id: string; tags: string[] }) {
   const customer = data.customers.get(args.id);
   if (!customer) return { node: null, userErrors: [{ field: ['id'], message: 'Resource not found' }] };
-  const tags = args.tags.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+  const tags = args.tags
+    .flatMap((t) => t.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
   const tooLong = tags.find((t) => t.length > 255);
   if (tooLong) return { node: null, userErrors: [{ field: ['tags'], message: 'Tag is too long (maximum is 255 characters)' }] };
   for (const tag of tags) customer.tags.add(tag);

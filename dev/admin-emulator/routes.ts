@@ -22,7 +22,16 @@ export const STAFF_NAMES: Record<string, [string, string]> = { '1': ['Camille', 
 
 function staffMember(id: string) {
   const [first, last] = STAFF_NAMES[id] ?? ['Staff', id];
-  return { id: Number(id) || 0, first_name: first, last_name: last, email: `staff${id}@example.com`, email_verified: true, account_owner: id === '1', locale: 'en', collaborator: false };
+  return {
+    id: Number(id) || 0,
+    first_name: first,
+    last_name: last,
+    email: `staff${id}@example.com`,
+    email_verified: true,
+    account_owner: id === '1',
+    locale: 'en',
+    collaborator: false,
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -50,7 +59,13 @@ export function adminEmulatorRoutes(emulator: AdminEmulator, appConfig: Emulated
       emulator.install(shop, token);
       if (body.requested_token_type === 'urn:shopify:params:oauth:token-type:online-access-token') {
         const user = staffMember(String(payload.sub ?? ''));
-        return c.json({ access_token: `${token}_online_${user.id}`, scope: appConfig.scopes, expires_in: 86_399, associated_user_scope: appConfig.scopes, associated_user: user });
+        return c.json({
+          access_token: `${token}_online_${user.id}`,
+          scope: appConfig.scopes,
+          expires_in: 86_399,
+          associated_user_scope: appConfig.scopes,
+          associated_user: user,
+        });
       }
       return c.json({ access_token: token, scope: appConfig.scopes });
     } catch {
@@ -66,9 +81,7 @@ export function adminEmulatorRoutes(emulator: AdminEmulator, appConfig: Emulated
     }
     const response = emulator.handle(c.req.header('x-shopify-access-token') ?? null, body);
     if (response.delayMs) await sleep(response.delayMs);
-    return typeof response.body === 'string'
-      ? c.text(response.body, response.status as 500)
-      : c.json(response.body as object, response.status as 200);
+    return typeof response.body === 'string' ? c.text(response.body, response.status as 500) : c.json(response.body as object, response.status as 200);
   });
   app.post('/__emulator/admin', async (c) => {
     const parsed = controlSchema.safeParse(await c.req.json().catch(() => null));

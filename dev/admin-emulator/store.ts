@@ -85,7 +85,11 @@ export class ShopData {
   /** The app's installation on this shop and its app-data metafields. */
   readonly installation: { id: string; metafields: Map<string, EmuMetafield> };
 
-  constructor(readonly shop: string, readonly appNamespace: string, private readonly ids: IdSequence = new IdSequence()) {
+  constructor(
+    readonly shop: string,
+    readonly appNamespace: string,
+    private readonly ids: IdSequence = new IdSequence(),
+  ) {
     this.installation = { id: this.newGid('AppInstallation').gid, metafields: new Map() };
   }
 
@@ -99,8 +103,21 @@ export class ShopData {
     const id = legacyId === undefined ? this.newGid('Customer') : { gid: `gid://shopify/Customer/${legacyId}`, legacyId };
     const stamp = new Date().toISOString();
     const customer: EmuCustomer = {
-      id: id.gid, legacyId: id.legacyId, firstName: null, lastName: null, email: null, phone: null, locale: null, note: null,
-      tags: new Set(), metafields: new Map(), emailConsent: null, smsConsent: null, addresses: [], createdAt: stamp, updatedAt: stamp,
+      id: id.gid,
+      legacyId: id.legacyId,
+      firstName: null,
+      lastName: null,
+      email: null,
+      phone: null,
+      locale: null,
+      note: null,
+      tags: new Set(),
+      metafields: new Map(),
+      emailConsent: null,
+      smsConsent: null,
+      addresses: [],
+      createdAt: stamp,
+      updatedAt: stamp,
       ...fields,
     };
     this.customers.set(customer.id, customer);

@@ -20,7 +20,8 @@ test('cart answers are checked before checkout, posted as cart attributes, and r
   await page.goto(`/cart?settings=${encodeURIComponent(JSON.stringify(settings))}`);
   const block = page.getByRole('group', { name: 'A few questions' });
   await expect(block).toBeVisible();
-  const violations = (await new AxeBuilder({ page }).include('.cc--cart').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze()).violations;
+  const violations = (await new AxeBuilder({ page }).include('.cc--cart').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze())
+    .violations;
   expect(violations.map((v) => v.id)).toEqual([]);
 
   // Nothing filled in: the required birthday stops checkout and takes the focus.
@@ -62,10 +63,13 @@ test('cart answers are checked before checkout, posted as cart attributes, and r
   await expect(page.getByText('The app answered the orders/create webhook with HTTP 200.')).toBeVisible();
 
   await expect
-    .poll(async () => {
-      const customer = await customerByEmail(request, 'pierre.durand@example.com');
-      return Object.fromEntries(((customer?.metafields.nodes ?? []) as Array<{ key: string; value: string }>).map((m) => [m.key, m.value]));
-    }, { timeout: 15_000 })
+    .poll(
+      async () => {
+        const customer = await customerByEmail(request, 'pierre.durand@example.com');
+        return Object.fromEntries(((customer?.metafields.nodes ?? []) as Array<{ key: string; value: string }>).map((m) => [m.key, m.value]));
+      },
+      { timeout: 15_000 },
+    )
     .toMatchObject({ birthday: '1988-07-14', heard_about: 'A magazine', shoe_size: '42' });
 });
 

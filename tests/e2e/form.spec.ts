@@ -8,12 +8,24 @@ const CUSTOM = {
   company: 'required',
   first_name: 'hidden',
   birthday: 'optional',
-  custom_1_type: 'select', custom_1_label: 'How did you hear about us?', custom_1_key: 'how_heard',
-  custom_2_type: 'number', custom_2_label: 'Team size', custom_2_key: 'team_size',
-  custom_3_type: 'date', custom_3_label: 'Preferred date', custom_3_key: 'visit_date',
-  custom_4_type: 'checkbox', custom_4_label: 'I am a professional', custom_4_key: 'is_pro',
-  custom_5_type: 'textarea', custom_5_label: 'Anything else?', custom_5_key: 'notes',
-  custom_6_type: 'text', custom_6_label: 'Order number', custom_6_key: 'order_ref',
+  custom_1_type: 'select',
+  custom_1_label: 'How did you hear about us?',
+  custom_1_key: 'how_heard',
+  custom_2_type: 'number',
+  custom_2_label: 'Team size',
+  custom_2_key: 'team_size',
+  custom_3_type: 'date',
+  custom_3_label: 'Preferred date',
+  custom_3_key: 'visit_date',
+  custom_4_type: 'checkbox',
+  custom_4_label: 'I am a professional',
+  custom_4_key: 'is_pro',
+  custom_5_type: 'textarea',
+  custom_5_label: 'Anything else?',
+  custom_5_key: 'notes',
+  custom_6_type: 'text',
+  custom_6_label: 'Order number',
+  custom_6_key: 'order_ref',
   custom_options: 'how_heard: Friend, Instagram, Search',
   custom_required: 'how_heard',
   field_text: 'message: Your question | How can we help?',
@@ -52,7 +64,15 @@ test.describe('what a merchant configures', () => {
     const lead = await leadFor(request, email, 'synced');
     const customer = await customerByEmail(request, email);
     const mf = Object.fromEntries(customer.metafields.nodes.map((m: { key: string; value: string }) => [m.key, m.value]));
-    expect(mf).toMatchObject({ company: 'Atelier Zoé', how_heard: 'Instagram', team_size: '12', visit_date: '2026-12-24', is_pro: 'true', notes: 'Line one\nLine two', order_ref: '#1042' });
+    expect(mf).toMatchObject({
+      company: 'Atelier Zoé',
+      how_heard: 'Instagram',
+      team_size: '12',
+      visit_date: '2026-12-24',
+      is_pro: 'true',
+      notes: 'Line one\nLine two',
+      order_ref: '#1042',
+    });
     expect(lead.email).toBe(email);
   });
 
@@ -82,7 +102,9 @@ test.describe('what a merchant configures', () => {
     await expect
       .poll(async () => {
         const { token } = (await (await request.get('/dev/session-token')).json()) as { token: string };
-        const { leads } = (await (await request.get('/api/leads?limit=100', { headers: { authorization: `Bearer ${token}` } })).json()) as { leads: Array<{ message: string; logged_in_customer_id: string }> };
+        const { leads } = (await (await request.get('/api/leads?limit=100', { headers: { authorization: `Bearer ${token}` } })).json()) as {
+          leads: Array<{ message: string; logged_in_customer_id: string }>;
+        };
         return leads.find((l) => l.message?.includes(marker))?.logged_in_customer_id;
       })
       .toBe('7001');
@@ -113,7 +135,10 @@ test.describe('what every shopper can use', () => {
     expect((await leadFor(request, email, 'synced')).first_name).toBe('Kim');
   });
 
-  for (const [path, name, send] of [['/', 'Contact us', 'Send'], ['/fr/', 'Nous contacter', 'Envoyer']] as const) {
+  for (const [path, name, send] of [
+    ['/', 'Contact us', 'Send'],
+    ['/fr/', 'Nous contacter', 'Envoyer'],
+  ] as const) {
     test(`axe finds no WCAG 2.2 AA violation in ${path}, before and after errors`, async ({ page }) => {
       await page.goto(withSettings({ ...CUSTOM, sms_consent_text: '<p>Text me offers.</p>' }, '').replace('/?', `${path}?`));
       expect(await axe(page)).toEqual([]);
@@ -148,7 +173,9 @@ test.describe('what every shopper can use', () => {
     expect(keys).toHaveLength(2);
     expect(keys[0]).toBe(keys[1]);
     const { token } = (await (await request.get('/dev/session-token')).json()) as { token: string };
-    const { leads } = (await (await request.get('/api/leads?limit=100', { headers: { authorization: `Bearer ${token}` } })).json()) as { leads: Array<{ email: string }> };
+    const { leads } = (await (await request.get('/api/leads?limit=100', { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      leads: Array<{ email: string }>;
+    };
     expect(leads.filter((l) => l.email === email)).toHaveLength(1);
   });
 

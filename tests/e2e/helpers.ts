@@ -22,10 +22,13 @@ export async function leads(request: APIRequestContext): Promise<LeadRow[]> {
 export async function leadFor(request: APIRequestContext, email: string, status?: string): Promise<LeadRow> {
   let found: LeadRow | undefined;
   await expect
-    .poll(async () => {
-      found = (await leads(request)).find((l) => l.email === email);
-      return status ? found?.status : found?.email;
-    }, { timeout: 15_000 })
+    .poll(
+      async () => {
+        found = (await leads(request)).find((l) => l.email === email);
+        return status ? found?.status : found?.email;
+      },
+      { timeout: 15_000 },
+    )
     .toBe(status ?? email);
   return found!;
 }

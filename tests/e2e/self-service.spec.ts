@@ -20,7 +20,9 @@ test.describe('a logged-in shopper manages their own data through the app proxy'
     await expect.poll(async () => (await customerByEmail(request, 'pierre.durand@example.com'))?.firstName, { timeout: 15_000 }).toBe('Pierre-Louis');
     // Staff search finds the corrected name (the lead's search terms were rebuilt).
     const { token } = (await (await request.get('/dev/session-token')).json()) as { token: string };
-    const found = (await (await request.get('/api/leads?q=louis', { headers: { authorization: `Bearer ${token}` } })).json()) as { leads: Array<{ email: string }> };
+    const found = (await (await request.get('/api/leads?q=louis', { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      leads: Array<{ email: string }>;
+    };
     expect(found.leads.map((l) => l.email)).toContain('pierre.durand@example.com');
 
     await page.goto('/apps/contact-capture/privacy?locale=fr');
@@ -36,7 +38,10 @@ test.describe('a logged-in shopper manages their own data through the app proxy'
     await page.goto('/');
     await page.goto('/apps/contact-capture/privacy');
     await expect(page.getByText('Log in to your account to see the data we hold about you.')).toBeVisible();
-    const forged = await request.post('/apps/contact-capture/privacy/delete', { form: { confirm: 'on', token: 'ab'.repeat(32) }, headers: { cookie: 'cc_dev_customer=7001' } });
+    const forged = await request.post('/apps/contact-capture/privacy/delete', {
+      form: { confirm: 'on', token: 'ab'.repeat(32) },
+      headers: { cookie: 'cc_dev_customer=7001' },
+    });
     expect(forged.status()).toBe(403);
   });
 });

@@ -28,7 +28,9 @@ test.describe('storefront contact form, from shopper to Shopify customer', () =>
   test('the block counts a view of each form on screen (the beacon carries the form id only)', async ({ page, request }) => {
     const views = async () => {
       const { token } = (await (await request.get('/dev/session-token')).json()) as { token: string };
-      const report = (await (await request.get('/api/insights', { headers: { authorization: `Bearer ${token}` } })).json()) as { forms: Array<{ form: string; views: number }> };
+      const report = (await (await request.get('/api/insights', { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        forms: Array<{ form: string; views: number }>;
+      };
       return report.forms.reduce((n, f) => n + f.views, 0);
     };
     const before = await views();

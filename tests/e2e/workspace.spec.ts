@@ -14,7 +14,10 @@ const run = Date.now().toString(36);
 const pierre = { email: `pierre.${run}@example.fr`, first_name: 'Pierre', last_name: `Dupont${run}` };
 
 async function submit(request: APIRequestContext, body: Record<string, unknown>): Promise<void> {
-  const response = await request.post('/apps/contact-capture/submit', { headers: { accept: 'application/json' }, data: { rendered_at: Date.now() - 10_000, ...body } });
+  const response = await request.post('/apps/contact-capture/submit', {
+    headers: { accept: 'application/json' },
+    data: { rendered_at: Date.now() - 10_000, ...body },
+  });
   expect(response.status()).toBe(202);
 }
 
@@ -36,12 +39,29 @@ test.beforeAll(async ({ request }) => {
     consent_text: 'Send me news and offers by email.',
     form_id: 'contact-page',
   });
-  await submit(request, { email: `elodie.${run}@example.com`, first_name: 'Élodie', last_name: `Martin${run}`, company: 'Atelier Lumière', message: 'Wholesale prices?', form_id: `wholesale-${run}` });
-  await submit(request, { email: `sam.${run}@example.org`, first_name: 'Sam', last_name: `Okafor${run}`, message: '=1+1 is a formula', email_marketing_consent: true, form_id: `wholesale-${run}` });
+  await submit(request, {
+    email: `elodie.${run}@example.com`,
+    first_name: 'Élodie',
+    last_name: `Martin${run}`,
+    company: 'Atelier Lumière',
+    message: 'Wholesale prices?',
+    form_id: `wholesale-${run}`,
+  });
+  await submit(request, {
+    email: `sam.${run}@example.org`,
+    first_name: 'Sam',
+    last_name: `Okafor${run}`,
+    message: '=1+1 is a formula',
+    email_marketing_consent: true,
+    form_id: `wholesale-${run}`,
+  });
   // The worker writes search terms just after intake: wait until all three can be found.
   const { token } = (await (await request.get('/dev/session-token')).json()) as { token: string };
   await expect
-    .poll(async () => ((await (await request.get(`/api/leads?q=${run}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { leads: unknown[] }).leads.length)
+    .poll(
+      async () =>
+        ((await (await request.get(`/api/leads?q=${run}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { leads: unknown[] }).leads.length,
+    )
     .toBe(3);
 });
 
@@ -119,7 +139,12 @@ test('an anonymous rename of an existing customer waits as proposed changes; a m
   await submit(request, { email, first_name: 'Rosalie', last_name: `Lenoir${run}`, message: `Second ${run}`, email_marketing_consent: true });
   const { token } = (await (await request.get('/dev/session-token')).json()) as { token: string };
   await expect
-    .poll(async () => ((await (await request.get(`/api/leads?q=rosalie`, { headers: { authorization: `Bearer ${token}` } })).json()) as { leads: Array<{ status: string }> }).leads[0]?.status, { timeout: 15_000 })
+    .poll(
+      async () =>
+        ((await (await request.get(`/api/leads?q=rosalie`, { headers: { authorization: `Bearer ${token}` } })).json()) as { leads: Array<{ status: string }> })
+          .leads[0]?.status,
+      { timeout: 15_000 },
+    )
     .toBe('synced');
   expect((await customerByEmail(request, email)).firstName).toBe('Rose');
   await page.goto('/app?staff=manager');
@@ -144,12 +169,17 @@ test('a manager exports the filtered leads as CSV with progress, and the file ho
   const file = await download;
   await expect(page.getByRole('status').filter({ hasText: 'Exported 2 leads.' })).toBeVisible();
   await expect(page.getByRole('progressbar')).toHaveAttribute('value', '2');
-  const bytes = readFileSync((await file.path()));
+  const bytes = readFileSync(await file.path());
   expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const rows = bytes.subarray(3).toString('utf8').trim().split('\r\n');
   expect(rows[0]).toMatch(/^id,received_at,form,first_name,last_name,email,/);
   expect(rows).toHaveLength(3);
-  expect(rows.slice(1).map((r) => r.split(',')[5]).sort()).toEqual([`elodie.${run}@example.com`, `sam.${run}@example.org`]);
+  expect(
+    rows
+      .slice(1)
+      .map((r) => r.split(',')[5])
+      .sort(),
+  ).toEqual([`elodie.${run}@example.com`, `sam.${run}@example.org`]);
   expect(rows.join('\n')).toContain("'=1+1 is a formula");
   await page.screenshot({ path: 'test-results/workspace-list.png', fullPage: true });
 });
@@ -168,7 +198,10 @@ test('a viewer sees personal data masked, cannot export or edit, and the French 
   await expect(page.getByRole('button', { name: 'Exporter en CSV' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Équipe' })).toHaveCount(0);
   expect(await axe(page)).toEqual([]);
-  await page.getByRole('button', { name: /Ouvrir le prospect de P/ }).first().click();
+  await page
+    .getByRole('button', { name: /Ouvrir le prospect de P/ })
+    .first()
+    .click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText('P•••');
   await expect(page.getByRole('button', { name: 'Modifier les coordonnées' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Supprimer le prospect' })).toHaveCount(0);
@@ -217,12 +250,15 @@ test('the shop owner downloads a data-request package from the workspace, and de
   expect(response.status()).toBe(200);
 
   await expect
-    .poll(async () => {
-      await page.goto('/app');
-      await page.getByRole('button', { name: 'Data requests' }).click();
-      await expect(page.getByText('Loading…')).toHaveCount(0);
-      return page.getByRole('button', { name: 'Download CSV' }).count();
-    }, { timeout: 15_000 })
+    .poll(
+      async () => {
+        await page.goto('/app');
+        await page.getByRole('button', { name: 'Data requests' }).click();
+        await expect(page.getByText('Loading…')).toHaveCount(0);
+        return page.getByRole('button', { name: 'Download CSV' }).count();
+      },
+      { timeout: 15_000 },
+    )
     .toBeGreaterThan(0);
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download CSV' }).first().click();
@@ -238,13 +274,24 @@ test('a value the server cannot decrypt shows as unreadable, in French too, and 
   const lastName = `Illisible${run}`;
   const sent = await request.post('/apps/contact-capture/submit', {
     headers: { accept: 'application/json' },
-    data: { rendered_at: Date.now() - 10_000, email: `ines.${run}@example.fr`, first_name: 'Inès', last_name: lastName, message: 'Un message qui sera abîmé', phone: '+33 6 11 22 33 44' },
+    data: {
+      rendered_at: Date.now() - 10_000,
+      email: `ines.${run}@example.fr`,
+      first_name: 'Inès',
+      last_name: lastName,
+      message: 'Un message qui sera abîmé',
+      phone: '+33 6 11 22 33 44',
+    },
   });
   expect(sent.status()).toBe(202);
   const { id } = (await sent.json()) as { id: string };
   const { token } = (await (await request.get('/dev/session-token')).json()) as { token: string };
   await expect
-    .poll(async () => ((await (await request.get(`/api/leads?q=${lastName}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { leads: unknown[] }).leads.length)
+    .poll(
+      async () =>
+        ((await (await request.get(`/api/leads?q=${lastName}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { leads: unknown[] }).leads
+          .length,
+    )
     .toBe(1);
   // A ciphertext no listed key opens (a lost key, a damaged row), written around the app into its database file.
   const db = new SQLite('data/e2e.sqlite');

@@ -31,7 +31,17 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', `${PROJECT_ROOT}/dev/main.ts`], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, MODE: 'local', PORT: String(port), SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: SECRET, SHOPIFY_DEV_SHOP: SHOP, SHOPIFY_DEV_ACCESS_TOKEN: TOKEN, LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      MODE: 'local',
+      PORT: String(port),
+      SHOPIFY_API_KEY: API_KEY,
+      SHOPIFY_API_SECRET: SECRET,
+      SHOPIFY_DEV_SHOP: SHOP,
+      SHOPIFY_DEV_ACCESS_TOKEN: TOKEN,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -53,7 +63,11 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
       const params = signProxyQuery(new URLSearchParams(), { shop: SHOP, loggedInCustomerId: null, pathPrefix: '/apps/contact-capture' }, SECRET);
       // Shopify's proxy always names the shopper's address: each call is another shopper unless the test says who.
       const from = { 'x-forwarded-for': `10.${(++shopper >> 16) & 255}.${(shopper >> 8) & 255}.${shopper & 255}` };
-      return fetch(`http://127.0.0.1:${port}/proxy/submit?${params}`, { method: 'POST', headers: { 'content-type': 'application/json', ...from, ...headers }, body: JSON.stringify(body) });
+      return fetch(`http://127.0.0.1:${port}/proxy/submit?${params}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...from, ...headers },
+        body: JSON.stringify(body),
+      });
     },
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
@@ -67,7 +81,10 @@ export async function startSharedEmulator(): Promise<{ emulator: AdminEmulator; 
   const emulator = new AdminEmulator();
   emulator.install(SHOP, TOKEN);
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: adminEmulatorRoutes(emulator, { apiKey: API_KEY, apiSecret: SECRET, scopes: SCOPES }).fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    const s = serve(
+      { fetch: adminEmulatorRoutes(emulator, { apiKey: API_KEY, apiSecret: SECRET, scopes: SCOPES }).fetch, port: 0, hostname: '127.0.0.1' },
+      () => resolve(s),
+    );
   });
   const address = server.address();
   const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -41,7 +41,10 @@ export async function startTestApp(engine: TestEngine, env: Record<string, strin
   if (!database) return null;
   const emulator = new AdminEmulator();
   const emulatorServer: ServerType = await new Promise((resolve) => {
-    const server = serve({ fetch: adminEmulatorRoutes(emulator, { apiKey: API_KEY, apiSecret: SECRET, scopes: SCOPES }).fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(server));
+    const server = serve(
+      { fetch: adminEmulatorRoutes(emulator, { apiKey: API_KEY, apiSecret: SECRET, scopes: SCOPES }).fetch, port: 0, hostname: '127.0.0.1' },
+      () => resolve(server),
+    );
   });
   const address = emulatorServer.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -73,7 +76,13 @@ export async function startTestApp(engine: TestEngine, env: Record<string, strin
       return runtime.app.request(`/proxy${path}?${params}`, { ...rest, headers });
     },
     sessionToken: (options = {}) =>
-      mintSessionToken({ shop: options.shop ?? SHOP, apiKey: options.apiKey ?? API_KEY, secret: options.secret ?? SECRET, expiresIn: options.expiresIn, userId: options.userId }),
+      mintSessionToken({
+        shop: options.shop ?? SHOP,
+        apiKey: options.apiKey ?? API_KEY,
+        secret: options.secret ?? SECRET,
+        expiresIn: options.expiresIn,
+        userId: options.userId,
+      }),
     async staffToken(role, shop = SHOP) {
       const userId = STAFF_USER[role];
       if (role !== 'owner') await assignRole(runtime.storage.db, shop, userId, role, '1');
@@ -87,7 +96,10 @@ export async function startTestApp(engine: TestEngine, env: Record<string, strin
           headers: { 'content-type': 'application/json', 'x-shopify-access-token': TOKEN },
           body: JSON.stringify({ query: CUSTOMER_BY_EMAIL, variables: { email } }),
         });
-        const body = (await response.json()) as { data?: { customerByIdentifier: Record<string, unknown> | null }; errors?: { extensions?: { code?: string } }[] };
+        const body = (await response.json()) as {
+          data?: { customerByIdentifier: Record<string, unknown> | null };
+          errors?: { extensions?: { code?: string } }[];
+        };
         if (body.data) return body.data.customerByIdentifier;
         if (body.errors?.[0]?.extensions?.code !== 'THROTTLED') throw new Error(`customer query failed: ${JSON.stringify(body.errors)}`);
         await new Promise((r) => setTimeout(r, 250));

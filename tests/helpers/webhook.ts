@@ -17,7 +17,12 @@ export function signedWebhook(
     'x-shopify-api-version': '2026-10',
     'x-shopify-webhook-id': options.id ?? `delivery-${process.pid}-${++delivery}`,
   };
-  const hmac = options.hmac === undefined ? createHmac('sha256', options.secret ?? SECRET).update(json).digest('base64') : options.hmac;
+  const hmac =
+    options.hmac === undefined
+      ? createHmac('sha256', options.secret ?? SECRET)
+          .update(json)
+          .digest('base64')
+      : options.hmac;
   if (hmac !== null) headers['x-shopify-hmac-sha256'] = hmac;
   return { method: 'POST', headers, body: options.body ?? json };
 }

@@ -8,7 +8,13 @@ const REAL_SECRET = 'shpss_0123456789abcdef0123456789abcdef';
 describe('configuration', () => {
   it('runs local mode with documented dev defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ mode: 'local', port: 3000, apiSecret: DEV_DEFAULTS.SHOPIFY_API_SECRET, devShop: DEV_DEFAULTS.SHOPIFY_DEV_SHOP, adminApiOrigin: 'http://127.0.0.1:3000' });
+    expect(config).toMatchObject({
+      mode: 'local',
+      port: 3000,
+      apiSecret: DEV_DEFAULTS.SHOPIFY_API_SECRET,
+      devShop: DEV_DEFAULTS.SHOPIFY_DEV_SHOP,
+      adminApiOrigin: 'http://127.0.0.1:3000',
+    });
     expect(config.databaseUrl).toBe('sqlite:./data/contact-capture.sqlite');
   });
 
@@ -28,15 +34,29 @@ describe('configuration', () => {
   });
 
   it('refuses the dev secret and the emulator override in production', () => {
-    const base = { MODE: 'production', SHOPIFY_API_KEY: 'k', SHOPIFY_APP_URL: 'https://app.example.com', ENCRYPTION_KEYS: key, LOOKUP_KEYS: `l1:${Buffer.alloc(32, 2).toString('base64')}` };
+    const base = {
+      MODE: 'production',
+      SHOPIFY_API_KEY: 'k',
+      SHOPIFY_APP_URL: 'https://app.example.com',
+      ENCRYPTION_KEYS: key,
+      LOOKUP_KEYS: `l1:${Buffer.alloc(32, 2).toString('base64')}`,
+    };
     expect(() => loadConfig({ ...base, SHOPIFY_API_SECRET: DEV_DEFAULTS.SHOPIFY_API_SECRET })).toThrow(/dev default/);
-    expect(() => loadConfig({ ...base, SHOPIFY_API_SECRET: REAL_SECRET, SHOPIFY_ADMIN_API_ORIGIN: 'http://127.0.0.1:3000' })).toThrow(/SHOPIFY_ADMIN_API_ORIGIN/);
+    expect(() => loadConfig({ ...base, SHOPIFY_API_SECRET: REAL_SECRET, SHOPIFY_ADMIN_API_ORIGIN: 'http://127.0.0.1:3000' })).toThrow(
+      /SHOPIFY_ADMIN_API_ORIGIN/,
+    );
     expect(loadConfig({ ...base, SHOPIFY_API_SECRET: REAL_SECRET })).toMatchObject({ mode: 'production', adminApiOrigin: undefined });
     expect(() => loadConfig({ ...base, SHOPIFY_API_SECRET: REAL_SECRET, LOOKUP_KEYS: DEV_DEFAULTS.LOOKUP_KEYS })).toThrow(/LOOKUP_KEYS: the dev default/);
   });
 
   it('refuses a client secret shorter than 32 characters in production, and takes one of 32', () => {
-    const base = { MODE: 'production', SHOPIFY_API_KEY: 'k', SHOPIFY_APP_URL: 'https://app.example.com', ENCRYPTION_KEYS: key, LOOKUP_KEYS: `l1:${Buffer.alloc(32, 2).toString('base64')}` };
+    const base = {
+      MODE: 'production',
+      SHOPIFY_API_KEY: 'k',
+      SHOPIFY_APP_URL: 'https://app.example.com',
+      ENCRYPTION_KEYS: key,
+      LOOKUP_KEYS: `l1:${Buffer.alloc(32, 2).toString('base64')}`,
+    };
     for (const secret of ['real', 'x'.repeat(31), ` ${'x'.repeat(30)} `]) {
       expect(() => loadConfig({ ...base, SHOPIFY_API_SECRET: secret })).toThrow(/SHOPIFY_API_SECRET: .*32 characters/);
     }

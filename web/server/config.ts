@@ -128,7 +128,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (e.SHOPIFY_API_SECRET === DEV_DEFAULTS.SHOPIFY_API_SECRET) missing.push('SHOPIFY_API_SECRET: the dev default is not a secret');
     // Shopify's client secrets are 32 hex characters and up; a shorter one is a typo or a placeholder, and it keys
     // every signature the app checks. Surrounding spaces (a paste slip) do not count.
-    else if (e.SHOPIFY_API_SECRET && e.SHOPIFY_API_SECRET.trim().length < 32) missing.push('SHOPIFY_API_SECRET: must be the app\'s client secret, at least 32 characters');
+    else if (e.SHOPIFY_API_SECRET && e.SHOPIFY_API_SECRET.trim().length < 32)
+      missing.push("SHOPIFY_API_SECRET: must be the app's client secret, at least 32 characters");
     if (e.ENCRYPTION_KEYS === DEV_DEFAULTS.ENCRYPTION_KEYS) missing.push('ENCRYPTION_KEYS: the dev default is not a secret');
     if (e.LOOKUP_KEYS === DEV_DEFAULTS.LOOKUP_KEYS) missing.push('LOOKUP_KEYS: the dev default is not a secret');
     if (e.SHOPIFY_ADMIN_API_ORIGIN) missing.push('SHOPIFY_ADMIN_API_ORIGIN: the emulator override is for local mode and tests only');

@@ -69,7 +69,20 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const chores = housekeeping({ db, engine: storage.engine, keyring: config.keyring, lookupKeys, log, dataRequestPackageDays: config.dataRequestPackageDays });
   const worker = new SyncWorker({
     indexer: chores.indexer,
-    duties: chores.duties, db, engine: storage.engine, client, tokens, log, pollMs: config.syncPollMs, retryBaseMs: config.syncRetryBaseMs, concurrency: config.syncConcurrency, leaseMs: config.syncLeaseMs, onCost: (points) => metrics.shopifyCost.inc(points), onOutcome: (outcome) => metrics.sync.inc({ outcome }), maxCustomDefinitions: config.maxCustomDefinitions });
+    duties: chores.duties,
+    db,
+    engine: storage.engine,
+    client,
+    tokens,
+    log,
+    pollMs: config.syncPollMs,
+    retryBaseMs: config.syncRetryBaseMs,
+    concurrency: config.syncConcurrency,
+    leaseMs: config.syncLeaseMs,
+    onCost: (points) => metrics.shopifyCost.inc(points),
+    onOutcome: (outcome) => metrics.sync.inc({ outcome }),
+    maxCustomDefinitions: config.maxCustomDefinitions,
+  });
   // Every committed outbox job wakes the worker at once instead of at its next poll (outbox/outbox.ts).
   const stopWaking = leadQueued.subscribe(() => worker.nudge());
 
@@ -97,7 +110,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       onUnknownClientIp: () => {
         if (warnedUnknownIp) return;
         warnedUnknownIp = true;
-        log.warn({ header: config.clientIp.header, hops: config.clientIp.hops }, 'a request came without a trusted client address: check CLIENT_IP_HEADER and CLIENT_IP_HOPS; such requests share one per-IP limit');
+        log.warn(
+          { header: config.clientIp.header, hops: config.clientIp.hops },
+          'a request came without a trusted client address: check CLIENT_IP_HEADER and CLIENT_IP_HOPS; such requests share one per-IP limit',
+        );
       },
       turnstile: config.turnstile,
       customerEmail: customerEmailLookup(client, tokens),
@@ -129,7 +145,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       ensureInstalled: installer({ db, client, tokens, exchange: exchangeOptions, apiSecret: config.apiSecret, log }),
     }),
   );
-  app.route('/app', workspacePageRoutes({ apiKey: config.apiKey, local: config.mode === 'local', appBridgeStandIn: config.mode === 'local' ? options.appBridgeStandIn : undefined }));
+  app.route(
+    '/app',
+    workspacePageRoutes({
+      apiKey: config.apiKey,
+      local: config.mode === 'local',
+      appBridgeStandIn: config.mode === 'local' ? options.appBridgeStandIn : undefined,
+    }),
+  );
   app.get('/healthz', async (c) => {
     await db.selectFrom('shops').select('shop').limit(1).execute();
     return c.json({ ok: true, mode: config.mode, database: storage.engine });

@@ -28,7 +28,7 @@ function bind(fieldset: HTMLElement): void {
     const options = field.dataset.ccOptions?.split('|').filter(Boolean);
     const code = checkField({ kind, required, ...(options?.length ? { options } : {}) }, value);
     const error = field.querySelector<HTMLElement>('[data-cc-error]');
-    const message = code ? (kind === 'checkbox' && code === 'required' ? messages.errors.consent_required : messages.errors[code]) ?? code : '';
+    const message = code ? ((kind === 'checkbox' && code === 'required' ? messages.errors.consent_required : messages.errors[code]) ?? code) : '';
     if (error) error.textContent = message;
     input.setAttribute('aria-invalid', String(Boolean(code)));
     const described = new Set((input.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean));

@@ -42,7 +42,8 @@ export function mount(form: HTMLFormElement): { submit(): void } {
   const fields = [...form.querySelectorAll<HTMLElement>('[data-cc-field]')];
   const state: State = { errors: {}, status: 'idle', touched: new Set(), showSummary: false };
 
-  const inputOf = (field: HTMLElement) => field.querySelector<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('input[name], textarea[name], select[name]');
+  const inputOf = (field: HTMLElement) =>
+    field.querySelector<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('input[name], textarea[name], select[name]');
   const labelOf = (field: HTMLElement) => (field.querySelector('label')?.textContent ?? '').replace('*', '').trim();
 
   function values(): Record<string, unknown> {
@@ -102,7 +103,13 @@ export function mount(form: HTMLFormElement): { submit(): void } {
                 const code = state.errors[f.dataset.ccField ?? ''] as FieldErrorCode;
                 return (
                   <li key={f.dataset.ccField}>
-                    <a href={`#${input?.id ?? ''}`} onClick={(e) => { e.preventDefault(); input?.focus(); }}>
+                    <a
+                      href={`#${input?.id ?? ''}`}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        input?.focus();
+                      }}
+                    >
                       {labelOf(f)}
                       {messages.separator ?? ': '}
                       {messages.errors[code]}
@@ -117,12 +124,16 @@ export function mount(form: HTMLFormElement): { submit(): void } {
       );
     }
     if (statusSlot) {
-      const text = { idle: '', sending: messages.sending, success: messages.success, failed: messages.network, rate_limited: messages.rate_limited }[state.status];
+      const text = { idle: '', sending: messages.sending, success: messages.success, failed: messages.network, rate_limited: messages.rate_limited }[
+        state.status
+      ];
       render(
         <>
           {text}
           {state.status === 'failed' || state.status === 'rate_limited' ? (
-            <button type="button" onClick={() => submit()}>{messages.retry}</button>
+            <button type="button" onClick={() => submit()}>
+              {messages.retry}
+            </button>
           ) : null}
         </>,
         statusSlot,

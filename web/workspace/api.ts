@@ -10,7 +10,10 @@ declare global {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly body: Record<string, unknown>) {
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, unknown>,
+  ) {
     super(`HTTP ${status}`);
   }
 }

@@ -11,7 +11,14 @@ import { RequestsView } from './requests-view.js';
 import { AuditView, TeamView } from './team-view.js';
 import { EMPTY_FILTER, type Filter, type Me } from './types.js';
 
-type View = { name: 'leads' } | { name: 'lead'; id: string } | { name: 'insights' } | { name: 'requests' } | { name: 'definitions' } | { name: 'team' } | { name: 'audit' };
+type View =
+  | { name: 'leads' }
+  | { name: 'lead'; id: string }
+  | { name: 'insights' }
+  | { name: 'requests' }
+  | { name: 'definitions' }
+  | { name: 'team' }
+  | { name: 'audit' };
 type Tab = Exclude<View['name'], 'lead'>;
 
 const TABS: Array<{ name: Tab; needs: string }> = [
@@ -68,7 +75,19 @@ function App({ t, language }: { t: Strings; language: string }) {
           <>
             <FocusHeading key={view.name}>{t.nav[view.name]}</FocusHeading>
             {notice ? <Announce>{notice}</Announce> : null}
-            {view.name === 'leads' ? <LeadsView t={t} language={language} me={me} filter={filter} onFilter={setFilter} onOpen={(id) => { setNotice(null); setView({ name: 'lead', id }); }} /> : null}
+            {view.name === 'leads' ? (
+              <LeadsView
+                t={t}
+                language={language}
+                me={me}
+                filter={filter}
+                onFilter={setFilter}
+                onOpen={(id) => {
+                  setNotice(null);
+                  setView({ name: 'lead', id });
+                }}
+              />
+            ) : null}
             {view.name === 'insights' ? <InsightsView t={t} language={language} /> : null}
             {view.name === 'requests' ? <RequestsView t={t} language={language} /> : null}
             {view.name === 'definitions' ? <FieldsView t={t} language={language} /> : null}

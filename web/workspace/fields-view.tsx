@@ -24,7 +24,13 @@ export function FieldsView({ t, language }: { t: Strings; language: string }) {
           describedBy="fields-intro"
           headers={[t.definitions.key, t.definitions.type, t.definitions.origin, t.definitions.created, t.definitions.leads]}
           keys={listing.definitions.map((d) => d.key)}
-          rows={listing.definitions.map((d) => [<code>{d.key}</code>, t.metafieldTypes[d.type as keyof typeof t.metafieldTypes] ?? d.type, d.app ? t.definitions.app : t.definitions.custom, d.created_at ? when(d.created_at, language) : t.definitions.declared, String(d.leads)])}
+          rows={listing.definitions.map((d) => [
+            <code>{d.key}</code>,
+            t.metafieldTypes[d.type as keyof typeof t.metafieldTypes] ?? d.type,
+            d.app ? t.definitions.app : t.definitions.custom,
+            d.created_at ? when(d.created_at, language) : t.definitions.declared,
+            String(d.leads),
+          ])}
         />
       ) : (
         <p>{t.definitions.none}</p>

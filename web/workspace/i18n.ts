@@ -36,7 +36,14 @@ const en = {
   /** The purchase questions' keys (schema/purchase-questions.ts), as the questions read on the cart and checkout. */
   purchaseQuestions: { birthday: 'Birthday', company: 'Company', heard_about: 'How did you hear about us?', delivery_notes: 'Delivery instructions' },
   /** Shopify metafield types, as Shopify's admin names them. */
-  metafieldTypes: { single_line_text_field: 'Single line text', multi_line_text_field: 'Multi-line text', number_decimal: 'Decimal', date: 'Date', boolean: 'True or false', json: 'JSON' },
+  metafieldTypes: {
+    single_line_text_field: 'Single line text',
+    multi_line_text_field: 'Multi-line text',
+    number_decimal: 'Decimal',
+    date: 'Date',
+    boolean: 'True or false',
+    json: 'JSON',
+  },
   /** Where a consent record came from and how it was given, as a person reads them (never the raw identifiers). */
   consentOrigin: {
     storefront_contact_form: 'Contact form on the storefront',
@@ -47,7 +54,14 @@ const en = {
     shopifyOther: 'Changed in Shopify',
     other: 'Other source',
   },
-  marketingState: { subscribed: 'subscribed', unsubscribed: 'unsubscribed', not_subscribed: 'not subscribed', pending: 'awaiting confirmation', redacted: 'erased', invalid: 'not valid' },
+  marketingState: {
+    subscribed: 'subscribed',
+    unsubscribed: 'unsubscribed',
+    not_subscribed: 'not subscribed',
+    pending: 'awaiting confirmation',
+    redacted: 'erased',
+    invalid: 'not valid',
+  },
   optInLevel: { SINGLE_OPT_IN: 'single opt-in', CONFIRMED_OPT_IN: 'confirmed opt-in (double opt-in)', UNKNOWN: 'opt-in level unknown' },
   title: 'Leads',
   nav: { leads: 'Leads', insights: 'Insights', requests: 'Data requests', definitions: 'Fields', team: 'Team', audit: 'Audit log' },
@@ -86,7 +100,8 @@ const en = {
   exportedOne: 'Exported {n} lead.',
   masked: 'Personal data is masked for your role (viewer).',
   unreadable: 'unreadable',
-  unreadableBanner: 'Some of this lead’s data cannot be decrypted (a missing or wrong encryption key) and is shown as “unreadable”. Correcting the lead replaces it.',
+  unreadableBanner:
+    'Some of this lead’s data cannot be decrypted (a missing or wrong encryption key) and is shown as “unreadable”. Correcting the lead replaces it.',
   open: 'Open lead from {name}',
   back: 'Back to leads',
   detail: {
@@ -94,7 +109,8 @@ const en = {
     answers: 'Answers',
     noAnswers: 'No custom answers.',
     held: {
-      unsigned: 'Kept here, not sent to Shopify: the form that sent it was not signed by the shop’s theme block (a page cached before a change, or an altered form).',
+      unsigned:
+        'Kept here, not sent to Shopify: the form that sent it was not signed by the shop’s theme block (a page cached before a change, or an altered form).',
       reserved: 'Kept here, not sent to Shopify: this key belongs to the app’s own customer fields.',
       definition_cap: 'Kept here, not sent to Shopify: the shop has reached the number of custom fields the app may create (see Fields).',
     },
@@ -136,31 +152,112 @@ const en = {
     invalid: 'Check the highlighted fields.',
   },
   fields: {
-    first_name: 'First name', last_name: 'Last name', email: 'Email', phone: 'Phone', company: 'Company', birthday: 'Birthday', message: 'Message',
-    address1: 'Address', address2: 'Apartment, suite', city: 'City', province: 'Province', zip: 'Postal code', country: 'Country code', address: 'Address', tags: 'Tags', form: 'Form', locale: 'Language',
+    first_name: 'First name',
+    last_name: 'Last name',
+    email: 'Email',
+    phone: 'Phone',
+    company: 'Company',
+    birthday: 'Birthday',
+    message: 'Message',
+    address1: 'Address',
+    address2: 'Apartment, suite',
+    city: 'City',
+    province: 'Province',
+    zip: 'Postal code',
+    country: 'Country code',
+    address: 'Address',
+    tags: 'Tags',
+    form: 'Form',
+    locale: 'Language',
   },
-  fieldErrors: { required: 'Required.', invalid_email: 'Enter a valid email.', invalid_phone: 'Enter a valid phone number.', too_long: 'Too long.', invalid: 'Not valid.', consent_required: 'Consent is required.', unknown_field: 'Unknown field.' },
+  fieldErrors: {
+    required: 'Required.',
+    invalid_email: 'Enter a valid email.',
+    invalid_phone: 'Enter a valid phone number.',
+    too_long: 'Too long.',
+    invalid: 'Not valid.',
+    consent_required: 'Consent is required.',
+    unknown_field: 'Unknown field.',
+  },
   insights: {
     intro: 'Views of each form (counted by the storefront block, nothing about who looked), submissions, conversion and consent, last 30 days.',
-    views: 'Views', submissions: 'Submissions', conversion: 'Conversion', consentRate: 'Consent rate', spam: 'Spam held back',
-    chart: 'Submissions and spam per day for {form}', day: 'Day', none: 'No form activity in this period.',
+    views: 'Views',
+    submissions: 'Submissions',
+    conversion: 'Conversion',
+    consentRate: 'Consent rate',
+    spam: 'Spam held back',
+    chart: 'Submissions and spam per day for {form}',
+    day: 'Day',
+    none: 'No form activity in this period.',
   },
   definitions: {
-    intro: 'Customer metafields of the app in the shop (namespace $app): its own, which come with the app, and the custom fields it has created; how many leads used each. Custom fields: {n} of {cap}; past that, a new key’s answers stay on the lead only.',
-    key: 'Key', type: 'Type', origin: 'Origin', app: 'App', custom: 'Custom field', created: 'Created', declared: 'With the app', leads: 'Leads', none: 'No fields created yet.',
+    intro:
+      'Customer metafields of the app in the shop (namespace $app): its own, which come with the app, and the custom fields it has created; how many leads used each. Custom fields: {n} of {cap}; past that, a new key’s answers stay on the lead only.',
+    key: 'Key',
+    type: 'Type',
+    origin: 'Origin',
+    app: 'App',
+    custom: 'Custom field',
+    created: 'Created',
+    declared: 'With the app',
+    leads: 'Leads',
+    none: 'No fields created yet.',
   },
-  team: { intro: 'Roles: owners and managers see and work all leads; viewers see them with personal data masked and cannot export, edit or delete.', user: 'Staff member', role: 'Role', owner: 'Owner', manager: 'Manager', viewer: 'Viewer', saved: 'Role saved.' },
+  team: {
+    intro: 'Roles: owners and managers see and work all leads; viewers see them with personal data masked and cannot export, edit or delete.',
+    user: 'Staff member',
+    role: 'Role',
+    owner: 'Owner',
+    manager: 'Manager',
+    viewer: 'Viewer',
+    saved: 'Role saved.',
+  },
   audit: {
-    intro: 'Every view of unmasked data, export, edit, deletion and role change.', when: 'When', who: 'Who', action: 'Action', lead: 'Lead', detail: 'Detail', empty: 'Nothing recorded yet.',
+    intro: 'Every view of unmasked data, export, edit, deletion and role change.',
+    when: 'When',
+    who: 'Who',
+    action: 'Action',
+    lead: 'Lead',
+    detail: 'Detail',
+    empty: 'Nothing recorded yet.',
     actions: {
-      view_list: 'Viewed the list of leads', view_lead: 'Viewed a lead', searched: 'Searched the leads', export: 'Exported leads', edit: 'Edited a lead', delete: 'Deleted a lead',
-      role_change: 'Changed a role', download_package: 'Downloaded a data request package',
+      view_list: 'Viewed the list of leads',
+      view_lead: 'Viewed a lead',
+      searched: 'Searched the leads',
+      export: 'Exported leads',
+      edit: 'Edited a lead',
+      delete: 'Deleted a lead',
+      role_change: 'Changed a role',
+      download_package: 'Downloaded a data request package',
     },
-    rows: '{n} leads', rowsOne: '{n} lead', filtered: 'filtered', synced: 'synced to Shopify', notSynced: 'not synced (no consent)',
-    proposedApplied: 'proposed changes applied', proposedDismissed: 'proposed changes dismissed', roleOf: '{who} is now {role}',
+    rows: '{n} leads',
+    rowsOne: '{n} lead',
+    filtered: 'filtered',
+    synced: 'synced to Shopify',
+    notSynced: 'not synced (no consent)',
+    proposedApplied: 'proposed changes applied',
+    proposedDismissed: 'proposed changes dismissed',
+    roleOf: '{who} is now {role}',
   },
-  requests: { intro: 'Requests Shopify forwards when a customer asks what the shop holds about them (GDPR access). Download the package and send it to the customer.', received: 'Received', status: 'Status', found: 'Found', delivered: 'Delivered', package: 'Package', notYet: 'Not yet', download: 'Download {format}', none: 'No data requests.', done: 'Package downloaded; delivery recorded.', statuses: { received: 'Being prepared', done: 'Ready' } },
-  sources: { contact_form: 'Contact form', cart: 'Purchase questions (cart page)', checkout: 'Purchase questions (checkout)', thank_you: 'Purchase questions (thank-you page)' },
+  requests: {
+    intro: 'Requests Shopify forwards when a customer asks what the shop holds about them (GDPR access). Download the package and send it to the customer.',
+    received: 'Received',
+    status: 'Status',
+    found: 'Found',
+    delivered: 'Delivered',
+    package: 'Package',
+    notYet: 'Not yet',
+    download: 'Download {format}',
+    none: 'No data requests.',
+    done: 'Package downloaded; delivery recorded.',
+    statuses: { received: 'Being prepared', done: 'Ready' },
+  },
+  sources: {
+    contact_form: 'Contact form',
+    cart: 'Purchase questions (cart page)',
+    checkout: 'Purchase questions (checkout)',
+    thank_you: 'Purchase questions (thank-you page)',
+  },
   proposed: {
     title: 'Changes waiting for the customer',
     intro: 'This shopper was not signed in as this customer, so their record was not changed. Apply what they sent, or dismiss it.',
@@ -195,7 +292,12 @@ type Dict = typeof en;
 const fr: Dict = {
   lang: 'fr',
   colon: ' : ',
-  consentChannel: { email: 'Marketing par e-mail', sms: 'Marketing par SMS', whatsapp: 'Marketing par WhatsApp', profile: 'Conservation des réponses dans le profil client' },
+  consentChannel: {
+    email: 'Marketing par e-mail',
+    sms: 'Marketing par SMS',
+    whatsapp: 'Marketing par WhatsApp',
+    profile: 'Conservation des réponses dans le profil client',
+  },
   spamReasons: {
     honeypot: 'Retenu comme spam : le champ caché anti-robot a été rempli.',
     too_fast: 'Retenu comme spam : le formulaire a été envoyé trop vite après l’affichage de la page.',
@@ -219,8 +321,20 @@ const fr: Dict = {
     UNSUBSCRIBED: 'Le client s’était désabonné ; un envoi fait sans être connecté à son compte ne le réabonne pas.',
     PHONE_NOT_ON_CUSTOMER: 'Le téléphone du client n’est pas celui qui a été donné avec ce consentement.',
   },
-  purchaseQuestions: { birthday: 'Date de naissance', company: 'Entreprise', heard_about: 'Comment nous avez-vous connus ?', delivery_notes: 'Instructions de livraison' },
-  metafieldTypes: { single_line_text_field: 'Texte sur une seule ligne', multi_line_text_field: 'Texte multiligne', number_decimal: 'Nombre décimal', date: 'Date', boolean: 'Vrai ou faux', json: 'JSON' },
+  purchaseQuestions: {
+    birthday: 'Date de naissance',
+    company: 'Entreprise',
+    heard_about: 'Comment nous avez-vous connus ?',
+    delivery_notes: 'Instructions de livraison',
+  },
+  metafieldTypes: {
+    single_line_text_field: 'Texte sur une seule ligne',
+    multi_line_text_field: 'Texte multiligne',
+    number_decimal: 'Nombre décimal',
+    date: 'Date',
+    boolean: 'Vrai ou faux',
+    json: 'JSON',
+  },
   consentOrigin: {
     storefront_contact_form: 'Formulaire de contact de la boutique',
     cart_fields: 'Questions à l’achat (page panier)',
@@ -230,8 +344,19 @@ const fr: Dict = {
     shopifyOther: 'Modifié dans Shopify',
     other: 'Autre origine',
   },
-  marketingState: { subscribed: 'abonné', unsubscribed: 'désabonné', not_subscribed: 'non abonné', pending: 'en attente de confirmation', redacted: 'effacé', invalid: 'non valide' },
-  optInLevel: { SINGLE_OPT_IN: 'abonnement simple (sans confirmation)', CONFIRMED_OPT_IN: 'abonnement confirmé (double opt-in)', UNKNOWN: 'niveau d’abonnement inconnu' },
+  marketingState: {
+    subscribed: 'abonné',
+    unsubscribed: 'désabonné',
+    not_subscribed: 'non abonné',
+    pending: 'en attente de confirmation',
+    redacted: 'effacé',
+    invalid: 'non valide',
+  },
+  optInLevel: {
+    SINGLE_OPT_IN: 'abonnement simple (sans confirmation)',
+    CONFIRMED_OPT_IN: 'abonnement confirmé (double opt-in)',
+    UNKNOWN: 'niveau d’abonnement inconnu',
+  },
   title: 'Prospects',
   nav: { leads: 'Prospects', insights: 'Statistiques', requests: 'Demandes de données', definitions: 'Champs', team: 'Équipe', audit: 'Journal d’audit' },
   loading: 'Chargement…',
@@ -269,7 +394,8 @@ const fr: Dict = {
   exportedOne: '{n} prospect exporté.',
   masked: 'Les données personnelles sont masquées pour votre rôle (lecture seule).',
   unreadable: 'illisible',
-  unreadableBanner: 'Certaines données de ce prospect ne peuvent pas être déchiffrées (clé de chiffrement absente ou erronée) : elles apparaissent comme « illisible ». Corriger le prospect les remplace.',
+  unreadableBanner:
+    'Certaines données de ce prospect ne peuvent pas être déchiffrées (clé de chiffrement absente ou erronée) : elles apparaissent comme « illisible ». Corriger le prospect les remplace.',
   open: 'Ouvrir le prospect de {name}',
   back: 'Retour aux prospects',
   detail: {
@@ -277,9 +403,11 @@ const fr: Dict = {
     answers: 'Réponses',
     noAnswers: 'Aucune réponse personnalisée.',
     held: {
-      unsigned: 'Conservée ici, non envoyée à Shopify : le formulaire qui l’a transmise n’était pas signé par le bloc du thème (page mise en cache avant une modification, ou formulaire altéré).',
+      unsigned:
+        'Conservée ici, non envoyée à Shopify : le formulaire qui l’a transmise n’était pas signé par le bloc du thème (page mise en cache avant une modification, ou formulaire altéré).',
       reserved: 'Conservée ici, non envoyée à Shopify : cette clé est réservée aux champs client de l’application.',
-      definition_cap: 'Conservée ici, non envoyée à Shopify : la boutique a atteint le nombre de champs personnalisés que l’application peut créer (voir Champs).',
+      definition_cap:
+        'Conservée ici, non envoyée à Shopify : la boutique a atteint le nombre de champs personnalisés que l’application peut créer (voir Champs).',
     },
     consentProof: 'Preuve du consentement',
     granted: 'Accordé',
@@ -319,31 +447,115 @@ const fr: Dict = {
     invalid: 'Vérifiez les champs signalés.',
   },
   fields: {
-    first_name: 'Prénom', last_name: 'Nom', email: 'E-mail', phone: 'Téléphone', company: 'Entreprise', birthday: 'Date de naissance', message: 'Message',
-    address1: 'Adresse', address2: 'Appartement, bâtiment, etc.', city: 'Ville', province: 'Région', zip: 'Code postal', country: 'Code pays', address: 'Adresse', tags: 'Balises', form: 'Formulaire', locale: 'Langue',
+    first_name: 'Prénom',
+    last_name: 'Nom',
+    email: 'E-mail',
+    phone: 'Téléphone',
+    company: 'Entreprise',
+    birthday: 'Date de naissance',
+    message: 'Message',
+    address1: 'Adresse',
+    address2: 'Appartement, bâtiment, etc.',
+    city: 'Ville',
+    province: 'Région',
+    zip: 'Code postal',
+    country: 'Code pays',
+    address: 'Adresse',
+    tags: 'Balises',
+    form: 'Formulaire',
+    locale: 'Langue',
   },
-  fieldErrors: { required: 'Obligatoire.', invalid_email: 'Saisissez une adresse e-mail valide.', invalid_phone: 'Saisissez un numéro de téléphone valide.', too_long: 'Trop long.', invalid: 'Non valide.', consent_required: 'Le consentement est obligatoire.', unknown_field: 'Champ inconnu.' },
+  fieldErrors: {
+    required: 'Obligatoire.',
+    invalid_email: 'Saisissez une adresse e-mail valide.',
+    invalid_phone: 'Saisissez un numéro de téléphone valide.',
+    too_long: 'Trop long.',
+    invalid: 'Non valide.',
+    consent_required: 'Le consentement est obligatoire.',
+    unknown_field: 'Champ inconnu.',
+  },
   insights: {
-    intro: 'Sur les 30 derniers jours : vues de chaque formulaire (comptées par le bloc de la boutique, sans rien enregistrer sur le visiteur), envois, taux de conversion et de consentement.',
-    views: 'Vues', submissions: 'Envois', conversion: 'Conversion', consentRate: 'Taux de consentement', spam: 'Spam retenu',
-    chart: 'Envois et spam par jour pour {form}', day: 'Jour', none: 'Aucune activité sur cette période.',
+    intro:
+      'Sur les 30 derniers jours : vues de chaque formulaire (comptées par le bloc de la boutique, sans rien enregistrer sur le visiteur), envois, taux de conversion et de consentement.',
+    views: 'Vues',
+    submissions: 'Envois',
+    conversion: 'Conversion',
+    consentRate: 'Taux de consentement',
+    spam: 'Spam retenu',
+    chart: 'Envois et spam par jour pour {form}',
+    day: 'Jour',
+    none: 'Aucune activité sur cette période.',
   },
   definitions: {
-    intro: 'Métachamps client de l’application dans la boutique (espace de noms $app) : les siens, fournis avec l’application, et les champs personnalisés qu’elle a créés ; le nombre de prospects ayant utilisé chacun d’eux. Champs personnalisés : {n} sur {cap} ; au-delà, les réponses à une nouvelle clé restent uniquement sur le prospect.',
-    key: 'Clé', type: 'Type', origin: 'Origine', app: 'Application', custom: 'Champ personnalisé', created: 'Créé le', declared: 'Avec l’application', leads: 'Prospects', none: 'Aucun champ créé pour l’instant.',
+    intro:
+      'Métachamps client de l’application dans la boutique (espace de noms $app) : les siens, fournis avec l’application, et les champs personnalisés qu’elle a créés ; le nombre de prospects ayant utilisé chacun d’eux. Champs personnalisés : {n} sur {cap} ; au-delà, les réponses à une nouvelle clé restent uniquement sur le prospect.',
+    key: 'Clé',
+    type: 'Type',
+    origin: 'Origine',
+    app: 'Application',
+    custom: 'Champ personnalisé',
+    created: 'Créé le',
+    declared: 'Avec l’application',
+    leads: 'Prospects',
+    none: 'Aucun champ créé pour l’instant.',
   },
-  team: { intro: 'Rôles : les propriétaires et les responsables voient et traitent tous les prospects ; en lecture seule, les données personnelles sont masquées et l’export, la modification et la suppression ne sont pas possibles.', user: 'Membre du personnel', role: 'Rôle', owner: 'Propriétaire', manager: 'Responsable', viewer: 'Lecture seule', saved: 'Rôle enregistré.' },
+  team: {
+    intro:
+      'Rôles : les propriétaires et les responsables voient et traitent tous les prospects ; en lecture seule, les données personnelles sont masquées et l’export, la modification et la suppression ne sont pas possibles.',
+    user: 'Membre du personnel',
+    role: 'Rôle',
+    owner: 'Propriétaire',
+    manager: 'Responsable',
+    viewer: 'Lecture seule',
+    saved: 'Rôle enregistré.',
+  },
   audit: {
-    intro: 'Chaque consultation de données non masquées, export, modification, suppression et changement de rôle.', when: 'Date', who: 'Qui', action: 'Action', lead: 'Prospect', detail: 'Détail', empty: 'Rien n’a encore été enregistré.',
+    intro: 'Chaque consultation de données non masquées, export, modification, suppression et changement de rôle.',
+    when: 'Date',
+    who: 'Qui',
+    action: 'Action',
+    lead: 'Prospect',
+    detail: 'Détail',
+    empty: 'Rien n’a encore été enregistré.',
     actions: {
-      view_list: 'Consultation de la liste des prospects', view_lead: 'Consultation d’un prospect', searched: 'Recherche parmi les prospects', export: 'Export de prospects', edit: 'Modification d’un prospect', delete: 'Suppression d’un prospect',
-      role_change: 'Changement de rôle', download_package: 'Téléchargement du dossier d’une demande de données',
+      view_list: 'Consultation de la liste des prospects',
+      view_lead: 'Consultation d’un prospect',
+      searched: 'Recherche parmi les prospects',
+      export: 'Export de prospects',
+      edit: 'Modification d’un prospect',
+      delete: 'Suppression d’un prospect',
+      role_change: 'Changement de rôle',
+      download_package: 'Téléchargement du dossier d’une demande de données',
     },
-    rows: '{n} prospects', rowsOne: '{n} prospect', filtered: 'avec filtres', synced: 'synchronisation avec Shopify', notSynced: 'sans synchronisation (pas de consentement)',
-    proposedApplied: 'modifications proposées appliquées', proposedDismissed: 'modifications proposées ignorées', roleOf: 'nouveau rôle de {who} : {role}',
+    rows: '{n} prospects',
+    rowsOne: '{n} prospect',
+    filtered: 'avec filtres',
+    synced: 'synchronisation avec Shopify',
+    notSynced: 'sans synchronisation (pas de consentement)',
+    proposedApplied: 'modifications proposées appliquées',
+    proposedDismissed: 'modifications proposées ignorées',
+    roleOf: 'nouveau rôle de {who} : {role}',
   },
-  requests: { intro: 'Demandes transmises par Shopify quand un client veut savoir ce que la boutique détient sur lui (droit d’accès RGPD). Téléchargez le dossier et envoyez-le au client.', received: 'Reçue le', status: 'Statut', found: 'Trouvés', delivered: 'Remise', package: 'Dossier', notYet: 'Pas encore', download: 'Télécharger {format}', none: 'Aucune demande.', done: 'Dossier téléchargé ; remise enregistrée.', statuses: { received: 'En préparation', done: 'Prête' } },
-  sources: { contact_form: 'Formulaire de contact', cart: 'Questions à l’achat (page panier)', checkout: 'Questions à l’achat (paiement)', thank_you: 'Questions à l’achat (page de remerciement)' },
+  requests: {
+    intro:
+      'Demandes transmises par Shopify quand un client veut savoir ce que la boutique détient sur lui (droit d’accès RGPD). Téléchargez le dossier et envoyez-le au client.',
+    received: 'Reçue le',
+    status: 'Statut',
+    found: 'Trouvés',
+    delivered: 'Remise',
+    package: 'Dossier',
+    notYet: 'Pas encore',
+    download: 'Télécharger {format}',
+    none: 'Aucune demande.',
+    done: 'Dossier téléchargé ; remise enregistrée.',
+    statuses: { received: 'En préparation', done: 'Prête' },
+  },
+  sources: {
+    contact_form: 'Formulaire de contact',
+    cart: 'Questions à l’achat (page panier)',
+    checkout: 'Questions à l’achat (paiement)',
+    thank_you: 'Questions à l’achat (page de remerciement)',
+  },
   proposed: {
     title: 'Modifications en attente pour la fiche client',
     intro: 'Ce client n’était pas connecté à son compte : sa fiche n’a pas été modifiée. Appliquez ce qu’il a envoyé, ou ignorez-le.',
@@ -403,14 +615,20 @@ export function languageName(t: Strings, code: string): string {
   }
 }
 
-const lookup = (table: Record<string, string>, key: string | null | undefined): string | undefined => (key != null && Object.hasOwn(table, key) ? table[key] : undefined);
+const lookup = (table: Record<string, string>, key: string | null | undefined): string | undefined =>
+  key != null && Object.hasOwn(table, key) ? table[key] : undefined;
 
 /** A consent record's source and opt-in level in the reader's language: identifiers stay in the data, not on screen. */
 export function consentOrigin(t: Strings, source: string, level: string | null): string {
   const state = source.startsWith('shopify:') ? source.slice('shopify:'.length) : null;
   const stateWords = state !== null ? lookup(t.marketingState, state) : undefined;
-  const where = state !== null ? (stateWords ? format(t.consentOrigin.shopify, { state: stateWords }) : t.consentOrigin.shopifyOther) : (lookup(t.consentOrigin, source) ?? t.consentOrigin.other);
-  const how = level ? lookup(t.optInLevel, level) ?? t.optInLevel.UNKNOWN : null;
+  const where =
+    state !== null
+      ? stateWords
+        ? format(t.consentOrigin.shopify, { state: stateWords })
+        : t.consentOrigin.shopifyOther
+      : (lookup(t.consentOrigin, source) ?? t.consentOrigin.other);
+  const how = level ? (lookup(t.optInLevel, level) ?? t.optInLevel.UNKNOWN) : null;
   return how ? `${where} · ${how}` : where;
 }
 
@@ -434,20 +652,43 @@ export const warningText = (t: Strings, warning: { code: string | null; message:
 export const syncErrorText = (t: Strings, error: string) => lookup(t.spamReasons, error) ?? error;
 
 /** The message after a staff correction: the changed fields named in a list that reads right for one or several. */
-export const savedText = (t: Strings, changed: readonly string[]) => format(t.detail.saved, { fields: listOf(t, changed.map((f) => fieldLabel(t, f))) });
+export const savedText = (t: Strings, changed: readonly string[]) =>
+  format(t.detail.saved, {
+    fields: listOf(
+      t,
+      changed.map((f) => fieldLabel(t, f)),
+    ),
+  });
 
 /** An audit entry's detail (field names and counts, never values) as a phrase instead of its JSON. */
 export function auditDetail(t: Strings, detail: Record<string, unknown> | null): string {
   if (!detail) return '';
   const parts: string[] = [];
   if (typeof detail.rows === 'number') parts.push(plural(t, detail.rows, t.audit.rowsOne, t.audit.rows));
-  if (detail.filter && typeof detail.filter === 'object' && Object.entries(detail.filter).some(([k, v]) => k !== 'sort' && k !== 'limit' && k !== 'cursor' && v !== undefined && v !== '' && v !== false)) parts.push(t.audit.filtered);
-  if (Array.isArray(detail.fields)) parts.push(listOf(t, detail.fields.map((f) => fieldLabel(t, String(f)))));
+  if (
+    detail.filter &&
+    typeof detail.filter === 'object' &&
+    Object.entries(detail.filter).some(([k, v]) => k !== 'sort' && k !== 'limit' && k !== 'cursor' && v !== undefined && v !== '' && v !== false)
+  )
+    parts.push(t.audit.filtered);
+  if (Array.isArray(detail.fields))
+    parts.push(
+      listOf(
+        t,
+        detail.fields.map((f) => fieldLabel(t, String(f))),
+      ),
+    );
   if (detail.dismissed === true) parts.push(t.audit.proposedDismissed);
   else if (detail.proposed === true) parts.push(t.audit.proposedApplied);
   if (detail.synced === true && detail.proposed !== true) parts.push(t.audit.synced);
   if (detail.synced === false) parts.push(t.audit.notSynced);
-  if (typeof detail.role === 'string') parts.push(format(t.audit.roleOf, { who: `#${typeof detail.staff === 'string' || typeof detail.staff === 'number' ? detail.staff : ''}`, role: lookup(t.team, detail.role) ?? detail.role }));
+  if (typeof detail.role === 'string')
+    parts.push(
+      format(t.audit.roleOf, {
+        who: `#${typeof detail.staff === 'string' || typeof detail.staff === 'number' ? detail.staff : ''}`,
+        role: lookup(t.team, detail.role) ?? detail.role,
+      }),
+    );
   if (typeof detail.format === 'string') parts.push(detail.format.toUpperCase());
   return parts.join(' · ');
 }

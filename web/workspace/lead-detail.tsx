@@ -1,7 +1,19 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ADDRESS_PARTS, type AddressPart, CORRECTABLE_FIELDS, addressLine, contactField } from '../../schema/contact-fields.js';
 import { ApiError, apiJson } from './api.js';
-import { type Strings, answerLabel, answerValue, consentOrigin, fieldLabel, format, languageName, plural, savedText, syncErrorText, warningText } from './i18n.js';
+import {
+  type Strings,
+  answerLabel,
+  answerValue,
+  consentOrigin,
+  fieldLabel,
+  format,
+  languageName,
+  plural,
+  savedText,
+  syncErrorText,
+  warningText,
+} from './i18n.js';
 import { Announce, Badge, Card, FocusHeading, fullName, shown, when } from './parts.js';
 import type { CorrectionResult, LeadDetail as Detail, Lead, Me, ProposedChanges } from './types.js';
 
@@ -80,7 +92,10 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
                   <Fact label={t.fields.company} value={shown(lead, 'company', lead.company, t.unreadable)} />
                   <Fact label={t.fields.birthday} value={shown(lead, 'birthday', lead.birthday, t.unreadable)} />
                   <Fact label={t.fields.address} value={shown(lead, 'address', address, t.unreadable)} />
-                  <Fact label={t.fields.form} value={`${t.sources[lead.source]}${lead.source === 'contact_form' && lead.form_id ? ` · ${lead.form_id}` : ''}`} />
+                  <Fact
+                    label={t.fields.form}
+                    value={`${t.sources[lead.source]}${lead.source === 'contact_form' && lead.form_id ? ` · ${lead.form_id}` : ''}`}
+                  />
                   {lead.order_id ? <Fact label={t.order} value={`#${lead.order_id.split('/').pop()}`} /> : null}
                   <Fact label={t.fields.locale} value={languageName(t, lead.locale)} />
                   <Fact label={t.fields.tags} value={lead.tags.join(', ')} />
@@ -149,7 +164,10 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
           <Card title={t.detail.consentProof}>
             {detail.consent.map((c) => (
               <dl class="facts consent">
-                <Fact label={t.consentChannel[c.channel as keyof typeof t.consentChannel] ?? c.channel} value={c.granted ? t.detail.granted : t.detail.refused} />
+                <Fact
+                  label={t.consentChannel[c.channel as keyof typeof t.consentChannel] ?? c.channel}
+                  value={c.granted ? t.detail.granted : t.detail.refused}
+                />
                 <Fact label={t.detail.shown} value={c.text} />
                 <Fact label={t.detail.version} value={c.text_sha256 ? c.text_sha256.slice(0, 12) : null} />
                 <Fact label={t.detail.locale} value={languageName(t, c.locale)} />
@@ -166,7 +184,8 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
             <ol class="history">
               {detail.history.map((h) => (
                 <li>
-                  <strong>{t.detail.jobKinds[h.kind]}</strong> · {t.detail.jobStates[h.state]} · {plural(t, h.attempts, t.detail.attemptsOne, t.detail.attempts)}
+                  <strong>{t.detail.jobKinds[h.kind]}</strong> · {t.detail.jobStates[h.state]} ·{' '}
+                  {plural(t, h.attempts, t.detail.attemptsOne, t.detail.attempts)}
                   <br />
                   <span class="subdued">{when(h.updated_at, language)}</span>
                   {h.last_error && h.state !== 'done' ? <p class="error-text">{h.last_error}</p> : null}
@@ -256,8 +275,19 @@ function storedAddressLine(json: string | null | undefined): string | null {
   }
 }
 
-function Proposed({ t, proposed, canWork, onAct }: { t: Strings; proposed: ProposedChanges; canWork: boolean; onAct(path: string, message: string): Promise<void> }) {
-  const show = (field: string, value: string | null | undefined) => (value === undefined ? null : value === null ? t.proposed.empty : field === 'address' ? storedAddressLine(value) : value);
+function Proposed({
+  t,
+  proposed,
+  canWork,
+  onAct,
+}: {
+  t: Strings;
+  proposed: ProposedChanges;
+  canWork: boolean;
+  onAct(path: string, message: string): Promise<void>;
+}) {
+  const show = (field: string, value: string | null | undefined) =>
+    value === undefined ? null : value === null ? t.proposed.empty : field === 'address' ? storedAddressLine(value) : value;
   const withValues = proposed.changes.some((c) => c.proposed !== undefined);
   return (
     <Card title={t.proposed.title}>
@@ -308,9 +338,10 @@ function Fact({ label, value }: { label: string; value: string | null | undefine
 }
 
 function EditContact({ t, lead, onDone, onCancel }: { t: Strings; lead: Lead; onDone(message: string): void; onCancel(): void }) {
-  const initial = Object.fromEntries(
-    CORRECTABLE_FIELDS.map((f) => [f, isAddressPart(f) ? (lead.address?.[f] ?? '') : (lead[f] ?? '')]),
-  ) as Record<ContactField, string>;
+  const initial = Object.fromEntries(CORRECTABLE_FIELDS.map((f) => [f, isAddressPart(f) ? (lead.address?.[f] ?? '') : (lead[f] ?? '')])) as Record<
+    ContactField,
+    string
+  >;
   const [values, setValues] = useState(initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [summary, setSummary] = useState<string | null>(null);

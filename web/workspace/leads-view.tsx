@@ -43,7 +43,10 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
       },
       (e: unknown) => live && setError(format(t.error, { status: e instanceof ApiError ? e.status : 0 })),
     );
-    apiJson<typeof counts>(`/leads/counts?${filterQuery({ ...EMPTY_FILTER, ...rest })}`).then((c) => live && setCounts(c), () => undefined);
+    apiJson<typeof counts>(`/leads/counts?${filterQuery({ ...EMPTY_FILTER, ...rest })}`).then(
+      (c) => live && setCounts(c),
+      () => undefined,
+    );
     return () => {
       live = false;
     };
@@ -81,7 +84,11 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
   };
 
   const set = (patch: Partial<Filter>) => onFilter({ ...filter, ...patch });
-  const yesNo: Array<[string, string]> = [['', t.any], ['yes', t.yes], ['no', t.no]];
+  const yesNo: Array<[string, string]> = [
+    ['', t.any],
+    ['yes', t.yes],
+    ['no', t.no],
+  ];
   const masked = !me.permissions.includes('unmasked');
   const total = counts?.total ?? 0;
   const allCount = counts ? Object.values(counts.byStatus).reduce((a, b) => a + b, 0) : 0;
@@ -101,14 +108,25 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
           <label for="lead-search" class="visually-hidden">
             {masked ? t.searchMasked : t.search}
           </label>
-          <input id="lead-search" type="search" value={draft} placeholder={masked ? t.searchMasked : t.search} onInput={(e) => setDraft(e.currentTarget.value)} />
+          <input
+            id="lead-search"
+            type="search"
+            value={draft}
+            placeholder={masked ? t.searchMasked : t.search}
+            onInput={(e) => setDraft(e.currentTarget.value)}
+          />
           <button type="submit" class="button button--primary">
             {t.searchButton}
           </button>
         </form>
         <fieldset class="filters">
           <legend>{t.filters}</legend>
-          <FilterSelect label={t.form} value={filter.form} options={[['', t.anyForm], ...facets.forms.map((f): [string, string] => [f, f])]} onChange={(form) => set({ form })} />
+          <FilterSelect
+            label={t.form}
+            value={filter.form}
+            options={[['', t.anyForm], ...facets.forms.map((f): [string, string] => [f, f])]}
+            onChange={(form) => set({ form })}
+          />
           <label>
             {t.from}
             <input type="date" value={filter.from} onChange={(e) => set({ from: e.currentTarget.value })} />
@@ -118,9 +136,22 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
             <input type="date" value={filter.to} onChange={(e) => set({ to: e.currentTarget.value })} />
           </label>
           <FilterSelect label={t.consent} value={filter.consent} options={yesNo} onChange={(consent) => set({ consent })} />
-          <FilterSelect label={t.tag} value={filter.tag} options={[['', t.anyTag], ...facets.tags.map((f): [string, string] => [f, f])]} onChange={(tag) => set({ tag })} />
+          <FilterSelect
+            label={t.tag}
+            value={filter.tag}
+            options={[['', t.anyTag], ...facets.tags.map((f): [string, string] => [f, f])]}
+            onChange={(tag) => set({ tag })}
+          />
           <FilterSelect label={t.handled} value={filter.handled} options={yesNo} onChange={(handled) => set({ handled })} />
-          <FilterSelect label={t.sort} value={filter.sort} options={[['newest', t.newest], ['oldest', t.oldest]]} onChange={(sort) => set({ sort })} />
+          <FilterSelect
+            label={t.sort}
+            value={filter.sort}
+            options={[
+              ['newest', t.newest],
+              ['oldest', t.oldest],
+            ]}
+            onChange={(sort) => set({ sort })}
+          />
           {filtered ? (
             <button
               type="button"
@@ -156,7 +187,11 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
       {exportState ? (
         <div class="export-progress">
           <progress max={exportState.total || 1} value={exportState.done} aria-label={t.export} />
-          <Announce>{exportState.finished ? plural(t, exportState.done, t.exportedOne, t.exported) : format(t.exporting, { done: exportState.done, total: exportState.total })}</Announce>
+          <Announce>
+            {exportState.finished
+              ? plural(t, exportState.done, t.exportedOne, t.exported)
+              : format(t.exporting, { done: exportState.done, total: exportState.total })}
+          </Announce>
         </div>
       ) : null}
       {masked ? <p class="banner">{t.masked}</p> : null}
@@ -167,7 +202,9 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
         {leads && leads.length === 0 ? <Announce>{filtered || filter.status ? t.noMatch : t.noLeads}</Announce> : null}
         {leads && leads.length > 0 ? (
           <>
-            <Announce id="lead-count">{!counts ? "" : counts.capped ? format(t.countMore, { n: total.toLocaleString(language) }) : countText(t, total)}</Announce>
+            <Announce id="lead-count">
+              {!counts ? '' : counts.capped ? format(t.countMore, { n: total.toLocaleString(language) }) : countText(t, total)}
+            </Announce>
             <Table
               describedBy="lead-count"
               rowHeaders
@@ -178,7 +215,12 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
                   <button type="button" class="link" onClick={() => onOpen(lead.id)} aria-label={format(t.open, { name: fullName(lead) })}>
                     {fullName(lead)}
                   </button>
-                  {lead.handled_at ? <span class="tick" title={t.handled}> ✓</span> : null}
+                  {lead.handled_at ? (
+                    <span class="tick" title={t.handled}>
+                      {' '}
+                      ✓
+                    </span>
+                  ) : null}
                 </>,
                 shown(lead, 'email', lead.email, t.unreadable),
                 when(lead.created_at, language),

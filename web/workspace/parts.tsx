@@ -39,7 +39,8 @@ export function FocusHeading({ children, level = 1 }: { children: ComponentChild
 }
 
 // Thank-you page answers from a logged-in buyer may come with no name or email: the row still needs a name to click.
-export const fullName = (l: { first_name: string | null; last_name: string | null; email: string | null; id: string }) => [l.first_name, l.last_name].filter(Boolean).join(' ') || l.email || `#${l.id.slice(0, 8)}`;
+export const fullName = (l: { first_name: string | null; last_name: string | null; email: string | null; id: string }) =>
+  [l.first_name, l.last_name].filter(Boolean).join(' ') || l.email || `#${l.id.slice(0, 8)}`;
 
 /** A field's value, or the word for "unreadable" when the server could not decrypt it (so it never looks empty). */
 export const shown = (row: { unreadable?: string[] | undefined }, field: string, value: string | null | undefined, unreadable: string) =>
@@ -47,7 +48,19 @@ export const shown = (row: { unreadable?: string[] | undefined }, field: string,
 export const when = (iso: string, language: string) => new Date(iso).toLocaleString(language, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** A data table with column headers (and, optionally, the first cell of each row as its header). */
-export function Table({ headers, rows, keys, rowHeaders = false, describedBy }: { headers: string[]; rows: ComponentChildren[][]; keys?: string[]; rowHeaders?: boolean; describedBy?: string }) {
+export function Table({
+  headers,
+  rows,
+  keys,
+  rowHeaders = false,
+  describedBy,
+}: {
+  headers: string[];
+  rows: ComponentChildren[][];
+  keys?: string[];
+  rowHeaders?: boolean;
+  describedBy?: string;
+}) {
   return (
     <div class="table-wrap">
       <table aria-describedby={describedBy}>
@@ -69,7 +82,17 @@ export function Table({ headers, rows, keys, rowHeaders = false, describedBy }: 
 }
 
 /** A labelled filter menu: the first option means "any". */
-export function FilterSelect({ label, value, options, onChange }: { label: string; value: string; options: Array<[string, string]>; onChange(value: string): void }) {
+export function FilterSelect({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  options: Array<[string, string]>;
+  onChange(value: string): void;
+}) {
   return (
     <label>
       {label}

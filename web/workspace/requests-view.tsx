@@ -4,12 +4,12 @@ import { type Strings, format } from './i18n.js';
 import { Announce, Card, Table, countText, when } from './parts.js';
 import type { ComplianceRequest } from './types.js';
 
-
 /** GDPR access requests forwarded by Shopify, with their packages (owner only). */
 export function RequestsView({ t, language }: { t: Strings; language: string }) {
   const [requests, setRequests] = useState<ComplianceRequest[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const load = () => apiJson<{ requests: ComplianceRequest[] }>('/compliance/requests').then((r) => setRequests(r.requests.filter((x) => x.topic === 'customers/data_request')));
+  const load = () =>
+    apiJson<{ requests: ComplianceRequest[] }>('/compliance/requests').then((r) => setRequests(r.requests.filter((x) => x.topic === 'customers/data_request')));
   useEffect(() => {
     void load();
   }, []);

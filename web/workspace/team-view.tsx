@@ -9,7 +9,11 @@ type StaffRow = StaffMember;
 export function TeamView({ t }: { t: Strings }) {
   const [staff, setStaff] = useState<StaffRow[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const load = () => apiJson<{ staff: StaffRow[] }>('/staff').then((r) => setStaff(r.staff), (e: unknown) => setMessage(format(t.error, { status: e instanceof ApiError ? e.status : 0 })));
+  const load = () =>
+    apiJson<{ staff: StaffRow[] }>('/staff').then(
+      (r) => setStaff(r.staff),
+      (e: unknown) => setMessage(format(t.error, { status: e instanceof ApiError ? e.status : 0 })),
+    );
   useEffect(() => {
     void load();
   }, []);
@@ -45,11 +49,13 @@ export function TeamView({ t }: { t: Strings }) {
   );
 }
 
-
 export function AuditView({ t, language }: { t: Strings; language: string }) {
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   useEffect(() => {
-    apiJson<{ entries: AuditEntry[] }>('/audit').then((r) => setEntries(r.entries), () => setEntries([]));
+    apiJson<{ entries: AuditEntry[] }>('/audit').then(
+      (r) => setEntries(r.entries),
+      () => setEntries([]),
+    );
   }, []);
   return (
     <Card>

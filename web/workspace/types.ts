@@ -4,7 +4,21 @@
  */
 import type { LeadStatus, ProposedChangesView, WorkspaceLead } from '../../schema/workspace-api.js';
 
-export type { AuditEntry, ComplianceRequest, CorrectionResult, DefinitionListing, FormInsight, Insights, LeadCounts, LeadDetail, LeadFacets, LeadPage, Me, Role, StaffMember } from '../../schema/workspace-api.js';
+export type {
+  AuditEntry,
+  ComplianceRequest,
+  CorrectionResult,
+  DefinitionListing,
+  FormInsight,
+  Insights,
+  LeadCounts,
+  LeadDetail,
+  LeadFacets,
+  LeadPage,
+  Me,
+  Role,
+  StaffMember,
+} from '../../schema/workspace-api.js';
 export type Status = LeadStatus;
 export type Lead = WorkspaceLead;
 export type ProposedChanges = ProposedChangesView;
@@ -25,6 +39,7 @@ export const EMPTY_FILTER: Filter = { q: '', form: '', from: '', to: '', consent
 
 export function filterQuery(filter: Filter): URLSearchParams {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(filter) as Array<[keyof Filter, string]>) if (value && !(key === 'sort' && value === 'newest')) params.set(key, value);
+  for (const [key, value] of Object.entries(filter) as Array<[keyof Filter, string]>)
+    if (value && !(key === 'sort' && value === 'newest')) params.set(key, value);
   return params;
 }

@@ -1,5 +1,12 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { CONSENT_ATTRIBUTE, CONSENT_GRANTED, CONSENT_TEXT_ATTRIBUTE, CUSTOM_KINDS_ATTRIBUTE, LOCALE_ATTRIBUTE, SOURCE_ATTRIBUTE } from '../../../schema/purchase-questions.js';
+import {
+  CONSENT_ATTRIBUTE,
+  CONSENT_GRANTED,
+  CONSENT_TEXT_ATTRIBUTE,
+  CUSTOM_KINDS_ATTRIBUTE,
+  LOCALE_ATTRIBUTE,
+  SOURCE_ATTRIBUTE,
+} from '../../../schema/purchase-questions.js';
 import { checkField } from '../../../schema/rules.js';
 import type { FieldsApi } from './api.js';
 import { type Question, customKinds, questionsFrom } from './settings.js';
@@ -97,7 +104,11 @@ export function PurchaseQuestions({ api, mode, backendUrl }: Props) {
       const response = await fetch(`${backendUrl}/checkout/answers`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${await api.sessionToken.get()}` },
-        body: JSON.stringify({ order_id: api.orderConfirmation?.value.order.id ?? '', ...(checkoutToken ? { checkout_token: checkoutToken } : {}), attributes }),
+        body: JSON.stringify({
+          order_id: api.orderConfirmation?.value.order.id ?? '',
+          ...(checkoutToken ? { checkout_token: checkoutToken } : {}),
+          attributes,
+        }),
       });
       setStatus(response.ok ? { tone: 'success', text: t('saved') } : { tone: 'critical', text: t('not_saved') });
     } catch {
@@ -121,12 +132,24 @@ export function PurchaseQuestions({ api, mode, backendUrl }: Props) {
           case 'date':
             return <s-date-field key={q.attribute} {...common} onChange={onChange} />;
           case 'checkbox':
-            return <s-checkbox key={q.attribute} label={common.label} checked={values[q.attribute] === 'true'} error={common.error} onChange={(event: Event) => answer(q, String((event.currentTarget as HTMLInputElement).checked))} />;
+            return (
+              <s-checkbox
+                key={q.attribute}
+                label={common.label}
+                checked={values[q.attribute] === 'true'}
+                error={common.error}
+                onChange={(event: Event) => answer(q, String((event.currentTarget as HTMLInputElement).checked))}
+              />
+            );
           default:
             return <s-text-field key={q.attribute} {...common} onChange={onChange} />;
         }
       })}
-      <s-checkbox label={consentText} checked={consent} onChange={(event: Event) => toggleConsent(Boolean((event.currentTarget as HTMLInputElement).checked))} />
+      <s-checkbox
+        label={consentText}
+        checked={consent}
+        onChange={(event: Event) => toggleConsent(Boolean((event.currentTarget as HTMLInputElement).checked))}
+      />
       {settings.sms_consent === true && mode === 'checkout' ? <s-consent-checkbox policy="sms-marketing" label={t('sms_consent')} /> : null}
       {mode === 'thank-you' ? (
         <s-button variant="primary" loading={sending} onClick={submit}>

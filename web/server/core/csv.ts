@@ -18,7 +18,12 @@ export const CSV_BOM = '\uFEFF';
 const FORMULA_AFTER_SEPARATOR = /(^|[,;\t\r\n])([ \t"]*)(?=[=+\-@])/g;
 
 export function csvCell(value: unknown): string {
-  let text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? '');
+  let text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+        ? String(value)
+        : (JSON.stringify(value) ?? '');
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   text = text.replace(FORMULA_AFTER_SEPARATOR, "$1$2'");
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

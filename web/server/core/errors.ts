@@ -23,4 +23,5 @@ export const invalid = (reason: string, detail?: string, extra?: Record<string, 
 export const notFound = (reason = 'not_found') => new DomainError('not_found', reason);
 export const conflict = (reason: string, detail?: string) => new DomainError('conflict', reason, detail);
 export const unprocessable = (reason: string, detail?: string) => new DomainError('unprocessable', reason, detail);
-export const rateLimited = (reason: string, detail: string, retryAfterSeconds: number) => new DomainError('rate_limited', reason, detail, {}, retryAfterSeconds);
+export const rateLimited = (reason: string, detail: string, retryAfterSeconds: number) =>
+  new DomainError('rate_limited', reason, detail, {}, retryAfterSeconds);

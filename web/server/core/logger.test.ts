@@ -35,7 +35,7 @@ describe('logs never carry messages built from input', () => {
     expect(out.text()).not.toContain(EMAIL);
   });
 
-  it('keeps an error\'s name, code and stack frames, never its message, however it is logged', () => {
+  it("keeps an error's name, code and stack frames, never its message, however it is logged", () => {
     const out = capture();
     const log = createLogger('info', out.stream);
     const error = Object.assign(new ValueError(EMAIL), { code: 'ERR_BAD_VALUE', detail: `Key (email)=(${EMAIL}) already exists.` });
@@ -56,7 +56,7 @@ describe('logs never carry messages built from input', () => {
     expect(third.err.cause.name).toBe('ValueError');
   });
 
-  it('the running app logs an unhandled error carrying a shopper\'s email without the email', async () => {
+  it("the running app logs an unhandled error carrying a shopper's email without the email", async () => {
     const out = capture();
     const t = (await startTestApp('sqlite', {}, pino({ level: 'info' }, out.stream)))!;
     try {

@@ -12,8 +12,18 @@ export function errorForLog(value: unknown, depth = 0): Record<string, unknown> 
   // Already in this shape (a call site passed errorForLog(e) and the serializer sees it again): keep its frames.
   if (Array.isArray(error.frames) && error.stack === undefined) return { ...(value as Record<string, unknown>) };
   const name = typeof error.name === 'string' && /^[A-Za-z_$][\w$.]{0,63}$/.test(error.name) ? error.name : 'Error';
-  const code = (typeof error.code === 'string' && /^[A-Z0-9_]{1,40}$/.test(error.code)) || (typeof error.code === 'number' && Number.isInteger(error.code)) ? error.code : undefined;
-  const frames = typeof error.stack === 'string' ? error.stack.split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 20).map((line) => line.trim()) : [];
+  const code =
+    (typeof error.code === 'string' && /^[A-Z0-9_]{1,40}$/.test(error.code)) || (typeof error.code === 'number' && Number.isInteger(error.code))
+      ? error.code
+      : undefined;
+  const frames =
+    typeof error.stack === 'string'
+      ? error.stack
+          .split('\n')
+          .filter((line) => /^\s+at /.test(line))
+          .slice(0, 20)
+          .map((line) => line.trim())
+      : [];
   return {
     name,
     ...(code !== undefined ? { code } : {}),
@@ -48,11 +58,23 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         },
       },
       redact: {
-        paths: ['email', 'phone', 'first_name', 'last_name', 'message', '*.email', '*.phone', '*.first_name', '*.last_name', '*.message', 'req.headers.authorization', 'accessToken'],
+        paths: [
+          'email',
+          'phone',
+          'first_name',
+          'last_name',
+          'message',
+          '*.email',
+          '*.phone',
+          '*.first_name',
+          '*.last_name',
+          '*.message',
+          'req.headers.authorization',
+          'accessToken',
+        ],
         censor: '[redacted]',
       },
     },
     destination,
   );
 }
-

@@ -7,9 +7,18 @@ import { bearerToken } from './bearer.js';
 /** Prometheus metrics. One registry per app instance, so tests and several apps in one process do not collide. */
 export function createMetrics(db: Kysely<Database>) {
   const registry = new Registry();
-  const intake = new Counter({ name: 'contact_capture_intake_total', help: 'Submissions by outcome (HTTP status class and reason)', labelNames: ['outcome'], registers: [registry] });
+  const intake = new Counter({
+    name: 'contact_capture_intake_total',
+    help: 'Submissions by outcome (HTTP status class and reason)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   const sync = new Counter({ name: 'contact_capture_sync_total', help: 'Sync job outcomes', labelNames: ['outcome'], registers: [registry] });
-  const shopifyCost = new Counter({ name: 'contact_capture_shopify_cost_points_total', help: 'Admin API cost points charged by Shopify', registers: [registry] });
+  const shopifyCost = new Counter({
+    name: 'contact_capture_shopify_cost_points_total',
+    help: 'Admin API cost points charged by Shopify',
+    registers: [registry],
+  });
   new Gauge({
     name: 'contact_capture_outbox_pending',
     help: 'Outbox jobs waiting, per shop',
@@ -17,7 +26,12 @@ export function createMetrics(db: Kysely<Database>) {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.selectFrom('outbox_jobs').select(['shop', db.fn.countAll<number>().as('n')]).where('state', '=', 'pending').groupBy('shop').execute();
+      const rows = await db
+        .selectFrom('outbox_jobs')
+        .select(['shop', db.fn.countAll<number>().as('n')])
+        .where('state', '=', 'pending')
+        .groupBy('shop')
+        .execute();
       for (const row of rows) this.set({ shop: row.shop }, Number(row.n));
     },
   });
@@ -28,7 +42,12 @@ export function createMetrics(db: Kysely<Database>) {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.selectFrom('outbox_jobs').select(['shop', db.fn.min('created_at').as('oldest')]).where('state', '=', 'pending').groupBy('shop').execute();
+      const rows = await db
+        .selectFrom('outbox_jobs')
+        .select(['shop', db.fn.min('created_at').as('oldest')])
+        .where('state', '=', 'pending')
+        .groupBy('shop')
+        .execute();
       for (const row of rows) this.set({ shop: row.shop }, Math.max(0, (Date.now() - Date.parse(String(row.oldest))) / 1000));
     },
   });

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { SHOP_DOMAIN } from '../core/shop-domain.js';
 
-
 /** Headers every response carries; no CORS header is ever sent, so no other origin can read the API. */
 export const baseSecurityHeaders: MiddlewareHandler = async (c, next) => {
   await next();

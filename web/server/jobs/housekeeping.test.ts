@@ -19,7 +19,14 @@ describe('housekeeping', () => {
   async function chores() {
     const keyring = parseKeyring(KEYS);
     storage = await openStorage('sqlite::memory:', keyring);
-    return housekeeping({ db: storage.db, engine: storage.engine, keyring, lookupKeys: lookupKeyring(KEYS, 'secret'), log: pino({ level: 'silent' }), dataRequestPackageDays: 30 });
+    return housekeeping({
+      db: storage.db,
+      engine: storage.engine,
+      keyring,
+      lookupKeys: lookupKeyring(KEYS, 'secret'),
+      log: pino({ level: 'silent' }),
+      dataRequestPackageDays: 30,
+    });
   }
 
   it('gives the worker its five duties by name, each run on its own', async () => {

@@ -4,7 +4,20 @@ import { type TestApp, jsonPost, startTestApp } from '../../../tests/helpers/run
 import { claimNextJob } from '../outbox/outbox.js';
 
 const submit = (t: TestApp, email: string, over: Record<string, unknown> = {}) =>
-  t.proxy('/submit', jsonPost({ email, first_name: 'Ann', message: `Hello from ${email}`, email_marketing_consent: true, consent_text: 'Email me offers.', form_id: 'contact', locale: 'en', rendered_at: Date.now() - 10_000, ...over }));
+  t.proxy(
+    '/submit',
+    jsonPost({
+      email,
+      first_name: 'Ann',
+      message: `Hello from ${email}`,
+      email_marketing_consent: true,
+      consent_text: 'Email me offers.',
+      form_id: 'contact',
+      locale: 'en',
+      rendered_at: Date.now() - 10_000,
+      ...over,
+    }),
+  );
 
 /** Runs the worker until no job is pending (rescheduled jobs included), or fails after `limitMs`. */
 async function syncAll(t: TestApp, limitMs = 30_000): Promise<void> {
@@ -169,7 +182,13 @@ describe('a customer deleted in Shopify', () => {
     const answers = [
       { ok: true, data: { customerByIdentifier: null }, cost: null },
       { ok: true, data: { customerCreate: { customer: { id: 'gid://shopify/Customer/1' }, userErrors: [] } }, cost: null },
-      { ok: true, data: { metafieldsSet: { metafields: null, userErrors: [{ field: ['metafields', '0', 'ownerId'], message: 'Owner does not exist.', code: 'INVALID' }] } }, cost: null },
+      {
+        ok: true,
+        data: {
+          metafieldsSet: { metafields: null, userErrors: [{ field: ['metafields', '0', 'ownerId'], message: 'Owner does not exist.', code: 'INVALID' }] },
+        },
+        cost: null,
+      },
     ];
     const call = async () => answers.shift() as never;
     const lead = { source: 'contact_form', email: 'x@example.com', message: 'hi', created_at: new Date().toISOString() } as never;

@@ -106,7 +106,9 @@ export class SyncWorker {
           const job = await claimNextJob(this.options.db, this.options.engine, this.options.leaseMs ?? 60_000, this.clock, busy);
           if (!job) break;
           const work = this.handle(job)
-            .catch((error: unknown) => this.options.log.error({ error: errorForLog(error), job: job.id, lead: job.lead_id }, 'sync job crashed; its lease will expire'))
+            .catch((error: unknown) =>
+              this.options.log.error({ error: errorForLog(error), job: job.id, lead: job.lead_id }, 'sync job crashed; its lease will expire'),
+            )
             .finally(() => {
               this.inFlight.delete(job.shop);
               this.wake?.();
@@ -217,7 +219,16 @@ export class SyncWorker {
           await completeJob(trx, job, this.clock);
         });
         // Field names only: the values and Shopify's messages stay out of the log.
-        log.info({ job: job.id, lead: job.lead_id, attempts: job.attempts, refused: outcome.warnings?.map((w) => w.field), proposed: outcome.proposed?.changes.length }, outcome.warnings?.length ? 'lead synced with warnings' : 'lead synced');
+        log.info(
+          {
+            job: job.id,
+            lead: job.lead_id,
+            attempts: job.attempts,
+            refused: outcome.warnings?.map((w) => w.field),
+            proposed: outcome.proposed?.changes.length,
+          },
+          outcome.warnings?.length ? 'lead synced with warnings' : 'lead synced',
+        );
         return;
       case 'rejected':
       case 'unauthorized':

@@ -60,7 +60,13 @@ export async function correctLead(
     if (!lead) throw notFound('lead_not_found');
     if (lead.status === 'quarantined') throw conflict('quarantined', 'Release the lead from quarantine before correcting it.');
     const phone = correction.phone ? normalizePhone(correction.phone) : null;
-    const next = { email: correction.email, first_name: correction.first_name ?? null, last_name: correction.last_name ?? null, phone, address: postalAddressJson(correction) };
+    const next = {
+      email: correction.email,
+      first_name: correction.first_name ?? null,
+      last_name: correction.last_name ?? null,
+      phone,
+      address: postalAddressJson(correction),
+    };
     const changed = CONTACT_FIELDS.filter((f) => next[f] !== lead[f]);
     if (!changed.length) return { id, status: lead.status, changed, queued: false };
     const queued = lead.email_consent === 1;

@@ -51,14 +51,25 @@ export async function eraseCustomer(db: Kysely<Database>, shop: string, customer
 export async function removeLeads(db: Kysely<Database>, ids: string[]): Promise<number> {
   const present = await lockLeads(db, ids);
   if (!present.length) return 0;
-  for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes', 'metafield_definition_leads'] as const) await db.deleteFrom(table).where('lead_id', 'in', present).execute();
+  for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes', 'metafield_definition_leads'] as const)
+    await db.deleteFrom(table).where('lead_id', 'in', present).execute();
   await db.deleteFrom('leads').where('id', 'in', present).execute();
   return present.length;
 }
 
 /** Deletes everything the app holds for a shop (leads and all hanging off them, staff roles, audit, counters, the shop and its token). Run it in a transaction. */
 export async function eraseShop(db: Kysely<Database>, shop: string): Promise<number> {
-  for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes', 'staff', 'audit_log', 'form_views', 'metafield_definitions', 'metafield_definition_leads'] as const) {
+  for (const table of [
+    'outbox_jobs',
+    'consent_records',
+    'lead_terms',
+    'lead_notes',
+    'staff',
+    'audit_log',
+    'form_views',
+    'metafield_definitions',
+    'metafield_definition_leads',
+  ] as const) {
     await db.deleteFrom(table).where('shop', '=', shop).execute();
   }
   const deleted = await db.deleteFrom('leads').where('shop', '=', shop).executeTakeFirst();

@@ -7,14 +7,53 @@ import type { TermHasher } from './search-terms.js';
 
 // The address's parts take one column each, in the order the lead stores them (schema/contact-fields.ts).
 export const EXPORT_COLUMNS = [
-  'id', 'received_at', 'form', 'first_name', 'last_name', 'email', 'phone', 'company', 'birthday', ...ADDRESS_PARTS, 'message', 'custom_answers', 'tags', 'email_consent', 'sms_consent', 'status', 'sync_error', 'shopify_customer_id', 'handled_at', 'locale', 'page',
+  'id',
+  'received_at',
+  'form',
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'company',
+  'birthday',
+  ...ADDRESS_PARTS,
+  'message',
+  'custom_answers',
+  'tags',
+  'email_consent',
+  'sms_consent',
+  'status',
+  'sync_error',
+  'shopify_customer_id',
+  'handled_at',
+  'locale',
+  'page',
 ] as const;
 
 export function exportCells(l: PresentedLead): unknown[] {
   const a = l.address ?? {};
   return [
-    l.id, l.created_at, l.form_id, l.first_name, l.last_name, l.email, l.phone, l.company, l.birthday, ...ADDRESS_PARTS.map((part) => a[part]), l.message, l.answers.map((x) => `${x.key}: ${x.value}`).join('; '), l.tags.join(', '), l.email_consent ? 'yes' : 'no',
-    l.sms_consent ? 'yes' : 'no', l.status, l.sync_error, l.shopify_customer_id, l.handled_at, l.locale, l.page,
+    l.id,
+    l.created_at,
+    l.form_id,
+    l.first_name,
+    l.last_name,
+    l.email,
+    l.phone,
+    l.company,
+    l.birthday,
+    ...ADDRESS_PARTS.map((part) => a[part]),
+    l.message,
+    l.answers.map((x) => `${x.key}: ${x.value}`).join('; '),
+    l.tags.join(', '),
+    l.email_consent ? 'yes' : 'no',
+    l.sms_consent ? 'yes' : 'no',
+    l.status,
+    l.sync_error,
+    l.shopify_customer_id,
+    l.handled_at,
+    l.locale,
+    l.page,
   ];
 }
 

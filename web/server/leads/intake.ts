@@ -113,7 +113,13 @@ export class LeadIntake {
       company: submission.company ?? null,
       birthday: submission.birthday ?? null,
       address: postalAddressJson(submission),
-      answers: submission.custom.length ? JSON.stringify(submission.custom.filter((c) => submission.answers[c.key]).map((c) => ({ key: c.key, kind: c.kind, value: submission.answers[c.key], ...(c.held ? { held: c.held } : {}) }))) : null,
+      answers: submission.custom.length
+        ? JSON.stringify(
+            submission.custom
+              .filter((c) => submission.answers[c.key])
+              .map((c) => ({ key: c.key, kind: c.kind, value: submission.answers[c.key], ...(c.held ? { held: c.held } : {}) })),
+          )
+        : null,
       tags: input.tags.length ? JSON.stringify(input.tags) : null,
       sms_consent: submission.sms_marketing_consent ? 1 : 0,
       source,
@@ -124,8 +130,15 @@ export class LeadIntake {
       phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
     };
     return new Promise<IntakeResult>((resolve, reject) => {
-      this.queue.push({ row, limited: source === 'contact_form', clientIp: input.clientIp, consent: { text: submission.consent_text ?? null, granted: consented },
-        sms: submission.sms_consent_text !== undefined || submission.sms_marketing_consent !== undefined ? { text: submission.sms_consent_text ?? null, granted: submission.sms_marketing_consent === true } : null,
+      this.queue.push({
+        row,
+        limited: source === 'contact_form',
+        clientIp: input.clientIp,
+        consent: { text: submission.consent_text ?? null, granted: consented },
+        sms:
+          submission.sms_consent_text !== undefined || submission.sms_marketing_consent !== undefined
+            ? { text: submission.sms_consent_text ?? null, granted: submission.sms_marketing_consent === true }
+            : null,
         resolve,
         reject,
       });
@@ -264,7 +277,10 @@ async function writeBatch(trx: Transaction<Database>, all: Pending[], limits: Ra
       .execute();
     const queued = fresh.filter((b) => b.row.status === 'pending');
     // One INSERT for the batch; the worker is woken once the batch commits (outbox/outbox.ts).
-    await enqueueJobs(trx, queued.map((b) => ({ shop: b.row.shop, leadId: b.row.id, kind: 'sync_lead' as const, at: b.row.created_at })));
+    await enqueueJobs(
+      trx,
+      queued.map((b) => ({ shop: b.row.shop, leadId: b.row.id, kind: 'sync_lead' as const, at: b.row.created_at })),
+    );
   }
   const results: Array<IntakeResult | Error> = [];
   for (const [i, b] of all.entries()) {

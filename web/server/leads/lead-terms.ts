@@ -12,7 +12,11 @@ const CHUNK = 3000;
 
 export async function insertTerms(db: Kysely<Database>, rows: TermRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
-    await db.insertInto('lead_terms').values(rows.slice(i, i + CHUNK)).onConflict((oc) => oc.doNothing()).execute();
+    await db
+      .insertInto('lead_terms')
+      .values(rows.slice(i, i + CHUNK))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 }
 
@@ -21,7 +25,10 @@ export async function reindexLeads(db: Kysely<Database>, hash: TermHasher, ids: 
   if (!ids.length) return;
   const leads = await db.selectFrom('leads').select(SEARCHABLE).where('id', 'in', ids).execute();
   await db.deleteFrom('lead_terms').where('lead_id', 'in', ids).execute();
-  await insertTerms(db, leads.flatMap((l) => termRows(hash, searchableOf(l))));
+  await insertTerms(
+    db,
+    leads.flatMap((l) => termRows(hash, searchableOf(l))),
+  );
   await db.updateTable('leads').set({ search_indexed: 1 }).where('id', 'in', ids).execute();
 }
 
@@ -65,12 +72,23 @@ export async function indexPendingLeads(db: Kysely<Database>, engine: Engine, ha
       .$if(engine === 'postgres', (qb) => qb.forUpdate().skipLocked())
       .execute();
     if (!leads.length) return 0;
-    await insertTerms(trx, leads.flatMap((l) => termRows(hashes.term, searchableOf(l))));
+    await insertTerms(
+      trx,
+      leads.flatMap((l) => termRows(hashes.term, searchableOf(l))),
+    );
     for (const l of leads) {
       const fresh = lookupHashesOf(hashes.lookup, l);
       if (fresh.email_hash !== l.email_hash || fresh.phone_hash !== l.phone_hash) await trx.updateTable('leads').set(fresh).where('id', '=', l.id).execute();
     }
-    await trx.updateTable('leads').set({ search_indexed: 1, lookup_key: hashes.keyId }).where('id', 'in', leads.map((l) => l.id)).execute();
+    await trx
+      .updateTable('leads')
+      .set({ search_indexed: 1, lookup_key: hashes.keyId })
+      .where(
+        'id',
+        'in',
+        leads.map((l) => l.id),
+      )
+      .execute();
     return leads.length;
   });
 }
@@ -100,11 +118,26 @@ export async function rehashBatch(db: Kysely<Database>, engine: Engine, hashes: 
     if (!leads.length) return 0;
     const indexed = leads.filter((l) => l.search_indexed === 1);
     if (indexed.length) {
-      await trx.deleteFrom('lead_terms').where('lead_id', 'in', indexed.map((l) => l.id)).execute();
-      await insertTerms(trx, indexed.flatMap((l) => termRows(hashes.term, searchableOf(l))));
+      await trx
+        .deleteFrom('lead_terms')
+        .where(
+          'lead_id',
+          'in',
+          indexed.map((l) => l.id),
+        )
+        .execute();
+      await insertTerms(
+        trx,
+        indexed.flatMap((l) => termRows(hashes.term, searchableOf(l))),
+      );
     }
     // An unindexed lead has no terms yet: the indexer writes them under the current key too.
-    for (const l of leads) await trx.updateTable('leads').set({ ...lookupHashesOf(hashes.lookup, l), lookup_key: hashes.keyId }).where('id', '=', l.id).execute();
+    for (const l of leads)
+      await trx
+        .updateTable('leads')
+        .set({ ...lookupHashesOf(hashes.lookup, l), lookup_key: hashes.keyId })
+        .where('id', '=', l.id)
+        .execute();
     return leads.length;
   });
 }

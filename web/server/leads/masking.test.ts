@@ -3,10 +3,33 @@ import type { WorkspaceLead } from '../../../schema/workspace-api.js';
 import { maskLead } from './masking.js';
 
 const lead: WorkspaceLead = {
-  id: 'lead-1', created_at: '2026-01-01T00:00:00.000Z', form_id: null, email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace',
-  phone: '+33611223344', company: null, birthday: null, message: 'hello', locale: 'en', page: null, email_consent: true, sms_consent: false,
-  status: 'synced', shopify_customer_id: null, sync_error: null, synced_at: null, logged_in_customer_id: null, address: null, answers: [], tags: [],
-  handled_at: null, handled_by: null, source: 'contact_form', order_id: null, sync_warnings: [],
+  id: 'lead-1',
+  created_at: '2026-01-01T00:00:00.000Z',
+  form_id: null,
+  email: 'ada@example.com',
+  first_name: 'Ada',
+  last_name: 'Lovelace',
+  phone: '+33611223344',
+  company: null,
+  birthday: null,
+  message: 'hello',
+  locale: 'en',
+  page: null,
+  email_consent: true,
+  sms_consent: false,
+  status: 'synced',
+  shopify_customer_id: null,
+  sync_error: null,
+  synced_at: null,
+  logged_in_customer_id: null,
+  address: null,
+  answers: [],
+  tags: [],
+  handled_at: null,
+  handled_by: null,
+  source: 'contact_form',
+  order_id: null,
+  sync_warnings: [],
 };
 
 describe('what a viewer sees of a lead', () => {

@@ -58,7 +58,10 @@ export function readPurchaseAnswers(attributes: ReadonlyMap<string, string>): Pu
     answers,
     consent: attributes.get(CONSENT_ATTRIBUTE) === CONSENT_GRANTED,
     // What the shopper was shown is proof: stripped of control characters (no one saw them) rather than dropped.
-    consentText: stripControls(attributes.get(CONSENT_TEXT_ATTRIBUTE) ?? '', true).trim().slice(0, 2000) || null,
+    consentText:
+      stripControls(attributes.get(CONSENT_TEXT_ATTRIBUTE) ?? '', true)
+        .trim()
+        .slice(0, 2000) || null,
     locale: attributes.get(LOCALE_ATTRIBUTE) ?? null,
     rejected,
   };

@@ -161,9 +161,33 @@ function selectLeads(
 }
 
 export const LEAD_COLUMNS = [
-  'id', 'created_at', 'form_id', 'email', 'first_name', 'last_name', 'phone', 'message', 'locale', 'page', 'email_consent', 'status',
-  'shopify_customer_id', 'sync_error', 'synced_at', 'logged_in_customer_id', 'company', 'birthday', 'address', 'answers', 'tags', 'sms_consent',
-  'handled_at', 'handled_by', 'source', 'order_id', 'sync_warnings',
+  'id',
+  'created_at',
+  'form_id',
+  'email',
+  'first_name',
+  'last_name',
+  'phone',
+  'message',
+  'locale',
+  'page',
+  'email_consent',
+  'status',
+  'shopify_customer_id',
+  'sync_error',
+  'synced_at',
+  'logged_in_customer_id',
+  'company',
+  'birthday',
+  'address',
+  'answers',
+  'tags',
+  'sms_consent',
+  'handled_at',
+  'handled_by',
+  'source',
+  'order_id',
+  'sync_warnings',
 ] as const;
 
 type LeadRow = Pick<Selectable<Database['leads']>, (typeof LEAD_COLUMNS)[number]>;
@@ -223,14 +247,22 @@ export async function countLeads(db: Kysely<Database>, shop: string, filter: Lea
   if (terms !== null && terms.length === 0) {
     // Without search words the leads' own indexes count quickly, whatever the total.
     const { query } = selectLeads(db, shop, filter, terms, undefined, undefined, false);
-    const rows = await query.select((eb) => ['leads.status', eb.fn.countAll<number | string>().as('n')]).groupBy('leads.status').execute();
+    const rows = await query
+      .select((eb) => ['leads.status', eb.fn.countAll<number | string>().as('n')])
+      .groupBy('leads.status')
+      .execute();
     for (const r of rows) byStatus[r.status] = Number(r.n);
   } else if (terms !== null) {
     // A search for a word most leads hold would join every one of them to count: counting stops at COUNT_CAP and
     // the page says "more than".
     const { query } = selectLeads(db, shop, filter, terms, undefined, undefined, false);
     const rows = await db
-      .selectFrom(query.select('leads.status').limit(COUNT_CAP + 1).as('hits'))
+      .selectFrom(
+        query
+          .select('leads.status')
+          .limit(COUNT_CAP + 1)
+          .as('hits'),
+      )
       .select((eb) => ['hits.status', eb.fn.countAll<number | string>().as('n')])
       .groupBy('hits.status')
       .execute();
@@ -243,7 +275,15 @@ export async function countLeads(db: Kysely<Database>, shop: string, filter: Lea
 
 /** The shop's forms and tags, for the filter menus. Tags are not personal data and are stored in the clear. */
 export async function leadFacets(db: Kysely<Database>, shop: string): Promise<LeadFacets> {
-  const forms = await db.selectFrom('leads').select('form_id').distinct().where('shop', '=', shop).where('form_id', 'is not', null).orderBy('form_id').limit(100).execute();
+  const forms = await db
+    .selectFrom('leads')
+    .select('form_id')
+    .distinct()
+    .where('shop', '=', shop)
+    .where('form_id', 'is not', null)
+    .orderBy('form_id')
+    .limit(100)
+    .execute();
   const tagRows = await db.selectFrom('leads').select('tags').distinct().where('shop', '=', shop).where('tags', 'is not', null).limit(500).execute();
   const tags = new Set<string>();
   for (const r of tagRows) for (const t of parseJsonColumn(tagsColumn, r.tags) ?? []) tags.add(t);

@@ -40,6 +40,9 @@ export async function overLimitOnce(db: Kysely<Database>, key: string, limit: nu
  * clock runs a little behind still finds its counter; nothing older than two minutes remains.
  */
 export async function deleteExpiredCounters(db: Kysely<Database>, now: number): Promise<number> {
-  const result = await db.deleteFrom('rate_counters').where('window', '<', windowOf(now) - 1).executeTakeFirst();
+  const result = await db
+    .deleteFrom('rate_counters')
+    .where('window', '<', windowOf(now) - 1)
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -7,7 +7,12 @@ import { enqueueSync } from '../outbox/outbox.js';
  * Releases a quarantined lead that a person judged genuine: it becomes an ordinary lead and, if the shopper
  * consented, is queued for Shopify like any other (one transaction).
  */
-export async function releaseFromQuarantine(db: Kysely<Database>, shop: string, id: string, clock: () => number = Date.now): Promise<{ id: string; status: LeadStatus }> {
+export async function releaseFromQuarantine(
+  db: Kysely<Database>,
+  shop: string,
+  id: string,
+  clock: () => number = Date.now,
+): Promise<{ id: string; status: LeadStatus }> {
   return db.transaction().execute(async (trx) => {
     const lead = await trx.selectFrom('leads').select(['id', 'status', 'email_consent']).where('shop', '=', shop).where('id', '=', id).executeTakeFirst();
     if (!lead) throw notFound('lead_not_found');

@@ -34,7 +34,9 @@ export function normalise(text: string): string {
 }
 
 export function words(text: string): string[] {
-  return normalise(text).split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+  return normalise(text)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0);
 }
 
 function prefixes(word: string, into: Set<string>): void {
@@ -105,5 +107,11 @@ export interface TermRow {
 }
 
 export function termRows(hash: TermHasher, lead: Searchable & { id: string; shop: string; created_at: string }): TermRow[] {
-  return [...termsOf(lead)].map(([t, visible]) => ({ shop: lead.shop, term: hash(t), created_at: lead.created_at, lead_id: lead.id, visible: visible ? 1 : 0 }));
+  return [...termsOf(lead)].map(([t, visible]) => ({
+    shop: lead.shop,
+    term: hash(t),
+    created_at: lead.created_at,
+    lead_id: lead.id,
+    visible: visible ? 1 : 0,
+  }));
 }

@@ -14,13 +14,27 @@ import { enqueueJobs, enqueueSync } from './outbox.js';
 
 const SHOP = 'outbox-test.myshopify.com';
 
-const submission = (email: string, consent: boolean): Submission =>
-  ({ email, email_marketing_consent: consent, consent_text: 'Email me offers.', form_id: 'contact', custom: [], answers: {} });
+const submission = (email: string, consent: boolean): Submission => ({
+  email,
+  email_marketing_consent: consent,
+  consent_text: 'Email me offers.',
+  form_id: 'contact',
+  custom: [],
+  answers: {},
+});
 
 /** Writes a lead through intake (consenting: with its job) and returns its id. */
 async function lead(db: Kysely<Database>, email: string, consent = false): Promise<string> {
   const intake = new LeadIntake(db, (v) => `h:${v}`, { perIpPerMinute: 1000, perShopPerMinute: 100_000 });
-  const { lead } = await intake.accept({ shop: SHOP, loggedInCustomerId: null, submission: submission(email, consent), idempotencyKey: null, locale: 'en', clientIp: 'test', tags: [] });
+  const { lead } = await intake.accept({
+    shop: SHOP,
+    loggedInCustomerId: null,
+    submission: submission(email, consent),
+    idempotencyKey: null,
+    locale: 'en',
+    clientIp: 'test',
+    tags: [],
+  });
   return lead.id;
 }
 
@@ -118,14 +132,35 @@ describe.each(ENGINES)('outbox writer on %s', (engine: TestEngine) => {
     const ids = [await lead(db, 'a@example.com'), await lead(db, 'b@example.com')];
     const seen: Array<Promise<string[]>> = [];
     // What a woken worker does: look for due jobs, from another connection on PostgreSQL.
-    const stop = leadQueued.subscribe(() => seen.push(db.selectFrom('outbox_jobs').select('lead_id').where('state', '=', 'pending').execute().then((rows) => rows.map((r) => r.lead_id).sort())));
+    const stop = leadQueued.subscribe(() =>
+      seen.push(
+        db
+          .selectFrom('outbox_jobs')
+          .select('lead_id')
+          .where('state', '=', 'pending')
+          .execute()
+          .then((rows) => rows.map((r) => r.lead_id).sort()),
+      ),
+    );
     listening = listen();
     try {
-      await db.transaction().execute((trx) => enqueueJobs(trx, [{ shop: SHOP, leadId: ids[0]! }, { shop: SHOP, leadId: ids[1]!, kind: 'update_customer' }]));
+      await db.transaction().execute((trx) =>
+        enqueueJobs(trx, [
+          { shop: SHOP, leadId: ids[0]! },
+          { shop: SHOP, leadId: ids[1]!, kind: 'update_customer' },
+        ]),
+      );
     } finally {
       stop();
     }
-    expect(listening.events).toEqual([{ jobs: [{ shop: SHOP, leadId: ids[0], kind: 'sync_lead' }, { shop: SHOP, leadId: ids[1], kind: 'update_customer' }] }]);
+    expect(listening.events).toEqual([
+      {
+        jobs: [
+          { shop: SHOP, leadId: ids[0], kind: 'sync_lead' },
+          { shop: SHOP, leadId: ids[1], kind: 'update_customer' },
+        ],
+      },
+    ]);
     expect(await Promise.all(seen)).toEqual([[...ids].sort()]);
   });
 

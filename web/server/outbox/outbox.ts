@@ -18,25 +18,27 @@ export async function claimNextJob(
 ): Promise<OutboxJob | undefined> {
   const now = nowIso(clock);
   const leaseUntil = nowIso(() => clock() + leaseMs);
-  return db
-    .updateTable('outbox_jobs')
-    .set({ lease_until: leaseUntil, attempts: sql`attempts + 1`, updated_at: now })
-    .where('id', '=', (eb) =>
-      eb
-        .selectFrom('outbox_jobs')
-        .select('id')
-        .where('state', '=', 'pending')
-        .where('run_after', '<=', now)
-        .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]))
-        .$if(skipShops.length > 0, (qb) => qb.where('shop', 'not in', skipShops))
-        .orderBy('run_after')
-        .limit(1)
-        .$if(engine === 'postgres', (qb) => qb.forUpdate().skipLocked()),
-    )
-    // A second guard in the UPDATE itself: on SQLite, or if the row changed between select and update.
-    .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]))
-    .returningAll()
-    .executeTakeFirst();
+  return (
+    db
+      .updateTable('outbox_jobs')
+      .set({ lease_until: leaseUntil, attempts: sql`attempts + 1`, updated_at: now })
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('outbox_jobs')
+          .select('id')
+          .where('state', '=', 'pending')
+          .where('run_after', '<=', now)
+          .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]))
+          .$if(skipShops.length > 0, (qb) => qb.where('shop', 'not in', skipShops))
+          .orderBy('run_after')
+          .limit(1)
+          .$if(engine === 'postgres', (qb) => qb.forUpdate().skipLocked()),
+      )
+      // A second guard in the UPDATE itself: on SQLite, or if the row changed between select and update.
+      .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]))
+      .returningAll()
+      .executeTakeFirst()
+  );
 }
 
 export interface NewJob {
@@ -59,7 +61,18 @@ export async function enqueueJobs(db: Kysely<Database>, jobs: readonly NewJob[],
   const now = nowIso(clock);
   const rows = jobs.map((job) => {
     const at = job.at ?? now;
-    return { id: newId(), shop: job.shop, lead_id: job.leadId, kind: job.kind ?? ('sync_lead' as const), state: 'pending' as const, run_after: at, lease_until: null, last_error: null, created_at: at, updated_at: at };
+    return {
+      id: newId(),
+      shop: job.shop,
+      lead_id: job.leadId,
+      kind: job.kind ?? ('sync_lead' as const),
+      state: 'pending' as const,
+      run_after: at,
+      lease_until: null,
+      last_error: null,
+      created_at: at,
+      updated_at: at,
+    };
   });
   await db.insertInto('outbox_jobs').values(rows).execute();
   const event: LeadQueued = { jobs: rows.map((r) => ({ shop: r.shop, leadId: r.lead_id, kind: r.kind })) };
@@ -67,16 +80,30 @@ export async function enqueueJobs(db: Kysely<Database>, jobs: readonly NewJob[],
 }
 
 /** Queues one lead for Shopify (after a release from quarantine, a retry, or a correction). */
-export function enqueueSync(db: Kysely<Database>, shop: string, leadId: string, clock: () => number = Date.now, kind: OutboxJob['kind'] = 'sync_lead'): Promise<void> {
+export function enqueueSync(
+  db: Kysely<Database>,
+  shop: string,
+  leadId: string,
+  clock: () => number = Date.now,
+  kind: OutboxJob['kind'] = 'sync_lead',
+): Promise<void> {
   return enqueueJobs(db, [{ shop, leadId, kind }], clock);
 }
 
 export async function completeJob(db: Kysely<Database>, job: OutboxJob, clock: () => number): Promise<void> {
-  await db.updateTable('outbox_jobs').set({ state: 'done', lease_until: null, last_error: null, updated_at: nowIso(clock) }).where('id', '=', job.id).execute();
+  await db
+    .updateTable('outbox_jobs')
+    .set({ state: 'done', lease_until: null, last_error: null, updated_at: nowIso(clock) })
+    .where('id', '=', job.id)
+    .execute();
 }
 
 export async function failJob(db: Kysely<Database>, job: OutboxJob, reason: string, clock: () => number): Promise<void> {
-  await db.updateTable('outbox_jobs').set({ state: 'failed', lease_until: null, last_error: reason, updated_at: nowIso(clock) }).where('id', '=', job.id).execute();
+  await db
+    .updateTable('outbox_jobs')
+    .set({ state: 'failed', lease_until: null, last_error: reason, updated_at: nowIso(clock) })
+    .where('id', '=', job.id)
+    .execute();
 }
 
 export async function rescheduleJob(db: Kysely<Database>, job: OutboxJob, reason: string, delayMs: number, clock: () => number): Promise<void> {

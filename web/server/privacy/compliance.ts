@@ -53,60 +53,72 @@ export class ComplianceRequestFailed extends Error {
  * `skip` names requests that failed in this run: the oldest waiting request failing again and again must not keep
  * every other shop's requests waiting behind it.
  */
-export async function processNextComplianceRequest(db: Kysely<Database>, engine: Engine, hash: LookupHash, clock: () => number = Date.now, skip: readonly string[] = []): Promise<boolean> {
+export async function processNextComplianceRequest(
+  db: Kysely<Database>,
+  engine: Engine,
+  hash: LookupHash,
+  clock: () => number = Date.now,
+  skip: readonly string[] = [],
+): Promise<boolean> {
   let requestId: string | undefined;
-  return db.transaction().execute(async (trx) => {
-    const request = await trx
-      .selectFrom('compliance_requests')
-      .selectAll()
-      .where('status', '=', 'received')
-      .$if(skip.length > 0, (qb) => qb.where('id', 'not in', skip))
-      .orderBy('received_at')
-      .limit(1)
-      .$if(engine === 'postgres', (qb) => qb.forUpdate().skipLocked())
-      .executeTakeFirst();
-    if (!request) return false;
-    requestId = request.id;
-    const customer: CustomerRef = parseJsonColumn(customerRefColumn, request.customer) ?? {};
-    let result: Record<string, number> = {};
-    let pkg: string | null = null;
-    switch (request.topic) {
-      case 'customers/data_request': {
-        const data = await customerPackage(trx, request.shop, customer, hash);
-        pkg = JSON.stringify({ customer, generated_at: nowIso(clock), ...data });
-        result = { leads: data.leads.length, consent_records: data.consent_records.length };
-        break;
+  return db
+    .transaction()
+    .execute(async (trx) => {
+      const request = await trx
+        .selectFrom('compliance_requests')
+        .selectAll()
+        .where('status', '=', 'received')
+        .$if(skip.length > 0, (qb) => qb.where('id', 'not in', skip))
+        .orderBy('received_at')
+        .limit(1)
+        .$if(engine === 'postgres', (qb) => qb.forUpdate().skipLocked())
+        .executeTakeFirst();
+      if (!request) return false;
+      requestId = request.id;
+      const customer: CustomerRef = parseJsonColumn(customerRefColumn, request.customer) ?? {};
+      let result: Record<string, number> = {};
+      let pkg: string | null = null;
+      switch (request.topic) {
+        case 'customers/data_request': {
+          const data = await customerPackage(trx, request.shop, customer, hash);
+          pkg = JSON.stringify({ customer, generated_at: nowIso(clock), ...data });
+          result = { leads: data.leads.length, consent_records: data.consent_records.length };
+          break;
+        }
+        case 'customers/redact': {
+          const leads = await eraseCustomer(trx, request.shop, customer, hash);
+          const packages = await erasePackagesOf(trx, request.shop, customer);
+          await logErasure(trx, request.shop, 'customer_redact', leads, clock);
+          result = { leads_erased: leads, packages_erased: packages };
+          break;
+        }
+        case 'shop/redact': {
+          const leads = await eraseShop(trx, request.shop);
+          await trx.deleteFrom('rate_counters').where('key', 'like', `%:${request.shop}%`).execute();
+          await trx.updateTable('compliance_requests').set({ package: null, customer: null }).where('shop', '=', request.shop).execute();
+          await logErasure(trx, request.shop, 'shop_redact', leads, clock);
+          result = { leads_erased: leads };
+          break;
+        }
       }
-      case 'customers/redact': {
-        const leads = await eraseCustomer(trx, request.shop, customer, hash);
-        const packages = await erasePackagesOf(trx, request.shop, customer);
-        await logErasure(trx, request.shop, 'customer_redact', leads, clock);
-        result = { leads_erased: leads, packages_erased: packages };
-        break;
-      }
-      case 'shop/redact': {
-        const leads = await eraseShop(trx, request.shop);
-        await trx.deleteFrom('rate_counters').where('key', 'like', `%:${request.shop}%`).execute();
-        await trx.updateTable('compliance_requests').set({ package: null, customer: null }).where('shop', '=', request.shop).execute();
-        await logErasure(trx, request.shop, 'shop_redact', leads, clock);
-        result = { leads_erased: leads };
-        break;
-      }
-    }
-    // Who was asked about is personal data too: once done, only the counts and (for a data request) the package stay.
-    await trx
-      .updateTable('compliance_requests')
-      .set({ status: 'done', completed_at: nowIso(clock), result: JSON.stringify(result), package: pkg, customer: null })
-      .where('id', '=', request.id)
-      .execute();
-    return true;
-  }).catch((error: unknown) => {
-    throw requestId ? new ComplianceRequestFailed(requestId, error) : error;
-  });
+      // Who was asked about is personal data too: once done, only the counts and (for a data request) the package stay.
+      await trx
+        .updateTable('compliance_requests')
+        .set({ status: 'done', completed_at: nowIso(clock), result: JSON.stringify(result), package: pkg, customer: null })
+        .where('id', '=', request.id)
+        .execute();
+      return true;
+    })
+    .catch((error: unknown) => {
+      throw requestId ? new ComplianceRequestFailed(requestId, error) : error;
+    });
 }
 
 export async function logErasure(db: Kysely<Database>, shop: string, reason: ErasureReason, leads: number, clock: () => number = Date.now): Promise<void> {
-  await db.insertInto('erasure_log').values({ id: newId(), shop, reason, leads_erased: leads, at: nowIso(clock) }).execute();
+  await db
+    .insertInto('erasure_log')
+    .values({ id: newId(), shop, reason, leads_erased: leads, at: nowIso(clock) })
+    .execute();
 }
 
 /** Everything the app holds about one customer, as a shop owner would hand it over. */
@@ -115,7 +127,30 @@ export async function customerPackage(db: Kysely<Database>, shop: string, custom
   if (!ids.length) return { leads: [], consent_records: [], notes: [] };
   const leads = await db
     .selectFrom('leads')
-    .select(['id', 'created_at', 'form_id', 'email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers', 'tags', 'locale', 'page', 'email_consent', 'sms_consent', 'status', 'shopify_customer_id', 'synced_at', 'source', 'order_id'])
+    .select([
+      'id',
+      'created_at',
+      'form_id',
+      'email',
+      'first_name',
+      'last_name',
+      'phone',
+      'company',
+      'birthday',
+      'address',
+      'message',
+      'answers',
+      'tags',
+      'locale',
+      'page',
+      'email_consent',
+      'sms_consent',
+      'status',
+      'shopify_customer_id',
+      'synced_at',
+      'source',
+      'order_id',
+    ])
     .where('id', 'in', ids)
     .orderBy('created_at')
     .execute();
@@ -139,7 +174,16 @@ async function erasePackagesOf(db: Kysely<Database>, shop: string, customer: Cus
     const held: CustomerRef = parseJsonColumn(z.object({ customer: customerRefColumn.optional() }), p.package)?.customer ?? {};
     return same(held.id, customer.id) || same(held.email, customer.email) || same(held.phone, customer.phone);
   });
-  if (matching.length) await db.updateTable('compliance_requests').set({ package: null }).where('id', 'in', matching.map((p) => p.id)).execute();
+  if (matching.length)
+    await db
+      .updateTable('compliance_requests')
+      .set({ package: null })
+      .where(
+        'id',
+        'in',
+        matching.map((p) => p.id),
+      )
+      .execute();
   return matching.length;
 }
 
@@ -150,12 +194,38 @@ async function erasePackagesOf(db: Kysely<Database>, shop: string, customer: Cus
  */
 export async function purgeDeliveredPackages(db: Kysely<Database>, days: number, clock: () => number = Date.now): Promise<number> {
   const before = new Date(clock() - days * 86_400_000).toISOString();
-  const result = await db.updateTable('compliance_requests').set({ package: null }).where('package', 'is not', null).where('delivered_at', '<', before).executeTakeFirst();
+  const result = await db
+    .updateTable('compliance_requests')
+    .set({ package: null })
+    .where('package', 'is not', null)
+    .where('delivered_at', '<', before)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
 
 /** A CSV of a data package, one row per lead, spreadsheet-safe. */
 export function packageCsv(pkg: { leads: Array<Record<string, unknown>> }): string {
-  const columns = ['id', 'created_at', 'form_id', 'email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers', 'tags', 'locale', 'page', 'email_consent', 'sms_consent', 'status', 'shopify_customer_id', 'synced_at'];
+  const columns = [
+    'id',
+    'created_at',
+    'form_id',
+    'email',
+    'first_name',
+    'last_name',
+    'phone',
+    'company',
+    'birthday',
+    'address',
+    'message',
+    'answers',
+    'tags',
+    'locale',
+    'page',
+    'email_consent',
+    'sms_consent',
+    'status',
+    'shopify_customer_id',
+    'synced_at',
+  ];
   return CSV_BOM + csvRow(columns) + pkg.leads.map((lead) => csvRow(columns.map((c) => lead[c]))).join('');
 }

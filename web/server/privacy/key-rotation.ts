@@ -33,7 +33,13 @@ function stale<T extends Rotated>(eb: ExpressionBuilder<Database, T>, table: T, 
  * table, column and row), a batch at a time, with their lookup hashes. Once a pass reports 0, the old key can be
  * removed from ENCRYPTION_KEYS.
  */
-export async function reencryptBatch(db: Kysely<Database>, keyring: Keyring, hash: LookupHash, limit = 200, cursor: ReencryptCursor = newReencryptCursor()): Promise<number> {
+export async function reencryptBatch(
+  db: Kysely<Database>,
+  keyring: Keyring,
+  hash: LookupHash,
+  limit = 200,
+  cursor: ReencryptCursor = newReencryptCursor(),
+): Promise<number> {
   const prefix = keyring.currentPrefix;
   let done = 0;
   let scanned = 0;
@@ -51,7 +57,11 @@ export async function reencryptBatch(db: Kysely<Database>, keyring: Keyring, has
     cursor.after.leads = id;
     if (Object.values(lead).some(isUnreadable)) continue;
     const phone = lead.phone ? normalizePhone(lead.phone) : null;
-    await db.updateTable('leads').set({ ...lead, email_hash: hash(lead.email), phone_hash: phone ? hash(phone) : null }).where('id', '=', id).execute();
+    await db
+      .updateTable('leads')
+      .set({ ...lead, email_hash: hash(lead.email), phone_hash: phone ? hash(phone) : null })
+      .where('id', '=', id)
+      .execute();
     done++;
   }
 

@@ -25,12 +25,18 @@ export async function purgeExpiredLeads(db: Kysely<Database>, clock: () => numbe
   const report: Array<{ shop: string; erased: number }> = [];
   for (const { shop, retention_months } of due) {
     const erased = await db.transaction().execute(async (trx) => {
-      const ids = (await trx.selectFrom('leads').select('id').where('shop', '=', shop).where('created_at', '<', cutoff(now, retention_months)).execute()).map((r) => r.id);
+      const ids = (await trx.selectFrom('leads').select('id').where('shop', '=', shop).where('created_at', '<', cutoff(now, retention_months)).execute()).map(
+        (r) => r.id,
+      );
       if (ids.length) {
         await removeLeads(trx, ids);
         await logErasure(trx, shop, 'retention', ids.length, clock);
       }
-      await trx.updateTable('shops').set({ purged_at: new Date(now).toISOString() }).where('shop', '=', shop).execute();
+      await trx
+        .updateTable('shops')
+        .set({ purged_at: new Date(now).toISOString() })
+        .where('shop', '=', shop)
+        .execute();
       return ids.length;
     });
     report.push({ shop, erased });

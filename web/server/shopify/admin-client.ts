@@ -32,9 +32,7 @@ const costSchema = z.object({
 
 const responseSchema = z.object({
   data: z.record(z.string(), z.unknown()).nullable().optional(),
-  errors: z
-    .array(z.object({ message: z.string(), extensions: z.object({ code: z.string().optional() }).passthrough().optional() }))
-    .optional(),
+  errors: z.array(z.object({ message: z.string(), extensions: z.object({ code: z.string().optional() }).passthrough().optional() })).optional(),
   extensions: z.object({ cost: costSchema.optional() }).passthrough().optional(),
 });
 
@@ -94,7 +92,10 @@ export function createAdminClient({ origin, timeoutMs, fetch: fetchImpl = fetch 
       if (parsed.errors?.some((e) => e.extensions?.code === 'THROTTLED')) return { ok: false, kind: 'throttled', cost };
       if (parsed.errors?.length) {
         const internal = parsed.errors.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR');
-        const detail = parsed.errors.map((e) => e.message).join('; ').slice(0, 500);
+        const detail = parsed.errors
+          .map((e) => e.message)
+          .join('; ')
+          .slice(0, 500);
         return internal ? { ok: false, kind: 'transient', detail } : { ok: false, kind: 'graphql', detail };
       }
       return { ok: true, data: (parsed.data ?? {}) as T, cost };

@@ -13,5 +13,7 @@ export const COUNTRY_CODES: ReadonlySet<string> = new Set(
   QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TA TC TD
   TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VN VU WF WS XK YE
   YT ZA ZM ZW ZZ
-`.trim().split(/\s+/),
+`
+    .trim()
+    .split(/\s+/),
 );

@@ -18,14 +18,33 @@ describe.each(ENGINES)('every configured field reaches the customer on %s', (eng
   afterAll(async () => t?.close());
 
   const submit = (email: string, over: Record<string, unknown> = {}) =>
-    t!.proxy('/submit', jsonPost({
-      email, first_name: 'Ines', phone: '+33 6 11 22 33 44', company: 'Atelier Ines', birthday: '1990-04-12',
-      address1: '3 quai Voltaire', city: 'Paris', zip: '75007', country: 'fr',
-      email_marketing_consent: true, sms_marketing_consent: true, sms_consent_text: 'Text me offers.',
-      custom_fields: custom, custom_fields_sig: signSpec(formKey(SECRET, SHOP), custom), 'custom.how_heard': 'Instagram', 'custom.is_pro': true, 'custom.team_size': '12.5', 'custom.visit_date': '2026-12-01',
-      tags: 'newsletter, vip', tags_sig: signTags(formKey(SECRET, SHOP), 'newsletter, vip'),
-      rendered_at: Date.now() - 10_000, ...over,
-    }));
+    t!.proxy(
+      '/submit',
+      jsonPost({
+        email,
+        first_name: 'Ines',
+        phone: '+33 6 11 22 33 44',
+        company: 'Atelier Ines',
+        birthday: '1990-04-12',
+        address1: '3 quai Voltaire',
+        city: 'Paris',
+        zip: '75007',
+        country: 'fr',
+        email_marketing_consent: true,
+        sms_marketing_consent: true,
+        sms_consent_text: 'Text me offers.',
+        custom_fields: custom,
+        custom_fields_sig: signSpec(formKey(SECRET, SHOP), custom),
+        'custom.how_heard': 'Instagram',
+        'custom.is_pro': true,
+        'custom.team_size': '12.5',
+        'custom.visit_date': '2026-12-01',
+        tags: 'newsletter, vip',
+        tags_sig: signTags(formKey(SECRET, SHOP), 'newsletter, vip'),
+        rendered_at: Date.now() - 10_000,
+        ...over,
+      }),
+    );
 
   it('writes standard extras, custom answers with their metafield types, SMS consent and the signed tags', async (ctx) => {
     if (!t) return ctx.skip();
@@ -42,7 +61,12 @@ describe.each(ENGINES)('every configured field reaches the customer on %s', (eng
     expect(mf.visit_date).toEqual(['date', '2026-12-01']);
     expect(customer.defaultPhoneNumber).toMatchObject({ phoneNumber: '+33611223344', smsMarketingConsent: { state: 'SUBSCRIBED' } });
     expect(customer.tags).toEqual(['contact-capture', 'newsletter', 'vip']);
-    const consents = await t.runtime.storage.db.selectFrom('consent_records').select(['channel', 'granted', 'text']).innerJoin('leads', 'leads.id', 'consent_records.lead_id').where('leads.email_hash', '=', t.runtime.lookupHash('ines@example.com')).execute();
+    const consents = await t.runtime.storage.db
+      .selectFrom('consent_records')
+      .select(['channel', 'granted', 'text'])
+      .innerJoin('leads', 'leads.id', 'consent_records.lead_id')
+      .where('leads.email_hash', '=', t.runtime.lookupHash('ines@example.com'))
+      .execute();
     expect(consents.sort((a, b) => a.channel.localeCompare(b.channel))).toEqual([
       { channel: 'email', granted: 1, text: null },
       { channel: 'sms', granted: 1, text: 'Text me offers.' },

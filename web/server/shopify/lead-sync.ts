@@ -78,7 +78,13 @@ function failed(result: Exclude<AdminResult<unknown>, { ok: true }>): SyncOutcom
  */
 const CUSTOMER_GONE = /owner does not exist|customer not found|resource not found|does not exist/i;
 
-async function mutate<P extends { userErrors: UserError[] }>(call: Call, query: string, variables: Record<string, unknown>, field: string, what: string): Promise<Step<P>> {
+async function mutate<P extends { userErrors: UserError[] }>(
+  call: Call,
+  query: string,
+  variables: Record<string, unknown>,
+  field: string,
+  what: string,
+): Promise<Step<P>> {
   const result = await call<Record<string, P | null>>(query, variables);
   if (!result.ok) return { ok: false, outcome: failed(result) };
   const payload = result.data[field];
@@ -86,14 +92,21 @@ async function mutate<P extends { userErrors: UserError[] }>(call: Call, query: 
   if (payload.userErrors.length) {
     const gone = field !== 'customerSet' && payload.userErrors.every((e) => CUSTOMER_GONE.test(e.message));
     const reason = describe(payload.userErrors, what);
-    return { ok: false, outcome: gone ? { kind: 'retry', reason: `The Shopify customer was deleted or merged during the sync. ${reason}`, throttled: false } : { kind: 'rejected', reason } };
+    return {
+      ok: false,
+      outcome: gone
+        ? { kind: 'retry', reason: `The Shopify customer was deleted or merged during the sync. ${reason}`, throttled: false }
+        : { kind: 'rejected', reason },
+    };
   }
   return { ok: true, value: payload };
 }
 
 function parseAnswers(json: string | null): Array<{ key: string; kind: CustomFieldKind; value: string; held?: string }> {
   // An answer of a kind the app does not write is skipped rather than sent with a type Shopify would refuse.
-  return (parseJsonColumn(answersColumn, json) ?? []).filter((a): a is typeof a & { kind: CustomFieldKind } => (CUSTOM_FIELD_KINDS as readonly string[]).includes(a.kind));
+  return (parseJsonColumn(answersColumn, json) ?? []).filter((a): a is typeof a & { kind: CustomFieldKind } =>
+    (CUSTOM_FIELD_KINDS as readonly string[]).includes(a.kind),
+  );
 }
 
 export interface MetafieldValue {
@@ -136,7 +149,13 @@ async function syncPurchase(call: Call, lead: Lead, consent: ConsentProof | null
   let customerId = buyer.customerId;
   const email = buyer.email;
   if (!customerId && email) {
-    const set = await mutate<{ userErrors: UserError[]; customer: { id: string } | null }>(call, CUSTOMER_SET, { email, input: { email } }, 'customerSet', 'customer');
+    const set = await mutate<{ userErrors: UserError[]; customer: { id: string } | null }>(
+      call,
+      CUSTOMER_SET,
+      { email, input: { email } },
+      'customerSet',
+      'customer',
+    );
     if (!set.ok) return set.outcome;
     customerId = set.value.customer?.id ?? null;
   }
@@ -175,7 +194,10 @@ async function provenBuyer(call: Call, lead: Lead): Promise<{ customerId: string
       const check = await checkOrderOwner(call, lead.order_id, claim);
       if (check.kind === 'owner') return { customerId: check.customerId, email: check.email };
       if (check.kind === 'unavailable') return { outcome: failed(check.result) };
-      if (check.kind === 'order_not_found') return { outcome: { kind: 'retry', reason: 'Shopify does not show the order yet; its buyer is checked again before anything is written.', throttled: false } };
+      if (check.kind === 'order_not_found')
+        return {
+          outcome: { kind: 'retry', reason: 'Shopify does not show the order yet; its buyer is checked again before anything is written.', throttled: false },
+        };
       return { outcome: { kind: 'rejected', reason: `${KEPT}: Shopify says the order was placed by someone other than whoever sent these answers.` } };
     }
   }
@@ -191,7 +213,14 @@ export async function defineMetafields(call: Call, fields: Array<{ key: string; 
   for (const field of fields) {
     const name = `Contact Capture: ${field.key.replace(/[_-]+/g, ' ')}`;
     const result = await call<{ metafieldDefinitionCreate: { userErrors: UserError[] } | null }>(METAFIELD_DEFINITION_CREATE, {
-      definition: { name, namespace: '$app', key: field.key, type: field.type, ownerType: 'CUSTOMER', access: { admin: 'MERCHANT_READ_WRITE', customerAccount: 'NONE', storefront: 'NONE' } },
+      definition: {
+        name,
+        namespace: '$app',
+        key: field.key,
+        type: field.type,
+        ownerType: 'CUSTOMER',
+        access: { admin: 'MERCHANT_READ_WRITE', customerAccount: 'NONE', storefront: 'NONE' },
+      },
     });
     if (!result.ok) return { defined, outcome: failed(result) };
     const errors = result.data.metafieldDefinitionCreate?.userErrors ?? [];
@@ -267,7 +296,8 @@ async function write<P extends { userErrors: UserError[] }>(
     const decisions = payload.userErrors.map((error) => ({ error, ...decide(mutation, error, keys(dropped)) }));
     const reason = describe(payload.userErrors, what);
     if (decisions.some((d) => d.verdict === 'customer')) return { ok: false, outcome: { kind: 'rejected', reason } };
-    if (decisions.some((d) => d.verdict === 'gone')) return { ok: false, outcome: { kind: 'retry', reason: `The Shopify customer was deleted or merged during the sync. ${reason}`, throttled: false } };
+    if (decisions.some((d) => d.verdict === 'gone'))
+      return { ok: false, outcome: { kind: 'retry', reason: `The Shopify customer was deleted or merged during the sync. ${reason}`, throttled: false } };
     if (decisions.some((d) => d.verdict === 'transient')) return { ok: false, outcome: { kind: 'retry', reason, throttled: false } };
     if (decisions.some((d) => d.verdict === 'exists' && !d.drop)) return { ok: true, value: 'exists' };
     let progress = false;
@@ -341,7 +371,9 @@ const ADDRESS_KEYS = ['address1', 'address2', 'city', 'zip', 'provinceCode'] as 
 /** The customer's default address in the lead's address shape, for proposed changes. */
 function leadAddressOf(a: Record<string, string | null>): string {
   // '{}' for a default address without any part, as it read before the lead's shape had one builder.
-  return postalAddressJson({ address1: a.address1, address2: a.address2, city: a.city, province: a.provinceCode, zip: a.zip, country: a.countryCodeV2 }) ?? '{}';
+  return (
+    postalAddressJson({ address1: a.address1, address2: a.address2, city: a.city, province: a.provinceCode, zip: a.zip, country: a.countryCodeV2 }) ?? '{}'
+  );
 }
 
 function sameAddress(current: Record<string, string | null> | null | undefined, wanted: Record<string, string>): boolean {
@@ -355,19 +387,34 @@ function sameAddress(current: Record<string, string | null> | null | undefined, 
  * A correction and a verified submission take the same path, so both end with the same record.
  */
 async function writeDefaultAddress(call: Call, customerId: string, address: Record<string, string>, warnings: Warnings): Promise<Step<null>> {
-  const current = await call<{ customer: { defaultAddress: ({ id: string } & Record<string, string | null>) | null } | null }>(CUSTOMER_DEFAULT_ADDRESS, { id: customerId });
+  const current = await call<{ customer: { defaultAddress: ({ id: string } & Record<string, string | null>) | null } | null }>(CUSTOMER_DEFAULT_ADDRESS, {
+    id: customerId,
+  });
   if (!current.ok) return { ok: false, outcome: failed(current) };
-  if (!current.data.customer) return { ok: false, outcome: { kind: 'retry', reason: 'The Shopify customer was deleted or merged during the sync.', throttled: false } };
+  if (!current.data.customer)
+    return { ok: false, outcome: { kind: 'retry', reason: 'The Shopify customer was deleted or merged during the sync.', throttled: false } };
   const existing = current.data.customer.defaultAddress;
   if (sameAddress(existing, address)) return { ok: true, value: null };
   const step = existing
-    ? await write(call, 'customerAddressUpdate', CUSTOMER_ADDRESS_UPDATE, (d) => (d.has('address') ? null : { customerId, addressId: existing.id, address }), 'address', warnings)
+    ? await write(
+        call,
+        'customerAddressUpdate',
+        CUSTOMER_ADDRESS_UPDATE,
+        (d) => (d.has('address') ? null : { customerId, addressId: existing.id, address }),
+        'address',
+        warnings,
+      )
     : await write(call, 'customerAddressCreate', CUSTOMER_ADDRESS_CREATE, (d) => (d.has('address') ? null : { customerId, address }), 'address', warnings);
   return step.ok ? { ok: true, value: null } : step;
 }
 
 /** metafieldsSet for a list of values, leaving out any value Shopify refuses on its own. */
-async function writeMetafields(call: Call, customerId: string, metafields: Array<MetafieldValue & { compareDigest?: null }>, warnings: Warnings): Promise<Step<Set<Droppable>>> {
+async function writeMetafields(
+  call: Call,
+  customerId: string,
+  metafields: Array<MetafieldValue & { compareDigest?: null }>,
+  warnings: Warnings,
+): Promise<Step<Set<Droppable>>> {
   const kept = (d: ReadonlySet<Droppable>) => metafields.filter((m) => !d.has(`metafield:${m.key}`));
   const step = await write(
     call,
@@ -383,7 +430,12 @@ async function writeMetafields(call: Call, customerId: string, metafields: Array
   return { ok: true, value: step.value.taken };
 }
 
-async function createCustomer(call: Call, lead: Lead, address: Record<string, string> | null, warnings: Warnings): Promise<Step<{ id: string; phone: boolean } | 'exists'>> {
+async function createCustomer(
+  call: Call,
+  lead: Lead,
+  address: Record<string, string> | null,
+  warnings: Warnings,
+): Promise<Step<{ id: string; phone: boolean } | 'exists'>> {
   const build = (d: ReadonlySet<Droppable>) => {
     const input: Record<string, unknown> = { email: lead.email };
     if (lead.first_name && !d.has('first_name')) input.firstName = lead.first_name;
@@ -401,7 +453,14 @@ async function createCustomer(call: Call, lead: Lead, address: Record<string, st
   // straight after the first. A retry after a crash between the two finds the customer existing, and the address of
   // an unverified lead then waits for staff as a proposed change instead of being written.
   if (address) {
-    const placed = await write(call, 'customerAddressCreate', CUSTOMER_ADDRESS_CREATE, (d) => (d.has('address') ? null : { customerId: id, address }), 'address', warnings);
+    const placed = await write(
+      call,
+      'customerAddressCreate',
+      CUSTOMER_ADDRESS_CREATE,
+      (d) => (d.has('address') ? null : { customerId: id, address }),
+      'address',
+      warnings,
+    );
     if (!placed.ok) return placed;
   }
   return { ok: true, value: { id, phone: Boolean(lead.phone) && !step.value.dropped.has('phone') } };
@@ -432,7 +491,8 @@ async function fillMetafields(
   if (!metafields.length) return { ok: true, value: null };
   const read = await call<{ customer: { metafields: { nodes: Array<{ key: string; value: string }> } } | null }>(CUSTOMER_APP_METAFIELDS, { id: customerId });
   if (!read.ok) return { ok: false, outcome: failed(read) };
-  if (!read.data.customer) return { ok: false, outcome: { kind: 'retry', reason: 'The Shopify customer was deleted or merged during the sync.', throttled: false } };
+  if (!read.data.customer)
+    return { ok: false, outcome: { kind: 'retry', reason: 'The Shopify customer was deleted or merged during the sync.', throttled: false } };
   const current = new Map(read.data.customer.metafields.nodes.map((m) => [m.key, m.value]));
   const writes: Array<MetafieldValue & { compareDigest?: null }> = [];
   for (const m of metafields) {
@@ -527,7 +587,14 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
     const set = metafields.length ? await writeMetafields(call, customerId, metafields, warnings) : ({ ok: true, value: new Set() } as const);
     if (!set.ok) return set.outcome;
   } else {
-    const filled = await fillMetafields(call, customerId, metafields, warnings, changes, email === 'write' ? new Set([METAFIELDS.consentProof.key]) : new Set());
+    const filled = await fillMetafields(
+      call,
+      customerId,
+      metafields,
+      warnings,
+      changes,
+      email === 'write' ? new Set([METAFIELDS.consentProof.key]) : new Set(),
+    );
     if (!filled.ok) return filled.outcome;
   }
 
@@ -536,13 +603,19 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
       call,
       'customerEmailMarketingConsentUpdate',
       EMAIL_CONSENT_UPDATE,
-      () => ({ input: { customerId, emailMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: lead.created_at } } }),
+      () => ({
+        input: { customerId, emailMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: lead.created_at } },
+      }),
       'marketing consent',
       warnings,
     );
     if (!consentStep.ok) return consentStep.outcome;
   } else if (email === 'opted_out') {
-    warnings.push({ field: 'email_consent', code: 'UNSUBSCRIBED', message: 'The customer had unsubscribed; a submission that is not signed in as them does not subscribe them again.' });
+    warnings.push({
+      field: 'email_consent',
+      code: 'UNSUBSCRIBED',
+      message: 'The customer had unsubscribed; a submission that is not signed in as them does not subscribe them again.',
+    });
   }
 
   if (lead.sms_consent === 1 && lead.phone) {
@@ -551,13 +624,25 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
       // SMS consent belongs to a phone number: the customer's is not the one this shopper gave.
       warnings.push({ field: 'sms_consent', code: 'PHONE_NOT_ON_CUSTOMER', message: "The customer's phone is not the one given with this consent." });
     } else if (sms === 'opted_out') {
-      warnings.push({ field: 'sms_consent', code: 'UNSUBSCRIBED', message: 'The customer had unsubscribed from SMS; a submission that is not signed in as them does not subscribe them again.' });
+      warnings.push({
+        field: 'sms_consent',
+        code: 'UNSUBSCRIBED',
+        message: 'The customer had unsubscribed from SMS; a submission that is not signed in as them does not subscribe them again.',
+      });
     } else if (sms === 'write') {
       const step = await write(
         call,
         'customerSmsMarketingConsentUpdate',
         SMS_CONSENT_UPDATE,
-        (d) => (d.has('sms_consent') ? null : { input: { customerId, smsMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: lead.created_at } } }),
+        (d) =>
+          d.has('sms_consent')
+            ? null
+            : {
+                input: {
+                  customerId,
+                  smsMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: lead.created_at },
+                },
+              },
         'SMS marketing consent',
         warnings,
       );
@@ -566,7 +651,14 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
   }
 
   const merchantTags = parseJsonColumn(tagsColumn, lead.tags) ?? [];
-  const tags = await write(call, 'tagsAdd', TAGS_ADD, (d) => ({ id: customerId, tags: d.has('tags') ? [CUSTOMER_TAG] : [CUSTOMER_TAG, ...merchantTags] }), 'tags', warnings);
+  const tags = await write(
+    call,
+    'tagsAdd',
+    TAGS_ADD,
+    (d) => ({ id: customerId, tags: d.has('tags') ? [CUSTOMER_TAG] : [CUSTOMER_TAG, ...merchantTags] }),
+    'tags',
+    warnings,
+  );
   if (!tags.ok) return tags.outcome;
 
   const proposed = changes.length ? { customer_id: customerId, found_at: new Date().toISOString(), changes, accepted: null } : null;
@@ -608,7 +700,12 @@ export async function syncCorrection(call: Call, lead: Lead, consent: ConsentPro
     (d) => {
       const input: Record<string, unknown> = { id: customerId };
       if (accepted) {
-        for (const [field, name] of [['first_name', 'firstName'], ['last_name', 'lastName'], ['phone', 'phone']] as const) if (wants(field) && !d.has(field)) input[name] = proposedValue(field);
+        for (const [field, name] of [
+          ['first_name', 'firstName'],
+          ['last_name', 'lastName'],
+          ['phone', 'phone'],
+        ] as const)
+          if (wants(field) && !d.has(field)) input[name] = proposedValue(field);
       } else {
         input.email = lead.email;
         if (!d.has('first_name')) input.firstName = lead.first_name;

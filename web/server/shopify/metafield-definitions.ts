@@ -69,7 +69,9 @@ export async function ensureLeadDefinitions(
   }
   let synced = lead;
   if (over.size && lead.answers) {
-    const answers = (parseJsonColumn(answersColumn, lead.answers) ?? []).map((a) => (over.has(a.key) && !a.held ? { ...a, held: 'definition_cap' as const } : a));
+    const answers = (parseJsonColumn(answersColumn, lead.answers) ?? []).map((a) =>
+      over.has(a.key) && !a.held ? { ...a, held: 'definition_cap' as const } : a,
+    );
     synced = { ...lead, answers: JSON.stringify(answers) };
     await db.updateTable('leads').set({ answers: synced.answers }).where('id', '=', lead.id).where('shop', '=', shop).execute();
   }

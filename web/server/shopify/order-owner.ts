@@ -30,7 +30,9 @@ const CUSTOMER_GID = /^gid:\/\/shopify\/Customer\/\d{1,20}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 const orderOwner = z.object({
-  order: z.object({ id: z.string(), email: z.string().nullish(), checkoutToken: z.string().nullish(), customer: z.object({ id: z.string() }).nullish() }).nullable(),
+  order: z
+    .object({ id: z.string(), email: z.string().nullish(), checkoutToken: z.string().nullish(), customer: z.object({ id: z.string() }).nullish() })
+    .nullable(),
 });
 
 export const checkoutTokenSha256 = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');

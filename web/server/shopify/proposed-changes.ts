@@ -13,7 +13,10 @@ const proposedChangesSchema = z.object({
   found_at: z.string(),
   changes: z.array(z.object({ field, current: z.string().nullable(), proposed: z.string() })),
   /** Set by staff applying them; the next update_customer job writes these fields and clears them. */
-  accepted: z.object({ fields: z.array(field), at: z.string(), by: z.string() }).nullable().optional(),
+  accepted: z
+    .object({ fields: z.array(field), at: z.string(), by: z.string() })
+    .nullable()
+    .optional(),
 });
 
 export type ProposedChanges = z.infer<typeof proposedChangesSchema>;

@@ -25,7 +25,8 @@ export function staffSessionClaims(payload: unknown): { shop: string; userId: st
   } catch {
     return null;
   }
-  const bare = url.protocol === 'https:' && !url.username && !url.password && !url.port && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;
+  const bare =
+    url.protocol === 'https:' && !url.username && !url.password && !url.port && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;
   if (!bare || !SHOP_DOMAIN.test(url.hostname) || dest.replace(/\/$/, '') !== `https://${url.hostname}`) return null;
   if (!iss.startsWith(`https://${url.hostname}/`)) return null;
   return { shop: url.hostname, userId: sub };
@@ -33,7 +34,14 @@ export function staffSessionClaims(payload: unknown): { shop: string; userId: st
 
 /** A checkout UI extension's token: `dest` is the shop's domain, `sub` (a logged-in buyer) a customer GID when present. */
 // A checkout token's `sub`, when present, is the buyer's customer GID: a staff token (numeric sub) is not one.
-const checkoutClaims = z.object({ dest: z.string(), exp: z.number(), sub: z.string().regex(/^gid:\/\/shopify\/Customer\/\d{1,20}$/).optional() });
+const checkoutClaims = z.object({
+  dest: z.string(),
+  exp: z.number(),
+  sub: z
+    .string()
+    .regex(/^gid:\/\/shopify\/Customer\/\d{1,20}$/)
+    .optional(),
+});
 
 export function checkoutSessionClaims(payload: unknown): { shop: string; sub: string | undefined } | null {
   const parsed = checkoutClaims.safeParse(payload);

@@ -32,17 +32,30 @@ async function exchange(options: TokenExchangeOptions, shop: string, sessionToke
   return response.json();
 }
 
-export async function exchangeForOfflineToken(options: TokenExchangeOptions, shop: string, sessionToken: string): Promise<{ accessToken: string; scope: string }> {
+export async function exchangeForOfflineToken(
+  options: TokenExchangeOptions,
+  shop: string,
+  sessionToken: string,
+): Promise<{ accessToken: string; scope: string }> {
   const parsed = answer.parse(await exchange(options, shop, sessionToken, 'offline'));
   return { accessToken: parsed.access_token, scope: parsed.scope };
 }
 
 /** An online token names its staff user; the app keeps only whether they own the shop, and their name. */
 const onlineAnswer = z.object({
-  associated_user: z.object({ id: z.union([z.number(), z.string()]), first_name: z.string().nullish(), last_name: z.string().nullish(), account_owner: z.boolean() }),
+  associated_user: z.object({
+    id: z.union([z.number(), z.string()]),
+    first_name: z.string().nullish(),
+    last_name: z.string().nullish(),
+    account_owner: z.boolean(),
+  }),
 });
 
-export async function identifyStaffUser(options: TokenExchangeOptions, shop: string, sessionToken: string): Promise<{ accountOwner: boolean; name: string | null }> {
+export async function identifyStaffUser(
+  options: TokenExchangeOptions,
+  shop: string,
+  sessionToken: string,
+): Promise<{ accountOwner: boolean; name: string | null }> {
   const { associated_user: user } = onlineAnswer.parse(await exchange(options, shop, sessionToken, 'online'));
   return { accountOwner: user.account_owner, name: [user.first_name, user.last_name].filter(Boolean).join(' ') || null };
 }

@@ -18,7 +18,10 @@ describe('the userError decision table', () => {
     const code = payloadErrors(mutation).getFields().code;
     const type = code ? getNamedType(code.type) : null;
     expect(type && isEnumType(type)).toBe(true);
-    const codes = (type as GraphQLEnumType).getValues().map((v) => v.name).sort();
+    const codes = (type as GraphQLEnumType)
+      .getValues()
+      .map((v) => v.name)
+      .sort();
     expect(Object.keys(CODE_DECISIONS[mutation as keyof typeof CODE_DECISIONS]).sort()).toEqual(codes);
   });
 
@@ -36,31 +39,72 @@ describe('the userError decision table', () => {
   });
 
   it('drops the value an error is about, and fails on the customer as a whole', () => {
-    expect(decide('customerSet', { field: ['input', 'phone'], message: 'Phone has already been taken', code: 'TAKEN' })).toEqual({ verdict: 'field', drop: 'phone' });
+    expect(decide('customerSet', { field: ['input', 'phone'], message: 'Phone has already been taken', code: 'TAKEN' })).toEqual({
+      verdict: 'field',
+      drop: 'phone',
+    });
     expect(decide('customerSet', { field: ['input', 'email'], message: 'Email has already been taken', code: 'TAKEN' })).toEqual({ verdict: 'customer' });
     expect(decide('customerCreate', { field: ['email'], message: 'Email has already been taken' })).toEqual({ verdict: 'exists' });
     expect(decide('customerCreate', { field: ['email'], message: 'Email is invalid' })).toEqual({ verdict: 'customer' });
     expect(decide('customerCreate', { field: ['addresses', '0', 'zip'], message: 'Enter a valid postal code' })).toEqual({ verdict: 'field', drop: 'address' });
     expect(decide('customerCreate', { field: null, message: 'A name, phone number, or email address must be present' })).toEqual({ verdict: 'customer' });
-    expect(decide('metafieldsSet', { field: ['metafields', '1', 'value'], message: 'bad', code: 'INVALID_VALUE', elementIndex: 1 }, ['a', 'b'])).toEqual({ verdict: 'field', drop: 'metafield:b' });
-    expect(decide('metafieldsSet', { field: ['metafields'], message: 'Exceeded the maximum metafields input limit of 25.', code: 'LESS_THAN_OR_EQUAL_TO', elementIndex: null })).toEqual({ verdict: 'customer' });
-    expect(decide('metafieldsSet', { field: ['metafields', '0', 'ownerId'], message: 'Owner does not exist.', code: 'INVALID', elementIndex: 0 }, ['a'])).toEqual({ verdict: 'gone' });
+    expect(decide('metafieldsSet', { field: ['metafields', '1', 'value'], message: 'bad', code: 'INVALID_VALUE', elementIndex: 1 }, ['a', 'b'])).toEqual({
+      verdict: 'field',
+      drop: 'metafield:b',
+    });
+    expect(
+      decide('metafieldsSet', {
+        field: ['metafields'],
+        message: 'Exceeded the maximum metafields input limit of 25.',
+        code: 'LESS_THAN_OR_EQUAL_TO',
+        elementIndex: null,
+      }),
+    ).toEqual({ verdict: 'customer' });
+    expect(
+      decide('metafieldsSet', { field: ['metafields', '0', 'ownerId'], message: 'Owner does not exist.', code: 'INVALID', elementIndex: 0 }, ['a']),
+    ).toEqual({ verdict: 'gone' });
     expect(decide('metafieldsSet', { field: null, message: 'Internal error', code: 'INTERNAL_ERROR' })).toEqual({ verdict: 'transient' });
-    expect(decide('customerEmailMarketingConsentUpdate', { field: ['input', 'customerId'], message: 'Customer not found', code: 'INVALID' })).toEqual({ verdict: 'gone' });
-    expect(decide('customerSmsMarketingConsentUpdate', { field: ['input', 'smsMarketingConsent'], message: 'Customer must have a phone number', code: 'INVALID' })).toEqual({ verdict: 'field', drop: 'sms_consent' });
+    expect(decide('customerEmailMarketingConsentUpdate', { field: ['input', 'customerId'], message: 'Customer not found', code: 'INVALID' })).toEqual({
+      verdict: 'gone',
+    });
+    expect(
+      decide('customerSmsMarketingConsentUpdate', { field: ['input', 'smsMarketingConsent'], message: 'Customer must have a phone number', code: 'INVALID' }),
+    ).toEqual({ verdict: 'field', drop: 'sms_consent' });
   });
 });
 
 describe('the contact-form sync with answers Shopify could give', () => {
-  const lead = { source: 'contact_form', email: 'x@example.com', first_name: 'X', phone: '+33612345678', locale: 'en', message: null, form_id: null, company: null, birthday: null, address: null, answers: null, tags: null, sms_consent: 0, logged_in_customer_id: null, created_at: new Date().toISOString() } as unknown as Lead;
-  const scripted = (answers: unknown[]): Call => async () => {
-    const next = answers.shift();
-    if (!next) throw new Error('no scripted answer left');
-    return { ok: true, data: next, cost: null } as never;
-  };
+  const lead = {
+    source: 'contact_form',
+    email: 'x@example.com',
+    first_name: 'X',
+    phone: '+33612345678',
+    locale: 'en',
+    message: null,
+    form_id: null,
+    company: null,
+    birthday: null,
+    address: null,
+    answers: null,
+    tags: null,
+    sms_consent: 0,
+    logged_in_customer_id: null,
+    created_at: new Date().toISOString(),
+  } as unknown as Lead;
+  const scripted =
+    (answers: unknown[]): Call =>
+    async () => {
+      const next = answers.shift();
+      if (!next) throw new Error('no scripted answer left');
+      return { ok: true, data: next, cost: null } as never;
+    };
 
   it('fails the lead when Shopify refuses the customer as a whole (an email it finds invalid)', async () => {
-    const outcome = await syncLead(scripted([{ customerByIdentifier: null }, { customerCreate: { customer: null, userErrors: [{ field: ['email'], message: 'Email is invalid' }] } }]), lead, null);
+    const outcome = await syncLead(
+      scripted([{ customerByIdentifier: null }, { customerCreate: { customer: null, userErrors: [{ field: ['email'], message: 'Email is invalid' }] } }]),
+      lead,
+      null,
+    );
     expect(outcome).toEqual({ kind: 'rejected', reason: 'Shopify rejected the customer: Email is invalid' });
   });
 
@@ -86,7 +130,16 @@ describe('the contact-form sync with answers Shopify could give', () => {
       { tagsAdd: { node: { id: 'gid://shopify/Customer/7' }, userErrors: [] } },
     ];
     const outcome = await syncLead(scripted(answers), lead, null);
-    expect(outcome).toMatchObject({ kind: 'synced', customerId: 'gid://shopify/Customer/7', proposed: { changes: [{ field: 'first_name', current: 'Y', proposed: 'X' }, { field: 'phone', current: null, proposed: '+33612345678' }] } });
+    expect(outcome).toMatchObject({
+      kind: 'synced',
+      customerId: 'gid://shopify/Customer/7',
+      proposed: {
+        changes: [
+          { field: 'first_name', current: 'Y', proposed: 'X' },
+          { field: 'phone', current: null, proposed: '+33612345678' },
+        ],
+      },
+    });
     expect(answers).toEqual([]);
   });
 });

@@ -145,7 +145,8 @@ export function decide(mutation: Mutation, error: UserError, metafieldKeys: stri
     return { verdict: byCode ?? 'customer' };
   }
   if (mutation === 'customerSmsMarketingConsentUpdate') {
-    const byCode = CODE_DECISIONS.customerSmsMarketingConsentUpdate[error.code as keyof (typeof CODE_DECISIONS)['customerSmsMarketingConsentUpdate']] as Verdict | undefined;
+    const byCode = CODE_DECISIONS.customerSmsMarketingConsentUpdate[error.code as keyof (typeof CODE_DECISIONS)['customerSmsMarketingConsentUpdate']] as
+      Verdict | undefined;
     if (CUSTOMER_GONE.test(error.message)) return { verdict: 'gone' };
     // Without a code (older answers) a refusal of the consent is still about that one value.
     if (byCode === 'field' || (byCode === undefined && !error.code)) return { verdict: 'field', drop: 'sms_consent' };

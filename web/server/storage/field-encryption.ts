@@ -94,7 +94,11 @@ function pinnedIds(node: OperationNode | undefined): readonly string[] | null {
   const op = node.operator.operator;
   if (op === '=' && ValueNode.is(right) && typeof right.value === 'string') return [right.value];
   if (op !== 'in') return null;
-  const values = PrimitiveValueListNode.is(right) ? right.values : ValueListNode.is(right) ? right.values.map((v) => (ValueNode.is(v) ? v.value : undefined)) : [];
+  const values = PrimitiveValueListNode.is(right)
+    ? right.values
+    : ValueListNode.is(right)
+      ? right.values.map((v) => (ValueNode.is(v) ? v.value : undefined))
+      : [];
   return values.length && values.every((v): v is string => typeof v === 'string') ? values : null;
 }
 
@@ -211,7 +215,7 @@ function planRead(node: SelectQueryNode): { node: SelectQueryNode; plan: ReadPla
   const aliasFor = (reference: OperationNode, column: string): string | undefined => {
     const qualifier = ReferenceNode.is(reference) ? tableName(reference.table) : undefined;
     if (qualifier) return sources.has(qualifier) ? qualifier : undefined;
-    const owners = [...sources].filter(([, table]) => column === 'id' ? fromCount === 1 : ENCRYPTED_COLUMNS[table]!.includes(column));
+    const owners = [...sources].filter(([, table]) => (column === 'id' ? fromCount === 1 : ENCRYPTED_COLUMNS[table]!.includes(column)));
     return owners.length === 1 ? owners[0]![0] : undefined;
   };
   for (const { selection } of node.selections) {
@@ -281,7 +285,12 @@ export class FieldEncryptionPlugin implements KyselyPlugin {
           row[cell.output] = this.keyring.decrypt(value, bindingOf(cell.table, cell.column, id));
         } catch (error) {
           row[cell.output] = UNREADABLE;
-          unreadable.push({ table: cell.table, column: cell.column, id: typeof id === 'string' ? id : null, reason: error instanceof Undecryptable ? error.reason : 'format' });
+          unreadable.push({
+            table: cell.table,
+            column: cell.column,
+            id: typeof id === 'string' ? id : null,
+            reason: error instanceof Undecryptable ? error.reason : 'format',
+          });
         }
       }
       for (const name of plan.hidden) delete row[name];

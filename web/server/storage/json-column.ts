@@ -20,7 +20,9 @@ export function parseJsonColumn<S extends z.core.$ZodType>(schema: S, json: stri
 }
 
 /** leads.address: the postal address (schema/contact-fields.ts); parts are optional, unknown keys are dropped. */
-export const addressColumn = z.object(Object.fromEntries(ADDRESS_PARTS.map((part) => [part, z.string().optional()])) as Record<AddressPart, z.ZodOptional<z.ZodString>>) satisfies z.ZodType<PostalAddress>;
+export const addressColumn = z.object(
+  Object.fromEntries(ADDRESS_PARTS.map((part) => [part, z.string().optional()])) as Record<AddressPart, z.ZodOptional<z.ZodString>>,
+) satisfies z.ZodType<PostalAddress>;
 
 /** leads.answers: the custom and purchase answers. */
 export const answersColumn = z.array(

@@ -47,7 +47,10 @@ function freshIv(): Buffer {
 export function parseKeyring(spec: string): Keyring {
   const keys = new Map<string, Buffer>();
   let currentId = '';
-  for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [id, b64] = entry.split(':');
     const key = Buffer.from(b64 ?? '', 'base64');
     if (!id || !KEY_ID.test(id) || key.length !== 32) throw new Error('each key must be <id>:<32 bytes base64>');

@@ -31,7 +31,10 @@ export const LEGACY_KEY_ID = 'legacy';
 
 export function parseLookupKeys(spec: string): Array<{ id: string; key: Buffer }> {
   const keys: Array<{ id: string; key: Buffer }> = [];
-  for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [id, b64, ...rest] = entry.split(':');
     const key = Buffer.from(b64 ?? '', 'base64');
     if (!id || rest.length || !/^[A-Za-z0-9_-]{1,16}$/.test(id) || id === LEGACY_KEY_ID || key.length < 32) {

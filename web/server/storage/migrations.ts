@@ -102,7 +102,10 @@ export const migrations: Record<string, Migration> = {
       for (const column of ['company', 'birthday', 'address', 'answers', 'tags']) {
         await db.schema.alterTable('leads').addColumn(column, 'text').execute();
       }
-      await db.schema.alterTable('leads').addColumn('sms_consent', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('leads')
+        .addColumn('sms_consent', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
     },
   },
   '0004_privacy': {
@@ -130,7 +133,10 @@ export const migrations: Record<string, Migration> = {
         .addColumn('leads_erased', 'integer', (c) => c.notNull())
         .addColumn('at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.alterTable('shops').addColumn('retention_months', 'integer', (c) => c.notNull().defaultTo(24)).execute();
+      await db.schema
+        .alterTable('shops')
+        .addColumn('retention_months', 'integer', (c) => c.notNull().defaultTo(24))
+        .execute();
       await db.schema.alterTable('shops').addColumn('purged_at', 'text').execute();
     },
   },
@@ -160,10 +166,16 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('lead_terms_lead').on('lead_terms').column('lead_id').execute();
       await db.schema.alterTable('leads').addColumn('handled_at', 'text').execute();
       // Search terms are written by the worker just after intake (leads/search-indexer.ts); 0 = not yet indexed.
-      await db.schema.alterTable('leads').addColumn('search_indexed', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('leads')
+        .addColumn('search_indexed', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
       await db.schema.createIndex('leads_search_indexed').on('leads').column('search_indexed').execute();
       // Purchase answers (cart block, checkout extension) arrive as leads too, tied to their order.
-      await db.schema.alterTable('leads').addColumn('source', 'text', (c) => c.notNull().defaultTo('contact_form')).execute();
+      await db.schema
+        .alterTable('leads')
+        .addColumn('source', 'text', (c) => c.notNull().defaultTo('contact_form'))
+        .execute();
       await db.schema.alterTable('leads').addColumn('order_id', 'text').execute();
       // The customer metafield definitions the app has made in each shop (created at install and when a new key appears).
       await db.schema
@@ -229,7 +241,10 @@ export const migrations: Record<string, Migration> = {
       // from the app secret before LOOKUP_KEYS existed. The background rehash rewrites rows until none is stale.
       await db.schema.alterTable('leads').addColumn('lookup_key', 'text').execute();
       // 1 for terms of what a viewer sees unmasked (message words, tags): a viewer's search matches only these.
-      await db.schema.alterTable('lead_terms').addColumn('visible', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('lead_terms')
+        .addColumn('visible', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
       // When Shopify last said whether this staff member is the account owner (the owner role follows it).
       await db.schema.alterTable('staff').addColumn('owner_checked_at', 'text').execute();
     },

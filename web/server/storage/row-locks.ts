@@ -29,7 +29,7 @@ export async function lockLeads(db: Kysely<Database>, ids: readonly string[], mo
 const RETRYABLE = new Set(['40001', '40P01', '23503']);
 
 export const isRetryableConflict = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && 'code' in error && RETRYABLE.has(String((error).code));
+  typeof error === 'object' && error !== null && 'code' in error && RETRYABLE.has(String(error.code));
 
 /**
  * Runs `work` in a transaction, again (a few times) when PostgreSQL aborts it for a serialization failure, a deadlock

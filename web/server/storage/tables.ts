@@ -62,7 +62,6 @@ export interface LeadsTable {
   proposed_changes: string | null;
 }
 
-
 /**
  * Who says the purchase answers are the buyer's. webhook: Shopify's signed orders/create (its customer placed
  * the order); customer: a logged-in buyer's token names the order's customer; checkout_token: a guest knew the
@@ -192,7 +191,6 @@ export interface LeadNotesTable {
   body: string;
   created_at: string;
 }
-
 
 export interface StaffTable {
   shop: string;

@@ -35,9 +35,14 @@ const body = z.object({
   /** shopify.orderConfirmation's order id on the thank-you page. */
   order_id: z.string().regex(ORDER_GID, 'an order GID'),
   /** shopify.checkoutToken on the thank-you page: how a guest proves they placed the order (shopify/order-owner.ts). */
-  checkout_token: z.string().regex(/^[\x21-\x7e]{1,255}$/, 'a checkout token').optional(),
+  checkout_token: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, 'a checkout token')
+    .optional(),
   /** The same attribute names the checkout writes (schema/purchase-questions.ts). */
-  attributes: z.record(z.string().max(80).regex(SINGLE_LINE, 'no control characters'), z.string().max(5000).regex(MULTI_LINE, 'no control characters')).refine((a) => Object.keys(a).length <= 40, 'at most 40 attributes'),
+  attributes: z
+    .record(z.string().max(80).regex(SINGLE_LINE, 'no control characters'), z.string().max(5000).regex(MULTI_LINE, 'no control characters'))
+    .refine((a) => Object.keys(a).length <= 40, 'at most 40 attributes'),
 });
 
 /** Shown to staff on a lead whose answers could not be tied to the buyer. */
@@ -60,7 +65,11 @@ export function checkoutRoutes(deps: CheckoutDeps) {
     c.res.headers.set('vary', 'origin');
   });
   app.options('/answers', (c) =>
-    c.body(null, 204, { 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'authorization, content-type', 'access-control-max-age': '86400' }),
+    c.body(null, 204, {
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': 'authorization, content-type',
+      'access-control-max-age': '86400',
+    }),
   );
   app.post('/answers', async (c) => {
     const { token, payload: claims } = await verifiedSessionToken(deps.shopify, c.req.header('authorization'));
@@ -70,7 +79,8 @@ export function checkoutRoutes(deps: CheckoutDeps) {
     if (!(c.req.header('content-type') ?? '').includes('application/json')) throw badRequest('unsupported_content_type');
     const tokenHash = sha256Hex(token);
     const wait = await overCheckoutLimit(deps.db, shop, tokenHash, deps.limits ?? DEFAULT_CHECKOUT_LIMITS, (deps.clock ?? Date.now)());
-    if (wait !== null) throw new HttpError(429, 'rate_limited', 'Too many answers from this checkout or shop; try again later.', {}, { 'retry-after': String(wait) });
+    if (wait !== null)
+      throw new HttpError(429, 'rate_limited', 'Too many answers from this checkout or shop; try again later.', {}, { 'retry-after': String(wait) });
     let json: unknown;
     try {
       json = JSON.parse(new TextDecoder().decode(await readCapped(c.req.raw, MAX_BYTES)));
@@ -87,16 +97,23 @@ export function checkoutRoutes(deps: CheckoutDeps) {
     // session-claims.ts admits a `sub` only as a customer GID.
     const sub = verified.sub ?? null;
     const checkoutToken = parsed.data.checkout_token;
-    const claim: BuyerClaim | null = sub ? { kind: 'customer', customerId: sub } : checkoutToken ? { kind: 'checkout', tokenSha256: checkoutTokenSha256(checkoutToken) } : null;
+    const claim: BuyerClaim | null = sub
+      ? { kind: 'customer', customerId: sub }
+      : checkoutToken
+        ? { kind: 'checkout', tokenSha256: checkoutTokenSha256(checkoutToken) }
+        : null;
     // The idempotency key is the poster's own: the customer, the checkout, or (with neither) this session token.
-    const identity = claim?.kind === 'customer' ? `c${claim.customerId.replace(/\D/g, '')}` : claim ? `k${claim.tokenSha256.slice(0, 32)}` : `s${tokenHash.slice(0, 32)}`;
+    const identity =
+      claim?.kind === 'customer' ? `c${claim.customerId.replace(/\D/g, '')}` : claim ? `k${claim.tokenSha256.slice(0, 32)}` : `s${tokenHash.slice(0, 32)}`;
 
     let buyer: PurchaseBuyer = { proof: 'none', identity, heldReason: UNPROVEN_REASON };
     let customerId: string | null = null;
     if (claim) {
       // Before anything is written: a post for someone else's order must leave no trace, not even a lead.
       const call = await deps.admin(shop);
-      const check: OwnerCheck = call ? await checkOrderOwner(call, orderId, claim) : { kind: 'unavailable', result: { ok: false, kind: 'unauthorized', detail: 'no access token' } };
+      const check: OwnerCheck = call
+        ? await checkOrderOwner(call, orderId, claim)
+        : { kind: 'unavailable', result: { ok: false, kind: 'unauthorized', detail: 'no access token' } };
       if (check.kind === 'not_owner') throw forbidden('order_not_yours', 'This order was not placed by the buyer of this checkout session.');
       if (check.kind === 'owner') {
         // The claim is kept: a guest's order with no customer is read again at sync time for its email.

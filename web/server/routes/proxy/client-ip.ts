@@ -19,7 +19,10 @@ export const UNKNOWN_IP = 'unknown';
 export function clientIp(headers: Headers, settings: ClientIpSettings, fallback = UNKNOWN_IP): string {
   const value = headers.get(settings.header);
   if (!value) return fallback;
-  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const candidate = entries[entries.length - settings.hops] ?? entries[0];
   return (candidate && plainAddress(candidate)) ?? fallback;
 }
@@ -65,5 +68,10 @@ function ipv6Hextets(address: string): number[] | null {
 export function rateBucket(ip: string): string {
   if (isIP(ip) !== 6) return ip;
   const hextets = ipv6Hextets(ip);
-  return hextets ? `${hextets.slice(0, 4).map((h) => h.toString(16)).join(':')}::/64` : ip;
+  return hextets
+    ? `${hextets
+        .slice(0, 4)
+        .map((h) => h.toString(16))
+        .join(':')}::/64`
+    : ip;
 }

@@ -56,7 +56,10 @@ describe.each(ENGINES)('spam defences and limits on %s', (engine) => {
     expect((await leadRow(ids[0]!)).status).toBe('synced');
     const again = await t.runtime.app.request(`/api/leads/${ids[0]}/release`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     expect(again.status).toBe(409);
-    const otherShop = await t.runtime.app.request(`/api/leads/${ids[1]}/release`, { method: 'POST', headers: { authorization: `Bearer ${await t.sessionToken({ shop: 'other-shop.myshopify.com' })}` } });
+    const otherShop = await t.runtime.app.request(`/api/leads/${ids[1]}/release`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await t.sessionToken({ shop: 'other-shop.myshopify.com' })}` },
+    });
     expect(otherShop.status).toBe(404);
   });
 
@@ -87,7 +90,12 @@ describe.each(ENGINES)('spam defences and limits on %s', (engine) => {
     for (let i = 0; i < 5; i++) v6.push(await send(`2001:db8:1:2::${i + 1}`, i));
     expect(v6).toEqual([202, 202, 202, 429, 429]);
     expect(await send('2001:db8:1:3::1', 10)).toBe(202);
-    const v4 = [await send('198.51.100.20', 20), await send('198.51.100.20:5678', 21), await send('::ffff:198.51.100.20', 22), await send('[::ffff:198.51.100.20]:443', 23)];
+    const v4 = [
+      await send('198.51.100.20', 20),
+      await send('198.51.100.20:5678', 21),
+      await send('::ffff:198.51.100.20', 22),
+      await send('[::ffff:198.51.100.20]:443', 23),
+    ];
     expect(v4).toEqual([202, 202, 202, 429]);
     const keys = (await t.runtime.storage.db.selectFrom('rate_counters').select('key').execute()).map((r) => r.key).join(' ');
     expect(keys).not.toMatch(/2001|db8|198\.51|ffff/);
@@ -100,7 +108,8 @@ describe.each(ENGINES)('spam defences and limits on %s', (engine) => {
     if (!t) return ctx.skip();
     await awayFromWindowEdge();
     const statuses = [];
-    for (let i = 0; i < 5; i++) statuses.push((await t.proxy('/submit', jsonPost(body(`anon${i}@example.com`), { 'x-forwarded-for': 'not-an-address' }))).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push((await t.proxy('/submit', jsonPost(body(`anon${i}@example.com`), { 'x-forwarded-for': 'not-an-address' }))).status);
     expect(statuses).toEqual([202, 202, 202, 429, 429]);
     expect(lines.filter((l) => l.includes('CLIENT_IP_HEADER'))).toHaveLength(1);
     expect(lines.join('')).not.toContain('not-an-address');
@@ -121,12 +130,18 @@ describe.each(ENGINES)('spam defences and limits on %s', (engine) => {
     expect((await t.proxy('/submit', jsonPost(body('viewer@example.com'), { 'x-forwarded-for': '203.0.113.50' }))).status).toBe(202);
   });
 
-  it('deletes rate counters once their window is over, in the worker\'s housekeeping', async (ctx) => {
+  it("deletes rate counters once their window is over, in the worker's housekeeping", async (ctx) => {
     t = await startTestApp(engine);
     if (!t) return ctx.skip();
     const db = t.runtime.storage.db;
     const now = windowOf(Date.now());
-    await db.insertInto('rate_counters').values([{ key: 'ip:old', window: now - 61, count: 3 }, { key: 'ip:older', window: now - 5, count: 1 }]).execute();
+    await db
+      .insertInto('rate_counters')
+      .values([
+        { key: 'ip:old', window: now - 61, count: 3 },
+        { key: 'ip:older', window: now - 5, count: 1 },
+      ])
+      .execute();
     expect((await t.proxy('/submit', jsonPost(body('counted@example.com')))).status).toBe(202);
     t.runtime.worker.start();
     const left = async () => (await db.selectFrom('rate_counters').select('key').execute()).map((r) => r.key);

@@ -12,7 +12,21 @@ import { escapeForLiquid as esc, safeBackPath } from './liquid-pages.js';
  * response), with what they typed, each error next to its field, an error summary linking to the fields, and the
  * block's hidden settings carried over. Nothing typed is echoed unescaped.
  */
-const CARRIED = ['consent_text', 'sms_consent_text', 'locale', 'page', 'form_id', 'custom_fields', 'custom_fields_sig', 'tags', 'tags_sig', 'required_fields', 'consent_required', 'rendered_at', 'idempotency_key'];
+const CARRIED = [
+  'consent_text',
+  'sms_consent_text',
+  'locale',
+  'page',
+  'form_id',
+  'custom_fields',
+  'custom_fields_sig',
+  'tags',
+  'tags_sig',
+  'required_fields',
+  'consent_required',
+  'rendered_at',
+  'idempotency_key',
+];
 
 let css: string | null = null;
 function styles(): string {
@@ -29,10 +43,21 @@ function styles(): string {
 }
 
 /** `custom`: the fields as the server parsed and checked the posted spec, never the raw JSON again. */
-export function formAgainPage(translator: Translator, locale: string, errors: FieldErrors, posted: Record<string, unknown>, action: string, custom: readonly DeclaredField[]): string {
+export function formAgainPage(
+  translator: Translator,
+  locale: string,
+  errors: FieldErrors,
+  posted: Record<string, unknown>,
+  action: string,
+  custom: readonly DeclaredField[],
+): string {
   const t = (key: string) => esc(translator.t(locale, key));
-  const str = (name: string) => (typeof posted[name] === 'string' ? (posted[name]) : '');
-  const required = new Set(str('required_fields').split(',').map((s) => s.trim()));
+  const str = (name: string) => (typeof posted[name] === 'string' ? posted[name] : '');
+  const required = new Set(
+    str('required_fields')
+      .split(',')
+      .map((s) => s.trim()),
+  );
   const idOf = (name: string) => `cc-again-${name.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
   const labelled: Array<{ name: string; label: string }> = [];
 
@@ -59,19 +84,48 @@ export function formAgainPage(translator: Translator, locale: string, errors: Fi
       parts.push(field(name, label, (attrs) => `<input class="cc__checkbox" type="checkbox" value="on"${value ? ' checked' : ''} ${attrs}>`, c.required));
     } else if (c.kind === 'select') {
       const options = (c.options ?? []).map((o) => `<option value="${esc(o)}"${o === value ? ' selected' : ''}>${esc(o)}</option>`).join('');
-      parts.push(field(name, label, (attrs) => `<select class="cc__input" ${attrs}><option value="">${t('contact_form.choose')}</option>${options}</select>`, c.required));
+      parts.push(
+        field(
+          name,
+          label,
+          (attrs) => `<select class="cc__input" ${attrs}><option value="">${t('contact_form.choose')}</option>${options}</select>`,
+          c.required,
+        ),
+      );
     } else {
       const type = c.kind === 'date' ? 'date' : 'text';
-      parts.push(field(name, label, (attrs) => (c.kind === 'textarea' ? `<textarea class="cc__input cc__textarea" rows="4" ${attrs}>${esc(value)}</textarea>` : `<input class="cc__input" type="${type}" value="${esc(value)}" ${attrs}>`), c.required));
+      parts.push(
+        field(
+          name,
+          label,
+          (attrs) =>
+            c.kind === 'textarea'
+              ? `<textarea class="cc__input cc__textarea" rows="4" ${attrs}>${esc(value)}</textarea>`
+              : `<input class="cc__input" type="${type}" value="${esc(value)}" ${attrs}>`,
+          c.required,
+        ),
+      );
     }
   }
-  for (const [name, textField] of [['email_marketing_consent', 'consent_text'], ['sms_marketing_consent', 'sms_consent_text']] as const) {
+  for (const [name, textField] of [
+    ['email_marketing_consent', 'consent_text'],
+    ['sms_marketing_consent', 'sms_consent_text'],
+  ] as const) {
     if (!str(textField) && name === 'sms_marketing_consent') continue;
     const label = str(textField) || translator.t(locale, 'contact_form.consent.default');
     const checked = posted[name] === 'on' || posted[name] === true;
-    parts.push(field(name, label, (attrs) => `<input class="cc__checkbox" type="checkbox" value="on"${checked ? ' checked' : ''} ${attrs}>`, name === 'email_marketing_consent' && str('consent_required') === 'on'));
+    parts.push(
+      field(
+        name,
+        label,
+        (attrs) => `<input class="cc__checkbox" type="checkbox" value="on"${checked ? ' checked' : ''} ${attrs}>`,
+        name === 'email_marketing_consent' && str('consent_required') === 'on',
+      ),
+    );
   }
-  const hidden = CARRIED.filter((name) => str(name)).map((name) => `<input type="hidden" name="${name}" value="${esc(str(name))}">`).join('');
+  const hidden = CARRIED.filter((name) => str(name))
+    .map((name) => `<input type="hidden" name="${name}" value="${esc(str(name))}">`)
+    .join('');
   const summary = labelled
     .filter((l) => errors[l.name])
     .map((l) => `<li><a href="#${idOf(l.name)}">${esc(l.label)}${t('contact_form.label_separator')}${t(`contact_form.errors.${errors[l.name]}`)}</a></li>`)

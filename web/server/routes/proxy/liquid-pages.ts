@@ -28,8 +28,7 @@ export function safeBackPath(page: string | undefined): string {
   return page && /^\/(?!\/)/.test(page) && !/[\\\s]/.test(page) ? page : '/';
 }
 
-const frame = (body: string) =>
-  `<div class="contact-capture-result page-width" style="max-width:40rem;margin:3rem auto;padding:0 1rem">${body}</div>`;
+const frame = (body: string) => `<div class="contact-capture-result page-width" style="max-width:40rem;margin:3rem auto;padding:0 1rem">${body}</div>`;
 
 export function confirmationPage(translator: Translator, locale: string, back: string): string {
   const t = (key: string) => escapeForLiquid(translator.t(locale, key));

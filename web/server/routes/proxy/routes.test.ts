@@ -39,7 +39,15 @@ describe.each(ENGINES)('POST /proxy/submit on %s', (engine) => {
     expect(after).toEqual({ leads: before.leads + 1, consents: before.consents + 1, jobs: before.jobs + 1 });
     const db = t.runtime.storage.db;
     const stored = await db.selectFrom('leads').selectAll().where('id', '=', body.id).executeTakeFirstOrThrow();
-    expect(stored).toMatchObject({ shop: t.config.devShop, email: 'a1@example.com', phone: '+33612345678', logged_in_customer_id: '7001', email_consent: 1, status: 'pending', locale: 'fr' });
+    expect(stored).toMatchObject({
+      shop: t.config.devShop,
+      email: 'a1@example.com',
+      phone: '+33612345678',
+      logged_in_customer_id: '7001',
+      email_consent: 1,
+      status: 'pending',
+      locale: 'fr',
+    });
     const consent = await db.selectFrom('consent_records').selectAll().where('lead_id', '=', body.id).executeTakeFirstOrThrow();
     expect(consent).toMatchObject({ granted: 1, text: 'Email me news and offers.', locale: 'fr', page: '/pages/contact', opt_in_level: 'SINGLE_OPT_IN' });
     expect(consent.text_sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -61,7 +69,7 @@ describe.each(ENGINES)('POST /proxy/submit on %s', (engine) => {
     const before = await counts();
     const again = await t.proxy('/submit', init());
     expect(again.status).toBe(202);
-    expect(((await again.json()) as { id: string; replayed: boolean })).toMatchObject({ id: first.id, replayed: true });
+    expect((await again.json()) as { id: string; replayed: boolean }).toMatchObject({ id: first.id, replayed: true });
     const other = await t.proxy('/submit', jsonPost(lead({ email: 'a3@example.com', message: 'changed' }), { 'idempotency-key': 'key-a3-000001' }));
     expect(other.status).toBe(422);
     expect(await other.json()).toMatchObject({ error: 'idempotency_key_reused' });
@@ -92,25 +100,43 @@ describe.each(ENGINES)('POST /proxy/submit on %s', (engine) => {
   const bad: Array<[string, () => Promise<Response>, number, string]> = [
     ['an unsigned request', async () => t!.runtime.app.request('/proxy/submit', jsonPost(lead())), 401, 'missing_signature'],
     ['a body over 16 KiB', () => t!.proxy('/submit', jsonPost(lead({ message: 'x'.repeat(17_000) }))), 413, 'body_too_large'],
-    ['a wrong content type', () => t!.proxy('/submit', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' }), 415, 'unsupported_media_type'],
+    [
+      'a wrong content type',
+      () => t!.proxy('/submit', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' }),
+      415,
+      'unsupported_media_type',
+    ],
     ['broken JSON', () => t!.proxy('/submit', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":' }), 400, 'malformed_json'],
     ['a JSON array', () => t!.proxy('/submit', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' }), 400, 'malformed_json'],
-    ['invalid UTF-8', () => t!.proxy('/submit', { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Uint8Array([0x7b, 0xff, 0x7d]) }), 400, 'invalid_encoding'],
+    [
+      'invalid UTF-8',
+      () => t!.proxy('/submit', { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Uint8Array([0x7b, 0xff, 0x7d]) }),
+      400,
+      'invalid_encoding',
+    ],
     ['unknown fields', () => t!.proxy('/submit', jsonPost(lead({ is_admin: true }))), 400, 'unknown_fields'],
     ['a bad email', () => t!.proxy('/submit', jsonPost(lead({ email: 'not-an-email' }))), 422, 'invalid_fields'],
     ['a missing email', () => t!.proxy('/submit', jsonPost(lead({ email: undefined }))), 422, 'invalid_fields'],
     ['a shop in the body', () => t!.proxy('/submit', jsonPost(lead({ shop: 'evil.myshopify.com' }))), 400, 'unknown_fields'],
     ['a malformed idempotency key', () => t!.proxy('/submit', jsonPost(lead(), { 'idempotency-key': 'bad key!' })), 400, 'invalid_idempotency_key'],
-    ['a repeated form field', () => t!.proxy('/submit', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a@b.co&email=c@d.co' }), 400, 'repeated_field'],
+    [
+      'a repeated form field',
+      () => t!.proxy('/submit', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a@b.co&email=c@d.co' }),
+      400,
+      'repeated_field',
+    ],
   ];
-  it.for(bad.map(([name, send, status, reason]) => ({ name, send, status, reason })))('rejects $name with $status $reason and writes nothing', async ({ send, status, reason }, ctx) => {
-    if (!t) return ctx.skip();
-    const before = await counts();
-    const response = await send();
-    expect(response.status).toBe(status);
-    expect(await response.json()).toMatchObject({ error: reason });
-    expect(await counts()).toEqual(before);
-  });
+  it.for(bad.map(([name, send, status, reason]) => ({ name, send, status, reason })))(
+    'rejects $name with $status $reason and writes nothing',
+    async ({ send, status, reason }, ctx) => {
+      if (!t) return ctx.skip();
+      const before = await counts();
+      const response = await send();
+      expect(response.status).toBe(status);
+      expect(await response.json()).toMatchObject({ error: reason });
+      expect(await counts()).toEqual(before);
+    },
+  );
 
   it('gives per-field messages in the shopper language', async (ctx) => {
     if (!t) return ctx.skip();
@@ -122,21 +148,37 @@ describe.each(ENGINES)('POST /proxy/submit on %s', (engine) => {
 
   it('answers a no-JS form post with a Liquid confirmation rendered in the theme', async (ctx) => {
     if (!t) return ctx.skip();
-    const form = new URLSearchParams({ email: 'a6@example.com', first_name: 'Zoë', locale: 'fr', page: '/fr/', idempotency_key: 'nojs-form-0001', email_marketing_consent: 'on', rendered_at: String(Date.now() - 10_000) });
+    const form = new URLSearchParams({
+      email: 'a6@example.com',
+      first_name: 'Zoë',
+      locale: 'fr',
+      page: '/fr/',
+      idempotency_key: 'nojs-form-0001',
+      email_marketing_consent: 'on',
+      rendered_at: String(Date.now() - 10_000),
+    });
     const response = await t.proxy('/submit', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/liquid');
     const html = await response.text();
     expect(html).toContain('Merci pour votre message');
     expect(html).toContain('href="/fr/"');
-    const stored = await t.runtime.storage.db.selectFrom('leads').select(['email_consent', 'first_name']).where('email_hash', '=', t.runtime.lookupHash('a6@example.com')).executeTakeFirstOrThrow();
+    const stored = await t.runtime.storage.db
+      .selectFrom('leads')
+      .select(['email_consent', 'first_name'])
+      .where('email_hash', '=', t.runtime.lookupHash('a6@example.com'))
+      .executeTakeFirstOrThrow();
     expect(stored).toEqual({ email_consent: 1, first_name: 'Zoë' });
   });
 
   it('dedupes a no-JS double post, but keeps two shoppers whose cached page carried the same key', async (ctx) => {
     if (!t) return ctx.skip();
     const post = (email: string) =>
-      t!.proxy('/submit', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, idempotency_key: 'nojs-cached-page-1' }).toString() });
+      t!.proxy('/submit', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ email, idempotency_key: 'nojs-cached-page-1' }).toString(),
+      });
     const before = await counts();
     expect((await post('b1@example.com')).status).toBe(200);
     expect((await post('b1@example.com')).status).toBe(200);

@@ -56,7 +56,8 @@ export function proxyRoutes(deps: ProxyDeps) {
 
   app.use('*', async (c, next) => {
     const result = verifyProxyQuery(deps.apiSecret, new URL(c.req.url).searchParams);
-    if (!result.valid) throw result.reason === 'invalid_customer_id' ? badRequest(result.reason, 'logged_in_customer_id must be digits.') : unauthorized(result.reason);
+    if (!result.valid)
+      throw result.reason === 'invalid_customer_id' ? badRequest(result.reason, 'logged_in_customer_id must be digits.') : unauthorized(result.reason);
     c.set('proxy', { shop: result.shop, loggedInCustomerId: result.loggedInCustomerId, pathPrefix: result.pathPrefix });
     await next();
   });
@@ -71,13 +72,24 @@ export function proxyRoutes(deps: ProxyDeps) {
     return { ip, bucket: deps.counterHash(rateBucket(ip)) };
   };
 
-  app.route('/privacy', selfServiceRoutes({ db: deps.db, lookupHash: deps.lookupHash, termHash: deps.termHash, apiSecret: deps.apiSecret, translator: deps.translator, customerEmail: deps.customerEmail }));
+  app.route(
+    '/privacy',
+    selfServiceRoutes({
+      db: deps.db,
+      lookupHash: deps.lookupHash,
+      termHash: deps.termHash,
+      apiSecret: deps.apiSecret,
+      translator: deps.translator,
+      customerEmail: deps.customerEmail,
+    }),
+  );
 
   // The block's view beacon: a counter per form and day, nothing about who looked.
   app.post('/view', async (c) => {
     const body = parseBody(bodyFormat(c.req.header('content-type') ?? null), await readCapped(c.req.raw));
     const formId = body.fields.form_id;
-    if (typeof formId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(formId)) throw badRequest('invalid_form_id', 'form_id must be 1-64 letters, digits, _ or -');
+    if (typeof formId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(formId))
+      throw badRequest('invalid_form_id', 'form_id must be 1-64 letters, digits, _ or -');
     const now = (deps.clock ?? Date.now)();
     const { bucket } = ipBucket(c.req.raw.headers);
     if (await overLimitOnce(deps.db, `view:${c.get('proxy').shop}:${bucket}`, (deps.rateLimits ?? DEFAULT_RATE_LIMITS).perIpPerMinute, now)) {

@@ -53,7 +53,8 @@ type Customer = { id: string; email: string | null };
 type Verified = { shop: string; loggedInCustomerId: string | null; pathPrefix: string | null };
 
 const day = () => new Date().toISOString().slice(0, 10);
-const formToken = (secret: string, shop: string, customer: string, on = day()) => createHmac('sha256', secret).update(`self-service:${shop}:${customer}:${on}`).digest('hex');
+const formToken = (secret: string, shop: string, customer: string, on = day()) =>
+  createHmac('sha256', secret).update(`self-service:${shop}:${customer}:${on}`).digest('hex');
 
 function tokenValid(secret: string, shop: string, customer: string, token: unknown): boolean {
   if (typeof token !== 'string' || !/^[0-9a-f]{64}$/.test(token)) return false;
@@ -75,7 +76,19 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
   const leadsOf = (shop: string, customer: Customer, db: Kysely<Database> = deps.db) =>
     db
       .selectFrom('leads')
-      .select(['id', 'created_at', 'email', 'first_name', 'last_name', 'phone', 'company', 'message', 'email_consent', 'logged_in_customer_id', 'shopify_customer_id'])
+      .select([
+        'id',
+        'created_at',
+        'email',
+        'first_name',
+        'last_name',
+        'phone',
+        'company',
+        'message',
+        'email_consent',
+        'logged_in_customer_id',
+        'shopify_customer_id',
+      ])
       .where('shop', '=', shop)
       .where((w) =>
         w.or([
@@ -94,14 +107,18 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     return known.ok ? { id, email: known.email } : null;
   };
   const unavailable = (locale: string) =>
-    new Response(page(locale, `<h1>${esc(deps.translator.t(locale, 'privacy.title'))}</h1><p role="status">${esc(deps.translator.t(locale, 'privacy.unavailable'))}</p>`), {
-      status: 503,
-      headers: { 'content-type': LIQUID_CONTENT_TYPE, 'retry-after': '30' },
-    });
+    new Response(
+      page(locale, `<h1>${esc(deps.translator.t(locale, 'privacy.title'))}</h1><p role="status">${esc(deps.translator.t(locale, 'privacy.unavailable'))}</p>`),
+      {
+        status: 503,
+        headers: { 'content-type': LIQUID_CONTENT_TYPE, 'retry-after': '30' },
+      },
+    );
   const liquid = (body: string, status = 200) => new Response(body, { status, headers: { 'content-type': LIQUID_CONTENT_TYPE } });
   const base = (v: Verified) => storefrontPrefix(v.pathPrefix);
 
-  const page = (locale: string, inner: string) => `<div class="page-width" lang="${esc(locale)}" style="max-width:44rem;margin:3rem auto;padding:0 1rem">${inner}</div>`;
+  const page = (locale: string, inner: string) =>
+    `<div class="page-width" lang="${esc(locale)}" style="max-width:44rem;margin:3rem auto;padding:0 1rem">${inner}</div>`;
 
   app.get('/', async (c) => {
     const v = c.get('proxy');
@@ -118,7 +135,10 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     // Pre-filled from what the customer sent signed in, rather than what anyone typed with their email.
     const latest = leads.find((l) => l.logged_in_customer_id === v.loggedInCustomerId) ?? leads[0];
     const rows = leads
-      .map((l) => `<li><p><strong>${t('privacy.received')}</strong>${t('contact_form.label_separator')}${esc(l.created_at.slice(0, 16).replace('T', ' '))} UTC</p><p>${esc([l.first_name, l.last_name].filter(Boolean).join(' '))} · ${esc(l.email)}${l.phone ? ` · ${esc(l.phone)}` : ''}${l.company ? ` · ${esc(l.company)}` : ''}</p>${l.message ? `<p>${esc(l.message)}</p>` : ''}<p>${t('privacy.consent_email')}${t('contact_form.label_separator')}${l.email_consent ? t('privacy.yes') : t('privacy.no')}</p></li>`)
+      .map(
+        (l) =>
+          `<li><p><strong>${t('privacy.received')}</strong>${t('contact_form.label_separator')}${esc(l.created_at.slice(0, 16).replace('T', ' '))} UTC</p><p>${esc([l.first_name, l.last_name].filter(Boolean).join(' '))} · ${esc(l.email)}${l.phone ? ` · ${esc(l.phone)}` : ''}${l.company ? ` · ${esc(l.company)}` : ''}</p>${l.message ? `<p>${esc(l.message)}</p>` : ''}<p>${t('privacy.consent_email')}${t('contact_form.label_separator')}${l.email_consent ? t('privacy.yes') : t('privacy.no')}</p></li>`,
+      )
       .join('');
     const field = (name: (typeof SELF_SERVICE_FIELDS)[number]) =>
       `<p><label for="cc-self-${name}">${t(`contact_form.fields.${name}.label`)}</label><br>${contactControl(definitionOf(name), latest?.[name] ?? '', `id="cc-self-${name}" name="${name}"`, false)}</p>`;
@@ -136,7 +156,12 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
 
   const readForm = async (request: Request) => parseBody(bodyFormat(request.headers.get('content-type')), await readCapped(request)).fields;
   const done = (locale: string, v: Verified, key: string) =>
-    liquid(page(locale, `<h1>${esc(deps.translator.t(locale, 'privacy.title'))}</h1><p role="status">${esc(deps.translator.t(locale, key))}</p><p><a href="${esc(base(v))}/privacy?locale=${esc(locale)}">${esc(deps.translator.t(locale, 'privacy.back'))}</a></p>`));
+    liquid(
+      page(
+        locale,
+        `<h1>${esc(deps.translator.t(locale, 'privacy.title'))}</h1><p role="status">${esc(deps.translator.t(locale, key))}</p><p><a href="${esc(base(v))}/privacy?locale=${esc(locale)}">${esc(deps.translator.t(locale, 'privacy.back'))}</a></p>`,
+      ),
+    );
   const guard = (v: Verified, token: unknown): string => {
     if (!v.loggedInCustomerId) throw new HttpError(403, 'not_logged_in', 'Log in to manage your data.');
     if (!tokenValid(deps.apiSecret, v.shop, v.loggedInCustomerId, token)) throw new HttpError(403, 'invalid_form_token', 'This page has expired; reload it.');
@@ -166,7 +191,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     const locale = localeOf(typeof form.locale === 'string' ? form.locale : undefined, c.req.header('accept-language'));
     localeOfPost.set(c.req.raw, locale);
     const customer = guard(v, form.token);
-    const value = (name: string) => (typeof form[name] === 'string' ? (form[name]).trim() : '');
+    const value = (name: string) => (typeof form[name] === 'string' ? form[name].trim() : '');
     // A field left out stays as it is (an empty one clears it); one that is not text is a broken post, not a clear.
     const given = SELF_SERVICE_FIELDS.filter((name) => form[name] !== undefined);
     const broken = given.filter((name) => typeof form[name] !== 'string');
@@ -175,7 +200,10 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     for (const name of SELF_SERVICE_FIELDS) {
       const { input, max } = definitionOf(name);
       const code = checkField({ kind: ruleKindOf(input), required: false, max }, value(name));
-      if (code) throw new HttpError(422, 'invalid_fields', deps.translator.t(locale, 'contact_form.error_summary'), { fields: { [name]: { code, message: deps.translator.t(locale, `contact_form.errors.${code}`) } } });
+      if (code)
+        throw new HttpError(422, 'invalid_fields', deps.translator.t(locale, 'contact_form.error_summary'), {
+          fields: { [name]: { code, message: deps.translator.t(locale, `contact_form.errors.${code}`) } },
+        });
     }
     const who = await identify(v.shop, customer);
     if (!who) return unavailable(locale);
@@ -184,7 +212,12 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     // finished first, and there is nothing left to correct, or waits for this correction.
     await transactionWithRetry(deps.db, async (trx) => {
       const found = await leadsOf(v.shop, who, trx);
-      const present = new Set(await lockLeads(trx, found.map((l) => l.id)));
+      const present = new Set(
+        await lockLeads(
+          trx,
+          found.map((l) => l.id),
+        ),
+      );
       const leads = found.filter((l) => present.has(l.id));
       if (!leads.length) throw new HttpError(404, 'nothing_to_correct', 'Nothing is held about you (any more).');
       // Leads found by email or by the customer they synced to may have been sent by anyone: correcting their names
@@ -197,10 +230,18 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
           ...(given.includes('last_name') ? { last_name: value('last_name') || null } : {}),
           ...(given.includes('phone') ? { phone, phone_hash: phone ? deps.lookupHash(phone) : null } : {}),
         })
-        .where('id', 'in', leads.map((l) => l.id))
+        .where(
+          'id',
+          'in',
+          leads.map((l) => l.id),
+        )
         .execute();
       // Staff search finds the corrected name and phone, not the old ones.
-      await reindexLeads(trx, deps.termHash, leads.map((l) => l.id));
+      await reindexLeads(
+        trx,
+        deps.termHash,
+        leads.map((l) => l.id),
+      );
       // The Shopify customer follows the correction through the usual sync, when the shopper consented.
       // Their own signed-in lead syncs as a verified submission. Otherwise a consenting lead already on this customer
       // carries just the corrected names and phone to it (as staff applying proposed changes would): the rest of that
@@ -212,13 +253,21 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
         await enqueueSync(trx, v.shop, own.id);
       } else if (onCustomer) {
         const now = new Date().toISOString();
-        const changes = SELF_SERVICE_FIELDS
-          .filter((field) => given.includes(field))
+        const changes = SELF_SERVICE_FIELDS.filter((field) => given.includes(field))
           .map((field) => ({ field, current: null, proposed: field === 'phone' ? phone : value(field) || null }))
           .filter((ch): ch is { field: 'first_name' | 'last_name' | 'phone'; current: null; proposed: string } => ch.proposed !== null);
         if (changes.length) {
-          const proposal: ProposedChanges = { customer_id: onCustomer.shopify_customer_id!, found_at: now, changes, accepted: { fields: changes.map((ch) => ch.field), at: now, by: 'self-service' } };
-          await trx.updateTable('leads').set({ proposed_changes: JSON.stringify(proposal), status: 'pending', sync_error: null }).where('id', '=', onCustomer.id).execute();
+          const proposal: ProposedChanges = {
+            customer_id: onCustomer.shopify_customer_id!,
+            found_at: now,
+            changes,
+            accepted: { fields: changes.map((ch) => ch.field), at: now, by: 'self-service' },
+          };
+          await trx
+            .updateTable('leads')
+            .set({ proposed_changes: JSON.stringify(proposal), status: 'pending', sync_error: null })
+            .where('id', '=', onCustomer.id)
+            .execute();
           await enqueueSync(trx, v.shop, onCustomer.id, Date.now, 'update_customer');
         }
       }

@@ -61,7 +61,14 @@ describe('app proxy signature', () => {
   });
 
   it('signs repeated non-identity parameters joined by commas, as Shopify does', () => {
-    const params = signProxyQuery(new URLSearchParams([['tag', 'a'], ['tag', 'b']]), identity, SECRET);
+    const params = signProxyQuery(
+      new URLSearchParams([
+        ['tag', 'a'],
+        ['tag', 'b'],
+      ]),
+      identity,
+      SECRET,
+    );
     expect(verifyProxyQuery(SECRET, params)).toMatchObject({ valid: true });
   });
 
@@ -97,8 +104,11 @@ describe('app proxy signature', () => {
     );
   });
 
-  it('sorts as Shopify documents (byte order), where the library\'s localeCompare differs for mixed-case keys', () => {
-    const params = new URLSearchParams([['Zeta', '1'], ['alpha', '2']]);
+  it("sorts as Shopify documents (byte order), where the library's localeCompare differs for mixed-case keys", () => {
+    const params = new URLSearchParams([
+      ['Zeta', '1'],
+      ['alpha', '2'],
+    ]);
     expect(proxySigningString(params)).toBe('Zeta=1alpha=2');
     const signedQuery = signProxyQuery(params, identity, SECRET);
     expect(verifyProxyQuery(SECRET, signedQuery)).toMatchObject({ valid: true });
@@ -111,10 +121,13 @@ describe('app proxy signature', () => {
 });
 
 describe('logged_in_customer_id', () => {
-  it.for(['abc', '12a', ' 12', '1.5', '-3', 'gid://shopify/Customer/1', '1'.repeat(21), '１２'])('refuses %j in a correctly signed query (Shopify sends digits or nothing)', (id) => {
-    const params = signProxyQuery(new URLSearchParams(), { ...identity, loggedInCustomerId: id }, SECRET);
-    expect(verifyProxyQuery(SECRET, params)).toEqual({ valid: false, reason: 'invalid_customer_id' });
-  });
+  it.for(['abc', '12a', ' 12', '1.5', '-3', 'gid://shopify/Customer/1', '1'.repeat(21), '１２'])(
+    'refuses %j in a correctly signed query (Shopify sends digits or nothing)',
+    (id) => {
+      const params = signProxyQuery(new URLSearchParams(), { ...identity, loggedInCustomerId: id }, SECRET);
+      expect(verifyProxyQuery(SECRET, params)).toEqual({ valid: false, reason: 'invalid_customer_id' });
+    },
+  );
 
   it('accepts a customer id of digits', () => {
     const params = signProxyQuery(new URLSearchParams(), { ...identity, loggedInCustomerId: '7362837463' }, SECRET);

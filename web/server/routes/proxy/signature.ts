@@ -24,8 +24,7 @@ export const PROXY_FAILURES = [
 export type ProxyFailure = (typeof PROXY_FAILURES)[number];
 
 export type ProxyVerification =
-  | { valid: true; shop: string; loggedInCustomerId: string | null; pathPrefix: string | null }
-  | { valid: false; reason: ProxyFailure };
+  { valid: true; shop: string; loggedInCustomerId: string | null; pathPrefix: string | null } | { valid: false; reason: ProxyFailure };
 
 const SINGLE_VALUED = ['shop', 'signature', 'timestamp', 'path_prefix', 'logged_in_customer_id'];
 export const TIMESTAMP_TOLERANCE_SECONDS = 90;

@@ -26,7 +26,7 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
     expect(response.status).toBe(401);
   });
 
-  it('customers/redact erases that customer\'s leads, consent records and jobs, and nobody else\'s', async (ctx) => {
+  it("customers/redact erases that customer's leads, consent records and jobs, and nobody else's", async (ctx) => {
     if (!t) return ctx.skip();
     for (const email of ['gone@example.com', 'stays@example.com']) {
       expect((await t.proxy('/submit', jsonPost({ email, email_marketing_consent: true }))).status).toBe(202);
@@ -39,16 +39,35 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
     const db = t.runtime.storage.db;
     expect(await db.selectFrom('leads').select('email').where('email_hash', '=', t.runtime.lookupHash('gone@example.com')).execute()).toEqual([]);
     expect((await db.selectFrom('leads').select('email').execute()).map((r) => r.email).sort()).toEqual(['other-shop@example.com', 'stays@example.com']);
-    const orphans = await db.selectFrom('consent_records').leftJoin('leads', 'leads.id', 'consent_records.lead_id').select('consent_records.id').where('leads.id', 'is', null).execute();
+    const orphans = await db
+      .selectFrom('consent_records')
+      .leftJoin('leads', 'leads.id', 'consent_records.lead_id')
+      .select('consent_records.id')
+      .where('leads.id', 'is', null)
+      .execute();
     expect(orphans).toEqual([]);
   });
 
   it('ignores a redelivery of the same webhook id', async (ctx) => {
     if (!t) return ctx.skip();
     expect((await t.proxy('/submit', jsonPost({ email: 'twice@example.com' }))).status).toBe(202);
-    const first = await post('customers/data_request', webhook('customers/data_request', { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: 'twice@example.com' }, data_request: { id: 5 } }, { id: 'same-id' }));
+    const first = await post(
+      'customers/data_request',
+      webhook(
+        'customers/data_request',
+        { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: 'twice@example.com' }, data_request: { id: 5 } },
+        { id: 'same-id' },
+      ),
+    );
     expect(await first.json()).toMatchObject({ request: expect.any(String) });
-    const again = await post('customers/data_request', webhook('customers/data_request', { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: 'twice@example.com' }, data_request: { id: 5 } }, { id: 'same-id' }));
+    const again = await post(
+      'customers/data_request',
+      webhook(
+        'customers/data_request',
+        { shop_id: 1, shop_domain: SHOP, customer: { id: 1, email: 'twice@example.com' }, data_request: { id: 5 } },
+        { id: 'same-id' },
+      ),
+    );
     expect(await again.json()).toEqual({ ok: true, duplicate: true });
   });
 
@@ -62,7 +81,9 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
   it('app/uninstalled revokes the shop token at once; shop/redact then erases the shop', async (ctx) => {
     if (!t) return ctx.skip();
     const db = t.runtime.storage.db;
-    expect((await db.selectFrom('shops').select('access_token_encrypted').where('shop', '=', SHOP).executeTakeFirstOrThrow()).access_token_encrypted).not.toContain(TOKEN);
+    expect(
+      (await db.selectFrom('shops').select('access_token_encrypted').where('shop', '=', SHOP).executeTakeFirstOrThrow()).access_token_encrypted,
+    ).not.toContain(TOKEN);
     expect((await post('app/uninstalled', webhook('app/uninstalled', { id: 1, domain: SHOP }))).status).toBe(200);
     const row = await db.selectFrom('shops').selectAll().where('shop', '=', SHOP).executeTakeFirstOrThrow();
     expect(row.access_token_encrypted).toBeNull();

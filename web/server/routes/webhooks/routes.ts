@@ -90,7 +90,8 @@ export function webhookRoutes(deps: WebhookDeps) {
     const rawBody = new TextDecoder().decode(await readCapped(c.req.raw, MAX_WEBHOOK_BYTES));
     const check = await deps.shopify.webhooks.validate({ rawBody, rawRequest: c.req.raw });
     if (!check.valid) {
-      if (check.reason === 'missing_headers') throw badRequest('missing_headers', `Missing: ${(check as { missingHeaders?: string[] }).missingHeaders?.join(', ') ?? ''}`);
+      if (check.reason === 'missing_headers')
+        throw badRequest('missing_headers', `Missing: ${(check as { missingHeaders?: string[] }).missingHeaders?.join(', ') ?? ''}`);
       throw unauthorized(check.reason === 'missing_body' ? 'missing_body' : 'invalid_hmac');
     }
     const headerTopic = (c.req.header('x-shopify-topic') ?? '').toLowerCase();
@@ -154,29 +155,53 @@ async function handle(deps: WebhookDeps, topic: Topic, shop: string, data: Recor
       const source = attributes.get(SOURCE_ATTRIBUTE) === 'cart' ? 'cart' : 'checkout';
       const customer = order.customer;
       const { lead } = await deps.intake.accept(
-        purchaseIntake(shop, source, {
-          id: `gid://shopify/Order/${order.id}`,
-          email: order.email ?? order.contact_email ?? customer?.email ?? null,
-          firstName: customer?.first_name ?? null,
-          lastName: customer?.last_name ?? null,
-          customerId: customer ? `gid://shopify/Customer/${customer.id}` : null,
-          locale: order.customer_locale ?? null,
-        }, read, { proof: 'webhook' }),
+        purchaseIntake(
+          shop,
+          source,
+          {
+            id: `gid://shopify/Order/${order.id}`,
+            email: order.email ?? order.contact_email ?? customer?.email ?? null,
+            firstName: customer?.first_name ?? null,
+            lastName: customer?.last_name ?? null,
+            customerId: customer ? `gid://shopify/Customer/${customer.id}` : null,
+            locale: order.customer_locale ?? null,
+          },
+          read,
+          { proof: 'webhook' },
+        ),
       );
       return { lead: lead.id, status: lead.status, rejected: read.rejected };
     }
     case 'customers_email_marketing_consent/update': {
       const p = payloads[topic].parse(data);
       const c = p.email_marketing_consent;
-      const leads = await recordConsentChange(deps.db, shop, { id: p.customer_id ?? null, email: p.email_address ?? null }, { channel: 'email', state: c.state, optInLevel: c.opt_in_level ?? null, at: c.consent_updated_at ?? null }, deps.lookupHash);
+      const leads = await recordConsentChange(
+        deps.db,
+        shop,
+        { id: p.customer_id ?? null, email: p.email_address ?? null },
+        { channel: 'email', state: c.state, optInLevel: c.opt_in_level ?? null, at: c.consent_updated_at ?? null },
+        deps.lookupHash,
+      );
       return { leads };
     }
     case 'customers_marketing_consent/update': {
       const p = payloads[topic].parse(data);
       let leads = 0;
-      for (const [channel, c] of [['sms', p.sms_marketing_consent], ['whatsapp', p.whatsapp_marketing_consent]] as const) {
+      for (const [channel, c] of [
+        ['sms', p.sms_marketing_consent],
+        ['whatsapp', p.whatsapp_marketing_consent],
+      ] as const) {
         if (!c) continue;
-        leads = Math.max(leads, await recordConsentChange(deps.db, shop, { id: p.id ?? null, phone: p.phone ?? null }, { channel, state: c.state, optInLevel: c.opt_in_level ?? null, at: c.consent_updated_at ?? null }, deps.lookupHash));
+        leads = Math.max(
+          leads,
+          await recordConsentChange(
+            deps.db,
+            shop,
+            { id: p.id ?? null, phone: p.phone ?? null },
+            { channel, state: c.state, optInLevel: c.opt_in_level ?? null, at: c.consent_updated_at ?? null },
+            deps.lookupHash,
+          ),
+        );
       }
       return { leads };
     }

@@ -14,7 +14,15 @@ export async function audit(
 ): Promise<void> {
   await db
     .insertInto('audit_log')
-    .values({ id: newId(), shop: entry.shop, user_id: entry.userId, action: entry.action, lead_id: entry.leadId ?? null, detail: entry.detail ? JSON.stringify(entry.detail) : null, at: nowIso() })
+    .values({
+      id: newId(),
+      shop: entry.shop,
+      user_id: entry.userId,
+      action: entry.action,
+      lead_id: entry.leadId ?? null,
+      detail: entry.detail ? JSON.stringify(entry.detail) : null,
+      at: nowIso(),
+    })
     .execute();
 }
 

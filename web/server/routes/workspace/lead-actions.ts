@@ -22,14 +22,24 @@ export async function leadDetail(db: Kysely<Database>, shop: string, id: string)
     .where('lead_id', '=', id)
     .orderBy('created_at', 'asc')
     .execute();
-  const notes = await db.selectFrom('lead_notes').select(['id', 'author', 'body', 'created_at']).where('lead_id', '=', id).orderBy('created_at', 'asc').execute();
+  const notes = await db
+    .selectFrom('lead_notes')
+    .select(['id', 'author', 'body', 'created_at'])
+    .where('lead_id', '=', id)
+    .orderBy('created_at', 'asc')
+    .execute();
   return { lead: presentLead(row), consent: await consentLedger(db, shop, id), history, notes: notes.map((n): LeadNote => readableRow(n)) };
 }
 
 /** A failed lead goes back to the queue, as a new job (the failed one stays in the history). */
 export async function retrySync(db: Kysely<Database>, shop: string, id: string): Promise<{ id: string; status: LeadStatus }> {
   return db.transaction().execute(async (trx) => {
-    const lead = await trx.selectFrom('leads').select(['status', 'email_consent', 'shopify_customer_id']).where('shop', '=', shop).where('id', '=', id).executeTakeFirst();
+    const lead = await trx
+      .selectFrom('leads')
+      .select(['status', 'email_consent', 'shopify_customer_id'])
+      .where('shop', '=', shop)
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!lead) throw notFound('lead_not_found');
     if (lead.status !== 'failed') throw conflict('not_failed', 'Only a lead whose sync failed can be retried.');
     if (lead.email_consent !== 1) throw conflict('no_consent', 'The shopper did not consent; the lead cannot go to Shopify.');
@@ -41,7 +51,12 @@ export async function retrySync(db: Kysely<Database>, shop: string, id: string):
 
 export async function markHandled(db: Kysely<Database>, shop: string, id: string, userId: string, handled: boolean) {
   const at = handled ? nowIso() : null;
-  const result = await db.updateTable('leads').set({ handled_at: at, handled_by: handled ? userId : null }).where('shop', '=', shop).where('id', '=', id).executeTakeFirst();
+  const result = await db
+    .updateTable('leads')
+    .set({ handled_at: at, handled_by: handled ? userId : null })
+    .where('shop', '=', shop)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!result.numUpdatedRows) throw notFound('lead_not_found');
   return { id, handled_at: at };
 }

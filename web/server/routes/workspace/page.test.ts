@@ -13,7 +13,7 @@ describe('the workspace page', () => {
     expect(html).toContain('src="/app/assets/workspace.js"');
   });
 
-  it('in local mode loads the dev parts\' stand-in before the workspace, and not App Bridge', async () => {
+  it("in local mode loads the dev parts' stand-in before the workspace, and not App Bridge", async () => {
     const html = await page({ apiKey: 'key-1', local: true, appBridgeStandIn: '/dev/app-bridge.js' });
     expect(html).not.toContain('cdn.shopify.com');
     expect(html.indexOf('src="/dev/app-bridge.js"')).toBeGreaterThan(0);

@@ -33,7 +33,12 @@ export function privacyRoutes(db: Kysely<Database>) {
 
   app.get('/compliance/requests/:id/package', async (c) => {
     const format = c.req.query('format') === 'csv' ? 'csv' : 'json';
-    const row = await db.selectFrom('compliance_requests').select(['package']).where('shop', '=', c.get('session').shop).where('id', '=', c.req.param('id')).executeTakeFirst();
+    const row = await db
+      .selectFrom('compliance_requests')
+      .select(['package'])
+      .where('shop', '=', c.get('session').shop)
+      .where('id', '=', c.req.param('id'))
+      .executeTakeFirst();
     if (!row?.package) throw notFound('package_not_found');
     await db.updateTable('compliance_requests').set({ delivered_at: nowIso() }).where('id', '=', c.req.param('id')).where('delivered_at', 'is', null).execute();
     await audit(db, { shop: c.get('session').shop, userId: c.get('staff').userId, action: 'download_package', detail: { request: c.req.param('id'), format } });

@@ -36,7 +36,12 @@ export function proposedChangesRoutes(db: Kysely<Database>) {
     const userId = c.get('staff').userId;
     const id = c.req.param('id');
     const fields = await db.transaction().execute(async (trx) => {
-      const lead = await trx.selectFrom('leads').select(['proposed_changes', 'status', 'email_consent', 'shopify_customer_id']).where('shop', '=', shop).where('id', '=', id).executeTakeFirst();
+      const lead = await trx
+        .selectFrom('leads')
+        .select(['proposed_changes', 'status', 'email_consent', 'shopify_customer_id'])
+        .where('shop', '=', shop)
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (!lead) throw notFound('lead_not_found');
       const proposal = parseProposedChanges(lead.proposed_changes);
       if (!proposal?.changes.length || !lead.shopify_customer_id) throw conflict('no_proposed_changes', 'This lead has no changes waiting for the customer.');
@@ -48,7 +53,11 @@ export function proposedChangesRoutes(db: Kysely<Database>) {
       const unknown = wanted.filter((f) => !known.has(f));
       if (unknown.length) throw badRequest('unknown_field', `Not proposed: ${unknown.join(', ')}`);
       const next: ProposedChanges = { ...proposal, accepted: { fields: wanted, at: nowIso(), by: userId } };
-      await trx.updateTable('leads').set({ proposed_changes: JSON.stringify(next), status: 'pending', sync_error: null }).where('id', '=', id).execute();
+      await trx
+        .updateTable('leads')
+        .set({ proposed_changes: JSON.stringify(next), status: 'pending', sync_error: null })
+        .where('id', '=', id)
+        .execute();
       await enqueueSync(trx, shop, id, Date.now, 'update_customer');
       return wanted;
     });

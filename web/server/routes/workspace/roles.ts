@@ -93,12 +93,24 @@ async function applyIdentity(
       .insertInto('staff')
       .values({ shop: session.shop, user_id: session.userId, name: who.name, role, is_owner: owner, updated_at: now, updated_by: null, owner_checked_at: now })
       .onConflict((oc) =>
-        oc.columns(['shop', 'user_id']).doUpdateSet({ name: who.name, role, is_owner: owner, owner_checked_at: now, ...(row && row.role !== role ? { updated_at: now, updated_by: null } : {}) }),
+        oc.columns(['shop', 'user_id']).doUpdateSet({
+          name: who.name,
+          role,
+          is_owner: owner,
+          owner_checked_at: now,
+          ...(row && row.role !== role ? { updated_at: now, updated_by: null } : {}),
+        }),
       )
       .execute();
     if (who.accountOwner) {
-      const former = (eb: ExpressionBuilder<Database, 'staff'>) => eb.and([eb('shop', '=', session.shop), eb('user_id', '<>', session.userId), eb.or([eb('is_owner', '=', 1), eb('role', '=', 'owner')])]);
-      await trx.updateTable('staff').set({ role: 'viewer', is_owner: 0, updated_at: now, updated_by: null }).where(former).where('role', '=', 'owner').execute();
+      const former = (eb: ExpressionBuilder<Database, 'staff'>) =>
+        eb.and([eb('shop', '=', session.shop), eb('user_id', '<>', session.userId), eb.or([eb('is_owner', '=', 1), eb('role', '=', 'owner')])]);
+      await trx
+        .updateTable('staff')
+        .set({ role: 'viewer', is_owner: 0, updated_at: now, updated_by: null })
+        .where(former)
+        .where('role', '=', 'owner')
+        .execute();
       await trx.updateTable('staff').set({ is_owner: 0 }).where(former).execute();
     }
     return { userId: session.userId, role, name: who.name };

@@ -12,12 +12,15 @@ describe.each(ENGINES)('GET /api/leads on %s', (engine) => {
   afterAll(async () => t?.close());
   const get = (path: string, token?: string) => t!.runtime.app.request(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
-  it('lists the shop\'s leads, newest first, with keyset pagination', async (ctx) => {
+  it("lists the shop's leads, newest first, with keyset pagination", async (ctx) => {
     if (!t) return ctx.skip();
     const token = await t.sessionToken();
     const first = (await (await get('/api/leads?limit=3', token)).json()) as { leads: { email: string }[]; nextCursor: string };
     expect(first.leads.map((l) => l.email)).toEqual(['list4@example.com', 'list3@example.com', 'list2@example.com']);
-    const second = (await (await get(`/api/leads?limit=3&cursor=${first.nextCursor}`, token)).json()) as { leads: { email: string }[]; nextCursor: string | null };
+    const second = (await (await get(`/api/leads?limit=3&cursor=${first.nextCursor}`, token)).json()) as {
+      leads: { email: string }[];
+      nextCursor: string | null;
+    };
     expect(second.leads.map((l) => l.email)).toEqual(['list1@example.com', 'list0@example.com']);
     expect(second.nextCursor).toBeNull();
   });
@@ -47,7 +50,16 @@ describe.each(ENGINES)('GET /api/leads on %s', (engine) => {
     // The app's own customer metafield definitions are declared in shopify.app.toml and come with the deploy: the
     // shop has them typed in the app namespace, and installing sends no metafieldDefinitionCreate.
     const definitions = [...t.emulator.shopData(other)!.definitions.values()].map((d) => `${d.key}:${d.type}`).sort();
-    expect(definitions).toEqual(expect.arrayContaining(['birthday:date', 'company:single_line_text_field', 'consent_proof:json', 'heard_about:single_line_text_field', 'delivery_notes:multi_line_text_field', 'last_message:multi_line_text_field']));
+    expect(definitions).toEqual(
+      expect.arrayContaining([
+        'birthday:date',
+        'company:single_line_text_field',
+        'consent_proof:json',
+        'heard_about:single_line_text_field',
+        'delivery_notes:multi_line_text_field',
+        'last_message:multi_line_text_field',
+      ]),
+    );
     expect(t.emulator.stats.operations.ContactCaptureMetafieldDefinitionCreate ?? 0).toBe(0);
     expect(await t.runtime.storage.db.selectFrom('metafield_definitions').select('key').where('shop', '=', other).execute()).toEqual([]);
   });

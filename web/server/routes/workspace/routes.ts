@@ -35,7 +35,10 @@ export interface WorkspaceApiDeps {
   maxCustomDefinitions?: number;
 }
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a date');
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a date');
 
 const filterQuery = z.object({
   q: z.string().max(200).optional(),
@@ -138,7 +141,8 @@ export function workspaceApiRoutes(deps: WorkspaceApiDeps) {
     const today = new Date().toISOString().slice(0, 10);
     const monthAgo = new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
     const range = parse(z.object({ from: day.default(monthAgo), to: day.default(today) }), c.req.query(), 'invalid_query');
-    if (range.from > range.to || Date.parse(range.to) - Date.parse(range.from) > 366 * 86_400_000) throw badRequest('invalid_range', 'from must precede to, within a year');
+    if (range.from > range.to || Date.parse(range.to) - Date.parse(range.from) > 366 * 86_400_000)
+      throw badRequest('invalid_range', 'from must precede to, within a year');
     return c.json(await insights(db, c.get('session').shop, range));
   });
 
@@ -147,7 +151,14 @@ export function workspaceApiRoutes(deps: WorkspaceApiDeps) {
     const detail = await leadDetail(db, shop, c.req.param('id'));
     const unmasked = can(c.get('staff').role, 'unmasked');
     const proposed = await proposedChangesOf(db, shop, detail.lead.id, unmasked);
-    if (!unmasked) return c.json({ ...detail, lead: maskLead(detail.lead), notes: [], consent: detail.consent.map((r) => ({ ...r, page: null })), proposed } satisfies LeadDetail);
+    if (!unmasked)
+      return c.json({
+        ...detail,
+        lead: maskLead(detail.lead),
+        notes: [],
+        consent: detail.consent.map((r) => ({ ...r, page: null })),
+        proposed,
+      } satisfies LeadDetail);
     await audit(db, { shop, userId, action: 'view_lead', leadId: detail.lead.id });
     return c.json({ ...detail, proposed } satisfies LeadDetail);
   });
@@ -180,7 +191,11 @@ export function workspaceApiRoutes(deps: WorkspaceApiDeps) {
   });
 
   app.post('/leads/:id/notes', allow('work'), async (c) => {
-    const body = parse(z.object({ body: z.string().trim().min(1).max(4000).regex(MULTI_LINE, 'no control characters') }), await c.req.json().catch(() => null), 'invalid_note');
+    const body = parse(
+      z.object({ body: z.string().trim().min(1).max(4000).regex(MULTI_LINE, 'no control characters') }),
+      await c.req.json().catch(() => null),
+      'invalid_note',
+    );
     const { shop, userId } = who(c);
     return c.json(await addNote(db, shop, c.req.param('id'), userId, body.body), 201);
   });

@@ -18,7 +18,12 @@ export function staffRoutes(db: Kysely<Database>) {
   });
 
   app.get('/staff', allow('manageRoles'), async (c) => {
-    const rows = await db.selectFrom('staff').select(['user_id', 'name', 'role', 'is_owner', 'updated_at', 'updated_by']).where('shop', '=', c.get('session').shop).orderBy('user_id').execute();
+    const rows = await db
+      .selectFrom('staff')
+      .select(['user_id', 'name', 'role', 'is_owner', 'updated_at', 'updated_by'])
+      .where('shop', '=', c.get('session').shop)
+      .orderBy('user_id')
+      .execute();
     return c.json({ staff: rows.map((r): StaffMember => ({ ...r, is_owner: r.is_owner === 1 })) });
   });
 
@@ -28,7 +33,8 @@ export function staffRoutes(db: Kysely<Database>) {
     const parsed = z.object({ role: z.enum(['manager', 'viewer']) }).safeParse(await c.req.json().catch(() => null));
     if (!parsed.success) throw badRequest('invalid_role', 'role must be manager or viewer; the owner role belongs to the shop owner.');
     const shop = c.get('session').shop;
-    if ((await assignRole(db, shop, userId, parsed.data.role, c.get('staff').userId)) === 'is_owner') throw conflict('owner_role_fixed', "The shop owner's role cannot change.");
+    if ((await assignRole(db, shop, userId, parsed.data.role, c.get('staff').userId)) === 'is_owner')
+      throw conflict('owner_role_fixed', "The shop owner's role cannot change.");
     await audit(db, { shop, userId: c.get('staff').userId, action: 'role_change', detail: { staff: userId, role: parsed.data.role } });
     return c.json({ user_id: userId, role: parsed.data.role });
   });
