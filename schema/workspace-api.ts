@@ -99,8 +99,11 @@ export interface ProposedChangesView {
   applying: { at: string; fields: string[] } | null;
 }
 
-/** email/sms: marketing consent; profile: consent to keep purchase answers on the customer record. */
-export type ConsentChannel = 'email' | 'sms' | 'profile';
+/**
+ * email/sms/whatsapp: marketing consent (`whatsapp`, 2026-07, arrives from Shopify's consent webhooks; the form does not
+ * ask for it yet); profile: consent to keep purchase answers on the customer record.
+ */
+export type ConsentChannel = 'email' | 'sms' | 'whatsapp' | 'profile';
 
 /** One row of the consent ledger as the workspace reads it (the table adds its ids: storage/tables.ts). */
 export interface ConsentRecord {
@@ -216,5 +219,6 @@ export interface DefinitionListing {
   cap: number;
   /** Custom definitions the app made in this shop (its own keys aside), counted against `cap`. */
   custom: number;
-  definitions: Array<{ key: string; type: string; created_at: string; leads: number; app: boolean }>;
+  /** `created_at` is null for the app's declared definitions (shopify.app.toml), which Shopify makes on deploy. */
+  definitions: Array<{ key: string; type: string; created_at: string | null; leads: number; app: boolean }>;
 }

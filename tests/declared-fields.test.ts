@@ -219,7 +219,7 @@ describe.each(ENGINES)('custom definitions are capped per shop and listed in the
     const byKey = Object.fromEntries(body.definitions.map((d) => [d.key, d]));
     expect(byKey.shoe_size).toMatchObject({ type: 'number_decimal', leads: 2, app: false });
     expect(byKey.favourite_colour).toMatchObject({ type: 'single_line_text_field', leads: 2, app: false });
-    expect(byKey.consent_proof).toMatchObject({ type: 'json', leads: 2, app: true });
+    expect(byKey.consent_proof).toMatchObject({ type: 'json', leads: 2, app: true, created_at: null });
     expect(byKey.pet_name).toBeUndefined();
     expect(Date.parse(byKey.shoe_size!.created_at)).not.toBeNaN();
 

@@ -38,7 +38,7 @@ const keysOf = <K extends string>(record: Record<K, true>) => Object.keys(record
 const LEAD_SOURCES = keysOf<LeadSource>({ contact_form: true, cart: true, checkout: true, thank_you: true });
 const JOB_KINDS = keysOf<OutboxJobsTable['kind']>({ sync_lead: true, update_customer: true });
 const JOB_STATES = keysOf<JobState>({ pending: true, done: true, failed: true });
-const CONSENT_CHANNELS = keysOf<ConsentRecordsTable['channel']>({ email: true, sms: true, profile: true });
+const CONSENT_CHANNELS = keysOf<ConsentRecordsTable['channel']>({ email: true, sms: true, whatsapp: true, profile: true });
 const ROLES = keysOf<Role>({ owner: true, manager: true, viewer: true });
 const AUDIT_ACTIONS = keysOf<AuditAction>({
   view_list: true,

@@ -1,4 +1,4 @@
-import type { EmuCustomer, EmuMetafield, ShopData } from './store.js';
+import type { EmuConsent, EmuCustomer, EmuMetafield, ShopData } from './store.js';
 
 /** Customer objects as the schema's resolvers expect them: plain fields, and functions for fields with arguments. */
 export function connection<T>(items: T[], first?: number | null) {
@@ -22,6 +22,22 @@ export function metafieldView(m: EmuMetafield, ownerType = 'CUSTOMER') {
     ownerType,
     jsonValue: m.type === 'json' ? (JSON.parse(m.value) as unknown) : m.value,
     compareDigest: Buffer.from(m.updatedAt + m.value).toString('base64'),
+  };
+}
+
+/**
+ * One channel's consent as 2026-10 reads it on CustomerPhoneNumber (`CustomerMarketingConsent`). The channel
+ * states say NEVER_SUBSCRIBED where the older email/SMS enums say NOT_SUBSCRIBED. Consent the app (or any app) set
+ * through the Admin API reads as collected from OTHER; Shopify's own surfaces would say SHOPIFY.
+ */
+function channelConsent(consent: EmuConsent | null) {
+  const state = consent?.marketingState ?? 'NEVER_SUBSCRIBED';
+  return {
+    state: state === 'NOT_SUBSCRIBED' ? 'NEVER_SUBSCRIBED' : state,
+    optInLevel: consent?.marketingOptInLevel ?? null,
+    updatedAt: consent?.consentUpdatedAt ?? null,
+    collectedFrom: consent ? (consent.collectedFrom ?? 'OTHER') : null,
+    sourceLocation: null,
   };
 }
 
@@ -62,10 +78,13 @@ export function customerView(data: ShopData, c: EmuCustomer) {
     defaultPhoneNumber: c.phone
       ? {
           phoneNumber: c.phone,
+          // The flat fields are deprecated in 2026-10 but still answered, as Shopify does.
           marketingState: c.smsConsent?.marketingState ?? 'NOT_SUBSCRIBED',
           marketingOptInLevel: c.smsConsent?.marketingOptInLevel ?? null,
           marketingUpdatedAt: c.smsConsent?.consentUpdatedAt ?? null,
           marketingCollectedFrom: null,
+          smsMarketingConsent: channelConsent(c.smsConsent),
+          whatsAppMarketingConsent: channelConsent(c.whatsAppConsent ?? null),
         }
       : null,
     emailMarketingConsent: c.email

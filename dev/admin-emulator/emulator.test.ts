@@ -10,6 +10,7 @@ import {
   METAFIELD_DEFINITION_CREATE,
   SMS_CONSENT_UPDATE,
   TAGS_ADD,
+  WHATSAPP_CONSENT_UPDATE,
 } from '../../web/server/shopify/operations.js';
 import { AdminEmulator } from './emulator.js';
 
@@ -199,6 +200,58 @@ describe('Admin API emulator', () => {
     expect(sms.userErrors).toEqual([{ field: ['input', 'smsMarketingConsent'], message: 'Customer must have a phone number', code: 'INVALID' }]);
     const update = call(CUSTOMER_UPDATE, { input: { id, phone: '+33612345678', locale: 'fr' } }).body.data.customerUpdate;
     expect(update.userErrors).toEqual([{ field: ['phone'], message: 'Phone has already been taken' }]);
+  });
+
+  it('reads SMS consent on the phone number as 2026-10 does, beside WhatsApp, and counts deprecated reads it still answers', () => {
+    const { call, emulator } = setup();
+    const id = createCustomer(call, 'a@example.com', '+33612345678').customer.id;
+    call(SMS_CONSENT_UPDATE, {
+      input: {
+        customerId: id,
+        smsMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: '2026-11-01T10:00:00Z' },
+      },
+    });
+    const phone = call(CUSTOMER_BY_EMAIL, { email: 'a@example.com' }).body.data.customerByIdentifier.defaultPhoneNumber;
+    expect(phone.smsMarketingConsent).toEqual({ state: 'SUBSCRIBED', optInLevel: 'SINGLE_OPT_IN', updatedAt: '2026-11-01T10:00:00Z' });
+    // The channel states say NEVER_SUBSCRIBED where the older enums say NOT_SUBSCRIBED.
+    expect(phone.whatsAppMarketingConsent).toEqual({ state: 'NEVER_SUBSCRIBED', optInLevel: null, updatedAt: null });
+    expect(emulator.stats.deprecated).toEqual({});
+
+    const old = call('query DeprecatedOnPurpose($id: ID!) { customer(id: $id) { email defaultPhoneNumber { marketingState } } }', { id }).body;
+    expect(old.data.customer).toEqual({ email: 'a@example.com', defaultPhoneNumber: { marketingState: 'SUBSCRIBED' } });
+    expect(Object.keys(emulator.stats.deprecated)).toEqual(['Customer.email', 'CustomerPhoneNumber.marketingState']);
+    expect(emulator.stats.deprecated['Customer.email']).toMatchObject({
+      operations: ['DeprecatedOnPurpose'],
+      reason: expect.stringContaining('defaultEmailAddress'),
+    });
+  });
+
+  it('takes WhatsApp consent (2026-07) on the phone number: needs a phone, refuses the states only Shopify sets, reads back beside SMS', () => {
+    const { call } = setup();
+    const withoutPhone = createCustomer(call, 'b@example.com').customer.id;
+    const refused = call(WHATSAPP_CONSENT_UPDATE, { input: { customerId: withoutPhone, whatsAppMarketingConsent: { state: 'SUBSCRIBED' } } }).body.data
+      .customerWhatsAppMarketingConsentUpdate;
+    expect(refused).toEqual({
+      customerPhoneNumber: null,
+      userErrors: [{ field: ['input', 'whatsAppMarketingConsent'], message: 'Customer must have a phone number', code: 'INVALID' }],
+    });
+    const id = createCustomer(call, 'a@example.com', '+33612345678').customer.id;
+    const never = call(WHATSAPP_CONSENT_UPDATE, { input: { customerId: id, whatsAppMarketingConsent: { state: 'NEVER_SUBSCRIBED' } } }).body.data
+      .customerWhatsAppMarketingConsentUpdate;
+    expect(never.userErrors[0].code).toBe('INCLUSION');
+    const done = call(WHATSAPP_CONSENT_UPDATE, {
+      input: { customerId: id, whatsAppMarketingConsent: { state: 'SUBSCRIBED', optInLevel: 'SINGLE_OPT_IN', updatedAt: '2026-11-02T09:00:00Z' } },
+    }).body.data.customerWhatsAppMarketingConsentUpdate;
+    expect(done).toEqual({
+      customerPhoneNumber: {
+        phoneNumber: '+33612345678',
+        whatsAppMarketingConsent: { state: 'SUBSCRIBED', optInLevel: 'SINGLE_OPT_IN', updatedAt: '2026-11-02T09:00:00Z' },
+      },
+      userErrors: [],
+    });
+    const phone = call(CUSTOMER_BY_EMAIL, { email: 'a@example.com' }).body.data.customerByIdentifier.defaultPhoneNumber;
+    expect(phone.whatsAppMarketingConsent.state).toBe('SUBSCRIBED');
+    expect(phone.smsMarketingConsent.state).toBe('NEVER_SUBSCRIBED');
   });
 
   it('says so when a valid operation is one it does not implement', () => {

@@ -9,10 +9,13 @@ import {
   customerSet,
   customerSmsMarketingConsentUpdate,
   customerUpdate,
+  customerWhatsAppMarketingConsentUpdate,
   metafieldsSet,
   tagsAdd,
 } from './mutations.js';
 import { connection, customerView, metafieldView } from './customer-view.js';
+import { type DeclaredDefinition, readDeclaredCustomerDefinitions } from './declared.js';
+import { deprecatedInDocument, deprecatedInVariables } from './deprecations.js';
 import { loadAdminSchema } from './schema.js';
 import { IdSequence, ShopData } from './store.js';
 
@@ -39,6 +42,11 @@ export interface EmulatorStats {
   invalid: number;
   operations: Record<string, number>;
   pointsSpent: number;
+  /**
+   * Deprecated fields, arguments, input fields and enum values the emulator was sent, by `what` (schema coordinate),
+   * with the schema's reason. Shopify answers them anyway; tests assert the app sends none.
+   */
+  deprecated: Record<string, { reason: string; operations: string[] }>;
 }
 
 export type EmulatorResponse = { status: number; body: unknown; delayMs?: number } | { status: number; body: string; delayMs?: number };
@@ -54,6 +62,7 @@ const ROOT_RESOLVERS = new Set([
   'metafieldsSet',
   'customerEmailMarketingConsentUpdate',
   'customerSmsMarketingConsentUpdate',
+  'customerWhatsAppMarketingConsentUpdate',
   'tagsAdd',
   'customer',
   'customerByIdentifier',
@@ -83,20 +92,39 @@ export class AdminEmulator {
   private readonly ids = new IdSequence();
   stats: EmulatorStats = EmulatorStats();
 
+  /**
+   * `declared`: the customer metafield definitions of the app's deployed configuration (by default those of
+   * shopify.app.toml), present in every shop from its install on, as Shopify rolls declared definitions out on deploy.
+   */
   constructor(
     private readonly clock: () => number = Date.now,
     private readonly appNamespace = 'app--1000',
+    private readonly declared: readonly DeclaredDefinition[] = readDeclaredCustomerDefinitions(),
   ) {}
 
   install(shop: string, token: string): void {
     const previous = this.shops.get(shop);
     if (previous) this.tokens.delete(previous.token);
-    this.shops.set(shop, {
-      data: previous?.data ?? new ShopData(shop, this.appNamespace, this.ids),
-      bucket: previous?.bucket ?? new CostBucket(this.bucketSettings, this.clock),
-      token,
-    });
+    const data = previous?.data ?? this.newShop(shop);
+    this.shops.set(shop, { data, bucket: previous?.bucket ?? new CostBucket(this.bucketSettings, this.clock), token });
     this.tokens.set(token, shop);
+  }
+
+  private newShop(shop: string): ShopData {
+    const data = new ShopData(shop, this.appNamespace, this.ids);
+    for (const d of this.declared) {
+      const namespace = data.resolveNamespace('$app');
+      data.definitions.set(`CUSTOMER/${namespace}.${d.key}`, {
+        id: data.newGid('MetafieldDefinition').gid,
+        namespace,
+        key: d.key,
+        name: d.name,
+        type: d.type,
+        ownerType: 'CUSTOMER',
+        declared: true,
+      });
+    }
+    return data;
   }
 
   tokenFor(shop: string): string | undefined {
@@ -199,6 +227,7 @@ export class AdminEmulator {
     }
     const name = operation.name?.value ?? '(anonymous)';
     this.stats.operations[name] = (this.stats.operations[name] ?? 0) + 1;
+    this.recordDeprecated(name, [...deprecatedInDocument(this.schema, document), ...deprecatedInVariables(this.schema, document, variables)]);
     this.stats.pointsSpent += cost;
 
     const result = execute({ schema: this.schema, document, operationName, variableValues: variables, rootValue: this.rootValue(entry.data) });
@@ -214,6 +243,13 @@ export class AdminEmulator {
       return { status: 200, body: responseBody, delayMs: this.faults.timeoutMs };
     }
     return { status: 200, body: responseBody };
+  }
+
+  private recordDeprecated(operation: string, usages: Array<{ what: string; reason: string }>): void {
+    for (const { what, reason } of usages) {
+      const entry = (this.stats.deprecated[what] ??= { reason, operations: [] });
+      if (!entry.operations.includes(operation)) entry.operations.push(operation);
+    }
   }
 
   private pickFault(): FaultKind | null {
@@ -239,6 +275,8 @@ export class AdminEmulator {
       customerEmailMarketingConsentUpdate: (args: Parameters<typeof customerEmailMarketingConsentUpdate>[1]) => customerEmailMarketingConsentUpdate(data, args),
       tagsAdd: (args: Parameters<typeof tagsAdd>[1]) => tagsAdd(data, args),
       customerSmsMarketingConsentUpdate: (args: Parameters<typeof customerSmsMarketingConsentUpdate>[1]) => customerSmsMarketingConsentUpdate(data, args),
+      customerWhatsAppMarketingConsentUpdate: (args: Parameters<typeof customerWhatsAppMarketingConsentUpdate>[1]) =>
+        customerWhatsAppMarketingConsentUpdate(data, args),
       currentAppInstallation: () => ({
         __typename: 'AppInstallation',
         id: data.installation.id,
@@ -280,5 +318,13 @@ export class AdminEmulator {
 }
 
 function EmulatorStats(): EmulatorStats {
-  return { requests: 0, throttled: 0, faults: { throttled: 0, http500: 0, http503: 0, timeout: 0 }, invalid: 0, operations: {}, pointsSpent: 0 };
+  return {
+    requests: 0,
+    throttled: 0,
+    faults: { throttled: 0, http500: 0, http503: 0, timeout: 0 },
+    invalid: 0,
+    operations: {},
+    pointsSpent: 0,
+    deprecated: {},
+  };
 }

@@ -436,6 +436,29 @@ export function customerSmsMarketingConsentUpdate(data: ShopData, args: { input:
   return { customer: customerView(data, customer), userErrors: [] };
 }
 
+/**
+ * customerWhatsAppMarketingConsentUpdate (2026-07): the consent is held on the customer's phone number, so the
+ * customer needs one; the payload is that CustomerPhoneNumber. Which states Shopify takes as input is not documented
+ * beyond the enum: the emulator takes the three the email and SMS mutations take and refuses NEVER_SUBSCRIBED and
+ * REDACTED, the states only Shopify itself sets.
+ */
+export function customerWhatsAppMarketingConsentUpdate(data: ShopData, args: { input: { customerId: string; whatsAppMarketingConsent: Input } }) {
+  const customer = data.customers.get(args.input.customerId);
+  const consent = args.input.whatsAppMarketingConsent;
+  const fail = (field: string[], message: string, code: string) => ({ customerPhoneNumber: null, userErrors: [{ field, message, code }] });
+  if (!customer) return fail(['input', 'customerId'], 'Customer not found', 'INVALID');
+  if (!customer.phone) return fail(['input', 'whatsAppMarketingConsent'], 'Customer must have a phone number', 'INVALID');
+  const state = String(consent.state);
+  if (!ACCEPTED_STATES.has(state))
+    return fail(['input', 'whatsAppMarketingConsent', 'state'], `Marketing state ${state} is not accepted as input`, 'INCLUSION');
+  const at = str(consent.updatedAt);
+  if (at && Date.parse(at) > Date.now() + 60_000)
+    return fail(['input', 'whatsAppMarketingConsent', 'updatedAt'], 'Consent updated at cannot be in the future', 'INVALID');
+  customer.whatsAppConsent = { marketingState: state, marketingOptInLevel: str(consent.optInLevel) ?? 'SINGLE_OPT_IN', consentUpdatedAt: at ?? now() };
+  customer.updatedAt = now();
+  return { customerPhoneNumber: customerView(data, customer).defaultPhoneNumber as Record<string, unknown> | null, userErrors: [] };
+}
+
 export function tagsAdd(data: ShopData, args: { id: string; tags: string[] }) {
   const customer = data.customers.get(args.id);
   if (!customer) return { node: null, userErrors: [{ field: ['id'], message: 'Resource not found' }] };

@@ -16,6 +16,8 @@ export interface EmuConsent {
   marketingState: string;
   marketingOptInLevel: string | null;
   consentUpdatedAt: string | null;
+  /** `CustomerConsentCollectedFrom`: SHOPIFY when the customer changed it on Shopify's own surfaces; OTHER otherwise. */
+  collectedFrom?: 'SHOPIFY' | 'OTHER';
 }
 
 export interface EmuAddress {
@@ -36,6 +38,8 @@ export interface EmuCustomer {
   metafields: Map<string, EmuMetafield>;
   emailConsent: EmuConsent | null;
   smsConsent: EmuConsent | null;
+  /** WhatsApp marketing consent (2026-07), held on the phone number like SMS. */
+  whatsAppConsent?: EmuConsent | null;
   addresses: EmuAddress[];
   /** Shopify's `verifiedEmail`; true unless a test says otherwise (customers made by the API are verified). */
   verifiedEmail?: boolean;
@@ -60,6 +64,8 @@ export interface EmuDefinition {
   ownerType: string;
   /** As a merchant sets them in the admin (max length, pattern, choices): metafieldsSet refuses values outside them. */
   validations?: Array<{ name: string; value: string }>;
+  /** Made by Shopify from the app's shopify.app.toml on deploy, not by metafieldDefinitionCreate. */
+  declared?: boolean;
 }
 
 /** An order as far as the app reads one: who placed it. */

@@ -28,7 +28,7 @@ export function FieldsView({ t, language }: { t: Strings; language: string }) {
             <code>{d.key}</code>,
             t.metafieldTypes[d.type as keyof typeof t.metafieldTypes] ?? d.type,
             d.app ? t.definitions.app : t.definitions.custom,
-            when(d.created_at, language),
+            d.created_at ? when(d.created_at, language) : t.definitions.declared,
             String(d.leads),
           ])}
         />

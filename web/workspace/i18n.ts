@@ -7,7 +7,7 @@ const en = {
   lang: 'en',
   /** What a label and its value are joined with (French puts a non-breaking space before the colon). */
   colon: ': ',
-  consentChannel: { email: 'Email marketing', sms: 'SMS marketing', profile: 'Keeping the answers on the customer profile' },
+  consentChannel: { email: 'Email marketing', sms: 'SMS marketing', whatsapp: 'WhatsApp marketing', profile: 'Keeping the answers on the customer profile' },
   /** Why a lead was held as spam (web/server/leads/spam.ts SPAM_REASONS), shown in place of the stored reason. */
   spamReasons: {
     honeypot: 'Held as spam: the hidden anti-bot field was filled in.',
@@ -192,13 +192,14 @@ const en = {
   },
   definitions: {
     intro:
-      'Customer metafields the app has created in the shop (namespace $app), and how many leads used each. Custom fields: {n} of {cap}; past that, a new key’s answers stay on the lead only.',
+      'Customer metafields of the app in the shop (namespace $app): its own, which come with the app, and the custom fields it has created; how many leads used each. Custom fields: {n} of {cap}; past that, a new key’s answers stay on the lead only.',
     key: 'Key',
     type: 'Type',
     origin: 'Origin',
     app: 'App',
     custom: 'Custom field',
     created: 'Created',
+    declared: 'With the app',
     leads: 'Leads',
     none: 'No fields created yet.',
   },
@@ -292,7 +293,12 @@ type Dict = typeof en;
 const fr: Dict = {
   lang: 'fr',
   colon: ' : ',
-  consentChannel: { email: 'Marketing par e-mail', sms: 'Marketing par SMS', profile: 'Conservation des réponses dans le profil client' },
+  consentChannel: {
+    email: 'Marketing par e-mail',
+    sms: 'Marketing par SMS',
+    whatsapp: 'Marketing par WhatsApp',
+    profile: 'Conservation des réponses dans le profil client',
+  },
   spamReasons: {
     honeypot: 'Retenu comme spam : le champ caché anti-robot a été rempli.',
     too_fast: 'Retenu comme spam : le formulaire a été envoyé trop vite après l’affichage de la page.',
@@ -483,13 +489,14 @@ const fr: Dict = {
   },
   definitions: {
     intro:
-      'Métachamps client créés par l’application dans la boutique (espace de noms $app), et le nombre de prospects ayant utilisé chacun d’eux. Champs personnalisés : {n} sur {cap} ; au-delà, les réponses à une nouvelle clé restent uniquement sur le prospect.',
+      'Métachamps client de l’application dans la boutique (espace de noms $app) : les siens, fournis avec l’application, et les champs personnalisés qu’elle a créés ; le nombre de prospects ayant utilisé chacun d’eux. Champs personnalisés : {n} sur {cap} ; au-delà, les réponses à une nouvelle clé restent uniquement sur le prospect.',
     key: 'Clé',
     type: 'Type',
     origin: 'Origine',
     app: 'Application',
     custom: 'Champ personnalisé',
     created: 'Créé le',
+    declared: 'Avec l’application',
     leads: 'Prospects',
     none: 'Aucun champ créé pour l’instant.',
   },

@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AdminClient } from '../shopify/admin-client.js';
 import { publishFormKey } from '../shopify/form-key-publisher.js';
-import { defineStandardMetafields } from '../shopify/metafield-definitions.js';
 import type { ShopTokens } from '../shopify/shops.js';
 import { type TokenExchangeOptions, exchangeForOfflineToken } from '../shopify/token-exchange.js';
 import type { Database } from '../storage/tables.js';
@@ -19,19 +18,17 @@ export interface InstallDeps {
 
 /**
  * The install flow, run on a staff member's first request for a shop that has no offline token yet: the session token
- * is exchanged for the shop's offline token, which is saved; the form key is published; the standard metafield
- * definitions are made. It runs inside that request, so the workspace answers only once the shop can be synced.
+ * is exchanged for the shop's offline token, which is saved; the form key is published. It runs inside that request,
+ * so the workspace answers only once the shop can be synced.
  */
 export function installer(deps: InstallDeps): (session: { shop: string; token: string }) => Promise<void> {
-  const { db, client, tokens, log } = deps;
+  const { client, tokens } = deps;
   return async (session) => {
     if (await tokens.get(session.shop)) return;
     const { accessToken, scope } = await exchangeForOfflineToken(deps.exchange, session.shop, session.token);
     await tokens.save(session.shop, accessToken, scope);
     await publishFormKey(client, session.shop, accessToken, deps.apiSecret);
-    // Best effort: a definition that fails now is made on the first sync that needs it.
-    await defineStandardMetafields(db, client, session.shop, accessToken).catch((error: unknown) =>
-      log.warn({ shop: session.shop, err: error }, 'metafield definitions deferred to the first sync'),
-    );
+    // No metafield definitions here: the app's own are declared in shopify.app.toml and come with its deploy; those
+    // of keys merchants invent are made by the sync when a lead first uses one (capped per shop).
   };
 }

@@ -13,7 +13,7 @@ export async function recordConsentChange(
   db: Kysely<Database>,
   shop: string,
   customer: CustomerRef,
-  change: { channel: 'email' | 'sms'; state: string; optInLevel: string | null; at: string | null },
+  change: { channel: 'email' | 'sms' | 'whatsapp'; state: string; optInLevel: string | null; at: string | null },
   hash: LookupHash,
   clock: () => number = Date.now,
 ): Promise<number> {

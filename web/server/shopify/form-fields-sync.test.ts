@@ -59,7 +59,7 @@ describe.each(ENGINES)('every configured field reaches the customer on %s', (eng
     expect(mf.is_pro).toEqual(['boolean', 'true']);
     expect(mf.team_size).toEqual(['number_decimal', '12.5']);
     expect(mf.visit_date).toEqual(['date', '2026-12-01']);
-    expect(customer.defaultPhoneNumber).toMatchObject({ phoneNumber: '+33611223344', marketingState: 'SUBSCRIBED' });
+    expect(customer.defaultPhoneNumber).toMatchObject({ phoneNumber: '+33611223344', smsMarketingConsent: { state: 'SUBSCRIBED' } });
     expect(customer.tags).toEqual(['contact-capture', 'newsletter', 'vip']);
     const consents = await t.runtime.storage.db
       .selectFrom('consent_records')

@@ -319,7 +319,10 @@ interface CustomerSnapshot {
   lastName: string | null;
   phone: string | null;
   defaultAddress: Record<string, string | null> | null;
-  /** Marketing states as Shopify holds them (SUBSCRIBED, UNSUBSCRIBED, NOT_SUBSCRIBED, ...); null when unknown. */
+  /**
+   * Marketing states as Shopify holds them (SUBSCRIBED, UNSUBSCRIBED, NOT_SUBSCRIBED or, for channels read on the
+   * phone number, NEVER_SUBSCRIBED, ...); null when unknown. Only UNSUBSCRIBED changes what the sync does.
+   */
   emailState: string | null;
   smsState: string | null;
 }
@@ -329,7 +332,7 @@ async function findCustomer(call: Call, email: string): Promise<Step<CustomerSna
     id: string;
     firstName: string | null;
     lastName: string | null;
-    defaultPhoneNumber: { phoneNumber: string; marketingState?: string | null } | null;
+    defaultPhoneNumber: { phoneNumber: string; smsMarketingConsent?: { state: string } | null } | null;
     defaultEmailAddress?: { marketingState?: string | null } | null;
     defaultAddress: Record<string, string | null> | null;
   };
@@ -346,7 +349,7 @@ async function findCustomer(call: Call, email: string): Promise<Step<CustomerSna
           phone: c.defaultPhoneNumber?.phoneNumber ?? null,
           defaultAddress: c.defaultAddress,
           emailState: c.defaultEmailAddress?.marketingState ?? null,
-          smsState: c.defaultPhoneNumber?.marketingState ?? null,
+          smsState: c.defaultPhoneNumber?.smsMarketingConsent?.state ?? null,
         }
       : null,
   };
@@ -439,7 +442,6 @@ async function createCustomer(
     if (lead.last_name && !d.has('last_name')) input.lastName = lead.last_name;
     if (lead.phone && !d.has('phone')) input.phone = lead.phone;
     if (lead.locale && !d.has('locale')) input.locale = lead.locale;
-    if (address && !d.has('address')) input.addresses = [address];
     return { input };
   };
   const step = await write<{ userErrors: UserError[]; customer: { id: string } | null }>(call, 'customerCreate', CUSTOMER_CREATE, build, 'customer', warnings);
@@ -447,6 +449,20 @@ async function createCustomer(
   if (step.value === 'exists') return { ok: true, value: 'exists' };
   const id = step.value.payload?.customer?.id;
   if (!id) return { ok: false, outcome: { kind: 'rejected', reason: 'Shopify returned no customer id' } };
+  // `CustomerInput.addresses` is deprecated in 2026-10 for the address mutations, so the address is a second write,
+  // straight after the first. A retry after a crash between the two finds the customer existing, and the address of
+  // an unverified lead then waits for staff as a proposed change instead of being written.
+  if (address) {
+    const placed = await write(
+      call,
+      'customerAddressCreate',
+      CUSTOMER_ADDRESS_CREATE,
+      (d) => (d.has('address') ? null : { customerId: id, address }),
+      'address',
+      warnings,
+    );
+    if (!placed.ok) return placed;
+  }
   return { ok: true, value: { id, phone: Boolean(lead.phone) && !step.value.dropped.has('phone') } };
 }
 

@@ -1,45 +1,31 @@
 import type { Kysely } from 'kysely';
-import { METAFIELDS } from '../../../schema/fields.js';
-import { PURCHASE_QUESTIONS } from '../../../schema/purchase-questions.js';
+import { DECLARED_KEYS, DECLARED_METAFIELDS } from '../../../schema/customer-metafields.js';
 import { nowIso } from '../core/ids.js';
 import { answersColumn, parseJsonColumn } from '../storage/json-column.js';
 import type { DefinitionListing } from '../../../schema/workspace-api.js';
 import type { Database, Lead } from '../storage/tables.js';
-import type { AdminClient } from './admin-client.js';
 import { type Call, type ConsentProof, type SyncOutcome, defineMetafields, metafieldsOf } from './lead-sync.js';
 
-/** Every metafield the app itself names: the contact form's and the purchase questions catalogue's. */
-export const STANDARD_DEFINITIONS = [
-  ...new Map([...Object.values(METAFIELDS), ...PURCHASE_QUESTIONS.map((f) => f.metafield)].map((m) => [m.key, { key: m.key, type: m.type }])).values(),
-];
-const STANDARD_KEYS: ReadonlySet<string> = new Set(STANDARD_DEFINITIONS.map((d) => d.key));
+/**
+ * Every metafield the app itself names (the contact form's and the purchase questions'): declared in
+ * shopify.app.toml, so Shopify makes their definitions in every shop on deploy and the app never creates them.
+ */
+export const STANDARD_DEFINITIONS = DECLARED_METAFIELDS.map((m) => ({ key: m.key, type: m.type }));
+const STANDARD_KEYS: ReadonlySet<string> = DECLARED_KEYS;
 
 /** The default of MAX_CUSTOM_DEFINITIONS_PER_SHOP. */
 export const DEFAULT_MAX_CUSTOM_DEFINITIONS = 20;
 
 /**
- * At install, the customer metafield definitions of the app's own fields are created, so merchants find them named
- * and typed in the admin before the first lead arrives; merchants' custom keys get theirs on their first sync.
+ * Creates the definitions of the custom keys the shop does not have yet and remembers which exist, so definitions
+ * follow the fields merchants configure without a call per lead. Keys the app declares are never sent: their
+ * definitions come with the app's deploy (and one made through the API would be a second, merchant-owned copy).
  */
-export async function defineStandardMetafields(db: Kysely<Database>, client: AdminClient, shop: string, accessToken: string): Promise<void> {
-  const call: Call = (query, variables) => client.request(shop, accessToken, query, variables);
-  const outcome = await ensureDefinitions(db, shop, call, STANDARD_DEFINITIONS);
-  if (outcome) throw new Error(`Metafield definitions incomplete: ${outcome.kind}`);
-}
-
-/**
- * Creates the definitions of the fields the shop does not have yet and remembers which exist, so definitions follow
- * the fields merchants configure without a call per lead. The sync worker calls it before each lead's writes.
- */
-export async function ensureDefinitions(
-  db: Kysely<Database>,
-  shop: string,
-  call: Call,
-  fields: Array<{ key: string; type: string }>,
-): Promise<SyncOutcome | null> {
-  if (!fields.length) return null;
+async function ensureDefinitions(db: Kysely<Database>, shop: string, call: Call, fields: Array<{ key: string; type: string }>): Promise<SyncOutcome | null> {
+  const custom = fields.filter((f) => !STANDARD_KEYS.has(f.key));
+  if (!custom.length) return null;
   const known = new Set((await db.selectFrom('metafield_definitions').select('key').where('shop', '=', shop).execute()).map((r) => r.key));
-  const missing = [...new Map(fields.filter((f) => !known.has(f.key)).map((f) => [f.key, { key: f.key, type: f.type }])).values()];
+  const missing = [...new Map(custom.filter((f) => !known.has(f.key)).map((f) => [f.key, { key: f.key, type: f.type }])).values()];
   if (!missing.length) return null;
   const { defined, outcome } = await defineMetafields(call, missing);
   if (defined.length) {
@@ -55,7 +41,7 @@ export async function ensureDefinitions(
 
 /**
  * Before a lead's writes: its custom keys that the shop has no definition for are defined while the shop has fewer
- * than `cap` custom definitions made by the app (its own keys are not counted and always defined). A key past the cap
+ * than `cap` custom definitions made by the app (its own keys are declared, so neither counted nor created). A key past the cap
  * is neither defined nor written: its answer stays on the lead, marked `definition_cap` so staff see why. This keeps
  * what cart attributes (which a shopper can set) or a merchant's key churn can add to a shop's admin bounded.
  * Returns the lead as it must be synced, and records which keys each lead used for the workspace's list.
@@ -104,7 +90,10 @@ export async function ensureLeadDefinitions(
 
 export type { DefinitionListing } from '../../../schema/workspace-api.js';
 
-/** The definitions the app made in a shop, with how many leads used each; the app's own keys first. */
+/**
+ * The app's customer metafield definitions in a shop, with how many leads used each: its declared ones first (no
+ * creation date: they come with the app's deploy), then the custom ones it created, oldest first.
+ */
 export async function listDefinitions(db: Kysely<Database>, shop: string, cap: number): Promise<DefinitionListing> {
   const rows = await db.selectFrom('metafield_definitions').select(['key', 'type', 'created_at']).where('shop', '=', shop).execute();
   const counts = await db
@@ -114,8 +103,11 @@ export async function listDefinitions(db: Kysely<Database>, shop: string, cap: n
     .groupBy('key')
     .execute();
   const leads = new Map(counts.map((c) => [c.key, Number(c.n)]));
-  const definitions = rows
-    .map((r) => ({ key: r.key, type: r.type, created_at: r.created_at, leads: leads.get(r.key) ?? 0, app: STANDARD_KEYS.has(r.key) }))
-    .sort((a, b) => Number(b.app) - Number(a.app) || a.created_at.localeCompare(b.created_at) || a.key.localeCompare(b.key));
-  return { cap, custom: definitions.filter((d) => !d.app).length, definitions };
+  const declared = DECLARED_METAFIELDS.map((d) => ({ key: d.key, type: d.type, created_at: null, leads: leads.get(d.key) ?? 0, app: true }));
+  // Rows for declared keys are from versions that created them through the API: the declared entry stands for them.
+  const custom = rows
+    .filter((r) => !STANDARD_KEYS.has(r.key))
+    .map((r) => ({ key: r.key, type: r.type, created_at: r.created_at, leads: leads.get(r.key) ?? 0, app: false }))
+    .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.key.localeCompare(b.key));
+  return { cap, custom: custom.length, definitions: [...declared, ...custom] };
 }

@@ -13,7 +13,8 @@ export const CUSTOMER_SET = /* GraphQL */ `
 
 /**
  * The customer who holds an email, with what an unverified submission may not overwrite: compared with the lead,
- * the differences become proposed changes for staff.
+ * the differences become proposed changes for staff. SMS consent is read on the phone number's channel consent
+ * (2026-10; the flat `marketingState` there and `Customer.smsMarketingConsent` are deprecated).
  */
 export const CUSTOMER_FOR_SYNC = /* GraphQL */ `
   query ContactCaptureCustomerForSync($email: String!) {
@@ -21,7 +22,7 @@ export const CUSTOMER_FOR_SYNC = /* GraphQL */ `
       id
       firstName
       lastName
-      defaultPhoneNumber { phoneNumber marketingState }
+      defaultPhoneNumber { phoneNumber smsMarketingConsent { state } }
       defaultEmailAddress { marketingState }
       defaultAddress { id address1 address2 city zip countryCodeV2 provinceCode }
     }
@@ -73,6 +74,20 @@ export const SMS_CONSENT_UPDATE = /* GraphQL */ `
   mutation ContactCaptureSmsConsent($input: CustomerSmsMarketingConsentUpdateInput!) {
     customerSmsMarketingConsentUpdate(input: $input) {
       customer { id }
+      userErrors { field message code }
+    }
+  }
+`;
+
+/**
+ * WhatsApp marketing consent (2026-07), held on the customer's phone number like SMS; read back through
+ * `defaultPhoneNumber.whatsAppMarketingConsent`. Its input is the channel-neutral CustomerMarketingConsentInput
+ * (`state`, `optInLevel`, `updatedAt`), not the email/SMS shape.
+ */
+export const WHATSAPP_CONSENT_UPDATE = /* GraphQL */ `
+  mutation ContactCaptureWhatsAppConsent($input: CustomerWhatsAppMarketingConsentUpdateInput!) {
+    customerWhatsAppMarketingConsentUpdate(input: $input) {
+      customerPhoneNumber { phoneNumber whatsAppMarketingConsent { state optInLevel updatedAt } }
       userErrors { field message code }
     }
   }
@@ -159,7 +174,11 @@ export const CUSTOMER_BY_EMAIL = /* GraphQL */ `
       tags
       defaultAddress { address1 address2 city zip countryCodeV2 provinceCode }
       defaultEmailAddress { emailAddress marketingState marketingOptInLevel marketingUpdatedAt }
-      defaultPhoneNumber { phoneNumber marketingState marketingOptInLevel }
+      defaultPhoneNumber {
+        phoneNumber
+        smsMarketingConsent { state optInLevel updatedAt }
+        whatsAppMarketingConsent { state optInLevel updatedAt }
+      }
       metafields(first: 25) { nodes { namespace key type value } }
     }
   }
@@ -190,6 +209,7 @@ export const OPERATIONS = {
   METAFIELDS_SET,
   EMAIL_CONSENT_UPDATE,
   SMS_CONSENT_UPDATE,
+  WHATSAPP_CONSENT_UPDATE,
   TAGS_ADD,
   CUSTOMER_BY_EMAIL,
   CURRENT_APP_INSTALLATION,

@@ -56,6 +56,9 @@ const payloads = {
     id: shopifyId.nullish(),
     phone: z.string().nullish(),
     sms_marketing_consent: z.object({ state: consentEnum, opt_in_level: consentEnum.nullish(), consent_updated_at: z.string().nullish() }).nullish(),
+    // WhatsApp consent (2026-07) is held on the phone number beside SMS. The key it arrives under in this topic is not
+    // documented (UNCONFIRMED): read under the SMS key's pattern, and absent it changes nothing.
+    whatsapp_marketing_consent: z.object({ state: consentEnum, opt_in_level: consentEnum.nullish(), consent_updated_at: z.string().nullish() }).nullish(),
   }),
 } as const;
 type Topic = keyof typeof payloads;
@@ -183,15 +186,23 @@ async function handle(deps: WebhookDeps, topic: Topic, shop: string, data: Recor
     }
     case 'customers_marketing_consent/update': {
       const p = payloads[topic].parse(data);
-      if (!p.sms_marketing_consent) return { leads: 0 };
-      const c = p.sms_marketing_consent;
-      const leads = await recordConsentChange(
-        deps.db,
-        shop,
-        { id: p.id ?? null, phone: p.phone ?? null },
-        { channel: 'sms', state: c.state, optInLevel: c.opt_in_level ?? null, at: c.consent_updated_at ?? null },
-        deps.lookupHash,
-      );
+      let leads = 0;
+      for (const [channel, c] of [
+        ['sms', p.sms_marketing_consent],
+        ['whatsapp', p.whatsapp_marketing_consent],
+      ] as const) {
+        if (!c) continue;
+        leads = Math.max(
+          leads,
+          await recordConsentChange(
+            deps.db,
+            shop,
+            { id: p.id ?? null, phone: p.phone ?? null },
+            { channel, state: c.state, optInLevel: c.opt_in_level ?? null, at: c.consent_updated_at ?? null },
+            deps.lookupHash,
+          ),
+        );
+      }
       return { leads };
     }
   }
