@@ -125,36 +125,39 @@ export async function logErasure(db: Kysely<Database>, shop: string, reason: Era
     .execute();
 }
 
+/** What a data-request package holds of each lead, in this order (JSON and CSV alike). */
+const PACKAGE_COLUMNS = [
+  'id',
+  'created_at',
+  'form_id',
+  'email',
+  'first_name',
+  'last_name',
+  'phone',
+  'company',
+  'birthday',
+  'address',
+  'message',
+  'answers',
+  'tags',
+  'locale',
+  'page',
+  'email_consent',
+  'sms_consent',
+  'status',
+  'shopify_customer_id',
+  'synced_at',
+  'source',
+  'order_id',
+] as const;
+
 /** Everything the app holds about one customer, as a shop owner would hand it over. */
 export async function customerPackage(db: Kysely<Database>, shop: string, customer: CustomerRef, hash: LookupHash) {
   const ids = await customerLeadIds(db, shop, customer, hash);
   if (!ids.length) return { leads: [], consent_records: [], notes: [] };
   const leads = await db
     .selectFrom('leads')
-    .select([
-      'id',
-      'created_at',
-      'form_id',
-      'email',
-      'first_name',
-      'last_name',
-      'phone',
-      'company',
-      'birthday',
-      'address',
-      'message',
-      'answers',
-      'tags',
-      'locale',
-      'page',
-      'email_consent',
-      'sms_consent',
-      'status',
-      'shopify_customer_id',
-      'synced_at',
-      'source',
-      'order_id',
-    ])
+    .select([...PACKAGE_COLUMNS])
     .where('id', 'in', ids)
     .orderBy('created_at')
     .execute();
@@ -213,27 +216,5 @@ export async function purgeDeliveredPackages(db: Kysely<Database>, days: number,
 
 /** A CSV of a data package, one row per lead, spreadsheet-safe. */
 export function packageCsv(pkg: { leads: Array<Record<string, unknown>> }): string {
-  const columns = [
-    'id',
-    'created_at',
-    'form_id',
-    'email',
-    'first_name',
-    'last_name',
-    'phone',
-    'company',
-    'birthday',
-    'address',
-    'message',
-    'answers',
-    'tags',
-    'locale',
-    'page',
-    'email_consent',
-    'sms_consent',
-    'status',
-    'shopify_customer_id',
-    'synced_at',
-  ];
-  return CSV_BOM + csvRow(columns) + pkg.leads.map((lead) => csvRow(columns.map((c) => lead[c]))).join('');
+  return CSV_BOM + csvRow([...PACKAGE_COLUMNS]) + pkg.leads.map((lead) => csvRow(PACKAGE_COLUMNS.map((c) => lead[c]))).join('');
 }
