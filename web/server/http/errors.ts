@@ -27,7 +27,14 @@ export const forbidden = (reason: string, detail?: string) => new HttpError(403,
 export const conflict = (reason: string, detail?: string) => new HttpError(409, reason, detail);
 export const notFound = (reason = 'not_found') => new HttpError(404, reason);
 
-const STATUS_OF: Record<FailureKind, HttpError['status']> = { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422, rate_limited: 429 };
+const STATUS_OF: Record<FailureKind, HttpError['status']> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  rate_limited: 429,
+  unavailable: 503,
+};
 
 /** A domain failure as the HTTP answer it gets: the one table from kinds to statuses. */
 export function httpErrorOf(error: DomainError): HttpError {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { unavailable } from '../core/errors.js';
 
 /**
  * Shopify token exchange: trades an embedded admin session token for the shop's offline access token, or for an
@@ -14,6 +15,9 @@ export interface TokenExchangeOptions {
   timeoutMs: number;
 }
 
+// Shopify not answering (no connection, a timeout, a 5xx or 429) is an outage the staff member can wait out, not a bug.
+const shopifyDown = () => unavailable('shopify_unavailable', 'Shopify did not answer; try again shortly.', 5);
+
 async function exchange(options: TokenExchangeOptions, shop: string, sessionToken: string, requested: 'offline' | 'online'): Promise<unknown> {
   const response = await fetch(`${options.origin ?? `https://${shop}`}/admin/oauth/access_token`, {
     method: 'POST',
@@ -27,7 +31,10 @@ async function exchange(options: TokenExchangeOptions, shop: string, sessionToke
       requested_token_type: `urn:shopify:params:oauth:token-type:${requested}-access-token`,
     }),
     signal: AbortSignal.timeout(options.timeoutMs),
+  }).catch(() => {
+    throw shopifyDown();
   });
+  if (response.status >= 500 || response.status === 429) throw shopifyDown();
   if (!response.ok) throw new Error(`Token exchange failed with HTTP ${response.status}`);
   return response.json();
 }

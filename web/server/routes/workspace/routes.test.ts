@@ -71,3 +71,22 @@ describe.each(ENGINES)('GET /api/leads on %s', (engine) => {
     expect((await get('/api/leads?cursor=garbage', token)).status).toBe(400);
   });
 });
+
+describe('installing a shop while Shopify does not answer', () => {
+  it('answers 503 with Retry-After (an outage, not a bug) and saves nothing', async (ctx) => {
+    // Port 1 refuses connections: the token exchange cannot reach Shopify at all.
+    const t = await startTestApp('sqlite', { SHOPIFY_ADMIN_API_ORIGIN: 'http://127.0.0.1:1' });
+    if (!t) return ctx.skip();
+    try {
+      const response = await t.runtime.app.request('/api/leads', {
+        headers: { authorization: `Bearer ${await t.sessionToken({ shop: 'unreachable-shop.myshopify.com' })}` },
+      });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await response.json()).toMatchObject({ error: 'shopify_unavailable' });
+      expect(await t.runtime.storage.db.selectFrom('shops').select('shop').where('shop', '=', 'unreachable-shop.myshopify.com').execute()).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+});
