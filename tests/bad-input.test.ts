@@ -53,6 +53,9 @@ const cases: Case[] = [
   ['a JSON array', json('[{"email":"a@b.co"}]'), 400, 'malformed_json'],
   ['invalid UTF-8 in JSON', raw([0x7b, 0x22, 0x65, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]), 400, 'invalid_encoding'],
   ['an invalid percent-escape in a form', form('email=a%FFb%40example.com'), 400, 'invalid_encoding'],
+  // A lone surrogate escape is not text: stored, it would turn into U+FFFD, which the form path refuses.
+  ['a lone surrogate escape in JSON', json('{"email":"lone@example.com","first_name":"Ana\\ud800"}'), 400, 'invalid_encoding'],
+  ['a lone surrogate escape in a JSON key', json('{"email":"lone@example.com","\\udc00":"x"}'), 400, 'invalid_encoding'],
   ['a repeated form field', form('email=a%40b.co&email=c%40d.co'), 400, 'repeated_field'],
   ['an empty body', json(''), 400, 'malformed_json'],
   ['plain text', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'email=a@b.co' }, 415, 'unsupported_media_type'],

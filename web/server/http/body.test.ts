@@ -3,7 +3,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpError } from './errors.js';
-import { headersOf, readCapped, unreadIncoming } from './body.js';
+import { headersOf, parseBody, readCapped, unreadIncoming } from './body.js';
 
 /**
  * Served by @hono/node-server, readCapped reads the Node request's chunks itself (body.ts): the same limit must hold
@@ -118,5 +118,14 @@ describe('readCapped over real HTTP', () => {
     expect(paths).toEqual(['request']);
     // The Request's body is spent and says so (a bug in the caller, hence 500) rather than waiting on the Node stream.
     expect(answer.status).toBe(500);
+  });
+});
+
+describe('JSON text', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  it('takes a character written as a surrogate pair escape, and refuses half of one', () => {
+    expect(parseBody('json', bytes('{"name":"Ana \\ud83d\\ude00"}')).fields).toEqual({ name: 'Ana 😀' });
+    expect(() => parseBody('json', bytes('{"name":"Ana \\ud83d"}'))).toThrow(/invalid_encoding/);
+    expect(() => parseBody('json', bytes('{"tags":["ok","\\ude00"]}'))).toThrow(/invalid_encoding/);
   });
 });
