@@ -193,6 +193,45 @@ describe.each(ENGINES)('purchase answers on %s', (engine) => {
       expect(metafields(customer)).toMatchObject({ heard_about: 'Podcast' });
     });
 
+    it("a logged-in buyer's answer Shopify refuses is left out with a warning; the rest of their answers are written", async (ctx) => {
+      if (!t) return ctx.skip();
+      // As a merchant limits the field in the admin: at most 8 characters.
+      const data = t.emulator.shopData(SHOP)!;
+      const namespace = [...data.definitions.values()].find((d) => d.key === 'company')?.namespace ?? 'app--1000';
+      const key = `CUSTOMER/${namespace}.company`;
+      const before = data.definitions.get(key);
+      data.definitions.set(key, {
+        id: 'gid://shopify/MetafieldDefinition/98',
+        namespace,
+        key: 'company',
+        name: 'Company',
+        type: 'single_line_text_field',
+        ownerType: 'CUSTOMER',
+        validations: [{ name: 'max', value: '8' }],
+      });
+      try {
+        const customer = checkoutCustomer(777012, 'buyer777012@example.com');
+        data.orders.set('gid://shopify/Order/9013', { id: 'gid://shopify/Order/9013', email: customer.email, customerId: customer.id });
+        const response = await post(
+          { order_id: 'gid://shopify/OrderIdentity/9013', attributes: { cc_company: 'A company name too long', cc_heard_about: 'Podcast', cc_consent: 'yes' } },
+          await token({ customerId: customer.id }),
+        );
+        expect(response.status).toBe(202);
+        const { id } = (await response.json()) as { id: string };
+        await t.runtime.worker.drain();
+        const row = await t.runtime.storage.db.selectFrom('leads').select(['status', 'sync_warnings']).where('id', '=', id).executeTakeFirstOrThrow();
+        expect(row.status).toBe('synced');
+        expect((JSON.parse(row.sync_warnings ?? '[]') as Array<{ field: string; code: string | null }>).map((w) => [w.field, w.code])).toEqual([
+          ['metafield:company', 'INVALID_VALUE'],
+        ]);
+        expect(metafields(customer)).toMatchObject({ heard_about: 'Podcast' });
+        expect(metafields(customer).company).toBeUndefined();
+      } finally {
+        if (before) data.definitions.set(key, before);
+        else data.definitions.delete(key);
+      }
+    });
+
     it("a guest's answers find the customer through the order, proven by its checkout token", async (ctx) => {
       if (!t) return ctx.skip();
       const customer = checkoutCustomer(777011, 'buyer777011@example.com');

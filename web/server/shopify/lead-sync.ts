@@ -130,12 +130,6 @@ export function metafieldsOf(lead: Lead, consent: ConsentProof | null): Metafiel
   return out;
 }
 
-async function setMetafields(call: Call, customerId: string, metafields: MetafieldValue[]): Promise<SyncOutcome | null> {
-  if (!metafields.length) return null;
-  const step = await mutate(call, METAFIELDS_SET, { metafields: metafields.map((m) => ({ ownerId: customerId, ...m })) }, 'metafieldsSet', 'metafields');
-  return step.ok ? null : step.outcome;
-}
-
 /**
  * Answers given at purchase time land only on the customer proven to have placed the order: Shopify's own
  * orders/create payload, or a thank-you post whose buyer was checked against the order (at intake, or here when
@@ -171,11 +165,17 @@ async function syncPurchase(call: Call, lead: Lead, consent: ConsentProof | null
     if (!tags.ok) return tags.outcome;
     return outcomeOf(customerId, warnings, changes.length ? { customer_id: customerId, found_at: new Date().toISOString(), changes, accepted: null } : null);
   }
-  const problem = await setMetafields(call, customerId, metafieldsOf(lead, consent));
-  if (problem) return problem;
+  // The buyer's own answers overwrite, but one Shopify refuses (a merchant's validation) is left out with a warning,
+  // as for the contact form, instead of failing the rest.
+  const warnings: Warnings = [];
+  const metafields = metafieldsOf(lead, consent);
+  if (metafields.length) {
+    const written = await writeMetafields(call, customerId, metafields, warnings);
+    if (!written.ok) return written.outcome;
+  }
   const tags = await mutate(call, TAGS_ADD, { id: customerId, tags: [CUSTOMER_TAG] }, 'tagsAdd', 'tags');
   if (!tags.ok) return tags.outcome;
-  return { kind: 'synced', customerId };
+  return outcomeOf(customerId, warnings, undefined);
 }
 
 const KEPT = 'Kept on this lead, not written to a customer';
