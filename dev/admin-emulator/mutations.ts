@@ -1,5 +1,5 @@
 import { customerView, metafieldView } from './customer-view.js';
-import type { EmuCustomer, EmuMetafield, ShopData } from './store.js';
+import type { EmuConsent, EmuCustomer, EmuMetafield, ShopData } from './store.js';
 
 /**
  * The mutations the app uses, with the validation rules and userErrors Shopify documents for them. Each is atomic:
@@ -401,39 +401,49 @@ export function metafieldDefinitionCreate(data: ShopData, args: { definition: In
 
 const ACCEPTED_STATES = new Set(['SUBSCRIBED', 'UNSUBSCRIBED', 'PENDING']);
 
-export function customerEmailMarketingConsentUpdate(data: ShopData, args: { input: { customerId: string; emailMarketingConsent: Input } }) {
-  const customer = data.customers.get(args.input.customerId);
-  const consent = args.input.emailMarketingConsent;
+/** Where one channel's consent is read from the input, what the customer needs, and what it sets. */
+interface ConsentChannel {
+  input: 'emailMarketingConsent' | 'smsMarketingConsent' | 'whatsAppMarketingConsent';
+  keys: { state: string; level: string; at: string };
+  needs: { has: (customer: EmuCustomer) => boolean; field: string[]; message: string };
+  set: (customer: EmuCustomer, consent: EmuConsent) => void;
+}
+
+/** The three consent mutations check the same things in the same order; only names and the field they need differ. */
+function updateConsent(data: ShopData, customerId: string, consent: Input, channel: ConsentChannel) {
+  const customer = data.customers.get(customerId);
   const fail = (field: string[], message: string, code: string) => ({ customer: null, userErrors: [{ field, message, code }] });
   if (!customer) return fail(['input', 'customerId'], 'Customer not found', 'INVALID');
-  if (!customer.email) return fail(['input', 'customerId'], 'Customer must have an email address', 'INVALID');
-  const state = String(consent.marketingState);
-  if (!ACCEPTED_STATES.has(state))
-    return fail(['input', 'emailMarketingConsent', 'marketingState'], `Marketing state ${state} is not accepted as input`, 'INCLUSION');
-  const at = str(consent.consentUpdatedAt);
+  if (!channel.needs.has(customer)) return fail(channel.needs.field, channel.needs.message, 'INVALID');
+  const state = String(consent[channel.keys.state]);
+  if (!ACCEPTED_STATES.has(state)) return fail(['input', channel.input, channel.keys.state], `Marketing state ${state} is not accepted as input`, 'INCLUSION');
+  const at = str(consent[channel.keys.at]);
   if (at && Date.parse(at) > Date.now() + 60_000)
-    return fail(['input', 'emailMarketingConsent', 'consentUpdatedAt'], 'Consent updated at cannot be in the future', 'INVALID');
-  customer.emailConsent = { marketingState: state, marketingOptInLevel: str(consent.marketingOptInLevel) ?? 'SINGLE_OPT_IN', consentUpdatedAt: at ?? now() };
+    return fail(['input', channel.input, channel.keys.at], 'Consent updated at cannot be in the future', 'INVALID');
+  channel.set(customer, { marketingState: state, marketingOptInLevel: str(consent[channel.keys.level]) ?? 'SINGLE_OPT_IN', consentUpdatedAt: at ?? now() });
   customer.updatedAt = now();
   return { customer: customerView(data, customer), userErrors: [] };
 }
 
+const MARKETING_KEYS = { state: 'marketingState', level: 'marketingOptInLevel', at: 'consentUpdatedAt' };
+const PHONE_NEEDED = (input: string) => ({ has: (c: EmuCustomer) => Boolean(c.phone), field: ['input', input], message: 'Customer must have a phone number' });
+
+export function customerEmailMarketingConsentUpdate(data: ShopData, args: { input: { customerId: string; emailMarketingConsent: Input } }) {
+  return updateConsent(data, args.input.customerId, args.input.emailMarketingConsent, {
+    input: 'emailMarketingConsent',
+    keys: MARKETING_KEYS,
+    needs: { has: (c) => Boolean(c.email), field: ['input', 'customerId'], message: 'Customer must have an email address' },
+    set: (c, consent) => (c.emailConsent = consent),
+  });
+}
+
 export function customerSmsMarketingConsentUpdate(data: ShopData, args: { input: { customerId: string; smsMarketingConsent: Input } }) {
-  const customer = data.customers.get(args.input.customerId);
-  const consent = args.input.smsMarketingConsent;
-  const fail = (field: string[], message: string, code: string) => ({ customer: null, userErrors: [{ field, message, code }] });
-  if (!customer) return fail(['input', 'customerId'], 'Customer not found', 'INVALID');
-  if (!customer.phone) return fail(['input', 'smsMarketingConsent'], 'Customer must have a phone number', 'INVALID');
-  const state = String(consent.marketingState);
-  if (!ACCEPTED_STATES.has(state))
-    return fail(['input', 'smsMarketingConsent', 'marketingState'], `Marketing state ${state} is not accepted as input`, 'INCLUSION');
-  customer.smsConsent = {
-    marketingState: state,
-    marketingOptInLevel: str(consent.marketingOptInLevel) ?? 'SINGLE_OPT_IN',
-    consentUpdatedAt: str(consent.consentUpdatedAt) ?? now(),
-  };
-  customer.updatedAt = now();
-  return { customer: customerView(data, customer), userErrors: [] };
+  return updateConsent(data, args.input.customerId, args.input.smsMarketingConsent, {
+    input: 'smsMarketingConsent',
+    keys: MARKETING_KEYS,
+    needs: PHONE_NEEDED('smsMarketingConsent'),
+    set: (c, consent) => (c.smsConsent = consent),
+  });
 }
 
 /**
@@ -443,20 +453,13 @@ export function customerSmsMarketingConsentUpdate(data: ShopData, args: { input:
  * REDACTED, the states only Shopify itself sets.
  */
 export function customerWhatsAppMarketingConsentUpdate(data: ShopData, args: { input: { customerId: string; whatsAppMarketingConsent: Input } }) {
-  const customer = data.customers.get(args.input.customerId);
-  const consent = args.input.whatsAppMarketingConsent;
-  const fail = (field: string[], message: string, code: string) => ({ customerPhoneNumber: null, userErrors: [{ field, message, code }] });
-  if (!customer) return fail(['input', 'customerId'], 'Customer not found', 'INVALID');
-  if (!customer.phone) return fail(['input', 'whatsAppMarketingConsent'], 'Customer must have a phone number', 'INVALID');
-  const state = String(consent.state);
-  if (!ACCEPTED_STATES.has(state))
-    return fail(['input', 'whatsAppMarketingConsent', 'state'], `Marketing state ${state} is not accepted as input`, 'INCLUSION');
-  const at = str(consent.updatedAt);
-  if (at && Date.parse(at) > Date.now() + 60_000)
-    return fail(['input', 'whatsAppMarketingConsent', 'updatedAt'], 'Consent updated at cannot be in the future', 'INVALID');
-  customer.whatsAppConsent = { marketingState: state, marketingOptInLevel: str(consent.optInLevel) ?? 'SINGLE_OPT_IN', consentUpdatedAt: at ?? now() };
-  customer.updatedAt = now();
-  return { customerPhoneNumber: customerView(data, customer).defaultPhoneNumber as Record<string, unknown> | null, userErrors: [] };
+  const { customer, userErrors } = updateConsent(data, args.input.customerId, args.input.whatsAppMarketingConsent, {
+    input: 'whatsAppMarketingConsent',
+    keys: { state: 'state', level: 'optInLevel', at: 'updatedAt' },
+    needs: PHONE_NEEDED('whatsAppMarketingConsent'),
+    set: (c, consent) => (c.whatsAppConsent = consent),
+  });
+  return { customerPhoneNumber: customer ? (customer.defaultPhoneNumber as Record<string, unknown> | null) : null, userErrors };
 }
 
 export function tagsAdd(data: ShopData, args: { id: string; tags: string[] }) {
