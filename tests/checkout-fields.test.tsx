@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { render } from 'preact';
+import { type ComponentChild, render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AttributeChange, FieldsApi, InterceptorResult, SettingValue } from '../extensions/checkout-fields/src/api.js';
@@ -13,11 +13,18 @@ import { PurchaseQuestions } from '../extensions/checkout-fields/src/PurchaseQue
  * token and fetch for the thank-you page.
  */
 const LOCALES = join(process.cwd(), 'extensions/checkout-fields/locales');
-const dictionary = JSON.parse(readFileSync(join(LOCALES, 'en.default.json'), 'utf8')) as Record<string, unknown>;
-const translate = (key: string) => {
-  const text = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], dictionary);
-  return typeof text === 'string' ? text : key;
+const dictionaries = {
+  en: JSON.parse(readFileSync(join(LOCALES, 'en.default.json'), 'utf8')) as Record<string, unknown>,
+  fr: JSON.parse(readFileSync(join(LOCALES, 'fr.json'), 'utf8')) as Record<string, unknown>,
 };
+/** Shopify's `i18n.translate`: a dotted key into the buyer's locale, `{{name}}` replaced by the option. */
+const translator =
+  (dictionary: Record<string, unknown>) =>
+  (key: string, options: Record<string, string | number> = {}) => {
+    const text = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], dictionary);
+    return typeof text === 'string' ? text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(options[name] ?? `{{${name}}}`)) : key;
+  };
+const translate = translator(dictionaries.en);
 
 function stand_in(settings: Record<string, SettingValue>, extra: Partial<FieldsApi> = {}) {
   const changes: AttributeChange[] = [];
@@ -25,6 +32,8 @@ function stand_in(settings: Record<string, SettingValue>, extra: Partial<FieldsA
   const api: FieldsApi = {
     settings: { value: settings },
     i18n: { translate },
+    // As shopify.extension.toml asks, and as granted by a merchant who allows blocking in the checkout editor.
+    extension: { capabilities: { value: ['network_access', 'block_progress'] } },
     localization: { language: { value: { isoCode: 'fr' } } },
     applyAttributeChange: vi.fn(async (change: AttributeChange) => {
       changes.push(change);
@@ -39,7 +48,12 @@ function stand_in(settings: Record<string, SettingValue>, extra: Partial<FieldsA
     sessionToken: { get: async () => 'checkout-session-token' },
     ...extra,
   };
-  return { api, changes, intercept: (canBlockProgress = true) => interceptor!({ canBlockProgress }) };
+  return {
+    api,
+    changes,
+    intercept: (canBlockProgress = true) => interceptor!({ canBlockProgress }),
+    installed: () => interceptor !== null,
+  };
 }
 
 let root: HTMLElement;
@@ -58,6 +72,14 @@ const el = (selector: string) => root.querySelector<HTMLElement & { value?: stri
 async function fire(node: HTMLElement, type: string) {
   await act(async () => {
     node.dispatchEvent(new Event(type));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  });
+}
+
+/** Renders and lets the effects' promises (the interceptor's installation) settle. */
+async function mount(node: ComponentChild) {
+  await act(async () => {
+    render(node, root);
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
   });
 }
@@ -148,8 +170,11 @@ describe('purchase questions checkout extension', () => {
   });
 
   it('holds the buyer at the step until required questions are answered (when the merchant allows blocking)', async () => {
-    const { api, intercept } = stand_in({ ask_heard_about: true, required_fields: 'heard_about' });
-    await act(async () => render(<PurchaseQuestions api={api} mode="checkout" backendUrl="https://app.example" />, root));
+    const { api, intercept, installed } = stand_in({ ask_heard_about: true, required_fields: 'heard_about' });
+    await mount(<PurchaseQuestions api={api} mode="checkout" backendUrl="https://app.example" />);
+    expect(installed()).toBe(true);
+    expect(el('s-text-field')?.getAttribute('label')).toBe('How did you hear about us?');
+    expect(el('s-text-field')?.hasAttribute('required')).toBe(true);
     let result: InterceptorResult | undefined;
     await act(async () => {
       result = intercept();
@@ -159,6 +184,59 @@ describe('purchase questions checkout extension', () => {
     expect(intercept(false)).toEqual({ behavior: 'allow' });
     await change('s-text-field', 'Instagram');
     expect(intercept()).toEqual({ behavior: 'allow' });
+  });
+
+  describe('when checkout cannot hold the buyer (the deprecated intercept gone, refused or not allowed)', () => {
+    const refused = () => Promise.reject(new Error('buyerJourney.intercept was removed'));
+    const cases: Array<[string, Partial<FieldsApi>]> = [
+      ['no buyerJourney API', { buyerJourney: undefined }],
+      ['no intercept function', { buyerJourney: {} }],
+      ['block_progress not granted', { extension: { capabilities: { value: ['network_access'] } } }],
+      ['no capabilities to read', { extension: undefined }],
+      ['the intercept refuses to install', { buyerJourney: { intercept: refused } }],
+      [
+        'the intercept throws',
+        {
+          buyerJourney: {
+            intercept: () => {
+              throw new TypeError('intercept is not supported');
+            },
+          },
+        },
+      ],
+    ];
+
+    it.each(cases)('%s: required questions are asked as optional, and answers are still written', async (_, extra) => {
+      const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const { api, changes, installed } = stand_in({ ask_heard_about: true, ask_delivery_notes: true, required_fields: 'heard_about' }, extra);
+      await mount(<PurchaseQuestions api={api} mode="checkout" backendUrl="https://app.example" />);
+      expect(installed()).toBe(false);
+      expect(el('s-text-field')?.getAttribute('label')).toBe('How did you hear about us? (optional)');
+      expect(el('s-text-field')?.hasAttribute('required')).toBe(false);
+      // A question the merchant left optional keeps its plain label.
+      expect(el('s-text-area')?.getAttribute('label')).toBe('Delivery notes');
+      await change('s-text-field', 'Instagram');
+      await change('s-text-field', '');
+      expect(el('s-text-field')?.hasAttribute('error')).toBe(false);
+      expect(changes).toEqual([
+        { type: 'updateAttribute', key: 'cc_heard_about', value: 'Instagram' },
+        { type: 'removeAttribute', key: 'cc_heard_about' },
+      ]);
+      expect(consoleError).not.toHaveBeenCalled();
+      consoleError.mockRestore();
+    });
+
+    it("words the optional question in the buyer's language", async () => {
+      const { api } = stand_in(
+        { ask_heard_about: true, custom_1_label: 'Pointure', custom_1_key: 'shoe_size', required_fields: 'heard_about, shoe_size' },
+        { buyerJourney: undefined, i18n: { translate: translator(dictionaries.fr) } },
+      );
+      await mount(<PurchaseQuestions api={api} mode="checkout" backendUrl="https://app.example" />);
+      expect([...root.querySelectorAll('s-text-field')].map((n) => n.getAttribute('label'))).toEqual([
+        'Comment nous avez-vous connus\u00a0? (facultatif)',
+        'Pointure (facultatif)',
+      ]);
+    });
   });
 
   describe('on the thank-you page', () => {
@@ -210,8 +288,10 @@ describe('purchase questions checkout extension', () => {
         throw new TypeError('network down');
       });
       vi.stubGlobal('fetch', fetch);
-      const { api } = stand_in({ ask_birthday: true, required_fields: 'birthday' }, { ...order, applyAttributeChange: undefined });
+      // No intercept on this page: the answers are checked before posting, so a required one stays required.
+      const { api } = stand_in({ ask_birthday: true, required_fields: 'birthday' }, { ...order, applyAttributeChange: undefined, buyerJourney: undefined });
       await act(async () => render(<PurchaseQuestions api={api} mode="thank-you" backendUrl="https://app.example" />, root));
+      expect(el('s-date-field')?.getAttribute('label')).toBe('Birthday');
       await fire(el('s-button')!, 'click');
       expect(fetch).not.toHaveBeenCalled();
       expect(el('s-banner')?.textContent).toBe('Please check the highlighted answers.');

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import {
   CONSENT_ATTRIBUTE,
   CONSENT_GRANTED,
@@ -9,6 +9,7 @@ import {
 } from '../../../schema/purchase-questions.js';
 import { checkField } from '../../../schema/rules.js';
 import type { FieldsApi } from './api.js';
+import { useRequiredAnswers } from './required-answers-intercept.js';
 import { type Question, customKinds, questionsFrom } from './settings.js';
 
 /**
@@ -27,35 +28,49 @@ interface Props {
 
 type Status = { tone: 'success' | 'critical'; text: string } | null;
 
+/** `optional`: the merchant made it required, but checkout cannot hold the buyer for it, so the label says optional. */
+type Shown = Question & { optional?: boolean };
+
 export function PurchaseQuestions({ api, mode, backendUrl }: Props) {
   const t = (key: string, options?: Record<string, string | number>) => api.i18n.translate(key, options);
   const settings = api.settings.value;
-  const questions = useMemo(() => questionsFrom(settings), [settings]);
+  const asked = useMemo(() => questionsFrom(settings), [settings]);
   const [values, setValues] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [consent, setConsent] = useState(false);
   const [status, setStatus] = useState<Status>(null);
   const [sending, setSending] = useState(false);
-  const latest = useRef({ values, questions });
-  latest.current = { values, questions };
   const consentText = String(settings.consent_text ?? '').trim() || t('consent');
-  const labelOf = (q: Question) => ('key' in q.label ? t(q.label.key) : q.label.text);
+  const labelOf = (q: Shown) => {
+    const label = 'key' in q.label ? t(q.label.key) : q.label.text;
+    return q.optional ? t('optional', { label }) : label;
+  };
   const errorOf = (q: Question, value: string) => {
     const code = checkField({ kind: q.kind, required: q.required }, q.kind === 'checkbox' ? (value === 'true' ? 'on' : '') : value);
     return code ? t(`errors.${code}`) : '';
   };
 
-  // Checkout: a buyer cannot continue without the answers the merchant made required.
-  useEffect(() => {
-    if (mode !== 'checkout' || !api.buyerJourney) return;
-    const teardown = api.buyerJourney.intercept(({ canBlockProgress }) => {
+  // Checkout: a buyer cannot continue without the answers the merchant made required, as long as checkout lets the
+  // extension hold them (the intercept is deprecated); otherwise those answers are optional, and shown as such.
+  // The interceptor runs later, between renders: it reads the answers of the latest one.
+  const latest = useRef<{ values: Record<string, string>; questions: Shown[] }>({ values, questions: asked });
+  const enforced = useRequiredAnswers(
+    api,
+    mode === 'checkout',
+    () => {
       const missing = latest.current.questions.filter((q) => errorOf(q, latest.current.values[q.attribute] ?? ''));
-      if (!canBlockProgress || !missing.length) return { behavior: 'allow' };
-      setErrors(Object.fromEntries(missing.map((q) => [q.attribute, errorOf(q, latest.current.values[q.attribute] ?? '')])));
-      return { behavior: 'block', reason: 'Purchase questions need an answer', errors: [{ message: t('blocked') }] };
-    });
-    return () => void teardown.then((remove) => remove());
-  }, [mode]);
+      if (missing.length) setErrors(Object.fromEntries(missing.map((q) => [q.attribute, errorOf(q, latest.current.values[q.attribute] ?? '')])));
+      return missing.length > 0;
+    },
+    () => t('blocked'),
+  );
+  // The thank-you page checks its own answers before posting, so only checkout relaxes them.
+  const relaxed = mode === 'checkout' && !enforced;
+  const questions = useMemo<Shown[]>(
+    () => (relaxed ? asked.map((q) => (q.required ? { ...q, required: false, optional: true } : q)) : asked),
+    [asked, relaxed],
+  );
+  latest.current = { values, questions };
 
   const write = async (key: string, value: string) => {
     if (mode !== 'checkout' || !api.applyAttributeChange) return;

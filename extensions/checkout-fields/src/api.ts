@@ -22,7 +22,13 @@ export interface FieldsApi {
   localization: { language: Signal<{ isoCode: string }> };
   /** Checkout only (information step on Plus). */
   applyAttributeChange?: (change: AttributeChange) => Promise<{ type: 'success' } | { type: 'error'; message: string }>;
-  buyerJourney?: { intercept(interceptor: (context: { canBlockProgress: boolean }) => InterceptorResult): Promise<() => void> };
+  /**
+   * Checkout only. `intercept` is deprecated (2026-07) and will be removed, so it may be missing: only
+   * required-answers-intercept.ts uses it.
+   */
+  buyerJourney?: { intercept?(interceptor: (context: { canBlockProgress: boolean }) => InterceptorResult): Promise<() => void> };
+  /** The capabilities the merchant granted (`block_progress` lets the extension hold the buyer at a step). */
+  extension?: { capabilities: Signal<readonly string[]> };
   /** Thank-you page only. */
   orderConfirmation?: Signal<{ order: { id: string } }>;
   /** This checkout's token (`Order.checkoutToken` once the order exists); undefined until checkout has one. */
