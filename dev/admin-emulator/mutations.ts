@@ -14,6 +14,14 @@ const METAFIELD_KEY = /^[A-Za-z0-9_-]{2,64}$/;
 const METAFIELD_NAMESPACE = /^[A-Za-z0-9_-]{3,255}$/;
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const now = () => new Date().toISOString();
+/** A list input replaces the customer's tags, as Shopify documents: trimmed, blanks dropped. */
+const tagSet = (tags: unknown[]) =>
+  new Set(
+    tags
+      .map(String)
+      .map((t) => t.trim())
+      .filter(Boolean),
+  );
 
 export function customerSet(data: ShopData, args: { identifier?: Input | null; input: Input }) {
   const errors: UserError[] = [];
@@ -71,13 +79,7 @@ export function customerSet(data: ShopData, args: { identifier?: Input | null; i
   if (input.locale !== undefined) customer.locale = str(input.locale);
   if (input.note !== undefined) customer.note = str(input.note);
   // List fields are replaced, not merged, exactly as Shopify documents for customerSet.
-  if (Array.isArray(input.tags))
-    customer.tags = new Set(
-      input.tags
-        .map(String)
-        .map((t) => t.trim())
-        .filter(Boolean),
-    );
+  if (Array.isArray(input.tags)) customer.tags = tagSet(input.tags);
   if (Array.isArray(input.addresses)) {
     customer.addresses = input.addresses.map((a) => ({ id: data.newGid('MailingAddress').gid, fields: normaliseAddress(a as Input) }));
   }
@@ -168,13 +170,7 @@ export function customerCreate(data: ShopData, args: { input: Input }) {
   if (errors.length) return { customer: null, userErrors: errors };
   const customer = data.addCustomer({ email, phone: phone || null, firstName: str(input.firstName), lastName: str(input.lastName), locale: str(input.locale) });
   if (input.note !== undefined) customer.note = str(input.note);
-  if (Array.isArray(input.tags))
-    customer.tags = new Set(
-      input.tags
-        .map(String)
-        .map((t) => t.trim())
-        .filter(Boolean),
-    );
+  if (Array.isArray(input.tags)) customer.tags = tagSet(input.tags);
   customer.addresses = addresses.map((a) => ({ id: data.newGid('MailingAddress').gid, fields: normaliseAddress(a) }));
   return { customer: customerView(data, customer), userErrors: [] };
 }

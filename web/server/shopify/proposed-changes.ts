@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { parseJsonColumn, syncWarningsColumn } from '../storage/json-column.js';
+import { parseJsonColumn } from '../storage/json-column.js';
 
 /**
  * What an unverified submission would have changed on a customer who already existed (names, phone, default address,
@@ -29,7 +29,3 @@ export function parseProposedChanges(json: string | null | undefined): ProposedC
 
 /** A field Shopify refused while the rest of the lead synced: shown to staff with Shopify's reason. */
 export type { SyncWarning } from '../../../schema/workspace-api.js';
-
-export function parseSyncWarnings(json: string | null | undefined): z.output<typeof syncWarningsColumn> {
-  return parseJsonColumn(syncWarningsColumn, json) ?? [];
-}
