@@ -29,7 +29,7 @@ const target = process.argv[2];
 const top = Number(process.argv[3] ?? 15);
 // Start-up (module loading, migrations) is not what is measured: samples count from the first one whose stack
 // passes through a frame matching this (default: the proxy's routes, i.e. the first request under load).
-const from = process.argv[4] ?? 'proxy/routes.ts';
+const from = process.argv[4] ?? 'proxy/routes.';
 if (!target) throw new Error('usage: tsx bench/cpuprofile-top.ts <file.cpuprofile or dir> [n]');
 // A directory: its largest profile, the main thread's (tsx adds a small one for its loader thread).
 const file = statSync(target).isDirectory()
@@ -89,7 +89,7 @@ for (const [name, t] of [...self]
   .sort((a, b) => b[1] - a[1])
   .slice(0, top))
   console.log(`${ms(t)} ${pct(t)}  ${name}`);
-const isApp = (name: string) => / (web|schema)\//.test(name);
+const isApp = (name: string) => / (dist\/)?(web|schema)\//.test(name);
 console.log(`\nTop ${top} app functions by total time`);
 for (const [name, t] of [...total]
   .filter(([n]) => isApp(n))

@@ -16,6 +16,9 @@ import { PROJECT_ROOT } from '../web/server/core/paths.js';
  * The ratio to the bare server is the figure that counts; absolute numbers depend on the machine.
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+// BENCH_WARMUP=<seconds> of load before each measured run (default 2): the first thousands of requests run unoptimised
+// code, which on a short run made the CPU per lead look twice what it is in steady state.
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = 32;
 // At least 32 characters: the production build refuses a shorter client secret.
 const SECRET = 'bench-secret-0123456789abcdef-0123456789';
@@ -34,12 +37,12 @@ const body = JSON.stringify({
   rendered_at: Date.now() - 60_000,
 });
 
-async function load(url: string): Promise<autocannon.Result> {
-  let counter = 0;
+let counter = 0;
+async function load(url: string, duration = SECONDS): Promise<autocannon.Result> {
   return autocannon({
     url,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
@@ -62,7 +65,15 @@ async function load(url: string): Promise<autocannon.Result> {
   });
 }
 
-function report(name: string, result: autocannon.Result, baseline?: autocannon.Result, cpuSeconds?: number | null) {
+/** CPU seconds used during a run, by who: the app, the load generator (this process), PostgreSQL's backends serving the app. */
+interface CpuUse {
+  app: number | null;
+  loader: number;
+  postgres?: number | null;
+}
+
+function report(name: string, result: autocannon.Result, baseline?: autocannon.Result, use?: CpuUse) {
+  const cpuSeconds = use?.app;
   const accepted = result['2xx'] / result.duration;
   const ratio = baseline ? ` ${((accepted / (baseline['2xx'] / baseline.duration)) * 100).toFixed(1)}% of bare` : '';
   const other = result.non2xx + result.errors + result.timeouts;
@@ -71,7 +82,21 @@ function report(name: string, result: autocannon.Result, baseline?: autocannon.R
   console.log(
     `${name.padEnd(26)} ${accepted.toFixed(0).padStart(7)} accepted/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms   non-2xx/errors ${other}${ratio}${cpu}`,
   );
+  // Who used the two cores: with the load generator and PostgreSQL on the same machine, the app gets what they leave.
+  if (use) {
+    const share = (seconds: number | null | undefined) => (seconds == null ? 'n/a' : `${((seconds / result.duration) * 100).toFixed(0)}% of a core`);
+    const perLead = (seconds: number | null | undefined) =>
+      seconds == null || !result['2xx'] ? '' : ` (${((seconds * 1e6) / result['2xx']).toFixed(0)} µs/accepted)`;
+    const parts = [`app ${share(use.app)}`, `load generator ${share(use.loader)}${perLead(use.loader)}`];
+    if (use.postgres !== undefined) parts.push(`PostgreSQL backends ${share(use.postgres)}${perLead(use.postgres)}`);
+    console.log(`${''.padEnd(26)} CPU during the run: ${parts.join(', ')}`);
+  }
 }
+
+const cpuOfThisProcess = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
 
 /** User plus system CPU seconds a process has used (Linux /proc), or null where that cannot be read. */
 function cpuSecondsOf(pid: number | undefined): number | null {
@@ -84,6 +109,31 @@ function cpuSecondsOf(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/** The PostgreSQL backends serving the app (named by application_name), for their CPU time; local server only. */
+async function backendPids(applicationName: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [applicationName]);
+    return rows.map((r) => r.pid);
+  } catch {
+    return [];
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function sumCpu(pids: number[]): number | null {
+  if (!pids.length) return null;
+  let total = 0;
+  for (const pid of pids) {
+    const seconds = cpuSecondsOf(pid);
+    if (seconds === null) return null;
+    total += seconds;
+  }
+  return total;
 }
 
 // BENCH_CPU_PROF=<dir>: the app writes a V8 CPU profile per run under <dir>/<engine>/ (read it with bench/cpuprofile-top.ts).
@@ -171,9 +221,12 @@ if (RUNTIME === 'dist')
 console.log(
   `${SECONDS} s per run, ${CONNECTIONS} connections, Node ${process.version}, app ${RUNTIME === 'dist' ? 'production build (dist/)' : 'local mode under tsx'}`,
 );
+if (WARMUP) await load(`http://127.0.0.1:${barePort}/`, WARMUP);
+const loaderBefore = cpuOfThisProcess();
 const baseline = await load(`http://127.0.0.1:${barePort}/`);
 bare.close();
-report('bare node:http 202', baseline);
+// The bare server runs in this process: its CPU and the load generator's are one figure.
+report('bare node:http 202', baseline, undefined, { app: null, loader: cpuOfThisProcess() - loaderBefore });
 
 const dir = mkdtempSync(join(tmpdir(), 'cc-bench-'));
 for (const [name, url] of [
@@ -197,14 +250,27 @@ for (const [name, url] of [
     }
     const u = new URL(PG_URL);
     u.searchParams.set('options', `-c search_path=${schema}`);
+    // Names the app's connections, so the run can count the CPU of the backends that serve them (and no one else's).
+    u.searchParams.set('application_name', schema);
     databaseUrl = u.toString();
   }
   const { child, port } = await startApp(databaseUrl, url === 'postgres' ? 'postgres' : 'sqlite');
   try {
+    const path = `http://127.0.0.1:${port}${signedPath()}`;
+    if (WARMUP) await load(path, WARMUP);
+    const backends = schema ? await backendPids(schema) : [];
     const before = cpuSecondsOf(child.pid);
-    const result = await load(`http://127.0.0.1:${port}${signedPath()}`);
+    const pgBefore = sumCpu(backends);
+    const loaderStart = cpuOfThisProcess();
+    const result = await load(path);
+    const loader = cpuOfThisProcess() - loaderStart;
     const after = cpuSecondsOf(child.pid);
-    report(name, result, baseline, before !== null && after !== null ? after - before : null);
+    const pgAfter = sumCpu(backends);
+    report(name, result, baseline, {
+      app: before !== null && after !== null ? after - before : null,
+      loader,
+      ...(schema ? { postgres: pgBefore !== null && pgAfter !== null ? pgAfter - pgBefore : null } : {}),
+    });
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

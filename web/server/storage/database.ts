@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './tables.js';
 import { FieldEncryptionPlugin, type UnreadableCell } from './field-encryption.js';
 import type { Keyring } from './keyring.js';
 import { withCommitHooks } from './commit-hooks.js';
+import { SqliteThreadDialect } from './sqlite-thread.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -32,42 +32,11 @@ export async function openStorage(url: string, keyring?: Keyring, onUnreadable?:
   } else {
     const path = url.replace(/^sqlite:/, '');
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const sqlite = new SQLite(path);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = FULL');
-    sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
-    db = new Kysely<Database>({ dialect: withCommitHooks(new SqliteDialect({ database: cachingStatements(sqlite) })), plugins });
+    // On a thread of its own (sqlite-thread.ts), so the main thread goes on with requests while a commit waits on the disk.
+    const pragmas = ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', 'busy_timeout = 5000'];
+    db = new Kysely<Database>({ dialect: withCommitHooks(new SqliteThreadDialect({ path, pragmas })), plugins });
   }
   const schema = engine === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
   await migrateToLatest(db as Kysely<unknown>, schema);
   return { db, engine, close: () => db.destroy() };
-}
-
-/**
- * Kysely's SQLite driver prepares every query anew; compiling the same few statements for every group-commit batch
- * took a few percent of the intake's CPU time (bench/intake.ts, profiled). The connection is used by one query at a
- * time (Kysely holds a mutex), so a prepared statement can be reused; SQLite re-prepares it itself should the schema
- * change. Bounded: multi-row inserts differ by row count.
- */
-function cachingStatements(sqlite: SQLite.Database): SqliteDialectConfig['database'] {
-  const statements = new Map<string, SQLite.Statement>();
-  return {
-    close: () => {
-      statements.clear();
-      sqlite.close();
-    },
-    prepare: (query: string) => {
-      let statement = statements.get(query);
-      if (statement) {
-        // Most recently used last, so the first entry is the one to evict.
-        statements.delete(query);
-      } else {
-        statement = sqlite.prepare(query);
-        if (statements.size >= 256) statements.delete(statements.keys().next().value!);
-      }
-      statements.set(query, statement);
-      return statement;
-    },
-  };
 }

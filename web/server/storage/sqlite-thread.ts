@@ -1,0 +1,228 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import SQLite from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  type QueryCompiler,
+  type QueryResult,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+} from 'kysely';
+
+/**
+ * SQLite on a thread of its own. better-sqlite3 is synchronous: with synchronous=FULL every COMMIT waits for the
+ * disk's fsync (a few milliseconds, more on a busy disk), and on the main thread nothing else ran meanwhile, so a
+ * group-commit batch could not gather the next one while it was being made durable (bench/intake.ts: the blocked
+ * main thread capped intake near 32 requests per fsync). Here the connection lives in a worker thread that runs each
+ * statement as it arrives; the main thread builds queries, encrypts and answers requests while the worker waits on
+ * the disk. Nothing about durability changes: a statement's promise resolves once the worker has run it, so a COMMIT
+ * resolves once it is on disk.
+ *
+ * One connection, used by one Kysely connection holder at a time (the mutex below, as in Kysely's own SQLite driver),
+ * so transactions never interleave. Prepared statements are cached in the worker (bounded: multi-row inserts differ by
+ * row count).
+ */
+
+/** The worker's code, plain CommonJS so it runs the same under tsx, vitest and the compiled build. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+let db;
+const statements = new Map();
+function prepare(sql) {
+  let statement = statements.get(sql);
+  if (statement) statements.delete(sql);
+  else {
+    statement = db.prepare(sql);
+    if (statements.size >= 256) statements.delete(statements.keys().next().value);
+  }
+  statements.set(sql, statement);
+  return statement;
+}
+function failure(error) {
+  return { name: error && error.name, message: String(error && error.message), code: error && typeof error.code === 'string' ? error.code : undefined };
+}
+try {
+  db = new Database(workerData.path);
+  for (const pragma of workerData.pragmas) db.pragma(pragma);
+  parentPort.postMessage({ id: 0 });
+} catch (error) {
+  parentPort.postMessage({ id: 0, error: failure(error) });
+}
+parentPort.on('message', (message) => {
+  if (message.close) {
+    statements.clear();
+    try { db.close(); } catch {}
+    parentPort.postMessage({ id: message.id });
+    return;
+  }
+  try {
+    const params = message.params;
+    // A Buffer arrives as a plain Uint8Array after the copy between threads.
+    for (let i = 0; i < params.length; i++) if (params[i] instanceof Uint8Array && !Buffer.isBuffer(params[i])) params[i] = Buffer.from(params[i].buffer, params[i].byteOffset, params[i].byteLength);
+    const statement = prepare(message.sql);
+    if (statement.reader) parentPort.postMessage({ id: message.id, rows: statement.all(params) });
+    else {
+      const { changes, lastInsertRowid } = statement.run(params);
+      parentPort.postMessage({ id: message.id, changes, lastInsertRowid });
+    }
+  } catch (error) {
+    parentPort.postMessage({ id: message.id, error: failure(error) });
+  }
+});
+`;
+
+interface Reply {
+  id: number;
+  rows?: unknown[];
+  changes?: number;
+  lastInsertRowid?: number | bigint;
+  error?: { name?: string; message: string; code?: string };
+}
+
+export interface SqliteThreadConfig {
+  /** A file path or `:memory:`. */
+  path: string;
+  /** Run in order once the connection is open (`journal_mode = WAL`, ...). */
+  pragmas: readonly string[];
+}
+
+export class SqliteThreadDialect implements Dialect {
+  constructor(private readonly config: SqliteThreadConfig) {}
+  createAdapter(): DialectAdapter {
+    return new SqliteAdapter();
+  }
+  createDriver(): Driver {
+    return new SqliteThreadDriver(this.config);
+  }
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new SqliteIntrospector(db);
+  }
+  createQueryCompiler(): QueryCompiler {
+    return new SqliteQueryCompiler();
+  }
+}
+
+/** The error the worker reported, rebuilt on this side: SQLite's own keep their class and code (SQLITE_CONSTRAINT_...). */
+function rebuild(error: NonNullable<Reply['error']>): Error {
+  if (error.name === 'SqliteError' && error.code) return new SQLite.SqliteError(error.message, error.code);
+  const rebuilt =
+    error.name === 'TypeError' ? new TypeError(error.message) : error.name === 'RangeError' ? new RangeError(error.message) : new Error(error.message);
+  if (error.code) Object.assign(rebuilt, { code: error.code });
+  return rebuilt;
+}
+
+class SqliteThreadDriver implements Driver {
+  private worker: Worker | null = null;
+  private failed: Error | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(reply: Reply): void; reject(error: Error): void }>();
+  private readonly connection: DatabaseConnection;
+  private lock: Promise<void> | null = null;
+  private unlock: (() => void) | null = null;
+
+  constructor(private readonly config: SqliteThreadConfig) {
+    this.connection = {
+      executeQuery: <R>(query: CompiledQuery) => this.execute<R>(query),
+      streamQuery: <R>(query: CompiledQuery) => this.stream<R>(query),
+    };
+  }
+
+  async init(): Promise<void> {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module: createRequire(import.meta.url).resolve('better-sqlite3'), path: this.config.path, pragmas: this.config.pragmas },
+    });
+    this.worker = worker;
+    const ready = new Promise<Reply>((resolve, reject) => this.pending.set(0, { resolve, reject }));
+    worker.on('message', (reply: Reply) => {
+      const waiter = this.pending.get(reply.id);
+      if (!waiter) return;
+      this.pending.delete(reply.id);
+      // The thread keeps the process alive only while a statement is under way: an idle storage someone forgot to
+      // close must not hold a script open, and one awaiting an answer must not let it exit.
+      if (!this.pending.size) worker.unref();
+      if (reply.error) waiter.reject(rebuild(reply.error));
+      else waiter.resolve(reply);
+    });
+    // A thread that dies (out of memory, a crash in the native module) fails every statement under way and after.
+    const die = (error: Error) => {
+      this.failed ??= error;
+      for (const waiter of this.pending.values()) waiter.reject(this.failed);
+      this.pending.clear();
+    };
+    worker.on('error', die);
+    worker.on('exit', (code) => die(new Error(`the SQLite thread exited (${code})`)));
+    await ready;
+  }
+
+  private send(message: { sql: string; params: readonly unknown[] } | { close: true }): Promise<Reply> {
+    const worker = this.worker;
+    if (this.failed) return Promise.reject(this.failed);
+    if (!worker) return Promise.reject(new Error('the SQLite thread is not running'));
+    const id = this.nextId++;
+    if (!this.pending.size) worker.ref();
+    return new Promise<Reply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, ...message });
+    });
+  }
+
+  private async execute<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const reply = await this.send({ sql: query.sql, params: query.parameters });
+    if (reply.rows) return { rows: reply.rows as R[] };
+    return {
+      numAffectedRows: reply.changes !== undefined && reply.changes !== null ? BigInt(reply.changes) : undefined,
+      insertId: reply.lastInsertRowid !== undefined && reply.lastInsertRowid !== null ? BigInt(reply.lastInsertRowid) : undefined,
+      rows: [],
+    };
+  }
+
+  private async *stream<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    // Rows come over in one message: the app streams nothing large from SQLite, and a cursor across threads would
+    // hold the connection between messages.
+    const { rows } = await this.execute<R>(query);
+    for (const row of rows) yield { rows: [row] };
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    while (this.lock) await this.lock;
+    this.lock = new Promise((resolve) => (this.unlock = resolve));
+    return this.connection;
+  }
+
+  async releaseConnection(): Promise<void> {
+    const unlock = this.unlock;
+    this.lock = null;
+    this.unlock = null;
+    unlock?.();
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin'));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async destroy(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    if (!this.failed) await this.send({ close: true }).catch(() => {});
+    this.failed ??= new Error('the database is closed');
+    this.worker = null;
+    await worker.terminate();
+  }
+}
