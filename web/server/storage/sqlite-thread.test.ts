@@ -42,6 +42,25 @@ describe('SQLite on its own thread', () => {
     reader.close();
   });
 
+  it('runs a transaction that ran no statement, and the ones around it, as transactions', async () => {
+    const db = await database();
+    await db.transaction().execute(async () => {});
+    await expect(
+      db.transaction().execute(async () => {
+        throw new Error('before any statement');
+      }),
+    ).rejects.toThrow('before any statement');
+    // BEGIN went with the first statement: a failed statement rolls back what ran before it in its transaction.
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('t').values({ id: 'x', body: null }).execute();
+        await trx.insertInto('t').values({ id: 'x', body: null }).execute();
+      }),
+    ).rejects.toThrow();
+    await db.transaction().execute((trx) => trx.insertInto('t').values({ id: 'y', body: null }).execute());
+    expect(await db.selectFrom('t').select('id').execute()).toEqual([{ id: 'y' }]);
+  });
+
   it("rejects with SQLite's own error class and code, so callers can tell a constraint from an outage", async () => {
     const db = await database();
     await db.insertInto('t').values({ id: 'a', body: null }).execute();

@@ -64,6 +64,8 @@ parentPort.on('message', (message) => {
     return;
   }
   try {
+    // A transaction's BEGIN travels with its first statement (see beginTransaction below).
+    if (message.begin) prepare('begin').run();
     const params = message.params;
     // A Buffer arrives as a plain Uint8Array after the copy between threads.
     for (let i = 0; i < params.length; i++) if (params[i] instanceof Uint8Array && !Buffer.isBuffer(params[i])) params[i] = Buffer.from(params[i].buffer, params[i].byteOffset, params[i].byteLength);
@@ -126,6 +128,8 @@ class SqliteThreadDriver implements Driver {
   private readonly pending = new Map<number, { resolve(reply: Reply): void; reject(error: Error): void }>();
   private readonly connection: DatabaseConnection;
   private lock: Promise<void> | null = null;
+  /** BEGIN not sent yet: it goes with the transaction's first statement, one message fewer per transaction. */
+  private beginPending = false;
   private unlock: (() => void) | null = null;
 
   constructor(private readonly config: SqliteThreadConfig) {
@@ -163,7 +167,7 @@ class SqliteThreadDriver implements Driver {
     await ready;
   }
 
-  private send(message: { sql: string; params: readonly unknown[] } | { close: true }): Promise<Reply> {
+  private send(message: { sql: string; params: readonly unknown[]; begin?: true } | { close: true }): Promise<Reply> {
     const worker = this.worker;
     if (this.failed) return Promise.reject(this.failed);
     if (!worker) return Promise.reject(new Error('the SQLite thread is not running'));
@@ -176,7 +180,9 @@ class SqliteThreadDriver implements Driver {
   }
 
   private async execute<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const reply = await this.send({ sql: query.sql, params: query.parameters });
+    const begin = this.beginPending;
+    this.beginPending = false;
+    const reply = await this.send({ sql: query.sql, params: query.parameters, ...(begin ? { begin } : {}) });
     if (reply.rows) return { rows: reply.rows as R[] };
     return {
       numAffectedRows: reply.changes !== undefined && reply.changes !== null ? BigInt(reply.changes) : undefined,
@@ -205,15 +211,26 @@ class SqliteThreadDriver implements Driver {
     unlock?.();
   }
 
-  async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin'));
+  // Each message costs a wake-up of both threads, and a group-commit batch is only a handful of statements: BEGIN is
+  // sent with the transaction's first statement (which then fails with BEGIN's error, if any), and a transaction
+  // that ran none sends nothing at all. The connection is held by one transaction at a time, so one flag is enough.
+  async beginTransaction(): Promise<void> {
+    this.beginPending = true;
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.beginPending) {
+      this.beginPending = false;
+      return;
+    }
     await connection.executeQuery(CompiledQuery.raw('commit'));
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.beginPending) {
+      this.beginPending = false;
+      return;
+    }
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 
