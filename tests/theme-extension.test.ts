@@ -81,4 +81,10 @@ describe('theme app extension', () => {
     const schemaReference = flatten(readJson('en.default.schema.json')).sort();
     for (const file of schemaLocales) expect(flatten(readJson(file)).sort(), file).toEqual(schemaReference);
   });
+
+  it('ships the theme editor (schema) and the storefront in the same 8 languages', () => {
+    const languages = ['de', 'en.default', 'es', 'fr', 'it', 'ja', 'nl', 'pt-BR'];
+    expect(schemaLocales.map((f) => f.replace('.schema.json', '')).sort()).toEqual(languages);
+    expect(storefrontLocales.map((f) => f.replace('.json', '')).sort()).toEqual(languages);
+  });
 });

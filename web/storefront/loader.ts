@@ -21,13 +21,15 @@ function bind(form: HTMLFormElement): void {
   const renderedAt = form.querySelector<HTMLInputElement>('input[name="rendered_at"]');
   if (renderedAt) renderedAt.value = String(Date.now());
   let loading: Promise<{ submit(): void }> | null = null;
+  // In the theme editor the form never posts, not even as plain HTML.
+  const design = form.hasAttribute('data-cc-design');
 
   // A submit before the UI is ready waits for it; if the UI cannot load, the form posts as plain HTML.
   function onSubmit(event: Event): void {
     event.preventDefault();
     load().then(
       (ui) => ui.submit(),
-      () => HTMLFormElement.prototype.submit.call(form),
+      () => design || HTMLFormElement.prototype.submit.call(form),
     );
   }
   // A focus or pointer only warms the UI up: if its import fails, the submit path reports it (onSubmit), so a
@@ -49,7 +51,7 @@ function bind(form: HTMLFormElement): void {
   }
   for (const type of TRIGGERS) form.addEventListener(type, prefetch, { passive: true });
   form.addEventListener('submit', onSubmit);
-  countView(form);
+  if (!design) countView(form);
 }
 
 /**
