@@ -97,14 +97,16 @@ describe('app embed block', () => {
     expect(template).toContain('aria-label="Schließen"');
     expect(template).toContain('<form');
     expect(html.replace(template, '')).not.toContain('<form');
-    expect(html).toMatch(/<script src="\/assets\/contact-embed\.js" defer><\/script>/);
+    // Its trigger script is inline, after the markup it reads: no request before a trigger fires.
+    expect(html).toMatch(/<\/template>\s*<\/div>\s*<script>/);
+    expect(html).not.toContain('<script src=');
   });
 
   it('in the theme editor shows whatever the targeting, marks the form as never posting, and shows the chosen sample', async () => {
     const editor = { page_type: 'cart', path: '/cart', design_mode: true };
     const errors = await render(embed, { embed_pages: 'product', editor_preview: 'errors' }, editor);
     expect(errors).toContain('data-design');
-    expect(errors).toContain('data-cc-design');
+    expect(errors).toMatch(/<form[^>]*data-cc-design/);
     expect(errors).toMatch(/aria-invalid="true" aria-describedby="contact-capture-e1-email-error"/);
     expect(errors).toContain('Enter an email address like name@example.com.');
     const success = await render(block, { editor_preview: 'success', success_message: 'Merci !' }, { page_type: 'index', path: '/', design_mode: true });
@@ -112,7 +114,7 @@ describe('app embed block', () => {
     // Outside the editor the setting does nothing: shoppers never see a sample.
     const live = await render(block, { editor_preview: 'errors' }, { page_type: 'index', path: '/' });
     expect(live).not.toContain('aria-invalid="true"');
-    expect(live).not.toContain('data-cc-design');
+    expect(live).not.toMatch(/<form[^>]*data-cc-design/);
     expect(live).toMatch(/data-cc-summary tabindex="-1" hidden>/);
   });
 });

@@ -39,6 +39,9 @@ describe('theme app extension', () => {
       const { schema } = readBlock(EXTENSION_DIR, name);
       if (schema.javascript) expect(statSync(join(EXTENSION_DIR, 'assets', schema.javascript)).size).toBeLessThanOrEqual(10_000);
     }
+    // The contact block's loader and the embed's trigger script are inlined (no request): the same budget holds.
+    for (const snippet of ['cc-loader.liquid', 'cc-embed-script.liquid'])
+      expect(statSync(join(EXTENSION_DIR, 'snippets', snippet)).size).toBeLessThanOrEqual(10_000);
   });
 
   it.each(blocks)('%s: every setting has a label, and every t: key exists in every schema locale', (name) => {

@@ -1,5 +1,6 @@
 /**
- * The only script that loads with the page (Shopify's app block budget: 10,000 bytes raw). It gives each form a fresh
+ * The only script that runs with the page, inlined by the block (no request; Shopify's app block budget still applies:
+ * 10,000 bytes raw). It gives each form a fresh
  * idempotency key and loads the Preact UI on the shopper's first interaction. Until then, and if loading fails, the
  * Liquid form works on its own.
  */
@@ -62,7 +63,11 @@ function countView(form: HTMLFormElement): void {
   const formId = form.querySelector<HTMLInputElement>('input[name="form_id"]')?.value;
   const url = form.action.replace(/\/submit$/, '/view');
   if (!formId || url === form.action || !('sendBeacon' in navigator)) return;
-  const send = () => navigator.sendBeacon(url, new URLSearchParams({ form_id: formId }));
+  // After the page has loaded and gone idle: a request in flight before the largest paint counts against it.
+  const send = () =>
+    afterLoad(() => {
+      navigator.sendBeacon(url, new URLSearchParams({ form_id: formId }));
+    });
   if (!('IntersectionObserver' in window)) return void send();
   const observer = new IntersectionObserver((entries) => {
     if (!entries.some((e) => e.isIntersecting)) return;
@@ -70,6 +75,12 @@ function countView(form: HTMLFormElement): void {
     send();
   });
   observer.observe(form);
+}
+
+function afterLoad(run: () => void): void {
+  const idle = () => ('requestIdleCallback' in window ? requestIdleCallback(run, { timeout: 3000 }) : setTimeout(run, 1000));
+  if (document.readyState === 'complete') idle();
+  else addEventListener('load', idle, { once: true });
 }
 
 function bindAll(): void {
