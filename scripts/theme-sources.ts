@@ -14,6 +14,7 @@ import { ROOT, STOREFRONT_ASSETS_DIR } from './bundles.js';
 const EXTENSION = join(ROOT, 'extensions', 'contact-form');
 const GENERATED = '{%- comment -%} Built by `npm run build:storefront` from web/storefront; never edited by hand. {%- endcomment -%}\n';
 export const FORM_MARKER = '<!-- contact-capture:form -->';
+const LOADER = /\{%-? comment -?%\}[^{]*\{%-? endcomment -?%\}\s*\{%-? render 'cc-loader' -?%\}\n?/;
 const SCHEMA = /\{%-?\s*schema\s*-?%\}([\s\S]*?)\{%-?\s*endschema\s*-?%\}/;
 
 /**
@@ -38,7 +39,10 @@ export function embedBlockSource(blockSource: string, wrapperSource: string): st
   if (!block?.[1] || !wrapper?.[1]) throw new Error('contact-form.liquid and contact-embed.liquid each need a {% schema %}');
   const blockSchema = JSON.parse(block[1]) as { settings: unknown[] };
   const embedSchema = JSON.parse(wrapper[1]) as { settings: unknown[] };
-  const form = blockSource.replace(block[0], '').trim();
+  // The block's inline loader stays out of the embed: in the <template> it would run when the dialog is inserted and
+  // bind the form a second time (the UI bundle binds the embed's form itself, in dialog.ts).
+  const form = blockSource.replace(block[0], '').replace(LOADER, '').trim();
+  if (form.includes("render 'cc-loader'")) throw new Error('contact-form.liquid renders cc-loader in an unexpected way');
   const body = wrapperSource.replace(wrapper[0], '').replace(/\{%-? comment -?%\}[\s\S]*?\{%-? endcomment -?%\}\n?/, '');
   if (!body.includes(FORM_MARKER)) throw new Error(`contact-embed.liquid has no ${FORM_MARKER}`);
   const schema = { ...embedSchema, settings: [...embedSchema.settings, ...blockSchema.settings] };

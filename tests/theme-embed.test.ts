@@ -97,6 +97,8 @@ describe('app embed block', () => {
     expect(template).toContain('aria-label="Schließen"');
     expect(template).toContain('<form');
     expect(html.replace(template, '')).not.toContain('<form');
+    // The block's loader is not carried into the template (it would bind the dialog's form twice).
+    expect(template).not.toContain('<script>');
     // Its trigger script is inline, after the markup it reads: no request before a trigger fires.
     expect(html).toMatch(/<\/template>\s*<\/div>\s*<script>/);
     expect(html).not.toContain('<script src=');

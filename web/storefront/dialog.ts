@@ -16,9 +16,10 @@ function create(template: HTMLTemplateElement, mount: Mount): HTMLDialogElement 
   const dialog = fragment.querySelector('dialog');
   const form = fragment.querySelector<HTMLFormElement>('form[data-contact-capture]');
   if (!dialog || !form) return null;
+  // Bound here, so that a contact block's loader on the same page leaves this form alone.
+  form.setAttribute('data-cc-bound', '');
   document.body.append(fragment);
   // What the loader does for the block's form: a key of this shopper's own, and the fill time from now.
-  form.setAttribute('data-cc-bound', '');
   const keyInput = form.querySelector<HTMLInputElement>('input[name="idempotency_key"]');
   if (keyInput) keyInput.value = freshKey();
   const renderedAt = form.querySelector<HTMLInputElement>('input[name="rendered_at"]');
