@@ -12,7 +12,10 @@ import { EXTENSION_DIR } from '../web/server/core/paths.js';
  */
 const brotli = (bytes: Buffer | string) => brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const assetBrotli = (file: string) => brotli(readFileSync(join(EXTENSION_DIR, 'assets', file)));
-const snippetBrotli = (file: string) => brotli(readFileSync(join(EXTENSION_DIR, 'snippets', file)));
+/** What a built snippet sends to the browser: its Liquid comment line stays on Shopify's side. */
+export const snippetOutput = (file: string) =>
+  readFileSync(join(EXTENSION_DIR, 'snippets', file), 'utf8').replace(/^\{%-? comment[\s\S]*?endcomment -?%\}\n/, '');
+const snippetBrotli = (file: string) => brotli(snippetOutput(file));
 const POPUP = JSON.stringify({ embed_style: 'popup', embed_trigger: 'delay', embed_delay: 1 });
 
 export async function benchEmbed(browser: Browser, port: number): Promise<void> {

@@ -10,7 +10,7 @@ import { mountLocal } from '../dev/local.js';
 import { readBlock } from '../dev/theme-liquid.js';
 import { EXTENSION_DIR, PROJECT_ROOT } from '../web/server/core/paths.js';
 import { createRuntime } from '../web/server/root.js';
-import { benchEmbed, benchPaint } from './bench-storefront-paint.js';
+import { benchEmbed, benchPaint, snippetOutput } from './bench-storefront-paint.js';
 
 /**
  * Storefront budgets, measured: bytes of each asset (raw, gzip, brotli), bytes before and after the first
@@ -36,11 +36,15 @@ for (const [file, when] of Object.entries(assets)) {
   totals[when as keyof typeof totals] += s.brotli;
   console.log(`${file.padEnd(24)} ${when.padEnd(18)} ${String(s.raw).padStart(6)} ${String(s.gzip).padStart(8)} ${String(s.brotli).padStart(8)}`);
 }
-const inlineStyle = sizes('', join(EXTENSION_DIR, 'snippets', 'cc-style.liquid'));
+const inline = (file: string) => {
+  const text = snippetOutput(file);
+  return { raw: Buffer.byteLength(text), brotli: brotliCompressSync(text, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length };
+};
+const inlineStyle = inline('cc-style.liquid');
 
 console.log(`block's inline <style> (no request; in the page's HTML): raw ${inlineStyle.raw}, brotli ${inlineStyle.brotli} (compresses with the page)`);
 console.log(`brotli bytes requested before any interaction: ${totals['page load']}; loaded on first interaction: ${totals['first interaction']}`);
-const inlineLoader = sizes('', join(EXTENSION_DIR, 'snippets', 'cc-loader.liquid'));
+const inlineLoader = inline('cc-loader.liquid');
 console.log(`block's inline loader <script> (no request): raw ${inlineLoader.raw} of the 10,000-byte app block limit, brotli ${inlineLoader.brotli}`);
 const cart = sizes('cart-fields.js');
 console.log(`cart-fields.js (cart page block, page load): raw ${cart.raw}, gzip ${cart.gzip}, brotli ${cart.brotli} of the 10,000-byte limit`);
