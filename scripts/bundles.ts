@@ -24,6 +24,10 @@ export const storefrontBundles: BuildOptions[] = [
   { ...common, entryPoints: [`${ROOT}web/storefront/cart-fields.ts`], outfile: `${STOREFRONT_ASSETS_DIR}cart-fields.js`, format: 'iife' },
   { ...common, entryPoints: [`${ROOT}web/storefront/ui.tsx`], outfile: `${STOREFRONT_ASSETS_DIR}contact-form-ui.js`, format: 'esm' },
   { ...common, entryPoints: [`${ROOT}web/storefront/contact-form.css`], outfile: `${STOREFRONT_ASSETS_DIR}contact-form.css`, loader: { '.css': 'css' } },
+  // The app embed: its trigger script (loads only on targeted pages) and its styles (inlined by scripts/theme-sources.ts).
+  { ...common, entryPoints: [`${ROOT}web/storefront/embed.ts`], outfile: `${STOREFRONT_ASSETS_DIR}contact-embed.js`, format: 'iife' },
+  { ...common, entryPoints: [`${ROOT}web/storefront/contact-embed.css`], outfile: `${STOREFRONT_ASSETS_DIR}contact-embed.css`, loader: { '.css': 'css' } },
+  { ...common, entryPoints: [`${ROOT}web/storefront/contact-dialog.css`], outfile: `${STOREFRONT_ASSETS_DIR}contact-dialog.css`, loader: { '.css': 'css' } },
 ];
 
 /** The staff workspace (web/workspace) into dist/workspace/, served by the app at /app/assets/. */

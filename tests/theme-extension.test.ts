@@ -39,6 +39,9 @@ describe('theme app extension', () => {
       const { schema } = readBlock(EXTENSION_DIR, name);
       if (schema.javascript) expect(statSync(join(EXTENSION_DIR, 'assets', schema.javascript)).size).toBeLessThanOrEqual(10_000);
     }
+    // The contact block's loader and the embed's trigger script are inlined (no request): the same budget holds.
+    for (const snippet of ['cc-loader.liquid', 'cc-embed-script.liquid'])
+      expect(statSync(join(EXTENSION_DIR, 'snippets', snippet)).size).toBeLessThanOrEqual(10_000);
   });
 
   it.each(blocks)('%s: every setting has a label, and every t: key exists in every schema locale', (name) => {
@@ -80,5 +83,11 @@ describe('theme app extension', () => {
     for (const file of storefrontLocales) expect(flatten(readJson(file)).sort(), file).toEqual(reference);
     const schemaReference = flatten(readJson('en.default.schema.json')).sort();
     for (const file of schemaLocales) expect(flatten(readJson(file)).sort(), file).toEqual(schemaReference);
+  });
+
+  it('ships the theme editor (schema) and the storefront in the same 8 languages', () => {
+    const languages = ['de', 'en.default', 'es', 'fr', 'it', 'ja', 'nl', 'pt-BR'];
+    expect(schemaLocales.map((f) => f.replace('.schema.json', '')).sort()).toEqual(languages);
+    expect(storefrontLocales.map((f) => f.replace('.json', '')).sort()).toEqual(languages);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The only script that loads with the page (Shopify's app block budget: 10,000 bytes raw). It gives each form a fresh
+ * The only script that runs with the page, inlined by the block (no request; Shopify's app block budget still applies:
+ * 10,000 bytes raw). It gives each form a fresh
  * idempotency key and loads the Preact UI on the shopper's first interaction. Until then, and if loading fails, the
  * Liquid form works on its own.
  */
@@ -21,13 +22,15 @@ function bind(form: HTMLFormElement): void {
   const renderedAt = form.querySelector<HTMLInputElement>('input[name="rendered_at"]');
   if (renderedAt) renderedAt.value = String(Date.now());
   let loading: Promise<{ submit(): void }> | null = null;
+  // In the theme editor the form never posts, not even as plain HTML.
+  const design = form.hasAttribute('data-cc-design');
 
   // A submit before the UI is ready waits for it; if the UI cannot load, the form posts as plain HTML.
   function onSubmit(event: Event): void {
     event.preventDefault();
     load().then(
       (ui) => ui.submit(),
-      () => HTMLFormElement.prototype.submit.call(form),
+      () => design || HTMLFormElement.prototype.submit.call(form),
     );
   }
   // A focus or pointer only warms the UI up: if its import fails, the submit path reports it (onSubmit), so a
@@ -49,7 +52,7 @@ function bind(form: HTMLFormElement): void {
   }
   for (const type of TRIGGERS) form.addEventListener(type, prefetch, { passive: true });
   form.addEventListener('submit', onSubmit);
-  countView(form);
+  if (!design) countView(form);
 }
 
 /**
@@ -60,7 +63,11 @@ function countView(form: HTMLFormElement): void {
   const formId = form.querySelector<HTMLInputElement>('input[name="form_id"]')?.value;
   const url = form.action.replace(/\/submit$/, '/view');
   if (!formId || url === form.action || !('sendBeacon' in navigator)) return;
-  const send = () => navigator.sendBeacon(url, new URLSearchParams({ form_id: formId }));
+  // After the page has loaded and gone idle: a request in flight before the largest paint counts against it.
+  const send = () =>
+    afterLoad(() => {
+      navigator.sendBeacon(url, new URLSearchParams({ form_id: formId }));
+    });
   if (!('IntersectionObserver' in window)) return void send();
   const observer = new IntersectionObserver((entries) => {
     if (!entries.some((e) => e.isIntersecting)) return;
@@ -68,6 +75,12 @@ function countView(form: HTMLFormElement): void {
     send();
   });
   observer.observe(form);
+}
+
+function afterLoad(run: () => void): void {
+  const idle = () => ('requestIdleCallback' in window ? requestIdleCallback(run, { timeout: 3000 }) : setTimeout(run, 1000));
+  if (document.readyState === 'complete') idle();
+  else addEventListener('load', idle, { once: true });
 }
 
 function bindAll(): void {

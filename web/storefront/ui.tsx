@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import type { FieldErrorCode } from '../../schema/fields.js';
 import { checkField, ruleKindOf } from '../../schema/rules.js';
+import { openEmbedDialog } from './dialog.js';
 import { freshKey } from './loader-key.js';
 
 type FieldErrors = Record<string, FieldErrorCode>;
@@ -41,6 +42,7 @@ export function mount(form: HTMLFormElement): { submit(): void } {
   const keyInput = form.querySelector<HTMLInputElement>('input[name="idempotency_key"]');
   const fields = [...form.querySelectorAll<HTMLElement>('[data-cc-field]')];
   const state: State = { errors: {}, status: 'idle', touched: new Set(), showSummary: false };
+  const design = form.hasAttribute('data-cc-design');
 
   const inputOf = (field: HTMLElement) =>
     field.querySelector<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('input[name], textarea[name], select[name]');
@@ -150,6 +152,13 @@ export function mount(form: HTMLFormElement): { submit(): void } {
   async function submit(): Promise<void> {
     if (state.status === 'sending') return;
     state.errors = validate();
+    // The theme editor's preview never posts: a valid form shows the success message the shopper would see.
+    if (design && !Object.keys(state.errors).length) {
+      state.status = 'success';
+      state.showSummary = false;
+      paint();
+      return;
+    }
     fields.forEach((f) => state.touched.add(f.dataset.ccField ?? ''));
     if (Object.keys(state.errors).length) {
       state.showSummary = true;
@@ -183,6 +192,8 @@ export function mount(form: HTMLFormElement): { submit(): void } {
       state.errors = {};
       state.touched.clear();
       form.reset();
+      // The app embed stops offering its popup to a shopper who has written (when it may remember that).
+      form.dispatchEvent(new CustomEvent('cc:sent', { bubbles: true }));
       // A new message from the same page is a new submission; the retry of a failed one keeps its key.
       if (keyInput) keyInput.value = freshKey();
     } else if (response.status === 422) {
@@ -222,4 +233,9 @@ export function mount(form: HTMLFormElement): { submit(): void } {
     }
   });
   return { submit: () => void submit() };
+}
+
+/** The app embed's dialog around a form of its own (see dialog.ts), opened by the embed's trigger script. */
+export function openEmbed(template: HTMLTemplateElement, modal: boolean): void {
+  openEmbedDialog(template, modal, mount);
 }
