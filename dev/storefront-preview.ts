@@ -78,9 +78,14 @@ export function storefrontPreview(translator: Translator, options: PreviewOption
     for (let i = 1; i <= count; i++) {
       // Shopify's global objects are visible in rendered snippets too; `block` is not.
       const globals = {
-        request: { locale: { iso_code: locale }, path },
+        // `design_mode=1` plays the theme editor's preview (`request.design_mode`).
+        request: { locale: { iso_code: locale }, path, design_mode: query.get('design_mode') === '1' },
         customer,
-        shop: { name: 'Élégance Parisienne' },
+        // `privacy_policy=0` plays a shop that has not set one (Settings > Policies).
+        shop: {
+          name: 'Élégance Parisienne',
+          privacy_policy: query.get('privacy_policy') === '0' ? null : { title: 'Privacy policy', url: '/policies/privacy-policy' },
+        },
         app: { metafields: { contact_capture: { form_key: { value: options.formKey } } } },
       };
       const html = String(
