@@ -54,8 +54,8 @@ describe('conditional fields in the Liquid block', () => {
 
   it('words in the shopper language', async () => {
     const html = await render(SETTINGS, 'fr');
-    expect(fieldHtml(html, 'company')).toContain('Seulement si « I am a business » est coché ou rempli.');
-    expect(fieldHtml(html, 'phone')).toContain('Seulement si « Subject » ne vaut pas « Something else ».');
+    expect(fieldHtml(html, 'company')).toContain('Seulement si «\u00a0I am a business\u00a0» est coché ou rempli.');
+    expect(fieldHtml(html, 'phone')).toContain('Seulement si «\u00a0Subject\u00a0» ne vaut pas «\u00a0Something else\u00a0».');
   });
 
   it('notes exactly the fields the one parser gives a rule to', async () => {
