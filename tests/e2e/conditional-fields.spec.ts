@@ -112,3 +112,24 @@ test.describe('conditional fields, without JavaScript', () => {
     await leadFor(request, email);
   });
 });
+
+test.describe('the storefront preview settings panel (local only)', () => {
+  test('tries a combination of settings without editing the URL by hand', async ({ page }) => {
+    await page.goto('/fr/');
+    await page.getByRole('link', { name: 'Preview settings (local only)' }).click();
+    const panel = page.getByRole('form', { name: 'Preview settings' });
+    await panel.getByLabel('company', { exact: true }).selectOption('required');
+    await panel.getByLabel('custom_1_type', { exact: true }).selectOption('checkbox');
+    await panel.getByLabel('custom_1_label', { exact: true }).fill('Je suis une entreprise');
+    await panel.getByLabel('custom_1_key', { exact: true }).fill('business');
+    await panel.getByLabel('conditions', { exact: true }).fill('company: business');
+    await panel.getByRole('button', { name: 'Apply' }).click();
+    await expect(page).toHaveURL(/\/fr\/\?panel=1&/);
+    const form = page.getByRole('form', { name: 'Nous contacter' });
+    await expect(form.locator('[data-cc-field="company"]')).toBeHidden();
+    await form.getByLabel('Je suis une entreprise').check();
+    await expect(form.locator('[data-cc-field="company"]')).toBeVisible();
+    // The panel keeps what was applied.
+    await expect(page.getByRole('form', { name: 'Preview settings' }).getByLabel('company', { exact: true })).toHaveValue('required');
+  });
+});
