@@ -3,7 +3,6 @@
  * idempotency key and loads the Preact UI on the shopper's first interaction. Until then, and if loading fails, the
  * Liquid form works on its own.
  */
-import { bindConditions } from './conditions.js';
 import { freshKey } from './loader-key.js';
 
 type UiModule = { mount(form: HTMLFormElement): { submit(): void } };
@@ -21,7 +20,15 @@ function bind(form: HTMLFormElement): void {
   // The minimum fill time counts from when this shopper saw the form, not from when a cached page was rendered.
   const renderedAt = form.querySelector<HTMLInputElement>('input[name="rendered_at"]');
   if (renderedAt) renderedAt.value = String(Date.now());
-  bindConditions(form);
+  // Conditional fields load their rules' parser only on forms that have rules, right away (a field that does not
+  // apply should disappear before the shopper reaches it). If it cannot load, every field stays, as without script.
+  const conditionsSrc = form.dataset.conditionsSrc;
+  if (conditionsSrc && form.querySelector('input[name="conditions"]')) {
+    (import(/* @vite-ignore */ conditionsSrc) as Promise<{ bindConditions(form: HTMLFormElement): void }>).then(
+      (m) => m.bindConditions(form),
+      () => undefined,
+    );
+  }
   let loading: Promise<{ submit(): void }> | null = null;
 
   // A submit before the UI is ready waits for it; if the UI cannot load, the form posts as plain HTML.
