@@ -47,7 +47,12 @@ export function proxyEmulator(options: ProxyEmulatorOptions) {
     if ((out.get('content-type') ?? '').startsWith('application/liquid')) {
       const liquid = await response.text();
       const locale = (c.req.header('accept-language') ?? 'en').split(',')[0]?.split('-')[0] ?? 'en';
-      const body = String(await options.engine.parseAndRender(liquid, { request: { locale: { iso_code: locale }, path: url.pathname } }));
+      const body = String(
+        await options.engine.parseAndRender(liquid, {
+          request: { locale: { iso_code: locale }, path: url.pathname },
+          shop: { name: 'Élégance Parisienne', privacy_policy: { title: 'Privacy policy', url: '/policies/privacy-policy' } },
+        }),
+      );
       out.set('content-type', 'text/html; charset=utf-8');
       out.delete('content-length');
       return new Response(layout(locale, 'Élégance Parisienne', '', body).replace('LANG_LINKS', options.languageLinks()), {

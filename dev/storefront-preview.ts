@@ -5,7 +5,7 @@ import { type Context, Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import type { Liquid } from 'liquidjs';
 import type { Translator } from '../web/server/core/i18n.js';
-import { createThemeEngine, defaultSettings, readBlock } from './theme-liquid.js';
+import { type BlockSchema, createThemeEngine, defaultSettings, readBlock } from './theme-liquid.js';
 
 /**
  * A minimal storefront: a theme page with the contact form block rendered from the real extension Liquid, in every
@@ -16,6 +16,8 @@ import { createThemeEngine, defaultSettings, readBlock } from './theme-liquid.js
  * `design=1` renders as the theme editor does (`request.design_mode`); `linked_css=1` links the block's
  * stylesheet in the head as it used to be (the bench's baseline). Page types: `/products/x`,
  * `/collections/x`, `/pages/x`, `/account` (where the embed must never show).
+ * Settings panel and more (README "Storefront preview"): `s.<setting id>` (one setting, as the settings panel at
+ * `panel=1` sends them), `design_mode=1` (same as `design=1`), `privacy_policy=0` (a shop without one).
  */
 const ASSET_BASE = '/extensions/contact-form/assets/';
 
@@ -77,17 +79,25 @@ export function storefrontPreview(translator: Translator, options: PreviewOption
   const renderPage = async (locale: string, path: string, query: URLSearchParams, pageType = 'index') => {
     // Read on each request so an edit to the block shows on reload, as `shopify app dev` would.
     const block = readBlock(EXTENSION_DIR, 'contact-form');
-    const overrides = query.get('settings') ? (JSON.parse(query.get('settings') ?? '{}') as Record<string, unknown>) : {};
+    const overrides = {
+      ...(query.get('settings') ? (JSON.parse(query.get('settings') ?? '{}') as Record<string, unknown>) : {}),
+      ...panelSettings(block.schema, query),
+    };
     const blocksParam = Number(query.get('blocks') ?? '1');
     const count = Math.min(5, Math.max(0, Number.isInteger(blocksParam) ? blocksParam : 1));
     const customer = DEV_CUSTOMERS[query.get('customer') ?? ''] ?? null;
     const rootUrl = locale === 'en' ? '/' : `/${locale}`;
     // Shopify's global objects are visible in rendered snippets too; `block` is not.
     const globals = {
-      request: { locale: { iso_code: locale }, path, page_type: pageType, design_mode: query.get('design') === '1' },
+      // `design=1` or `design_mode=1` plays the theme editor's preview (`request.design_mode`).
+      request: { locale: { iso_code: locale }, path, page_type: pageType, design_mode: query.get('design') === '1' || query.get('design_mode') === '1' },
       routes: { root_url: rootUrl },
       customer,
-      shop: { name: 'Élégance Parisienne' },
+      // `privacy_policy=0` plays a shop that has not set one (Settings > Policies).
+      shop: {
+        name: 'Élégance Parisienne',
+        privacy_policy: query.get('privacy_policy') === '0' ? null : { title: 'Privacy policy', url: '/policies/privacy-policy' },
+      },
       app: { metafields: { contact_capture: { form_key: { value: options.formKey } } } },
     };
     const blocks: string[] = [];
@@ -112,7 +122,8 @@ export function storefrontPreview(translator: Translator, options: PreviewOption
         ].join('\n')
       : '';
     const embed = await renderEmbed(query, globals);
-    return layout(locale, 'Contact – Élégance Parisienne', privacyStandIn(query.get('privacy')) + head, blocks.join('\n'), embed).replace(
+    const panel = query.get('panel') === '1' ? settingsPanel(block.schema, { ...defaultSettings(block.schema), ...overrides }, path, query) : panelLink(query);
+    return layout(locale, 'Contact – Élégance Parisienne', privacyStandIn(query.get('privacy')) + head, panel + blocks.join('\n'), embed).replace(
       'LANG_LINKS',
       languageLinks(),
     );
@@ -180,4 +191,63 @@ export function storefrontPreview(translator: Translator, options: PreviewOption
 function privacyStandIn(value: string | null): string {
   if (value !== 'granted' && value !== 'denied') return '';
   return `<script>window.Shopify={customerPrivacy:{preferencesProcessingAllowed:function(){return ${value === 'granted'};}}};</script>\n`;
+}
+
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * The preview's settings panel (`?panel=1`): one control per block setting, named `s.<setting id>`, so that trying a
+ * combination is a form post-back rather than hand-written JSON in the URL. Works without JavaScript. The panel's
+ * values win over `settings`; an unticked box counts as false only when the panel sent the page (`panel=1`).
+ */
+function panelSettings(schema: BlockSchema, query: URLSearchParams): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const fromPanel = query.get('panel') === '1';
+  for (const setting of schema.settings) {
+    if (!setting.id) continue;
+    const value = query.get(`s.${setting.id}`);
+    if (setting.type === 'checkbox') {
+      if (value !== null) out[setting.id] = value === 'on';
+      else if (fromPanel && query.has('s.__sent')) out[setting.id] = false;
+    } else if (value !== null) out[setting.id] = setting.type === 'range' ? Number(value) : value;
+  }
+  return out;
+}
+
+function panelLink(query: URLSearchParams): string {
+  const next = new URLSearchParams(query);
+  next.set('panel', '1');
+  return `<p><a href="?${escapeHtml(next.toString())}">Preview settings (local only)</a></p>`;
+}
+
+function settingsPanel(schema: BlockSchema, current: Record<string, unknown>, path: string, query: URLSearchParams): string {
+  const controls = schema.settings
+    .filter((setting) => setting.id)
+    .map((setting) => {
+      const id = setting.id!;
+      const name = `s.${id}`;
+      const value = current[id];
+      const text = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+      const label = `<label for="panel-${id}">${escapeHtml(id)}</label>`;
+      const options = Array.isArray(setting.options) ? (setting.options as Array<{ value: string }>) : [];
+      let control: string;
+      if (setting.type === 'checkbox') control = `<input type="checkbox" id="panel-${id}" name="${name}"${value === true ? ' checked' : ''}>`;
+      else if (setting.type === 'select')
+        control = `<select id="panel-${id}" name="${name}">${options.map((o) => `<option${o.value === text ? ' selected' : ''}>${escapeHtml(o.value)}</option>`).join('')}</select>`;
+      else if (setting.type === 'textarea' || setting.type === 'richtext')
+        control = `<textarea id="panel-${id}" name="${name}" rows="3">${escapeHtml(text)}</textarea>`;
+      else control = `<input type="${setting.type === 'range' ? 'number' : 'text'}" id="panel-${id}" name="${name}" value="${escapeHtml(text)}">`;
+      return `<div class="panel__row">${label}${control}</div>`;
+    })
+    .join('');
+  const keep = ['blocks', 'customer', 'design', 'design_mode', 'privacy_policy', 'embed', 'privacy']
+    .filter((k) => query.get(k) !== null)
+    .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(query.get(k) ?? '')}">`)
+    .join('');
+  return `<details class="panel" open><summary>Preview settings (local only)</summary>
+<style>.panel{border:1px dashed #888;padding:.5rem 1rem;margin-bottom:1rem}.panel form{display:grid;gap:.5rem;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr))}.panel__row{display:grid;gap:.25rem}</style>
+<form method="get" action="${escapeHtml(path)}" aria-label="Preview settings">
+<input type="hidden" name="panel" value="1"><input type="hidden" name="s.__sent" value="1">${keep}${controls}
+<div><button type="submit">Apply</button> <a href="${escapeHtml(path)}">Reset</a></div>
+</form></details>`;
 }

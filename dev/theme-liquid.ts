@@ -54,9 +54,12 @@ export function createThemeEngine(translator: Translator, assetBase: string, ext
     ...(extensionDir ? { root: [join(extensionDir, 'snippets')], partials: [join(extensionDir, 'snippets')], extname: '.liquid' } : {}),
   });
   engine.registerFilter('hmac_sha256', (text: string, key: string) => createHmac('sha256', String(key)).update(String(text)).digest('hex'));
-  engine.registerFilter('t', function (this: { context: { getSync(path: string[]): unknown } }, key: string, vars?: Record<string, string>) {
+  // Keyword arguments (`| t: field: label`) reach a liquidjs filter as [name, value] pairs.
+  engine.registerFilter('t', function (this: { context: { getSync(path: string[]): unknown } }, key: string, ...args: unknown[]) {
     const iso = this.context.getSync(['request', 'locale', 'iso_code']);
     const locale = typeof iso === 'string' ? iso : 'en';
+    const vars: Record<string, string> = {};
+    for (const arg of args) if (Array.isArray(arg) && typeof arg[0] === 'string') vars[arg[0]] = String(arg[1] ?? '');
     return translator.t(locale, key, vars);
   });
   engine.registerFilter('asset_url', (file: string) => `${assetBase}${file}`);

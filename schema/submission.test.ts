@@ -22,6 +22,7 @@ describe('the shared submission schema', () => {
       unknown: ['shop'],
       invalidSpec: false,
       custom: [],
+      conditions: [],
     });
   });
 

@@ -11,6 +11,7 @@ import {
   type FieldErrorCode,
 } from './fields.js';
 import { PURCHASE_QUESTIONS } from './purchase-questions.js';
+import { CONDITIONS_MAX_CHARS, type ConditionRule, conditionNames, hiddenFields, parseConditions } from './conditions.js';
 import { EMAIL_PATTERN, MULTI_LINE, SINGLE_LINE, checkField, normalizePhone, validDate } from './rules.js';
 
 export { EMAIL_PATTERN, normalizePhone } from './rules.js';
@@ -108,6 +109,8 @@ export const submissionSchema = z.strictObject({
   sms_consent_text: optionalText(LIMITS.consentText, true),
   /** Set by the block when the merchant made consent a condition of sending the form. */
   consent_required: checkbox,
+  /** The block's "Conditional fields" setting as written (schema/conditions.ts): a hidden field is neither required nor kept. */
+  conditions: optionalText(CONDITIONS_MAX_CHARS, true),
   /** Required fields the block declares (`first_name,phone`): the shopper cannot remove them from the page alone. */
   required_fields: optionalText(200),
   locale: z.optional(z.string('invalid').check(z.trim(), z.regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'invalid'), z.maxLength(LIMITS.locale, 'too_long'))),
@@ -158,7 +161,8 @@ export function dropEmpty(input: Record<string, unknown>): Record<string, unknow
  * forged or broken request, answered 400 rather than with a form the shopper could not correct (the spec is hidden).
  */
 export type ParseResult =
-  { ok: true; value: Submission } | { ok: false; fields: FieldErrors; unknown: string[]; invalidSpec: boolean; custom: DeclaredField[] };
+  | { ok: true; value: Submission }
+  | { ok: false; fields: FieldErrors; unknown: string[]; invalidSpec: boolean; custom: DeclaredField[]; conditions: ConditionRule[] };
 
 export interface ParseOptions {
   /** Whether `custom_fields_sig` is the block's signature of `custom_fields` (the raw string, as posted). */
@@ -176,8 +180,31 @@ export function splitTags(raw: string | undefined): string[] {
   ].slice(0, MAX_MERCHANT_TAGS);
 }
 
+/** What an input held, as the widget reads it: a ticked box `on`, an unticked one empty. */
+function inputValue(value: unknown): string | undefined {
+  if (value === true) return 'on';
+  if (value === false) return '';
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+/**
+ * The rules the block posted, and the fields they hide for what was posted. Read before any check, so that a hidden
+ * field's value is dropped (never validated, never stored) and its `required` never applies. The spec is only read
+ * for its keys here; it is checked (and refused if broken) below.
+ */
+function applyConditions(given: Record<string, unknown>): { rules: ConditionRule[]; hidden: Set<string> } {
+  const text = given.conditions;
+  if (typeof text !== 'string' || text.length > CONDITIONS_MAX_CHARS) return { rules: [], hidden: new Set() };
+  const spec = typeof given.custom_fields === 'string' ? z.safeParse(customSpec, parseJson(given.custom_fields)) : null;
+  const { rules } = parseConditions(text, conditionNames(spec?.success ? spec.data.map((c) => c.key) : []));
+  const hidden = hiddenFields(rules, (name) => inputValue(given[name]));
+  for (const name of hidden) delete given[name];
+  return { rules, hidden };
+}
+
 export function parseSubmission(input: Record<string, unknown>, options: ParseOptions = {}): ParseResult {
   const given = dropEmpty(input);
+  const { rules, hidden } = applyConditions(given);
   const standard: Record<string, unknown> = {};
   const answersIn: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(given)) {
@@ -219,17 +246,20 @@ export function parseSubmission(input: Record<string, unknown>, options: ParseOp
     else answers[key] = typeof value === 'boolean' ? (value ? 'on' : '') : String(value).trim();
   }
   for (const spec of custom) {
-    const code = checkField({ kind: spec.kind, required: spec.required, ...(spec.options ? { options: spec.options } : {}) }, answers[spec.key]);
+    const code = checkField(
+      { kind: spec.kind, required: spec.required && !hidden.has(CUSTOM_PREFIX + spec.key), ...(spec.options ? { options: spec.options } : {}) },
+      answers[spec.key],
+    );
     if (code) fields[`${CUSTOM_PREFIX}${spec.key}`] = code;
     else if (spec.kind === 'checkbox') answers[spec.key] = answers[spec.key] ? 'true' : 'false';
   }
   if (invalidSpec || unknown.length || !result.success || Object.keys(fields).length) {
-    if (result.success) addConditionalErrors(result.data, given, fields);
-    return { ok: false, fields, unknown, invalidSpec, custom };
+    if (result.success) addConditionalErrors(result.data, given, fields, hidden);
+    return { ok: false, fields, unknown, invalidSpec, custom, conditions: rules };
   }
   const value = result.data;
-  addConditionalErrors(value, given, fields);
-  if (Object.keys(fields).length) return { ok: false, fields, unknown, invalidSpec, custom };
+  addConditionalErrors(value, given, fields, hidden);
+  if (Object.keys(fields).length) return { ok: false, fields, unknown, invalidSpec, custom, conditions: rules };
   return { ok: true, value: { ...value, answers, custom } };
 }
 
@@ -242,11 +272,16 @@ function parseJson(text: string): unknown {
 }
 
 /** Rules that tie fields together: consent the form requires, a phone for SMS consent, required standard fields. */
-function addConditionalErrors(value: z.output<typeof submissionSchema>, given: Record<string, unknown>, fields: FieldErrors): void {
+function addConditionalErrors(
+  value: z.output<typeof submissionSchema>,
+  given: Record<string, unknown>,
+  fields: FieldErrors,
+  hidden: ReadonlySet<string>,
+): void {
   if (value.consent_required && !value.email_marketing_consent) fields.email_marketing_consent = 'consent_required';
   if (value.sms_marketing_consent && !value.phone) fields.phone ??= 'required';
   for (const name of (value.required_fields ?? '').split(',').map((s) => s.trim())) {
     const parts: readonly string[] = name === 'address' ? ADDRESS_REQUIRED_PARTS : [name];
-    for (const part of parts) if (part in submissionSchema.shape && given[part] === undefined && !fields[part]) fields[part] = 'required';
+    for (const part of parts) if (part in submissionSchema.shape && !hidden.has(part) && given[part] === undefined && !fields[part]) fields[part] = 'required';
   }
 }

@@ -222,3 +222,9 @@ export interface DefinitionListing {
   /** `created_at` is null for the app's declared definitions (shopify.app.toml), which Shopify makes on deploy. */
   definitions: Array<{ key: string; type: string; created_at: string | null; leads: number; app: boolean }>;
 }
+
+/** GET /api/setup: the theme editor's deep links, and what the live theme already has (null: Shopify did not say). */
+export interface SetupStatus {
+  links: { block: string; embed: string };
+  live: { theme: string | null; block: boolean; embed: boolean } | null;
+}

@@ -23,6 +23,8 @@ export const storefrontBundles: BuildOptions[] = [
   { ...common, entryPoints: [`${ROOT}web/storefront/loader.ts`], outfile: `${STOREFRONT_ASSETS_DIR}contact-form.js`, format: 'iife' },
   { ...common, entryPoints: [`${ROOT}web/storefront/cart-fields.ts`], outfile: `${STOREFRONT_ASSETS_DIR}cart-fields.js`, format: 'iife' },
   { ...common, entryPoints: [`${ROOT}web/storefront/ui.tsx`], outfile: `${STOREFRONT_ASSETS_DIR}contact-form-ui.js`, format: 'esm' },
+  // Conditional fields: loaded at once, but only by forms that have rules, so other pages never pay for the parser.
+  { ...common, entryPoints: [`${ROOT}web/storefront/conditions.ts`], outfile: `${STOREFRONT_ASSETS_DIR}contact-form-conditions.js`, format: 'esm' },
   { ...common, entryPoints: [`${ROOT}web/storefront/contact-form.css`], outfile: `${STOREFRONT_ASSETS_DIR}contact-form.css`, loader: { '.css': 'css' } },
   // The app embed: its trigger script (loads only on targeted pages) and its styles (inlined by scripts/theme-sources.ts).
   { ...common, entryPoints: [`${ROOT}web/storefront/embed.ts`], outfile: `${STOREFRONT_ASSETS_DIR}contact-embed.js`, format: 'iife' },

@@ -17,7 +17,7 @@ import { connection, customerView, metafieldView } from './customer-view.js';
 import { type DeclaredDefinition, readDeclaredCustomerDefinitions } from './declared.js';
 import { deprecatedInDocument, deprecatedInVariables } from './deprecations.js';
 import { loadAdminSchema } from './schema.js';
-import { IdSequence, ShopData } from './store.js';
+import { type EmuTheme, IdSequence, ShopData } from './store.js';
 
 /**
  * A local stand-in for Shopify's Admin GraphQL API: it validates every operation against the real 2026-10 schema,
@@ -68,6 +68,7 @@ const ROOT_RESOLVERS = new Set([
   'customerByIdentifier',
   'customers',
   'currentAppInstallation',
+  'themes',
 ]);
 
 /** A tiny seeded PRNG so fault injection is reproducible in tests. */
@@ -151,6 +152,13 @@ export class AdminEmulator {
 
   shopData(shop: string): ShopData | undefined {
     return this.shops.get(shop)?.data;
+  }
+
+  /** Writes a file of the shop's published theme, as the theme editor does when a merchant adds a block or an embed. */
+  setThemeFile(shop: string, filename: string, content: string): void {
+    const theme = this.shops.get(shop)?.data.themes.find((t) => t.role === 'MAIN');
+    if (!theme) throw new Error(`no published theme for ${shop}`);
+    theme.files.set(filename, content);
   }
 
   /** Handles one POST to /admin/api/2026-10/graphql.json. */
@@ -302,6 +310,11 @@ export class AdminEmulator {
             : data.customers.get(identifier.id ?? '');
         return c ? customerView(data, c) : null;
       },
+      themes: ({ first, roles, names }: { first?: number; roles?: string[]; names?: string[] }) =>
+        connection(
+          data.themes.filter((th) => (!roles || roles.includes(th.role)) && (!names || names.includes(th.name))).map((th) => themeView(th)),
+          first,
+        ),
       customers: ({ first, query }: { first?: number; query?: string }) => {
         const email = /email:(\S+)/.exec(query ?? '')?.[1]?.replace(/^"|"$/g, '');
         const all = [...data.customers.values()].filter((c) => !email || c.email?.toLowerCase() === email.toLowerCase());
@@ -326,5 +339,34 @@ function EmulatorStats(): EmulatorStats {
     operations: {},
     pointsSpent: 0,
     deprecated: {},
+  };
+}
+
+/**
+ * OnlineStoreTheme as 2026-10 defines it: `files(filenames:, first:)` takes exact names or `*` wildcards; a text file's
+ * body is an OnlineStoreThemeFileBodyText (the union resolves on __typename).
+ */
+function themeView(theme: EmuTheme) {
+  return {
+    __typename: 'OnlineStoreTheme',
+    id: theme.id,
+    name: theme.name,
+    role: theme.role,
+    prefix: '/t/1',
+    processing: false,
+    processingFailed: false,
+    files: ({ filenames, first }: { filenames?: string[]; first?: number }) => {
+      const patterns = filenames?.map((f) => new RegExp(`^${f.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
+      const nodes = [...theme.files.entries()]
+        .filter(([name]) => !patterns || patterns.some((p) => p.test(name)))
+        .map(([filename, content]) => ({
+          __typename: 'OnlineStoreThemeFile',
+          filename,
+          size: Buffer.byteLength(content),
+          contentType: filename.endsWith('.json') ? 'application/json' : 'text/plain',
+          body: { __typename: 'OnlineStoreThemeFileBodyText', content },
+        }));
+      return connection(nodes, first);
+    },
   };
 }

@@ -15,6 +15,8 @@ const controlSchema = z.object({
     .optional(),
   seed: z.number().int().optional(),
   resetStats: z.boolean().optional(),
+  /** Writes a file of the shop's live theme, as the theme editor would (the setup card's end-to-end test). */
+  themeFile: z.object({ shop: z.string().min(1).max(255), filename: z.string().min(1).max(200), content: z.string().max(500_000) }).optional(),
 });
 
 /** The emulated shop's staff: user 1 owns the shop; any other id is a staff member. */
@@ -86,8 +88,15 @@ export function adminEmulatorRoutes(emulator: AdminEmulator, appConfig: Emulated
   app.post('/__emulator/admin', async (c) => {
     const parsed = controlSchema.safeParse(await c.req.json().catch(() => null));
     if (!parsed.success) return c.json({ error: 'invalid_control', issues: parsed.error.issues }, 400);
-    const { resetStats, ...settings } = parsed.data;
+    const { resetStats, themeFile, ...settings } = parsed.data;
     emulator.configure(settings);
+    if (themeFile) {
+      try {
+        emulator.setThemeFile(themeFile.shop, themeFile.filename, themeFile.content);
+      } catch {
+        return c.json({ error: 'unknown_shop' }, 404);
+      }
+    }
     if (resetStats) emulator.resetStats();
     return c.json({ ok: true, stats: emulator.stats });
   });

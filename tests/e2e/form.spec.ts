@@ -128,8 +128,11 @@ test.describe('what every shopper can use', () => {
     await page.keyboard.press('Tab'); // consent
     await expect(form.getByLabel(/Email me news/)).toBeFocused();
     await page.keyboard.press('Space');
-    await page.keyboard.press('Tab'); // the honeypot is out of the tab order: next is the button
+    await page.keyboard.press('Tab'); // the honeypot is out of the tab order: next is the privacy policy, then the button
+    await expect(form.getByRole('link', { name: 'Privacy policy' })).toBeFocused();
+    await page.keyboard.press('Tab');
     await expect(form.getByRole('button', { name: 'Send' })).toBeFocused();
+    await expect(form.getByRole('button', { name: 'Send' })).toHaveAccessibleDescription(/^We use your details only to answer your message/);
     await page.keyboard.press('Enter');
     await expect(form.getByRole('status')).toContainText('Thanks for contacting us');
     expect((await leadFor(request, email, 'synced')).first_name).toBe('Kim');

@@ -1,4 +1,6 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
+import { DEV_DEFAULTS } from '../../web/server/config.js';
 
 /**
  * Local mode signs staff in through a stand-in for App Bridge served from dev/ (the workspace bundle has no dev
@@ -19,4 +21,35 @@ test('local mode signs in through the App Bridge stand-in, and its bar switches 
   await expect(page.getByRole('heading', { level: 1, name: 'Prospects' })).toBeVisible();
   await expect(page.getByLabel('Mode local : connecté en tant que')).toHaveValue('viewer');
   await expect(page.getByRole('button', { name: 'Équipe' })).toHaveCount(0);
+});
+
+test('the setup card links to the theme editor and says what the live theme already has', async ({ page, request }) => {
+  const shop = DEV_DEFAULTS.SHOPIFY_DEV_SHOP;
+  const type = (handle: string) => `shopify://apps/contact-capture/blocks/${handle}/0190f3b2-7d8e-7c3a-9a41-2f1d7b1c9e01`;
+  const theme = (filename: string, content: unknown) =>
+    request.post('/__emulator/admin', { data: { themeFile: { shop, filename, content: JSON.stringify(content) } } });
+  await theme('templates/page.contact.json', { sections: { main: { type: 'main-page' } }, order: ['main'] });
+  await theme('config/settings_data.json', { current: { blocks: {} } });
+
+  await page.goto('/app');
+  const card = page.locator('section.card').filter({ has: page.getByRole('heading', { name: /Finish setting up the contact form|Get your first lead/ }) });
+  const add = card.getByRole('link', { name: 'Add the contact form in the theme editor' });
+  await expect(add).toHaveAttribute(
+    'href',
+    new RegExp(`^https://${shop}/admin/themes/current/editor\\?template=page&addAppBlockId=[^&]+%2Fcontact-form&target=newAppsSection$`),
+  );
+  await expect(add).toHaveAttribute('target', '_top');
+  await expect(add).toHaveAccessibleDescription('Add the contact form to a page');
+  await expect(card.getByRole('link', { name: 'Turn on the popup in the theme editor' })).toHaveAttribute('href', /activateAppId=[^&]+%2Fcontact-embed/);
+  await expect(card.getByText('Not yet')).toHaveCount(2);
+  const results = await new AxeBuilder({ page }).include('.card').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  expect(results.violations.map((v) => v.id)).toEqual([]);
+
+  // The merchant adds the block: the card says so; once the embed is on too, a shop with leads no longer shows it.
+  await theme('templates/page.contact.json', { sections: { apps: { type: '_blocks', blocks: { b: { type: type('contact-form') } } } }, order: ['apps'] });
+  await page.goto('/app?locale=fr');
+  const carte = page.locator('section.card').filter({ has: page.getByRole('heading', { name: /Terminez l’installation|Obtenez votre premier prospect/ }) });
+  await expect(carte.getByText('Fait')).toHaveCount(1);
+  await expect(carte.getByText('Pas encore')).toHaveCount(1);
+  await theme('config/settings_data.json', { current: { blocks: { e: { type: type('contact-embed'), disabled: false } } } });
 });

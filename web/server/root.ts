@@ -16,6 +16,7 @@ import { RateCounters } from './leads/rate-limit.js';
 import { proxyRoutes } from './routes/proxy/routes.js';
 import { createAdminClient } from './shopify/admin-client.js';
 import { customerEmailLookup } from './shopify/customer-email.js';
+import { themeSetupLookup } from './shopify/theme-setup.js';
 import { shopTokens } from './shopify/shops.js';
 import { createShopifyApi } from './shopify/shopify-api.js';
 import { SyncWorker } from './jobs/sync-worker.js';
@@ -147,6 +148,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       db,
       shopify,
       maxCustomDefinitions: config.maxCustomDefinitions,
+      setup: { clientId: config.apiKey, themeSetup: themeSetupLookup(client, tokens) },
       hashes: { lookup: lookupHash, term: termHash },
       identifyStaff: (session) => identifyStaffUser(exchangeOptions, session.shop, session.token),
       ensureInstalled: installer({ db, client, tokens, exchange: exchangeOptions, apiSecret: config.apiSecret, log }),

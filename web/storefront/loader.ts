@@ -21,6 +21,15 @@ function bind(form: HTMLFormElement): void {
   // The minimum fill time counts from when this shopper saw the form, not from when a cached page was rendered.
   const renderedAt = form.querySelector<HTMLInputElement>('input[name="rendered_at"]');
   if (renderedAt) renderedAt.value = String(Date.now());
+  // Conditional fields load their rules' parser only on forms that have rules, right away (a field that does not
+  // apply should disappear before the shopper reaches it). If it cannot load, every field stays, as without script.
+  const conditionsSrc = form.dataset.conditionsSrc;
+  if (conditionsSrc && form.querySelector('input[name="conditions"]')) {
+    (import(/* @vite-ignore */ conditionsSrc) as Promise<{ bindConditions(form: HTMLFormElement): void }>).then(
+      (m) => m.bindConditions(form),
+      () => undefined,
+    );
+  }
   let loading: Promise<{ submit(): void }> | null = null;
   // In the theme editor the form never posts, not even as plain HTML.
   const design = form.hasAttribute('data-cc-design');

@@ -54,7 +54,8 @@ export function mount(form: HTMLFormElement): { submit(): void } {
       if (typeof value === 'string') out[name] = value;
     });
     delete out.idempotency_key;
-    for (const box of form.querySelectorAll<HTMLInputElement>('input[type="checkbox"][name]')) out[box.name] = box.checked;
+    // A disabled box belongs to a field its condition hides (conditions.ts): not sent, like any disabled input.
+    for (const box of form.querySelectorAll<HTMLInputElement>('input[type="checkbox"][name]:not(:disabled)')) out[box.name] = box.checked;
     return out;
   }
 
@@ -63,7 +64,8 @@ export function mount(form: HTMLFormElement): { submit(): void } {
     for (const field of fields) {
       const name = field.dataset.ccField ?? '';
       const input = inputOf(field);
-      if (!input) continue;
+      // Disabled: hidden by its condition, so neither checked nor required (the server skips it the same way).
+      if (!input || input.disabled) continue;
       // The block's kind of a standard field is its input type (`tel`); the rule kind comes from the definition's mapping.
       const kind = ruleKindOf(field.dataset.ccKind ?? '');
       const required = field.dataset.ccRequired !== undefined;
@@ -74,7 +76,7 @@ export function mount(form: HTMLFormElement): { submit(): void } {
     }
     const sms = form.querySelector<HTMLInputElement>('input[name="sms_marketing_consent"]');
     const phone = form.querySelector<HTMLInputElement>('input[name="phone"]');
-    if (sms?.checked && phone && !phone.value.trim()) errors.phone ??= 'required';
+    if (sms?.checked && phone && !phone.disabled && !phone.value.trim()) errors.phone ??= 'required';
     return errors;
   }
 

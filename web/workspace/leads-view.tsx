@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, apiJson } from './api.js';
 import { type Strings, format, plural } from './i18n.js';
 import { Announce, Badge, Card, FilterSelect, Table, countText, fullName, shown, when } from './parts.js';
+import { SetupCard } from './setup-card.js';
 import { EMPTY_FILTER, type Filter, type Lead, type LeadCounts, type LeadFacets, type LeadPage, type Me, type Status, filterQuery } from './types.js';
 
 const STATUSES: Status[] = ['pending', 'synced', 'failed', 'no_consent', 'quarantined'];
@@ -196,6 +197,7 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
       ) : null}
       {masked ? <p class="banner">{t.masked}</p> : null}
 
+      {leads ? <SetupCard t={t} empty={leads.length === 0 && !filtered && !filter.status} /> : null}
       <Card>
         {error ? <Announce>{error}</Announce> : null}
         {leads === null && !error ? <Announce>{t.loading}</Announce> : null}

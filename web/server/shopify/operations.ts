@@ -194,7 +194,27 @@ export const CUSTOMER_EMAIL = /* GraphQL */ `
   }
 `;
 
+/**
+ * The live theme's JSON templates, sections and settings_data.json, where Shopify records app blocks and app embeds
+ * (read_themes): the workspace's setup card says whether the contact block and the embed are already there.
+ */
+export const LIVE_THEME_FILES = /* GraphQL */ `
+  query ContactCaptureLiveThemeFiles {
+    themes(first: 1, roles: [MAIN]) {
+      nodes {
+        id
+        name
+        files(first: 250, filenames: ["templates/*.json", "sections/*.json", "config/settings_data.json"]) {
+          nodes { filename body { ... on OnlineStoreThemeFileBodyText { content } } }
+          pageInfo { hasNextPage }
+        }
+      }
+    }
+  }
+`;
+
 export const OPERATIONS = {
+  LIVE_THEME_FILES,
   CUSTOMER_FOR_SYNC,
   CUSTOMER_APP_METAFIELDS,
   CUSTOMER_CREATE,

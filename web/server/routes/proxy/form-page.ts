@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONTACT_FIELDS } from '../../../../schema/contact-fields.js';
+import type { ConditionRule } from '../../../../schema/conditions.js';
 import type { DeclaredField, FieldErrors } from '../../../../schema/submission.js';
 import type { Translator } from '../../core/i18n.js';
 import { EXTENSION_DIR } from '../../core/paths.js';
@@ -23,10 +24,18 @@ const CARRIED = [
   'tags',
   'tags_sig',
   'required_fields',
+  'conditions',
   'consent_required',
   'rendered_at',
   'idempotency_key',
 ];
+
+/**
+ * The block's privacy notice links the shop's policy: the page's only Liquid, fixed here (never built from anything
+ * posted), which Shopify fills in when it renders the page in the theme.
+ */
+export const PRIVACY_LINK_LIQUID = ['{% if shop.privacy_policy %} <a href="{{ shop.privacy_policy.url }}">', '</a>{% endif %}'] as const;
+const privacyLink = (label: string) => `${PRIVACY_LINK_LIQUID[0]}${label}${PRIVACY_LINK_LIQUID[1]}`;
 
 let css: string | null = null;
 function styles(): string {
@@ -42,7 +51,11 @@ function styles(): string {
   return css;
 }
 
-/** `custom`: the fields as the server parsed and checked the posted spec, never the raw JSON again. */
+/**
+ * `custom`: the fields as the server parsed and checked the posted spec, never the raw JSON again. `conditions`: the
+ * rules as the server parsed them: each conditional field shows, with its condition beside it, as in the block
+ * without JavaScript.
+ */
 export function formAgainPage(
   translator: Translator,
   locale: string,
@@ -50,6 +63,7 @@ export function formAgainPage(
   posted: Record<string, unknown>,
   action: string,
   custom: readonly DeclaredField[],
+  conditions: readonly ConditionRule[] = [],
 ): string {
   const t = (key: string) => esc(translator.t(locale, key));
   const str = (name: string) => (typeof posted[name] === 'string' ? posted[name] : '');
@@ -61,17 +75,35 @@ export function formAgainPage(
   const idOf = (name: string) => `cc-again-${name.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
   const labelled: Array<{ name: string; label: string }> = [];
 
-  const field = (name: string, label: string, control: (attrs: string) => string, isRequired: boolean) => {
+  const labelOf = (name: string): string => {
+    const c = custom.find((f) => `custom.${f.key}` === name);
+    return c ? (c.label ?? c.key) : translator.t(locale, `contact_form.fields.${name}.label`);
+  };
+  const or = translator.t(locale, 'contact_form.conditions.or');
+  // The same wording as the block's (cc-field.liquid), from the same locale keys.
+  const conditionText = (rule: ConditionRule): string =>
+    translator.t(locale, `contact_form.conditions.only_if_${rule.op}`, { field: labelOf(rule.source), value: rule.values.join(or) });
+  const field = (name: string, label: string, control: (attrs: string) => string, isRequired: boolean, checkbox = false) => {
     labelled.push({ name, label });
     const code = errors[name];
     const id = idOf(name);
-    const attrs = `id="${id}" name="${esc(name)}"${isRequired ? ' required aria-required="true"' : ''}${code ? ` aria-invalid="true" aria-describedby="${id}-error"` : ''}`;
-    return `<div class="cc__field"><label class="cc__label" for="${id}">${esc(label)}${isRequired ? ' <span aria-hidden="true">*</span>' : ''}</label>${control(attrs)}<p class="cc__error" id="${id}-error">${code ? t(`contact_form.errors.${code}`) : ''}</p></div>`;
+    const rule = conditions.find((r) => r.target === name);
+    const described = [rule ? `${id}-condition` : '', code ? `${id}-error` : ''].filter(Boolean).join(' ');
+    // A conditional field may not apply: the browser must not insist on it; the server decides with the same rule.
+    const htmlRequired = isRequired && !rule;
+    const attrs = `id="${id}" name="${esc(name)}"${htmlRequired ? ' required aria-required="true"' : ''}${code ? ' aria-invalid="true"' : ''}${described ? ` aria-describedby="${described}"` : ''}`;
+    const labelHtml = `<label class="${checkbox ? 'cc__consent-label' : 'cc__label'}" for="${id}">${esc(label)}${isRequired ? ' <span aria-hidden="true">*</span>' : ''}</label>`;
+    const note = rule ? `<p class="cc__condition" id="${id}-condition">${esc(conditionText(rule))}</p>` : '';
+    const error = `<p class="cc__error" id="${id}-error">${code ? t(`contact_form.errors.${code}`) : ''}</p>`;
+    // A box sits before its label, as in the block (cc-field.liquid's cc__consent).
+    return checkbox
+      ? `<div class="cc__consent">${control(attrs)}${labelHtml}${note}${error}</div>`
+      : `<div class="cc__field">${labelHtml}${note}${control(attrs)}${error}</div>`;
   };
 
   const parts: string[] = [];
   for (const f of CONTACT_FIELDS) {
-    const shown = f.name === 'email' || posted[f.name] !== undefined || errors[f.name] || required.has(f.name);
+    const shown = f.name === 'email' || posted[f.name] !== undefined || errors[f.name] || required.has(f.name) || conditions.some((r) => r.target === f.name);
     if (!shown) continue;
     const label = translator.t(locale, `contact_form.fields.${f.name}.label`);
     parts.push(field(f.name, label, (attrs) => contactControl(f, str(f.name), attrs, true), f.name === 'email' || required.has(f.name)));
@@ -81,7 +113,7 @@ export function formAgainPage(
     const value = str(name);
     const label = c.label ?? c.key;
     if (c.kind === 'checkbox') {
-      parts.push(field(name, label, (attrs) => `<input class="cc__checkbox" type="checkbox" value="on"${value ? ' checked' : ''} ${attrs}>`, c.required));
+      parts.push(field(name, label, (attrs) => `<input class="cc__checkbox" type="checkbox" value="on"${value ? ' checked' : ''} ${attrs}>`, c.required, true));
     } else if (c.kind === 'select') {
       const options = (c.options ?? []).map((o) => `<option value="${esc(o)}"${o === value ? ' selected' : ''}>${esc(o)}</option>`).join('');
       parts.push(
@@ -120,9 +152,11 @@ export function formAgainPage(
         label,
         (attrs) => `<input class="cc__checkbox" type="checkbox" value="on"${checked ? ' checked' : ''} ${attrs}>`,
         name === 'email_marketing_consent' && str('consent_required') === 'on',
+        true,
       ),
     );
   }
+  parts.push(`<p class="cc__privacy" id="cc-again-privacy">${t('contact_form.privacy_notice.text')}${privacyLink(t('contact_form.privacy_notice.link'))}</p>`);
   const hidden = CARRIED.filter((name) => str(name))
     .map((name) => `<input type="hidden" name="${name}" value="${esc(str(name))}">`)
     .join('');
@@ -138,7 +172,7 @@ export function formAgainPage(
     `<div class="cc__summary" role="alert" tabindex="-1"><p>${t('contact_form.error_summary')}</p><ul>${summary}</ul></div>` +
     parts.join('') +
     hidden +
-    `<div class="cc__actions"><button class="cc__submit" type="submit">${t('contact_form.submit')}</button></div>` +
+    `<div class="cc__actions"><button class="cc__submit" type="submit" aria-describedby="cc-again-privacy">${t('contact_form.submit')}</button></div>` +
     `<p><a href="${esc(safeBackPath(str('page') || undefined))}">${t('contact_form.confirmation.back')}</a></p>` +
     `</form></div>`
   );

@@ -28,11 +28,14 @@ export function safeBackPath(page: string | undefined): string {
   return page && /^\/(?!\/)/.test(page) && !/[\\\s]/.test(page) ? page : '/';
 }
 
-const frame = (body: string) => `<div class="contact-capture-result page-width" style="max-width:40rem;margin:3rem auto;padding:0 1rem">${body}</div>`;
+// `lang`: the shopper's locale as the form carried it, which the theme around this page may not be in.
+const frame = (locale: string, body: string) =>
+  `<div class="contact-capture-result page-width" lang="${escapeForLiquid(locale)}" style="max-width:40rem;margin:3rem auto;padding:0 1rem">${body}</div>`;
 
 export function confirmationPage(translator: Translator, locale: string, back: string): string {
   const t = (key: string) => escapeForLiquid(translator.t(locale, key));
   return frame(
+    locale,
     `<h1 tabindex="-1">${t('contact_form.confirmation.title')}</h1>` +
       `<p role="status">${t('contact_form.success')}</p>` +
       `<p><a href="${escapeForLiquid(back)}">${t('contact_form.confirmation.back')}</a></p>`,

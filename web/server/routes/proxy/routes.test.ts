@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../../../tests/helpers/databases.js';
 import { rowCounts } from '../../../../tests/helpers/db.js';
 import { type TestApp, jsonPost, startTestApp } from '../../../../tests/helpers/runtime.js';
+import { PRIVACY_LINK_LIQUID } from './form-page.js';
 
 const RENDERED_AT = Date.now() - 10_000;
 const lead = (over: Record<string, unknown> = {}) => ({
@@ -196,8 +197,95 @@ describe.each(ENGINES)('POST /proxy/submit on %s', (engine) => {
     expect(html).toContain('Enter an email address like name@example.com.');
     expect(html).toMatch(/<input class="cc__input" type="email"[^>]*value="bad"[^>]*aria-invalid="true"/);
     expect(html).not.toContain('href="//evil.example.com');
-    expect(html).not.toContain('{{');
-    expect(html).not.toContain('{%');
+    // The only Liquid is the page's own privacy link, fixed in form-page.ts.
+    const echoed = html.replace(PRIVACY_LINK_LIQUID[0], '').replace(PRIVACY_LINK_LIQUID[1], '');
+    expect(echoed).not.toContain('{{');
+    expect(echoed).not.toContain('{%');
     expect(await counts()).toEqual(before);
+  });
+  const CONDITIONAL_SPEC = JSON.stringify([
+    { key: 'subject', kind: 'select', label: 'Subject', required: true, options: ['An order', 'Other'] },
+    { key: 'order_number', kind: 'text', label: 'Order number', required: true },
+  ]);
+  const CONDITIONS = 'order_number: subject = An order\ncompany: subject = An order';
+
+  it('never lets a hidden required field block a submission, and stores nothing a hidden field sent', async (ctx) => {
+    if (!t) return ctx.skip();
+    const response = await t.proxy(
+      '/submit',
+      jsonPost(
+        lead({
+          email: 'cond1@example.com',
+          custom_fields: CONDITIONAL_SPEC,
+          conditions: CONDITIONS,
+          required_fields: 'email,company',
+          'custom.subject': 'Other',
+          'custom.order_number': 'forged',
+          company: 'Forged Ltd',
+        }),
+      ),
+    );
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    const stored = await t.runtime.storage.db.selectFrom('leads').select(['company', 'answers']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(stored.company).toBeNull();
+    expect(JSON.stringify(stored.answers)).not.toContain('forged');
+    expect(JSON.stringify(stored.answers)).toContain('Other');
+  });
+
+  it('requires a conditional field once its condition holds, with the same code as any required field', async (ctx) => {
+    if (!t) return ctx.skip();
+    const before = await counts();
+    const response = await t.proxy(
+      '/submit',
+      jsonPost(lead({ email: 'cond2@example.com', custom_fields: CONDITIONAL_SPEC, conditions: CONDITIONS, 'custom.subject': 'An order', locale: 'en' })),
+    );
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as { fields: Record<string, { code: string }> };
+    expect(body.fields['custom.order_number']?.code).toBe('required');
+    expect(await counts()).toEqual(before);
+  });
+
+  it('answers a no-JS post in the language the form carried, every conditional field shown with its condition, the box before its label', async (ctx) => {
+    if (!t) return ctx.skip();
+    const form = new URLSearchParams({
+      email: 'bad',
+      locale: 'de',
+      custom_fields: CONDITIONAL_SPEC,
+      conditions: CONDITIONS,
+      'custom.subject': 'Other',
+      consent_text: 'Newsletter',
+    });
+    const response = await t.proxy('/submit', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'fr-FR,fr;q=0.9' },
+      body: form.toString(),
+    });
+    expect(response.status).toBe(422);
+    const html = await response.text();
+    expect(html).toContain('lang="de"');
+    expect(html).not.toContain('lang="fr"');
+    expect(html).toContain('Nur wenn „Subject“ „An order“ ist.');
+    // Shown (no script can hide it) but not required by the browser: the server decides with the same rule.
+    expect(html).toMatch(
+      /<input class="cc__input" type="text" value="" id="cc-again-custom-order_number" name="custom.order_number" aria-describedby="cc-again-custom-order_number-condition">/,
+    );
+    expect(html).toMatch(/name="conditions" value="order_number: subject = An order\ncompany: subject = An order"/);
+    expect(html).toMatch(
+      /<div class="cc__consent"><input class="cc__checkbox" type="checkbox" value="on" id="cc-again-email_marketing_consent"[^>]*><label class="cc__consent-label"/,
+    );
+    expect(html).toContain('{% if shop.privacy_policy %} <a href="{{ shop.privacy_policy.url }}">Datenschutzerklärung</a>{% endif %}');
+  });
+
+  it('gives the no-JS confirmation the language the form carried, not the browser one', async (ctx) => {
+    if (!t) return ctx.skip();
+    const form = new URLSearchParams({ email: 'cond3@example.com', locale: 'it', idempotency_key: 'nojs-lang-00001' });
+    const response = await t.proxy('/submit', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'ja' },
+      body: form.toString(),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/<div class="contact-capture-result page-width" lang="it"/);
   });
 });

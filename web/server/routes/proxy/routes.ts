@@ -140,7 +140,9 @@ export function proxyRoutes(deps: ProxyDeps) {
       }
       if (!wantsJson) {
         const action = `${storefrontPrefix(c.get('proxy').pathPrefix)}/submit`;
-        return c.body(formAgainPage(deps.translator, locale, parsed.fields, body.fields, action, parsed.custom), 422, { 'content-type': LIQUID_CONTENT_TYPE });
+        return c.body(formAgainPage(deps.translator, locale, parsed.fields, body.fields, action, parsed.custom, parsed.conditions), 422, {
+          'content-type': LIQUID_CONTENT_TYPE,
+        });
       }
       const fields = Object.fromEntries(
         Object.entries(parsed.fields).map(([name, code]) => [name, { code, message: deps.translator.t(locale, `contact_form.errors.${code}`) }]),

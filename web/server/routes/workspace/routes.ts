@@ -22,6 +22,8 @@ import { type IdentifyStaff, type StaffEnv, allow, can, requireStaff } from './r
 import { type StaffSession, requireSession } from './session.js';
 import { staffRoutes } from './staff-routes.js';
 import type { LeadDetail } from '../../../../schema/workspace-api.js';
+import { setupRoutes } from './setup-routes.js';
+import type { ThemeSetupLookup } from '../../shopify/theme-setup.js';
 
 export interface WorkspaceApiDeps {
   db: Kysely<Database>;
@@ -33,6 +35,8 @@ export interface WorkspaceApiDeps {
   hashes: { lookup: (value: string) => string; term: TermHasher };
   /** MAX_CUSTOM_DEFINITIONS_PER_SHOP, shown with the list of definitions. */
   maxCustomDefinitions?: number;
+  /** The setup card: the app's client id (for the theme editor's deep links) and the live theme's reader. */
+  setup?: { clientId: string; themeSetup: ThemeSetupLookup };
 }
 
 const day = z
@@ -136,6 +140,8 @@ export function workspaceApiRoutes(deps: WorkspaceApiDeps) {
       'x-total-rows': String(total),
     });
   });
+
+  if (deps.setup) app.route('/setup', setupRoutes(deps.setup));
 
   app.get('/insights', async (c) => {
     const today = new Date().toISOString().slice(0, 10);
