@@ -125,7 +125,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const origin = config.mode === 'local' ? config.appUrl : `https://${shop}`;
     return `${origin}/apps/contact-capture/confirm?${new URLSearchParams({ l: link.lead, e: String(link.expires), s: link.sig })}`;
   };
-  const intake = new LeadIntake(db, lookupHash, config.rateLimits, Date.now, counters, confirmLink);
+  // Staff open a lead from a notification: locally the workspace page; in production the app inside the shop's admin.
+  const workspaceLink = (shop: string, leadId: string) =>
+    config.mode === 'local'
+      ? `${config.appUrl}/app?lead=${encodeURIComponent(leadId)}`
+      : `https://${shop}/admin/apps/${encodeURIComponent(config.apiKey)}/app?lead=${encodeURIComponent(leadId)}`;
+  const intake = new LeadIntake(db, lookupHash, config.rateLimits, Date.now, counters, { confirmLink, workspaceLink });
   let warnedUnknownIp = false;
   app.route(
     '/proxy',

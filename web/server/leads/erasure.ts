@@ -70,6 +70,7 @@ export async function eraseShop(db: Kysely<Database>, shop: string): Promise<num
     'metafield_definitions',
     'metafield_definition_leads',
     'mail_messages',
+    'form_mail_settings',
   ] as const) {
     await db.deleteFrom(table).where('shop', '=', shop).execute();
   }

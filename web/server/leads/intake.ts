@@ -6,6 +6,7 @@ import type { BuyerProof, Database, Lead, LeadSource, LeadStatus, NewLead } from
 import { canonicalJson, newId, nowIso, sha256Hex } from '../core/ids.js';
 import { enqueueJobs } from '../outbox/outbox.js';
 import { queueConfirmation } from './double-opt-in.js';
+import { type WorkspaceLink, queueNotifications } from './notifications.js';
 import { DEFAULT_RATE_LIMITS, RateCounters, type RateLimits, retryAfterSeconds } from './rate-limit.js';
 
 export interface IntakeInput {
@@ -69,6 +70,11 @@ interface Pending {
 /** Makes the signed confirmation link of a lead (core/confirm-link.ts), through the shop's app proxy. */
 export type ConfirmLinkMaker = (shop: string, leadId: string, expiresSeconds: number) => string;
 
+export interface IntakeMail {
+  confirmLink?: ConfirmLinkMaker | undefined;
+  workspaceLink?: WorkspaceLink | undefined;
+}
+
 /**
  * Stores each lead, its consent record and (only when the shopper consented and it is not spam) its outbox job in ONE
  * transaction, so a lead is never acknowledged without the job that carries it to Shopify, and never synced without
@@ -86,8 +92,11 @@ export class LeadIntake {
     private readonly clock: () => number = Date.now,
     /** Shared with the view beacon and flushed by the runtime (rate-limit.ts); a process of its own counts exactly. */
     private readonly counters: RateCounters = new RateCounters(db),
-    /** Without it (tests of other parts, a server without mail), double opt-in is not offered: consent is single. */
-    private readonly confirmLink?: ConfirmLinkMaker,
+    /**
+     * E-mail the intake asks for: double opt-in links (without one, consent stays single opt-in) and the workspace link
+     * of staff notifications (without one, none are sent).
+     */
+    private readonly mail: IntakeMail = {},
   ) {}
 
   accept(input: IntakeInput): Promise<IntakeResult> {
@@ -159,12 +168,12 @@ export class LeadIntake {
       phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
     };
     let confirmation: Pending['confirmation'] = null;
-    if (consented && input.doubleOptIn && this.confirmLink && source === 'contact_form' && (status === 'pending' || status === 'quarantined')) {
+    if (consented && input.doubleOptIn && this.mail.confirmLink && source === 'contact_form' && (status === 'pending' || status === 'quarantined')) {
       const expires = Math.floor((this.clock() + input.doubleOptIn.days * 86_400_000) / 1000);
       row.doi_state = 'pending';
       row.doi_expires_at = new Date(expires * 1000).toISOString();
       // A quarantined lead gets no e-mail: spam must not make the shop mail addresses it typed.
-      if (status === 'pending') confirmation = { url: this.confirmLink(shop, row.id, expires), expiresAt: row.doi_expires_at };
+      if (status === 'pending') confirmation = { url: this.mail.confirmLink(shop, row.id, expires), expiresAt: row.doi_expires_at };
     }
     return new Promise<IntakeResult>((resolve, reject) => {
       this.queue.push({
@@ -208,7 +217,7 @@ export class LeadIntake {
     let results: Array<IntakeResult | Error>;
     try {
       const now = this.clock();
-      results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, this.counters, now));
+      results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, this.counters, now, this.mail));
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(refusalOf(error));
@@ -290,6 +299,7 @@ async function writeBatch(
   limits: RateLimits,
   counters: RateCounters,
   now: number,
+  mail: IntakeMail = {},
 ): Promise<Array<IntakeResult | Error>> {
   const over = await overIpLimit(trx, all, limits, counters);
   const batch = all.filter((_, i) => !over[i]);
@@ -342,6 +352,13 @@ async function writeBatch(
         () => now,
       );
     }
+    if (mail.workspaceLink)
+      await queueNotifications(
+        trx,
+        fresh.map((b) => b.row),
+        mail.workspaceLink,
+        () => now,
+      );
     // One INSERT for the batch; the worker is woken once the batch commits (outbox/outbox.ts).
     await enqueueJobs(
       trx,

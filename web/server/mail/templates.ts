@@ -8,9 +8,36 @@ import { MAIL_STRINGS, type MailLocale, mailLocale } from './strings.js';
 const confirmParams = z.object({ name: z.string().nullable(), url: z.url(), expiresAt: z.iso.datetime() });
 const replyParams = z.object({ name: z.string().nullable(), body: z.string() });
 
+const notifyParams = z.object({ form: z.string(), name: z.string().nullable(), email: z.string(), message: z.string().nullable(), link: z.url() });
+
 export const TEMPLATES = {
   confirm_optin: confirmParams,
   reply: replyParams,
+  notify_lead: notifyParams,
+} as const;
+
+/** Staff mail is in the shop's language: English or French (the workspace's languages). */
+const STAFF_STRINGS = {
+  en: {
+    subject: 'New lead from {{form}}: {{who}}',
+    intro: 'A new lead arrived through the form “{{form}}”.',
+    name: 'Name',
+    email: 'E-mail',
+    message: 'Message',
+    open: 'Open the lead in the workspace',
+    anonymous: 'no name',
+    defaultForm: 'contact form',
+  },
+  fr: {
+    subject: 'Nouveau prospect via {{form}} : {{who}}',
+    intro: 'Un nouveau prospect est arrivé par le formulaire « {{form}} ».',
+    name: 'Nom',
+    email: 'E-mail',
+    message: 'Message',
+    open: 'Ouvrir le prospect dans l’espace de travail',
+    anonymous: 'sans nom',
+    defaultForm: 'formulaire de contact',
+  },
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;
@@ -101,6 +128,35 @@ export function renderMail(template: string, locale: string, rawParams: unknown,
       const html = layout(language, subject, `<p style="margin:0 0 16px">${fill(hello, vars, true)}</p>${paragraphs(p.body)}`, fill(s.sentBy, vars, true));
       const text = [fill(hello, vars, false), '', p.body, '', '-- ', fill(s.sentBy, vars, false)].join('\n');
       return { subject, html, text, language, automatic: false };
+    }
+    case 'notify_lead': {
+      const p = parseParams(notifyParams, rawParams, template);
+      const staff = locale.toLowerCase().startsWith('fr') ? 'fr' : 'en';
+      const w = STAFF_STRINGS[staff];
+      const vars = { shop: shopName, form: p.form || w.defaultForm, who: p.name ?? p.email };
+      const subject = oneLine(fill(w.subject, vars, false));
+      const row = (label: string, value: string) =>
+        `<tr><th scope="row" style="text-align:left;padding:4px 12px 4px 0;vertical-align:top">${escapeHtml(label)}</th><td style="padding:4px 0">${escapeHtml(value).replace(/\n/g, '<br>')}</td></tr>`;
+      const html = layout(
+        staff,
+        subject,
+        `<p style="margin:0 0 16px">${fill(w.intro, vars, true)}</p><table style="border-collapse:collapse;margin:0 0 16px">` +
+          row(w.name, p.name ?? w.anonymous) +
+          row(w.email, p.email) +
+          (p.message ? row(w.message, p.message) : '') +
+          `</table><p style="margin:0"><a href="${escapeHtml(p.link)}">${escapeHtml(w.open)}</a></p>`,
+        escapeHtml(shopName),
+      );
+      const text = [
+        fill(w.intro, vars, false),
+        '',
+        `${w.name}: ${p.name ?? w.anonymous}`,
+        `${w.email}: ${p.email}`,
+        ...(p.message ? [`${w.message}:`, p.message] : []),
+        '',
+        `${w.open}: ${p.link}`,
+      ].join('\n');
+      return { subject, html, text, language: staff, automatic: true };
     }
     default:
       throw new TemplateError(`unknown mail template ${template}`);

@@ -325,6 +325,17 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('leads').addColumn('doi_expires_at', 'text').execute();
       await db.schema.alterTable('leads').addColumn('doi_confirmed_at', 'text').execute();
       await db.schema.createIndex('leads_shop_doi').on('leads').columns(['shop', 'doi_state', 'created_at']).execute();
+      // Staff notifications per form (leads/notifications.ts), and the language of the shop's staff mail.
+      await db.schema
+        .createTable('form_mail_settings')
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('form_id', 'text', (c) => c.notNull())
+        .addColumn('notify_to', 'text')
+        .addColumn('notify_mode', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('form_mail_settings_pk', ['shop', 'form_id'])
+        .execute();
+      await db.schema.alterTable('shops').addColumn('mail_locale', 'text').execute();
     },
   },
 };

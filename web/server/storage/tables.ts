@@ -123,6 +123,8 @@ export interface ShopsTable {
   /** The shop's sender address and name for e-mail (mail/); null until the merchant sets them. */
   mail_from: Generated<string | null>;
   mail_from_name: Generated<string | null>;
+  /** The language of staff e-mail (notifications): en or fr; en when unset. */
+  mail_locale: Generated<string | null>;
 }
 
 export type ComplianceTopic = 'customers/data_request' | 'customers/redact' | 'shop/redact';
@@ -248,8 +250,18 @@ export interface MailMessagesTable {
   sent_at: string | null;
 }
 
+/** Staff notifications of one form: to whom (comma-separated addresses), and whether for each lead. */
+export interface FormMailSettingsTable {
+  shop: string;
+  form_id: string;
+  notify_to: string | null;
+  notify_mode: 'off' | 'each';
+  updated_at: string;
+}
+
 export interface Database {
   mail_messages: MailMessagesTable;
+  form_mail_settings: FormMailSettingsTable;
   metafield_definitions: MetafieldDefinitionsTable;
   metafield_definition_leads: MetafieldDefinitionLeadsTable;
   lead_terms: LeadTermsTable;
