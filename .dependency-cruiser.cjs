@@ -3,7 +3,7 @@
 // so it says what to do instead, not only what is wrong.
 //
 // Inside web/server, from top to bottom (a folder may import only folders below it):
-//   main.ts, root.ts, config.ts -> routes/* -> jobs/ -> leads/, privacy/, shopify/ -> outbox/ -> http/, storage/ -> core/ -> schema/
+//   main.ts, root.ts, config.ts -> routes/* -> jobs/ -> leads/, privacy/, shopify/, mail/ -> outbox/ -> http/, storage/ -> core/ -> schema/
 // Exceptions written out below: privacy/ may import leads/; http/ may import storage/.
 // Test files (*.test.ts, tests/, bench/, scripts/) may import anything: they put the pieces together on purpose.
 
@@ -18,7 +18,7 @@ const LAYERS = [
   { name: 'main.ts, server.ts, root.ts, config.ts', path: '^web/server/(main|server|root|config)\\.ts$' },
   { name: 'routes/', path: '^web/server/routes/' },
   { name: 'jobs/', path: '^web/server/jobs/' },
-  { name: 'leads/, privacy/, shopify/', path: '^web/server/(leads|privacy|shopify)/' },
+  { name: 'leads/, privacy/, shopify/, mail/', path: '^web/server/(leads|privacy|shopify|mail)/' },
   { name: 'outbox/', path: '^web/server/outbox/' },
   { name: 'http/, storage/', path: '^web/server/(http|storage)/' },
   { name: 'core/', path: '^web/server/core/' },
@@ -81,6 +81,22 @@ module.exports = {
         '(the worker in jobs/ runs it), or have jobs/ or a route call both.',
       from: { path: '^web/server/privacy/', pathNot: TEST_FILE },
       to: { path: '^web/server/shopify/' },
+    },
+    {
+      name: 'domain-not-mail',
+      severity: 'error',
+      comment:
+        'mail/ (the SMTP transport, the templates, the sender) and leads/, privacy/, shopify/ are peers that never import ' +
+        'each other: to ask for an e-mail, enqueue it through outbox/ (mail-queue.ts); the mail worker in jobs/ renders and sends it.',
+      from: { path: '^web/server/(leads|privacy|shopify)/', pathNot: TEST_FILE },
+      to: { path: '^web/server/mail/' },
+    },
+    {
+      name: 'mail-not-domain',
+      severity: 'error',
+      comment: 'mail/ never imports leads/, privacy/ or shopify/: the mail worker (jobs/) reads the lead and hands mail/ plain values.',
+      from: { path: '^web/server/mail/', pathNot: TEST_FILE },
+      to: { path: '^web/server/(leads|privacy|shopify)/' },
     },
     {
       name: 'storage-not-http',

@@ -10,6 +10,11 @@ import { cartPreview } from './cart-preview.js';
 import { DEV_CUSTOMERS, storefrontPreview } from './storefront-preview.js';
 import { assignRole } from '../web/server/routes/workspace/roles.js';
 import { formKey } from '../web/server/core/form-key.js';
+import type { MailCatcher } from './mail-catcher.js';
+import { mailRoutes } from './mail-routes.js';
+
+/** The dev shop's sender until the merchant sets one in the workspace (local mode only; production has none). */
+export const DEV_SENDER = { address: 'shop@contact-capture-dev.example', name: 'Contact Capture Dev Shop' } as const;
 
 export const PROXY_PATH_PREFIX = '/apps/contact-capture';
 export const SCOPES = 'read_customers,write_customers,read_orders,write_app_proxy,read_themes';
@@ -37,7 +42,7 @@ function appBridgeStandInScript(): Promise<string> {
  * Local mode: everything Shopify would provide, on the same port as the app. The dev shop is installed at start
  * with the emulator's token (stored encrypted, like any shop's).
  */
-export function mountLocal(given?: AdminEmulator) {
+export function mountLocal(given?: AdminEmulator, mail?: MailCatcher) {
   const emulator = given ?? new AdminEmulator();
   return async (runtime: Omit<Runtime, 'close'>, parts: DevParts): Promise<void> => {
     const { config, app } = runtime;
@@ -47,6 +52,12 @@ export function mountLocal(given?: AdminEmulator) {
     // and their own customers.
     if (!given) seedDevCustomers(emulator, config.devShop);
     await parts.tokens.save(config.devShop, config.devAccessToken, SCOPES);
+    await runtime.storage.db
+      .updateTable('shops')
+      .set({ mail_from: DEV_SENDER.address, mail_from_name: DEV_SENDER.name })
+      .where('shop', '=', config.devShop)
+      .where('mail_from', 'is', null)
+      .execute();
 
     const dev = new Hono();
     dev.route('/', adminEmulatorRoutes(emulator, { apiKey: config.apiKey, apiSecret: config.apiSecret, scopes: SCOPES }));
@@ -84,6 +95,7 @@ export function mountLocal(given?: AdminEmulator) {
         deliver: async (request) => app.fetch(request),
       }),
     );
+    if (mail) dev.route('/', mailRoutes(mail));
     app.route('/', dev);
   };
 }

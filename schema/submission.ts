@@ -132,6 +132,9 @@ export const submissionSchema = z.strictObject({
   custom_fields: z.optional(z.string('invalid').check(z.maxLength(4000, 'too_long'))),
   /** `hmac_sha256` of `custom_fields` with the shop's form key, rendered by the block (see form-key.ts). */
   custom_fields_sig: z.optional(z.string('invalid').check(z.regex(/^[0-9a-f]{64}$/, 'invalid'))),
+  /** The block's double opt-in setting (`doi:<days>`) and its signature; unsigned, consent is single opt-in. */
+  double_opt_in: z.optional(z.string('invalid').check(z.regex(/^doi:\d{1,2}$/, 'invalid'))),
+  double_opt_in_sig: z.optional(z.string('invalid').check(z.regex(/^[0-9a-f]{64}$/, 'invalid'))),
 });
 
 export type Submission = z.output<typeof submissionSchema> & {

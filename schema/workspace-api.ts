@@ -66,6 +66,9 @@ export interface WorkspaceLead {
   source: LeadSource;
   order_id: string | null;
   sync_warnings: SyncWarning[];
+  /** Double opt-in: null when the form did not ask for it; `expired` once the link expired unconfirmed. */
+  double_opt_in?: 'pending' | 'confirmed' | 'expired' | null;
+  double_opt_in_confirmed_at?: string | null;
   /** Set when a viewer gets the lead: names, contact and ids are masked. */
   masked?: boolean;
   /** Fields the server could not decrypt: shown as unreadable, never as empty. */
@@ -128,6 +131,24 @@ export interface SyncJob {
   updated_at: string;
 }
 
+/** An e-mail the app owes about a lead (a confirmation, a reply): whether it went out, and why not. */
+export interface MailEntry {
+  id: string;
+  template: string;
+  status: 'queued' | 'sending' | 'sent' | 'retrying' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+/** GET/PUT /api/settings/mail: the shop's sender, and why mail cannot go out now (empty when it can). */
+export interface MailSettings {
+  from: string | null;
+  fromName: string | null;
+  problems: ('smtp_not_configured' | 'sender_missing')[];
+}
+
 export interface LeadNote {
   id: string;
   author: string;
@@ -143,6 +164,8 @@ export interface LeadDetail {
   history: SyncJob[];
   notes: LeadNote[];
   proposed: ProposedChangesView | null;
+  /** The lead's e-mails, oldest first. */
+  mail?: MailEntry[];
 }
 
 /** PATCH /api/leads/:id */
@@ -172,6 +195,10 @@ export interface FormInsight {
   /** Submissions (spam excluded) per view; null before any view was counted. */
   conversionRate: number | null;
   consentRate: number | null;
+  /** Double opt-in: consenting leads asked to confirm (spam excluded), how many did, and the share. */
+  doiRequested?: number;
+  doiConfirmed?: number;
+  confirmationRate?: number | null;
   days: DayFigures[];
 }
 

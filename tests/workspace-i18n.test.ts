@@ -11,7 +11,9 @@ import { SPAM_REASONS } from '../web/server/leads/spam.js';
 import { STANDARD_DEFINITIONS } from '../web/server/shopify/metafield-definitions.js';
 import type { ProposedField } from '../web/server/shopify/proposed-changes.js';
 import { CODE_DECISIONS, type CodedMutation, type Droppable } from '../web/server/shopify/user-errors.js';
-import type { AuditAction, ComplianceRequestsTable, ConsentRecordsTable, JobState, LeadSource, OutboxJobsTable, Role } from '../web/server/storage/tables.js';
+import type { AuditAction, ComplianceRequestsTable, ConsentRecordsTable, JobState, LeadSource, Role } from '../web/server/storage/tables.js';
+import type { SyncJob } from '../schema/workspace-api.js';
+import { CONFIRMATION_SOURCE } from '../web/server/leads/double-opt-in.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { loadTranslator } from '../web/server/core/i18n.js';
 import { formAgainPage } from '../web/server/routes/proxy/form-page.js';
@@ -36,7 +38,8 @@ import {
  */
 const keysOf = <K extends string>(record: Record<K, true>) => Object.keys(record) as K[];
 const LEAD_SOURCES = keysOf<LeadSource>({ contact_form: true, cart: true, checkout: true, thank_you: true });
-const JOB_KINDS = keysOf<OutboxJobsTable['kind']>({ sync_lead: true, update_customer: true });
+// The sync history shows Shopify jobs only; e-mails are listed on their own (MailEntry).
+const JOB_KINDS = keysOf<SyncJob['kind']>({ sync_lead: true, update_customer: true });
 const JOB_STATES = keysOf<JobState>({ pending: true, done: true, failed: true });
 const CONSENT_CHANNELS = keysOf<ConsentRecordsTable['channel']>({ email: true, sms: true, whatsapp: true, profile: true });
 const ROLES = keysOf<Role>({ owner: true, manager: true, viewer: true });
@@ -88,8 +91,8 @@ const enumValues = (name: string) => {
 };
 /** What a consent webhook can record (consent-ledger.ts: `shopify:<state in lower case>` and the opt-in level). */
 const MARKETING_STATES = [...new Set([...enumValues('CustomerEmailMarketingState'), ...enumValues('CustomerSmsMarketingState')].map((s) => s.toLowerCase()))];
-const OPT_IN_LEVELS = enumValues('CustomerMarketingOptInLevel');
-const CONSENT_SOURCES = [CONSENT_SOURCE, ...LEAD_SOURCES.filter((s) => s !== 'contact_form').map((s) => `${s}_fields`)];
+const OPT_IN_LEVELS = [...enumValues('CustomerMarketingOptInLevel'), 'PENDING_CONFIRMATION'];
+const CONSENT_SOURCES = [CONSENT_SOURCE, CONFIRMATION_SOURCE, ...LEAD_SOURCES.filter((s) => s !== 'contact_form').map((s) => `${s}_fields`)];
 const METAFIELD_TYPES = [
   ...new Set([...Object.values(METAFIELD_TYPE_OF), ...STANDARD_DEFINITIONS.map((d) => d.type), ...PURCHASE_QUESTIONS.map((f) => f.metafield.type)]),
 ];

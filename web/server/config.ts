@@ -66,6 +66,13 @@ const envSchema = z.object({
   DATA_REQUEST_PACKAGE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   METRICS_TOKEN: z.string().min(24, 'at least 24 characters (e.g. openssl rand -hex 24)').regex(/^\S+$/, 'no spaces (a bearer token is one word)').optional(),
   MAX_CUSTOM_DEFINITIONS_PER_SHOP: z.coerce.number().int().min(0).max(250).default(20),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be smtp://[user:pass@]host[:port] or smtps://... (URL-encode special characters)')
+    .optional(),
+  MAIL_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  MAIL_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),
+  MAIL_SEND_BUDGET_MS: z.coerce.number().int().min(500).default(120_000),
 });
 
 export interface Config {
@@ -105,6 +112,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** Customer metafield definitions the app may create per shop for merchants' custom fields (its own keys aside). */
   maxCustomDefinitions: number;
+  /** E-mail (mail/README.md): SMTP_URL; without it mail waits in the outbox and the workspace says so. */
+  mail: { smtpUrl: string | undefined; timeoutMs: number; retryBaseMs: number; sendBudgetMs: number };
 }
 
 export class ConfigError extends Error {
@@ -163,5 +172,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataRequestPackageDays: e.DATA_REQUEST_PACKAGE_DAYS,
     metricsToken: e.METRICS_TOKEN,
     maxCustomDefinitions: e.MAX_CUSTOM_DEFINITIONS_PER_SHOP,
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      timeoutMs: e.MAIL_TIMEOUT_MS,
+      retryBaseMs: e.MAIL_RETRY_BASE_MS,
+      // One worker's send must end (the mailer's three timeouts) before another may take the message again.
+      sendBudgetMs: Math.max(e.MAIL_SEND_BUDGET_MS, 3 * e.MAIL_TIMEOUT_MS + 1000),
+    },
   };
 }

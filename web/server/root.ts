@@ -10,7 +10,8 @@ import { createHttpApp } from './http/app.js';
 import { bearerMatches, createMetrics } from './http/metrics.js';
 import { notFound, unauthorized } from './http/errors.js';
 import { loadTranslator } from './core/i18n.js';
-import { LeadIntake } from './leads/intake.js';
+import { type ConfirmLinkMaker, LeadIntake } from './leads/intake.js';
+import { signConfirmLink } from './core/confirm-link.js';
 import { createLogger, errorForLog, withSafeErrors } from './core/logger.js';
 import { RateCounters } from './leads/rate-limit.js';
 import { proxyRoutes } from './routes/proxy/routes.js';
@@ -27,6 +28,8 @@ import { leadQueued } from './outbox/lead-queued.js';
 import { type Storage, openStorage } from './storage/database.js';
 import { webhookRoutes } from './routes/webhooks/routes.js';
 import { lookupKeyring } from './storage/lookup-keys.js';
+import { MailWorker } from './jobs/mail-worker.js';
+import { createMailer } from './mail/transport.js';
 
 export interface Runtime {
   app: Hono;
@@ -35,6 +38,8 @@ export interface Runtime {
   /** The storefront's rate counters; flushed to the database every second and at close(). */
   counters: RateCounters;
   worker: SyncWorker;
+  /** Sends the outbox's e-mails (jobs/mail-worker.ts); started with the sync worker. */
+  mailWorker: MailWorker;
   storage: Storage;
   log: Logger;
   config: Config;
@@ -87,8 +92,24 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     onOutcome: (outcome) => metrics.sync.inc({ outcome }),
     maxCustomDefinitions: config.maxCustomDefinitions,
   });
-  // Every committed outbox job wakes the worker at once instead of at its next poll (outbox/outbox.ts).
-  const stopWaking = leadQueued.subscribe(() => worker.nudge());
+  const mailer = config.mail.smtpUrl ? createMailer({ smtpUrl: config.mail.smtpUrl, timeoutMs: config.mail.timeoutMs }) : null;
+  if (!mailer && config.mode === 'production') log.warn('SMTP_URL is not set: e-mails wait in the outbox until it is');
+  const mailWorker = new MailWorker({
+    db,
+    engine: storage.engine,
+    mailer,
+    log,
+    pollMs: config.syncPollMs,
+    leaseMs: config.syncLeaseMs,
+    retryBaseMs: config.mail.retryBaseMs,
+    sendBudgetMs: config.mail.sendBudgetMs,
+    onOutcome: (outcome) => metrics.mail.inc({ outcome }),
+  });
+  // Every committed outbox job wakes the workers at once instead of at their next poll (outbox/outbox.ts).
+  const stopWaking = leadQueued.subscribe((event) => {
+    if (event.jobs.some((j) => j.kind !== 'send_mail')) worker.nudge();
+    if (event.jobs.some((j) => j.kind === 'send_mail')) mailWorker.nudge();
+  });
 
   const app = createHttpApp(log);
   app.use('*', baseSecurityHeaders);
@@ -99,7 +120,18 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // Storefront rate limits count in memory and merge with the database every second (leads/rate-limit.ts).
   const counters = new RateCounters(db, { onError: (error) => log.warn({ err: errorForLog(error) }, 'rate counters not flushed; kept for the next flush') });
   counters.start();
-  const intake = new LeadIntake(db, lookupHash, config.rateLimits, Date.now, counters);
+  // Double opt-in links go through the shop's app proxy (the local proxy emulator in local mode), signed by the app.
+  const confirmLink: ConfirmLinkMaker = (shop, leadId, expires) => {
+    const link = signConfirmLink(config.apiSecret, shop, leadId, expires);
+    const origin = config.mode === 'local' ? config.appUrl : `https://${shop}`;
+    return `${origin}/apps/contact-capture/confirm?${new URLSearchParams({ l: link.lead, e: String(link.expires), s: link.sig })}`;
+  };
+  // Staff open a lead from a notification: locally the workspace page; in production the app inside the shop's admin.
+  const workspaceLink = (shop: string, leadId: string) =>
+    config.mode === 'local'
+      ? `${config.appUrl}/app?lead=${encodeURIComponent(leadId)}`
+      : `https://${shop}/admin/apps/${encodeURIComponent(config.apiKey)}/app?lead=${encodeURIComponent(leadId)}`;
+  const intake = new LeadIntake(db, lookupHash, config.rateLimits, Date.now, counters, { confirmLink, workspaceLink });
   let warnedUnknownIp = false;
   app.route(
     '/proxy',
@@ -125,6 +157,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       },
       turnstile: config.turnstile,
       customerEmail: customerEmailLookup(client, tokens),
+      confirmLink,
     }),
   );
   app.route('/webhooks', webhookRoutes({ db, shopify, tokens, lookupHash, intake, onComplianceRequest: () => worker.nudge() }));
@@ -149,6 +182,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       shopify,
       maxCustomDefinitions: config.maxCustomDefinitions,
       setup: { clientId: config.apiKey, themeSetup: themeSetupLookup(client, tokens) },
+      smtpConfigured: Boolean(config.mail.smtpUrl),
       hashes: { lookup: lookupHash, term: termHash },
       identifyStaff: (session) => identifyStaffUser(exchangeOptions, session.shop, session.token),
       ensureInstalled: installer({ db, client, tokens, exchange: exchangeOptions, apiSecret: config.apiSecret, log }),
@@ -175,7 +209,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
   });
 
-  const runtime = { app, worker, storage, log, config, lookupHash, counters };
+  const runtime = { app, worker, mailWorker, storage, log, config, lookupHash, counters };
   if (config.mode === 'local' && options.mountDev) await options.mountDev(runtime, { translator, tokens });
   return {
     ...runtime,
@@ -184,6 +218,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await counters.stop().catch((error: unknown) => log.warn({ err: errorForLog(error) }, 'rate counters not flushed at shutdown'));
       stopWaking();
       await worker.stop();
+      await mailWorker.stop();
+      mailer?.close();
       await storage.close();
     },
   };

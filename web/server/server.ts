@@ -26,7 +26,10 @@ export async function startServer(config: Config, options: RuntimeOptions & { on
     if (options.onListening) options.onListening(base);
     else runtime.log.info({ port: info.port }, `Contact Capture listening (${config.mode} mode)`);
   });
-  if (config.syncWorker) runtime.worker.start();
+  if (config.syncWorker) {
+    runtime.worker.start();
+    runtime.mailWorker.start();
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {

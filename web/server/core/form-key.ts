@@ -41,3 +41,14 @@ export function formSignatureValid(key: string, value: string, signature: string
   if (!signature || !/^[0-9a-f]{64}$/.test(signature)) return false;
   return timingSafeEqual(Buffer.from(signTags(key, value), 'hex'), Buffer.from(signature, 'hex'));
 }
+
+/**
+ * The block's double opt-in setting, `doi:<days>`, signed as `{{ 'opt-in:' | append: doi_value | hmac_sha256: form_key }}`.
+ * Returns the link's validity in days (1-30), or null when unsigned or out of range.
+ */
+export const OPT_IN_LABEL = 'opt-in:';
+export function signedOptInDays(key: string, value: string | undefined, signature: string | undefined): number | null {
+  if (!value || !formSignatureValid(key, `${OPT_IN_LABEL}${value}`, signature)) return null;
+  const days = Number(/^doi:(\d{1,2})$/.exec(value)?.[1]);
+  return days >= 1 && days <= 30 ? days : null;
+}

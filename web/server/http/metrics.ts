@@ -14,6 +14,7 @@ export function createMetrics(db: Kysely<Database>) {
     registers: [registry],
   });
   const sync = new Counter({ name: 'contact_capture_sync_total', help: 'Sync job outcomes', labelNames: ['outcome'], registers: [registry] });
+  const mail = new Counter({ name: 'contact_capture_mail_total', help: 'E-mail job outcomes', labelNames: ['outcome'], registers: [registry] });
   const shopifyCost = new Counter({
     name: 'contact_capture_shopify_cost_points_total',
     help: 'Admin API cost points charged by Shopify',
@@ -51,7 +52,7 @@ export function createMetrics(db: Kysely<Database>) {
       for (const row of rows) this.set({ shop: row.shop }, Math.max(0, (Date.now() - Date.parse(String(row.oldest))) / 1000));
     },
   });
-  return { registry, intake, sync, shopifyCost };
+  return { registry, intake, sync, mail, shopifyCost };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

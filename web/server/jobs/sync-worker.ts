@@ -166,7 +166,8 @@ export class SyncWorker {
   private async handle(job: OutboxJob): Promise<void> {
     const { db, log } = this.options;
     const lead = await db.selectFrom('leads').selectAll().where('id', '=', job.lead_id).where('shop', '=', job.shop).executeTakeFirst();
-    if (!lead || lead.email_consent !== 1 || lead.status === 'quarantined') {
+    // A double opt-in lead waits for its confirmation (leads/double-opt-in.ts queues it again then).
+    if (!lead || lead.email_consent !== 1 || lead.status === 'quarantined' || lead.doi_state === 'pending') {
       await completeJob(db, job, this.clock);
       this.options.onOutcome?.('dropped');
       log.info({ job: job.id, lead: job.lead_id }, 'job dropped: lead gone or without consent');
@@ -184,7 +185,7 @@ export class SyncWorker {
     }
     const consentRow = await db
       .selectFrom('consent_records')
-      .select(['text', 'text_sha256', 'locale', 'page', 'recorded_at'])
+      .select(['text', 'text_sha256', 'locale', 'page', 'recorded_at', 'opt_in_level'])
       .where('lead_id', '=', lead.id)
       .where('channel', 'in', ['email', 'profile'])
       .orderBy('recorded_at', 'desc')

@@ -40,6 +40,21 @@ export async function insights(db: Kysely<Database>, shop: string, range: { from
     .where('created_at', '<', end)
     .groupBy([sql`coalesce(form_id, '')`, day])
     .execute();
+  const doiRows = await db
+    .selectFrom('leads')
+    .select((eb) => [
+      eb.fn.coalesce('form_id', sql<string>`''`).as('form'),
+      eb.fn.countAll<number | string>().as('requested'),
+      eb.fn.sum<number | string>(sql`case when doi_state = 'confirmed' then 1 else 0 end`).as('confirmed'),
+    ])
+    .where('shop', '=', shop)
+    .where('doi_state', 'is not', null)
+    .where('status', '<>', 'quarantined')
+    .where('created_at', '>=', `${range.from}T00:00:00.000Z`)
+    .where('created_at', '<', end)
+    .groupBy(sql`coalesce(form_id, '')`)
+    .execute();
+  const doi = new Map(doiRows.map((r) => [r.form, { requested: Number(r.requested), confirmed: Number(r.confirmed) }]));
   const viewRows = await db
     .selectFrom('form_views')
     .select(['form_id', 'day', 'count'])
@@ -79,6 +94,13 @@ export async function insights(db: Kysely<Database>, shop: string, range: { from
       spam: sum('spam'),
       conversionRate: views ? submissions / views : null,
       consentRate: submissions ? consented / submissions : null,
+      ...(doi.has(form)
+        ? {
+            doiRequested: doi.get(form)!.requested,
+            doiConfirmed: doi.get(form)!.confirmed,
+            confirmationRate: doi.get(form)!.requested ? doi.get(form)!.confirmed / doi.get(form)!.requested : null,
+          }
+        : {}),
       days: list,
     };
   });

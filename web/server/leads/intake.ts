@@ -5,6 +5,8 @@ import { rateLimited, unprocessable } from '../core/errors.js';
 import type { BuyerProof, Database, Lead, LeadSource, LeadStatus, NewLead } from '../storage/tables.js';
 import { canonicalJson, newId, nowIso, sha256Hex } from '../core/ids.js';
 import { enqueueJobs } from '../outbox/outbox.js';
+import { queueConfirmation } from './double-opt-in.js';
+import { type WorkspaceLink, queueNotifications } from './notifications.js';
 import { DEFAULT_RATE_LIMITS, RateCounters, type RateLimits, retryAfterSeconds } from './rate-limit.js';
 
 export interface IntakeInput {
@@ -39,6 +41,8 @@ export interface IntakeInput {
   buyerClaim?: string | null;
   /** A consenting lead that must never reach Shopify: kept with this reason (status failed), no outbox job. */
   heldReason?: string | null;
+  /** The form asks for double opt-in (signed block setting): consent waits for the e-mailed link, valid this many days. */
+  doubleOptIn?: { days: number } | null;
 }
 
 export interface IntakeResult {
@@ -57,8 +61,18 @@ interface Pending {
   consent: { text: string | null; granted: boolean };
   /** Present when the form offered SMS consent. */
   sms: { text: string | null; granted: boolean } | null;
+  /** Double opt-in: the confirmation link to e-mail once the lead is committed (none for a quarantined lead). */
+  confirmation: { url: string; expiresAt: string } | null;
   resolve(result: IntakeResult): void;
   reject(error: unknown): void;
+}
+
+/** Makes the signed confirmation link of a lead (core/confirm-link.ts), through the shop's app proxy. */
+export type ConfirmLinkMaker = (shop: string, leadId: string, expiresSeconds: number) => string;
+
+export interface IntakeMail {
+  confirmLink?: ConfirmLinkMaker | undefined;
+  workspaceLink?: WorkspaceLink | undefined;
 }
 
 /**
@@ -78,6 +92,11 @@ export class LeadIntake {
     private readonly clock: () => number = Date.now,
     /** Shared with the view beacon and flushed by the runtime (rate-limit.ts); a process of its own counts exactly. */
     private readonly counters: RateCounters = new RateCounters(db),
+    /**
+     * E-mail the intake asks for: double opt-in links (without one, consent stays single opt-in) and the workspace link
+     * of staff notifications (without one, none are sent).
+     */
+    private readonly mail: IntakeMail = {},
   ) {}
 
   accept(input: IntakeInput): Promise<IntakeResult> {
@@ -148,10 +167,19 @@ export class LeadIntake {
       email_hash: submission.email ? this.lookupHash(submission.email) : null,
       phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
     };
+    let confirmation: Pending['confirmation'] = null;
+    if (consented && input.doubleOptIn && this.mail.confirmLink && source === 'contact_form' && (status === 'pending' || status === 'quarantined')) {
+      const expires = Math.floor((this.clock() + input.doubleOptIn.days * 86_400_000) / 1000);
+      row.doi_state = 'pending';
+      row.doi_expires_at = new Date(expires * 1000).toISOString();
+      // A quarantined lead gets no e-mail: spam must not make the shop mail addresses it typed.
+      if (status === 'pending') confirmation = { url: this.mail.confirmLink(shop, row.id, expires), expiresAt: row.doi_expires_at };
+    }
     return new Promise<IntakeResult>((resolve, reject) => {
       this.queue.push({
         row,
         ipCount,
+        confirmation,
         consent: { text: submission.consent_text ?? null, granted: consented },
         sms:
           submission.sms_consent_text !== undefined || submission.sms_marketing_consent !== undefined
@@ -189,7 +217,7 @@ export class LeadIntake {
     let results: Array<IntakeResult | Error>;
     try {
       const now = this.clock();
-      results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, this.counters, now));
+      results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, this.counters, now, this.mail));
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(refusalOf(error));
@@ -271,6 +299,7 @@ async function writeBatch(
   limits: RateLimits,
   counters: RateCounters,
   now: number,
+  mail: IntakeMail = {},
 ): Promise<Array<IntakeResult | Error>> {
   const over = await overIpLimit(trx, all, limits, counters);
   const batch = all.filter((_, i) => !over[i]);
@@ -297,14 +326,39 @@ async function writeBatch(
       text_sha256: consent.text ? sha256Hex(consent.text) : null,
       locale: b.row.locale,
       page: b.row.page ?? null,
-      opt_in_level: 'SINGLE_OPT_IN',
+      // Double opt-in: agreed on the form, not yet confirmed; the confirmation adds its own CONFIRMED_OPT_IN record.
+      opt_in_level: channel === 'email' && b.row.doi_state === 'pending' ? 'PENDING_CONFIRMATION' : 'SINGLE_OPT_IN',
       recorded_at: b.row.created_at,
     });
     await trx
       .insertInto('consent_records')
       .values(fresh.flatMap((b) => [record(b, 'email', b.consent), ...(b.sms ? [record(b, 'sms', b.sms)] : [])]))
       .execute();
-    const queued = fresh.filter((b) => b.row.status === 'pending');
+    const queued = fresh.filter((b) => b.row.status === 'pending' && b.row.doi_state !== 'pending');
+    for (const b of fresh) {
+      if (!b.confirmation) continue;
+      await queueConfirmation(
+        trx,
+        {
+          shop: b.row.shop,
+          leadId: b.row.id,
+          email: b.row.email,
+          emailHash: b.row.email_hash ?? null,
+          name: b.row.first_name ?? null,
+          locale: b.row.locale,
+          url: b.confirmation.url,
+          expiresAt: b.confirmation.expiresAt,
+        },
+        () => now,
+      );
+    }
+    if (mail.workspaceLink)
+      await queueNotifications(
+        trx,
+        fresh.map((b) => b.row),
+        mail.workspaceLink,
+        () => now,
+      );
     // One INSERT for the batch; the worker is woken once the batch commits (outbox/outbox.ts).
     await enqueueJobs(
       trx,

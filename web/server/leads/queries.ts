@@ -6,6 +6,7 @@ import { readableRow } from '../storage/field-encryption.js';
 import { addressColumn, answersColumn, parseJsonColumn, syncWarningsColumn, tagsColumn } from '../storage/json-column.js';
 import type { Database, LeadStatus, LeadTermsTable } from '../storage/tables.js';
 import { type TermHasher, queryTerms, tagTerm } from './search-terms.js';
+import { doiStateOf } from './double-opt-in.js';
 
 export const LEAD_STATUSES = ['pending', 'synced', 'failed', 'no_consent', 'quarantined'] as const satisfies readonly LeadStatus[];
 
@@ -20,6 +21,8 @@ export interface LeadFilter {
   status?: LeadStatus | undefined;
   tag?: string | undefined;
   handled?: 'yes' | 'no' | undefined;
+  /** Double opt-in: links still valid, confirmed, or expired unconfirmed. */
+  optin?: 'pending' | 'confirmed' | 'expired' | undefined;
   /**
    * `visible`: words and tags match only terms of what a viewer sees unmasked (message words, tags), so a viewer's
    * prefix and suffix searches cannot rebuild a masked name or phone number.
@@ -56,6 +59,11 @@ function conditions(eb: ExpressionBuilder<Database, 'leads'>, shop: string, filt
   if (filter.consent) all.push(eb('leads.email_consent', '=', filter.consent === 'yes' ? 1 : 0));
   if (filter.handled) all.push(eb('leads.handled_at', filter.handled === 'yes' ? 'is not' : 'is', null));
   if (withStatus && filter.status) all.push(eb('leads.status', '=', filter.status));
+  if (filter.optin === 'confirmed') all.push(eb('leads.doi_state', '=', 'confirmed'));
+  else if (filter.optin) {
+    const now = new Date().toISOString();
+    all.push(eb('leads.doi_state', '=', 'pending'), eb('leads.doi_expires_at', filter.optin === 'pending' ? '>' : '<=', now));
+  }
   return eb.and(all);
 }
 
@@ -188,6 +196,9 @@ export const LEAD_COLUMNS = [
   'source',
   'order_id',
   'sync_warnings',
+  'doi_state',
+  'doi_expires_at',
+  'doi_confirmed_at',
 ] as const;
 
 type LeadRow = Pick<Selectable<Database['leads']>, (typeof LEAD_COLUMNS)[number]>;
@@ -197,9 +208,11 @@ type LeadRow = Pick<Selectable<Database['leads']>, (typeof LEAD_COLUMNS)[number]
  * named in `unreadable` (the storage logged where it is), so one damaged value never fails the page it is on.
  */
 export function presentLead(r: LeadRow): WorkspaceLead {
-  const readable = readableRow(r);
+  const { doi_state, doi_expires_at, doi_confirmed_at, ...readable } = readableRow(r);
   return {
     ...readable,
+    double_opt_in: doiStateOf(doi_state, doi_expires_at, Date.now()),
+    double_opt_in_confirmed_at: doi_confirmed_at,
     email_consent: r.email_consent === 1,
     sms_consent: r.sms_consent === 1,
     address: parseJsonColumn(addressColumn, readable.address),

@@ -5,6 +5,9 @@ import type { Engine } from '../storage/database.js';
 import { type LeadQueued, leadQueued } from './lead-queued.js';
 import type { Database, OutboxJob } from '../storage/tables.js';
 
+/** The jobs that write to Shopify (jobs/sync-worker.ts); `send_mail` is the mail sender's (jobs/mail-worker.ts). */
+export const SYNC_KINDS: readonly OutboxJob['kind'][] = ['sync_lead', 'update_customer'];
+
 /**
  * The outbox queue. A job is claimed by setting a lease; a worker that dies leaves the lease to expire, and the job
  * is taken again. On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets many processes claim without waiting on each other.
@@ -15,6 +18,8 @@ export async function claimNextJob(
   leaseMs: number,
   clock: () => number,
   skipShops: string[] = [],
+  /** Only jobs of these kinds: the Shopify sync and the mail sender each claim their own. */
+  kinds: readonly OutboxJob['kind'][] = SYNC_KINDS,
 ): Promise<OutboxJob | undefined> {
   const now = nowIso(clock);
   const leaseUntil = nowIso(() => clock() + leaseMs);
@@ -27,6 +32,7 @@ export async function claimNextJob(
           .selectFrom('outbox_jobs')
           .select('id')
           .where('state', '=', 'pending')
+          .where('kind', 'in', kinds)
           .where('run_after', '<=', now)
           .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', now)]))
           .$if(skipShops.length > 0, (qb) => qb.where('shop', 'not in', skipShops))
@@ -48,6 +54,8 @@ export interface NewJob {
   kind?: OutboxJob['kind'];
   /** When the job was queued and may first run (ISO); now by default. Intake gives its lead's own time. */
   at?: string;
+  /** The job's id, when a row written beside it names it (mail-queue.ts); a new one by default. */
+  jobId?: string;
 }
 
 /**
@@ -62,7 +70,7 @@ export async function enqueueJobs(db: Kysely<Database>, jobs: readonly NewJob[],
   const rows = jobs.map((job) => {
     const at = job.at ?? now;
     return {
-      id: newId(),
+      id: job.jobId ?? newId(),
       shop: job.shop,
       lead_id: job.leadId,
       kind: job.kind ?? ('sync_lead' as const),

@@ -49,6 +49,8 @@ export interface ConsentProof {
   locale: string;
   page: string | null;
   recorded_at: string;
+  /** CONFIRMED_OPT_IN for a double opt-in confirmation: written as such, at its own time. */
+  opt_in_level?: string;
 }
 
 type Step<T> = { ok: true; value: T } | { ok: false; outcome: SyncOutcome };
@@ -604,7 +606,13 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
       'customerEmailMarketingConsentUpdate',
       EMAIL_CONSENT_UPDATE,
       () => ({
-        input: { customerId, emailMarketingConsent: { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: lead.created_at } },
+        input: {
+          customerId,
+          emailMarketingConsent:
+            consent?.opt_in_level === 'CONFIRMED_OPT_IN'
+              ? { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'CONFIRMED_OPT_IN', consentUpdatedAt: consent.recorded_at }
+              : { marketingState: 'SUBSCRIBED', marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: lead.created_at },
+        },
       }),
       'marketing consent',
       warnings,

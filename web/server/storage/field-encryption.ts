@@ -42,6 +42,7 @@ export const ENCRYPTED_COLUMNS: Record<string, readonly string[]> = {
   leads: ['email', 'first_name', 'last_name', 'phone', 'company', 'birthday', 'address', 'message', 'answers', 'proposed_changes'],
   compliance_requests: ['customer', 'package'],
   lead_notes: ['body'],
+  mail_messages: ['to_address', 'params'],
 };
 
 /**

@@ -291,6 +291,53 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('rate_counters_window_count').on('rate_counters').columns(['window', 'count']).execute();
     },
   },
+  '0009_mail': {
+    async up(db: Kysely<unknown>) {
+      // One row per e-mail the app owes someone (mail/README.md). (shop, event_key) is unique: the same event (a lead's
+      // confirmation, a staff reply) asked for twice, by a retried request or a second instance, is one e-mail.
+      await db.schema
+        .createTable('mail_messages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('lead_id', 'text', (c) => c.notNull().references('leads.id').onDelete('cascade'))
+        .addColumn('event_key', 'text', (c) => c.notNull())
+        .addColumn('template', 'text', (c) => c.notNull())
+        .addColumn('locale', 'text', (c) => c.notNull())
+        .addColumn('to_address', 'text', (c) => c.notNull())
+        .addColumn('params', 'text', (c) => c.notNull())
+        .addColumn('job_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('sending_until', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('message_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('sent_at', 'text')
+        .execute();
+      await db.schema.createIndex('mail_messages_event').unique().on('mail_messages').columns(['shop', 'event_key']).execute();
+      await db.schema.createIndex('mail_messages_lead').on('mail_messages').column('lead_id').execute();
+      await db.schema.createIndex('mail_messages_job').on('mail_messages').column('job_id').execute();
+      // The shop's sender: mail goes out only once the merchant has said from which address, in whose name.
+      await db.schema.alterTable('shops').addColumn('mail_from', 'text').execute();
+      await db.schema.alterTable('shops').addColumn('mail_from_name', 'text').execute();
+      // Double opt-in (leads/double-opt-in.ts): null for forms without it; pending until the shopper confirms.
+      await db.schema.alterTable('leads').addColumn('doi_state', 'text').execute();
+      await db.schema.alterTable('leads').addColumn('doi_expires_at', 'text').execute();
+      await db.schema.alterTable('leads').addColumn('doi_confirmed_at', 'text').execute();
+      await db.schema.createIndex('leads_shop_doi').on('leads').columns(['shop', 'doi_state', 'created_at']).execute();
+      // Staff notifications per form (leads/notifications.ts), and the language of the shop's staff mail.
+      await db.schema
+        .createTable('form_mail_settings')
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('form_id', 'text', (c) => c.notNull())
+        .addColumn('notify_to', 'text')
+        .addColumn('notify_mode', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('form_mail_settings_pk', ['shop', 'form_id'])
+        .execute();
+      await db.schema.alterTable('shops').addColumn('mail_locale', 'text').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -60,6 +60,10 @@ export interface LeadsTable {
   sync_warnings: string | null;
   /** JSON ProposedChanges (shopify/proposed-changes.ts): what an unverified submission may not write itself. */
   proposed_changes: string | null;
+  /** Double opt-in: null (the form does not ask), pending (link sent; expired once doi_expires_at passes), confirmed. */
+  doi_state: Generated<'pending' | 'confirmed' | null>;
+  doi_expires_at: Generated<string | null>;
+  doi_confirmed_at: Generated<string | null>;
 }
 
 /**
@@ -97,7 +101,7 @@ export interface OutboxJobsTable {
   shop: string;
   lead_id: string;
   /** sync_lead: the first write of a consenting lead; update_customer: a staff correction of a synced contact. */
-  kind: 'sync_lead' | 'update_customer';
+  kind: 'sync_lead' | 'update_customer' | 'send_mail';
   state: JobState;
   attempts: Generated<number>;
   run_after: string;
@@ -116,6 +120,11 @@ export interface ShopsTable {
   /** How long leads are kept; older ones are erased automatically. */
   retention_months: Generated<number>;
   purged_at: string | null;
+  /** The shop's sender address and name for e-mail (mail/); null until the merchant sets them. */
+  mail_from: Generated<string | null>;
+  mail_from_name: Generated<string | null>;
+  /** The language of staff e-mail (notifications): en or fr; en when unset. */
+  mail_locale: Generated<string | null>;
 }
 
 export type ComplianceTopic = 'customers/data_request' | 'customers/redact' | 'shop/redact';
@@ -214,7 +223,45 @@ export interface FormViewsTable {
   count: number;
 }
 
+export type MailStatus = 'queued' | 'sending' | 'sent' | 'retrying' | 'failed';
+
+/** One e-mail the app owes (mail/README.md): rendered from its template when sent; its job is `job_id`. */
+export interface MailMessagesTable {
+  id: string;
+  shop: string;
+  lead_id: string;
+  /** What caused it, unique per shop (e.g. `confirm:<lead id>`): the same event never makes two e-mails. */
+  event_key: string;
+  template: string;
+  locale: string;
+  /** Encrypted. */
+  to_address: string;
+  /** JSON of the template's values; encrypted (names, messages). */
+  params: string;
+  job_id: string;
+  status: MailStatus;
+  attempts: Generated<number>;
+  /** While one worker is talking to the SMTP server: another finding the job (an expired lease) waits until then. */
+  sending_until: string | null;
+  last_error: string | null;
+  /** The Message-ID header, fixed at enqueue: a resend after an unknown outcome carries the same one. */
+  message_id: string;
+  created_at: string;
+  sent_at: string | null;
+}
+
+/** Staff notifications of one form: to whom (comma-separated addresses), and whether for each lead. */
+export interface FormMailSettingsTable {
+  shop: string;
+  form_id: string;
+  notify_to: string | null;
+  notify_mode: 'off' | 'each';
+  updated_at: string;
+}
+
 export interface Database {
+  mail_messages: MailMessagesTable;
+  form_mail_settings: FormMailSettingsTable;
   metafield_definitions: MetafieldDefinitionsTable;
   metafield_definition_leads: MetafieldDefinitionLeadsTable;
   lead_terms: LeadTermsTable;

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { parseSubmission, splitTags } from '../../../../schema/submission.js';
-import { formKey, specSignatureValid, tagsSignatureValid } from '../../core/form-key.js';
+import { formKey, signedOptInDays, specSignatureValid, tagsSignatureValid } from '../../core/form-key.js';
+import { confirmRoutes } from './confirm.js';
+import type { ConfirmLinkMaker } from '../../leads/intake.js';
 import { HttpError, badRequest, unauthorized } from '../../http/errors.js';
 import { recordView } from '../../leads/insights.js';
 import type { TermHasher } from '../../leads/search-terms.js';
@@ -41,6 +43,8 @@ export interface ProxyDeps {
   clock?: () => number;
   /** Self-service asks Shopify for the logged-in customer's verified email through this. */
   customerEmail?: CustomerEmailLookup;
+  /** Double opt-in links (core/confirm-link.ts); without it the confirmation page is not served. */
+  confirmLink?: ConfirmLinkMaker;
 }
 
 type Verified = { shop: string; loggedInCustomerId: string | null; pathPrefix: string | null };
@@ -98,6 +102,8 @@ export function proxyRoutes(deps: ProxyDeps) {
       customerEmail: deps.customerEmail,
     }),
   );
+
+  if (deps.confirmLink) app.route('/confirm', confirmRoutes({ db: deps.db, apiSecret: deps.apiSecret, confirmLink: deps.confirmLink, clock: deps.clock }));
 
   // The block's view beacon: a counter per form and day, nothing about who looked.
   app.post('/view', async (c) => {
@@ -176,6 +182,10 @@ export function proxyRoutes(deps: ProxyDeps) {
       idempotencyKey: headerKey ?? submission.idempotency_key ?? null,
       keyFromCachedPage: headerKey === undefined && format === 'form',
       locale,
+      doubleOptIn: (() => {
+        const days = signedOptInDays(key, submission.double_opt_in, submission.double_opt_in_sig);
+        return days ? { days } : null;
+      })(),
     });
 
     if (wantsJson) {

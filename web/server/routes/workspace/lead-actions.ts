@@ -2,13 +2,13 @@ import type { Kysely } from 'kysely';
 import { conflict, notFound } from '../../core/errors.js';
 import { logErasure } from '../../privacy/compliance.js';
 import { consentLedger } from '../../privacy/consent-ledger.js';
-import { enqueueSync } from '../../outbox/outbox.js';
+import { SYNC_KINDS, enqueueSync } from '../../outbox/outbox.js';
 import { readableRow } from '../../storage/field-encryption.js';
 import type { Database, LeadStatus } from '../../storage/tables.js';
 import { removeLeads } from '../../leads/erasure.js';
 import { newId, nowIso } from '../../core/ids.js';
 import { LEAD_COLUMNS, presentLead } from '../../leads/queries.js';
-import type { LeadDetail, LeadNote } from '../../../../schema/workspace-api.js';
+import type { LeadDetail, LeadNote, SyncJob } from '../../../../schema/workspace-api.js';
 
 /** What the workspace does with one lead after reading it: everything scoped to the shop of the session. */
 
@@ -20,6 +20,16 @@ export async function leadDetail(db: Kysely<Database>, shop: string, id: string)
     .selectFrom('outbox_jobs')
     .select(['id', 'kind', 'state', 'attempts', 'last_error', 'created_at', 'updated_at'])
     .where('lead_id', '=', id)
+    .where('kind', 'in', SYNC_KINDS)
+    .orderBy('created_at', 'asc')
+    .execute()
+    .then((rows) => rows.map((r) => ({ ...r, kind: r.kind as SyncJob['kind'] })));
+  // The lead's e-mails and how each one went (a refusal by the SMTP server is shown here); no addresses, no contents.
+  const mail = await db
+    .selectFrom('mail_messages')
+    .select(['id', 'template', 'status', 'attempts', 'last_error', 'created_at', 'sent_at'])
+    .where('shop', '=', shop)
+    .where('lead_id', '=', id)
     .orderBy('created_at', 'asc')
     .execute();
   const notes = await db
@@ -28,7 +38,7 @@ export async function leadDetail(db: Kysely<Database>, shop: string, id: string)
     .where('lead_id', '=', id)
     .orderBy('created_at', 'asc')
     .execute();
-  return { lead: presentLead(row), consent: await consentLedger(db, shop, id), history, notes: notes.map((n): LeadNote => readableRow(n)) };
+  return { lead: presentLead(row), consent: await consentLedger(db, shop, id), history, notes: notes.map((n): LeadNote => readableRow(n)), mail };
 }
 
 /** A failed lead goes back to the queue, as a new job (the failed one stays in the history). */

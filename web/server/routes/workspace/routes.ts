@@ -17,6 +17,7 @@ import type { Database, Role } from '../../storage/tables.js';
 import { audit } from './audit.js';
 import { definitionsRoutes } from './definitions-routes.js';
 import { privacyRoutes } from './privacy-routes.js';
+import { mailSettingsRoutes } from './mail-settings.js';
 import { proposedChangesOf, proposedChangesRoutes } from './proposed-changes.js';
 import { type IdentifyStaff, type StaffEnv, allow, can, requireStaff } from './roles.js';
 import { type StaffSession, requireSession } from './session.js';
@@ -37,6 +38,8 @@ export interface WorkspaceApiDeps {
   maxCustomDefinitions?: number;
   /** The setup card: the app's client id (for the theme editor's deep links) and the live theme's reader. */
   setup?: { clientId: string; themeSetup: ThemeSetupLookup };
+  /** Whether SMTP_URL is set: without it the mail settings say that e-mail cannot go out. */
+  smtpConfigured?: boolean;
 }
 
 const day = z
@@ -53,6 +56,7 @@ const filterQuery = z.object({
   status: z.enum(LEAD_STATUSES).optional(),
   tag: z.string().max(40).optional(),
   handled: z.enum(['yes', 'no']).optional(),
+  optin: z.enum(['pending', 'confirmed', 'expired']).optional(),
   sort: z.enum(['newest', 'oldest']).optional(),
 });
 const listQuery = filterQuery.extend({
@@ -219,6 +223,7 @@ export function workspaceApiRoutes(deps: WorkspaceApiDeps) {
   app.use('/settings/*', allow('privacy'));
   app.use('/leads/:id/consent', allow('unmasked'));
   app.route('/', privacyRoutes(db));
+  app.route('/', mailSettingsRoutes(db, deps.smtpConfigured ?? false));
   app.route('/', definitionsRoutes(db, deps.maxCustomDefinitions ?? DEFAULT_MAX_CUSTOM_DEFINITIONS));
   return app;
 }

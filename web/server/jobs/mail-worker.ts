@@ -1,0 +1,219 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { nowIso } from '../core/ids.js';
+import { errorForLog } from '../core/logger.js';
+import type { Engine } from '../storage/database.js';
+import type { Database, OutboxJob } from '../storage/tables.js';
+import { backoffMs, claimNextJob, completeJob, failJob, rescheduleJob } from '../outbox/outbox.js';
+import type { Mailer } from '../mail/transport.js';
+import { TemplateError, renderMail } from '../mail/templates.js';
+import { shopSender } from '../mail/sender.js';
+
+export interface MailWorkerOptions {
+  db: Kysely<Database>;
+  engine: Engine;
+  /** null when SMTP_URL is not set: mail waits in the outbox, and the workspace says why. */
+  mailer: Mailer | null;
+  log: Logger;
+  pollMs: number;
+  leaseMs?: number;
+  /**
+   * How long one worker may be talking to the SMTP server about one message. Another worker that finds the job (its
+   * lease expired: the server is slow) leaves the message alone until then, so a slow server does not get it twice.
+   * Longer than the mailer's own timeouts put together.
+   */
+  sendBudgetMs?: number;
+  retryBaseMs?: number;
+  maxAttempts?: number;
+  /** How soon mail that cannot go out (no SMTP_URL, no sender address) is looked at again. */
+  notConfiguredDelayMs?: number;
+  concurrency?: number;
+  clock?: () => number;
+  onOutcome?: (outcome: 'sent' | 'retry' | 'failed' | 'waiting' | 'dropped') => void;
+}
+
+const MAIL_KINDS: readonly OutboxJob['kind'][] = ['send_mail'];
+
+/**
+ * Sends the outbox's e-mails, apart from the Shopify sync: a slow SMTP server never holds up a customer write, and a
+ * throttled shop never holds up mail. Each message is sent at most once per event (mail_messages.event_key), and a
+ * message being sent is marked so (`sending_until`) for the other workers on the same database.
+ */
+export class MailWorker {
+  private readonly clock: () => number;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly options: MailWorkerOptions) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  nudge(): void {
+    this.wake?.();
+  }
+
+  /** Sends what is due until nothing is; returns how many jobs were handled. For tests and the bench. */
+  async drain(): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      const job = await this.claim();
+      if (!job) return handled;
+      await this.handle(job);
+      handled++;
+    }
+  }
+
+  private claim(): Promise<OutboxJob | undefined> {
+    return claimNextJob(this.options.db, this.options.engine, this.options.leaseMs ?? 60_000, this.clock, [], MAIL_KINDS);
+  }
+
+  private async run(): Promise<void> {
+    const concurrency = this.options.concurrency ?? 4;
+    while (this.running) {
+      try {
+        while (this.running && this.inFlight.size < concurrency) {
+          const job = await this.claim();
+          if (!job) break;
+          const work: Promise<void> = this.handle(job)
+            .catch((error: unknown) => this.options.log.error({ error: errorForLog(error), job: job.id }, 'mail job crashed; its lease will expire'))
+            .finally(() => {
+              this.inFlight.delete(work);
+              this.wake?.();
+            });
+          this.inFlight.add(work);
+        }
+      } catch (error) {
+        this.options.log.error({ duty: 'mail', error: errorForLog(error) }, 'mail worker could not claim jobs');
+      }
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+    await Promise.all(this.inFlight);
+  }
+
+  private async handle(job: OutboxJob): Promise<void> {
+    const { db, log } = this.options;
+    const mail = await db.selectFrom('mail_messages').selectAll().where('job_id', '=', job.id).executeTakeFirst();
+    if (!mail || mail.status === 'sent' || mail.status === 'failed') {
+      // Erased with its lead, or already finished by another worker: nothing to send.
+      await completeJob(db, job, this.clock);
+      this.options.onOutcome?.('dropped');
+      return;
+    }
+    const sender = await shopSender(db, job.shop);
+    const { mailer } = this.options;
+    if (!mailer || !sender) {
+      const reason = !mailer ? 'E-mail is not configured (SMTP_URL); the message waits.' : "The shop's sender address is not set; the message waits.";
+      await db.updateTable('mail_messages').set({ last_error: reason }).where('id', '=', mail.id).execute();
+      await rescheduleJob(db, job, reason, this.options.notConfiguredDelayMs ?? 5 * 60_000, this.clock);
+      this.options.onOutcome?.('waiting');
+      return;
+    }
+    const now = this.clock();
+    const budget = this.options.sendBudgetMs ?? 120_000;
+    // Take the message for this worker: only one worker at a time talks to the server about it.
+    const taken = await db
+      .updateTable('mail_messages')
+      .set((eb) => ({ status: 'sending', sending_until: nowIso(() => now + budget), attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', mail.id)
+      .where((w) =>
+        w.or([
+          w('status', 'in', ['queued', 'retrying']),
+          w.and([
+            w('status', '=', 'sending'),
+            w(
+              'sending_until',
+              '<',
+              nowIso(() => now),
+            ),
+          ]),
+        ]),
+      )
+      .executeTakeFirst();
+    if (!Number(taken.numUpdatedRows)) {
+      const current = await db.selectFrom('mail_messages').select(['status', 'sending_until']).where('id', '=', mail.id).executeTakeFirst();
+      if (!current || current.status === 'sent' || current.status === 'failed') {
+        await completeJob(db, job, this.clock);
+        return;
+      }
+      // Another worker is sending it now: look again once its budget is over (it will have finished the job by then).
+      const wait = Math.max(50, Date.parse(current.sending_until ?? nowIso(this.clock)) - now + 50);
+      await rescheduleJob(db, job, 'being sent by another worker', wait, this.clock);
+      return;
+    }
+    const attempts = mail.attempts + 1;
+    let rendered;
+    try {
+      rendered = renderMail(mail.template, mail.locale, JSON.parse(mail.params), sender.name);
+    } catch (error) {
+      const reason = error instanceof TemplateError ? error.message : 'the stored message cannot be read';
+      await this.fail(job, mail.id, reason);
+      return;
+    }
+    const outcome = await mailer.send({
+      from: sender,
+      to: mail.to_address,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      messageId: mail.message_id,
+      language: rendered.language,
+      automatic: rendered.automatic,
+    });
+    if (outcome.ok) {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('mail_messages')
+          .set({ status: 'sent', sent_at: nowIso(this.clock), sending_until: null, last_error: null })
+          .where('id', '=', mail.id)
+          .execute();
+        await completeJob(trx, job, this.clock);
+      });
+      this.options.onOutcome?.('sent');
+      log.info({ mail: mail.id, lead: mail.lead_id, template: mail.template, attempts }, 'mail sent');
+      return;
+    }
+    const maxAttempts = this.options.maxAttempts ?? 10;
+    if (outcome.kind === 'permanent' || attempts >= maxAttempts) {
+      await this.fail(job, mail.id, outcome.kind === 'permanent' ? outcome.reason : `Gave up after ${attempts} attempts. Last problem: ${outcome.reason}`);
+      return;
+    }
+    const delay = backoffMs(attempts, Math.random, this.options.retryBaseMs ?? 30_000, 60 * 60_000);
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('mail_messages').set({ status: 'retrying', sending_until: null, last_error: outcome.reason }).where('id', '=', mail.id).execute();
+      await rescheduleJob(trx, job, outcome.reason, delay, this.clock);
+    });
+    this.options.onOutcome?.('retry');
+    log.info({ mail: mail.id, lead: mail.lead_id, attempts, delayMs: delay }, 'mail deferred; will be retried');
+  }
+
+  private async fail(job: OutboxJob, mailId: string, reason: string): Promise<void> {
+    await this.options.db.transaction().execute(async (trx) => {
+      await trx.updateTable('mail_messages').set({ status: 'failed', sending_until: null, last_error: reason }).where('id', '=', mailId).execute();
+      await failJob(trx, job, reason, this.clock);
+    });
+    this.options.onOutcome?.('failed');
+    this.options.log.warn({ mail: mailId, lead: job.lead_id }, 'mail failed permanently');
+  }
+}

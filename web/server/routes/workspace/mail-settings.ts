@@ -1,0 +1,82 @@
+import { Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import * as z from 'zod';
+import { SINGLE_LINE } from '../../../../schema/rules.js';
+import { badRequest } from '../../http/errors.js';
+import { mailProblems, shopSender } from '../../mail/sender.js';
+import type { Database } from '../../storage/tables.js';
+import type { MailSettings } from '../../../../schema/workspace-api.js';
+import type { StaffEnv } from './roles.js';
+import { nowIso } from '../../core/ids.js';
+import { MAX_RECIPIENTS } from '../../leads/notifications.js';
+
+const senderBody = z.object({
+  from: z.email().max(254),
+  // A display name goes into the From header: one line, so it cannot start a header of its own.
+  fromName: z.string().trim().min(1).max(100).regex(SINGLE_LINE, 'one line, no control characters'),
+  /** The language of staff e-mail (notifications). */
+  locale: z.enum(['en', 'fr']).optional(),
+});
+
+/**
+ * The shop's e-mail sender (owner only, mounted under /settings). GET also says why mail cannot go out (no SMTP_URL on
+ * the server, no sender yet), so the workspace can tell the merchant rather than let mail wait unseen.
+ */
+export function mailSettingsRoutes(db: Kysely<Database>, smtpConfigured: boolean) {
+  const app = new Hono<StaffEnv>();
+  const current = async (shop: string): Promise<MailSettings> => {
+    const sender = await shopSender(db, shop);
+    const row = await db.selectFrom('shops').select(['mail_from', 'mail_from_name']).where('shop', '=', shop).executeTakeFirst();
+    return { from: row?.mail_from ?? null, fromName: row?.mail_from_name ?? null, problems: mailProblems(smtpConfigured, sender) };
+  };
+  // Staff notifications of one form: who gets an e-mail for each new lead (quarantined leads excepted).
+  const formId = z.string().regex(/^[A-Za-z0-9_-]{0,64}$/);
+  const formBody = z.object({
+    notifyTo: z.array(z.email().max(254)).max(MAX_RECIPIENTS),
+    mode: z.enum(['off', 'each']),
+  });
+  app.get('/settings/forms/:form/mail', async (c) => {
+    const form = formId.safeParse(c.req.param('form'));
+    if (!form.success) throw badRequest('invalid_form_id', 'form ids are up to 64 letters, digits, _ or -');
+    const row = await db
+      .selectFrom('form_mail_settings')
+      .select(['notify_to', 'notify_mode'])
+      .where('shop', '=', c.get('session').shop)
+      .where('form_id', '=', form.data)
+      .executeTakeFirst();
+    return c.json({ form: form.data, notifyTo: row?.notify_to ? row.notify_to.split(',') : [], mode: row?.notify_mode ?? 'off' });
+  });
+  app.put('/settings/forms/:form/mail', async (c) => {
+    const form = formId.safeParse(c.req.param('form'));
+    if (!form.success) throw badRequest('invalid_form_id', 'form ids are up to 64 letters, digits, _ or -');
+    const parsed = formBody.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) throw badRequest('invalid_notifications', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    const row = {
+      shop: c.get('session').shop,
+      form_id: form.data,
+      notify_to: parsed.data.notifyTo.join(',') || null,
+      notify_mode: parsed.data.mode,
+      updated_at: nowIso(),
+    };
+    await db
+      .insertInto('form_mail_settings')
+      .values(row)
+      .onConflict((oc) => oc.columns(['shop', 'form_id']).doUpdateSet({ notify_to: row.notify_to, notify_mode: row.notify_mode, updated_at: row.updated_at }))
+      .execute();
+    return c.json({ form: form.data, notifyTo: parsed.data.notifyTo, mode: parsed.data.mode });
+  });
+
+  app.get('/settings/mail', async (c) => c.json(await current(c.get('session').shop)));
+  app.put('/settings/mail', async (c) => {
+    const parsed = senderBody.safeParse(await c.req.json().catch(() => null));
+    if (!parsed.success) throw badRequest('invalid_sender', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    const shop = c.get('session').shop;
+    await db
+      .updateTable('shops')
+      .set({ mail_from: parsed.data.from, mail_from_name: parsed.data.fromName, ...(parsed.data.locale ? { mail_locale: parsed.data.locale } : {}) })
+      .where('shop', '=', shop)
+      .execute();
+    return c.json(await current(shop));
+  });
+  return app;
+}
