@@ -132,6 +132,12 @@ export function accountRoutes(deps: AccountDeps) {
     return c.json({ customer: { id: `gid://shopify/Customer/${who.id}` }, leads, consent_records: pkg.consent_records, notes: pkg.notes });
   });
 
+  // The merchant's own questions the profile block may edit: the custom keys the app defined in this shop.
+  app.get('/fields', async (c) => {
+    const rows = await deps.db.selectFrom('metafield_definitions').select(['key', 'type']).where('shop', '=', c.get('customer').shop).orderBy('key').execute();
+    return c.json({ custom: rows.map((r) => ({ key: r.key, type: r.type, label: r.key.replace(/[_-]+/g, ' ') })) });
+  });
+
   app.post('/download', async (c) => {
     const parsed = z.strictObject({ format: z.enum(['json', 'csv']) }).safeParse(await jsonBody(c.req.raw, c.env));
     if (!parsed.success) throw badRequest('invalid_body', 'format: json or csv');
