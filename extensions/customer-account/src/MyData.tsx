@@ -240,6 +240,8 @@ export function MyData({ api, backendUrl }: { api: AccountApi; backendUrl: strin
                   label={t(`fields.${field}`)}
                   value={values[field] ?? ''}
                   error={errors[field] || undefined}
+                  // Every keystroke is kept (onInput): a click on Save may come before the field's change event is handled.
+                  onInput={(event: Event) => setValues((v) => ({ ...v, [field]: valueOf(event) }))}
                   onChange={(event: Event) => setValues((v) => ({ ...v, [field]: valueOf(event) }))}
                 />
               ))}

@@ -92,11 +92,11 @@ export function Profile({ api, backendUrl }: { api: AccountApi; backendUrl: stri
           const common = { label, value: values[f.key] ?? '', error: errors[f.key] || undefined };
           const onChange = (event: Event) => setValues((v) => ({ ...v, [f.key]: String((event.currentTarget as HTMLInputElement).value ?? '') }));
           return f.type === 'date' ? (
-            <s-date-field key={f.key} {...common} onChange={onChange} />
+            <s-date-field key={f.key} {...common} onInput={onChange} onChange={onChange} />
           ) : f.type === 'multi_line_text_field' ? (
-            <s-text-area key={f.key} {...common} onChange={onChange} />
+            <s-text-area key={f.key} {...common} onInput={onChange} onChange={onChange} />
           ) : (
-            <s-text-field key={f.key} {...common} onChange={onChange} />
+            <s-text-field key={f.key} {...common} onInput={onChange} onChange={onChange} />
           );
         })}
         <s-button variant="primary" disabled={busy || !customerId} onClick={save}>
