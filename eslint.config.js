@@ -18,6 +18,7 @@ export default defineConfig(
       // Built by `npm run build:ui`; never edited by hand.
       'extensions/contact-form/assets/',
       'extensions/checkout-fields/dist/',
+      'extensions/customer-account/dist/',
     ],
   },
   js.configs.recommended,

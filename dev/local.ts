@@ -7,6 +7,8 @@ import { adminEmulatorRoutes } from './admin-emulator/routes.js';
 import { proxyEmulator } from './proxy-emulator.js';
 import { mintSessionToken } from './session-token.js';
 import { cartPreview } from './cart-preview.js';
+import { accountPreview } from './account-stand-in/routes.js';
+import { CustomerAccountEmulator } from './customer-account-emulator.js';
 import { DEV_CUSTOMERS, storefrontPreview } from './storefront-preview.js';
 import { assignRole } from '../web/server/routes/workspace/roles.js';
 import { formKey } from '../web/server/core/form-key.js';
@@ -96,6 +98,10 @@ export function mountLocal(given?: AdminEmulator, mail?: MailCatcher) {
       }),
     );
     if (mail) dev.route('/', mailRoutes(mail));
+    dev.route(
+      '/',
+      accountPreview({ shop: config.devShop, apiKey: config.apiKey, apiSecret: config.apiSecret, emulator: new CustomerAccountEmulator(emulator) }),
+    );
     app.route('/', dev);
   };
 }

@@ -1,6 +1,7 @@
 import { configOrExit, startServer } from '../web/server/server.js';
 import { APP_BRIDGE_STAND_IN, mountLocal } from './local.js';
 import { MailCatcher } from './mail-catcher.js';
+import { ACCOUNT_PREVIEW_PATH } from './account-stand-in/routes.js';
 
 /**
  * Local mode's entry (`npm start`): the app plus the storefront preview and the Shopify emulators on one port.
@@ -25,6 +26,7 @@ await startServer(config, {
         `  Cart page            ${base}/cart   (purchase questions block)`,
         `  Leads workspace      ${base}/app   (other roles: ?staff=manager, ?staff=viewer)`,
         `  App proxy emulator   ${base}/apps/contact-capture/*  ->  /proxy/*`,
+        `  Customer account     ${base}${ACCOUNT_PREVIEW_PATH}   ("My data" as customer 7001; profile block: ?target=profile; ?locale=fr)`,
         `  Admin API emulator   ${base}/admin/api/2026-10/graphql.json  (shop ${config.devShop})`,
         `  Health, metrics      ${base}/healthz  ${base}/metrics`,
         catcher

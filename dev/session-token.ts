@@ -45,3 +45,11 @@ export async function mintCheckoutToken(claims: { shop: string; apiKey: string; 
   if (claims.customerId) jwt.setSubject(claims.customerId);
   return jwt.sign(new TextEncoder().encode(claims.secret));
 }
+
+/**
+ * A customer account UI extension's session token: like a checkout one, with `sub` = the signed-in customer's GID
+ * always (the account pages exist only for a signed-in customer). Tests and local mode only.
+ */
+export function mintCustomerAccountToken(claims: { shop: string; apiKey: string; secret: string; customerId: string; expiresIn?: number }): Promise<string> {
+  return mintCheckoutToken(claims);
+}

@@ -60,6 +60,12 @@ console.log(
   `checkout extension bundle (both targets): raw ${checkout.raw} (${((checkout.raw / 65536) * 100).toFixed(1)}% of 64 KB), gzip ${checkout.gzip}, brotli ${checkout.brotli}`,
 );
 
+// The customer account extension ("My data" page and profile block), built by the same CLI run (limit: 64 KB).
+const account = sizes('', join(PROJECT_ROOT, 'extensions', 'customer-account', 'dist', 'customer-account.js'));
+console.log(
+  `customer account extension bundle (both targets): raw ${account.raw} (${((account.raw / 65536) * 100).toFixed(1)}% of 64 KB), gzip ${account.gzip}, brotli ${account.brotli}`,
+);
+
 // Layout shift: load the preview, interact so the UI loads, submit an invalid form, and sum layout-shift entries.
 const config = loadConfig({ MODE: 'local', PORT: '0', DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' });
 const runtime = await createRuntime(config, { log: pino({ level: 'silent' }), mountDev: mountLocal() });

@@ -4,11 +4,14 @@ import { parse } from 'smol-toml';
 import { PROJECT_ROOT } from '../web/server/core/paths.js';
 
 /**
- * Points the checkout extension at the app: its thank-you posts go to the origin of shopify.app.toml's
+ * Points the checkout and customer account extensions at the app: its thank-you posts go to the origin of shopify.app.toml's
  * application_url. Run by `npm run shopify:build` (and so before a deploy); tests/purchase-questions.test.ts fails when
  * the two disagree.
  */
 const app = parse(readFileSync(join(PROJECT_ROOT, 'shopify.app.toml'), 'utf8')) as { application_url: string };
-const target = join(PROJECT_ROOT, 'extensions', 'checkout-fields', 'src', 'backend.json');
-writeFileSync(target, `${JSON.stringify({ url: new URL(app.application_url).origin })}\n`);
-console.log(`checkout extension posts to ${new URL(app.application_url).origin}`);
+// The customer account extension ("My data") calls the same origin (routes/account/).
+for (const extension of ['checkout-fields', 'customer-account']) {
+  const target = join(PROJECT_ROOT, 'extensions', extension, 'src', 'backend.json');
+  writeFileSync(target, `${JSON.stringify({ url: new URL(app.application_url).origin })}\n`);
+  console.log(`${extension} extension calls ${new URL(app.application_url).origin}`);
+}

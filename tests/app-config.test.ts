@@ -22,6 +22,7 @@ describe('shopify.app.toml', () => {
     expect(`${stdout}${stderr}`).toMatch(/built/i);
     // Shopify refuses a checkout extension bundle over 64 KB at deploy.
     expect(statSync(join(PROJECT_ROOT, 'extensions', 'checkout-fields', 'dist', 'checkout-fields.js')).size).toBeLessThan(64 * 1024);
+    expect(statSync(join(PROJECT_ROOT, 'extensions', 'customer-account', 'dist', 'customer-account.js')).size).toBeLessThan(64 * 1024);
   }, 150_000);
 
   it('pins the same Admin API version as the code, and routes every webhook to a handled path', () => {

@@ -123,6 +123,7 @@ export class AdminEmulator {
         type: d.type,
         ownerType: 'CUSTOMER',
         declared: true,
+        customerAccount: d.access.customer_account === 'read_write' ? 'READ_WRITE' : d.access.customer_account === 'read' ? 'READ' : 'NONE',
       });
     }
     return data;

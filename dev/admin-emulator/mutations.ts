@@ -383,7 +383,9 @@ export function metafieldDefinitionCreate(data: ShopData, args: { definition: In
     errors.push({ field: ['definition', 'key'], message: "Key is in use for Customer metafields on the '" + namespace + "' namespace.", code: 'TAKEN' });
   if (errors.length) return { createdDefinition: null, userErrors: errors };
   const validations = Array.isArray(d.validations) ? (d.validations as Input[]).map((v) => ({ name: String(v.name), value: String(v.value) })) : [];
-  const definition = { id: data.newGid('MetafieldDefinition').gid, namespace, key, name, type, ownerType, validations };
+  const access = d.access && typeof d.access === 'object' ? (d.access as Input) : {};
+  const customerAccount = access.customerAccount === 'READ_WRITE' || access.customerAccount === 'READ' ? access.customerAccount : 'NONE';
+  const definition = { id: data.newGid('MetafieldDefinition').gid, namespace, key, name, type, ownerType, validations, customerAccount } as const;
   data.definitions.set(id, definition);
   return {
     createdDefinition: {

@@ -66,6 +66,8 @@ export interface EmuDefinition {
   validations?: Array<{ name: string; value: string }>;
   /** Made by Shopify from the app's shopify.app.toml on deploy, not by metafieldDefinitionCreate. */
   declared?: boolean;
+  /** What the Customer Account API may do with the values (access.customerAccount): NONE unless granted. */
+  customerAccount?: 'NONE' | 'READ' | 'READ_WRITE';
 }
 
 /** An order as far as the app reads one: who placed it. */

@@ -3,6 +3,7 @@ import { baseSecurityHeaders } from './http/security-headers.js';
 import type { Logger } from 'pino';
 import { workspacePageRoutes } from './routes/workspace/page.js';
 import { checkoutRoutes } from './routes/checkout/routes.js';
+import { DEFAULT_ACCOUNT_LIMITS, accountRoutes } from './routes/account/routes.js';
 import { DEFAULT_CHECKOUT_LIMITS } from './routes/checkout/limits.js';
 import { workspaceApiRoutes } from './routes/workspace/routes.js';
 import type { Config } from './config.js';
@@ -172,6 +173,17 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         return token ? (query, variables) => client.request(shop, token, query, variables) : null;
       },
       limits: { perTokenPerMinute: DEFAULT_CHECKOUT_LIMITS.perTokenPerMinute, perShopPerMinute: config.rateLimits.perShopPerMinute },
+    }),
+  );
+  app.route(
+    '/account',
+    accountRoutes({
+      shopify,
+      db,
+      apiSecret: config.apiSecret,
+      hashes: { lookup: lookupHash, term: termHash },
+      customerEmail: customerEmailLookup(client, tokens),
+      limits: { perCustomerPerMinute: DEFAULT_ACCOUNT_LIMITS.perCustomerPerMinute, perShopPerMinute: config.rateLimits.perShopPerMinute },
     }),
   );
   const exchangeOptions = { apiKey: config.apiKey, apiSecret: config.apiSecret, origin: config.adminApiOrigin, timeoutMs: config.shopifyRequestTimeoutMs };

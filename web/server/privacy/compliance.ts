@@ -90,10 +90,7 @@ export async function processNextComplianceRequest(
           break;
         }
         case 'customers/redact': {
-          const leads = await eraseCustomer(trx, request.shop, customer, hash);
-          const packages = await erasePackagesOf(trx, request.shop, customer);
-          await logErasure(trx, request.shop, 'customer_redact', leads, clock);
-          result = { leads_erased: leads, packages_erased: packages };
+          result = await eraseCustomerData(trx, request.shop, customer, hash, 'customer_redact', clock);
           break;
         }
         case 'shop/redact': {
@@ -116,6 +113,24 @@ export async function processNextComplianceRequest(
     .catch((error: unknown) => {
       throw requestId ? new ComplianceRequestFailed(requestId, error) : error;
     });
+}
+
+/**
+ * A customer's erasure, whoever asked (Shopify's customers/redact, the customer in their account): their leads with
+ * everything hanging off them, any data-request package naming them, and a count in the erasure log. In a transaction.
+ */
+export async function eraseCustomerData(
+  db: Kysely<Database>,
+  shop: string,
+  customer: CustomerRef,
+  hash: LookupHash,
+  reason: ErasureReason,
+  clock: () => number = Date.now,
+): Promise<{ leads_erased: number; packages_erased: number }> {
+  const leads = await eraseCustomer(db, shop, customer, hash);
+  const packages = await erasePackagesOf(db, shop, customer);
+  await logErasure(db, shop, reason, leads, clock);
+  return { leads_erased: leads, packages_erased: packages };
 }
 
 export async function logErasure(db: Kysely<Database>, shop: string, reason: ErasureReason, leads: number, clock: () => number = Date.now): Promise<void> {

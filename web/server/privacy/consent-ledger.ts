@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { newId, nowIso } from '../core/ids.js';
+import { newId, nowIso, sha256Hex } from '../core/ids.js';
 import { type CustomerRef, type LookupHash, customerLeadIds } from '../leads/erasure.js';
 import { lockLeads, transactionWithRetry } from '../storage/row-locks.js';
 import type { Database } from '../storage/tables.js';
@@ -13,7 +13,16 @@ export async function recordConsentChange(
   db: Kysely<Database>,
   shop: string,
   customer: CustomerRef,
-  change: { channel: 'email' | 'sms' | 'whatsapp'; state: string; optInLevel: string | null; at: string | null },
+  change: {
+    channel: 'email' | 'sms' | 'whatsapp';
+    state: string;
+    optInLevel: string | null;
+    at: string | null;
+    /** Who changed it: `shopify:<state>` (a webhook) unless said; `customer_account:<state>` is the customer's own change. */
+    source?: string;
+    /** The wording the customer read when they made the change themselves, kept as it was shown. */
+    text?: string | null;
+  },
   hash: LookupHash,
   clock: () => number = Date.now,
 ): Promise<number> {
@@ -34,11 +43,11 @@ export async function recordConsentChange(
           lead_id: lead.id,
           channel: change.channel,
           granted: change.state.toUpperCase() === 'SUBSCRIBED' ? 1 : 0,
-          text: null,
-          text_sha256: null,
+          text: change.text ?? null,
+          text_sha256: change.text ? sha256Hex(change.text) : null,
           locale: lead.locale,
           page: null,
-          source: `shopify:${change.state.toLowerCase()}`,
+          source: change.source ?? `shopify:${change.state.toLowerCase()}`,
           opt_in_level: change.optInLevel ?? 'UNKNOWN',
           recorded_at: recordedAt,
         })),

@@ -221,7 +221,8 @@ export async function defineMetafields(call: Call, fields: Array<{ key: string; 
         key: field.key,
         type: field.type,
         ownerType: 'CUSTOMER',
-        access: { admin: 'MERCHANT_READ_WRITE', customerAccount: 'NONE', storefront: 'NONE' },
+        // The customer sees and edits their own answers in their account's profile block (extensions/customer-account).
+        access: { admin: 'MERCHANT_READ_WRITE', customerAccount: 'READ_WRITE', storefront: 'NONE' },
       },
     });
     if (!result.ok) return { defined, outcome: failed(result) };

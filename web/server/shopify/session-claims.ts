@@ -49,3 +49,20 @@ export function checkoutSessionClaims(payload: unknown): { shop: string; sub: st
   const shop = shopFromDest(parsed.data.dest);
   return shop ? { shop, sub: parsed.data.sub } : null;
 }
+
+/**
+ * A customer account UI extension's token: `dest` is the shop's domain and `sub` the signed-in customer's GID, always
+ * (the account pages exist only for a signed-in customer). A token without a customer is not an account token.
+ */
+const accountClaims = z.object({
+  dest: z.string(),
+  exp: z.number(),
+  sub: z.string().regex(/^gid:\/\/shopify\/Customer\/\d{1,20}$/),
+});
+
+export function accountSessionClaims(payload: unknown): { shop: string; customerGid: string; customerId: string } | null {
+  const parsed = accountClaims.safeParse(payload);
+  if (!parsed.success) return null;
+  const shop = shopFromDest(parsed.data.dest);
+  return shop ? { shop, customerGid: parsed.data.sub, customerId: parsed.data.sub.slice('gid://shopify/Customer/'.length) } : null;
+}

@@ -147,7 +147,7 @@ export interface ComplianceRequestsTable {
   delivered_at: string | null;
 }
 
-export type ErasureReason = 'customer_redact' | 'shop_redact' | 'retention' | 'self_service' | 'staff_delete';
+export type ErasureReason = 'customer_redact' | 'shop_redact' | 'retention' | 'self_service' | 'staff_delete' | 'customer_account';
 
 /** Anonymous counts of what was erased and why, kept after the data is gone. */
 export interface ErasureLogTable {
