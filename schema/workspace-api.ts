@@ -53,6 +53,7 @@ export interface WorkspaceLead {
   page: string | null;
   email_consent: boolean;
   sms_consent: boolean;
+  whatsapp_consent: boolean;
   status: LeadStatus;
   shopify_customer_id: string | null;
   sync_error: string | null;
@@ -100,8 +101,8 @@ export interface ProposedChangesView {
 }
 
 /**
- * email/sms/whatsapp: marketing consent (`whatsapp`, 2026-07, arrives from Shopify's consent webhooks; the form does not
- * ask for it yet); profile: consent to keep purchase answers on the customer record.
+ * email/sms/whatsapp: marketing consent (`whatsapp`, 2026-07: asked by the form when the block has its wording for it,
+ * and reported by Shopify's consent webhooks); profile: consent to keep purchase answers on the customer record.
  */
 export type ConsentChannel = 'email' | 'sms' | 'whatsapp' | 'profile';
 

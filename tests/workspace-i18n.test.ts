@@ -61,13 +61,19 @@ const WARNING_FIELDS = [
     address: true,
     tags: true,
     sms_consent: true,
+    whatsapp_consent: true,
   }),
   'email_consent',
 ];
 const PROPOSED_FIELDS = keysOf<Exclude<ProposedField, `metafield:${string}`>>({ first_name: true, last_name: true, phone: true, address: true });
 
 /** The mutations whose refusals become warnings on a synced lead (lead-sync.ts `write`), and their codes that do. */
-const WARNING_MUTATIONS = ['customerSet', 'metafieldsSet', 'customerSmsMarketingConsentUpdate'] satisfies CodedMutation[];
+const WARNING_MUTATIONS = [
+  'customerSet',
+  'metafieldsSet',
+  'customerSmsMarketingConsentUpdate',
+  'customerWhatsAppMarketingConsentUpdate',
+] satisfies CodedMutation[];
 const fieldCodes = [
   ...new Set(
     WARNING_MUTATIONS.flatMap((m) =>

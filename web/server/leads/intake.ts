@@ -48,6 +48,7 @@ export interface IntakeResult {
 }
 
 export const CONSENT_SOURCE = 'storefront_contact_form';
+type MarketingChannel = 'email' | 'sms' | 'whatsapp';
 const MAX_BATCH = 200;
 
 interface Pending {
@@ -57,6 +58,8 @@ interface Pending {
   consent: { text: string | null; granted: boolean };
   /** Present when the form offered SMS consent. */
   sms: { text: string | null; granted: boolean } | null;
+  /** Present when the form offered WhatsApp consent (the block had its own wording for it). */
+  whatsapp: { text: string | null; granted: boolean } | null;
   resolve(result: IntakeResult): void;
   reject(error: unknown): void;
 }
@@ -141,6 +144,7 @@ export class LeadIntake {
         : null,
       tags: input.tags.length ? JSON.stringify(input.tags) : null,
       sms_consent: submission.sms_marketing_consent ? 1 : 0,
+      whatsapp_consent: submission.whatsapp_marketing_consent ? 1 : 0,
       source,
       order_id: input.orderId ?? null,
       buyer_proof: input.buyerProof ?? null,
@@ -156,6 +160,10 @@ export class LeadIntake {
         sms:
           submission.sms_consent_text !== undefined || submission.sms_marketing_consent !== undefined
             ? { text: submission.sms_consent_text ?? null, granted: submission.sms_marketing_consent === true }
+            : null,
+        whatsapp:
+          submission.whatsapp_consent_text !== undefined || submission.whatsapp_marketing_consent !== undefined
+            ? { text: submission.whatsapp_consent_text ?? null, granted: submission.whatsapp_marketing_consent === true }
             : null,
         resolve,
         reject,
@@ -260,7 +268,7 @@ async function overIpLimit(trx: Transaction<Database>, batch: Pending[], limits:
  * What a consent record proves. The contact form asks for email marketing consent; purchase questions ask to
  * keep the answers on the customer's profile (marketing consent at checkout is Shopify's own box).
  */
-function consentOrigin(source: LeadSource, channel: 'email' | 'sms'): { channel: 'email' | 'sms' | 'profile'; source: string } {
+function consentOrigin(source: LeadSource, channel: MarketingChannel): { channel: MarketingChannel | 'profile'; source: string } {
   if (source === 'contact_form') return { channel, source: CONSENT_SOURCE };
   return { channel: channel === 'email' ? 'profile' : channel, source: `${source}_fields` };
 }
@@ -287,7 +295,7 @@ async function writeBatch(
   const fresh = batch.filter((b) => inserted.has(b.row.id));
   if (fresh.length) {
     // A refusal is recorded too: it proves the box was offered unticked and left so.
-    const record = (b: Pending, channel: 'email' | 'sms', consent: { text: string | null; granted: boolean }) => ({
+    const record = (b: Pending, channel: MarketingChannel, consent: { text: string | null; granted: boolean }) => ({
       id: newId(),
       shop: b.row.shop,
       lead_id: b.row.id,
@@ -302,7 +310,13 @@ async function writeBatch(
     });
     await trx
       .insertInto('consent_records')
-      .values(fresh.flatMap((b) => [record(b, 'email', b.consent), ...(b.sms ? [record(b, 'sms', b.sms)] : [])]))
+      .values(
+        fresh.flatMap((b) => [
+          record(b, 'email', b.consent),
+          ...(b.sms ? [record(b, 'sms', b.sms)] : []),
+          ...(b.whatsapp ? [record(b, 'whatsapp', b.whatsapp)] : []),
+        ]),
+      )
       .execute();
     const queued = fresh.filter((b) => b.row.status === 'pending');
     // One INSERT for the batch; the worker is woken once the batch commits (outbox/outbox.ts).

@@ -22,7 +22,7 @@ export const CUSTOMER_FOR_SYNC = /* GraphQL */ `
       id
       firstName
       lastName
-      defaultPhoneNumber { phoneNumber smsMarketingConsent { state } }
+      defaultPhoneNumber { phoneNumber smsMarketingConsent { state } whatsAppMarketingConsent { state } }
       defaultEmailAddress { marketingState }
       defaultAddress { id address1 address2 city zip countryCodeV2 provinceCode }
     }

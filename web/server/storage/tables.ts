@@ -38,6 +38,8 @@ export interface LeadsTable {
   /** JSON array of the merchant's tags (signed by the block) */
   tags: string | null;
   sms_consent: Generated<number>;
+  /** 1 when the shopper ticked the WhatsApp marketing box (offered only with the block's own wording). */
+  whatsapp_consent: Generated<number>;
   /** Keyed hashes of the normalised email and phone, for lookups; the values themselves are encrypted. */
   email_hash: string | null;
   phone_hash: string | null;
