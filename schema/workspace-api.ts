@@ -121,7 +121,7 @@ export interface ConsentRecord {
 
 export interface SyncJob {
   id: string;
-  kind: 'sync_lead' | 'update_customer';
+  kind: 'sync_lead' | 'update_customer' | 'flow_trigger';
   state: 'pending' | 'done' | 'failed';
   attempts: number;
   last_error: string | null;
@@ -144,6 +144,17 @@ export interface LeadDetail {
   history: SyncJob[];
   notes: LeadNote[];
   proposed: ProposedChangesView | null;
+  /** The Shopify Flow triggers this lead owed, and whether (and when) each went out. */
+  flow: FlowTriggerView[];
+}
+
+/** One Flow trigger event of a lead (extensions/lead-captured-flow, extensions/lead-consent-changed-flow). */
+export interface FlowTriggerView {
+  handle: 'lead-captured' | 'lead-consent-changed';
+  created_at: string;
+  sent_at: string | null;
+  /** null while owed; sent, not_listening, lead_gone, or `refused: <Shopify's message>`. */
+  outcome: string | null;
 }
 
 /** PATCH /api/leads/:id */

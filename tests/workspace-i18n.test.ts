@@ -36,7 +36,7 @@ import {
  */
 const keysOf = <K extends string>(record: Record<K, true>) => Object.keys(record) as K[];
 const LEAD_SOURCES = keysOf<LeadSource>({ contact_form: true, cart: true, checkout: true, thank_you: true });
-const JOB_KINDS = keysOf<OutboxJobsTable['kind']>({ sync_lead: true, update_customer: true });
+const JOB_KINDS = keysOf<OutboxJobsTable['kind']>({ sync_lead: true, update_customer: true, flow_trigger: true });
 const JOB_STATES = keysOf<JobState>({ pending: true, done: true, failed: true });
 const CONSENT_CHANNELS = keysOf<ConsentRecordsTable['channel']>({ email: true, sms: true, whatsapp: true, profile: true });
 const ROLES = keysOf<Role>({ owner: true, manager: true, viewer: true });

@@ -77,11 +77,20 @@ export interface EmuOrder {
   checkoutToken?: string | null;
 }
 
+/** A Flow trigger the app sent (flow.ts). */
+export interface ReceivedTrigger {
+  handle: string;
+  payload: Record<string, unknown>;
+  at: string;
+}
+
 export class ShopData {
   readonly customers = new Map<string, EmuCustomer>();
   /** Metafield definitions by `ownerType/namespace.key`. */
   readonly definitions = new Map<string, EmuDefinition>();
   readonly orders = new Map<string, EmuOrder>();
+  /** Flow triggers the app sent with flowTriggerReceive, in order (flow.ts). */
+  readonly flowTriggers: ReceivedTrigger[] = [];
   /** The app's installation on this shop and its app-data metafields. */
   readonly installation: { id: string; metafields: Map<string, EmuMetafield> };
 

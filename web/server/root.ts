@@ -25,6 +25,7 @@ import { installer } from './jobs/install.js';
 import { leadQueued } from './outbox/lead-queued.js';
 import { type Storage, openStorage } from './storage/database.js';
 import { webhookRoutes } from './routes/webhooks/routes.js';
+import { flowRoutes } from './routes/flow/routes.js';
 import { lookupKeyring } from './storage/lookup-keys.js';
 
 export interface Runtime {
@@ -85,6 +86,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     onCost: (points) => metrics.shopifyCost.inc(points),
     onOutcome: (outcome) => metrics.sync.inc({ outcome }),
     maxCustomDefinitions: config.maxCustomDefinitions,
+    // Flow triggers link to the lead in the workspace: inside the shop's admin, or the local workspace in local mode.
+    workspaceLink: (shop, leadId) =>
+      config.mode === 'local'
+        ? `${config.appUrl}/app?lead=${encodeURIComponent(leadId)}`
+        : `https://admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, '')}/apps/contact-capture?lead=${encodeURIComponent(leadId)}`,
   });
   // Every committed outbox job wakes the worker at once instead of at its next poll (outbox/outbox.ts).
   const stopWaking = leadQueued.subscribe(() => worker.nudge());
@@ -127,6 +133,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     }),
   );
   app.route('/webhooks', webhookRoutes({ db, shopify, tokens, lookupHash, intake, onComplianceRequest: () => worker.nudge() }));
+  app.route('/flow', flowRoutes({ db, shopify }));
   app.route(
     '/checkout',
     checkoutRoutes({

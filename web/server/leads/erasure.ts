@@ -51,7 +51,7 @@ export async function eraseCustomer(db: Kysely<Database>, shop: string, customer
 export async function removeLeads(db: Kysely<Database>, ids: string[]): Promise<number> {
   const present = await lockLeads(db, ids);
   if (!present.length) return 0;
-  for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes', 'metafield_definition_leads'] as const)
+  for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes', 'metafield_definition_leads', 'flow_events'] as const)
     await db.deleteFrom(table).where('lead_id', 'in', present).execute();
   await db.deleteFrom('leads').where('id', 'in', present).execute();
   return present.length;
@@ -69,6 +69,8 @@ export async function eraseShop(db: Kysely<Database>, shop: string): Promise<num
     'form_views',
     'metafield_definitions',
     'metafield_definition_leads',
+    'flow_events',
+    'flow_subscriptions',
   ] as const) {
     await db.deleteFrom(table).where('shop', '=', shop).execute();
   }

@@ -5,6 +5,7 @@ import { rateLimited, unprocessable } from '../core/errors.js';
 import type { BuyerProof, Database, Lead, LeadSource, LeadStatus, NewLead } from '../storage/tables.js';
 import { canonicalJson, newId, nowIso, sha256Hex } from '../core/ids.js';
 import { enqueueJobs } from '../outbox/outbox.js';
+import { FLOW_TRIGGERS, listeningShops, recordFlowEvents } from '../outbox/flow-events.js';
 import { DEFAULT_RATE_LIMITS, RateCounters, type RateLimits, retryAfterSeconds } from './rate-limit.js';
 
 export interface IntakeInput {
@@ -324,6 +325,7 @@ async function writeBatch(
       trx,
       queued.map((b) => ({ shop: b.row.shop, leadId: b.row.id, kind: 'sync_lead' as const, at: b.row.created_at })),
     );
+    await oweLeadCaptured(trx, fresh);
   }
   const results: Array<IntakeResult | Error> = [];
   for (const [i, b] of all.entries()) {
@@ -348,4 +350,38 @@ async function writeBatch(
     } else results.push({ lead: { id: earlier.id, status: earlier.status, created_at: earlier.created_at }, replayed: true });
   }
   return results;
+}
+
+/**
+ * "Lead captured" is owed to shops whose Flow listens (one read for the batch), for every lead but spam. A lead on its
+ * way to Shopify sends it when its sync ends, so the trigger carries the customer; any other lead sends it at once.
+ */
+async function oweLeadCaptured(trx: Transaction<Database>, fresh: Pending[]): Promise<void> {
+  const capturable = fresh.filter((b) => b.row.status !== 'quarantined');
+  const listening = await listeningShops(
+    trx,
+    FLOW_TRIGGERS.leadCaptured,
+    capturable.map((b) => b.row.shop),
+  );
+  if (!listening.size) return;
+  const owed = capturable
+    .filter((b) => listening.has(b.row.shop))
+    .map((b) => ({
+      shop: b.row.shop,
+      leadId: b.row.id,
+      handle: FLOW_TRIGGERS.leadCaptured,
+      eventKey: b.row.id,
+      at: b.row.created_at,
+      pending: b.row.status === 'pending',
+    }));
+  await recordFlowEvents(
+    trx,
+    owed.filter((e) => e.pending),
+    false,
+  );
+  await recordFlowEvents(
+    trx,
+    owed.filter((e) => !e.pending),
+    true,
+  );
 }

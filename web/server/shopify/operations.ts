@@ -194,6 +194,19 @@ export const CUSTOMER_EMAIL = /* GraphQL */ `
   }
 `;
 
+/**
+ * A Shopify Flow trigger (extensions/*-flow): `payload` is the trigger's fields by key, plus `customer_id` for its
+ * customer_reference; `body` is deprecated in 2026-10. Flow answers only userErrors (an unknown handle, a payload over
+ * the size limit or not matching the trigger's fields).
+ */
+export const FLOW_TRIGGER_RECEIVE = /* GraphQL */ `
+  mutation ContactCaptureFlowTrigger($handle: String!, $payload: JSON!) {
+    flowTriggerReceive(handle: $handle, payload: $payload) {
+      userErrors { field message }
+    }
+  }
+`;
+
 export const OPERATIONS = {
   CUSTOMER_FOR_SYNC,
   CUSTOMER_APP_METAFIELDS,
@@ -211,6 +224,7 @@ export const OPERATIONS = {
   SMS_CONSENT_UPDATE,
   WHATSAPP_CONSENT_UPDATE,
   TAGS_ADD,
+  FLOW_TRIGGER_RECEIVE,
   CUSTOMER_BY_EMAIL,
   CURRENT_APP_INSTALLATION,
 } as const;

@@ -315,6 +315,7 @@ export const migrations: Record<string, Migration> = {
         .addColumn('event_key', 'text', (c) => c.notNull())
         .addColumn('consent_record_id', 'text')
         .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('claimed_until', 'text')
         .addColumn('sent_at', 'text')
         .addColumn('outcome', 'text')
         .addUniqueConstraint('flow_events_key', ['shop', 'handle', 'event_key'])
