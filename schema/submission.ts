@@ -105,8 +105,11 @@ export const submissionSchema = z.strictObject({
   ...contactShape,
   email_marketing_consent: checkbox,
   sms_marketing_consent: checkbox,
+  /** WhatsApp marketing (2026-07), offered only when the block has its own wording for it; held on the phone number. */
+  whatsapp_marketing_consent: checkbox,
   consent_text: optionalText(LIMITS.consentText, true),
   sms_consent_text: optionalText(LIMITS.consentText, true),
+  whatsapp_consent_text: optionalText(LIMITS.consentText, true),
   /** Set by the block when the merchant made consent a condition of sending the form. */
   consent_required: checkbox,
   /** The block's "Conditional fields" setting as written (schema/conditions.ts): a hidden field is neither required nor kept. */
@@ -274,7 +277,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Rules that tie fields together: consent the form requires, a phone for SMS consent, required standard fields. */
+/** Rules that tie fields together: consent the form requires, a phone for SMS or WhatsApp consent, required standard fields. */
 function addConditionalErrors(
   value: z.output<typeof submissionSchema>,
   given: Record<string, unknown>,
@@ -283,6 +286,7 @@ function addConditionalErrors(
 ): void {
   if (value.consent_required && !value.email_marketing_consent) fields.email_marketing_consent = 'consent_required';
   if (value.sms_marketing_consent && !value.phone) fields.phone ??= 'required';
+  if (value.whatsapp_marketing_consent && !value.phone) fields.phone ??= 'required';
   for (const name of (value.required_fields ?? '').split(',').map((s) => s.trim())) {
     const parts: readonly string[] = name === 'address' ? ADDRESS_REQUIRED_PARTS : [name];
     for (const part of parts) if (part in submissionSchema.shape && !hidden.has(part) && given[part] === undefined && !fields[part]) fields[part] = 'required';

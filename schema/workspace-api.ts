@@ -53,6 +53,7 @@ export interface WorkspaceLead {
   page: string | null;
   email_consent: boolean;
   sms_consent: boolean;
+  whatsapp_consent: boolean;
   status: LeadStatus;
   shopify_customer_id: string | null;
   sync_error: string | null;
@@ -103,8 +104,8 @@ export interface ProposedChangesView {
 }
 
 /**
- * email/sms/whatsapp: marketing consent (`whatsapp`, 2026-07, arrives from Shopify's consent webhooks; the form does not
- * ask for it yet); profile: consent to keep purchase answers on the customer record.
+ * email/sms/whatsapp: marketing consent (`whatsapp`, 2026-07: asked by the form when the block has its wording for it,
+ * and reported by Shopify's consent webhooks); profile: consent to keep purchase answers on the customer record.
  */
 export type ConsentChannel = 'email' | 'sms' | 'whatsapp' | 'profile';
 
@@ -123,7 +124,7 @@ export interface ConsentRecord {
 
 export interface SyncJob {
   id: string;
-  kind: 'sync_lead' | 'update_customer';
+  kind: 'sync_lead' | 'update_customer' | 'flow_trigger';
   state: 'pending' | 'done' | 'failed';
   attempts: number;
   last_error: string | null;
@@ -166,6 +167,17 @@ export interface LeadDetail {
   proposed: ProposedChangesView | null;
   /** The lead's e-mails, oldest first. */
   mail?: MailEntry[];
+  /** The Shopify Flow triggers this lead owed, and whether (and when) each went out. */
+  flow: FlowTriggerView[];
+}
+
+/** One Flow trigger event of a lead (extensions/lead-captured-flow, extensions/lead-consent-changed-flow). */
+export interface FlowTriggerView {
+  handle: 'lead-captured' | 'lead-consent-changed';
+  created_at: string;
+  sent_at: string | null;
+  /** null while owed; sent, not_listening, lead_gone, or `refused: <Shopify's message>`. */
+  outcome: string | null;
 }
 
 /** PATCH /api/leads/:id */

@@ -49,10 +49,10 @@ describe('operations', () => {
       await t.runtime.worker.drain();
       metrics = await (await t.runtime.app.request('/metrics')).text();
       expect(metrics).toMatch(/contact_capture_sync_total\{outcome="synced"\} 2/);
-      // 2 leads × (the customer lookup with its marketing states, 5 points since SMS consent is read on
+      // 2 leads × (the customer lookup with its marketing states, 6 points since SMS and WhatsApp consent are read on
       // CustomerPhoneNumber, + 4 mutations: customerCreate, metafieldsSet, consent, tagsAdd, 10 points each); no
       // metafield definition is created, the app's own being declared in shopify.app.toml.
-      expect(metrics).toMatch(/contact_capture_shopify_cost_points_total 90/);
+      expect(metrics).toMatch(/contact_capture_shopify_cost_points_total 92/);
       expect(metrics).not.toMatch(/contact_capture_outbox_pending\{/);
     } finally {
       await t.close();

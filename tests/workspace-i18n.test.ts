@@ -39,7 +39,7 @@ import {
 const keysOf = <K extends string>(record: Record<K, true>) => Object.keys(record) as K[];
 const LEAD_SOURCES = keysOf<LeadSource>({ contact_form: true, cart: true, checkout: true, thank_you: true });
 // The sync history shows Shopify jobs only; e-mails are listed on their own (MailEntry).
-const JOB_KINDS = keysOf<SyncJob['kind']>({ sync_lead: true, update_customer: true });
+const JOB_KINDS = keysOf<SyncJob['kind']>({ sync_lead: true, update_customer: true, flow_trigger: true });
 const JOB_STATES = keysOf<JobState>({ pending: true, done: true, failed: true });
 const CONSENT_CHANNELS = keysOf<ConsentRecordsTable['channel']>({ email: true, sms: true, whatsapp: true, profile: true });
 const ROLES = keysOf<Role>({ owner: true, manager: true, viewer: true });
@@ -64,13 +64,19 @@ const WARNING_FIELDS = [
     address: true,
     tags: true,
     sms_consent: true,
+    whatsapp_consent: true,
   }),
   'email_consent',
 ];
 const PROPOSED_FIELDS = keysOf<Exclude<ProposedField, `metafield:${string}`>>({ first_name: true, last_name: true, phone: true, address: true });
 
 /** The mutations whose refusals become warnings on a synced lead (lead-sync.ts `write`), and their codes that do. */
-const WARNING_MUTATIONS = ['customerSet', 'metafieldsSet', 'customerSmsMarketingConsentUpdate'] satisfies CodedMutation[];
+const WARNING_MUTATIONS = [
+  'customerSet',
+  'metafieldsSet',
+  'customerSmsMarketingConsentUpdate',
+  'customerWhatsAppMarketingConsentUpdate',
+] satisfies CodedMutation[];
 const fieldCodes = [
   ...new Set(
     WARNING_MUTATIONS.flatMap((m) =>

@@ -16,6 +16,7 @@ import {
 import { connection, customerView, metafieldView } from './customer-view.js';
 import { type DeclaredDefinition, readDeclaredCustomerDefinitions } from './declared.js';
 import { deprecatedInDocument, deprecatedInVariables } from './deprecations.js';
+import { type DeclaredTrigger, flowTriggerReceive, readDeclaredFlowTriggers } from './flow.js';
 import { loadAdminSchema } from './schema.js';
 import { type EmuTheme, IdSequence, ShopData } from './store.js';
 
@@ -69,6 +70,7 @@ const ROOT_RESOLVERS = new Set([
   'customers',
   'currentAppInstallation',
   'themes',
+  'flowTriggerReceive',
 ]);
 
 /** A tiny seeded PRNG so fault injection is reproducible in tests. */
@@ -101,6 +103,8 @@ export class AdminEmulator {
     private readonly clock: () => number = Date.now,
     private readonly appNamespace = 'app--1000',
     private readonly declared: readonly DeclaredDefinition[] = readDeclaredCustomerDefinitions(),
+    /** The Flow triggers of the app's deployed extensions (by default those under extensions/). */
+    readonly flowTriggers: Map<string, DeclaredTrigger> = readDeclaredFlowTriggers(),
   ) {}
 
   install(shop: string, token: string): void {
@@ -286,6 +290,7 @@ export class AdminEmulator {
       customerSmsMarketingConsentUpdate: (args: Parameters<typeof customerSmsMarketingConsentUpdate>[1]) => customerSmsMarketingConsentUpdate(data, args),
       customerWhatsAppMarketingConsentUpdate: (args: Parameters<typeof customerWhatsAppMarketingConsentUpdate>[1]) =>
         customerWhatsAppMarketingConsentUpdate(data, args),
+      flowTriggerReceive: (args: Parameters<typeof flowTriggerReceive>[2]) => flowTriggerReceive(data, this.flowTriggers, args),
       currentAppInstallation: () => ({
         __typename: 'AppInstallation',
         id: data.installation.id,

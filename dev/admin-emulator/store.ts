@@ -79,6 +79,13 @@ export interface EmuOrder {
   checkoutToken?: string | null;
 }
 
+/** A Flow trigger the app sent (flow.ts). */
+export interface ReceivedTrigger {
+  handle: string;
+  payload: Record<string, unknown>;
+  at: string;
+}
+
 export class ShopData {
   readonly customers = new Map<string, EmuCustomer>();
   /** Metafield definitions by `ownerType/namespace.key`. */
@@ -89,6 +96,8 @@ export class ShopData {
    * start without the app's block or embed; tests and local setup add them with `setThemeFile`.
    */
   readonly themes: EmuTheme[] = [];
+  /** Flow triggers the app sent with flowTriggerReceive, in order (flow.ts). */
+  readonly flowTriggers: ReceivedTrigger[] = [];
   /** The app's installation on this shop and its app-data metafields. */
   readonly installation: { id: string; metafields: Map<string, EmuMetafield> };
 

@@ -28,6 +28,7 @@ import { installer } from './jobs/install.js';
 import { leadQueued } from './outbox/lead-queued.js';
 import { type Storage, openStorage } from './storage/database.js';
 import { webhookRoutes } from './routes/webhooks/routes.js';
+import { flowRoutes } from './routes/flow/routes.js';
 import { lookupKeyring } from './storage/lookup-keys.js';
 import { MailWorker } from './jobs/mail-worker.js';
 import { createMailer } from './mail/transport.js';
@@ -92,6 +93,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     onCost: (points) => metrics.shopifyCost.inc(points),
     onOutcome: (outcome) => metrics.sync.inc({ outcome }),
     maxCustomDefinitions: config.maxCustomDefinitions,
+    // Flow triggers link to the lead in the workspace: inside the shop's admin, or the local workspace in local mode.
+    workspaceLink: (shop, leadId) =>
+      config.mode === 'local'
+        ? `${config.appUrl}/app?lead=${encodeURIComponent(leadId)}`
+        : `https://admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, '')}/apps/contact-capture?lead=${encodeURIComponent(leadId)}`,
   });
   const mailer = config.mail.smtpUrl ? createMailer({ smtpUrl: config.mail.smtpUrl, timeoutMs: config.mail.timeoutMs }) : null;
   if (!mailer && config.mode === 'production') log.warn('SMTP_URL is not set: e-mails wait in the outbox until it is');
@@ -162,6 +168,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     }),
   );
   app.route('/webhooks', webhookRoutes({ db, shopify, tokens, lookupHash, intake, onComplianceRequest: () => worker.nudge() }));
+  app.route('/flow', flowRoutes({ db, shopify }));
   app.route(
     '/checkout',
     checkoutRoutes({

@@ -74,9 +74,10 @@ export function mount(form: HTMLFormElement): { submit(): void } {
       const code = checkField({ kind, required, ...(options ? { options } : {}) }, value);
       if (code) errors[name] = code === 'required' && name === 'email_marketing_consent' ? 'consent_required' : code;
     }
-    const sms = form.querySelector<HTMLInputElement>('input[name="sms_marketing_consent"]');
+    // SMS and WhatsApp consent are held on a phone number: either box ticked needs one.
+    const onPhone = form.querySelectorAll<HTMLInputElement>('input[name="sms_marketing_consent"], input[name="whatsapp_marketing_consent"]');
     const phone = form.querySelector<HTMLInputElement>('input[name="phone"]');
-    if (sms?.checked && phone && !phone.disabled && !phone.value.trim()) errors.phone ??= 'required';
+    if ([...onPhone].some((box) => box.checked) && phone && !phone.disabled && !phone.value.trim()) errors.phone ??= 'required';
     return errors;
   }
 

@@ -33,7 +33,11 @@ const TABS: Array<{ name: Tab; needs: string }> = [
 function App({ t, language }: { t: Strings; language: string }) {
   const [me, setMe] = useState<Me | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [view, setView] = useState<View>({ name: 'leads' });
+  // Flow triggers link to a lead (`?lead=<id>`): open it directly.
+  const [view, setView] = useState<View>(() => {
+    const linked = new URLSearchParams(location.search).get('lead');
+    return linked ? { name: 'lead', id: linked } : { name: 'leads' };
+  });
   const [filter, setFilter] = useState<Filter>(EMPTY_FILTER);
   const [notice, setNotice] = useState<string | null>(null);
 

@@ -130,10 +130,17 @@ const en = {
     when: 'When',
     source: 'Source',
     history: 'Sync history',
+    flowTitle: 'Shopify Flow',
+    flowTriggers: { 'lead-captured': 'Lead captured', 'lead-consent-changed': 'Lead consent changed' },
+    flowSent: 'Sent to Flow on {when}',
+    flowOwed: 'Waiting to be sent',
+    flowNotListening: 'Not sent: no workflow of the shop used it any more',
+    flowLeadGone: 'Not sent: the lead was deleted',
+    flowRefused: 'Refused by Shopify: {reason}',
     noHistory: 'Not sent to Shopify (no consent, or held as spam).',
     attempts: '{n} attempts',
     attemptsOne: '{n} attempt',
-    jobKinds: { sync_lead: 'Create or update customer', update_customer: 'Correction' },
+    jobKinds: { sync_lead: 'Create or update customer', update_customer: 'Correction', flow_trigger: 'Shopify Flow trigger' },
     jobStates: { pending: 'Waiting', done: 'Done', failed: 'Failed' },
     shopifyCustomer: 'Open the customer in Shopify',
     notes: 'Notes',
@@ -285,6 +292,7 @@ const en = {
     intro: 'The lead reached Shopify without them; they stay on the lead.',
     badge: 'Refused values',
     sms_consent: 'SMS consent',
+    whatsapp_consent: 'WhatsApp consent',
     email_consent: 'Email marketing consent',
     tags: 'Tags',
     locale: 'Language',
@@ -441,10 +449,17 @@ const fr: Dict = {
     when: 'Date',
     source: 'Origine',
     history: 'Historique de synchronisation',
+    flowTitle: 'Shopify Flow',
+    flowTriggers: { 'lead-captured': 'Prospect enregistré', 'lead-consent-changed': 'Consentement du prospect modifié' },
+    flowSent: 'Envoyé à Flow le {when}',
+    flowOwed: 'En attente d’envoi',
+    flowNotListening: 'Non envoyé : plus aucun workflow de la boutique ne l’utilisait',
+    flowLeadGone: 'Non envoyé : le prospect a été supprimé',
+    flowRefused: 'Refusé par Shopify : {reason}',
     noHistory: 'Non envoyé à Shopify (pas de consentement, ou retenu comme spam).',
     attempts: '{n} tentatives',
     attemptsOne: '{n} tentative',
-    jobKinds: { sync_lead: 'Création ou mise à jour du client', update_customer: 'Correction' },
+    jobKinds: { sync_lead: 'Création ou mise à jour du client', update_customer: 'Correction', flow_trigger: 'Déclencheur Shopify Flow' },
     jobStates: { pending: 'En attente', done: 'Terminé', failed: 'Échec' },
     shopifyCustomer: 'Ouvrir le client dans Shopify',
     notes: 'Notes',
@@ -599,6 +614,7 @@ const fr: Dict = {
     intro: 'Le prospect a été envoyé à Shopify sans elles ; elles restent sur le prospect.',
     badge: 'Valeurs refusées',
     sms_consent: 'Consentement au marketing par SMS',
+    whatsapp_consent: 'Consentement au marketing par WhatsApp',
     email_consent: 'Consentement au marketing par e-mail',
     tags: 'Balises',
     locale: 'Langue',
@@ -727,4 +743,13 @@ export function auditDetail(t: Strings, detail: Record<string, unknown> | null):
     );
   if (typeof detail.format === 'string') parts.push(detail.format.toUpperCase());
   return parts.join(' · ');
+}
+
+/** What became of one Flow trigger of a lead (web/server/jobs/flow-sender.ts outcomes), in the staff member's words. */
+export function flowOutcomeText(t: Strings, f: { sent_at: string | null; outcome: string | null }, when: (iso: string) => string): string {
+  if (f.sent_at) return format(t.detail.flowSent, { when: when(f.sent_at) });
+  if (f.outcome === 'not_listening') return t.detail.flowNotListening;
+  if (f.outcome === 'lead_gone') return t.detail.flowLeadGone;
+  if (f.outcome?.startsWith('refused: ')) return format(t.detail.flowRefused, { reason: f.outcome.slice('refused: '.length) });
+  return t.detail.flowOwed;
 }

@@ -7,6 +7,7 @@ import {
   answerValue,
   consentOrigin,
   fieldLabel,
+  flowOutcomeText,
   format,
   languageName,
   plural,
@@ -196,6 +197,19 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
               </a>
             ) : null}
           </Card>
+          {detail.flow.length ? (
+            <Card title={t.detail.flowTitle}>
+              <ul class="history flow-triggers">
+                {detail.flow.map((f) => (
+                  <li>
+                    <strong>{t.detail.flowTriggers[f.handle]}</strong>
+                    <br />
+                    <span class={f.sent_at ? undefined : 'subdued'}>{flowOutcomeText(t, f, (iso) => when(iso, language))}</span>
+                  </li>
+                ))}
+              </ul>
+            </Card>
+          ) : null}
           {canWork ? (
             <Card title={t.detail.actions}>
               <div class="actions">

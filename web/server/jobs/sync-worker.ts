@@ -9,6 +9,8 @@ import type { AdminClient } from '../shopify/admin-client.js';
 import { type Call, type ConsentProof, syncCorrection, syncLead } from '../shopify/lead-sync.js';
 import { DEFAULT_MAX_CUSTOM_DEFINITIONS, ensureLeadDefinitions } from '../shopify/metafield-definitions.js';
 import { backoffMs, claimNextJob, completeJob, failJob, rescheduleJob } from '../outbox/outbox.js';
+import { queueOwedFlowJob } from '../outbox/flow-events.js';
+import { sendOwedFlowEvents } from './flow-sender.js';
 import type { ShopTokens } from '../shopify/shops.js';
 import { ThrottlePacer } from '../shopify/throttle.js';
 
@@ -39,6 +41,8 @@ export interface SyncWorkerOptions {
   onOutcome?: (outcome: 'synced' | 'rejected' | 'unauthorized' | 'retry' | 'gave_up' | 'dropped') => void;
   /** Custom metafield definitions the app may create per shop (MAX_CUSTOM_DEFINITIONS_PER_SHOP). */
   maxCustomDefinitions?: number;
+  /** The lead in the workspace, as Flow triggers link to it (root.ts builds it from the app's URL). */
+  workspaceLink?: (shop: string, leadId: string) => string;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -165,6 +169,7 @@ export class SyncWorker {
 
   private async handle(job: OutboxJob): Promise<void> {
     const { db, log } = this.options;
+    if (job.kind === 'flow_trigger') return this.handleFlow(job);
     const lead = await db.selectFrom('leads').selectAll().where('id', '=', job.lead_id).where('shop', '=', job.shop).executeTakeFirst();
     // A double opt-in lead waits for its confirmation (leads/double-opt-in.ts queues it again then).
     if (!lead || lead.email_consent !== 1 || lead.status === 'quarantined' || lead.doi_state === 'pending') {
@@ -197,6 +202,35 @@ export class SyncWorker {
     await this.finish(job, outcome);
   }
 
+  /** A lead's Flow triggers still owed (jobs/flow-sender.ts): retried like a sync, never touching the lead's status. */
+  private async handleFlow(job: OutboxJob): Promise<void> {
+    const { db, log } = this.options;
+    const token = await this.options.tokens.get(job.shop);
+    const outcome = token
+      ? await sendOwedFlowEvents(
+          {
+            db,
+            clock: this.clock,
+            leaseMs: this.options.leaseMs ?? 60_000,
+            workspaceLink: this.options.workspaceLink ?? ((shop, id) => `https://${shop}/admin/apps/contact-capture?lead=${encodeURIComponent(id)}`),
+          },
+          this.paced(job.shop, token),
+          job,
+        )
+      : ({ kind: 'unauthorized', reason: 'The app has no access token for this shop (not installed, or uninstalled).' } as const);
+    if (outcome.kind === 'done') {
+      await completeJob(db, job, this.clock);
+      log.info({ job: job.id, lead: job.lead_id, sent: outcome.sent }, 'flow triggers handled');
+      return;
+    }
+    if (outcome.kind === 'unauthorized' || job.attempts >= (this.options.maxAttempts ?? 12)) {
+      await failJob(db, job, outcome.reason, this.clock);
+      log.warn({ job: job.id, lead: job.lead_id }, 'flow triggers not sent');
+      return;
+    }
+    await rescheduleJob(db, job, outcome.reason, backoffMs(job.attempts, Math.random, this.options.retryBaseMs ?? 1000), this.clock);
+  }
+
   private async finish(job: OutboxJob, outcome: Awaited<ReturnType<typeof syncLead>>): Promise<void> {
     const { db, log } = this.options;
     const now = nowIso(this.clock);
@@ -218,6 +252,8 @@ export class SyncWorker {
             .where('id', '=', job.lead_id)
             .execute();
           await completeJob(trx, job, this.clock);
+          // "Lead captured" waited for the sync so that it carries the customer (outbox/flow-events.ts).
+          await queueOwedFlowJob(trx, job.shop, job.lead_id, this.clock);
         });
         // Field names only: the values and Shopify's messages stay out of the log.
         log.info(
@@ -236,6 +272,7 @@ export class SyncWorker {
         await db.transaction().execute(async (trx) => {
           await trx.updateTable('leads').set({ status: 'failed', sync_error: outcome.reason }).where('id', '=', job.lead_id).execute();
           await failJob(trx, job, outcome.reason, this.clock);
+          await queueOwedFlowJob(trx, job.shop, job.lead_id, this.clock);
         });
         log.warn({ job: job.id, lead: job.lead_id, outcome: outcome.kind }, 'lead sync failed permanently');
         return;
@@ -246,6 +283,7 @@ export class SyncWorker {
           await db.transaction().execute(async (trx) => {
             await trx.updateTable('leads').set({ status: 'failed', sync_error: reason }).where('id', '=', job.lead_id).execute();
             await failJob(trx, job, reason, this.clock);
+            await queueOwedFlowJob(trx, job.shop, job.lead_id, this.clock);
           });
           log.warn({ job: job.id, lead: job.lead_id }, 'lead sync gave up');
           return;

@@ -51,7 +51,7 @@ export async function eraseCustomer(db: Kysely<Database>, shop: string, customer
 export async function removeLeads(db: Kysely<Database>, ids: string[]): Promise<number> {
   const present = await lockLeads(db, ids);
   if (!present.length) return 0;
-  for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes', 'metafield_definition_leads', 'mail_messages'] as const)
+  for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes', 'metafield_definition_leads', 'mail_messages', 'flow_events'] as const)
     await db.deleteFrom(table).where('lead_id', 'in', present).execute();
   await db.deleteFrom('leads').where('id', 'in', present).execute();
   return present.length;
@@ -71,6 +71,8 @@ export async function eraseShop(db: Kysely<Database>, shop: string): Promise<num
     'metafield_definition_leads',
     'mail_messages',
     'form_mail_settings',
+    'flow_events',
+    'flow_subscriptions',
   ] as const) {
     await db.deleteFrom(table).where('shop', '=', shop).execute();
   }

@@ -7,6 +7,7 @@ import { canonicalJson, newId, nowIso, sha256Hex } from '../core/ids.js';
 import { enqueueJobs } from '../outbox/outbox.js';
 import { queueConfirmation } from './double-opt-in.js';
 import { type WorkspaceLink, queueNotifications } from './notifications.js';
+import { FLOW_TRIGGERS, listeningShops, recordFlowEvents } from '../outbox/flow-events.js';
 import { DEFAULT_RATE_LIMITS, RateCounters, type RateLimits, retryAfterSeconds } from './rate-limit.js';
 
 export interface IntakeInput {
@@ -52,6 +53,7 @@ export interface IntakeResult {
 }
 
 export const CONSENT_SOURCE = 'storefront_contact_form';
+type MarketingChannel = 'email' | 'sms' | 'whatsapp';
 const MAX_BATCH = 200;
 
 interface Pending {
@@ -63,6 +65,8 @@ interface Pending {
   sms: { text: string | null; granted: boolean } | null;
   /** Double opt-in: the confirmation link to e-mail once the lead is committed (none for a quarantined lead). */
   confirmation: { url: string; expiresAt: string } | null;
+  /** Present when the form offered WhatsApp consent (the block had its own wording for it). */
+  whatsapp: { text: string | null; granted: boolean } | null;
   resolve(result: IntakeResult): void;
   reject(error: unknown): void;
 }
@@ -160,6 +164,7 @@ export class LeadIntake {
         : null,
       tags: input.tags.length ? JSON.stringify(input.tags) : null,
       sms_consent: submission.sms_marketing_consent ? 1 : 0,
+      whatsapp_consent: submission.whatsapp_marketing_consent ? 1 : 0,
       source,
       order_id: input.orderId ?? null,
       buyer_proof: input.buyerProof ?? null,
@@ -184,6 +189,10 @@ export class LeadIntake {
         sms:
           submission.sms_consent_text !== undefined || submission.sms_marketing_consent !== undefined
             ? { text: submission.sms_consent_text ?? null, granted: submission.sms_marketing_consent === true }
+            : null,
+        whatsapp:
+          submission.whatsapp_consent_text !== undefined || submission.whatsapp_marketing_consent !== undefined
+            ? { text: submission.whatsapp_consent_text ?? null, granted: submission.whatsapp_marketing_consent === true }
             : null,
         resolve,
         reject,
@@ -288,7 +297,7 @@ async function overIpLimit(trx: Transaction<Database>, batch: Pending[], limits:
  * What a consent record proves. The contact form asks for email marketing consent; purchase questions ask to
  * keep the answers on the customer's profile (marketing consent at checkout is Shopify's own box).
  */
-function consentOrigin(source: LeadSource, channel: 'email' | 'sms'): { channel: 'email' | 'sms' | 'profile'; source: string } {
+function consentOrigin(source: LeadSource, channel: MarketingChannel): { channel: MarketingChannel | 'profile'; source: string } {
   if (source === 'contact_form') return { channel, source: CONSENT_SOURCE };
   return { channel: channel === 'email' ? 'profile' : channel, source: `${source}_fields` };
 }
@@ -316,7 +325,7 @@ async function writeBatch(
   const fresh = batch.filter((b) => inserted.has(b.row.id));
   if (fresh.length) {
     // A refusal is recorded too: it proves the box was offered unticked and left so.
-    const record = (b: Pending, channel: 'email' | 'sms', consent: { text: string | null; granted: boolean }) => ({
+    const record = (b: Pending, channel: MarketingChannel, consent: { text: string | null; granted: boolean }) => ({
       id: newId(),
       shop: b.row.shop,
       lead_id: b.row.id,
@@ -332,7 +341,13 @@ async function writeBatch(
     });
     await trx
       .insertInto('consent_records')
-      .values(fresh.flatMap((b) => [record(b, 'email', b.consent), ...(b.sms ? [record(b, 'sms', b.sms)] : [])]))
+      .values(
+        fresh.flatMap((b) => [
+          record(b, 'email', b.consent),
+          ...(b.sms ? [record(b, 'sms', b.sms)] : []),
+          ...(b.whatsapp ? [record(b, 'whatsapp', b.whatsapp)] : []),
+        ]),
+      )
       .execute();
     const queued = fresh.filter((b) => b.row.status === 'pending' && b.row.doi_state !== 'pending');
     for (const b of fresh) {
@@ -364,6 +379,7 @@ async function writeBatch(
       trx,
       queued.map((b) => ({ shop: b.row.shop, leadId: b.row.id, kind: 'sync_lead' as const, at: b.row.created_at })),
     );
+    await oweLeadCaptured(trx, fresh);
   }
   const results: Array<IntakeResult | Error> = [];
   for (const [i, b] of all.entries()) {
@@ -388,4 +404,38 @@ async function writeBatch(
     } else results.push({ lead: { id: earlier.id, status: earlier.status, created_at: earlier.created_at }, replayed: true });
   }
   return results;
+}
+
+/**
+ * "Lead captured" is owed to shops whose Flow listens (one read for the batch), for every lead but spam. A lead on its
+ * way to Shopify sends it when its sync ends, so the trigger carries the customer; any other lead sends it at once.
+ */
+async function oweLeadCaptured(trx: Transaction<Database>, fresh: Pending[]): Promise<void> {
+  const capturable = fresh.filter((b) => b.row.status !== 'quarantined');
+  const listening = await listeningShops(
+    trx,
+    FLOW_TRIGGERS.leadCaptured,
+    capturable.map((b) => b.row.shop),
+  );
+  if (!listening.size) return;
+  const owed = capturable
+    .filter((b) => listening.has(b.row.shop))
+    .map((b) => ({
+      shop: b.row.shop,
+      leadId: b.row.id,
+      handle: FLOW_TRIGGERS.leadCaptured,
+      eventKey: b.row.id,
+      at: b.row.created_at,
+      pending: b.row.status === 'pending',
+    }));
+  await recordFlowEvents(
+    trx,
+    owed.filter((e) => e.pending),
+    false,
+  );
+  await recordFlowEvents(
+    trx,
+    owed.filter((e) => !e.pending),
+    true,
+  );
 }

@@ -17,6 +17,7 @@ const lead: WorkspaceLead = {
   page: null,
   email_consent: true,
   sms_consent: false,
+  whatsapp_consent: false,
   status: 'synced',
   shopify_customer_id: null,
   sync_error: null,

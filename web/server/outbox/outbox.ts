@@ -5,8 +5,8 @@ import type { Engine } from '../storage/database.js';
 import { type LeadQueued, leadQueued } from './lead-queued.js';
 import type { Database, OutboxJob } from '../storage/tables.js';
 
-/** The jobs that write to Shopify (jobs/sync-worker.ts); `send_mail` is the mail sender's (jobs/mail-worker.ts). */
-export const SYNC_KINDS: readonly OutboxJob['kind'][] = ['sync_lead', 'update_customer'];
+/** The jobs the sync worker works (jobs/sync-worker.ts: Shopify writes and Flow triggers); `send_mail` is the mail sender's (jobs/mail-worker.ts). */
+export const SYNC_KINDS: readonly OutboxJob['kind'][] = ['sync_lead', 'update_customer', 'flow_trigger'];
 
 /**
  * The outbox queue. A job is claimed by setting a lease; a worker that dies leaves the lease to expire, and the job

@@ -159,6 +159,7 @@ const PACKAGE_COLUMNS = [
   'page',
   'email_consent',
   'sms_consent',
+  'whatsapp_consent',
   'status',
   'shopify_customer_id',
   'synced_at',

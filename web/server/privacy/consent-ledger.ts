@@ -3,6 +3,7 @@ import { newId, nowIso, sha256Hex } from '../core/ids.js';
 import { type CustomerRef, type LookupHash, customerLeadIds } from '../leads/erasure.js';
 import { lockLeads, transactionWithRetry } from '../storage/row-locks.js';
 import type { Database } from '../storage/tables.js';
+import { FLOW_TRIGGERS, listeningShops, recordFlowEvents } from '../outbox/flow-events.js';
 
 /**
  * The consent ledger is append-only: a change in Shopify (a shopper unsubscribing from an email, a merchant editing
@@ -32,13 +33,14 @@ export async function recordConsentChange(
   return transactionWithRetry(db, async (trx) => {
     const ids = await lockLeads(trx, await customerLeadIds(trx, shop, customer, hash), 'share');
     if (!ids.length) return 0;
-    const leads = await trx.selectFrom('leads').select(['id', 'locale']).where('id', 'in', ids).execute();
+    const leads = await trx.selectFrom('leads').select(['id', 'locale', 'created_at']).where('id', 'in', ids).execute();
     if (!leads.length) return 0;
+    const recordIds = new Map(leads.map((lead) => [lead.id, newId()]));
     await trx
       .insertInto('consent_records')
       .values(
         leads.map((lead) => ({
-          id: newId(),
+          id: recordIds.get(lead.id)!,
           shop,
           lead_id: lead.id,
           channel: change.channel,
@@ -53,6 +55,17 @@ export async function recordConsentChange(
         })),
       )
       .execute();
+    // One "Lead consent changed" per change, on the customer's newest lead, for shops whose Flow listens; keyed on
+    // its consent record, so Shopify's retry of the webhook (or a second instance) owes it once.
+    if ((await listeningShops(trx, FLOW_TRIGGERS.consentChanged, [shop])).has(shop)) {
+      const newest = leads.reduce((a, b) => (b.created_at > a.created_at || (b.created_at === a.created_at && b.id > a.id) ? b : a));
+      const recordId = recordIds.get(newest.id)!;
+      await recordFlowEvents(
+        trx,
+        [{ shop, leadId: newest.id, handle: FLOW_TRIGGERS.consentChanged, eventKey: recordId, consentRecordId: recordId, at: nowIso(clock) }],
+        true,
+      );
+    }
     return leads.length;
   });
 }

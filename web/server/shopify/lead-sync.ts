@@ -18,6 +18,7 @@ import {
   METAFIELD_DEFINITION_CREATE,
   SMS_CONSENT_UPDATE,
   TAGS_ADD,
+  WHATSAPP_CONSENT_UPDATE,
 } from './operations.js';
 import { checkOrderOwner, claimFromText } from './order-owner.js';
 import { type ProposedChanges, type SyncWarning, parseProposedChanges } from './proposed-changes.js';
@@ -328,6 +329,7 @@ interface CustomerSnapshot {
    */
   emailState: string | null;
   smsState: string | null;
+  whatsAppState: string | null;
 }
 
 async function findCustomer(call: Call, email: string): Promise<Step<CustomerSnapshot | null>> {
@@ -335,7 +337,7 @@ async function findCustomer(call: Call, email: string): Promise<Step<CustomerSna
     id: string;
     firstName: string | null;
     lastName: string | null;
-    defaultPhoneNumber: { phoneNumber: string; smsMarketingConsent?: { state: string } | null } | null;
+    defaultPhoneNumber: { phoneNumber: string; smsMarketingConsent?: { state: string } | null; whatsAppMarketingConsent?: { state: string } | null } | null;
     defaultEmailAddress?: { marketingState?: string | null } | null;
     defaultAddress: Record<string, string | null> | null;
   };
@@ -353,6 +355,7 @@ async function findCustomer(call: Call, email: string): Promise<Step<CustomerSna
           defaultAddress: c.defaultAddress,
           emailState: c.defaultEmailAddress?.marketingState ?? null,
           smsState: c.defaultPhoneNumber?.smsMarketingConsent?.state ?? null,
+          whatsAppState: c.defaultPhoneNumber?.whatsAppMarketingConsent?.state ?? null,
         }
       : null,
   };
@@ -547,7 +550,16 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
     } else {
       created = true;
       phoneOnCustomer = made.value.phone;
-      customer = { id: made.value.id, firstName: null, lastName: null, phone: null, defaultAddress: null, emailState: null, smsState: null };
+      customer = {
+        id: made.value.id,
+        firstName: null,
+        lastName: null,
+        phone: null,
+        defaultAddress: null,
+        emailState: null,
+        smsState: null,
+        whatsAppState: null,
+      };
     }
   }
   const customerId = customer.id;
@@ -659,6 +671,11 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
     }
   }
 
+  if (lead.whatsapp_consent === 1 && lead.phone) {
+    const step = await writeWhatsAppConsent(call, lead, customerId, verified, customer.whatsAppState, phoneOnCustomer, warnings);
+    if (!step.ok) return step.outcome;
+  }
+
   const merchantTags = parseJsonColumn(tagsColumn, lead.tags) ?? [];
   const tags = await write(
     call,
@@ -672,6 +689,47 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
 
   const proposed = changes.length ? { customer_id: customerId, found_at: new Date().toISOString(), changes, accepted: null } : null;
   return outcomeOf(customerId, warnings, proposed);
+}
+
+/**
+ * WhatsApp marketing consent (2026-07), held on the customer's phone number like SMS and decided the same way: only
+ * for the phone the shopper gave, never re-subscribing someone who opted out unless they are the signed-in customer.
+ * Its input is the channel-neutral CustomerMarketingConsentInput (`state`, `optInLevel`, `updatedAt`).
+ */
+async function writeWhatsAppConsent(
+  call: Call,
+  lead: Lead,
+  customerId: string,
+  verified: boolean,
+  state: string | null,
+  phoneOnCustomer: boolean,
+  warnings: Warnings,
+): Promise<Step<unknown>> {
+  if (!phoneOnCustomer) {
+    warnings.push({ field: 'whatsapp_consent', code: 'PHONE_NOT_ON_CUSTOMER', message: "The customer's phone is not the one given with this consent." });
+    return { ok: true, value: null };
+  }
+  const decision = marketingDecision(verified, state);
+  if (decision === 'opted_out') {
+    warnings.push({
+      field: 'whatsapp_consent',
+      code: 'UNSUBSCRIBED',
+      message: 'The customer had unsubscribed from WhatsApp; a submission that is not signed in as them does not subscribe them again.',
+    });
+    return { ok: true, value: null };
+  }
+  if (decision === 'kept') return { ok: true, value: null };
+  return write(
+    call,
+    'customerWhatsAppMarketingConsentUpdate',
+    WHATSAPP_CONSENT_UPDATE,
+    (d) =>
+      d.has('whatsapp_consent')
+        ? null
+        : { input: { customerId, whatsAppMarketingConsent: { state: 'SUBSCRIBED', optInLevel: 'SINGLE_OPT_IN', updatedAt: lead.created_at } } },
+    'WhatsApp marketing consent',
+    warnings,
+  );
 }
 
 /** Shopify's MailingAddressInput from the lead's address; province only when it is a code Shopify would accept. */

@@ -22,7 +22,7 @@ export const CUSTOMER_FOR_SYNC = /* GraphQL */ `
       id
       firstName
       lastName
-      defaultPhoneNumber { phoneNumber smsMarketingConsent { state } }
+      defaultPhoneNumber { phoneNumber smsMarketingConsent { state } whatsAppMarketingConsent { state } }
       defaultEmailAddress { marketingState }
       defaultAddress { id address1 address2 city zip countryCodeV2 provinceCode }
     }
@@ -209,6 +209,19 @@ export const LIVE_THEME_FILES = /* GraphQL */ `
           pageInfo { hasNextPage }
         }
       }
+      }
+    }
+  `;
+
+/**
+ * A Shopify Flow trigger (extensions/*-flow): `payload` is the trigger's fields by key, plus `customer_id` for its
+ * customer_reference; `body` is deprecated in 2026-10. Flow answers only userErrors (an unknown handle, a payload over
+ * the size limit or not matching the trigger's fields).
+ */
+export const FLOW_TRIGGER_RECEIVE = /* GraphQL */ `
+  mutation ContactCaptureFlowTrigger($handle: String!, $payload: JSON!) {
+    flowTriggerReceive(handle: $handle, payload: $payload) {
+      userErrors { field message }
     }
   }
 `;
@@ -231,6 +244,7 @@ export const OPERATIONS = {
   SMS_CONSENT_UPDATE,
   WHATSAPP_CONSENT_UPDATE,
   TAGS_ADD,
+  FLOW_TRIGGER_RECEIVE,
   CUSTOMER_BY_EMAIL,
   CURRENT_APP_INSTALLATION,
 } as const;

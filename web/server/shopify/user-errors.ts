@@ -60,6 +60,13 @@ export const CODE_DECISIONS = {
     INVALID: 'field', // on customerId: gone
     MISSING_ARGUMENT: 'customer',
   },
+  // WhatsApp consent (2026-07) likewise: refused, it alone is dropped with a warning.
+  customerWhatsAppMarketingConsentUpdate: {
+    INCLUSION: 'field',
+    INTERNAL_ERROR: 'transient',
+    INVALID: 'field', // no phone on the customer, or a state only Shopify sets
+    MISSING_ARGUMENT: 'customer',
+  },
   // A definition that cannot be made leaves the value without one; metafieldsSet's answer then decides.
   metafieldDefinitionCreate: {
     ADMIN_ACCESS_INPUT_NOT_ALLOWED: 'field',
@@ -95,7 +102,7 @@ export type CodelessMutation = 'customerCreate' | 'customerUpdate' | 'customerAd
 export type Mutation = CodedMutation | CodelessMutation;
 
 /** A value of the lead the sync can leave out of a write: the lead keeps it, staff see why. */
-export type Droppable = 'first_name' | 'last_name' | 'phone' | 'locale' | 'address' | 'tags' | 'sms_consent' | `metafield:${string}`;
+export type Droppable = 'first_name' | 'last_name' | 'phone' | 'locale' | 'address' | 'tags' | 'sms_consent' | 'whatsapp_consent' | `metafield:${string}`;
 
 /** Where a field path points, for the mutations' inputs (leading `input` and list indexes stripped). */
 const FIELD_PATHS: Record<string, Droppable | 'gone' | 'customer'> = {
@@ -144,12 +151,13 @@ export function decide(mutation: Mutation, error: UserError, metafieldKeys: stri
     if (byCode === 'field' || byCode === 'exists') return key === undefined ? { verdict: 'customer' } : { verdict: byCode, drop: `metafield:${key}` };
     return { verdict: byCode ?? 'customer' };
   }
-  if (mutation === 'customerSmsMarketingConsentUpdate') {
-    const byCode = CODE_DECISIONS.customerSmsMarketingConsentUpdate[error.code as keyof (typeof CODE_DECISIONS)['customerSmsMarketingConsentUpdate']] as
-      Verdict | undefined;
+  if (mutation === 'customerSmsMarketingConsentUpdate' || mutation === 'customerWhatsAppMarketingConsentUpdate') {
+    const table: Record<string, Verdict> = CODE_DECISIONS[mutation];
+    const byCode = error.code ? table[error.code] : undefined;
     if (CUSTOMER_GONE.test(error.message)) return { verdict: 'gone' };
     // Without a code (older answers) a refusal of the consent is still about that one value.
-    if (byCode === 'field' || (byCode === undefined && !error.code)) return { verdict: 'field', drop: 'sms_consent' };
+    const drop = mutation === 'customerSmsMarketingConsentUpdate' ? 'sms_consent' : 'whatsapp_consent';
+    if (byCode === 'field' || (byCode === undefined && !error.code)) return { verdict: 'field', drop };
     return { verdict: byCode ?? 'customer' };
   }
   const target = head === undefined ? undefined : FIELD_PATHS[head];

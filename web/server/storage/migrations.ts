@@ -338,6 +338,47 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('shops').addColumn('mail_locale', 'text').execute();
     },
   },
+  '0009_flow-triggers': {
+    async up(db: Kysely<unknown>) {
+      // Whether a shop's Flow has an enabled workflow using each trigger, from Flow's lifecycle callback; the newest
+      // callback (its own timestamp) wins, so a late retry of an older one changes nothing.
+      await db.schema
+        .createTable('flow_subscriptions')
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('handle', 'text', (c) => c.notNull())
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('notified_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('flow_subscriptions_pk', ['shop', 'handle'])
+        .execute();
+      // One row per trigger event the app owes Flow (a lead captured, a consent change); its unique key makes the event
+      // exist once whoever enqueues it, and sent_at says it went out (shown on the lead).
+      await db.schema
+        .createTable('flow_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('lead_id', 'text', (c) => c.notNull())
+        .addColumn('handle', 'text', (c) => c.notNull())
+        .addColumn('event_key', 'text', (c) => c.notNull())
+        .addColumn('consent_record_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('claimed_until', 'text')
+        .addColumn('sent_at', 'text')
+        .addColumn('outcome', 'text')
+        .addUniqueConstraint('flow_events_key', ['shop', 'handle', 'event_key'])
+        .execute();
+      await db.schema.createIndex('flow_events_lead').on('flow_events').column('lead_id').execute();
+    },
+  },
+  '0009_flow-whatsapp-consent': {
+    async up(db: Kysely<unknown>) {
+      // WhatsApp marketing consent asked by the form (2026-07); its proof is in consent_records like the other channels.
+      await db.schema
+        .alterTable('leads')
+        .addColumn('whatsapp_consent', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

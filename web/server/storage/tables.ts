@@ -38,6 +38,8 @@ export interface LeadsTable {
   /** JSON array of the merchant's tags (signed by the block) */
   tags: string | null;
   sms_consent: Generated<number>;
+  /** 1 when the shopper ticked the WhatsApp marketing box (offered only with the block's own wording). */
+  whatsapp_consent: Generated<number>;
   /** Keyed hashes of the normalised email and phone, for lookups; the values themselves are encrypted. */
   email_hash: string | null;
   phone_hash: string | null;
@@ -100,8 +102,12 @@ export interface OutboxJobsTable {
   id: string;
   shop: string;
   lead_id: string;
-  /** sync_lead: the first write of a consenting lead; update_customer: a staff correction of a synced contact. */
-  kind: 'sync_lead' | 'update_customer' | 'send_mail';
+  /**
+   * sync_lead: the first write of a consenting lead; update_customer: a staff correction of a synced contact;
+   * send_mail: an e-mail the app owes (mail_messages); flow_trigger: the lead's Flow trigger events still owed
+   * (flow_events), sent with flowTriggerReceive.
+   */
+  kind: 'sync_lead' | 'update_customer' | 'send_mail' | 'flow_trigger';
   state: JobState;
   attempts: Generated<number>;
   run_after: string;
@@ -109,6 +115,35 @@ export interface OutboxJobsTable {
   last_error: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** Whether a shop's Flow has an enabled workflow using one of the app's triggers (Flow's lifecycle callback). */
+export interface FlowSubscriptionsTable {
+  shop: string;
+  /** The trigger's extension handle (lead-captured, lead-consent-changed). */
+  handle: string;
+  enabled: number;
+  /** The callback's own timestamp: an older callback arriving late changes nothing. */
+  notified_at: string;
+  updated_at: string;
+}
+
+/** A Flow trigger the app owes a shop for one event; unique per (shop, handle, event_key). */
+export interface FlowEventsTable {
+  id: string;
+  shop: string;
+  lead_id: string;
+  handle: string;
+  /** The lead id (Lead captured) or the consent record id (Lead consent changed). */
+  event_key: string;
+  consent_record_id: string | null;
+  created_at: string;
+  /** A sender's claim on the event, so two workers never send it at once. */
+  claimed_until: string | null;
+  /** When Shopify accepted it. */
+  sent_at: string | null;
+  /** sent, not_listening (the shop's Flow stopped listening before it went), or refused: <Shopify's userErrors>. */
+  outcome: string | null;
 }
 
 export interface ShopsTable {
@@ -275,6 +310,8 @@ export interface Database {
   leads: LeadsTable;
   consent_records: ConsentRecordsTable;
   outbox_jobs: OutboxJobsTable;
+  flow_subscriptions: FlowSubscriptionsTable;
+  flow_events: FlowEventsTable;
   shops: ShopsTable;
   webhook_deliveries: WebhookDeliveriesTable;
 }

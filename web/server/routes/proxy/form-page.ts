@@ -16,6 +16,7 @@ import { escapeForLiquid as esc, safeBackPath } from './liquid-pages.js';
 const CARRIED = [
   'consent_text',
   'sms_consent_text',
+  'whatsapp_consent_text',
   'locale',
   'page',
   'form_id',
@@ -142,8 +143,10 @@ export function formAgainPage(
   for (const [name, textField] of [
     ['email_marketing_consent', 'consent_text'],
     ['sms_marketing_consent', 'sms_consent_text'],
+    ['whatsapp_marketing_consent', 'whatsapp_consent_text'],
   ] as const) {
-    if (!str(textField) && name === 'sms_marketing_consent') continue;
+    // A channel is offered only with its own wording; only email falls back to the default text.
+    if (!str(textField) && name !== 'email_marketing_consent') continue;
     const label = str(textField) || translator.t(locale, 'contact_form.consent.default');
     const checked = posted[name] === 'on' || posted[name] === true;
     parts.push(

@@ -38,7 +38,21 @@ export async function leadDetail(db: Kysely<Database>, shop: string, id: string)
     .where('lead_id', '=', id)
     .orderBy('created_at', 'asc')
     .execute();
-  return { lead: presentLead(row), consent: await consentLedger(db, shop, id), history, notes: notes.map((n): LeadNote => readableRow(n)), mail };
+  const flow = await db
+    .selectFrom('flow_events')
+    .select(['handle', 'created_at', 'sent_at', 'outcome'])
+    .where('shop', '=', shop)
+    .where('lead_id', '=', id)
+    .orderBy('created_at', 'asc')
+    .orderBy('id', 'asc')
+    .execute();
+  return {
+    lead: presentLead(row),
+    consent: await consentLedger(db, shop, id),
+    history,
+    notes: notes.map((n): LeadNote => readableRow(n)),
+    flow: flow.map((f) => ({ ...f, handle: f.handle === 'lead-consent-changed' ? 'lead-consent-changed' : 'lead-captured' })),
+  };
 }
 
 /** A failed lead goes back to the queue, as a new job (the failed one stays in the history). */
