@@ -51,6 +51,7 @@ export async function leadDetail(db: Kysely<Database>, shop: string, id: string)
     consent: await consentLedger(db, shop, id),
     history,
     notes: notes.map((n): LeadNote => readableRow(n)),
+    mail,
     flow: flow.map((f) => ({ ...f, handle: f.handle === 'lead-consent-changed' ? 'lead-consent-changed' : 'lead-captured' })),
   };
 }
