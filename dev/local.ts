@@ -12,7 +12,7 @@ import { assignRole } from '../web/server/routes/workspace/roles.js';
 import { formKey } from '../web/server/core/form-key.js';
 
 export const PROXY_PATH_PREFIX = '/apps/contact-capture';
-export const SCOPES = 'read_customers,write_customers,read_orders,write_app_proxy';
+export const SCOPES = 'read_customers,write_customers,read_orders,write_app_proxy,write_files';
 /** Where local mode serves its stand-in for App Bridge; the workspace page loads it in place of Shopify's CDN script. */
 export const APP_BRIDGE_STAND_IN = '/dev/app-bridge.js';
 

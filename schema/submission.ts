@@ -129,6 +129,13 @@ export const submissionSchema = z.strictObject({
   custom_fields: z.optional(z.string('invalid').check(z.maxLength(4000, 'too_long'))),
   /** `hmac_sha256` of `custom_fields` with the shop's form key, rendered by the block (see form-key.ts). */
   custom_fields_sig: z.optional(z.string('invalid').check(z.regex(/^[0-9a-f]{64}$/, 'invalid'))),
+  /** The reference of a checked upload (schema/uploads.ts), from the file field; empty when nothing was attached. */
+  attachment: z.optional(
+    z.pipe(
+      z.string('invalid').check(z.regex(/^$|^[A-Za-z0-9_-]{43}$/, 'invalid')),
+      z.transform((v) => v || undefined),
+    ),
+  ),
 });
 
 export type Submission = z.output<typeof submissionSchema> & {

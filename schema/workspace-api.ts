@@ -137,12 +137,23 @@ export interface LeadNote {
 }
 
 /** GET /api/leads/:id */
+/** The file a shopper attached (issue 14 §3): in the shop's Files; `url` is null until Shopify has processed it. */
+export interface LeadAttachment {
+  filename: string;
+  type: string | null;
+  size: number;
+  fileId: string | null;
+  url: string | null;
+}
+
 export interface LeadDetail {
   lead: WorkspaceLead;
   consent: ConsentRecord[];
   history: SyncJob[];
   notes: LeadNote[];
   proposed: ProposedChangesView | null;
+  /** Absent or null without an attachment, and for staff who see personal data masked. */
+  attachment?: LeadAttachment | null;
 }
 
 /** PATCH /api/leads/:id */

@@ -38,7 +38,7 @@ describe('shopify.app.toml', () => {
       expect(toml).toContain(`uri = "/webhooks/${topic}"`);
     }
     expect(toml).toMatch(/\[app_proxy\][^[]*url = "https:\/\/[^"]+\/proxy"[^[]*prefix = "apps"[^[]*subpath = "contact-capture"/);
-    expect(toml).toContain('scopes = "read_customers,write_customers,read_orders,write_app_proxy"');
+    expect(toml).toContain('scopes = "read_customers,write_customers,read_orders,write_app_proxy,write_files"');
   });
 });
 

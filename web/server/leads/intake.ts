@@ -5,6 +5,7 @@ import { rateLimited, unprocessable } from '../core/errors.js';
 import type { BuyerProof, Database, Lead, LeadSource, LeadStatus, NewLead } from '../storage/tables.js';
 import { canonicalJson, newId, nowIso, sha256Hex } from '../core/ids.js';
 import { enqueueJobs } from '../outbox/outbox.js';
+import { claimUpload } from './uploads.js';
 import { DEFAULT_RATE_LIMITS, RateCounters, type RateLimits, retryAfterSeconds } from './rate-limit.js';
 
 export interface IntakeInput {
@@ -39,6 +40,8 @@ export interface IntakeInput {
   buyerClaim?: string | null;
   /** A consenting lead that must never reach Shopify: kept with this reason (status failed), no outbox job. */
   heldReason?: string | null;
+  /** A checked upload (leads/uploads.ts) this lead claims in its own transaction, and its Shopify file. */
+  attachment?: { uploadId: string; fileId: string } | null;
 }
 
 export interface IntakeResult {
@@ -57,6 +60,7 @@ interface Pending {
   consent: { text: string | null; granted: boolean };
   /** Present when the form offered SMS consent. */
   sms: { text: string | null; granted: boolean } | null;
+  uploadId: string | null;
   resolve(result: IntakeResult): void;
   reject(error: unknown): void;
 }
@@ -147,6 +151,7 @@ export class LeadIntake {
       buyer_claim: input.buyerClaim ?? null,
       email_hash: submission.email ? this.lookupHash(submission.email) : null,
       phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
+      attachment_file_id: input.attachment?.fileId ?? null,
     };
     return new Promise<IntakeResult>((resolve, reject) => {
       this.queue.push({
@@ -157,6 +162,7 @@ export class LeadIntake {
           submission.sms_consent_text !== undefined || submission.sms_marketing_consent !== undefined
             ? { text: submission.sms_consent_text ?? null, granted: submission.sms_marketing_consent === true }
             : null,
+        uploadId: input.attachment?.uploadId ?? null,
         resolve,
         reject,
       });
@@ -285,6 +291,8 @@ async function writeBatch(
     for (const r of rows) inserted.add(r.id);
   }
   const fresh = batch.filter((b) => inserted.has(b.row.id));
+  // A claim that fails throws: the batch is split and retried, and only the lead naming a used upload fails (409).
+  for (const b of fresh) if (b.uploadId) await claimUpload(trx, b.row.shop, b.uploadId, b.row.id);
   if (fresh.length) {
     // A refusal is recorded too: it proves the box was offered unticked and left so.
     const record = (b: Pending, channel: 'email' | 'sms', consent: { text: string | null; granted: boolean }) => ({

@@ -6,6 +6,7 @@ import { enqueueSync } from '../../outbox/outbox.js';
 import { readableRow } from '../../storage/field-encryption.js';
 import type { Database, LeadStatus } from '../../storage/tables.js';
 import { removeLeads } from '../../leads/erasure.js';
+import { leadAttachments } from '../../leads/uploads.js';
 import { newId, nowIso } from '../../core/ids.js';
 import { LEAD_COLUMNS, presentLead } from '../../leads/queries.js';
 import type { LeadDetail, LeadNote } from '../../../../schema/workspace-api.js';
@@ -28,7 +29,9 @@ export async function leadDetail(db: Kysely<Database>, shop: string, id: string)
     .where('lead_id', '=', id)
     .orderBy('created_at', 'asc')
     .execute();
-  return { lead: presentLead(row), consent: await consentLedger(db, shop, id), history, notes: notes.map((n): LeadNote => readableRow(n)) };
+  const [file] = await leadAttachments(db, [row.id]);
+  const attachment = file ? { filename: file.filename, type: file.detected_mime, size: file.declared_size, fileId: file.file_id, url: file.file_url } : null;
+  return { lead: presentLead(row), consent: await consentLedger(db, shop, id), history, notes: notes.map((n): LeadNote => readableRow(n)), attachment };
 }
 
 /** A failed lead goes back to the queue, as a new job (the failed one stays in the history). */
