@@ -40,6 +40,7 @@ const en = {
     single_line_text_field: 'Single line text',
     multi_line_text_field: 'Multi-line text',
     number_decimal: 'Decimal',
+    file_reference: 'File',
     date: 'Date',
     boolean: 'True or false',
     json: 'JSON',
@@ -336,6 +337,7 @@ const fr: Dict = {
     single_line_text_field: 'Texte sur une seule ligne',
     multi_line_text_field: 'Texte multiligne',
     number_decimal: 'Nombre décimal',
+    file_reference: 'Fichier',
     date: 'Date',
     boolean: 'Vrai ou faux',
     json: 'JSON',
@@ -409,7 +411,7 @@ const fr: Dict = {
     noAnswers: 'Aucune réponse personnalisée.',
     attachment: 'Pièce jointe',
     attachmentPreview: 'Aperçu de {name}',
-    attachmentPending: 'Shopify traite encore ce fichier ; son lien apparaîtra quand il sera prêt.',
+    attachmentPending: 'Shopify traite encore ce fichier ; son lien apparaîtra quand il sera prêt.',
     attachmentSize: '{kb} Ko',
     held: {
       unsigned:
