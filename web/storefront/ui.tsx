@@ -2,6 +2,7 @@ import { render } from 'preact';
 import type { FieldErrorCode } from '../../schema/fields.js';
 import { checkField, ruleKindOf } from '../../schema/rules.js';
 import { freshKey } from './loader-key.js';
+import { type AttachmentMessages, bindAttachment } from './attachment.js';
 
 type FieldErrors = Record<string, FieldErrorCode>;
 
@@ -21,6 +22,8 @@ interface Messages {
   /** Between a field's label and its error in the summary (French: a non-breaking space before the colon). */
   separator?: string;
   errors: Record<FieldErrorCode, string>;
+  /** Present when the block has a file field. */
+  attachment?: AttachmentMessages;
 }
 
 type Status = 'idle' | 'sending' | 'success' | 'failed' | 'rate_limited';
@@ -41,6 +44,7 @@ export function mount(form: HTMLFormElement): { submit(): void } {
   const keyInput = form.querySelector<HTMLInputElement>('input[name="idempotency_key"]');
   const fields = [...form.querySelectorAll<HTMLElement>('[data-cc-field]')];
   const state: State = { errors: {}, status: 'idle', touched: new Set(), showSummary: false };
+  const attachmentSettled = bindAttachment(form, messages.attachment);
 
   const inputOf = (field: HTMLElement) =>
     field.querySelector<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('input[name], textarea[name], select[name]');
@@ -161,6 +165,7 @@ export function mount(form: HTMLFormElement): { submit(): void } {
     state.status = 'sending';
     state.showSummary = false;
     paint();
+    await attachmentSettled();
     let response: Response;
     try {
       response = await fetch(form.action, {
