@@ -47,6 +47,8 @@ test('a file attached to the form is on the customer as a file reference and is 
 test('a file of the wrong type is refused in the browser, with the reason read out', async ({ page }) => {
   await page.goto(withFile);
   const file = page.getByRole('form').getByLabel('Attach a file (optional)');
+  // As a shopper reaching the field: the focus loads the UI, which then checks the chosen file.
+  await file.focus();
   await file.setInputFiles({ name: 'tool.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ') });
   await expect(file).toHaveAccessibleDescription('This type of file cannot be attached.');
   await expect(file).toHaveAttribute('aria-invalid', 'true');

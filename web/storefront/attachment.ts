@@ -64,6 +64,8 @@ export function bindAttachment(form: HTMLFormElement, given: AttachmentMessages 
     const file = input.files?.[0];
     pending = file ? upload(file) : Promise.resolve(say(messages.hint, false));
   });
+  // A file chosen before the UI finished loading (the first pointerdown loads it) is taken up now.
+  if (input.files?.length) input.dispatchEvent(new Event('change'));
   // The submit waits for an upload in progress, so the lead names the file the shopper chose.
   return () => pending;
 }
