@@ -19,7 +19,7 @@ import { mailRoutes } from './mail-routes.js';
 export const DEV_SENDER = { address: 'shop@contact-capture-dev.example', name: 'Contact Capture Dev Shop' } as const;
 
 export const PROXY_PATH_PREFIX = '/apps/contact-capture';
-export const SCOPES = 'read_customers,write_customers,read_orders,write_app_proxy,read_themes';
+export const SCOPES = 'read_customers,write_customers,read_orders,write_app_proxy,read_themes,write_files';
 /** Where local mode serves its stand-in for App Bridge; the workspace page loads it in place of Shopify's CDN script. */
 export const APP_BRIDGE_STAND_IN = '/dev/app-bridge.js';
 

@@ -70,6 +70,12 @@ export const DECLARED_METAFIELDS: readonly DeclaredMetafield[] = [
     description: 'Delivery instructions the customer gave at purchase.',
     access: { admin: 'merchant_read_write', customer_account: 'read_write' },
   },
+  {
+    ...METAFIELDS.attachment,
+    name: 'Attachment',
+    description: "The file the customer last attached to a Contact Capture form (in the shop's Files).",
+    access: { admin: 'merchant_read' },
+  },
 ];
 
 export const DECLARED_KEYS: ReadonlySet<string> = new Set(DECLARED_METAFIELDS.map((m) => m.key));

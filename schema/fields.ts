@@ -35,6 +35,8 @@ export const METAFIELDS = {
   company: { key: 'company', type: 'single_line_text_field' },
   birthday: { key: 'birthday', type: 'date' },
   postalAddress: { key: 'postal_address', type: 'json' },
+  /** The shopper's attachment, a file in the shop's Files (leads/uploads.ts). */
+  attachment: { key: 'attachment', type: 'file_reference' },
 } as const;
 
 /** The tag every customer created or updated by the app carries, so merchants can segment on it. */

@@ -138,6 +138,13 @@ export const submissionSchema = z.strictObject({
   /** The block's double opt-in setting (`doi:<days>`) and its signature; unsigned, consent is single opt-in. */
   double_opt_in: z.optional(z.string('invalid').check(z.regex(/^doi:\d{1,2}$/, 'invalid'))),
   double_opt_in_sig: z.optional(z.string('invalid').check(z.regex(/^[0-9a-f]{64}$/, 'invalid'))),
+  /** The reference of a checked upload (schema/uploads.ts), from the file field; empty when nothing was attached. */
+  attachment: z.optional(
+    z.pipe(
+      z.string('invalid').check(z.regex(/^$|^[A-Za-z0-9_-]{43}$/, 'invalid')),
+      z.transform((v) => v || undefined),
+    ),
+  ),
 });
 
 export type Submission = z.output<typeof submissionSchema> & {

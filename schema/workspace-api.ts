@@ -159,6 +159,15 @@ export interface LeadNote {
 }
 
 /** GET /api/leads/:id */
+/** The file a shopper attached (issue 14 §3): in the shop's Files; `url` is null until Shopify has processed it. */
+export interface LeadAttachment {
+  filename: string;
+  type: string | null;
+  size: number;
+  fileId: string | null;
+  url: string | null;
+}
+
 export interface LeadDetail {
   lead: WorkspaceLead;
   consent: ConsentRecord[];
@@ -169,6 +178,8 @@ export interface LeadDetail {
   mail?: MailEntry[];
   /** The Shopify Flow triggers this lead owed, and whether (and when) each went out. */
   flow: FlowTriggerView[];
+  /** Absent or null without an attachment, and for staff who see personal data masked. */
+  attachment?: LeadAttachment | null;
 }
 
 /** One Flow trigger event of a lead (extensions/lead-captured-flow, extensions/lead-consent-changed-flow). */

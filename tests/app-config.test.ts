@@ -39,7 +39,7 @@ describe('shopify.app.toml', () => {
       expect(toml).toContain(`uri = "/webhooks/${topic}"`);
     }
     expect(toml).toMatch(/\[app_proxy\][^[]*url = "https:\/\/[^"]+\/proxy"[^[]*prefix = "apps"[^[]*subpath = "contact-capture"/);
-    expect(toml).toContain('scopes = "read_customers,write_customers,read_orders,write_app_proxy,read_themes"');
+    expect(toml).toContain('scopes = "read_customers,write_customers,read_orders,write_app_proxy,read_themes,write_files"');
   });
 });
 

@@ -21,7 +21,7 @@ const toml = parse(readFileSync(join(PROJECT_ROOT, 'shopify.app.toml'), 'utf8'))
 const declared = toml.customer?.metafields?.app ?? {};
 
 /** Types a customer metafield of the app may have (Shopify's list, restricted to what the app writes). */
-const TYPES = new Set(['single_line_text_field', 'multi_line_text_field', 'json', 'date', 'boolean', 'number_decimal', 'number_integer']);
+const TYPES = new Set(['single_line_text_field', 'multi_line_text_field', 'json', 'date', 'boolean', 'number_decimal', 'number_integer', 'file_reference']);
 
 describe('shopify.app.toml declares the catalogue of app-owned customer metafields', () => {
   it('declares exactly the catalogue: same keys, types, names, descriptions and access', () => {

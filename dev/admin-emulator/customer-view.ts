@@ -1,4 +1,5 @@
 import type { EmuConsent, EmuCustomer, EmuMetafield, ShopData } from './store.js';
+import { type FilesContext, fileView } from './files.js';
 
 /** Customer objects as the schema's resolvers expect them: plain fields, and functions for fields with arguments. */
 export function connection<T>(items: T[], first?: number | null) {
@@ -41,7 +42,15 @@ function channelConsent(consent: EmuConsent | null) {
   };
 }
 
-export function customerView(data: ShopData, c: EmuCustomer) {
+/** A file_reference metafield's `reference`: the file, or null once it was deleted from the shop's Files. */
+function withReference(data: ShopData, m: EmuMetafield, files: FilesContext | undefined) {
+  const view = metafieldView(m);
+  if (m.type !== 'file_reference' || !files) return view;
+  const file = data.files.get(m.value);
+  return { ...view, reference: file ? fileView(files, file) : null };
+}
+
+export function customerView(data: ShopData, c: EmuCustomer, files?: FilesContext) {
   const consent = c.emailConsent;
   const metafieldList = () => [...c.metafields.values()];
   return {
@@ -105,13 +114,13 @@ export function customerView(data: ShopData, c: EmuCustomer) {
       const ns = namespace === undefined ? undefined : data.resolveNamespace(namespace);
       const wanted = metafieldList().filter((m) => (ns === undefined || m.namespace === ns) && (!keys || keys.includes(`${m.namespace}.${m.key}`)));
       return connection(
-        wanted.map((m) => metafieldView(m)),
+        wanted.map((m) => withReference(data, m, files)),
         first,
       );
     },
     metafield: ({ namespace, key }: { namespace?: string; key: string }) => {
       const m = c.metafields.get(`${data.resolveNamespace(namespace)}.${key}`);
-      return m ? metafieldView(m) : null;
+      return m ? withReference(data, m, files) : null;
     },
   };
 }

@@ -14,6 +14,7 @@ import {
   tagsAdd,
 } from './mutations.js';
 import { connection, customerView, metafieldView } from './customer-view.js';
+import { type FilesContext, fileCreate, fileDelete, fileView, filesQuery, newFilesSecret, stagedUploadsCreate } from './files.js';
 import { type DeclaredDefinition, readDeclaredCustomerDefinitions } from './declared.js';
 import { deprecatedInDocument, deprecatedInVariables } from './deprecations.js';
 import { type DeclaredTrigger, flowTriggerReceive, readDeclaredFlowTriggers } from './flow.js';
@@ -71,6 +72,11 @@ const ROOT_RESOLVERS = new Set([
   'currentAppInstallation',
   'themes',
   'flowTriggerReceive',
+  'stagedUploadsCreate',
+  'fileCreate',
+  'fileDelete',
+  'files',
+  'node',
 ]);
 
 /** A tiny seeded PRNG so fault injection is reproducible in tests. */
@@ -94,6 +100,18 @@ export class AdminEmulator {
   private random: () => number = mulberry32(42);
   private readonly ids = new IdSequence();
   stats: EmulatorStats = EmulatorStats();
+  /** The origin staged targets and file URLs point at; the HTTP routes set it from the request they answer. */
+  publicOrigin = 'http://127.0.0.1';
+  private readonly filesSecret = newFilesSecret();
+
+  filesContext(): FilesContext {
+    return { origin: this.publicOrigin, secret: this.filesSecret, now: this.clock };
+  }
+
+  /** Every shop's data, for the staged-upload and file routes (a target's key names its shop). */
+  allShopData(): ShopData[] {
+    return [...this.shops.values()].map((s) => s.data);
+  }
 
   /**
    * `declared`: the customer metafield definitions of the app's deployed configuration (by default those of
@@ -272,7 +290,21 @@ export class AdminEmulator {
   }
 
   private rootValue(data: ShopData) {
+    const files = this.filesContext();
     return {
+      stagedUploadsCreate: (args: Parameters<typeof stagedUploadsCreate>[2]) => stagedUploadsCreate(data, files, args),
+      fileCreate: (args: Parameters<typeof fileCreate>[2]) => fileCreate(data, files, args),
+      fileDelete: (args: Parameters<typeof fileDelete>[1]) => fileDelete(data, args),
+      files: (args: Parameters<typeof filesQuery>[2]) => {
+        const found = filesQuery(data, files, args);
+        return connection(found.files, found.first);
+      },
+      node: ({ id }: { id: string }) => {
+        const file = data.files.get(id);
+        if (file) return fileView(files, file);
+        const c = data.customers.get(id);
+        return c ? customerView(data, c, files) : null;
+      },
       customerSet: (args: Parameters<typeof customerSet>[1]) => customerSet(data, args),
       customerCreate: (args: Parameters<typeof customerCreate>[1]) => customerCreate(data, args),
       metafieldsSet: (args: Parameters<typeof metafieldsSet>[1]) => metafieldsSet(data, args),
@@ -306,7 +338,7 @@ export class AdminEmulator {
       }),
       customer: ({ id }: { id: string }) => {
         const c = data.customers.get(id);
-        return c ? customerView(data, c) : null;
+        return c ? customerView(data, c, files) : null;
       },
       customerByIdentifier: ({ identifier }: { identifier: { emailAddress?: string; phoneNumber?: string; id?: string } }) => {
         const c = identifier.emailAddress
@@ -314,7 +346,7 @@ export class AdminEmulator {
           : identifier.phoneNumber
             ? data.byPhone(identifier.phoneNumber)
             : data.customers.get(identifier.id ?? '');
-        return c ? customerView(data, c) : null;
+        return c ? customerView(data, c, files) : null;
       },
       themes: ({ first, roles, names }: { first?: number; roles?: string[]; names?: string[] }) =>
         connection(

@@ -243,6 +243,7 @@ const METAFIELD_TYPES = new Set([
   'color',
   'list.single_line_text_field',
   'rich_text_field',
+  'file_reference',
 ]);
 
 function metafieldValueProblem(type: string, value: string): string | null {
@@ -304,7 +305,8 @@ export function metafieldsSet(data: ShopData, args: { metafields: Input[] }) {
     else if (existing && existing.type !== type)
       errors.push({ field: field('type'), message: 'Type cannot be changed for an existing metafield.', code: 'INVALID_TYPE', elementIndex });
     else {
-      const problem = metafieldValueProblem(type, value);
+      const problem =
+        type === 'file_reference' && !data.files.has(value) ? 'Value must be a file reference to an existing file.' : metafieldValueProblem(type, value);
       if (problem) errors.push({ field: field('value'), message: problem, code: 'INVALID_VALUE', elementIndex });
     }
     // compareDigest given as null means "only if the metafield does not exist yet" (schema: metafieldsSet).

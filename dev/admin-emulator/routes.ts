@@ -3,6 +3,7 @@ import { jwtVerify } from 'jose';
 import * as z from 'zod';
 import { API_VERSION } from '../../schema/fields.js';
 import type { AdminEmulator } from './emulator.js';
+import { FILES_ROUTE, STAGED_ROUTE, acceptStagedPost, fileBytes, stagedObject, storeStaged } from './files.js';
 
 const controlSchema = z.object({
   bucket: z.object({ maximumAvailable: z.number().positive(), restoreRate: z.number().positive() }).optional(),
@@ -81,9 +82,38 @@ export function adminEmulatorRoutes(emulator: AdminEmulator, appConfig: Emulated
     } catch {
       return c.json({ errors: { query: 'Required parameter missing or invalid' } }, 400);
     }
+    emulator.publicOrigin = new URL(c.req.url).origin;
     const response = emulator.handle(c.req.header('x-shopify-access-token') ?? null, body);
     if (response.delayMs) await sleep(response.delayMs);
     return typeof response.body === 'string' ? c.text(response.body, response.status as 500) : c.json(response.body as object, response.status as 200);
+  });
+  // The staged upload target (a cloud-storage POST policy in Shopify): the browser posts the form parameters and the
+  // file here; the app then reads the object back at its resourceUrl to check what it really is.
+  app.post(STAGED_ROUTE, async (c) => {
+    const form = await c.req.formData().catch(() => null);
+    if (!form) return c.text('<Error><Code>InvalidArgument</Code></Error>', 400);
+    const verdict = acceptStagedPost(emulator.allShopData(), emulator.filesContext(), form);
+    if (verdict.status !== 204) return c.text(`<Error><Code>${verdict.code}</Code><Message>${verdict.message}</Message></Error>`, verdict.status);
+    const file = form.get('file') as Blob;
+    storeStaged(emulator.allShopData(), form.get('key') as string, Buffer.from(await file.arrayBuffer()));
+    return c.body(null, 204, { 'access-control-allow-origin': '*' });
+  });
+  app.get(`${STAGED_ROUTE}/*`, (c) => {
+    const key = new URL(c.req.url).pathname.slice(STAGED_ROUTE.length + 1);
+    const object = stagedObject(emulator.allShopData(), key);
+    if (!object) return c.text('<Error><Code>NoSuchKey</Code></Error>', 404);
+    const range = /^bytes=0-(\d+)$/.exec(c.req.header('range') ?? '');
+    const bytes = range ? object.bytes.subarray(0, Number(range[1]) + 1) : object.bytes;
+    return c.body(new Uint8Array(bytes), range ? 206 : 200, {
+      'content-type': object.mimeType,
+      ...(range ? { 'content-range': `bytes 0-${bytes.length - 1}/${object.bytes.length}` } : {}),
+    });
+  });
+  app.get(`${FILES_ROUTE}/:id/:name`, (c) => {
+    const file = fileBytes(emulator.allShopData(), Number(c.req.param('id')));
+    if (!file) return c.text('Not found', 404);
+    // As a CDN serves a shop's file: its stored type, never sniffed into something else.
+    return c.body(new Uint8Array(file.bytes), 200, { 'content-type': file.mimeType, 'x-content-type-options': 'nosniff' });
   });
   app.post('/__emulator/admin', async (c) => {
     const parsed = controlSchema.safeParse(await c.req.json().catch(() => null));

@@ -86,8 +86,34 @@ export interface ReceivedTrigger {
   at: string;
 }
 
+/** A staged upload target the emulator issued (stagedUploadsCreate), and the bytes posted to it. */
+export interface EmuStaged {
+  key: string;
+  filename: string;
+  mimeType: string;
+  /** The most the target accepts (the policy's content-length-range), from the declared fileSize. */
+  maxBytes: number;
+  bytes: Buffer | null;
+  expiresAt: number;
+}
+
+/** A file in the shop's Files (fileCreate). */
+export interface EmuFile {
+  id: string;
+  legacyId: number;
+  filename: string;
+  alt: string | null;
+  contentType: 'IMAGE' | 'FILE';
+  mimeType: string;
+  bytes: Buffer;
+  createdAt: string;
+}
+
 export class ShopData {
   readonly customers = new Map<string, EmuCustomer>();
+  /** Staged upload targets by key, and the shop's Files by GID. */
+  readonly staged = new Map<string, EmuStaged>();
+  readonly files = new Map<string, EmuFile>();
   /** Metafield definitions by `ownerType/namespace.key`. */
   readonly definitions = new Map<string, EmuDefinition>();
   readonly orders = new Map<string, EmuOrder>();

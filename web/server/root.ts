@@ -24,6 +24,7 @@ import { createShopifyApi } from './shopify/shopify-api.js';
 import { SyncWorker } from './jobs/sync-worker.js';
 import { identifyStaffUser } from './shopify/token-exchange.js';
 import { housekeeping } from './jobs/housekeeping.js';
+import { fileSweep } from './jobs/file-sweep.js';
 import { installer } from './jobs/install.js';
 import { leadQueued } from './outbox/lead-queued.js';
 import { type Storage, openStorage } from './storage/database.js';
@@ -77,10 +78,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const lookupKeys = lookupKeyring(config.lookupKeys, config.apiSecret);
   const lookupHash = lookupKeys.lookup;
   const termHash = lookupKeys.term;
+  const adminCall = async (shop: string) => {
+    const token = await tokens.get(shop);
+    return token ? <T>(query: string, variables: Record<string, unknown>) => client.request<T>(shop, token, query, variables) : null;
+  };
   const chores = housekeeping({ db, engine: storage.engine, keyring: config.keyring, lookupKeys, log, dataRequestPackageDays: config.dataRequestPackageDays });
   const worker = new SyncWorker({
     indexer: chores.indexer,
-    duties: chores.duties,
+    duties: { ...chores.duties, attachments: fileSweep({ db, admin: adminCall, log }) },
     db,
     engine: storage.engine,
     client,
@@ -165,6 +170,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       turnstile: config.turnstile,
       customerEmail: customerEmailLookup(client, tokens),
       confirmLink,
+      uploads: { admin: adminCall, fetchTimeoutMs: config.shopifyRequestTimeoutMs },
     }),
   );
   app.route('/webhooks', webhookRoutes({ db, shopify, tokens, lookupHash, intake, onComplianceRequest: () => worker.nudge() }));

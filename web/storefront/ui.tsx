@@ -3,6 +3,7 @@ import type { FieldErrorCode } from '../../schema/fields.js';
 import { checkField, ruleKindOf } from '../../schema/rules.js';
 import { openEmbedDialog } from './dialog.js';
 import { freshKey } from './loader-key.js';
+import { type AttachmentMessages, bindAttachment } from './attachment.js';
 
 type FieldErrors = Record<string, FieldErrorCode>;
 
@@ -22,6 +23,8 @@ interface Messages {
   /** Between a field's label and its error in the summary (French: a non-breaking space before the colon). */
   separator?: string;
   errors: Record<FieldErrorCode, string>;
+  /** Present when the block has a file field. */
+  attachment?: AttachmentMessages;
 }
 
 type Status = 'idle' | 'sending' | 'success' | 'failed' | 'rate_limited';
@@ -43,6 +46,7 @@ export function mount(form: HTMLFormElement): { submit(): void } {
   const fields = [...form.querySelectorAll<HTMLElement>('[data-cc-field]')];
   const state: State = { errors: {}, status: 'idle', touched: new Set(), showSummary: false };
   const design = form.hasAttribute('data-cc-design');
+  const attachmentSettled = bindAttachment(form, messages.attachment);
 
   const inputOf = (field: HTMLElement) =>
     field.querySelector<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('input[name], textarea[name], select[name]');
@@ -173,6 +177,7 @@ export function mount(form: HTMLFormElement): { submit(): void } {
     state.status = 'sending';
     state.showSummary = false;
     paint();
+    await attachmentSettled();
     let response: Response;
     try {
       response = await fetch(form.action, {

@@ -40,6 +40,7 @@ const en = {
     single_line_text_field: 'Single line text',
     multi_line_text_field: 'Multi-line text',
     number_decimal: 'Decimal',
+    file_reference: 'File',
     date: 'Date',
     boolean: 'True or false',
     json: 'JSON',
@@ -114,6 +115,10 @@ const en = {
     contact: 'Contact',
     answers: 'Answers',
     noAnswers: 'No custom answers.',
+    attachment: 'Attachment',
+    attachmentPreview: 'Preview of {name}',
+    attachmentPending: 'Shopify is still processing this file; its link appears once it is ready.',
+    attachmentSize: '{kb} KB',
     held: {
       unsigned:
         'Kept here, not sent to Shopify: the form that sent it was not signed by the shop’s theme block (a page cached before a change, or an altered form).',
@@ -359,6 +364,7 @@ const fr: Dict = {
     single_line_text_field: 'Texte sur une seule ligne',
     multi_line_text_field: 'Texte multiligne',
     number_decimal: 'Nombre décimal',
+    file_reference: 'Fichier',
     date: 'Date',
     boolean: 'Vrai ou faux',
     json: 'JSON',
@@ -432,6 +438,10 @@ const fr: Dict = {
     contact: 'Coordonnées',
     answers: 'Réponses',
     noAnswers: 'Aucune réponse personnalisée.',
+    attachment: 'Pièce jointe',
+    attachmentPreview: 'Aperçu de {name}',
+    attachmentPending: 'Shopify traite encore ce fichier ; son lien apparaîtra quand il sera prêt.',
+    attachmentSize: '{kb} Ko',
     held: {
       unsigned:
         'Conservée ici, non envoyée à Shopify : le formulaire qui l’a transmise n’était pas signé par le bloc du thème (page mise en cache avant une modification, ou formulaire altéré).',

@@ -138,6 +138,7 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
           <Card title={t.fields.message}>
             <p class="pre">{shown(lead, 'message', lead.message, t.unreadable) ?? '—'}</p>
           </Card>
+          {detail.attachment ? <AttachmentCard t={t} attachment={detail.attachment} /> : null}
           <Card title={t.detail.answers}>
             {lead.unreadable?.includes('answers') ? (
               <p>{t.unreadable}</p>
@@ -404,5 +405,35 @@ function EditContact({ t, lead, onDone, onCancel }: { t: Strings; lead: Lead; on
         </button>
       </div>
     </form>
+  );
+}
+
+/**
+ * The shopper's file: a preview when it is an image, and a link to it in the shop's Files. The preview's alternative
+ * text names the file; the image itself is the shopper's, so nothing more can be said about it.
+ */
+function AttachmentCard({ t, attachment }: { t: Strings; attachment: NonNullable<Detail['attachment']> }) {
+  const kb = Math.max(1, Math.round(attachment.size / 1024));
+  return (
+    <Card title={t.detail.attachment}>
+      {attachment.url && attachment.type?.startsWith('image/') ? (
+        <a href={attachment.url} target="_blank" rel="noopener noreferrer">
+          <img class="attachment-preview" src={attachment.url} alt={format(t.detail.attachmentPreview, { name: attachment.filename })} loading="lazy" />
+        </a>
+      ) : null}
+      <p>
+        {attachment.url ? (
+          <a href={attachment.url} target="_blank" rel="noopener noreferrer">
+            {attachment.filename}
+          </a>
+        ) : (
+          attachment.filename
+        )}{' '}
+        <small>
+          ({attachment.type ?? '?'}, {format(t.detail.attachmentSize, { kb })})
+        </small>
+      </p>
+      {attachment.url ? null : <p>{t.detail.attachmentPending}</p>}
+    </Card>
   );
 }

@@ -27,7 +27,8 @@ export function appPageHeaders(local: boolean): MiddlewareHandler<{ Variables: {
         "default-src 'self'",
         `script-src 'self' 'nonce-${nonce}' https://cdn.shopify.com`,
         "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
+        // Shoppers' attached images are previewed from Shopify's CDN, where the shop's Files live.
+        "img-src 'self' data: https://cdn.shopify.com",
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",

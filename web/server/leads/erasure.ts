@@ -3,6 +3,7 @@ import { normalizePhone } from '../../../schema/submission.js';
 import { type KeyedHash, everyHash } from '../storage/lookup-keys.js';
 import { lockLeads } from '../storage/row-locks.js';
 import type { Database } from '../storage/tables.js';
+import { doomLeadUploads } from './uploads.js';
 
 /** A customer as Shopify names one in compliance webhooks: matched on id, email OR phone. */
 export interface CustomerRef {
@@ -53,6 +54,8 @@ export async function removeLeads(db: Kysely<Database>, ids: string[]): Promise<
   if (!present.length) return 0;
   for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes', 'metafield_definition_leads', 'mail_messages', 'flow_events'] as const)
     await db.deleteFrom(table).where('lead_id', 'in', present).execute();
+  // Their attachments leave the shop's Files too: the worker deletes them (fileDelete) once this commits.
+  await doomLeadUploads(db, present);
   await db.deleteFrom('leads').where('id', 'in', present).execute();
   return present.length;
 }
@@ -73,6 +76,8 @@ export async function eraseShop(db: Kysely<Database>, shop: string): Promise<num
     'form_mail_settings',
     'flow_events',
     'flow_subscriptions',
+    // 48 hours after uninstalling the app has no token left to delete the files with: the shop keeps them in its Files.
+    'uploads',
   ] as const) {
     await db.deleteFrom(table).where('shop', '=', shop).execute();
   }

@@ -8,6 +8,7 @@ import { enqueueJobs } from '../outbox/outbox.js';
 import { queueConfirmation } from './double-opt-in.js';
 import { type WorkspaceLink, queueNotifications } from './notifications.js';
 import { FLOW_TRIGGERS, listeningShops, recordFlowEvents } from '../outbox/flow-events.js';
+import { claimUpload } from './uploads.js';
 import { DEFAULT_RATE_LIMITS, RateCounters, type RateLimits, retryAfterSeconds } from './rate-limit.js';
 
 export interface IntakeInput {
@@ -44,6 +45,8 @@ export interface IntakeInput {
   heldReason?: string | null;
   /** The form asks for double opt-in (signed block setting): consent waits for the e-mailed link, valid this many days. */
   doubleOptIn?: { days: number } | null;
+  /** A checked upload (leads/uploads.ts) this lead claims in its own transaction, and its Shopify file. */
+  attachment?: { uploadId: string; fileId: string } | null;
 }
 
 export interface IntakeResult {
@@ -67,6 +70,7 @@ interface Pending {
   confirmation: { url: string; expiresAt: string } | null;
   /** Present when the form offered WhatsApp consent (the block had its own wording for it). */
   whatsapp: { text: string | null; granted: boolean } | null;
+  uploadId: string | null;
   resolve(result: IntakeResult): void;
   reject(error: unknown): void;
 }
@@ -171,6 +175,7 @@ export class LeadIntake {
       buyer_claim: input.buyerClaim ?? null,
       email_hash: submission.email ? this.lookupHash(submission.email) : null,
       phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
+      attachment_file_id: input.attachment?.fileId ?? null,
     };
     let confirmation: Pending['confirmation'] = null;
     if (consented && input.doubleOptIn && this.mail.confirmLink && source === 'contact_form' && (status === 'pending' || status === 'quarantined')) {
@@ -194,6 +199,7 @@ export class LeadIntake {
           submission.whatsapp_consent_text !== undefined || submission.whatsapp_marketing_consent !== undefined
             ? { text: submission.whatsapp_consent_text ?? null, granted: submission.whatsapp_marketing_consent === true }
             : null,
+        uploadId: input.attachment?.uploadId ?? null,
         resolve,
         reject,
       });
@@ -323,6 +329,8 @@ async function writeBatch(
     for (const r of rows) inserted.add(r.id);
   }
   const fresh = batch.filter((b) => inserted.has(b.row.id));
+  // A claim that fails throws: the batch is split and retried, and only the lead naming a used upload fails (409).
+  for (const b of fresh) if (b.uploadId) await claimUpload(trx, b.row.shop, b.uploadId, b.row.id);
   if (fresh.length) {
     // A refusal is recorded too: it proves the box was offered unticked and left so.
     const record = (b: Pending, channel: MarketingChannel, consent: { text: string | null; granted: boolean }) => ({

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import * as z from 'zod';
 import { newId, nowIso } from '../core/ids.js';
 import { type CustomerRef, type LookupHash, customerLeadIds, eraseCustomer, eraseShop } from '../leads/erasure.js';
+import { leadAttachments } from '../leads/uploads.js';
 import type { Engine } from '../storage/database.js';
 import { readableRow } from '../storage/field-encryption.js';
 import { customerRefColumn, parseJsonColumn } from '../storage/json-column.js';
@@ -170,7 +171,7 @@ const PACKAGE_COLUMNS = [
 /** Everything the app holds about one customer, as a shop owner would hand it over. */
 export async function customerPackage(db: Kysely<Database>, shop: string, customer: CustomerRef, hash: LookupHash) {
   const ids = await customerLeadIds(db, shop, customer, hash);
-  if (!ids.length) return { leads: [], consent_records: [], notes: [] };
+  if (!ids.length) return { leads: [], consent_records: [], notes: [], attachments: [] };
   const leads = await db
     .selectFrom('leads')
     .select([...PACKAGE_COLUMNS])
@@ -186,7 +187,17 @@ export async function customerPackage(db: Kysely<Database>, shop: string, custom
   // What staff wrote about the customer is theirs to see too.
   const notes = await db.selectFrom('lead_notes').select(['lead_id', 'body', 'created_at']).where('lead_id', 'in', ids).orderBy('created_at').execute();
   // A value that did not open is named as unreadable in the package rather than handed over as a marker.
-  return { leads: leads.map(readableRow), consent_records, notes: notes.map(readableRow) };
+  // The files they attached, by name, type, size and where Shopify keeps them (the shop's Files).
+  const attachments = (await leadAttachments(db, ids)).map((a) => ({
+    lead_id: a.lead_id,
+    filename: a.filename,
+    type: a.detected_mime,
+    size: a.declared_size,
+    shopify_file_id: a.file_id,
+    url: a.file_url,
+    uploaded_at: a.created_at,
+  }));
+  return { leads: leads.map(readableRow), consent_records, notes: notes.map(readableRow), attachments };
 }
 
 async function erasePackagesOf(db: Kysely<Database>, shop: string, customer: CustomerRef): Promise<number> {

@@ -128,6 +128,7 @@ export function metafieldsOf(lead: Lead, consent: ConsentProof | null): Metafiel
   add(METAFIELDS.company, lead.company);
   add(METAFIELDS.birthday, lead.birthday);
   add(METAFIELDS.postalAddress, lead.address);
+  add(METAFIELDS.attachment, lead.attachment_file_id);
   // A held answer (unsigned spec, an app key, past the definitions cap) stays on the lead only.
   for (const answer of parseAnswers(lead.answers)) if (!answer.held) out.push({ key: answer.key, type: METAFIELD_TYPE_OF[answer.kind], value: answer.value });
   return out;
@@ -249,7 +250,13 @@ export function submittedBy(lead: Pick<Lead, 'logged_in_customer_id'>, customerI
  * form): written on every sync, as the consent and the tag are. The other metafields (company, birthday, postal
  * address, the merchant's questions) are about the person and follow the fill-empty rule.
  */
-const SUBMISSION_RECORD: ReadonlySet<string> = new Set([METAFIELDS.consentProof.key, METAFIELDS.lastMessage.key, METAFIELDS.sourceForm.key]);
+const SUBMISSION_RECORD: ReadonlySet<string> = new Set([
+  METAFIELDS.consentProof.key,
+  METAFIELDS.lastMessage.key,
+  METAFIELDS.sourceForm.key,
+  // The file is the submission's own, like its message: the latest one is written even for an unverified sender.
+  METAFIELDS.attachment.key,
+]);
 
 type Warnings = SyncWarning[];
 

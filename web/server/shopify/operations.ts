@@ -209,9 +209,9 @@ export const LIVE_THEME_FILES = /* GraphQL */ `
           pageInfo { hasNextPage }
         }
       }
-      }
     }
-  `;
+  }
+`;
 
 /**
  * A Shopify Flow trigger (extensions/*-flow): `payload` is the trigger's fields by key, plus `customer_id` for its
@@ -226,8 +226,47 @@ export const FLOW_TRIGGER_RECEIVE = /* GraphQL */ `
   }
 `;
 
+/**
+ * Shopify Files (leads/uploads.ts): a staged POST target for the shopper's browser, then the file made from the
+ * staged object, its URL for the workspace, and its removal when the lead is erased or the upload is abandoned.
+ */
+export const STAGED_UPLOADS_CREATE = /* GraphQL */ `
+  mutation ContactCaptureStagedUploadsCreate($input: [StagedUploadInput!]!) {
+    stagedUploadsCreate(input: $input) {
+      stagedTargets { url resourceUrl parameters { name value } }
+      userErrors { field message }
+    }
+  }
+`;
+
+export const FILE_CREATE = /* GraphQL */ `
+  mutation ContactCaptureFileCreate($files: [FileCreateInput!]!) {
+    fileCreate(files: $files) {
+      files {
+        id
+        fileStatus
+        ... on MediaImage { image { url } }
+        ... on GenericFile { url }
+      }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const FILE_DELETE = /* GraphQL */ `
+  mutation ContactCaptureFileDelete($fileIds: [ID!]!) {
+    fileDelete(fileIds: $fileIds) {
+      deletedFileIds
+      userErrors { field message code }
+    }
+  }
+`;
+
 export const OPERATIONS = {
   LIVE_THEME_FILES,
+  STAGED_UPLOADS_CREATE,
+  FILE_CREATE,
+  FILE_DELETE,
   CUSTOMER_FOR_SYNC,
   CUSTOMER_APP_METAFIELDS,
   CUSTOMER_CREATE,

@@ -21,7 +21,7 @@ export function createShopifyApi({ apiKey, apiSecret, appUrl }: ShopifyApiOption
     hostScheme: url.protocol === 'http:' ? 'http' : 'https',
     apiVersion: API_VERSION as unknown as ApiVersion,
     isEmbeddedApp: true,
-    scopes: ['read_customers', 'write_customers', 'read_orders', 'write_app_proxy'],
+    scopes: ['read_customers', 'write_customers', 'read_orders', 'write_app_proxy', 'read_themes', 'write_files'],
     logger: { level: LogSeverity.Error, log: async () => {} },
   });
 }

@@ -379,6 +379,32 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0009_uploads': {
+    async up(db: Kysely<unknown>) {
+      // Shoppers' attachments (leads/uploads.ts): each upload from its staged target to the lead that claims it.
+      await db.schema
+        .createTable('uploads')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('filename', 'text', (c) => c.notNull())
+        .addColumn('declared_mime', 'text', (c) => c.notNull())
+        .addColumn('declared_size', 'integer', (c) => c.notNull())
+        .addColumn('detected_mime', 'text')
+        .addColumn('resource_url', 'text', (c) => c.notNull())
+        .addColumn('file_id', 'text')
+        .addColumn('file_url', 'text')
+        .addColumn('lead_id', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      // One upload per lead at most, and the sweep finds stale and doomed uploads without a scan.
+      await db.schema.createIndex('uploads_lead').on('uploads').column('lead_id').unique().execute();
+      await db.schema.createIndex('uploads_status_created').on('uploads').columns(['status', 'created_at']).execute();
+      await db.schema.alterTable('leads').addColumn('attachment_file_id', 'text').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

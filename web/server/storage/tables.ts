@@ -66,6 +66,8 @@ export interface LeadsTable {
   doi_state: Generated<'pending' | 'confirmed' | null>;
   doi_expires_at: Generated<string | null>;
   doi_confirmed_at: Generated<string | null>;
+  /** The Shopify file (GID) the shopper attached, once its upload was checked (leads/uploads.ts); null without one. */
+  attachment_file_id: Generated<string | null>;
 }
 
 /**
@@ -294,9 +296,39 @@ export interface FormMailSettingsTable {
   updated_at: string;
 }
 
+/**
+ * A shopper's file upload (leads/uploads.ts): issued a staged target, checked by its bytes, made a Shopify file, then
+ * claimed by exactly one lead. `doomed` rows wait for the worker to delete their Shopify file (fileDelete).
+ */
+export type UploadStatus = 'staged' | 'ready' | 'rejected' | 'doomed';
+
+export interface UploadsTable {
+  /** 32 random bytes, base64url: the reference the browser holds; unguessable, and only valid for its shop. */
+  id: string;
+  shop: string;
+  status: UploadStatus;
+  /** The filename reduced to a safe base name (no path, no control characters). */
+  filename: string;
+  declared_mime: string;
+  declared_size: number;
+  /** What the bytes are (magic bytes), once checked. */
+  detected_mime: string | null;
+  /** The staged object's resourceUrl: fetched to check the bytes, then fileCreate's originalSource. */
+  resource_url: string;
+  file_id: string | null;
+  /** A URL of the file for the workspace's preview and link, when Shopify gave one. */
+  file_url: string | null;
+  lead_id: string | null;
+  /** Why a rejected upload was refused (a machine-readable reason). */
+  reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   mail_messages: MailMessagesTable;
   form_mail_settings: FormMailSettingsTable;
+  uploads: UploadsTable;
   metafield_definitions: MetafieldDefinitionsTable;
   metafield_definition_leads: MetafieldDefinitionLeadsTable;
   lead_terms: LeadTermsTable;

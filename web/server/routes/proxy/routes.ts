@@ -20,6 +20,8 @@ import type { Database } from '../../storage/tables.js';
 import { LIQUID_CONTENT_TYPE, confirmationPage, safeBackPath, storefrontPrefix } from './liquid-pages.js';
 import { verifyProxyQuery } from './signature.js';
 import type { CustomerEmailLookup } from '../../shopify/customer-email.js';
+import { type UploadDeps, uploadRoutes } from './uploads.js';
+import { findUpload } from '../../leads/uploads.js';
 
 export interface ProxyDeps {
   intake: LeadIntake;
@@ -45,6 +47,8 @@ export interface ProxyDeps {
   customerEmail?: CustomerEmailLookup;
   /** Double opt-in links (core/confirm-link.ts); without it the confirmation page is not served. */
   confirmLink?: ConfirmLinkMaker;
+  /** The contact form's attachments (uploads.ts); without it the file field's requests get 404. */
+  uploads?: Omit<UploadDeps, 'db' | 'counters'>;
 }
 
 type Verified = { shop: string; loggedInCustomerId: string | null; pathPrefix: string | null };
@@ -90,6 +94,8 @@ export function proxyRoutes(deps: ProxyDeps) {
     }
     return key;
   };
+
+  if (deps.uploads) app.route('/uploads', uploadRoutes({ ...deps.uploads, db: deps.db, counters: deps.counters, clock: deps.clock }, ipBucket));
 
   app.route(
     '/privacy',
@@ -157,6 +163,14 @@ export function proxyRoutes(deps: ProxyDeps) {
     }
 
     const submission = parsed.value;
+    // The attachment must be this shop's, checked and made a Shopify file; intake then ties it to this lead alone.
+    let attachment: { uploadId: string; fileId: string } | null = null;
+    if (submission.attachment) {
+      const upload = await findUpload(deps.db, shop, submission.attachment);
+      if (!upload || upload.status === 'doomed') throw new HttpError(422, 'unknown_attachment', 'The attachment is not an upload of this shop.');
+      if (upload.status !== 'ready' || !upload.file_id) throw new HttpError(409, 'attachment_not_ready', 'The attachment was not checked, or was refused.');
+      attachment = { uploadId: upload.id, fileId: upload.file_id };
+    }
     const { ip, bucket } = ipBucket(headers);
     if (deps.turnstile) {
       const verdict = await verifyTurnstile(deps.turnstile, submission['cf-turnstile-response'], ip);
@@ -186,6 +200,7 @@ export function proxyRoutes(deps: ProxyDeps) {
         const days = signedOptInDays(key, submission.double_opt_in, submission.double_opt_in_sig);
         return days ? { days } : null;
       })(),
+      attachment,
     });
 
     if (wantsJson) {

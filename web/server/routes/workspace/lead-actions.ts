@@ -6,6 +6,7 @@ import { SYNC_KINDS, enqueueSync } from '../../outbox/outbox.js';
 import { readableRow } from '../../storage/field-encryption.js';
 import type { Database, LeadStatus } from '../../storage/tables.js';
 import { removeLeads } from '../../leads/erasure.js';
+import { leadAttachments } from '../../leads/uploads.js';
 import { newId, nowIso } from '../../core/ids.js';
 import { LEAD_COLUMNS, presentLead } from '../../leads/queries.js';
 import type { LeadDetail, LeadNote, SyncJob } from '../../../../schema/workspace-api.js';
@@ -38,6 +39,8 @@ export async function leadDetail(db: Kysely<Database>, shop: string, id: string)
     .where('lead_id', '=', id)
     .orderBy('created_at', 'asc')
     .execute();
+  const [file] = await leadAttachments(db, [row.id]);
+  const attachment = file ? { filename: file.filename, type: file.detected_mime, size: file.declared_size, fileId: file.file_id, url: file.file_url } : null;
   const flow = await db
     .selectFrom('flow_events')
     .select(['handle', 'created_at', 'sent_at', 'outcome'])
@@ -52,6 +55,7 @@ export async function leadDetail(db: Kysely<Database>, shop: string, id: string)
     history,
     notes: notes.map((n): LeadNote => readableRow(n)),
     mail,
+    attachment,
     flow: flow.map((f) => ({ ...f, handle: f.handle === 'lead-consent-changed' ? 'lead-consent-changed' : 'lead-captured' })),
   };
 }

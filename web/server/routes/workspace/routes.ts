@@ -168,6 +168,7 @@ export function workspaceApiRoutes(deps: WorkspaceApiDeps) {
         notes: [],
         consent: detail.consent.map((r) => ({ ...r, page: null })),
         proposed,
+        attachment: null,
       } satisfies LeadDetail);
     await audit(db, { shop, userId, action: 'view_lead', leadId: detail.lead.id });
     return c.json({ ...detail, proposed } satisfies LeadDetail);

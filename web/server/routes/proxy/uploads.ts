@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../storage/tables.js';
+import * as z from 'zod';
+import { MB, UPLOAD_MAX_MB, UPLOAD_MIME_TYPES, UPLOAD_REFERENCE } from '../../../../schema/uploads.js';
+import { SNIFF_BYTES, detectFileType, safeFilename } from '../../core/file-type.js';
+import { HttpError, badRequest, notFound } from '../../http/errors.js';
+import { bodyFormat, headersOf, parseBody, readCapped, unreadIncoming } from '../../http/body.js';
+import type { RateCounters } from '../../leads/rate-limit.js';
+import { retryAfterSeconds } from '../../leads/rate-limit.js';
+import { findUpload, insertUpload, markReady, markRejected } from '../../leads/uploads.js';
+import { type Call, createFile, deleteFiles, readStagedHead, stageUpload } from '../../shopify/files.js';
+
+export interface UploadLimits {
+  /** Uploads one address may stage per minute and shop. */
+  perIpPerMinute: number;
+  /** Uploads one shop may stage per minute, from everyone. */
+  perShopPerMinute: number;
+}
+export const DEFAULT_UPLOAD_LIMITS: UploadLimits = { perIpPerMinute: 5, perShopPerMinute: 60 };
+
+export interface UploadDeps {
+  db: Kysely<Database>;
+  /** The shop's Admin API, or null when the app has no token for it (not installed). */
+  admin: (shop: string) => Promise<Call | null>;
+  counters: RateCounters;
+  limits?: UploadLimits;
+  /** How long reading back a staged object may take. */
+  fetchTimeoutMs?: number;
+  clock?: () => number;
+}
+
+type Env = { Variables: { proxy: { shop: string } } };
+
+/** The extensions each accepted type may carry: a file named `.pdf` declared as an image is refused before staging. */
+const EXTENSIONS: Record<string, readonly string[]> = {
+  'image/jpeg': ['jpg', 'jpeg'],
+  'image/png': ['png'],
+  'image/gif': ['gif'],
+  'image/webp': ['webp'],
+  'application/pdf': ['pdf'],
+};
+
+const stageRequest = z.object({
+  filename: z.string().min(1).max(255),
+  mime_type: z.string().max(100),
+  size: z.number().int().positive(),
+});
+
+const unsupported = (reason: string, detail: string) => new HttpError(415, reason, detail);
+
+/**
+ * The contact form's attachments, through the signed app proxy (routes.ts verified the shop already):
+ * `POST /uploads` checks the declared type, extension and size and asks Shopify for a staged target;
+ * `POST /uploads/:ref/complete` reads the uploaded bytes back, checks what they really are, and makes the Shopify file.
+ * The submission then names the reference (`attachment`), and intake ties it to the lead.
+ */
+export function uploadRoutes(deps: UploadDeps, ipBucket: (headers: Pick<Headers, 'get'>) => { bucket: string }) {
+  const app = new Hono<Env>();
+  const limits = deps.limits ?? DEFAULT_UPLOAD_LIMITS;
+  const clock = deps.clock ?? Date.now;
+
+  const adminOf = async (shop: string): Promise<Call> => {
+    const call = await deps.admin(shop);
+    if (!call) throw new HttpError(503, 'shop_not_installed', 'The app cannot reach this shop right now.', {}, { 'retry-after': '60' });
+    return call;
+  };
+  const shopifyFailed = (kind: 'refused' | 'unavailable') =>
+    kind === 'unavailable'
+      ? new HttpError(503, 'shopify_unavailable', 'Shopify did not answer; try again.', {}, { 'retry-after': '5' })
+      : new HttpError(422, 'shopify_refused', 'Shopify refused this file.');
+
+  app.post('/', async (c) => {
+    const { shop } = c.get('proxy');
+    const headers = headersOf(c.req.raw, c.env);
+    const format = bodyFormat(headers.get('content-type'));
+    if (format !== 'json') throw unsupported('unsupported_media_type', 'Send application/json.');
+    const body = parseBody(format, await readCapped(c.req.raw, 4096, unreadIncoming(c.env)));
+    const parsed = stageRequest.safeParse(body.fields);
+    if (!parsed.success) throw badRequest('invalid_upload_request', 'filename, mime_type and size (bytes) are required.');
+    const { mime_type: mimeType, size } = parsed.data;
+    if (!UPLOAD_MIME_TYPES.includes(mimeType)) throw unsupported('unsupported_type', 'Images (JPEG, PNG, GIF, WebP) and PDF only.');
+    const filename = safeFilename(parsed.data.filename);
+    const extension = /\.([A-Za-z0-9]{1,8})$/.exec(filename)?.[1]?.toLowerCase();
+    if (!extension || !EXTENSIONS[mimeType]!.includes(extension)) throw unsupported('extension_mismatch', 'The file name does not match its type.');
+    if (size > UPLOAD_MAX_MB * MB) throw new HttpError(413, 'too_large', `Files up to ${UPLOAD_MAX_MB} MB.`);
+
+    // Counted before Shopify is asked: a refused request still counts against its address.
+    const now = clock();
+    const { bucket } = ipBucket(headers);
+    const [ipCount, shopCount] = deps.counters.count([`upload:ip:${shop}:${bucket}`, `upload:shop:${shop}`], now) as [number, number];
+    if (ipCount > limits.perIpPerMinute || shopCount > limits.perShopPerMinute)
+      throw new HttpError(429, 'rate_limited', 'Too many uploads; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
+
+    const staged = await stageUpload(await adminOf(shop), { filename, mimeType, size });
+    if (!staged.ok) throw shopifyFailed(staged.kind);
+    const id = randomBytes(32).toString('base64url');
+    await insertUpload(deps.db, { id, shop, filename, declared_mime: mimeType, declared_size: size, resource_url: staged.value.resourceUrl }, clock);
+    return c.json({ upload: id, url: staged.value.url, parameters: staged.value.parameters }, 201);
+  });
+
+  app.post('/:ref/complete', async (c) => {
+    const { shop } = c.get('proxy');
+    const ref = c.req.param('ref');
+    if (!UPLOAD_REFERENCE.test(ref)) throw badRequest('invalid_upload', 'Not an upload reference.');
+    const upload = await findUpload(deps.db, shop, ref);
+    if (!upload || upload.status === 'doomed') throw notFound('upload_not_found');
+    if (upload.status === 'ready') return c.json({ upload: ref, status: 'ready' });
+    if (upload.status === 'rejected') throw unsupported(upload.reason ?? 'rejected', 'This file was refused.');
+
+    const read = await readStagedHead(upload.resource_url, SNIFF_BYTES, deps.fetchTimeoutMs ?? 10_000);
+    if (!read.ok) {
+      if (read.kind === 'refused') throw new HttpError(409, 'not_uploaded', 'Upload the file to its target first.');
+      throw new HttpError(503, 'staged_unavailable', 'The upload could not be checked; try again.', {}, { 'retry-after': '5' });
+    }
+    const detected = detectFileType(read.value.head);
+    if (detected === null || detected !== upload.declared_mime) {
+      // Nothing was made in the shop's Files; the staged object expires with its target.
+      await markRejected(deps.db, ref, 'type_mismatch', clock);
+      throw unsupported('type_mismatch', 'The file is not what its name and type say.');
+    }
+    if (read.value.size !== null && read.value.size > upload.declared_size) {
+      await markRejected(deps.db, ref, 'too_large', clock);
+      throw new HttpError(413, 'too_large', 'The file is larger than declared.');
+    }
+    const call = await adminOf(shop);
+    const file = await createFile(call, { resourceUrl: upload.resource_url, filename: upload.filename, mimeType: detected });
+    if (!file.ok) {
+      if (file.kind === 'refused') await markRejected(deps.db, ref, 'shopify_refused', clock);
+      throw shopifyFailed(file.kind);
+    }
+    if (!(await markReady(deps.db, ref, { detectedMime: detected, fileId: file.value.id, fileUrl: file.value.url }, clock))) {
+      // Another completion of the same upload won: its file stays, this one goes.
+      await deleteFiles(call, [file.value.id]);
+    }
+    return c.json({ upload: ref, status: 'ready' });
+  });
+
+  return app;
+}
