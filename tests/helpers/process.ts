@@ -53,7 +53,8 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
     } catch {
       // not listening yet
     }
-    if (i > 150 || child.exitCode !== null) throw new Error(`app process did not start: ${stderr}`);
+    // tsx compiles the app on start: seconds on a quiet machine, over 15 s on a loaded one; 60 s before giving up.
+    if (i > 600 || child.exitCode !== null) throw new Error(`app process did not start: ${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
