@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Severity, check } from '@shopify/theme-check-node';
 import { describe, expect, it } from 'vitest';
 import { readBlock } from '../dev/theme-liquid.js';
@@ -89,5 +89,33 @@ describe('theme app extension', () => {
     const languages = ['de', 'en.default', 'es', 'fr', 'it', 'ja', 'nl', 'pt-BR'];
     expect(schemaLocales.map((f) => f.replace('.schema.json', '')).sort()).toEqual(languages);
     expect(storefrontLocales.map((f) => f.replace('.json', '')).sort()).toEqual(languages);
+  });
+});
+
+/**
+ * The checkout and customer account extensions speak to the same shoppers, so they ship the same 8 languages, each
+ * with every key of the default locale (a missing key shows the English string, or the key itself, in checkout).
+ */
+describe.each(['checkout-fields', 'customer-account'])('%s extension locales', (extension) => {
+  const dir = join(dirname(EXTENSION_DIR), extension, 'locales');
+  const read = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as Tree;
+  const flatten = (tree: Tree, prefix = ''): string[] =>
+    Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [`${prefix}${k}`] : flatten(v, `${prefix}${k}.`)));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+  it('ships the 8 storefront languages', () => {
+    expect(files.map((f) => f.replace('.json', '')).sort()).toEqual(['de', 'en.default', 'es', 'fr', 'it', 'ja', 'nl', 'pt-BR']);
+  });
+
+  it('has every key of the default locale, non-empty, in every language', () => {
+    const reference = flatten(read('en.default.json')).sort();
+    for (const file of files) {
+      const tree = read(file);
+      expect(flatten(tree).sort(), file).toEqual(reference);
+      expect(
+        reference.filter((k) => !has(tree, k)),
+        file,
+      ).toEqual([]);
+    }
   });
 });
