@@ -86,6 +86,13 @@ describe.each(ENGINES)('the privacy page and new customer accounts on %s', (engi
     expect(html).not.toContain(LINK);
     expect(html).not.toContain('javascript:');
     expect(html).toContain('What we hold about you');
+    // The same shop without a URL, seen by another process (a fresh cache).
+    const lookup = customerAccountsLookup(
+      createAdminClient({ origin: t!.config.adminApiOrigin, timeoutMs: 1_000 }),
+      shopTokens(t!.runtime.storage.db, t!.config.keyring),
+    );
+    t!.emulator.setCustomerAccounts(SHOP, { version: 'NEW_CUSTOMER_ACCOUNTS', url: null });
+    expect(await lookup(SHOP)).toBeNull();
   });
 
   it('Admin failure (HTTP 500) or a timeout: the page is served as before, without the link, never an error', async (ctx) => {
