@@ -7,7 +7,7 @@ import { adminEmulatorRoutes } from './admin-emulator/routes.js';
 import { proxyEmulator } from './proxy-emulator.js';
 import { mintSessionToken } from './session-token.js';
 import { cartPreview } from './cart-preview.js';
-import { accountPreview } from './account-stand-in/routes.js';
+import { ACCOUNT_PREVIEW_PATH, accountPreview } from './account-stand-in/routes.js';
 import { CustomerAccountEmulator } from './customer-account-emulator.js';
 import { DEV_CUSTOMERS, storefrontPreview } from './storefront-preview.js';
 import { assignRole } from '../web/server/routes/workspace/roles.js';
@@ -53,6 +53,9 @@ export function mountLocal(given?: AdminEmulator, mail?: MailCatcher) {
     // does, under their own id: their submissions are then verified for their own record. Tests bring their emulator
     // and their own customers.
     if (!given) seedDevCustomers(emulator, config.devShop);
+    // The dev shop runs new customer accounts, whose "account" is the account page stand-in: the privacy page's link
+    // to "My data" leads somewhere a person can try (tests bring their emulator and set the version they need).
+    if (!given) emulator.setCustomerAccounts(config.devShop, { version: 'NEW_CUSTOMER_ACCOUNTS', url: `${config.appUrl}${ACCOUNT_PREVIEW_PATH}` });
     await parts.tokens.save(config.devShop, config.devAccessToken, SCOPES);
     await runtime.storage.db
       .updateTable('shops')

@@ -19,7 +19,7 @@ import { type DeclaredDefinition, readDeclaredCustomerDefinitions } from './decl
 import { deprecatedInDocument, deprecatedInVariables } from './deprecations.js';
 import { type DeclaredTrigger, flowTriggerReceive, readDeclaredFlowTriggers } from './flow.js';
 import { loadAdminSchema } from './schema.js';
-import { type EmuTheme, IdSequence, ShopData } from './store.js';
+import { type EmuCustomerAccounts, type EmuTheme, IdSequence, ShopData } from './store.js';
 
 /**
  * A local stand-in for Shopify's Admin GraphQL API: it validates every operation against the real 2026-10 schema,
@@ -35,6 +35,8 @@ export interface FaultSettings {
   kinds: FaultKind[];
   /** How long a 'timeout' fault holds the response; longer than the client's timeout. */
   timeoutMs: number;
+  /** When set, only these named operations fail (one path's fallback tested while the rest of the app works). */
+  operations?: string[] | undefined;
 }
 
 export interface EmulatorStats {
@@ -77,6 +79,7 @@ const ROOT_RESOLVERS = new Set([
   'fileDelete',
   'files',
   'node',
+  'shop',
 ]);
 
 /** A tiny seeded PRNG so fault injection is reproducible in tests. */
@@ -177,6 +180,13 @@ export class AdminEmulator {
     return this.shops.get(shop)?.data;
   }
 
+  /** As a merchant switching the shop between new and classic customer accounts in Settings > Customer accounts. */
+  setCustomerAccounts(shop: string, accounts: EmuCustomerAccounts): void {
+    const data = this.shops.get(shop)?.data;
+    if (!data) throw new Error(`unknown shop ${shop}`);
+    data.customerAccounts = { ...accounts };
+  }
+
   /** Writes a file of the shop's published theme, as the theme editor does when a merchant adds a block or an embed. */
   setThemeFile(shop: string, filename: string, content: string): void {
     const theme = this.shops.get(shop)?.data.themes.find((t) => t.role === 'MAIN');
@@ -195,7 +205,7 @@ export class AdminEmulator {
     }
     const { query, variables = {}, operationName } = body as { query: string; variables?: Record<string, unknown>; operationName?: string };
 
-    const fault = this.pickFault();
+    const fault = this.pickFault(operationName ?? /^\s*(?:query|mutation)\s+(\w+)/.exec(query)?.[1]);
     if (fault === 'http500' || fault === 'http503') {
       this.stats.faults[fault]++;
       return { status: fault === 'http500' ? 500 : 503, body: 'Internal error (injected by the emulator)' };
@@ -283,8 +293,9 @@ export class AdminEmulator {
     }
   }
 
-  private pickFault(): FaultKind | null {
+  private pickFault(operation: string | undefined): FaultKind | null {
     if (!this.faults.rate || !this.faults.kinds.length) return null;
+    if (this.faults.operations && !(operation && this.faults.operations.includes(operation))) return null;
     if (this.random() >= this.faults.rate) return null;
     return this.faults.kinds[Math.floor(this.random() * this.faults.kinds.length)] ?? null;
   }
@@ -334,6 +345,19 @@ export class AdminEmulator {
         metafield: ({ namespace, key }: { namespace?: string; key: string }) => {
           const m = data.installation.metafields.get(`${data.resolveNamespace(namespace)}.${key}`);
           return m ? metafieldView(m, 'APP_INSTALLATION') : null;
+        },
+      }),
+      // Only the Shop fields the app reads; any other selected non-null field errors, as an unimplemented one should.
+      shop: () => ({
+        __typename: 'Shop',
+        id: data.shopGid,
+        myshopifyDomain: data.shop,
+        customerAccountsV2: {
+          __typename: 'CustomerAccountsV2',
+          customerAccountsVersion: data.customerAccounts.version,
+          url: data.customerAccounts.url,
+          loginLinksVisibleOnStorefrontAndCheckout: true,
+          loginRequiredAtCheckout: false,
         },
       }),
       customer: ({ id }: { id: string }) => {

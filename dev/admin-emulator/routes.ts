@@ -12,12 +12,17 @@ const controlSchema = z.object({
       rate: z.number().min(0).max(1).optional(),
       kinds: z.array(z.enum(['throttled', 'http500', 'http503', 'timeout'])).optional(),
       timeoutMs: z.number().int().min(0).optional(),
+      operations: z.array(z.string().min(1).max(200)).max(50).optional(),
     })
     .optional(),
   seed: z.number().int().optional(),
   resetStats: z.boolean().optional(),
   /** Writes a file of the shop's live theme, as the theme editor would (the setup card's end-to-end test). */
   themeFile: z.object({ shop: z.string().min(1).max(255), filename: z.string().min(1).max(200), content: z.string().max(500_000) }).optional(),
+  /** Switches a shop between new and classic customer accounts (Shop.customerAccountsV2). */
+  customerAccounts: z
+    .object({ shop: z.string().min(1).max(255), version: z.enum(['NEW_CUSTOMER_ACCOUNTS', 'CLASSIC']), url: z.url().max(2000).nullable() })
+    .optional(),
 });
 
 /** The emulated shop's staff: user 1 owns the shop; any other id is a staff member. */
@@ -118,8 +123,13 @@ export function adminEmulatorRoutes(emulator: AdminEmulator, appConfig: Emulated
   app.post('/__emulator/admin', async (c) => {
     const parsed = controlSchema.safeParse(await c.req.json().catch(() => null));
     if (!parsed.success) return c.json({ error: 'invalid_control', issues: parsed.error.issues }, 400);
-    const { resetStats, themeFile, ...settings } = parsed.data;
+    const { resetStats, themeFile, customerAccounts, ...settings } = parsed.data;
     emulator.configure(settings);
+    if (customerAccounts) {
+      const { shop, ...accounts } = customerAccounts;
+      if (!emulator.shopData(shop)) return c.json({ error: 'unknown_shop' }, 404);
+      emulator.setCustomerAccounts(shop, accounts);
+    }
     if (themeFile) {
       try {
         emulator.setThemeFile(themeFile.shop, themeFile.filename, themeFile.content);

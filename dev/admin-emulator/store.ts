@@ -109,6 +109,12 @@ export interface EmuFile {
   createdAt: string;
 }
 
+export interface EmuCustomerAccounts {
+  version: 'NEW_CUSTOMER_ACCOUNTS' | 'CLASSIC';
+  /** Null when the shop has no customer accounts URL (Shopify's `url` is nullable). */
+  url: string | null;
+}
+
 export class ShopData {
   readonly customers = new Map<string, EmuCustomer>();
   /** Staged upload targets by key, and the shop's Files by GID. */
@@ -126,6 +132,12 @@ export class ShopData {
   readonly flowTriggers: ReceivedTrigger[] = [];
   /** The app's installation on this shop and its app-data metafields. */
   readonly installation: { id: string; metafields: Map<string, EmuMetafield> };
+  /**
+   * `Shop.customerAccountsV2`: which customer accounts the shop runs and where they live. A new shop runs new customer
+   * accounts at shopify.com/<shop id>/account, as Shopify sets them up today; tests switch a shop to CLASSIC.
+   */
+  customerAccounts: EmuCustomerAccounts;
+  readonly shopGid: string;
 
   constructor(
     readonly shop: string,
@@ -133,6 +145,9 @@ export class ShopData {
     private readonly ids: IdSequence = new IdSequence(),
   ) {
     this.installation = { id: this.newGid('AppInstallation').gid, metafields: new Map() };
+    const shopId = this.newGid('Shop');
+    this.shopGid = shopId.gid;
+    this.customerAccounts = { version: 'NEW_CUSTOMER_ACCOUNTS', url: `https://shopify.com/${shopId.legacyId}/account` };
     this.themes.push({
       id: this.newGid('OnlineStoreTheme').gid,
       name: 'Horizon',

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { customerByEmail } from './helpers.js';
 
@@ -34,10 +35,25 @@ test.describe('a logged-in shopper manages their own data through the app proxy'
     await expect(page.getByText('We hold no messages or contact details from you.')).toBeVisible();
   });
 
+  test('on a shop with new customer accounts, a logged-in shopper is sent to "My data" in their account', async ({ page }) => {
+    await page.goto('/?customer=7001');
+    await page.goto('/apps/contact-capture/privacy');
+    const link = page.getByRole('link', { name: 'Manage your data in your account' });
+    await expect(link).toBeVisible();
+    // The page's own forms stay below the link (README: why).
+    await expect(page.getByRole('heading', { name: 'Your data' })).toBeVisible();
+    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    await link.click();
+    await expect(page).toHaveURL(/\/account-preview$/);
+    await expect(page.getByRole('heading', { name: 'My data', level: 1 })).toBeVisible();
+  });
+
   test('a logged-out visitor is asked to log in, and a forged delete is refused', async ({ page, request }) => {
     await page.goto('/');
     await page.goto('/apps/contact-capture/privacy');
     await expect(page.getByText('Log in to your account to see the data we hold about you.')).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Manage your data in your account' })).toHaveCount(0);
     const forged = await request.post('/apps/contact-capture/privacy/delete', {
       form: { confirm: 'on', token: 'ab'.repeat(32) },
       headers: { cookie: 'cc_dev_customer=7001' },

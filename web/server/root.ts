@@ -18,6 +18,7 @@ import { RateCounters } from './leads/rate-limit.js';
 import { proxyRoutes } from './routes/proxy/routes.js';
 import { createAdminClient } from './shopify/admin-client.js';
 import { customerEmailLookup } from './shopify/customer-email.js';
+import { customerAccountsLookup } from './shopify/customer-accounts.js';
 import { themeSetupLookup } from './shopify/theme-setup.js';
 import { shopTokens } from './shopify/shops.js';
 import { createShopifyApi } from './shopify/shopify-api.js';
@@ -169,6 +170,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       },
       turnstile: config.turnstile,
       customerEmail: customerEmailLookup(client, tokens),
+      customerAccounts: customerAccountsLookup(client, tokens),
       confirmLink,
       uploads: { admin: adminCall, fetchTimeoutMs: config.shopifyRequestTimeoutMs },
     }),

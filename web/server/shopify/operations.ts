@@ -262,7 +262,18 @@ export const FILE_DELETE = /* GraphQL */ `
   }
 `;
 
+/**
+ * Whether the shop runs new customer accounts, and their address: the app-proxy privacy page sends a logged-in
+ * customer of such a shop to "My data" in their account (shopify/customer-accounts.ts caches it per shop).
+ */
+export const SHOP_CUSTOMER_ACCOUNTS = /* GraphQL */ `
+  query ContactCaptureShopCustomerAccounts {
+    shop { customerAccountsV2 { customerAccountsVersion url } }
+  }
+`;
+
 export const OPERATIONS = {
+  SHOP_CUSTOMER_ACCOUNTS,
   LIVE_THEME_FILES,
   STAGED_UPLOADS_CREATE,
   FILE_CREATE,

@@ -20,6 +20,7 @@ import type { Database } from '../../storage/tables.js';
 import { LIQUID_CONTENT_TYPE, confirmationPage, safeBackPath, storefrontPrefix } from './liquid-pages.js';
 import { verifyProxyQuery } from './signature.js';
 import type { CustomerEmailLookup } from '../../shopify/customer-email.js';
+import type { CustomerAccountsLookup } from '../../shopify/customer-accounts.js';
 import { type UploadDeps, uploadRoutes } from './uploads.js';
 import { findUpload } from '../../leads/uploads.js';
 
@@ -45,6 +46,8 @@ export interface ProxyDeps {
   clock?: () => number;
   /** Self-service asks Shopify for the logged-in customer's verified email through this. */
   customerEmail?: CustomerEmailLookup;
+  /** The privacy page sends a logged-in customer of a shop with new customer accounts to their account through this. */
+  customerAccounts?: CustomerAccountsLookup;
   /** Double opt-in links (core/confirm-link.ts); without it the confirmation page is not served. */
   confirmLink?: ConfirmLinkMaker;
   /** The contact form's attachments (uploads.ts); without it the file field's requests get 404. */
@@ -106,6 +109,7 @@ export function proxyRoutes(deps: ProxyDeps) {
       apiSecret: deps.apiSecret,
       translator: deps.translator,
       customerEmail: deps.customerEmail,
+      customerAccounts: deps.customerAccounts,
     }),
   );
 

@@ -18,6 +18,7 @@ import { lockLeads, transactionWithRetry } from '../../storage/row-locks.js';
 import { readableRow } from '../../storage/field-encryption.js';
 import type { Database } from '../../storage/tables.js';
 import type { CustomerEmailLookup } from '../../shopify/customer-email.js';
+import type { CustomerAccountsLookup } from '../../shopify/customer-accounts.js';
 import { bodyFormat, parseBody, readCapped } from '../../http/body.js';
 import { contactControl } from './contact-input.js';
 import { LIQUID_CONTENT_TYPE, escapeForLiquid as esc, storefrontPrefix } from './liquid-pages.js';
@@ -45,6 +46,11 @@ export interface SelfServiceDeps {
    * Without it, only leads tied to the customer id are matched.
    */
   customerEmail?: CustomerEmailLookup | undefined;
+  /**
+   * Where the shop's new customer accounts live (null for classic accounts or when Shopify cannot tell): a logged-in
+   * customer is then sent to "My data" there first. Without it, the page is as it was before new accounts.
+   */
+  customerAccounts?: CustomerAccountsLookup | undefined;
 }
 
 /** Who the page is about: the signed customer id, and the email Shopify vouches for (null when none). */
@@ -106,9 +112,20 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     const known = await deps.customerEmail(shop, id);
     return known.ok ? { id, email: known.email } : null;
   };
-  const unavailable = (locale: string) =>
+  /**
+   * On a shop with new customer accounts, "My data" in the account does all this page does and more (download,
+   * consent per channel, profile fields); the link comes first, the page's own forms stay below it (README).
+   */
+  const accountLink = (locale: string, account: { url: string } | null) =>
+    account
+      ? `<p class="cc-account-link"><a href="${esc(account.url)}"><strong>${esc(deps.translator.t(locale, 'privacy.account_link'))}</strong></a></p><p>${esc(deps.translator.t(locale, 'privacy.account_hint'))}</p>`
+      : '';
+  const unavailable = (locale: string, account: { url: string } | null = null) =>
     new Response(
-      page(locale, `<h1>${esc(deps.translator.t(locale, 'privacy.title'))}</h1><p role="status">${esc(deps.translator.t(locale, 'privacy.unavailable'))}</p>`),
+      page(
+        locale,
+        `<h1>${esc(deps.translator.t(locale, 'privacy.title'))}</h1>${accountLink(locale, account)}<p role="status">${esc(deps.translator.t(locale, 'privacy.unavailable'))}</p>`,
+      ),
       {
         status: 503,
         headers: { 'content-type': LIQUID_CONTENT_TYPE, 'retry-after': '30' },
@@ -127,8 +144,12 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
     if (!v.loggedInCustomerId) {
       return liquid(page(locale, `<h1>${t('privacy.title')}</h1><p>${t('privacy.login')}</p><p><a href="/account/login">${t('privacy.login_link')}</a></p>`));
     }
-    const customer = await identify(v.shop, v.loggedInCustomerId);
-    if (!customer) return unavailable(locale);
+    // Guests never cost a Shopify call; a logged-in customer's two questions go out together.
+    const [customer, account] = await Promise.all([
+      identify(v.shop, v.loggedInCustomerId),
+      deps.customerAccounts ? deps.customerAccounts(v.shop) : Promise.resolve(null),
+    ]);
+    if (!customer) return unavailable(locale, account);
     const leads = await leadsOf(v.shop, customer);
     const token = formToken(deps.apiSecret, v.shop, v.loggedInCustomerId);
     const action = `${base(v)}/privacy`;
@@ -151,7 +172,7 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
         `<p><input type="checkbox" id="cc-self-confirm" name="confirm" value="on" required><label for="cc-self-confirm">${t('privacy.confirm')}</label></p>` +
         `<input type="hidden" name="token" value="${token}"><input type="hidden" name="locale" value="${esc(locale)}"><button type="submit">${t('privacy.delete_button')}</button></form>`
       : `<p>${t('privacy.none')}</p>`;
-    return liquid(page(locale, `<h1>${t('privacy.title')}</h1>${body}`));
+    return liquid(page(locale, `<h1>${t('privacy.title')}</h1>${accountLink(locale, account)}${body}`));
   });
 
   const readForm = async (request: Request) => parseBody(bodyFormat(request.headers.get('content-type')), await readCapped(request)).fields;
