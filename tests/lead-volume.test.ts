@@ -84,4 +84,20 @@ describe.each(ENGINES)('a person with thousands of leads, on %s', (engine) => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ recorded: MANY + 1 });
   });
+
+  // Past SQLite's 32,766 parameters in one `IN (...)` list (PostgreSQL's 65,535 would need twice as many copies).
+  it("a customer's erasure removes every one of their leads, however many", async (ctx) => {
+    const app = await start();
+    if (!app) return ctx.skip();
+    const id = await submit(app, 'erase-many@example.com', {}, '9302');
+    await copies(app, id, 33_000);
+    const token = await mintCustomerAccountToken({ shop: SHOP, apiKey: API_KEY, secret: SECRET, customerId: 'gid://shopify/Customer/9302' });
+    const response = await app.runtime.app.request('/account/delete', {
+      ...jsonPost({ confirm: true }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ leads_erased: 33_001 });
+    expect(await app.runtime.storage.db.selectFrom('leads').select('id').where('logged_in_customer_id', '=', '9302').execute()).toHaveLength(0);
+  }, 120_000);
 });

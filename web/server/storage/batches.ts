@@ -5,6 +5,9 @@
  */
 export const ROWS_PER_INSERT = 500;
 
+/** Ids per `IN (...)` list, well under both engines' limits (one parameter each). */
+export const IDS_PER_STATEMENT = 10_000;
+
 /** `rows` in consecutive slices of at most `size`. */
 export function batches<T>(rows: readonly T[], size = ROWS_PER_INSERT): T[][] {
   const out: T[][] = [];
