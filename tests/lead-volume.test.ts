@@ -100,4 +100,17 @@ describe.each(ENGINES)('a person with thousands of leads, on %s', (engine) => {
     expect(await response.json()).toMatchObject({ leads_erased: 33_001 });
     expect(await app.runtime.storage.db.selectFrom('leads').select('id').where('logged_in_customer_id', '=', '9302').execute()).toHaveLength(0);
   }, 120_000);
+
+  it('a customer sees every one of their leads on the account page, however many', async (ctx) => {
+    const app = await start();
+    if (!app) return ctx.skip();
+    const id = await submit(app, 'see-many@example.com', {}, '9303');
+    await copies(app, id, 33_000);
+    const token = await mintCustomerAccountToken({ shop: SHOP, apiKey: API_KEY, secret: SECRET, customerId: 'gid://shopify/Customer/9303' });
+    const response = await app.runtime.app.request('/account/data', { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { leads: Array<{ created_at: string }>; consent_records: unknown[] };
+    expect(body.leads).toHaveLength(33_001);
+    expect(body.consent_records).toHaveLength(1);
+  }, 120_000);
 });
