@@ -113,4 +113,18 @@ describe.each(ENGINES)('a person with thousands of leads, on %s', (engine) => {
     expect(body.leads).toHaveLength(33_001);
     expect(body.consent_records).toHaveLength(1);
   }, 120_000);
+
+  it("a customer's consent change past 32,766 leads is recorded on all of them", async (ctx) => {
+    const app = await start();
+    if (!app) return ctx.skip();
+    const id = await submit(app, 'consent-very-many@example.com', {}, '9304');
+    await copies(app, id, 33_000);
+    const token = await mintCustomerAccountToken({ shop: SHOP, apiKey: API_KEY, secret: SECRET, customerId: 'gid://shopify/Customer/9304' });
+    const response = await app.runtime.app.request('/account/consent', {
+      ...jsonPost({ channel: 'sms', state: 'UNSUBSCRIBED' }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ recorded: 33_001 });
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { newId, nowIso, sha256Hex } from '../core/ids.js';
 import { type CustomerRef, type LookupHash, customerLeadIds } from '../leads/erasure.js';
-import { batches } from '../storage/batches.js';
+import { IDS_PER_STATEMENT, batches } from '../storage/batches.js';
 import { lockLeads, transactionWithRetry } from '../storage/row-locks.js';
 import type { Database } from '../storage/tables.js';
 import { FLOW_TRIGGERS, listeningShops, recordFlowEvents } from '../outbox/flow-events.js';
@@ -34,7 +34,10 @@ export async function recordConsentChange(
   return transactionWithRetry(db, async (trx) => {
     const ids = await lockLeads(trx, await customerLeadIds(trx, shop, customer, hash), 'share');
     if (!ids.length) return 0;
-    const leads = await trx.selectFrom('leads').select(['id', 'locale', 'created_at']).where('id', 'in', ids).execute();
+    const leads = [];
+    // In slices (storage/batches.ts): anyone may send the form with this person's email, as often as the limits allow.
+    for (const slice of batches(ids, IDS_PER_STATEMENT))
+      leads.push(...(await trx.selectFrom('leads').select(['id', 'locale', 'created_at']).where('id', 'in', slice).execute()));
     if (!leads.length) return 0;
     const recordIds = new Map(leads.map((lead) => [lead.id, newId()]));
     const records = leads.map((lead) => ({
