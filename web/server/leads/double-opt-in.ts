@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { newId, nowIso } from '../core/ids.js';
 import { enqueueMail } from '../outbox/mail-queue.js';
 import { enqueueSync } from '../outbox/outbox.js';
+import { batches } from '../storage/batches.js';
 import { lockLeads, transactionWithRetry } from '../storage/row-locks.js';
 import type { Database } from '../storage/tables.js';
 
@@ -116,29 +117,25 @@ export async function confirmLead(db: Kysely<Database>, shop: string, leadId: st
       .where('channel', '=', 'email')
       .where('granted', '=', 1)
       .execute();
-    await trx
-      .insertInto('consent_records')
-      .values(
-        leads.map((l) => {
-          const proof = proofs.find((p) => p.lead_id === l.id);
-          return {
-            id: newId(),
-            shop,
-            lead_id: l.id,
-            channel: 'email' as const,
-            granted: 1,
-            // What the shopper agreed to is the text of the form; the confirmation says when and how it was confirmed.
-            text: proof?.text ?? null,
-            text_sha256: proof?.text_sha256 ?? null,
-            locale: l.locale,
-            page: proof?.page ?? null,
-            source: CONFIRMATION_SOURCE,
-            opt_in_level: 'CONFIRMED_OPT_IN',
-            recorded_at: at,
-          };
-        }),
-      )
-      .execute();
+    const records = leads.map((l) => {
+      const proof = proofs.find((p) => p.lead_id === l.id);
+      return {
+        id: newId(),
+        shop,
+        lead_id: l.id,
+        channel: 'email' as const,
+        granted: 1,
+        // What the shopper agreed to is the text of the form; the confirmation says when and how it was confirmed.
+        text: proof?.text ?? null,
+        text_sha256: proof?.text_sha256 ?? null,
+        locale: l.locale,
+        page: proof?.page ?? null,
+        source: CONFIRMATION_SOURCE,
+        opt_in_level: 'CONFIRMED_OPT_IN',
+        recorded_at: at,
+      };
+    });
+    for (const batch of batches(records)) await trx.insertInto('consent_records').values(batch).execute();
     await trx.updateTable('leads').set({ doi_state: 'confirmed', doi_confirmed_at: at }).where('id', 'in', confirmed).execute();
     // Quarantined leads stay out of Shopify whatever the shopper confirms; staff release them as before.
     for (const l of leads) if (l.status === 'pending') await enqueueSync(trx, shop, l.id, clock);

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { normalizePhone } from '../../../schema/submission.js';
 import { type KeyedHash, everyHash } from '../storage/lookup-keys.js';
+import { IDS_PER_STATEMENT, batches } from '../storage/batches.js';
 import { lockLeads } from '../storage/row-locks.js';
 import type { Database } from '../storage/tables.js';
 import { doomLeadUploads } from './uploads.js';
@@ -52,11 +53,14 @@ export async function eraseCustomer(db: Kysely<Database>, shop: string, customer
 export async function removeLeads(db: Kysely<Database>, ids: string[]): Promise<number> {
   const present = await lockLeads(db, ids);
   if (!present.length) return 0;
-  for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes', 'metafield_definition_leads', 'mail_messages', 'flow_events'] as const)
-    await db.deleteFrom(table).where('lead_id', 'in', present).execute();
-  // Their attachments leave the shop's Files too: the worker deletes them (fileDelete) once this commits.
-  await doomLeadUploads(db, present);
-  await db.deleteFrom('leads').where('id', 'in', present).execute();
+  // In slices: a person can have more leads than one `IN (...)` list may name (storage/batches.ts).
+  for (const slice of batches(present, IDS_PER_STATEMENT)) {
+    for (const table of ['outbox_jobs', 'consent_records', 'lead_terms', 'lead_notes', 'metafield_definition_leads', 'mail_messages', 'flow_events'] as const)
+      await db.deleteFrom(table).where('lead_id', 'in', slice).execute();
+    // Their attachments leave the shop's Files too: the worker deletes them (fileDelete) once this commits.
+    await doomLeadUploads(db, slice);
+    await db.deleteFrom('leads').where('id', 'in', slice).execute();
+  }
   return present.length;
 }
 

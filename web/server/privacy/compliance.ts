@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { newId, nowIso } from '../core/ids.js';
 import { type CustomerRef, type LookupHash, customerLeadIds, eraseCustomer, eraseShop } from '../leads/erasure.js';
 import { leadAttachments } from '../leads/uploads.js';
+import { IDS_PER_STATEMENT, batches } from '../storage/batches.js';
 import type { Engine } from '../storage/database.js';
 import { readableRow } from '../storage/field-encryption.js';
 import { customerRefColumn, parseJsonColumn } from '../storage/json-column.js';
@@ -172,23 +173,42 @@ const PACKAGE_COLUMNS = [
 export async function customerPackage(db: Kysely<Database>, shop: string, customer: CustomerRef, hash: LookupHash) {
   const ids = await customerLeadIds(db, shop, customer, hash);
   if (!ids.length) return { leads: [], consent_records: [], notes: [], attachments: [] };
-  const leads = await db
-    .selectFrom('leads')
-    .select([...PACKAGE_COLUMNS])
-    .where('id', 'in', ids)
-    .orderBy('created_at')
-    .execute();
-  const consent_records = await db
-    .selectFrom('consent_records')
-    .select(['lead_id', 'channel', 'granted', 'text', 'text_sha256', 'locale', 'page', 'source', 'opt_in_level', 'recorded_at'])
-    .where('lead_id', 'in', ids)
-    .orderBy('recorded_at')
-    .execute();
-  // What staff wrote about the customer is theirs to see too.
-  const notes = await db.selectFrom('lead_notes').select(['lead_id', 'body', 'created_at']).where('lead_id', 'in', ids).orderBy('created_at').execute();
+  // In slices (storage/batches.ts): anyone may send the form with this person's email, as often as the limits allow.
+  // Each slice comes ordered; the stable sort below only merges slices.
+  const slices = batches(ids, IDS_PER_STATEMENT);
+  const leads = [];
+  const consent_records = [];
+  const notes = [];
+  for (const slice of slices) {
+    leads.push(
+      ...(await db
+        .selectFrom('leads')
+        .select([...PACKAGE_COLUMNS])
+        .where('id', 'in', slice)
+        .orderBy('created_at')
+        .execute()),
+    );
+    consent_records.push(
+      ...(await db
+        .selectFrom('consent_records')
+        .select(['lead_id', 'channel', 'granted', 'text', 'text_sha256', 'locale', 'page', 'source', 'opt_in_level', 'recorded_at'])
+        .where('lead_id', 'in', slice)
+        .orderBy('recorded_at')
+        .execute()),
+    );
+    // What staff wrote about the customer is theirs to see too.
+    notes.push(...(await db.selectFrom('lead_notes').select(['lead_id', 'body', 'created_at']).where('lead_id', 'in', slice).orderBy('created_at').execute()));
+  }
+  const byTime =
+    <K extends string>(key: K) =>
+    (a: Record<K, string>, b: Record<K, string>) =>
+      a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0;
+  leads.sort(byTime('created_at'));
+  consent_records.sort(byTime('recorded_at'));
+  notes.sort(byTime('created_at'));
   // A value that did not open is named as unreadable in the package rather than handed over as a marker.
   // The files they attached, by name, type, size and where Shopify keeps them (the shop's Files).
-  const attachments = (await leadAttachments(db, ids)).map((a) => ({
+  const attachments = (await Promise.all(slices.map((slice) => leadAttachments(db, slice)))).flat().map((a) => ({
     lead_id: a.lead_id,
     filename: a.filename,
     type: a.detected_mime,

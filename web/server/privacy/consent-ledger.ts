@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { newId, nowIso, sha256Hex } from '../core/ids.js';
 import { type CustomerRef, type LookupHash, customerLeadIds } from '../leads/erasure.js';
+import { IDS_PER_STATEMENT, batches } from '../storage/batches.js';
 import { lockLeads, transactionWithRetry } from '../storage/row-locks.js';
 import type { Database } from '../storage/tables.js';
 import { FLOW_TRIGGERS, listeningShops, recordFlowEvents } from '../outbox/flow-events.js';
@@ -33,28 +34,27 @@ export async function recordConsentChange(
   return transactionWithRetry(db, async (trx) => {
     const ids = await lockLeads(trx, await customerLeadIds(trx, shop, customer, hash), 'share');
     if (!ids.length) return 0;
-    const leads = await trx.selectFrom('leads').select(['id', 'locale', 'created_at']).where('id', 'in', ids).execute();
+    const leads = [];
+    // In slices (storage/batches.ts): anyone may send the form with this person's email, as often as the limits allow.
+    for (const slice of batches(ids, IDS_PER_STATEMENT))
+      leads.push(...(await trx.selectFrom('leads').select(['id', 'locale', 'created_at']).where('id', 'in', slice).execute()));
     if (!leads.length) return 0;
     const recordIds = new Map(leads.map((lead) => [lead.id, newId()]));
-    await trx
-      .insertInto('consent_records')
-      .values(
-        leads.map((lead) => ({
-          id: recordIds.get(lead.id)!,
-          shop,
-          lead_id: lead.id,
-          channel: change.channel,
-          granted: change.state.toUpperCase() === 'SUBSCRIBED' ? 1 : 0,
-          text: change.text ?? null,
-          text_sha256: change.text ? sha256Hex(change.text) : null,
-          locale: lead.locale,
-          page: null,
-          source: change.source ?? `shopify:${change.state.toLowerCase()}`,
-          opt_in_level: change.optInLevel ?? 'UNKNOWN',
-          recorded_at: recordedAt,
-        })),
-      )
-      .execute();
+    const records = leads.map((lead) => ({
+      id: recordIds.get(lead.id)!,
+      shop,
+      lead_id: lead.id,
+      channel: change.channel,
+      granted: change.state.toUpperCase() === 'SUBSCRIBED' ? 1 : 0,
+      text: change.text ?? null,
+      text_sha256: change.text ? sha256Hex(change.text) : null,
+      locale: lead.locale,
+      page: null,
+      source: change.source ?? `shopify:${change.state.toLowerCase()}`,
+      opt_in_level: change.optInLevel ?? 'UNKNOWN',
+      recorded_at: recordedAt,
+    }));
+    for (const batch of batches(records)) await trx.insertInto('consent_records').values(batch).execute();
     // One "Lead consent changed" per change, on the customer's newest lead, for shops whose Flow listens; keyed on
     // its consent record, so Shopify's retry of the webhook (or a second instance) owes it once.
     if ((await listeningShops(trx, FLOW_TRIGGERS.consentChanged, [shop])).has(shop)) {

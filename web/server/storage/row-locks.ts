@@ -1,4 +1,5 @@
 import { type Kysely, PostgresAdapter } from 'kysely';
+import { IDS_PER_STATEMENT, batches } from './batches.js';
 import type { Database } from './tables.js';
 
 /**
@@ -15,14 +16,21 @@ export const isPostgres = (db: Kysely<Database>): boolean => db.getExecutor().ad
  */
 export async function lockLeads(db: Kysely<Database>, ids: readonly string[], mode: 'update' | 'share' = 'update'): Promise<string[]> {
   if (!ids.length) return [];
-  const rows = await db
-    .selectFrom('leads')
-    .select('id')
-    .where('id', 'in', [...ids])
-    .orderBy('id')
-    .$if(isPostgres(db), (qb) => (mode === 'update' ? qb.forUpdate() : qb.forShare()))
-    .execute();
-  return rows.map((r) => r.id);
+  // A person can have more leads than one `IN (...)` list may name (anyone may send the form with their email): past
+  // IDS_PER_STATEMENT they are locked in slices of sorted ids, which keeps the lock order.
+  const slices = ids.length > IDS_PER_STATEMENT ? batches([...ids].sort(), IDS_PER_STATEMENT) : [[...ids]];
+  const present: string[] = [];
+  for (const slice of slices) {
+    const rows = await db
+      .selectFrom('leads')
+      .select('id')
+      .where('id', 'in', slice)
+      .orderBy('id')
+      .$if(isPostgres(db), (qb) => (mode === 'update' ? qb.forUpdate() : qb.forShare()))
+      .execute();
+    present.push(...rows.map((r) => r.id));
+  }
+  return present;
 }
 
 /** SQLSTATEs that mean "the other transaction won; running this one again will see its outcome". */

@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import SQLite from 'better-sqlite3';
-import { Kysely, sql } from 'kysely';
+import { CompiledQuery, Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteThreadDialect } from './sqlite-thread.js';
 
@@ -92,6 +95,47 @@ describe('SQLite on its own thread', () => {
     await sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < 3000000) select count(*) as c from n`.execute(db);
     clearInterval(timer);
     expect(ticks).toBeGreaterThan(0);
+  });
+
+  // Principle 9: a value that cannot be copied to the thread (a function, a symbol) fails its own statement with its
+  // own error; the transaction it opened is still one, and nothing is left waiting on the thread.
+  it('fails a statement whose parameter cannot cross to the thread with that error, and nothing else', async () => {
+    const db = await database();
+    const uncloneable = CompiledQuery.raw('insert into t (id, body) values (?, null)', [() => 'x']);
+    const error = await db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.executeQuery(uncloneable);
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'DataCloneError' });
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('t').values({ id: 'z', body: null }).execute();
+        await trx.insertInto('t').values({ id: 'z', body: null }).execute();
+      }),
+    ).rejects.toThrow();
+    expect(await db.selectFrom('t').select('id').execute()).toEqual([]);
+  });
+
+  it('does not hold the process open after a statement that could not be sent', () => {
+    const script = [
+      `import { CompiledQuery, Kysely } from ${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve('kysely')).href)};`,
+      `import { SqliteThreadDialect } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'sqlite-thread.ts')).href)};`,
+      "const db = new Kysely({ dialect: new SqliteThreadDialect({ path: ':memory:', pragmas: [] }) });",
+      "await db.executeQuery(CompiledQuery.raw('select ?', [Symbol('x')])).catch(() => {});",
+      "await db.executeQuery(CompiledQuery.raw('select 1'));",
+      "console.log('done');",
+    ].join('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'cc-thread-'));
+    dirs.push(dir);
+    const file = join(dir, 'forgotten.mts');
+    writeFileSync(file, script);
+    // Never closed, as a script that forgot to: it must end on its own once nothing is under way.
+    const run = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: import.meta.dirname, timeout: 15_000, encoding: 'utf8' });
+    expect(run.stdout.trim()).toBe('done');
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(0);
   });
 
   it('refuses statements once closed', async () => {

@@ -173,16 +173,32 @@ class SqliteThreadDriver implements Driver {
     if (!worker) return Promise.reject(new Error('the SQLite thread is not running'));
     const id = this.nextId++;
     if (!this.pending.size) worker.ref();
-    return new Promise<Reply>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+    const reply = new Promise<Reply>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    try {
       worker.postMessage({ id, ...message });
-    });
+    } catch (error) {
+      // A parameter that cannot be copied to the thread (a function, a symbol: DataCloneError) never left this
+      // thread: nothing ran and no answer will come, so nothing may wait for one (it would hold the process open).
+      this.pending.delete(id);
+      if (!this.pending.size) worker.unref();
+      throw error;
+    }
+    return reply;
   }
 
   private async execute<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const begin = this.beginPending;
     this.beginPending = false;
-    const reply = await this.send({ sql: query.sql, params: query.parameters, ...(begin ? { begin } : {}) });
+    let sent: Promise<Reply>;
+    try {
+      sent = this.send({ sql: query.sql, params: query.parameters, ...(begin ? { begin } : {}) });
+    } catch (error) {
+      // Not sent, so BEGIN did not run either: the rollback that follows must not ask SQLite to end no transaction
+      // (its "no transaction is active" would replace this error).
+      this.beginPending = begin;
+      throw error;
+    }
+    const reply = await sent;
     if (reply.rows) return { rows: reply.rows as R[] };
     return {
       numAffectedRows: reply.changes !== undefined && reply.changes !== null ? BigInt(reply.changes) : undefined,

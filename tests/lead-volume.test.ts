@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MailCatcher } from '../dev/mail-catcher.js';
+import { mintCustomerAccountToken } from '../dev/session-token.js';
+import { signConfirmLink } from '../web/server/core/confirm-link.js';
+import { formKey, signTags } from '../web/server/core/form-key.js';
+import { newId } from '../web/server/core/ids.js';
+import { ENGINES } from './helpers/databases.js';
+import { API_KEY, SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
+
+/**
+ * Anyone may send the form with anyone's email, as often as the rate limits let them: a person can have thousands of
+ * leads in a shop without having sent one. What is done for that person (their confirmation, their consent changes)
+ * must still work, whatever the count: one statement per change would pass the database's limit on bound
+ * parameters (SQLite 32,766, PostgreSQL 65,535) after a few thousand rows of a dozen columns.
+ */
+const MANY = 5_600; // 12 columns a consent record: past both engines' limits in one statement
+const doi = { double_opt_in: 'doi:7', double_opt_in_sig: signTags(formKey(SECRET, SHOP), 'opt-in:doi:7') };
+const form = (fields: Record<string, string>): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(fields).toString(),
+});
+
+describe.each(ENGINES)('a person with thousands of leads, on %s', (engine) => {
+  let t: TestApp | null = null;
+  let catcher: MailCatcher;
+  afterEach(async () => {
+    await t?.close();
+    t = null;
+    await catcher.stop();
+  });
+
+  async function start() {
+    catcher = new MailCatcher();
+    t = await startTestApp(engine, { SMTP_URL: await catcher.start(0) });
+    return t;
+  }
+
+  const submit = async (app: TestApp, email: string, extra: Record<string, unknown> = {}, customerId?: string) => {
+    const response = await app.proxy('/submit', {
+      ...jsonPost({ email, first_name: 'Vic', email_marketing_consent: true, consent_text: 'Yes', rendered_at: Date.now() - 10_000, ...extra }),
+      ...(customerId ? { customerId } : {}),
+    });
+    expect(response.status).toBe(202);
+    return ((await response.json()) as { id: string }).id;
+  };
+
+  /** Copies of a stored lead (as a sender repeating the form would leave), written straight to the database. */
+  const copies = async (app: TestApp, id: string, count: number) => {
+    const db = app.runtime.storage.db;
+    const row = await db.selectFrom('leads').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    for (let done = 0; done < count; done += 200) {
+      const batch = Array.from({ length: Math.min(200, count - done) }, () => {
+        const copy = newId();
+        return { ...row, id: copy, idempotency_key: `copy-${copy}` };
+      });
+      await db.insertInto('leads').values(batch).execute();
+    }
+  };
+
+  it('the address owner can still confirm when thousands of pending leads carry their address', async (ctx) => {
+    const app = await start();
+    if (!app) return ctx.skip();
+    const id = await submit(app, 'victim@example.com', doi);
+    await copies(app, id, MANY);
+    const lead = await app.runtime.storage.db.selectFrom('leads').select('doi_expires_at').where('id', '=', id).executeTakeFirstOrThrow();
+    const link = signConfirmLink(SECRET, SHOP, id, Math.floor(Date.parse(lead.doi_expires_at!) / 1000));
+    const confirmed = await app.proxy('/confirm', form({ l: link.lead, e: String(link.expires), s: link.sig }));
+    expect(confirmed.status).toBe(200);
+    const pending = await app.runtime.storage.db.selectFrom('leads').select('id').where('doi_state', '=', 'pending').execute();
+    expect(pending).toHaveLength(0);
+  });
+
+  it("a customer's consent change is recorded on every one of their leads, however many", async (ctx) => {
+    const app = await start();
+    if (!app) return ctx.skip();
+    const id = await submit(app, 'many@example.com', {}, '9301');
+    await copies(app, id, MANY);
+    const token = await mintCustomerAccountToken({ shop: SHOP, apiKey: API_KEY, secret: SECRET, customerId: 'gid://shopify/Customer/9301' });
+    const response = await app.runtime.app.request('/account/consent', {
+      ...jsonPost({ channel: 'email', state: 'UNSUBSCRIBED', text: 'Email me news' }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ recorded: MANY + 1 });
+  });
+
+  // Past SQLite's 32,766 parameters in one `IN (...)` list (PostgreSQL's 65,535 would need twice as many copies).
+  it("a customer's erasure removes every one of their leads, however many", async (ctx) => {
+    const app = await start();
+    if (!app) return ctx.skip();
+    const id = await submit(app, 'erase-many@example.com', {}, '9302');
+    await copies(app, id, 33_000);
+    const token = await mintCustomerAccountToken({ shop: SHOP, apiKey: API_KEY, secret: SECRET, customerId: 'gid://shopify/Customer/9302' });
+    const response = await app.runtime.app.request('/account/delete', {
+      ...jsonPost({ confirm: true }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ leads_erased: 33_001 });
+    expect(await app.runtime.storage.db.selectFrom('leads').select('id').where('logged_in_customer_id', '=', '9302').execute()).toHaveLength(0);
+  }, 120_000);
+
+  it('a customer sees every one of their leads on the account page, however many', async (ctx) => {
+    const app = await start();
+    if (!app) return ctx.skip();
+    const id = await submit(app, 'see-many@example.com', {}, '9303');
+    await copies(app, id, 33_000);
+    const token = await mintCustomerAccountToken({ shop: SHOP, apiKey: API_KEY, secret: SECRET, customerId: 'gid://shopify/Customer/9303' });
+    const response = await app.runtime.app.request('/account/data', { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { leads: Array<{ created_at: string }>; consent_records: unknown[] };
+    expect(body.leads).toHaveLength(33_001);
+    expect(body.consent_records).toHaveLength(1);
+  }, 120_000);
+
+  it("a customer's consent change past 32,766 leads is recorded on all of them", async (ctx) => {
+    const app = await start();
+    if (!app) return ctx.skip();
+    const id = await submit(app, 'consent-very-many@example.com', {}, '9304');
+    await copies(app, id, 33_000);
+    const token = await mintCustomerAccountToken({ shop: SHOP, apiKey: API_KEY, secret: SECRET, customerId: 'gid://shopify/Customer/9304' });
+    const response = await app.runtime.app.request('/account/consent', {
+      ...jsonPost({ channel: 'sms', state: 'UNSUBSCRIBED' }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ recorded: 33_001 });
+  }, 120_000);
+});
