@@ -185,7 +185,7 @@ export async function customerPackage(db: Kysely<Database>, shop: string, custom
     .orderBy('recorded_at')
     .execute();
   // What staff wrote about the customer is theirs to see too.
-  const notes = await db.selectFrom('lead_notes').select(['lead_id', 'body', 'created_at']).where('lead_id', 'in', ids).orderBy('created_at').execute();
+  const notes = await db.selectFrom('lead_notes').select(['lead_id', 'kind', 'body', 'created_at']).where('lead_id', 'in', ids).orderBy('created_at').execute();
   // A value that did not open is named as unreadable in the package rather than handed over as a marker.
   // The files they attached, by name, type, size and where Shopify keeps them (the shop's Files).
   const attachments = (await leadAttachments(db, ids)).map((a) => ({

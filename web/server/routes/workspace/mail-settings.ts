@@ -16,6 +16,8 @@ const senderBody = z.object({
   fromName: z.string().trim().min(1).max(100).regex(SINGLE_LINE, 'one line, no control characters'),
   /** The language of staff e-mail (notifications). */
   locale: z.enum(['en', 'fr']).optional(),
+  /** Reply-To of replies and autoresponders; null clears it (answers go to `from`). */
+  replyTo: z.email().max(254).nullable().optional(),
 });
 
 /**
@@ -26,8 +28,13 @@ export function mailSettingsRoutes(db: Kysely<Database>, smtpConfigured: boolean
   const app = new Hono<StaffEnv>();
   const current = async (shop: string): Promise<MailSettings> => {
     const sender = await shopSender(db, shop);
-    const row = await db.selectFrom('shops').select(['mail_from', 'mail_from_name']).where('shop', '=', shop).executeTakeFirst();
-    return { from: row?.mail_from ?? null, fromName: row?.mail_from_name ?? null, problems: mailProblems(smtpConfigured, sender) };
+    const row = await db.selectFrom('shops').select(['mail_from', 'mail_from_name', 'mail_reply_to']).where('shop', '=', shop).executeTakeFirst();
+    return {
+      from: row?.mail_from ?? null,
+      fromName: row?.mail_from_name ?? null,
+      replyTo: row?.mail_reply_to ?? null,
+      problems: mailProblems(smtpConfigured, sender),
+    };
   };
   // Staff notifications of one form: who gets an e-mail for each new lead (quarantined leads excepted).
   const formId = z.string().regex(/^[A-Za-z0-9_-]{0,64}$/);
@@ -73,7 +80,12 @@ export function mailSettingsRoutes(db: Kysely<Database>, smtpConfigured: boolean
     const shop = c.get('session').shop;
     await db
       .updateTable('shops')
-      .set({ mail_from: parsed.data.from, mail_from_name: parsed.data.fromName, ...(parsed.data.locale ? { mail_locale: parsed.data.locale } : {}) })
+      .set({
+        mail_from: parsed.data.from,
+        mail_from_name: parsed.data.fromName,
+        ...(parsed.data.locale ? { mail_locale: parsed.data.locale } : {}),
+        ...(parsed.data.replyTo !== undefined ? { mail_reply_to: parsed.data.replyTo } : {}),
+      })
       .where('shop', '=', shop)
       .execute();
     return c.json(await current(shop));
