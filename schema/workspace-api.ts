@@ -147,6 +147,8 @@ export interface MailEntry {
 export interface MailSettings {
   from: string | null;
   fromName: string | null;
+  /** Where shoppers' answers go (Reply-To of replies and autoresponders); null = the sender address. */
+  replyTo?: string | null;
   problems: ('smtp_not_configured' | 'sender_missing')[];
 }
 
@@ -155,6 +157,9 @@ export interface LeadNote {
   author: string;
   body: string | null;
   created_at: string;
+  /** note: for staff only; reply: sent to the shopper (POST /api/leads/:id/replies) as the e-mail `mail_id`. */
+  kind?: 'note' | 'reply';
+  mail_id?: string | null;
   unreadable?: string[];
 }
 

@@ -41,6 +41,7 @@ describe.each(ENGINES)('staff notifications on %s', (engine) => {
       form: 'contact-main',
       notifyTo: ['sales@shop.example', 'owner@shop.example'],
       mode: 'each',
+      autoreply: { enabled: false, subject: null, text: null },
     });
 
     const submit = async (fields: Record<string, unknown>) => {

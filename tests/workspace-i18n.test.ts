@@ -52,6 +52,7 @@ const AUDIT_ACTIONS = keysOf<AuditAction>({
   role_change: true,
   download_package: true,
   searched: true,
+  reply: true,
 });
 const REQUEST_STATUSES = keysOf<ComplianceRequestsTable['status']>({ received: true, done: true });
 /** Values the sync can leave out with a warning (metafields are named by their key), and email consent (lead-sync.ts). */

@@ -38,6 +38,11 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
   const [message, setMessage] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
   const [note, setNote] = useState('');
+  const [reply, setReply] = useState('');
+  // One key per reply the manager means to send: a double click or a retried request sends it once.
+  const [replyKey, setReplyKey] = useState(newReplyKey);
+  const [replying, setReplying] = useState(false);
+  const [replyError, setReplyError] = useState<string | null>(null);
   const canWork = me.permissions.includes('work');
 
   const load = () =>
@@ -52,6 +57,28 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
       await load();
     } catch (e) {
       setMessage(format(t.error, { status: e instanceof ApiError ? e.status : 0 }));
+    }
+  };
+
+  const sendReply = async (e: Event) => {
+    e.preventDefault();
+    if (replying) return;
+    if (!reply.trim()) {
+      setReplyError(t.detail.replyEmpty);
+      return;
+    }
+    setReplyError(null);
+    setReplying(true);
+    try {
+      await apiJson(`/leads/${id}/replies`, { method: 'POST', body: JSON.stringify({ body: reply, key: replyKey }) });
+      setReply('');
+      setReplyKey(newReplyKey());
+      setMessage(t.detail.replyQueued);
+      await load();
+    } catch (err) {
+      setReplyError(format(t.error, { status: err instanceof ApiError ? err.status : 0 }));
+    } finally {
+      setReplying(false);
     }
   };
 
@@ -249,7 +276,8 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
               {detail.notes.length === 0 ? <p>{t.detail.noNotes}</p> : null}
               <ul class="notes">
                 {detail.notes.map((n) => (
-                  <li>
+                  <li class={n.kind === 'reply' ? 'note--reply' : undefined}>
+                    <strong>{n.kind === 'reply' ? t.detail.kindReply : t.detail.kindNote}</strong>
                     <p class="pre">{shown(n, 'body', n.body, t.unreadable)}</p>
                     <span class="subdued">{when(n.created_at, language)}</span>
                   </li>
@@ -271,11 +299,60 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
               </form>
             </Card>
           ) : null}
+          {canWork && !lead.masked ? (
+            <Card title={t.detail.replyTitle}>
+              <form class="reply" onSubmit={sendReply} noValidate>
+                <label for="reply">{t.detail.replyLabel}</label>
+                <p id="reply-hint" class="subdued">
+                  {t.detail.replyHint}
+                </p>
+                <textarea
+                  id="reply"
+                  rows={6}
+                  maxLength={10_000}
+                  value={reply}
+                  aria-describedby={replyError ? 'reply-hint reply-error' : 'reply-hint'}
+                  aria-invalid={replyError ? 'true' : undefined}
+                  onInput={(e) => setReply(e.currentTarget.value)}
+                />
+                {replyError ? (
+                  <p id="reply-error" class="error-text" role="alert">
+                    {replyError}
+                  </p>
+                ) : null}
+                <button type="submit" class="button button--primary" disabled={replying} aria-busy={replying ? 'true' : undefined}>
+                  {replying ? t.detail.replySending : t.detail.replySend}
+                </button>
+              </form>
+            </Card>
+          ) : null}
+          <Card title={t.detail.mailTitle}>
+            {detail.mail?.length ? (
+              <ul class="history mail-log">
+                {detail.mail.map((m) => (
+                  <li>
+                    <strong>{mailTemplateLabel(t, m.template)}</strong> · {t.detail.mailStates[m.status]} ·{' '}
+                    {plural(t, m.attempts, t.detail.attemptsOne, t.detail.attempts)}
+                    <br />
+                    <span class="subdued">{m.sent_at ? format(t.detail.mailSentOn, { when: when(m.sent_at, language) }) : when(m.created_at, language)}</span>
+                    {m.last_error && m.status !== 'sent' ? <p class="error-text">{m.last_error}</p> : null}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p>{t.detail.noMail}</p>
+            )}
+          </Card>
         </div>
       </div>
     </>
   );
 }
+
+const newReplyKey = (): string => `r-${crypto.randomUUID()}`;
+
+const mailTemplateLabel = (t: Strings, template: string): string =>
+  template in t.detail.mailTemplates ? t.detail.mailTemplates[template as keyof Strings['detail']['mailTemplates']] : template;
 
 /** An address as stored on the lead (JSON), on one line. */
 function storedAddressLine(json: string | null | undefined): string | null {

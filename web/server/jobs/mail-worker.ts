@@ -33,6 +33,7 @@ export interface MailWorkerOptions {
 }
 
 const MAIL_KINDS: readonly OutboxJob['kind'][] = ['send_mail'];
+const ANSWERABLE: ReadonlySet<string> = new Set(['reply', 'autoreply']);
 
 /**
  * Sends the outbox's e-mails, apart from the Shopify sync: a slow SMTP server never holds up a customer write, and a
@@ -172,8 +173,10 @@ export class MailWorker {
       return;
     }
     const outcome = await mailer.send({
-      from: sender,
+      from: { name: sender.name, address: sender.address },
       to: mail.to_address,
+      // Shoppers answer replies and autoresponders; staff notifications and confirmations are not conversations.
+      ...(sender.replyTo && ANSWERABLE.has(mail.template) ? { replyTo: sender.replyTo } : {}),
       subject: rendered.subject,
       html: rendered.html,
       text: rendered.text,

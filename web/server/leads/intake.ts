@@ -7,6 +7,7 @@ import { canonicalJson, newId, nowIso, sha256Hex } from '../core/ids.js';
 import { enqueueJobs } from '../outbox/outbox.js';
 import { queueConfirmation } from './double-opt-in.js';
 import { type WorkspaceLink, queueNotifications } from './notifications.js';
+import { queueAutoreplies } from './autoresponder.js';
 import { FLOW_TRIGGERS, listeningShops, recordFlowEvents } from '../outbox/flow-events.js';
 import { claimUpload } from './uploads.js';
 import { DEFAULT_RATE_LIMITS, RateCounters, type RateLimits, retryAfterSeconds } from './rate-limit.js';
@@ -382,6 +383,11 @@ async function writeBatch(
         mail.workspaceLink,
         () => now,
       );
+    await queueAutoreplies(
+      trx,
+      fresh.map((b) => b.row),
+      () => now,
+    );
     // One INSERT for the batch; the worker is woken once the batch commits (outbox/outbox.ts).
     await enqueueJobs(
       trx,

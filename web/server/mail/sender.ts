@@ -5,11 +5,13 @@ import type { Database } from '../storage/tables.js';
 export interface Sender {
   address: string;
   name: string;
+  /** Reply-To for mail a shopper may answer; null = answers go to `address`. */
+  replyTo: string | null;
 }
 
 export async function shopSender(db: Kysely<Database>, shop: string): Promise<Sender | null> {
-  const row = await db.selectFrom('shops').select(['mail_from', 'mail_from_name']).where('shop', '=', shop).executeTakeFirst();
-  return row?.mail_from && row.mail_from_name ? { address: row.mail_from, name: row.mail_from_name } : null;
+  const row = await db.selectFrom('shops').select(['mail_from', 'mail_from_name', 'mail_reply_to']).where('shop', '=', shop).executeTakeFirst();
+  return row?.mail_from && row.mail_from_name ? { address: row.mail_from, name: row.mail_from_name, replyTo: row.mail_reply_to } : null;
 }
 
 /** Why this shop's mail cannot go out now (machine-readable, shown by the workspace); empty when it can. */

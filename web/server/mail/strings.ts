@@ -13,6 +13,9 @@ export interface MailStrings {
   confirmIgnore: string;
   replySubject: string;
   sentBy: string;
+  /** The autoresponder's defaults, used when the merchant left the form's subject or text empty. */
+  autoreplySubject: string;
+  autoreplyText: string;
 }
 
 export const MAIL_LOCALES = ['en', 'fr', 'de', 'es', 'it', 'nl', 'pt-BR', 'ja'] as const;
@@ -29,6 +32,8 @@ export const MAIL_STRINGS: Record<MailLocale, MailStrings> = {
     confirmIgnore: 'If you did not ask for this, ignore this e-mail: you will not be subscribed.',
     replySubject: 'Re: your message to {{shop}}',
     sentBy: 'Sent by {{shop}}.',
+    autoreplySubject: 'We received your message – {{shop}}',
+    autoreplyText: 'Thank you for contacting {{shop}}. We have received your message and will answer as soon as we can.',
   },
   fr: {
     confirmSubject: 'Merci de confirmer votre inscription à {{shop}}',
@@ -40,6 +45,8 @@ export const MAIL_STRINGS: Record<MailLocale, MailStrings> = {
     confirmIgnore: 'Si vous n’avez rien demandé, ignorez cet e-mail : vous ne serez pas inscrit.',
     replySubject: 'Re : votre message à {{shop}}',
     sentBy: 'Envoyé par {{shop}}.',
+    autoreplySubject: 'Nous avons bien reçu votre message – {{shop}}',
+    autoreplyText: 'Merci d’avoir contacté {{shop}}. Nous avons bien reçu votre message et vous répondrons dès que possible.',
   },
   de: {
     confirmSubject: 'Bitte bestätigen Sie Ihre Anmeldung bei {{shop}}',
@@ -51,6 +58,8 @@ export const MAIL_STRINGS: Record<MailLocale, MailStrings> = {
     confirmIgnore: 'Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Sie werden nicht angemeldet.',
     replySubject: 'Re: Ihre Nachricht an {{shop}}',
     sentBy: 'Gesendet von {{shop}}.',
+    autoreplySubject: 'Wir haben Ihre Nachricht erhalten – {{shop}}',
+    autoreplyText: 'Vielen Dank für Ihre Nachricht an {{shop}}. Wir haben sie erhalten und antworten Ihnen so bald wie möglich.',
   },
   es: {
     confirmSubject: 'Confirma tu suscripción a {{shop}}',
@@ -62,6 +71,8 @@ export const MAIL_STRINGS: Record<MailLocale, MailStrings> = {
     confirmIgnore: 'Si no lo has pedido, ignora este correo: no se te suscribirá.',
     replySubject: 'Re: tu mensaje a {{shop}}',
     sentBy: 'Enviado por {{shop}}.',
+    autoreplySubject: 'Hemos recibido tu mensaje – {{shop}}',
+    autoreplyText: 'Gracias por escribir a {{shop}}. Hemos recibido tu mensaje y te responderemos lo antes posible.',
   },
   it: {
     confirmSubject: 'Conferma la tua iscrizione a {{shop}}',
@@ -73,6 +84,8 @@ export const MAIL_STRINGS: Record<MailLocale, MailStrings> = {
     confirmIgnore: 'Se non l’hai chiesto tu, ignora questa e-mail: non verrai iscritto.',
     replySubject: 'Re: il tuo messaggio a {{shop}}',
     sentBy: 'Inviato da {{shop}}.',
+    autoreplySubject: 'Abbiamo ricevuto il tuo messaggio – {{shop}}',
+    autoreplyText: 'Grazie per aver contattato {{shop}}. Abbiamo ricevuto il tuo messaggio e ti risponderemo il prima possibile.',
   },
   nl: {
     confirmSubject: 'Bevestig je inschrijving bij {{shop}}',
@@ -84,6 +97,8 @@ export const MAIL_STRINGS: Record<MailLocale, MailStrings> = {
     confirmIgnore: 'Heb je hier niet om gevraagd? Negeer deze e-mail dan: je wordt niet ingeschreven.',
     replySubject: 'Re: je bericht aan {{shop}}',
     sentBy: 'Verzonden door {{shop}}.',
+    autoreplySubject: 'We hebben je bericht ontvangen – {{shop}}',
+    autoreplyText: 'Bedankt voor je bericht aan {{shop}}. We hebben het ontvangen en antwoorden zo snel mogelijk.',
   },
   'pt-BR': {
     confirmSubject: 'Confirme sua inscrição em {{shop}}',
@@ -95,6 +110,8 @@ export const MAIL_STRINGS: Record<MailLocale, MailStrings> = {
     confirmIgnore: 'Se você não pediu isso, ignore este e-mail: você não será inscrito.',
     replySubject: 'Re: sua mensagem para {{shop}}',
     sentBy: 'Enviado por {{shop}}.',
+    autoreplySubject: 'Recebemos sua mensagem – {{shop}}',
+    autoreplyText: 'Obrigado por entrar em contato com {{shop}}. Recebemos sua mensagem e responderemos o mais breve possível.',
   },
   ja: {
     confirmSubject: '{{shop}} の購読を確認してください',
@@ -106,6 +123,8 @@ export const MAIL_STRINGS: Record<MailLocale, MailStrings> = {
     confirmIgnore: 'お心当たりがない場合は、このメールを無視してください。購読は登録されません。',
     replySubject: 'Re: {{shop}} へのお問い合わせ',
     sentBy: '{{shop}} より送信',
+    autoreplySubject: '{{shop}} へのお問い合わせを受け付けました',
+    autoreplyText: '{{shop}} へお問い合わせいただきありがとうございます。メッセージを受け付けました。できるだけ早くご返信いたします。',
   },
 };
 

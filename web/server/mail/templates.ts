@@ -8,12 +8,16 @@ import { MAIL_STRINGS, type MailLocale, mailLocale } from './strings.js';
 const confirmParams = z.object({ name: z.string().nullable(), url: z.url(), expiresAt: z.iso.datetime() });
 const replyParams = z.object({ name: z.string().nullable(), body: z.string() });
 
+/** The merchant's subject and text (null: the app's default in the shopper's language), frozen when queued. */
+const autoreplyParams = z.object({ name: z.string().nullable(), subject: z.string().nullable(), text: z.string().nullable() });
+
 const notifyParams = z.object({ form: z.string(), name: z.string().nullable(), email: z.string(), message: z.string().nullable(), link: z.url() });
 
 export const TEMPLATES = {
   confirm_optin: confirmParams,
   reply: replyParams,
   notify_lead: notifyParams,
+  autoreply: autoreplyParams,
 } as const;
 
 /** Staff mail is in the shop's language: English or French (the workspace's languages). */
@@ -128,6 +132,22 @@ export function renderMail(template: string, locale: string, rawParams: unknown,
       const html = layout(language, subject, `<p style="margin:0 0 16px">${fill(hello, vars, true)}</p>${paragraphs(p.body)}`, fill(s.sentBy, vars, true));
       const text = [fill(hello, vars, false), '', p.body, '', '-- ', fill(s.sentBy, vars, false)].join('\n');
       return { subject, html, text, language, automatic: false };
+    }
+    case 'autoreply': {
+      const p = parseParams(autoreplyParams, rawParams, template);
+      const vars = { shop: shopName, name: p.name ?? '' };
+      const hello = p.name ? s.helloName : s.hello;
+      const subject = oneLine(fill(p.subject?.trim() || s.autoreplySubject, vars, false));
+      // The merchant's text may name {{shop}} and {{name}}; as text it is filled raw, as HTML every value is escaped.
+      const body = p.text?.trim() || s.autoreplyText;
+      const html = layout(
+        language,
+        subject,
+        `<p style="margin:0 0 16px">${fill(hello, vars, true)}</p>${paragraphs(fill(body, vars, false))}`,
+        fill(s.sentBy, vars, true),
+      );
+      const text = [fill(hello, vars, false), '', fill(body, vars, false), '', '-- ', fill(s.sentBy, vars, false)].join('\n');
+      return { subject, html, text, language, automatic: true };
     }
     case 'notify_lead': {
       const p = parseParams(notifyParams, rawParams, template);

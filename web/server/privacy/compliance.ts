@@ -197,7 +197,9 @@ export async function customerPackage(db: Kysely<Database>, shop: string, custom
         .execute()),
     );
     // What staff wrote about the customer is theirs to see too.
-    notes.push(...(await db.selectFrom('lead_notes').select(['lead_id', 'body', 'created_at']).where('lead_id', 'in', slice).orderBy('created_at').execute()));
+    notes.push(
+      ...(await db.selectFrom('lead_notes').select(['lead_id', 'kind', 'body', 'created_at']).where('lead_id', 'in', slice).orderBy('created_at').execute()),
+    );
   }
   const byTime =
     <K extends string>(key: K) =>

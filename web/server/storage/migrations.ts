@@ -405,6 +405,26 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('leads').addColumn('attachment_file_id', 'text').execute();
     },
   },
+  '0010_mail2': {
+    async up(db: Kysely<unknown>) {
+      // Replies to a lead are kept with the notes (same encryption, erasure and data-request package), told apart by
+      // kind and tied to the e-mail that carries them.
+      await db.schema
+        .alterTable('lead_notes')
+        .addColumn('kind', 'text', (c) => c.notNull().defaultTo('note'))
+        .execute();
+      await db.schema.alterTable('lead_notes').addColumn('mail_id', 'text').execute();
+      // Where shoppers' answers to the shop's e-mails go (Reply-To); null = the sender address.
+      await db.schema.alterTable('shops').addColumn('mail_reply_to', 'text').execute();
+      // The form's autoresponder: on/off and the merchant's wording (null = the app's localized default).
+      await db.schema
+        .alterTable('form_mail_settings')
+        .addColumn('autoreply', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.alterTable('form_mail_settings').addColumn('autoreply_subject', 'text').execute();
+      await db.schema.alterTable('form_mail_settings').addColumn('autoreply_text', 'text').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -162,6 +162,8 @@ export interface ShopsTable {
   mail_from_name: Generated<string | null>;
   /** The language of staff e-mail (notifications): en or fr; en when unset. */
   mail_locale: Generated<string | null>;
+  /** Reply-To of the e-mails shoppers may answer (replies, autoresponders); null = the sender address. */
+  mail_reply_to: Generated<string | null>;
 }
 
 export type ComplianceTopic = 'customers/data_request' | 'customers/redact' | 'shop/redact';
@@ -225,6 +227,9 @@ export interface LeadNotesTable {
   author: string;
   body: string;
   created_at: string;
+  /** note: staff-only; reply: sent to the shopper as the e-mail mail_id. */
+  kind: Generated<'note' | 'reply'>;
+  mail_id: Generated<string | null>;
 }
 
 export interface StaffTable {
@@ -239,7 +244,7 @@ export interface StaffTable {
   owner_checked_at: Generated<string | null>;
 }
 
-export type AuditAction = 'view_list' | 'view_lead' | 'export' | 'edit' | 'delete' | 'role_change' | 'download_package' | 'searched';
+export type AuditAction = 'view_list' | 'view_lead' | 'export' | 'edit' | 'delete' | 'role_change' | 'download_package' | 'searched' | 'reply';
 
 /** Who saw or changed personal data, and when. Details name fields and counts, never the values. */
 export interface AuditLogTable {
@@ -294,6 +299,11 @@ export interface FormMailSettingsTable {
   notify_to: string | null;
   notify_mode: 'off' | 'each';
   updated_at: string;
+  /** 1: the shopper gets an automatic answer (leads/autoresponder.ts). */
+  autoreply: Generated<number>;
+  /** The merchant's wording; null = the app's default in the shopper's language. */
+  autoreply_subject: Generated<string | null>;
+  autoreply_text: Generated<string | null>;
 }
 
 /**

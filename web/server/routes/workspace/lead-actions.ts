@@ -35,7 +35,7 @@ export async function leadDetail(db: Kysely<Database>, shop: string, id: string)
     .execute();
   const notes = await db
     .selectFrom('lead_notes')
-    .select(['id', 'author', 'body', 'created_at'])
+    .select(['id', 'author', 'body', 'created_at', 'kind', 'mail_id'])
     .where('lead_id', '=', id)
     .orderBy('created_at', 'asc')
     .execute();
@@ -95,7 +95,7 @@ export async function addNote(db: Kysely<Database>, shop: string, id: string, au
   if (!lead) throw notFound('lead_not_found');
   const note = { id: newId(), shop, lead_id: id, author, body, created_at: nowIso() };
   await db.insertInto('lead_notes').values(note).execute();
-  return { id: note.id, author, body, created_at: note.created_at };
+  return { id: note.id, author, body, created_at: note.created_at, kind: 'note' as const, mail_id: null };
 }
 
 /** Deletes the lead and all hanging off it, and logs the count anonymously (erasure_log), like any erasure. */

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import * as z from 'zod';
-import { SINGLE_LINE } from '../../../../schema/rules.js';
+import { MULTI_LINE, SINGLE_LINE } from '../../../../schema/rules.js';
 import { badRequest } from '../../http/errors.js';
 import { mailProblems, shopSender } from '../../mail/sender.js';
 import type { Database } from '../../storage/tables.js';
@@ -16,6 +16,8 @@ const senderBody = z.object({
   fromName: z.string().trim().min(1).max(100).regex(SINGLE_LINE, 'one line, no control characters'),
   /** The language of staff e-mail (notifications). */
   locale: z.enum(['en', 'fr']).optional(),
+  /** Reply-To of replies and autoresponders; null clears it (answers go to `from`). */
+  replyTo: z.email().max(254).nullable().optional(),
 });
 
 /**
@@ -26,44 +28,69 @@ export function mailSettingsRoutes(db: Kysely<Database>, smtpConfigured: boolean
   const app = new Hono<StaffEnv>();
   const current = async (shop: string): Promise<MailSettings> => {
     const sender = await shopSender(db, shop);
-    const row = await db.selectFrom('shops').select(['mail_from', 'mail_from_name']).where('shop', '=', shop).executeTakeFirst();
-    return { from: row?.mail_from ?? null, fromName: row?.mail_from_name ?? null, problems: mailProblems(smtpConfigured, sender) };
+    const row = await db.selectFrom('shops').select(['mail_from', 'mail_from_name', 'mail_reply_to']).where('shop', '=', shop).executeTakeFirst();
+    return {
+      from: row?.mail_from ?? null,
+      fromName: row?.mail_from_name ?? null,
+      replyTo: row?.mail_reply_to ?? null,
+      problems: mailProblems(smtpConfigured, sender),
+    };
   };
   // Staff notifications of one form: who gets an e-mail for each new lead (quarantined leads excepted).
   const formId = z.string().regex(/^[A-Za-z0-9_-]{0,64}$/);
-  const formBody = z.object({
-    notifyTo: z.array(z.email().max(254)).max(MAX_RECIPIENTS),
-    mode: z.enum(['off', 'each']),
+  const formBody = z
+    .object({
+      notifyTo: z.array(z.email().max(254)).max(MAX_RECIPIENTS).optional(),
+      mode: z.enum(['off', 'each']).optional(),
+      // The shopper's automatic answer; empty subject or text = the app's default in the shopper's language.
+      autoreply: z
+        .object({
+          enabled: z.boolean(),
+          subject: z.string().trim().max(200).regex(SINGLE_LINE, 'one line, no control characters').nullable(),
+          text: z.string().trim().max(5000).regex(MULTI_LINE, 'no control characters').nullable(),
+        })
+        .optional(),
+    })
+    .refine((b) => b.notifyTo !== undefined || b.mode !== undefined || b.autoreply !== undefined, 'nothing to change');
+  const view = (form: string, row: FormRow | undefined) => ({
+    form,
+    notifyTo: row?.notify_to ? row.notify_to.split(',') : [],
+    mode: row?.notify_mode ?? 'off',
+    autoreply: { enabled: row?.autoreply === 1, subject: row?.autoreply_subject ?? null, text: row?.autoreply_text ?? null },
   });
+  const readForm = (shop: string, form: string) =>
+    db
+      .selectFrom('form_mail_settings')
+      .select(['notify_to', 'notify_mode', 'autoreply', 'autoreply_subject', 'autoreply_text'])
+      .where('shop', '=', shop)
+      .where('form_id', '=', form)
+      .executeTakeFirst();
+  type FormRow = NonNullable<Awaited<ReturnType<typeof readForm>>>;
   app.get('/settings/forms/:form/mail', async (c) => {
     const form = formId.safeParse(c.req.param('form'));
     if (!form.success) throw badRequest('invalid_form_id', 'form ids are up to 64 letters, digits, _ or -');
-    const row = await db
-      .selectFrom('form_mail_settings')
-      .select(['notify_to', 'notify_mode'])
-      .where('shop', '=', c.get('session').shop)
-      .where('form_id', '=', form.data)
-      .executeTakeFirst();
-    return c.json({ form: form.data, notifyTo: row?.notify_to ? row.notify_to.split(',') : [], mode: row?.notify_mode ?? 'off' });
+    return c.json(view(form.data, await readForm(c.get('session').shop, form.data)));
   });
   app.put('/settings/forms/:form/mail', async (c) => {
     const form = formId.safeParse(c.req.param('form'));
     if (!form.success) throw badRequest('invalid_form_id', 'form ids are up to 64 letters, digits, _ or -');
     const parsed = formBody.safeParse(await c.req.json().catch(() => null));
     if (!parsed.success) throw badRequest('invalid_notifications', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-    const row = {
-      shop: c.get('session').shop,
-      form_id: form.data,
-      notify_to: parsed.data.notifyTo.join(',') || null,
-      notify_mode: parsed.data.mode,
+    const shop = c.get('session').shop;
+    const { notifyTo, mode, autoreply } = parsed.data;
+    // Only what the request names changes: notifications and the autoresponder are set apart.
+    const changes = {
+      ...(notifyTo !== undefined ? { notify_to: notifyTo.join(',') || null } : {}),
+      ...(mode !== undefined ? { notify_mode: mode } : {}),
+      ...(autoreply ? { autoreply: autoreply.enabled ? 1 : 0, autoreply_subject: autoreply.subject || null, autoreply_text: autoreply.text || null } : {}),
       updated_at: nowIso(),
     };
     await db
       .insertInto('form_mail_settings')
-      .values(row)
-      .onConflict((oc) => oc.columns(['shop', 'form_id']).doUpdateSet({ notify_to: row.notify_to, notify_mode: row.notify_mode, updated_at: row.updated_at }))
+      .values({ shop, form_id: form.data, notify_to: null, notify_mode: 'off', ...changes })
+      .onConflict((oc) => oc.columns(['shop', 'form_id']).doUpdateSet(changes))
       .execute();
-    return c.json({ form: form.data, notifyTo: parsed.data.notifyTo, mode: parsed.data.mode });
+    return c.json(view(form.data, await readForm(shop, form.data)));
   });
 
   app.get('/settings/mail', async (c) => c.json(await current(c.get('session').shop)));
@@ -73,7 +100,12 @@ export function mailSettingsRoutes(db: Kysely<Database>, smtpConfigured: boolean
     const shop = c.get('session').shop;
     await db
       .updateTable('shops')
-      .set({ mail_from: parsed.data.from, mail_from_name: parsed.data.fromName, ...(parsed.data.locale ? { mail_locale: parsed.data.locale } : {}) })
+      .set({
+        mail_from: parsed.data.from,
+        mail_from_name: parsed.data.fromName,
+        ...(parsed.data.locale ? { mail_locale: parsed.data.locale } : {}),
+        ...(parsed.data.replyTo !== undefined ? { mail_reply_to: parsed.data.replyTo } : {}),
+      })
       .where('shop', '=', shop)
       .execute();
     return c.json(await current(shop));

@@ -11,6 +11,7 @@ import { insights } from '../../leads/insights.js';
 import { maskLead } from '../../leads/masking.js';
 import { LEAD_STATUSES, countLeads, leadFacets, listLeads } from '../../leads/queries.js';
 import { releaseFromQuarantine } from '../../leads/release.js';
+import { REPLY_MAX_CHARS, replyToLead } from '../../leads/replies.js';
 import { DEFAULT_MAX_CUSTOM_DEFINITIONS } from '../../shopify/metafield-definitions.js';
 import type { TermHasher } from '../../leads/search-terms.js';
 import type { Database, Role } from '../../storage/tables.js';
@@ -209,6 +210,22 @@ export function workspaceApiRoutes(deps: WorkspaceApiDeps) {
     );
     const { shop, userId } = who(c);
     return c.json(await addNote(db, shop, c.req.param('id'), userId, body.body), 201);
+  });
+
+  // A reply to the shopper (leads/replies.ts): `key` is the client's, one per reply it means to send.
+  app.post('/leads/:id/replies', allow('work'), async (c) => {
+    const body = parse(
+      z.object({
+        body: z.string().trim().min(1).max(REPLY_MAX_CHARS).regex(MULTI_LINE, 'no control characters'),
+        key: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, '8 to 64 letters, digits, _ or -'),
+      }),
+      await c.req.json().catch(() => null),
+      'invalid_reply',
+    );
+    const { shop, userId } = who(c);
+    const { entry, replayed } = await replyToLead(db, { shop, leadId: c.req.param('id'), author: userId, body: body.body, key: body.key });
+    if (!replayed) await audit(db, { shop, userId, action: 'reply', leadId: c.req.param('id'), detail: { mail: entry.mail_id, chars: entry.body.length } });
+    return c.json(entry, replayed ? 200 : 201);
   });
 
   app.delete('/leads/:id', allow('delete'), async (c) => {
