@@ -1,25 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { MailCatcher } from '../dev/mail-catcher.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from './helpers/databases.js';
-import { type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
+import { withMailApp } from './helpers/mail.js';
+import { jsonPost } from './helpers/runtime.js';
 
 /**
  * The form's autoresponder over real SMTP: the merchant's wording or the app's default in the shopper's language,
  * never for quarantined leads, at most once per address and day, keyed by the address's keyed hash (not the address).
  */
 describe.each(ENGINES)('autoresponder on %s', (engine) => {
-  let t: TestApp | null = null;
-  let catcher: MailCatcher;
-  afterEach(async () => {
-    await t?.close();
-    t = null;
-    await catcher.stop();
-  });
+  const startMailApp = withMailApp(engine);
 
   it('answers each address once a day, in its language or in the merchant words, never spam', async (ctx) => {
-    catcher = new MailCatcher();
-    t = await startTestApp(engine, { SMTP_URL: await catcher.start(0) });
-    if (!t) return ctx.skip();
+    const started = await startMailApp();
+    if (!started) return ctx.skip();
+    const { app: t, catcher } = started;
     const app = t;
     const db = app.runtime.storage.db;
     const owner = { authorization: `Bearer ${await app.staffToken('owner')}`, 'content-type': 'application/json' };

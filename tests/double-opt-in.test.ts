@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MailCatcher } from '../dev/mail-catcher.js';
 import { signConfirmLink } from '../web/server/core/confirm-link.js';
-import { formKey, signTags } from '../web/server/core/form-key.js';
 import { ENGINES } from './helpers/databases.js';
+import { doubleOptInFields, formPost } from './helpers/mail.js';
 import { SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
 
 /**
@@ -10,12 +10,8 @@ import { SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/ru
  * waits; the e-mail's link shows a button (a GET confirms nothing); the button confirms; only then does the sync write
  * CONFIRMED_OPT_IN at the confirmation time to the (emulated, schema-checked) Admin API.
  */
-const doi = (days = 7) => ({ double_opt_in: `doi:${days}`, double_opt_in_sig: signTags(formKey(SECRET, SHOP), `opt-in:doi:${days}`) });
-const form = (fields: Record<string, string>): RequestInit => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams(fields).toString(),
-});
+const doi = doubleOptInFields;
+const form = formPost;
 
 describe.each(ENGINES)('double opt-in on %s', (engine) => {
   let t: TestApp | null = null;

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MailCatcher } from '../dev/mail-catcher.js';
 import { mintCustomerAccountToken } from '../dev/session-token.js';
 import { signConfirmLink } from '../web/server/core/confirm-link.js';
-import { formKey, signTags } from '../web/server/core/form-key.js';
 import { newId } from '../web/server/core/ids.js';
 import { ENGINES } from './helpers/databases.js';
+import { doubleOptInFields, formPost } from './helpers/mail.js';
 import { API_KEY, SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
 
 /**
@@ -14,12 +14,8 @@ import { API_KEY, SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './h
  * parameters (SQLite 32,766, PostgreSQL 65,535) after a few thousand rows of a dozen columns.
  */
 const MANY = 5_600; // 12 columns a consent record: past both engines' limits in one statement
-const doi = { double_opt_in: 'doi:7', double_opt_in_sig: signTags(formKey(SECRET, SHOP), 'opt-in:doi:7') };
-const form = (fields: Record<string, string>): RequestInit => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams(fields).toString(),
-});
+const doi = doubleOptInFields(7);
+const form = formPost;
 
 describe.each(ENGINES)('a person with thousands of leads, on %s', (engine) => {
   let t: TestApp | null = null;

@@ -1,22 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { MailCatcher } from '../dev/mail-catcher.js';
+import { describe, expect, it } from 'vitest';
 import { ENGINES } from './helpers/databases.js';
-import { type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
+import { withMailApp } from './helpers/mail.js';
+import { jsonPost } from './helpers/runtime.js';
 
 /** New-lead notifications per form, over real SMTP: to the form's staff, in the shop's language, never for spam. */
 describe.each(ENGINES)('staff notifications on %s', (engine) => {
-  let t: TestApp | null = null;
-  let catcher: MailCatcher;
-  afterEach(async () => {
-    await t?.close();
-    t = null;
-    await catcher.stop();
-  });
+  const startMailApp = withMailApp(engine);
 
   it('mails each recipient of the form a summary with a link, in the shop language; quarantined leads are not notified', async (ctx) => {
-    catcher = new MailCatcher();
-    t = await startTestApp(engine, { SMTP_URL: await catcher.start(0) });
-    if (!t) return ctx.skip();
+    const started = await startMailApp();
+    if (!started) return ctx.skip();
+    const { app: t, catcher } = started;
     const app = t;
     const owner = { authorization: `Bearer ${await app.staffToken('owner')}`, 'content-type': 'application/json' };
     const put = (form: string, body: unknown) =>

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { MailCatcher } from '../dev/mail-catcher.js';
+import { describe, expect, it } from 'vitest';
 import { customerPackage } from '../web/server/privacy/compliance.js';
 import { ENGINES } from './helpers/databases.js';
-import { SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
+import { withMailApp } from './helpers/mail.js';
+import { SHOP, jsonPost } from './helpers/runtime.js';
 
 /**
  * Replying to a lead from the workspace, over real SMTP: managers and owners only, one e-mail per client key (a double
@@ -10,18 +10,12 @@ import { SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js
  * request package, and erased with the lead.
  */
 describe.each(ENGINES)('replies to a lead on %s', (engine) => {
-  let t: TestApp | null = null;
-  let catcher: MailCatcher;
-  afterEach(async () => {
-    await t?.close();
-    t = null;
-    await catcher.stop();
-  });
+  const startMailApp = withMailApp(engine);
 
   it('sends one reply per key to the shopper, in their language, from the shop with Reply-To, and keeps it on the lead', async (ctx) => {
-    catcher = new MailCatcher();
-    t = await startTestApp(engine, { SMTP_URL: await catcher.start(0) });
-    if (!t) return ctx.skip();
+    const started = await startMailApp();
+    if (!started) return ctx.skip();
+    const { app: t, catcher } = started;
     const app = t;
     const db = app.runtime.storage.db;
     const auth = async (role: 'owner' | 'manager' | 'viewer') => ({
