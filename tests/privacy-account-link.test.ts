@@ -72,7 +72,7 @@ describe.each(ENGINES)('the privacy page and new customer accounts on %s', (engi
 
     const fr = await view({ locale: 'fr' });
     expect(fr.html).toContain('Gérer vos données dans votre compte');
-    expect(fr.html).toContain('« Mes données »');
+    expect(fr.html).toContain('«\u00a0Mes données\u00a0»');
     // Cached per shop: the second view (and a merchant's switch meanwhile) costs no Admin call.
     t!.emulator.setCustomerAccounts(SHOP, { version: 'CLASSIC', url: null });
     expect((await view()).html).toContain(LINK);
