@@ -204,7 +204,7 @@ export const LIVE_THEME_FILES = /* GraphQL */ `
       nodes {
         id
         name
-        files(first: 250, filenames: ["templates/*.json", "sections/*.json", "config/settings_data.json"]) {
+        files(first: 50, filenames: ["templates/*.json", "sections/*.json", "config/settings_data.json"]) {
           nodes { filename body { ... on OnlineStoreThemeFileBodyText { content } } }
           pageInfo { hasNextPage }
         }
