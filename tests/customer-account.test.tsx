@@ -59,7 +59,7 @@ function network(answers: Record<string, (body: unknown) => unknown>) {
     const key = url === CUSTOMER_ACCOUNT_API ? `api:${/(query|mutation) (\w+)/.exec((body as { query: string }).query)![2]}` : url.replace(BACKEND, '');
     const answer = answers[key];
     if (!answer) return new Response('{}', { status: 404 });
-    const value = answer(body);
+    const value: unknown = await answer(body);
     return value instanceof Response ? value : new Response(JSON.stringify(value), { status: 200, headers: { 'content-type': 'application/json' } });
   });
   vi.stubGlobal('fetch', fetcher);
@@ -262,6 +262,26 @@ describe('profile block', () => {
       { ownerId: 'gid://shopify/Customer/1', namespace: '$app', key: 'shoe_size', type: 'number_integer', value: '38' },
     ]);
     expect(root.textContent).toContain('Saved.');
+  });
+  it('shows no field until the saved values are read, so nothing typed is overwritten by their arrival', async () => {
+    let answer: (value: unknown) => void = () => {};
+    network({
+      '/account/fields': () => ({ custom: [] }),
+      'api:ContactCaptureProfile': () => new Promise((resolve) => (answer = resolve)),
+    });
+    await mount(<Profile api={standIn('fr')} backendUrl={BACKEND} />, () => root.querySelector('s-spinner') !== null);
+    expect(root.querySelector('s-spinner')?.getAttribute('accessibilityLabel') ?? root.querySelector('s-spinner')?.getAttribute('accessibilitylabel')).toBe(
+      'Chargement de vos données…',
+    );
+    expect(all('[label]')).toHaveLength(0);
+    answer({
+      data: {
+        customer: { id: 'gid://shopify/Customer/1', metafields: [null, { key: 'company', value: 'Durand', type: 'single_line_text_field' }, null, null] },
+      },
+    });
+    await settle(() => all('[label]').length === 4);
+    expect(root.querySelector('s-spinner')).toBeNull();
+    expect(valueOf(byLabel('Entreprise'))).toBe('Durand');
   });
 });
 

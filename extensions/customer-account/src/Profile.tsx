@@ -84,6 +84,20 @@ export function Profile({ api, backendUrl }: { api: AccountApi; backendUrl: stri
     setStatus({ tone: 'success', text: t('profile_saved') });
   };
 
+  // The fields wait for the saved values: typed into earlier, a field would be overwritten when they arrive.
+  if (!customerId)
+    return (
+      <s-section heading={t('profile_heading')}>
+        {status ? (
+          <s-banner tone={status.tone}>
+            <s-text>{status.text}</s-text>
+          </s-banner>
+        ) : (
+          <s-spinner accessibilityLabel={t('loading')} />
+        )}
+      </s-section>
+    );
+
   return (
     <s-section heading={t('profile_heading')}>
       <s-stack gap="base">
@@ -99,7 +113,7 @@ export function Profile({ api, backendUrl }: { api: AccountApi; backendUrl: stri
             <s-text-field key={f.key} {...common} onInput={onChange} onChange={onChange} />
           );
         })}
-        <s-button variant="primary" disabled={busy || !customerId} onClick={save}>
+        <s-button variant="primary" disabled={busy} onClick={save}>
           {t('profile_save')}
         </s-button>
         {status ? (
