@@ -152,6 +152,25 @@ export interface MailSettings {
   problems: ('smtp_not_configured' | 'sender_missing')[];
 }
 
+/**
+ * GET/PUT /api/settings/opt-in (owner only): the shop's double opt-in, authoritative over the block's own setting.
+ * `all` applies to every form; an entry in `forms` replaces it for that form.
+ */
+export interface OptInSetting {
+  /** Consenting leads must confirm by e-mail before Shopify gets their marketing consent. */
+  requireDoubleOptIn: boolean;
+  /** How long the confirmation link is valid, 1-30 days. */
+  linkDays: number;
+  /** While a lead waits for its confirmation, its customer may be created in Shopify without marketing consent. */
+  keepContact: boolean;
+}
+export interface OptInSettings {
+  all: OptInSetting;
+  forms: ({ form: string } & OptInSetting)[];
+}
+/** PUT body: the setting of every form (`form` omitted or '*') or of one form; `clear: true` removes a form's own. */
+export type OptInSettingsUpdate = { form?: string } & ({ clear: true } | OptInSetting);
+
 export interface LeadNote {
   id: string;
   author: string;

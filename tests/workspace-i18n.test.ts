@@ -53,6 +53,7 @@ const AUDIT_ACTIONS = keysOf<AuditAction>({
   download_package: true,
   searched: true,
   reply: true,
+  opt_in_settings: true,
 });
 const REQUEST_STATUSES = keysOf<ComplianceRequestsTable['status']>({ received: true, done: true });
 /** Values the sync can leave out with a warning (metafields are named by their key), and email consent (lead-sync.ts). */

@@ -1,6 +1,6 @@
 import { afterEach } from 'vitest';
 import { MailCatcher } from '../../dev/mail-catcher.js';
-import { formKey, signTags } from '../../web/server/core/form-key.js';
+import { formKey, signOptIn } from '../../web/server/core/form-key.js';
 import type { TestEngine } from './databases.js';
 import { SECRET, SHOP, type TestApp, startTestApp } from './runtime.js';
 
@@ -25,8 +25,11 @@ export function withMailApp(engine: TestEngine): (env?: Record<string, string>) 
   };
 }
 
-/** The block's double opt-in setting as the Liquid signs it with the test shop's form key. */
-export const doubleOptInFields = (days = 7) => ({ double_opt_in: `doi:${days}`, double_opt_in_sig: signTags(formKey(SECRET, SHOP), `opt-in:doi:${days}`) });
+/** The block's double opt-in setting as the Liquid signs it, for its form, with the test shop's form key. */
+export const doubleOptInFields = (days = 7, formId = '') => ({
+  double_opt_in: `doi:${days}`,
+  double_opt_in_sig: signOptIn(formKey(SECRET, SHOP), formId, `doi:${days}`),
+});
 
 /** A form post as the no-JS block sends it. */
 export const formPost = (fields: Record<string, string>): RequestInit => ({

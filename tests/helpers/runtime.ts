@@ -10,6 +10,7 @@ import { signProxyQuery } from '../../dev/proxy-signer.js';
 import { mintSessionToken } from '../../dev/session-token.js';
 import { type Runtime, createRuntime } from '../../web/server/root.js';
 import { CUSTOMER_BY_EMAIL } from '../../web/server/shopify/operations.js';
+import { formKey, signOptIn } from '../../web/server/core/form-key.js';
 import { type TestEngine, freshDatabaseUrl } from './databases.js';
 
 export const SECRET = 'test-secret-for-contact-capture';
@@ -24,7 +25,11 @@ export interface TestApp {
   emulator: AdminEmulator;
   config: Config;
   /** A request to /proxy/* signed as Shopify's app proxy signs it. */
-  proxy(path: string, init?: RequestInit & { query?: Record<string, string>; customerId?: string | null; shop?: string }): Promise<Response>;
+  /**
+   * A request to /proxy/* signed as Shopify's app proxy signs it. A /submit post gets the block's signed `doi:0` for
+   * its form unless it names a double opt-in setting itself or `asBlock` is false (a post that did not come from it).
+   */
+  proxy(path: string, init?: RequestInit & { query?: Record<string, string>; customerId?: string | null; shop?: string; asBlock?: boolean }): Promise<Response>;
   sessionToken(options?: { shop?: string; expiresIn?: number; apiKey?: string; secret?: string; userId?: string }): Promise<string>;
   /** A session token of a staff member with this role: the owner is user 1; the others get their role assigned. */
   staffToken(role: Role, shop?: string): Promise<string>;
@@ -67,13 +72,13 @@ export async function startTestApp(engine: TestEngine, env: Record<string, strin
     emulator,
     config,
     async proxy(path, init = {}) {
-      const { query = {}, customerId = null, shop = SHOP, ...rest } = init;
+      const { query = {}, customerId = null, shop = SHOP, asBlock, ...rest } = init;
       const params = signProxyQuery(new URLSearchParams(query), { shop, loggedInCustomerId: customerId, pathPrefix: '/apps/contact-capture' }, SECRET);
       // Shopify's proxy always names the shopper's address; without one a test would share the `unknown` bucket. Each
       // call is another shopper unless the test says who (rate-limit tests do).
       const headers = new Headers(rest.headers);
       if (!headers.has('x-forwarded-for')) headers.set('x-forwarded-for', `10.${(++shopper >> 16) & 255}.${(shopper >> 8) & 255}.${shopper & 255}`);
-      return runtime.app.request(`/proxy${path}?${params}`, { ...rest, headers });
+      return runtime.app.request(`/proxy${path}?${params}`, { ...rest, headers, body: path === '/submit' && asBlock !== false ? signedAsBlock(rest.body, shop) : rest.body });
     },
     sessionToken: (options = {}) =>
       mintSessionToken({
@@ -115,6 +120,26 @@ export async function startTestApp(engine: TestEngine, env: Record<string, strin
 }
 
 let shopper = 0;
+
+/**
+ * The block always posts its double opt-in setting, signed for its form (`doi:0` when off); without it the server
+ * fails safe to double opt-in. Test bodies that do not name one get the block's `doi:0`, JSON and form posts alike.
+ */
+function signedAsBlock(body: RequestInit['body'], shop: string): RequestInit['body'] {
+  const sign = (formId: string | undefined) => ({ double_opt_in: 'doi:0', double_opt_in_sig: signOptIn(formKey(SECRET, shop), formId ?? '', 'doi:0') });
+  if (typeof body === 'string' && body.startsWith('{')) {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    if (!parsed || Array.isArray(parsed) || 'double_opt_in' in parsed || 'double_opt_in_sig' in parsed) return body;
+    return JSON.stringify({ ...parsed, ...sign(typeof parsed.form_id === 'string' ? parsed.form_id : undefined) });
+  }
+  if (typeof body === 'string') {
+    const params = new URLSearchParams(body);
+    if (params.has('double_opt_in') || params.has('double_opt_in_sig')) return body;
+    for (const [k, v] of Object.entries(sign(params.get('form_id') ?? undefined))) params.set(k, v);
+    return params.toString();
+  }
+  return body;
+}
 
 export const jsonPost = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
   method: 'POST',

@@ -210,6 +210,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       maxCustomDefinitions: config.maxCustomDefinitions,
       setup: { clientId: config.apiKey, themeSetup: themeSetupLookup(client, tokens) },
       smtpConfigured: Boolean(config.mail.smtpUrl),
+      confirmLink,
       hashes: { lookup: lookupHash, term: termHash },
       identifyStaff: (session) => identifyStaffUser(exchangeOptions, session.shop, session.token),
       ensureInstalled: installer({ db, client, tokens, exchange: exchangeOptions, apiSecret: config.apiSecret, log }),

@@ -43,12 +43,18 @@ export function formSignatureValid(key: string, value: string, signature: string
 }
 
 /**
- * The block's double opt-in setting, `doi:<days>`, signed as `{{ 'opt-in:' | append: doi_value | hmac_sha256: form_key }}`.
- * Returns the link's validity in days (1-30), or null when unsigned or out of range.
+ * The block's double opt-in setting, `doi:<days>` (`doi:0` when off), always signed and bound to the form it is for:
+ * `{{ 'opt-in:' | append: posted_form_id | append: ':' | append: doi_value | hmac_sha256: form_key }}`. Returns the
+ * link's validity in days (0 = the block does not ask), or null when the value is missing, unsigned, signed for
+ * another form, or out of range. The caller fails safe on null (intake then asks for double opt-in): a post without
+ * the block's signature must not be able to turn it off.
  */
 export const OPT_IN_LABEL = 'opt-in:';
-export function signedOptInDays(key: string, value: string | undefined, signature: string | undefined): number | null {
-  if (!value || !formSignatureValid(key, `${OPT_IN_LABEL}${value}`, signature)) return null;
+export function signOptIn(key: string, formId: string, value: string): string {
+  return signTags(key, `${OPT_IN_LABEL}${formId}:${value}`);
+}
+export function signedOptInDays(key: string, formId: string | undefined, value: string | undefined, signature: string | undefined): number | null {
+  if (!value || !formSignatureValid(key, `${OPT_IN_LABEL}${formId ?? ''}:${value}`, signature)) return null;
   const days = Number(/^doi:(\d{1,2})$/.exec(value)?.[1]);
-  return days >= 1 && days <= 30 ? days : null;
+  return Number.isInteger(days) && days >= 0 && days <= 30 ? days : null;
 }

@@ -171,8 +171,9 @@ export class SyncWorker {
     const { db, log } = this.options;
     if (job.kind === 'flow_trigger') return this.handleFlow(job);
     const lead = await db.selectFrom('leads').selectAll().where('id', '=', job.lead_id).where('shop', '=', job.shop).executeTakeFirst();
-    // A double opt-in lead waits for its confirmation (leads/double-opt-in.ts queues it again then).
-    if (!lead || lead.email_consent !== 1 || lead.status === 'quarantined' || lead.doi_state === 'pending') {
+    // A double opt-in lead waits for its confirmation (leads/double-opt-in.ts queues it again then), unless the shop keeps
+    // the contact meanwhile: then its customer is written without marketing consent (shopify/lead-sync.ts).
+    if (!lead || lead.email_consent !== 1 || lead.status === 'quarantined' || (lead.doi_state === 'pending' && lead.doi_keep_contact !== 1)) {
       await completeJob(db, job, this.clock);
       this.options.onOutcome?.('dropped');
       log.info({ job: job.id, lead: job.lead_id }, 'job dropped: lead gone or without consent');

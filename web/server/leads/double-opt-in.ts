@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import { newId, nowIso } from '../core/ids.js';
 import { enqueueMail } from '../outbox/mail-queue.js';
 import { enqueueSync } from '../outbox/outbox.js';
-import { batches } from '../storage/batches.js';
 import { lockLeads, transactionWithRetry } from '../storage/row-locks.js';
 import type { Database } from '../storage/tables.js';
 
@@ -77,68 +76,56 @@ export async function queueConfirmation(db: Kysely<Database>, request: Confirmat
 export type ConfirmOutcome = 'confirmed' | 'already_confirmed' | 'expired' | 'not_found';
 
 /**
- * Confirms a pending lead, and every other pending lead of the same address in the shop (the address's owner said
- * yes): a consent record each (time and source), then the Shopify sync. Confirming twice changes nothing.
+ * Confirms the clicked lead's e-mail consent, and only its own: the link names one lead, and another lead of the same
+ * address (another form, another text, maybe someone else typing that address) waits for its own link. A consent
+ * record (time and source), then the Shopify sync. Confirming twice changes nothing.
  */
 export async function confirmLead(db: Kysely<Database>, shop: string, leadId: string, clock: () => number = Date.now): Promise<ConfirmOutcome> {
   return transactionWithRetry(db, async (trx) => {
-    const first = await trx.selectFrom('leads').select(['id', 'email_hash']).where('id', '=', leadId).where('shop', '=', shop).executeTakeFirst();
-    if (!first) return 'not_found';
-    const now = clock();
-    const at = nowIso(() => now);
-    const siblings = first.email_hash
-      ? await trx
-          .selectFrom('leads')
-          .select('id')
-          .where('shop', '=', shop)
-          .where('email_hash', '=', first.email_hash)
-          .where('doi_state', '=', 'pending')
-          .where('doi_expires_at', '>', at)
-          .execute()
-      : [];
-    // All of them locked at once, in id order (storage/row-locks.ts), then read again: an erasure or another
-    // confirmation of the same leads either finished before or waits for this one.
-    const ids = await lockLeads(trx, [...new Set([first.id, ...siblings.map((s) => s.id)])]);
-    const rows = await trx
+    // Locked, then read: an erasure or a second click on the same link either finished before or waits for this one.
+    const [locked] = await lockLeads(trx, [leadId]);
+    if (!locked) return 'not_found';
+    const lead = await trx
       .selectFrom('leads')
       .select(['id', 'locale', 'status', 'doi_state', 'doi_expires_at'])
-      .where('id', 'in', ids.length ? ids : [''])
-      .execute();
-    const lead = rows.find((r) => r.id === leadId);
+      .where('id', '=', leadId)
+      .where('shop', '=', shop)
+      .executeTakeFirst();
     if (!lead || lead.doi_state === null) return 'not_found';
     if (lead.doi_state === 'confirmed') return 'already_confirmed';
+    const now = clock();
     if (doiStateOf(lead.doi_state, lead.doi_expires_at, now) === 'expired') return 'expired';
-    const leads = rows.filter((r) => doiStateOf(r.doi_state, r.doi_expires_at, now) === 'pending');
-    const confirmed = leads.map((l) => l.id);
-    const proofs = await trx
+    const at = nowIso(() => now);
+    const proof = await trx
       .selectFrom('consent_records')
-      .select(['lead_id', 'text', 'text_sha256', 'page'])
-      .where('lead_id', 'in', confirmed)
+      .select(['text', 'text_sha256', 'page'])
+      .where('lead_id', '=', lead.id)
       .where('channel', '=', 'email')
       .where('granted', '=', 1)
-      .execute();
-    const records = leads.map((l) => {
-      const proof = proofs.find((p) => p.lead_id === l.id);
-      return {
+      .orderBy('recorded_at')
+      .executeTakeFirst();
+    await trx
+      .insertInto('consent_records')
+      .values({
         id: newId(),
         shop,
-        lead_id: l.id,
-        channel: 'email' as const,
+        lead_id: lead.id,
+        channel: 'email',
         granted: 1,
         // What the shopper agreed to is the text of the form; the confirmation says when and how it was confirmed.
         text: proof?.text ?? null,
         text_sha256: proof?.text_sha256 ?? null,
-        locale: l.locale,
+        locale: lead.locale,
         page: proof?.page ?? null,
         source: CONFIRMATION_SOURCE,
         opt_in_level: 'CONFIRMED_OPT_IN',
         recorded_at: at,
-      };
-    });
-    for (const batch of batches(records)) await trx.insertInto('consent_records').values(batch).execute();
-    await trx.updateTable('leads').set({ doi_state: 'confirmed', doi_confirmed_at: at }).where('id', 'in', confirmed).execute();
-    // Quarantined leads stay out of Shopify whatever the shopper confirms; staff release them as before.
-    for (const l of leads) if (l.status === 'pending') await enqueueSync(trx, shop, l.id, clock);
+      })
+      .execute();
+    await trx.updateTable('leads').set({ doi_state: 'confirmed', doi_confirmed_at: at }).where('id', '=', lead.id).execute();
+    // Quarantined leads stay out of Shopify whatever the shopper confirms; staff release them as before. A lead whose
+    // contact was kept (synced without marketing consent) is synced again, now with its confirmed consent.
+    if (lead.status === 'pending' || lead.status === 'synced' || lead.status === 'failed') await enqueueSync(trx, shop, lead.id, clock);
     return 'confirmed';
   });
 }

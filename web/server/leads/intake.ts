@@ -6,6 +6,7 @@ import type { BuyerProof, Database, Lead, LeadSource, LeadStatus, NewLead } from
 import { canonicalJson, newId, nowIso, sha256Hex } from '../core/ids.js';
 import { enqueueJobs } from '../outbox/outbox.js';
 import { queueConfirmation } from './double-opt-in.js';
+import { optInSettingsFor } from './opt-in-settings.js';
 import { type WorkspaceLink, queueNotifications } from './notifications.js';
 import { queueAutoreplies } from './autoresponder.js';
 import { FLOW_TRIGGERS, listeningShops, recordFlowEvents } from '../outbox/flow-events.js';
@@ -44,7 +45,11 @@ export interface IntakeInput {
   buyerClaim?: string | null;
   /** A consenting lead that must never reach Shopify: kept with this reason (status failed), no outbox job. */
   heldReason?: string | null;
-  /** The form asks for double opt-in (signed block setting): consent waits for the e-mailed link, valid this many days. */
+  /**
+   * What the post asks for (the block's signed setting; the route fails safe to the default when it is unsigned): consent
+   * waits for the e-mailed link, valid this many days. The shop's server setting (leads/opt-in-settings.ts) can turn it
+   * on where this is null, and then sets the days; nothing in the post turns off what the server asks for.
+   */
   doubleOptIn?: { days: number } | null;
   /** A checked upload (leads/uploads.ts) this lead claims in its own transaction, and its Shopify file. */
   attachment?: { uploadId: string; fileId: string } | null;
@@ -69,6 +74,8 @@ interface Pending {
   sms: { text: string | null; granted: boolean } | null;
   /** Double opt-in: the confirmation link to e-mail once the lead is committed (none for a quarantined lead). */
   confirmation: { url: string; expiresAt: string } | null;
+  /** A consenting contact-form lead that double opt-in may apply to, and what its post asked for. */
+  doi: { requested: { days: number } | null } | null;
   /** Present when the form offered WhatsApp consent (the block had its own wording for it). */
   whatsapp: { text: string | null; granted: boolean } | null;
   uploadId: string | null;
@@ -178,19 +185,17 @@ export class LeadIntake {
       phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
       attachment_file_id: input.attachment?.fileId ?? null,
     };
-    let confirmation: Pending['confirmation'] = null;
-    if (consented && input.doubleOptIn && this.mail.confirmLink && source === 'contact_form' && (status === 'pending' || status === 'quarantined')) {
-      const expires = Math.floor((this.clock() + input.doubleOptIn.days * 86_400_000) / 1000);
-      row.doi_state = 'pending';
-      row.doi_expires_at = new Date(expires * 1000).toISOString();
-      // A quarantined lead gets no e-mail: spam must not make the shop mail addresses it typed.
-      if (status === 'pending') confirmation = { url: this.mail.confirmLink(shop, row.id, expires), expiresAt: row.doi_expires_at };
-    }
+    // Whether it waits for a confirmation is decided in the batch's transaction, with the shop's setting (writeBatch).
+    const doi: Pending['doi'] =
+      consented && this.mail.confirmLink && source === 'contact_form' && (status === 'pending' || status === 'quarantined')
+        ? { requested: input.doubleOptIn ?? null }
+        : null;
     return new Promise<IntakeResult>((resolve, reject) => {
       this.queue.push({
         row,
         ipCount,
-        confirmation,
+        confirmation: null,
+        doi,
         consent: { text: submission.consent_text ?? null, granted: consented },
         sms:
           submission.sms_consent_text !== undefined || submission.sms_marketing_consent !== undefined
@@ -301,6 +306,37 @@ async function overIpLimit(trx: Transaction<Database>, batch: Pending[], limits:
 }
 
 /**
+ * Double opt-in of each consenting contact-form lead of the batch: on where the shop's setting requires it (with its
+ * link validity), else where the post asked for it. Computed afresh on every attempt, since a refused batch is split
+ * and written again.
+ */
+async function applyDoubleOptIn(trx: Transaction<Database>, batch: Pending[], mail: IntakeMail, now: number): Promise<void> {
+  const candidates = batch.filter((b) => b.doi);
+  if (!candidates.length || !mail.confirmLink) return;
+  const settingOf = await optInSettingsFor(
+    trx,
+    candidates.map((b) => ({ shop: b.row.shop, formId: b.row.form_id ?? null })),
+  );
+  for (const b of candidates) {
+    const setting = settingOf(b.row.shop, b.row.form_id ?? null);
+    const days = setting.requireDoubleOptIn ? setting.linkDays : b.doi!.requested?.days;
+    if (!days) {
+      b.row.doi_state = null;
+      b.row.doi_expires_at = null;
+      b.row.doi_keep_contact = 0;
+      b.confirmation = null;
+      continue;
+    }
+    const expires = Math.floor((now + days * 86_400_000) / 1000);
+    b.row.doi_state = 'pending';
+    b.row.doi_expires_at = new Date(expires * 1000).toISOString();
+    b.row.doi_keep_contact = setting.keepContact ? 1 : 0;
+    // A quarantined lead gets no e-mail: spam must not make the shop mail addresses it typed (release sends it).
+    b.confirmation = b.row.status === 'pending' ? { url: mail.confirmLink(b.row.shop, b.row.id, expires), expiresAt: b.row.doi_expires_at } : null;
+  }
+}
+
+/**
  * What a consent record proves. The contact form asks for email marketing consent; purchase questions ask to
  * keep the answers on the customer's profile (marketing consent at checkout is Shopify's own box).
  */
@@ -319,6 +355,7 @@ async function writeBatch(
 ): Promise<Array<IntakeResult | Error>> {
   const over = await overIpLimit(trx, all, limits, counters);
   const batch = all.filter((_, i) => !over[i]);
+  await applyDoubleOptIn(trx, batch, mail, now);
   const inserted = new Set<string>();
   if (batch.length) {
     const rows = await trx
@@ -358,7 +395,8 @@ async function writeBatch(
         ]),
       )
       .execute();
-    const queued = fresh.filter((b) => b.row.status === 'pending' && b.row.doi_state !== 'pending');
+    // A lead waiting for its confirmation reaches Shopify only when the shop keeps the contact (without marketing consent).
+    const queued = fresh.filter((b) => b.row.status === 'pending' && (b.row.doi_state !== 'pending' || b.row.doi_keep_contact === 1));
     for (const b of fresh) {
       if (!b.confirmation) continue;
       await queueConfirmation(

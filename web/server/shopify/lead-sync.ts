@@ -533,8 +533,12 @@ const outcomeOf = (customerId: string, warnings: Warnings, proposed: ProposedCha
   ...(proposed === undefined ? {} : { proposed }),
 });
 
-export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | null): Promise<SyncOutcome> {
-  if (lead.source !== 'contact_form') return syncPurchase(call, lead, consent);
+export async function syncLead(call: Call, lead: Lead, proof: ConsentProof | null): Promise<SyncOutcome> {
+  if (lead.source !== 'contact_form') return syncPurchase(call, lead, proof);
+  // Double opt-in not confirmed yet, the shop keeping the contact: the customer is written, but no marketing consent
+  // on any channel and no consent proof; the confirmation queues this lead again, and that sync writes them.
+  const awaitingConfirmation = lead.doi_state === 'pending';
+  const consent = awaitingConfirmation ? null : proof;
   const warnings: Warnings = [];
   const address = addressFor(lead, warnings);
 
@@ -603,7 +607,7 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
 
   // An unverified sender may give consent for a customer who never chose, but never re-subscribe one who opted out,
   // and never replace the proof of a consent the customer already gave (the lead keeps its own record either way).
-  const email = marketingDecision(verified, customer.emailState);
+  const email = awaitingConfirmation ? 'waits' : marketingDecision(verified, customer.emailState);
   const metafields = metafieldsOf(lead, consent);
   if (verified) {
     const set = metafields.length ? await writeMetafields(call, customerId, metafields, warnings) : ({ ok: true, value: new Set() } as const);
@@ -646,7 +650,7 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
     });
   }
 
-  if (lead.sms_consent === 1 && lead.phone) {
+  if (lead.sms_consent === 1 && lead.phone && !awaitingConfirmation) {
     const sms = marketingDecision(verified, customer.smsState);
     if (!phoneOnCustomer) {
       // SMS consent belongs to a phone number: the customer's is not the one this shopper gave.
@@ -678,7 +682,7 @@ export async function syncLead(call: Call, lead: Lead, consent: ConsentProof | n
     }
   }
 
-  if (lead.whatsapp_consent === 1 && lead.phone) {
+  if (lead.whatsapp_consent === 1 && lead.phone && !awaitingConfirmation) {
     const step = await writeWhatsAppConsent(call, lead, customerId, verified, customer.whatsAppState, phoneOnCustomer, warnings);
     if (!step.ok) return step.outcome;
   }

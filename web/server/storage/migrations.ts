@@ -425,6 +425,28 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('form_mail_settings').addColumn('autoreply_text', 'text').execute();
     },
   },
+  '0011_opt-in-settings': {
+    async up(db: Kysely<unknown>) {
+      // Double opt-in as the shop decides it on the server (leads/opt-in-settings.ts): the block's signed setting can
+      // turn it on but never off where this row asks for it. form_id '*' = every form of the shop.
+      await db.schema
+        .createTable('opt_in_settings')
+        .addColumn('shop', 'text', (c) => c.notNull())
+        .addColumn('form_id', 'text', (c) => c.notNull())
+        .addColumn('require_doi', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('link_days', 'integer', (c) => c.notNull().defaultTo(7))
+        .addColumn('keep_contact', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('opt_in_settings_pk', ['shop', 'form_id'])
+        .execute();
+      // Decided at intake, so a setting changed later does not change what a waiting lead may send to Shopify:
+      // 1 = the customer may be created before the confirmation, without marketing consent.
+      await db.schema
+        .alterTable('leads')
+        .addColumn('doi_keep_contact', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -66,6 +66,8 @@ export interface LeadsTable {
   doi_state: Generated<'pending' | 'confirmed' | null>;
   doi_expires_at: Generated<string | null>;
   doi_confirmed_at: Generated<string | null>;
+  /** 1: while pending, the customer may be created without marketing consent (the shop's setting at intake). */
+  doi_keep_contact: Generated<number>;
   /** The Shopify file (GID) the shopper attached, once its upload was checked (leads/uploads.ts); null without one. */
   attachment_file_id: Generated<string | null>;
 }
@@ -244,7 +246,7 @@ export interface StaffTable {
   owner_checked_at: Generated<string | null>;
 }
 
-export type AuditAction = 'view_list' | 'view_lead' | 'export' | 'edit' | 'delete' | 'role_change' | 'download_package' | 'searched' | 'reply';
+export type AuditAction = 'view_list' | 'view_lead' | 'export' | 'edit' | 'delete' | 'role_change' | 'download_package' | 'searched' | 'reply' | 'opt_in_settings';
 
 /** Who saw or changed personal data, and when. Details name fields and counts, never the values. */
 export interface AuditLogTable {
@@ -293,6 +295,16 @@ export interface MailMessagesTable {
 }
 
 /** Staff notifications of one form: to whom (comma-separated addresses), and whether for each lead. */
+/** The shop's double opt-in setting (leads/opt-in-settings.ts), per form or for every form (form_id '*'). */
+export interface OptInSettingsTable {
+  shop: string;
+  form_id: string;
+  require_doi: number;
+  link_days: number;
+  keep_contact: number;
+  updated_at: string;
+}
+
 export interface FormMailSettingsTable {
   shop: string;
   form_id: string;
@@ -338,6 +350,7 @@ export interface UploadsTable {
 export interface Database {
   mail_messages: MailMessagesTable;
   form_mail_settings: FormMailSettingsTable;
+  opt_in_settings: OptInSettingsTable;
   uploads: UploadsTable;
   metafield_definitions: MetafieldDefinitionsTable;
   metafield_definition_leads: MetafieldDefinitionLeadsTable;

@@ -23,6 +23,7 @@ import type { CustomerEmailLookup } from '../../shopify/customer-email.js';
 import type { CustomerAccountsLookup } from '../../shopify/customer-accounts.js';
 import { type UploadDeps, uploadRoutes } from './uploads.js';
 import { findUpload } from '../../leads/uploads.js';
+import { DOI_DEFAULT_DAYS } from '../../leads/double-opt-in.js';
 
 export interface ProxyDeps {
   intake: LeadIntake;
@@ -200,9 +201,11 @@ export function proxyRoutes(deps: ProxyDeps) {
       idempotencyKey: headerKey ?? submission.idempotency_key ?? null,
       keyFromCachedPage: headerKey === undefined && format === 'form',
       locale,
+      // The block signs its setting, off included, for this form: anything else (unsigned, forged, another form's)
+      // fails safe to double opt-in with the default validity. The shop's server setting still decides above it.
       doubleOptIn: (() => {
-        const days = signedOptInDays(key, submission.double_opt_in, submission.double_opt_in_sig);
-        return days ? { days } : null;
+        const days = signedOptInDays(key, submission.form_id, submission.double_opt_in, submission.double_opt_in_sig);
+        return days === null ? { days: DOI_DEFAULT_DAYS } : days > 0 ? { days } : null;
       })(),
       attachment,
     });

@@ -11,6 +11,7 @@ import { insights } from '../../leads/insights.js';
 import { maskLead } from '../../leads/masking.js';
 import { LEAD_STATUSES, countLeads, leadFacets, listLeads } from '../../leads/queries.js';
 import { releaseFromQuarantine } from '../../leads/release.js';
+import type { ConfirmLinkMaker } from '../../leads/intake.js';
 import { REPLY_MAX_CHARS, replyToLead } from '../../leads/replies.js';
 import { DEFAULT_MAX_CUSTOM_DEFINITIONS } from '../../shopify/metafield-definitions.js';
 import type { TermHasher } from '../../leads/search-terms.js';
@@ -19,6 +20,7 @@ import { audit } from './audit.js';
 import { definitionsRoutes } from './definitions-routes.js';
 import { privacyRoutes } from './privacy-routes.js';
 import { mailSettingsRoutes } from './mail-settings.js';
+import { optInSettingsRoutes } from './opt-in-settings.js';
 import { proposedChangesOf, proposedChangesRoutes } from './proposed-changes.js';
 import { type IdentifyStaff, type StaffEnv, allow, can, requireStaff } from './roles.js';
 import { type StaffSession, requireSession } from './session.js';
@@ -41,6 +43,8 @@ export interface WorkspaceApiDeps {
   setup?: { clientId: string; themeSetup: ThemeSetupLookup };
   /** Whether SMTP_URL is set: without it the mail settings say that e-mail cannot go out. */
   smtpConfigured?: boolean;
+  /** Double opt-in links, for a released quarantined lead's confirmation e-mail (leads/release.ts). */
+  confirmLink?: ConfirmLinkMaker;
 }
 
 const day = z
@@ -186,7 +190,7 @@ export function workspaceApiRoutes(deps: WorkspaceApiDeps) {
 
   app.post('/leads/:id/release', allow('work'), async (c) => {
     const { shop } = who(c);
-    const result = await releaseFromQuarantine(db, shop, c.req.param('id'));
+    const result = await releaseFromQuarantine(db, shop, c.req.param('id'), Date.now, deps.confirmLink);
     return c.json(result);
   });
 
@@ -242,6 +246,7 @@ export function workspaceApiRoutes(deps: WorkspaceApiDeps) {
   app.use('/leads/:id/consent', allow('unmasked'));
   app.route('/', privacyRoutes(db));
   app.route('/', mailSettingsRoutes(db, deps.smtpConfigured ?? false));
+  app.route('/', optInSettingsRoutes(db));
   app.route('/', definitionsRoutes(db, deps.maxCustomDefinitions ?? DEFAULT_MAX_CUSTOM_DEFINITIONS));
   return app;
 }
