@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { signProxyQuery } from '../dev/proxy-signer.js';
 import { PROJECT_ROOT } from '../web/server/core/paths.js';
+import { formKey, signOptIn } from '../web/server/core/form-key.js';
 
 /**
  * Intake throughput: accepted submissions per second and latency at 32 connections, for the app on SQLite
@@ -35,6 +36,9 @@ const body = JSON.stringify({
   locale: 'en',
   form_id: 'contact',
   rendered_at: Date.now() - 60_000,
+  // The block's signed double opt-in setting, off: without it the server fails safe to double opt-in.
+  double_opt_in: 'doi:0',
+  double_opt_in_sig: signOptIn(formKey(SECRET, SHOP), 'contact', 'doi:0'),
 });
 
 let counter = 0;

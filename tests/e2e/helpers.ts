@@ -1,6 +1,7 @@
 import { type APIRequestContext, expect } from '@playwright/test';
 import { DEV_DEFAULTS } from '../../web/server/config.js';
 import { CUSTOMER_BY_EMAIL } from '../../web/server/shopify/operations.js';
+import { formKey, signOptIn } from '../../web/server/core/form-key.js';
 
 export interface LeadRow {
   email: string;
@@ -44,3 +45,12 @@ export async function customerByEmail(request: APIRequestContext, email: string)
 }
 
 export const unique = (name: string) => `${name}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@example.com`;
+
+/**
+ * The block's double opt-in setting as its Liquid posts it, signed for the form with the dev shop's form key: `doi:0`
+ * (off) unless days are given. A post without it is double opt-in whatever it says (the server fails safe).
+ */
+export function blockOptIn(formId: string, days = 0): { double_opt_in: string; double_opt_in_sig: string } {
+  const key = formKey(process.env.SHOPIFY_API_SECRET ?? DEV_DEFAULTS.SHOPIFY_API_SECRET, process.env.SHOPIFY_DEV_SHOP ?? DEV_DEFAULTS.SHOPIFY_DEV_SHOP);
+  return { double_opt_in: `doi:${days}`, double_opt_in_sig: signOptIn(key, formId, `doi:${days}`) };
+}

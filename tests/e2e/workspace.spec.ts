@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { type APIRequestContext, type Page, expect, test } from '@playwright/test';
 import { DEV_DEFAULTS } from '../../web/server/config.js';
-import { customerByEmail } from './helpers.js';
+import { blockOptIn, customerByEmail } from './helpers.js';
 
 /**
  * The leads workspace in Chromium, in local mode: the same Preact app, session tokens and API as in the admin.
@@ -16,7 +16,7 @@ const pierre = { email: `pierre.${run}@example.fr`, first_name: 'Pierre', last_n
 async function submit(request: APIRequestContext, body: Record<string, unknown>): Promise<void> {
   const response = await request.post('/apps/contact-capture/submit', {
     headers: { accept: 'application/json' },
-    data: { rendered_at: Date.now() - 10_000, ...body },
+    data: { rendered_at: Date.now() - 10_000, ...blockOptIn(typeof body.form_id === 'string' ? body.form_id : ''), ...body },
   });
   expect(response.status()).toBe(202);
 }

@@ -6,7 +6,7 @@ import { adminEmulatorRoutes } from '../../dev/admin-emulator/routes.js';
 import { SCOPES } from '../../dev/local.js';
 import { signProxyQuery } from '../../dev/proxy-signer.js';
 import { PROJECT_ROOT } from '../../web/server/core/paths.js';
-import { API_KEY, SECRET, SHOP, TOKEN } from './runtime.js';
+import { API_KEY, SECRET, SHOP, TOKEN, signedAsBlock } from './runtime.js';
 
 /** Real app processes (`node dev/main.ts`, local mode), for crash and multi-process tests. */
 export async function freePort(): Promise<number> {
@@ -67,7 +67,8 @@ export async function startAppProcess(env: Record<string, string>): Promise<AppP
       return fetch(`http://127.0.0.1:${port}/proxy/submit?${params}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...from, ...headers },
-        body: JSON.stringify(body),
+        // The block's signed double opt-in setting (`doi:0`) unless the body names one, as through the proxy helper.
+        body: signedAsBlock(JSON.stringify(body)),
       });
     },
     async stop(signal = 'SIGTERM') {

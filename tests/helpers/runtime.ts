@@ -125,7 +125,7 @@ let shopper = 0;
  * The block always posts its double opt-in setting, signed for its form (`doi:0` when off); without it the server
  * fails safe to double opt-in. Test bodies that do not name one get the block's `doi:0`, JSON and form posts alike.
  */
-function signedAsBlock(body: RequestInit['body'], shop: string): RequestInit['body'] {
+export function signedAsBlock(body: RequestInit['body'], shop: string = SHOP): RequestInit['body'] {
   const sign = (formId: string | undefined) => ({ double_opt_in: 'doi:0', double_opt_in_sig: signOptIn(formKey(SECRET, shop), formId ?? '', 'doi:0') });
   if (typeof body === 'string' && body.startsWith('{')) {
     const parsed = JSON.parse(body) as Record<string, unknown>;
