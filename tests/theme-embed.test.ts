@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createThemeEngine, defaultSettings, readBlock } from '../dev/theme-liquid.js';
 import { embedBlockSource } from '../scripts/theme-sources.js';
+import { signedOptInDays } from '../web/server/core/form-key.js';
 import { loadTranslator } from '../web/server/core/i18n.js';
 import { EXTENSION_DIR, PROJECT_ROOT } from '../web/server/core/paths.js';
 
@@ -118,5 +119,27 @@ describe('app embed block', () => {
     expect(live).not.toContain('aria-invalid="true"');
     expect(live).not.toMatch(/<form[^>]*data-cc-design/);
     expect(live).toMatch(/data-cc-summary tabindex="-1" hidden>/);
+  });
+});
+
+describe('double opt-in, as the block and the embed sign it', () => {
+  const hidden = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
+  it.each([
+    ['block', block],
+    ['embed', embed],
+  ])('the %s signs its setting, off included, bound to the form it posts', async (_, source) => {
+    for (const [settings, value] of [
+      [{}, 'doi:0'],
+      [{ double_opt_in: true, double_opt_in_days: 14 }, 'doi:14'],
+      [{ double_opt_in: false, double_opt_in_days: 14, form_name: 'Newsletter Form' }, 'doi:0'],
+    ] as const) {
+      const html = await render(source, { embed_pages: 'all', ...settings }, { page_type: 'index', path: '/' });
+      const formId = hidden(html, 'form_id')!;
+      expect(formId).toBe('form_name' in settings ? 'newsletter-form' : 'e1');
+      expect(hidden(html, 'double_opt_in')).toBe(value);
+      expect(signedOptInDays('k', formId, hidden(html, 'double_opt_in'), hidden(html, 'double_opt_in_sig'))).toBe(Number(value.slice(4)));
+      // Another form's post cannot carry it.
+      expect(signedOptInDays('k', 'other-form', hidden(html, 'double_opt_in'), hidden(html, 'double_opt_in_sig'))).toBeNull();
+    }
   });
 });

@@ -128,9 +128,15 @@ let shopper = 0;
 export function signedAsBlock(body: RequestInit['body'], shop: string = SHOP): RequestInit['body'] {
   const sign = (formId: string | undefined) => ({ double_opt_in: 'doi:0', double_opt_in_sig: signOptIn(formKey(SECRET, shop), formId ?? '', 'doi:0') });
   if (typeof body === 'string' && body.startsWith('{')) {
-    const parsed = JSON.parse(body) as Record<string, unknown>;
-    if (!parsed || Array.isArray(parsed) || 'double_opt_in' in parsed || 'double_opt_in_sig' in parsed) return body;
-    return JSON.stringify({ ...parsed, ...sign(typeof parsed.form_id === 'string' ? parsed.form_id : undefined) });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return body; // a test of broken JSON: sent as it is
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || 'double_opt_in' in parsed || 'double_opt_in_sig' in parsed) return body;
+    const formId = 'form_id' in parsed && typeof parsed.form_id === 'string' ? parsed.form_id : undefined;
+    return JSON.stringify({ ...parsed, ...sign(formId) });
   }
   if (typeof body === 'string') {
     const params = new URLSearchParams(body);

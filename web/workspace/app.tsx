@@ -6,6 +6,7 @@ import { FieldsView } from './fields-view.js';
 import { InsightsView } from './insights-view.js';
 import { LeadDetailView } from './lead-detail.js';
 import { LeadsView } from './leads-view.js';
+import { OptInSettingsCard } from './opt-in-settings.js';
 import { Announce, FocusHeading } from './parts.js';
 import { RequestsView } from './requests-view.js';
 import { AuditView, TeamView } from './team-view.js';
@@ -96,6 +97,7 @@ function App({ t, language }: { t: Strings; language: string }) {
             {view.name === 'requests' ? <RequestsView t={t} language={language} /> : null}
             {view.name === 'definitions' ? <FieldsView t={t} language={language} /> : null}
             {view.name === 'team' ? <TeamView t={t} /> : null}
+            {view.name === 'team' && me.permissions.includes('privacy') ? <OptInSettingsCard t={t} /> : null}
             {view.name === 'audit' ? <AuditView t={t} language={language} /> : null}
           </>
         )}
