@@ -142,14 +142,23 @@ describe.each(ENGINES)('double opt-in on %s', (engine) => {
     if (!app) return ctx.skip();
     const db = app.runtime.storage.db;
     const key = formKey(SECRET, SHOP);
-    const plain = await submit(app, 'single@example.com', { form_id: 'newsletter', double_opt_in: 'doi:0', double_opt_in_sig: signOptIn(key, 'newsletter', 'doi:0') });
+    const plain = await submit(app, 'single@example.com', {
+      form_id: 'newsletter',
+      double_opt_in: 'doi:0',
+      double_opt_in_sig: signOptIn(key, 'newsletter', 'doi:0'),
+    });
     // The same signed doi:0, made for another form, posted with this one.
-    const foreign = await submit(app, 'foreign@example.com', { form_id: 'contact', double_opt_in: 'doi:0', double_opt_in_sig: signOptIn(key, 'newsletter', 'doi:0') });
+    const foreign = await submit(app, 'foreign@example.com', {
+      form_id: 'contact',
+      double_opt_in: 'doi:0',
+      double_opt_in_sig: signOptIn(key, 'newsletter', 'doi:0'),
+    });
     // The old, unbound signature (before it named the form).
     const unbound = await submit(app, 'unbound@example.com', { form_id: 'contact', double_opt_in: 'doi:0', double_opt_in_sig: signTags(key, 'opt-in:doi:0') });
     const forged = await submit(app, 'forged@example.com', { double_opt_in: 'doi:0', double_opt_in_sig: 'a'.repeat(64) });
     const missing = await submit(app, 'missing@example.com', {}, false);
-    const state = async (id: string) => db.selectFrom('leads').select(['doi_state', 'doi_expires_at', 'created_at']).where('id', '=', id).executeTakeFirstOrThrow();
+    const state = async (id: string) =>
+      db.selectFrom('leads').select(['doi_state', 'doi_expires_at', 'created_at']).where('id', '=', id).executeTakeFirstOrThrow();
     expect((await state(plain)).doi_state).toBeNull();
     for (const id of [foreign, unbound, forged, missing]) {
       const lead = await state(id);
@@ -172,7 +181,8 @@ describe.each(ENGINES)('double opt-in on %s', (engine) => {
     if (!app) return ctx.skip();
     const db = app.runtime.storage.db;
     const owner = { authorization: `Bearer ${await app.staffToken('owner')}`, 'content-type': 'application/json' };
-    const put = (body: unknown, headers: Record<string, string> = owner) => app.runtime.app.request('/api/settings/opt-in', { method: 'PUT', headers, body: JSON.stringify(body) });
+    const put = (body: unknown, headers: Record<string, string> = owner) =>
+      app.runtime.app.request('/api/settings/opt-in', { method: 'PUT', headers, body: JSON.stringify(body) });
     expect(await (await app.runtime.app.request('/api/settings/opt-in', { headers: owner })).json()).toEqual({
       all: { requireDoubleOptIn: false, linkDays: 7, keepContact: false },
       forms: [],
@@ -187,7 +197,8 @@ describe.each(ENGINES)('double opt-in on %s', (engine) => {
     // The block may still ask for more than the server: on for a form the server leaves off.
     const blockOn = await submit(app, 'block-on@example.com', { form_id: 'wholesale', ...doubleOptInFields(12, 'wholesale') });
     const lead = (id: string) => db.selectFrom('leads').select(['doi_state', 'doi_expires_at', 'created_at']).where('id', '=', id).executeTakeFirstOrThrow();
-    const days = (l: { doi_expires_at: string | null; created_at: string }) => Math.round((Date.parse(l.doi_expires_at!) - Date.parse(l.created_at)) / 86_400_000);
+    const days = (l: { doi_expires_at: string | null; created_at: string }) =>
+      Math.round((Date.parse(l.doi_expires_at!) - Date.parse(l.created_at)) / 86_400_000);
     expect((await lead(replayed)).doi_state).toBe('pending');
     expect(days(await lead(replayed))).toBe(3);
     expect((await lead(wholesale)).doi_state).toBeNull();
@@ -282,7 +293,11 @@ describe.each(ENGINES)('double opt-in on %s', (engine) => {
     });
     const id = await submit(app, 'kept@example.com', { phone: '+49 151 23456789', sms_marketing_consent: true, sms_consent_text: 'SMS ja' });
     await app.runtime.worker.drain();
-    type Customer = { defaultEmailAddress: Record<string, string>; defaultPhoneNumber: { smsMarketingConsent: Record<string, string> | null } | null; firstName: string };
+    type Customer = {
+      defaultEmailAddress: Record<string, string>;
+      defaultPhoneNumber: { smsMarketingConsent: Record<string, string> | null } | null;
+      firstName: string;
+    };
     const before = (await app.customerByEmail('kept@example.com')) as Customer | null;
     expect(before?.firstName).toBe('Jürgen');
     expect(before?.defaultEmailAddress.marketingState).not.toBe('SUBSCRIBED');

@@ -66,7 +66,11 @@ describe.each(ENGINES)('a person with thousands of leads, on %s', (engine) => {
     // The link names one lead: the others that carry the address (anyone may type it) wait for links of their own.
     const confirmed = await app.runtime.storage.db.selectFrom('leads').select('id').where('doi_state', '=', 'confirmed').execute();
     expect(confirmed).toEqual([{ id }]);
-    const pending = await app.runtime.storage.db.selectFrom('leads').select((eb) => eb.fn.countAll<number>().as('n')).where('doi_state', '=', 'pending').executeTakeFirstOrThrow();
+    const pending = await app.runtime.storage.db
+      .selectFrom('leads')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('doi_state', '=', 'pending')
+      .executeTakeFirstOrThrow();
     expect(Number(pending.n)).toBe(MANY);
   });
 

@@ -74,7 +74,9 @@ test('a German shopper confirms by the button on the e-mailed link, and Shopify 
     )
     .toBe('synced');
   expect(lead?.double_opt_in).toBe('confirmed');
-  const customer = (await customerByEmail(request, email)) as { defaultEmailAddress: { marketingState: string; marketingOptInLevel: string; marketingUpdatedAt: string } };
+  const customer = (await customerByEmail(request, email)) as {
+    defaultEmailAddress: { marketingState: string; marketingOptInLevel: string; marketingUpdatedAt: string };
+  };
   expect(customer.defaultEmailAddress).toMatchObject({ marketingState: 'SUBSCRIBED', marketingOptInLevel: 'CONFIRMED_OPT_IN' });
   expect(Date.parse(customer.defaultEmailAddress.marketingUpdatedAt)).toBe(Date.parse(lead!.double_opt_in_confirmed_at!));
 });

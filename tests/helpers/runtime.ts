@@ -78,7 +78,11 @@ export async function startTestApp(engine: TestEngine, env: Record<string, strin
       // call is another shopper unless the test says who (rate-limit tests do).
       const headers = new Headers(rest.headers);
       if (!headers.has('x-forwarded-for')) headers.set('x-forwarded-for', `10.${(++shopper >> 16) & 255}.${(shopper >> 8) & 255}.${shopper & 255}`);
-      return runtime.app.request(`/proxy${path}?${params}`, { ...rest, headers, body: path === '/submit' && asBlock !== false ? signedAsBlock(rest.body, shop) : rest.body });
+      return runtime.app.request(`/proxy${path}?${params}`, {
+        ...rest,
+        headers,
+        body: path === '/submit' && asBlock !== false ? signedAsBlock(rest.body, shop) : rest.body,
+      });
     },
     sessionToken: (options = {}) =>
       mintSessionToken({

@@ -66,7 +66,19 @@ type OptInStrings = { [K in keyof (typeof STRINGS)['en']]: string };
 const fill = (text: string, values: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? ''));
 
 /** The three controls of a setting, with labels tied to their inputs; `id` keeps the two editors' ids apart. */
-function SettingFields({ id, s, value, onChange, daysError }: { id: string; s: OptInStrings; value: OptInSetting; onChange: (v: OptInSetting) => void; daysError: boolean }) {
+function SettingFields({
+  id,
+  s,
+  value,
+  onChange,
+  daysError,
+}: {
+  id: string;
+  s: OptInStrings;
+  value: OptInSetting;
+  onChange: (v: OptInSetting) => void;
+  daysError: boolean;
+}) {
   return (
     <>
       <label>
@@ -113,7 +125,12 @@ export function OptInSettingsCard({ t }: { t: Strings }) {
     setAll(r.all);
   };
   const failed = (e: unknown) =>
-    setMessage(fill(s.failed, { status: e instanceof ApiError ? e.status : 0, reason: e instanceof ApiError && typeof e.body.message === 'string' ? e.body.message : '' }));
+    setMessage(
+      fill(s.failed, {
+        status: e instanceof ApiError ? e.status : 0,
+        reason: e instanceof ApiError && typeof e.body.message === 'string' ? e.body.message : '',
+      }),
+    );
   useEffect(() => {
     apiJson<OptInSettings>('/settings/opt-in').then(loaded, failed);
   }, []);
@@ -170,7 +187,12 @@ export function OptInSettingsCard({ t }: { t: Strings }) {
                 f.requireDoubleOptIn ? s.yes : s.no,
                 String(f.linkDays),
                 f.keepContact ? s.yes : s.no,
-                <button type="button" class="button" aria-label={fill(s.remove, { form: f.form })} onClick={() => put({ form: f.form, clear: true }, s.removed)}>
+                <button
+                  type="button"
+                  class="button"
+                  aria-label={fill(s.remove, { form: f.form })}
+                  onClick={() => put({ form: f.form, clear: true }, s.removed)}
+                >
                   ✕
                 </button>,
               ])}

@@ -63,7 +63,13 @@ export async function readOptInSettings(db: Kysely<Database>, shop: string): Pro
   };
 }
 
-export async function writeOptInSetting(db: Kysely<Database>, shop: string, formId: string, setting: OptInSetting | null, clock: () => number = Date.now): Promise<void> {
+export async function writeOptInSetting(
+  db: Kysely<Database>,
+  shop: string,
+  formId: string,
+  setting: OptInSetting | null,
+  clock: () => number = Date.now,
+): Promise<void> {
   if (setting === null) {
     await db.deleteFrom('opt_in_settings').where('shop', '=', shop).where('form_id', '=', formId).execute();
     return;

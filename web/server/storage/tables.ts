@@ -246,7 +246,8 @@ export interface StaffTable {
   owner_checked_at: Generated<string | null>;
 }
 
-export type AuditAction = 'view_list' | 'view_lead' | 'export' | 'edit' | 'delete' | 'role_change' | 'download_package' | 'searched' | 'reply' | 'opt_in_settings';
+export type AuditAction =
+  'view_list' | 'view_lead' | 'export' | 'edit' | 'delete' | 'role_change' | 'download_package' | 'searched' | 'reply' | 'opt_in_settings';
 
 /** Who saw or changed personal data, and when. Details name fields and counts, never the values. */
 export interface AuditLogTable {
