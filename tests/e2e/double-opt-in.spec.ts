@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { type APIRequestContext, expect, test } from '@playwright/test';
 import { customerByEmail, unique } from './helpers.js';
 
@@ -79,4 +80,34 @@ test('a German shopper confirms by the button on the e-mailed link, and Shopify 
   };
   expect(customer.defaultEmailAddress).toMatchObject({ marketingState: 'SUBSCRIBED', marketingOptInLevel: 'CONFIRMED_OPT_IN' });
   expect(Date.parse(customer.defaultEmailAddress.marketingUpdatedAt)).toBe(Date.parse(lead!.double_opt_in_confirmed_at!));
+});
+
+test('the owner sets double opt-in for one form from the Team tab by keyboard, and the card has no axe violation', async ({ page }) => {
+  await page.goto('/app');
+  await page.getByRole('button', { name: 'Team' }).click();
+  const card = page.getByRole('region', { name: 'Double opt-in' }).or(page.locator('section', { has: page.getByRole('heading', { name: 'Double opt-in' }) }));
+  await expect(card.getByRole('group', { name: 'All forms' }).getByLabel('Require double opt-in')).not.toBeChecked();
+  const one = card.getByRole('group', { name: 'One form' });
+  const formId = `doi-e2e-${Date.now().toString(36)}`;
+  await one.getByLabel('Form id').focus();
+  await page.keyboard.type(formId);
+  await page.keyboard.press('Tab'); // Require double opt-in (ticked by default for a form of its own)
+  await expect(one.getByLabel('Require double opt-in')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(one.getByLabel('Link valid for (days, 1–30)')).toBeFocused();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('31');
+  await one.getByRole('button', { name: 'Save for this form' }).press('Enter');
+  await expect(one.getByLabel('Link valid for (days, 1–30)')).toHaveAttribute('aria-invalid', 'true');
+  await expect(one.getByLabel('Link valid for (days, 1–30)')).toHaveAccessibleDescription('Enter a number of days from 1 to 30.');
+  await one.getByLabel('Link valid for (days, 1–30)').fill('14');
+  await one.getByRole('button', { name: 'Save for this form' }).press('Enter');
+  await expect(card.getByRole('status')).toHaveText('Double opt-in setting saved.');
+  await expect(card.getByRole('row', { name: new RegExp(formId) })).toContainText('14');
+  const results = await new AxeBuilder({ page }).include('main').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  expect(results.violations.map((v) => v.id)).toEqual([]);
+  // Removed again, so the form follows all forms (off) as the other specs expect.
+  await card.getByRole('button', { name: `Remove the setting of ${formId}` }).press('Enter');
+  await expect(card.getByRole('status')).toHaveText('The form follows “All forms” again.');
+  await expect(card.getByRole('row', { name: new RegExp(formId) })).toHaveCount(0);
 });
