@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { OptInSetting, OptInSettings } from '../../schema/workspace-api.js';
+import type { OptInSetting, OptInSettings, OptInSettingsUpdate } from '../../schema/workspace-api.js';
 import { ApiError, apiJson } from './api.js';
 import type { Strings } from './i18n.js';
 import { Announce, Card, Table } from './parts.js';
@@ -134,7 +134,7 @@ export function OptInSettingsCard({ t }: { t: Strings }) {
   useEffect(() => {
     apiJson<OptInSettings>('/settings/opt-in').then(loaded, failed);
   }, []);
-  const put = async (body: unknown, done: string) => {
+  const put = async (body: OptInSettingsUpdate, done: string) => {
     try {
       loaded(await apiJson<OptInSettings>('/settings/opt-in', { method: 'PUT', body: JSON.stringify(body) }));
       setMessage(done);
