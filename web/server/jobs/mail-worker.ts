@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { nowIso } from '../core/ids.js';
-import { errorForLog } from '../core/logger.js';
 import type { Engine } from '../storage/database.js';
 import type { Database, OutboxJob } from '../storage/tables.js';
 import { backoffMs, claimNextJob, completeJob, failJob, rescheduleJob } from '../outbox/outbox.js';
 import type { Mailer } from '../mail/transport.js';
 import { TemplateError, renderMail } from '../mail/templates.js';
 import { shopSender } from '../mail/sender.js';
+import type { JobLane } from './job-loop.js';
 
 export interface MailWorkerOptions {
   db: Kysely<Database>;
@@ -15,7 +15,6 @@ export interface MailWorkerOptions {
   /** null when SMTP_URL is not set: mail waits in the outbox, and the workspace says why. */
   mailer: Mailer | null;
   log: Logger;
-  pollMs: number;
   leaseMs?: number;
   /**
    * How long one worker may be talking to the SMTP server about one message. Another worker that finds the job (its
@@ -42,75 +41,25 @@ const ANSWERABLE: ReadonlySet<string> = new Set(['reply', 'autoreply']);
  */
 export class MailWorker {
   private readonly clock: () => number;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly options: MailWorkerOptions) {
     this.clock = options.clock ?? Date.now;
   }
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-  }
-
-  nudge(): void {
-    this.wake?.();
+  /** The mail's part of the process's polling loop (jobs/job-loop.ts). */
+  lane(): JobLane {
+    return { name: 'mail', kinds: MAIL_KINDS, concurrency: this.options.concurrency ?? 4, handle: (job) => this.handle(job) };
   }
 
   /** Sends what is due until nothing is; returns how many jobs were handled. For tests and the bench. */
   async drain(): Promise<number> {
     let handled = 0;
     for (;;) {
-      const job = await this.claim();
+      const job = await claimNextJob(this.options.db, this.options.engine, this.options.leaseMs ?? 60_000, this.clock, [], MAIL_KINDS);
       if (!job) return handled;
       await this.handle(job);
       handled++;
     }
-  }
-
-  private claim(): Promise<OutboxJob | undefined> {
-    return claimNextJob(this.options.db, this.options.engine, this.options.leaseMs ?? 60_000, this.clock, [], MAIL_KINDS);
-  }
-
-  private async run(): Promise<void> {
-    const concurrency = this.options.concurrency ?? 4;
-    while (this.running) {
-      try {
-        while (this.running && this.inFlight.size < concurrency) {
-          const job = await this.claim();
-          if (!job) break;
-          const work: Promise<void> = this.handle(job)
-            .catch((error: unknown) => this.options.log.error({ error: errorForLog(error), job: job.id }, 'mail job crashed; its lease will expire'))
-            .finally(() => {
-              this.inFlight.delete(work);
-              this.wake?.();
-            });
-          this.inFlight.add(work);
-        }
-      } catch (error) {
-        this.options.log.error({ duty: 'mail', error: errorForLog(error) }, 'mail worker could not claim jobs');
-      }
-      if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = null;
-    }
-    await Promise.all(this.inFlight);
   }
 
   private async handle(job: OutboxJob): Promise<void> {
