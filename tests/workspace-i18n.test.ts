@@ -53,6 +53,8 @@ const AUDIT_ACTIONS = keysOf<AuditAction>({
   download_package: true,
   searched: true,
   reply: true,
+  mail_sender: true,
+  mail_settings: true,
 });
 const REQUEST_STATUSES = keysOf<ComplianceRequestsTable['status']>({ received: true, done: true });
 /** Values the sync can leave out with a warning (metafields are named by their key), and email consent (lead-sync.ts). */

@@ -106,6 +106,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         ? `${config.appUrl}/app?lead=${encodeURIComponent(leadId)}`
         : `https://admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, '')}/apps/contact-capture?lead=${encodeURIComponent(leadId)}`,
   });
+  // Staff open a lead from a notification: locally the workspace page; in production the app inside the shop's admin.
+  const workspaceLink = (shop: string, leadId: string) =>
+    config.mode === 'local'
+      ? `${config.appUrl}/app?lead=${encodeURIComponent(leadId)}`
+      : `https://${shop}/admin/apps/${encodeURIComponent(config.apiKey)}/app?lead=${encodeURIComponent(leadId)}`;
   const mailer = config.mail.smtpUrl ? createMailer({ smtpUrl: config.mail.smtpUrl, timeoutMs: config.mail.timeoutMs }) : null;
   if (!mailer && config.mode === 'production') log.warn('SMTP_URL is not set: e-mails wait in the outbox until it is');
   const mailWorker = new MailWorker({
@@ -116,6 +121,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     leaseMs: config.syncLeaseMs,
     retryBaseMs: config.mail.retryBaseMs,
     sendBudgetMs: config.mail.sendBudgetMs,
+    workspaceLink,
     onOutcome: (outcome) => metrics.mail.inc({ outcome }),
   });
   // One polling loop serves the sync, the mail and the housekeeping duties (jobs/job-loop.ts), each lane with its own room.
@@ -148,11 +154,6 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const origin = config.mode === 'local' ? config.appUrl : `https://${shop}`;
     return `${origin}/apps/contact-capture/confirm?${new URLSearchParams({ l: link.lead, e: String(link.expires), s: link.sig })}`;
   };
-  // Staff open a lead from a notification: locally the workspace page; in production the app inside the shop's admin.
-  const workspaceLink = (shop: string, leadId: string) =>
-    config.mode === 'local'
-      ? `${config.appUrl}/app?lead=${encodeURIComponent(leadId)}`
-      : `https://${shop}/admin/apps/${encodeURIComponent(config.apiKey)}/app?lead=${encodeURIComponent(leadId)}`;
   const intake = new LeadIntake(db, lookupHash, config.rateLimits, Date.now, counters, { confirmLink, workspaceLink });
   let warnedUnknownIp = false;
   app.route(

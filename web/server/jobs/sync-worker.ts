@@ -39,6 +39,9 @@ export interface SyncWorkerOptions {
   workspaceLink?: (shop: string, leadId: string) => string;
 }
 
+/** A job about one lead (every kind the sync works). */
+type LeadJob = OutboxJob & { lead_id: string };
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -93,6 +96,13 @@ export class SyncWorker {
   private async handle(job: OutboxJob): Promise<void> {
     const { db, log } = this.options;
     if (job.kind === 'flow_trigger') return this.handleFlow(job);
+    if (job.lead_id === null) {
+      // A shop's job (a digest) is the mail lane's; one here was written by mistake and has nothing to sync.
+      await completeJob(db, job, this.clock);
+      this.options.onOutcome?.('dropped');
+      return;
+    }
+    const leadJob: LeadJob = { ...job, lead_id: job.lead_id };
     const lead = await db.selectFrom('leads').selectAll().where('id', '=', job.lead_id).where('shop', '=', job.shop).executeTakeFirst();
     // A double opt-in lead waits for its confirmation (leads/double-opt-in.ts queues it again then).
     if (!lead || lead.email_consent !== 1 || lead.status === 'quarantined' || lead.doi_state === 'pending') {
@@ -103,12 +113,12 @@ export class SyncWorker {
     }
     // A field no listed key opens (logged by the storage with the lead's id) would reach Shopify as garbage.
     if (Object.values(lead).some(isUnreadable)) {
-      await this.finish(job, { kind: 'rejected', reason: 'A field of this lead cannot be decrypted; correct the lead to sync it.' });
+      await this.finish(leadJob, { kind: 'rejected', reason: 'A field of this lead cannot be decrypted; correct the lead to sync it.' });
       return;
     }
     const token = await this.options.tokens.get(job.shop);
     if (!token) {
-      await this.finish(job, { kind: 'rejected', reason: 'The app has no access token for this shop (not installed, or uninstalled).' });
+      await this.finish(leadJob, { kind: 'rejected', reason: 'The app has no access token for this shop (not installed, or uninstalled).' });
       return;
     }
     const consentRow = await db
@@ -122,7 +132,7 @@ export class SyncWorker {
     const call = this.paced(job.shop, token);
     const prepared = await ensureLeadDefinitions(db, job.shop, call, lead, consent, this.options.maxCustomDefinitions ?? DEFAULT_MAX_CUSTOM_DEFINITIONS);
     const outcome = prepared.outcome ?? (await (job.kind === 'update_customer' ? syncCorrection : syncLead)(call, prepared.lead, consent));
-    await this.finish(job, outcome);
+    await this.finish(leadJob, outcome);
   }
 
   /** A lead's Flow triggers still owed (jobs/flow-sender.ts): retried like a sync, never touching the lead's status. */
@@ -154,7 +164,7 @@ export class SyncWorker {
     await rescheduleJob(db, job, outcome.reason, backoffMs(job.attempts, Math.random, this.options.retryBaseMs ?? 1000), this.clock);
   }
 
-  private async finish(job: OutboxJob, outcome: Awaited<ReturnType<typeof syncLead>>): Promise<void> {
+  private async finish(job: LeadJob, outcome: Awaited<ReturnType<typeof syncLead>>): Promise<void> {
     const { db, log } = this.options;
     const now = nowIso(this.clock);
     this.options.onOutcome?.(outcome.kind === 'retry' && job.attempts >= (this.options.maxAttempts ?? 12) ? 'gave_up' : outcome.kind);
