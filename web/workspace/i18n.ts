@@ -463,7 +463,15 @@ const fr: Dict = {
     PENDING_CONFIRMATION: 'en attente de confirmation (double opt-in)',
   },
   title: 'Prospects',
-  nav: { leads: 'Prospects', insights: 'Statistiques', requests: 'Demandes de données', definitions: 'Champs', team: 'Équipe', audit: 'Journal d’audit', mail: 'E-mail' },
+  nav: {
+    leads: 'Prospects',
+    insights: 'Statistiques',
+    requests: 'Demandes de données',
+    definitions: 'Champs',
+    team: 'Équipe',
+    audit: 'Journal d’audit',
+    mail: 'E-mail',
+  },
   loading: 'Chargement…',
   error: 'Une erreur est survenue ({status}). Réessayez.',
   search: 'Rechercher par nom, e-mail, téléphone, entreprise ou message',
@@ -738,7 +746,8 @@ const fr: Dict = {
     intro: 'Qui est prévenu des nouveaux prospects, ce que les clients reçoivent automatiquement, et depuis quelle adresse partent les e-mails de la boutique.',
     readOnly: 'Seul le propriétaire de la boutique peut modifier ces réglages.',
     problems: {
-      smtp_not_configured: 'Les e-mails ne peuvent pas partir : le serveur de l’application n’a pas de serveur de messagerie (SMTP_URL). Les messages attendent qu’il en ait un.',
+      smtp_not_configured:
+        'Les e-mails ne peuvent pas partir : le serveur de l’application n’a pas de serveur de messagerie (SMTP_URL). Les messages attendent qu’il en ait un.',
       sender_missing: 'Pas encore d’expéditeur : indiquez l’adresse et le nom ci-dessous. Les messages attendent jusque-là.',
     },
     ready: 'Les e-mails sont configurés et peuvent partir.',

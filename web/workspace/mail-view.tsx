@@ -8,7 +8,8 @@ const FORM_ID = /^[A-Za-z0-9_-]{0,64}$/;
 
 /** The server's reason for a 400 (its `message`), or the generic error with the status. */
 function problemText(t: Strings, error: unknown): string {
-  if (error instanceof ApiError && error.status === 400 && typeof error.body.message === 'string') return format(t.mail.invalid, { reason: error.body.message });
+  if (error instanceof ApiError && error.status === 400 && typeof error.body.message === 'string')
+    return format(t.mail.invalid, { reason: error.body.message });
   return format(t.error, { status: error instanceof ApiError ? error.status : 0 });
 }
 
@@ -47,7 +48,9 @@ export function MailView({ t }: { t: Strings }) {
         <AddForm
           t={t}
           known={data.forms.map((f) => f.form)}
-          onAdd={(id) => setData({ ...data, forms: [...data.forms, { form: id, notifyTo: [], mode: 'off', autoreply: { enabled: false, subject: null, text: null } }] })}
+          onAdd={(id) =>
+            setData({ ...data, forms: [...data.forms, { form: id, notifyTo: [], mode: 'off', autoreply: { enabled: false, subject: null, text: null } }] })
+          }
         />
       ) : null}
     </>
@@ -112,13 +115,7 @@ function SenderCard({
           </div>
           <div class="field">
             <label for="mail-reply-to">{t.mail.replyTo}</label>
-            <input
-              id="mail-reply-to"
-              type="email"
-              aria-describedby="mail-reply-to-hint"
-              value={replyTo}
-              onInput={(e) => setReplyTo(e.currentTarget.value)}
-            />
+            <input id="mail-reply-to" type="email" aria-describedby="mail-reply-to-hint" value={replyTo} onInput={(e) => setReplyTo(e.currentTarget.value)} />
             <span class="subdued" id="mail-reply-to-hint">
               {t.mail.replyToHint}
             </span>
@@ -234,7 +231,14 @@ function FormMailCard({
             </div>
             <div class="field">
               <label for={id('text')}>{t.mail.autoreplyText}</label>
-              <textarea id={id('text')} rows={4} maxLength={5000} aria-describedby={id('autoreply-hint')} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+              <textarea
+                id={id('text')}
+                rows={4}
+                maxLength={5000}
+                aria-describedby={id('autoreply-hint')}
+                value={text}
+                onInput={(e) => setText(e.currentTarget.value)}
+              />
             </div>
             <span class="subdued" id={id('autoreply-hint')}>
               {t.mail.autoreplyHint}
