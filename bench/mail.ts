@@ -35,7 +35,7 @@ try {
     ),
   );
   const started = Date.now();
-  t.runtime.mailWorker.start();
+  t.runtime.jobs.start();
   for (;;) {
     const open = await db.selectFrom('outbox_jobs').select('id').where('kind', '=', 'send_mail').where('state', '!=', 'done').execute();
     if (!open.length) break;

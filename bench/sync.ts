@@ -30,7 +30,7 @@ try {
   }
   t.emulator.resetStats();
   const started = Date.now();
-  t.runtime.worker.start();
+  t.runtime.jobs.start();
   const db = t.runtime.storage.db;
   for (;;) {
     const open = await db.selectFrom('outbox_jobs').select('id').where('state', '!=', 'done').execute();

@@ -101,6 +101,18 @@ export function mountLocal(given?: AdminEmulator, mail?: MailCatcher) {
       }),
     );
     if (mail) dev.route('/', mailRoutes(mail));
+    // Digests wait for the end of their hour or day (web/server/leads/digest.ts): this makes the pending ones due now,
+    // as if their period were over, and wakes the loop. For trying digests by hand and for the Playwright spec.
+    dev.post('/dev/mail/digests/run-now', async (c) => {
+      const result = await runtime.storage.db
+        .updateTable('outbox_jobs')
+        .set({ run_after: new Date(Date.now() - 1000).toISOString() })
+        .where('kind', '=', 'mail_digest')
+        .where('state', '=', 'pending')
+        .executeTakeFirst();
+      runtime.jobs.nudge();
+      return c.json({ due: Number(result.numUpdatedRows) });
+    });
     dev.route(
       '/',
       accountPreview({ shop: config.devShop, apiKey: config.apiKey, apiSecret: config.apiSecret, emulator: new CustomerAccountEmulator(emulator) }),

@@ -149,6 +149,8 @@ export interface MailSettings {
   fromName: string | null;
   /** Where shoppers' answers go (Reply-To of replies and autoresponders); null = the sender address. */
   replyTo?: string | null;
+  /** The language of staff e-mail (notifications, digests). */
+  locale?: 'en' | 'fr';
   problems: ('smtp_not_configured' | 'sender_missing')[];
 }
 
@@ -170,6 +172,21 @@ export interface OptInSettings {
 }
 /** PUT body: the setting of every form (`form` omitted or '*') or of one form; `clear: true` removes a form's own. */
 export type OptInSettingsUpdate = { form?: string } & ({ clear: true } | OptInSetting);
+/** GET/PUT /api/settings/forms/:form/mail: a form's staff notifications and its autoresponder. */
+export interface FormMailSettings {
+  form: string;
+  notifyTo: string[];
+  /** each: one e-mail per lead; hourly, daily: one digest per period (UTC hours and days). */
+  mode: 'off' | 'each' | 'hourly' | 'daily';
+  autoreply: { enabled: boolean; subject: string | null; text: string | null };
+}
+
+/** GET /api/mail-settings: the E-mail screen, for every role; only the owner may change it (`canEdit`). */
+export interface MailSettingsOverview {
+  sender: MailSettings;
+  forms: FormMailSettings[];
+  canEdit: boolean;
+}
 
 export interface LeadNote {
   id: string;

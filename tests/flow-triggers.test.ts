@@ -144,7 +144,6 @@ describe.each(ENGINES)('Shopify Flow triggers on %s', (engine) => {
         client: createAdminClient({ origin: t!.config.adminApiOrigin, timeoutMs: 2000 }),
         tokens: shopTokens(db, t!.config.keyring),
         log: pino({ level: 'silent' }),
-        pollMs: 20,
       });
     await Promise.all([worker().drain(), worker().drain(), t.runtime.worker.drain()]);
     expect(received().filter((r) => r.payload['Lead id'] === id)).toHaveLength(1);

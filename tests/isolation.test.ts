@@ -128,20 +128,28 @@ describe.each(ENGINES)("the worker's duties fail independently on %s", (engine) 
   it('keeps syncing, and keeps running every other duty, while one duty fails on every run; the log names the duty, not the message', async (ctx) => {
     if (!t) return ctx.skip();
     const { SyncWorker } = await import('../web/server/jobs/sync-worker.js');
+    const { JobLoop } = await import('../web/server/jobs/job-loop.js');
     const { createAdminClient } = await import('../web/server/shopify/admin-client.js');
     const { shopTokens } = await import('../web/server/shopify/shops.js');
     const db = t.runtime.storage.db;
     let healthyRuns = 0;
     let failingRuns = 0;
     const secret = 'shopper typed v2:abc:def:ghi';
-    const worker = new SyncWorker({
+    const sync = new SyncWorker({
       db,
       engine: t.runtime.storage.engine,
       client: createAdminClient({ origin: t.config.adminApiOrigin, timeoutMs: 1000 }),
       tokens: shopTokens(db, t.config.keyring),
       log: captured.log,
+      retryBaseMs: 1,
+    });
+    const worker = new JobLoop({
+      db,
+      engine: t.runtime.storage.engine,
+      log: captured.log,
       pollMs: 5,
       retryBaseMs: 1,
+      lanes: [sync.lane()],
       indexer: async () => {
         throw new Error(secret);
       },
@@ -199,12 +207,12 @@ describe.each(ENGINES)('compliance requests fail one at a time on %s', (engine) 
     // The oldest request's customer no longer opens: it can never be worked off.
     await sql`update compliance_requests set customer = ${'v2:zz:AAAA:AAAA:AAAA'}`.execute(db);
     expect((await t.runtime.app.request('/webhooks/customers/redact', redact('gone@example.com'))).status).toBe(200);
-    t.runtime.worker.start();
+    t.runtime.jobs.start();
     try {
       for (let i = 0; i < 500 && (await db.selectFrom('leads').select('id').where('id', '=', lead).executeTakeFirst()); i++)
         await new Promise((resolve) => setTimeout(resolve, 10));
     } finally {
-      await t.runtime.worker.stop();
+      await t.runtime.jobs.stop();
     }
     expect(await db.selectFrom('leads').select('id').where('id', '=', lead).executeTakeFirst()).toBeUndefined();
     const waiting = await db.selectFrom('compliance_requests').select('status').where('status', '=', 'received').execute();

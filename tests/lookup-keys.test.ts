@@ -90,7 +90,7 @@ describe.each(ENGINES)('lookup keys survive rotation on %s', (engine) => {
     const db = rotating.runtime.storage.db;
     const stale = async () => (await db.selectFrom('leads').select('lookup_key').execute()).filter((r) => r.lookup_key !== 'k2').length;
     expect(await stale()).toBe(1);
-    rotating.runtime.worker.start();
+    rotating.runtime.jobs.start();
     for (let i = 0; i < 400 && (await stale()) > 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect(await stale()).toBe(0);
 
@@ -120,10 +120,10 @@ describe.each(ENGINES)('lookup keys survive rotation on %s', (engine) => {
         .where('email_hash', 'in', [legacy, restarted.runtime.lookupHash(ANNA.email)])
         .executeTakeFirst();
     expect((await row())?.email_hash).toBe(legacy);
-    restarted.runtime.worker.start();
+    restarted.runtime.jobs.start();
     for (let i = 0; i < 400 && (await row())?.lookup_key !== 'dev'; i++) await new Promise((r) => setTimeout(r, 25));
     expect(await row()).toEqual({ email_hash: restarted.runtime.lookupHash(ANNA.email), lookup_key: 'dev' });
-    await restarted.runtime.worker.stop();
+    await restarted.runtime.jobs.stop();
     await redact(restarted, { email: ANNA.email });
     expect(await remaining(restarted)).toBe(1);
   });

@@ -164,7 +164,6 @@ describe.each(ENGINES)('mail through the outbox on %s', (engine) => {
       engine: other.engine,
       mailer: otherMailer,
       log: pino({ level: 'silent' }),
-      pollMs: 20,
       leaseMs: 500,
       sendBudgetMs: 5000,
       retryBaseMs: 10,

@@ -51,7 +51,7 @@ describe.each(ENGINES)('sync under 30 percent faults on %s', (engine) => {
     }
     t.emulator.configure({ faults: { rate: 0.3, kinds: ['throttled', 'http500', 'http503', 'timeout'], timeoutMs: 300 }, seed: 11 });
     t.emulator.resetStats();
-    t.runtime.worker.start();
+    t.runtime.jobs.start();
     const db = t.runtime.storage.db;
     const deadline = Date.now() + 150_000;
     for (;;) {
@@ -60,7 +60,7 @@ describe.each(ENGINES)('sync under 30 percent faults on %s', (engine) => {
       if (Date.now() > deadline) throw new Error(`${open.length} jobs still open`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    await t.runtime.worker.stop();
+    await t.runtime.jobs.stop();
     const stats = t.emulator.stats;
     const faults = stats.faults.throttled + stats.faults.http500 + stats.faults.http503 + stats.faults.timeout;
     expect(faults / stats.requests).toBeGreaterThan(0.25);

@@ -33,7 +33,7 @@ describe.each(ENGINES)('attachments on %s', (engine) => {
   beforeAll(async () => {
     t = await startTestApp(engine, { RATE_LIMIT_PER_IP_PER_MINUTE: '1000', RATE_LIMIT_PER_SHOP_PER_MINUTE: '100000' });
     // The worker syncs leads and runs its duties, among them the deletion of doomed attachments.
-    t?.runtime.worker.start();
+    t?.runtime.jobs.start();
   });
   afterAll(async () => t?.close());
 

@@ -54,6 +54,8 @@ const AUDIT_ACTIONS = keysOf<AuditAction>({
   searched: true,
   reply: true,
   opt_in_settings: true,
+  mail_sender: true,
+  mail_settings: true,
 });
 const REQUEST_STATUSES = keysOf<ComplianceRequestsTable['status']>({ received: true, done: true });
 /** Values the sync can leave out with a warning (metafields are named by their key), and email consent (lead-sync.ts). */

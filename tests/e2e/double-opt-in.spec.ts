@@ -82,9 +82,9 @@ test('a German shopper confirms by the button on the e-mailed link, and Shopify 
   expect(Date.parse(customer.defaultEmailAddress.marketingUpdatedAt)).toBe(Date.parse(lead!.double_opt_in_confirmed_at!));
 });
 
-test('the owner sets double opt-in for one form from the Team tab by keyboard, and the card has no axe violation', async ({ page }) => {
+test('the owner sets double opt-in for one form from the E-mail tab by keyboard, and the card has no axe violation', async ({ page }) => {
   await page.goto('/app');
-  await page.getByRole('button', { name: 'Team' }).click();
+  await page.getByRole('button', { name: 'E-mail', exact: true }).click();
   const card = page.getByRole('region', { name: 'Double opt-in' }).or(page.locator('section', { has: page.getByRole('heading', { name: 'Double opt-in' }) }));
   await expect(card.getByRole('group', { name: 'All forms' }).getByLabel('Require double opt-in')).not.toBeChecked();
   const one = card.getByRole('group', { name: 'One form' });

@@ -33,6 +33,7 @@ import { webhookRoutes } from './routes/webhooks/routes.js';
 import { flowRoutes } from './routes/flow/routes.js';
 import { lookupKeyring } from './storage/lookup-keys.js';
 import { MailWorker } from './jobs/mail-worker.js';
+import { JobLoop } from './jobs/job-loop.js';
 import { createMailer } from './mail/transport.js';
 
 export interface Runtime {
@@ -42,8 +43,10 @@ export interface Runtime {
   /** The storefront's rate counters; flushed to the database every second and at close(). */
   counters: RateCounters;
   worker: SyncWorker;
-  /** Sends the outbox's e-mails (jobs/mail-worker.ts); started with the sync worker. */
+  /** Sends the outbox's e-mails (jobs/mail-worker.ts). */
   mailWorker: MailWorker;
+  /** The one polling loop: the sync's and the mail's jobs and the housekeeping duties (jobs/job-loop.ts). */
+  jobs: JobLoop;
   storage: Storage;
   log: Logger;
   config: Config;
@@ -86,13 +89,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const chores = housekeeping({ db, engine: storage.engine, keyring: config.keyring, lookupKeys, log, dataRequestPackageDays: config.dataRequestPackageDays });
   const worker = new SyncWorker({
     indexer: chores.indexer,
-    duties: { ...chores.duties, attachments: fileSweep({ db, admin: adminCall, log }) },
     db,
     engine: storage.engine,
     client,
     tokens,
     log,
-    pollMs: config.syncPollMs,
     retryBaseMs: config.syncRetryBaseMs,
     concurrency: config.syncConcurrency,
     leaseMs: config.syncLeaseMs,
@@ -105,6 +106,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         ? `${config.appUrl}/app?lead=${encodeURIComponent(leadId)}`
         : `https://admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, '')}/apps/contact-capture?lead=${encodeURIComponent(leadId)}`,
   });
+  // Staff open a lead from a notification: locally the workspace page; in production the app inside the shop's admin.
+  const workspaceLink = (shop: string, leadId: string) =>
+    config.mode === 'local'
+      ? `${config.appUrl}/app?lead=${encodeURIComponent(leadId)}`
+      : `https://${shop}/admin/apps/${encodeURIComponent(config.apiKey)}/app?lead=${encodeURIComponent(leadId)}`;
   const mailer = config.mail.smtpUrl ? createMailer({ smtpUrl: config.mail.smtpUrl, timeoutMs: config.mail.timeoutMs }) : null;
   if (!mailer && config.mode === 'production') log.warn('SMTP_URL is not set: e-mails wait in the outbox until it is');
   const mailWorker = new MailWorker({
@@ -112,17 +118,26 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     engine: storage.engine,
     mailer,
     log,
-    pollMs: config.syncPollMs,
     leaseMs: config.syncLeaseMs,
     retryBaseMs: config.mail.retryBaseMs,
     sendBudgetMs: config.mail.sendBudgetMs,
+    workspaceLink,
     onOutcome: (outcome) => metrics.mail.inc({ outcome }),
   });
-  // Every committed outbox job wakes the workers at once instead of at their next poll (outbox/outbox.ts).
-  const stopWaking = leadQueued.subscribe((event) => {
-    if (event.jobs.some((j) => j.kind !== 'send_mail')) worker.nudge();
-    if (event.jobs.some((j) => j.kind === 'send_mail')) mailWorker.nudge();
+  // One polling loop serves the sync, the mail and the housekeeping duties (jobs/job-loop.ts), each lane with its own room.
+  const jobs = new JobLoop({
+    db,
+    engine: storage.engine,
+    log,
+    pollMs: config.syncPollMs,
+    leaseMs: config.syncLeaseMs,
+    retryBaseMs: config.syncRetryBaseMs,
+    indexer: chores.indexer,
+    duties: { ...chores.duties, attachments: fileSweep({ db, admin: adminCall, log }) },
+    lanes: [worker.lane(), mailWorker.lane()],
   });
+  // Every committed outbox job wakes the loop at once instead of at its next poll (outbox/outbox.ts).
+  const stopWaking = leadQueued.subscribe(() => jobs.nudge());
 
   const app = createHttpApp(log);
   app.use('*', baseSecurityHeaders);
@@ -139,11 +154,6 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const origin = config.mode === 'local' ? config.appUrl : `https://${shop}`;
     return `${origin}/apps/contact-capture/confirm?${new URLSearchParams({ l: link.lead, e: String(link.expires), s: link.sig })}`;
   };
-  // Staff open a lead from a notification: locally the workspace page; in production the app inside the shop's admin.
-  const workspaceLink = (shop: string, leadId: string) =>
-    config.mode === 'local'
-      ? `${config.appUrl}/app?lead=${encodeURIComponent(leadId)}`
-      : `https://${shop}/admin/apps/${encodeURIComponent(config.apiKey)}/app?lead=${encodeURIComponent(leadId)}`;
   const intake = new LeadIntake(db, lookupHash, config.rateLimits, Date.now, counters, { confirmLink, workspaceLink });
   let warnedUnknownIp = false;
   app.route(
@@ -175,7 +185,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       uploads: { admin: adminCall, fetchTimeoutMs: config.shopifyRequestTimeoutMs },
     }),
   );
-  app.route('/webhooks', webhookRoutes({ db, shopify, tokens, lookupHash, intake, onComplianceRequest: () => worker.nudge() }));
+  app.route('/webhooks', webhookRoutes({ db, shopify, tokens, lookupHash, intake, onComplianceRequest: () => jobs.nudge() }));
   app.route('/flow', flowRoutes({ db, shopify }));
   app.route(
     '/checkout',
@@ -237,7 +247,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
   });
 
-  const runtime = { app, worker, mailWorker, storage, log, config, lookupHash, counters };
+  const runtime = { app, worker, mailWorker, jobs, storage, log, config, lookupHash, counters };
   if (config.mode === 'local' && options.mountDev) await options.mountDev(runtime, { translator, tokens });
   return {
     ...runtime,
@@ -245,8 +255,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await intake.flush();
       await counters.stop().catch((error: unknown) => log.warn({ err: errorForLog(error) }, 'rate counters not flushed at shutdown'));
       stopWaking();
-      await worker.stop();
-      await mailWorker.stop();
+      await jobs.stop();
       mailer?.close();
       await storage.close();
     },

@@ -26,10 +26,7 @@ export async function startServer(config: Config, options: RuntimeOptions & { on
     if (options.onListening) options.onListening(base);
     else runtime.log.info({ port: info.port }, `Contact Capture listening (${config.mode} mode)`);
   });
-  if (config.syncWorker) {
-    runtime.worker.start();
-    runtime.mailWorker.start();
-  }
+  if (config.syncWorker) runtime.jobs.start();
 
   let stopping = false;
   const shutdown = async (signal: string) => {

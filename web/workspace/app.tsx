@@ -7,6 +7,7 @@ import { InsightsView } from './insights-view.js';
 import { LeadDetailView } from './lead-detail.js';
 import { LeadsView } from './leads-view.js';
 import { OptInSettingsCard } from './opt-in-settings.js';
+import { MailView } from './mail-view.js';
 import { Announce, FocusHeading } from './parts.js';
 import { RequestsView } from './requests-view.js';
 import { AuditView, TeamView } from './team-view.js';
@@ -19,7 +20,8 @@ type View =
   | { name: 'requests' }
   | { name: 'definitions' }
   | { name: 'team' }
-  | { name: 'audit' };
+  | { name: 'audit' }
+  | { name: 'mail' };
 type Tab = Exclude<View['name'], 'lead'>;
 
 const TABS: Array<{ name: Tab; needs: string }> = [
@@ -29,6 +31,7 @@ const TABS: Array<{ name: Tab; needs: string }> = [
   { name: 'definitions', needs: 'work' },
   { name: 'team', needs: 'manageRoles' },
   { name: 'audit', needs: 'audit' },
+  { name: 'mail', needs: 'read' },
 ];
 
 function App({ t, language }: { t: Strings; language: string }) {
@@ -97,8 +100,9 @@ function App({ t, language }: { t: Strings; language: string }) {
             {view.name === 'requests' ? <RequestsView t={t} language={language} /> : null}
             {view.name === 'definitions' ? <FieldsView t={t} language={language} /> : null}
             {view.name === 'team' ? <TeamView t={t} /> : null}
-            {view.name === 'team' && me.permissions.includes('privacy') ? <OptInSettingsCard t={t} /> : null}
             {view.name === 'audit' ? <AuditView t={t} language={language} /> : null}
+            {view.name === 'mail' ? <MailView t={t} /> : null}
+            {view.name === 'mail' && me.permissions.includes('privacy') ? <OptInSettingsCard t={t} /> : null}
           </>
         )}
       </main>

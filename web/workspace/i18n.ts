@@ -71,7 +71,7 @@ const en = {
     PENDING_CONFIRMATION: 'awaiting confirmation (double opt-in)',
   },
   title: 'Leads',
-  nav: { leads: 'Leads', insights: 'Insights', requests: 'Data requests', definitions: 'Fields', team: 'Team', audit: 'Audit log' },
+  nav: { leads: 'Leads', insights: 'Insights', requests: 'Data requests', definitions: 'Fields', team: 'Team', audit: 'Audit log', mail: 'E-mail' },
   loading: 'Loading…',
   error: 'Something went wrong ({status}). Try again.',
   search: 'Search name, email, phone, company or message',
@@ -263,6 +263,8 @@ const en = {
       download_package: 'Downloaded a data request package',
       reply: 'Replied to a lead by e-mail',
       opt_in_settings: 'Changed the double opt-in setting',
+      mail_sender: 'Changed the e-mail sender',
+      mail_settings: 'Changed a form’s e-mail settings',
     },
     rows: '{n} leads',
     rowsOne: '{n} lead',
@@ -332,6 +334,58 @@ const en = {
     unknown: 'Status unknown',
   },
   order: 'Order',
+  /** The E-mail screen (mail-view.tsx): the shop's sender and each form's staff mail and autoresponder. */
+  mail: {
+    intro: 'Who is told about new leads, what shoppers receive automatically, and from which address the shop’s e-mail goes out.',
+    readOnly: 'Only the shop’s owner can change these settings.',
+    problems: {
+      smtp_not_configured: 'E-mail cannot go out: the app’s server has no mail server (SMTP_URL) set. Messages wait until it has.',
+      sender_missing: 'No sender yet: set the address and the name below. Messages wait until then.',
+    },
+    ready: 'E-mail is set up and can go out.',
+    sender: 'Sender',
+    from: 'From address',
+    fromName: 'Sender name',
+    replyTo: 'Reply-to address (optional)',
+    replyToHint: 'Where shoppers’ answers to replies and automatic answers go. Empty: the from address.',
+    staffLanguage: 'Language of staff e-mail',
+    languages: { en: 'English', fr: 'French' },
+    saveSender: 'Save sender',
+    senderSaved: 'Sender saved.',
+    formTitle: 'Form “{form}”',
+    defaultForm: 'Form without an id',
+    recipients: 'Who is told about new leads',
+    recipientsHint: 'Up to 5 addresses, one per line.',
+    mode: 'Notifications',
+    modes: { off: 'Off', each: 'An e-mail for each lead', hourly: 'An hourly digest', daily: 'A daily digest' },
+    modeHint: 'Digests cover UTC hours or days; leads held as spam are counted, never listed.',
+    autoreply: 'Automatic answer to the shopper',
+    autoreplyOn: 'Send an automatic answer',
+    autoreplySubject: 'Subject',
+    autoreplyText: 'Text',
+    autoreplyHint: 'Empty: the app’s own wording in the shopper’s language. {shop} and {name} are replaced.',
+    saveForm: 'Save e-mail settings of “{form}”',
+    formSaved: 'E-mail settings of “{form}” saved.',
+    noForms: 'No form has been shown or submitted yet. Add one by its id to set it up now.',
+    addForm: 'Set up another form',
+    addFormId: 'Form id',
+    addFormHint: 'As set in the contact form block: letters, digits, - and _.',
+    add: 'Add',
+    badFormId: 'A form id is up to 64 letters, digits, - or _.',
+    invalid: 'Not saved: {reason}',
+    auditForm: 'form “{form}”',
+    auditAdded: 'added: {domains}',
+    auditRemoved: 'removed: {domains}',
+    auditFields: {
+      from: 'From address',
+      fromName: 'Sender name',
+      replyTo: 'Reply-to address',
+      locale: 'Language of staff e-mail',
+      notifyTo: 'Recipients',
+      mode: 'Notifications',
+      autoreply: 'Automatic answer',
+    },
+  },
 };
 
 type Dict = typeof en;
@@ -410,7 +464,15 @@ const fr: Dict = {
     PENDING_CONFIRMATION: 'en attente de confirmation (double opt-in)',
   },
   title: 'Prospects',
-  nav: { leads: 'Prospects', insights: 'Statistiques', requests: 'Demandes de données', definitions: 'Champs', team: 'Équipe', audit: 'Journal d’audit' },
+  nav: {
+    leads: 'Prospects',
+    insights: 'Statistiques',
+    requests: 'Demandes de données',
+    definitions: 'Champs',
+    team: 'Équipe',
+    audit: 'Journal d’audit',
+    mail: 'E-mail',
+  },
   loading: 'Chargement…',
   error: 'Une erreur est survenue ({status}). Réessayez.',
   search: 'Rechercher par nom, e-mail, téléphone, entreprise ou message',
@@ -610,6 +672,8 @@ const fr: Dict = {
       download_package: 'Téléchargement du dossier d’une demande de données',
       reply: 'Réponse par e-mail à un prospect',
       opt_in_settings: 'Modification du double opt-in',
+      mail_sender: 'A modifié l’expéditeur des e-mails',
+      mail_settings: 'A modifié les e-mails d’un formulaire',
     },
     rows: '{n} prospects',
     rowsOne: '{n} prospect',
@@ -680,6 +744,58 @@ const fr: Dict = {
     unknown: 'État inconnu',
   },
   order: 'Commande',
+  mail: {
+    intro: 'Qui est prévenu des nouveaux prospects, ce que les clients reçoivent automatiquement, et depuis quelle adresse partent les e-mails de la boutique.',
+    readOnly: 'Seul le propriétaire de la boutique peut modifier ces réglages.',
+    problems: {
+      smtp_not_configured:
+        'Les e-mails ne peuvent pas partir : le serveur de l’application n’a pas de serveur de messagerie (SMTP_URL). Les messages attendent qu’il en ait un.',
+      sender_missing: 'Pas encore d’expéditeur : indiquez l’adresse et le nom ci-dessous. Les messages attendent jusque-là.',
+    },
+    ready: 'Les e-mails sont configurés et peuvent partir.',
+    sender: 'Expéditeur',
+    from: 'Adresse d’expédition',
+    fromName: 'Nom de l’expéditeur',
+    replyTo: 'Adresse de réponse (facultatif)',
+    replyToHint: 'Où vont les réponses des clients aux réponses et réponses automatiques. Vide : l’adresse d’expédition.',
+    staffLanguage: 'Langue des e-mails à l’équipe',
+    languages: { en: 'Anglais', fr: 'Français' },
+    saveSender: 'Enregistrer l’expéditeur',
+    senderSaved: 'Expéditeur enregistré.',
+    formTitle: 'Formulaire « {form} »',
+    defaultForm: 'Formulaire sans identifiant',
+    recipients: 'Qui est prévenu des nouveaux prospects',
+    recipientsHint: 'Jusqu’à 5 adresses, une par ligne.',
+    mode: 'Notifications',
+    modes: { off: 'Désactivées', each: 'Un e-mail par prospect', hourly: 'Un récapitulatif toutes les heures', daily: 'Un récapitulatif quotidien' },
+    modeHint: 'Les récapitulatifs couvrent des heures ou des jours UTC ; les prospects retenus comme spam sont comptés, jamais listés.',
+    autoreply: 'Réponse automatique au client',
+    autoreplyOn: 'Envoyer une réponse automatique',
+    autoreplySubject: 'Objet',
+    autoreplyText: 'Texte',
+    autoreplyHint: 'Vide : le texte de l’application dans la langue du client. {shop} et {name} sont remplacés.',
+    saveForm: 'Enregistrer les e-mails de « {form} »',
+    formSaved: 'Réglages e-mail de « {form} » enregistrés.',
+    noForms: 'Aucun formulaire n’a encore été affiché ni envoyé. Ajoutez-en un par son identifiant pour le configurer dès maintenant.',
+    addForm: 'Configurer un autre formulaire',
+    addFormId: 'Identifiant du formulaire',
+    addFormHint: 'Tel qu’indiqué dans le bloc de formulaire de contact : lettres, chiffres, - et _.',
+    add: 'Ajouter',
+    badFormId: 'Un identifiant de formulaire compte au plus 64 lettres, chiffres, - ou _.',
+    invalid: 'Non enregistré : {reason}',
+    auditForm: 'formulaire « {form} »',
+    auditAdded: 'ajouté : {domains}',
+    auditRemoved: 'retiré : {domains}',
+    auditFields: {
+      from: 'Adresse d’expédition',
+      fromName: 'Nom de l’expéditeur',
+      replyTo: 'Adresse de réponse',
+      locale: 'Langue des e-mails à l’équipe',
+      notifyTo: 'Destinataires',
+      mode: 'Notifications',
+      autoreply: 'Réponse automatique',
+    },
+  },
 };
 
 export const DICTIONARIES = { en, fr } as const;
@@ -741,7 +857,7 @@ export const answerValue = (t: Strings, answer: { kind: string; value: string })
 /** A field of a proposal, a warning or a correction, in the staff member's words. */
 export function fieldLabel(t: Strings, field: string): string {
   if (field.startsWith('metafield:')) return format(t.proposed.metafield, { key: field.slice('metafield:'.length) });
-  return lookup(t.fields, field) ?? lookup(t.refused, field) ?? field;
+  return lookup(t.fields, field) ?? lookup(t.refused, field) ?? lookup(t.mail.auditFields, field) ?? field;
 }
 
 /** Why Shopify refused a value: the code's meaning when it has one, else Shopify's own message. */
@@ -777,6 +893,10 @@ export function auditDetail(t: Strings, detail: Record<string, unknown> | null):
         detail.fields.map((f) => fieldLabel(t, String(f))),
       ),
     );
+  if (typeof detail.form === 'string') parts.push(format(t.mail.auditForm, { form: detail.form }));
+  if (typeof detail.mode === 'string') parts.push(lookup(t.mail.modes, detail.mode) ?? detail.mode);
+  if (Array.isArray(detail.added) && detail.added.length) parts.push(format(t.mail.auditAdded, { domains: listOf(t, detail.added.map(String)) }));
+  if (Array.isArray(detail.removed) && detail.removed.length) parts.push(format(t.mail.auditRemoved, { domains: listOf(t, detail.removed.map(String)) }));
   if (detail.dismissed === true) parts.push(t.audit.proposedDismissed);
   else if (detail.proposed === true) parts.push(t.audit.proposedApplied);
   if (detail.synced === true && detail.proposed !== true) parts.push(t.audit.synced);

@@ -31,6 +31,8 @@ export function createMetrics(db: Kysely<Database>) {
         .selectFrom('outbox_jobs')
         .select(['shop', db.fn.countAll<number>().as('n')])
         .where('state', '=', 'pending')
+        // A digest waits for the end of its period by design (leads/digest.ts): not a backlog until it is due.
+        .where((w) => w.or([w('kind', '!=', 'mail_digest'), w('run_after', '<=', new Date().toISOString())]))
         .groupBy('shop')
         .execute();
       for (const row of rows) this.set({ shop: row.shop }, Number(row.n));
@@ -47,6 +49,8 @@ export function createMetrics(db: Kysely<Database>) {
         .selectFrom('outbox_jobs')
         .select(['shop', db.fn.min('created_at').as('oldest')])
         .where('state', '=', 'pending')
+        // A digest waits for the end of its period by design (leads/digest.ts): not a backlog until it is due.
+        .where((w) => w.or([w('kind', '!=', 'mail_digest'), w('run_after', '<=', new Date().toISOString())]))
         .groupBy('shop')
         .execute();
       for (const row of rows) this.set({ shop: row.shop }, Math.max(0, (Date.now() - Date.parse(String(row.oldest))) / 1000));

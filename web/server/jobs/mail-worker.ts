@@ -1,13 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { nowIso } from '../core/ids.js';
-import { errorForLog } from '../core/logger.js';
 import type { Engine } from '../storage/database.js';
 import type { Database, OutboxJob } from '../storage/tables.js';
-import { backoffMs, claimNextJob, completeJob, failJob, rescheduleJob } from '../outbox/outbox.js';
+import { MAIL_KINDS, backoffMs, claimNextJob, completeJob, failJob, rescheduleJob } from '../outbox/outbox.js';
 import type { Mailer } from '../mail/transport.js';
 import { TemplateError, renderMail } from '../mail/templates.js';
 import { shopSender } from '../mail/sender.js';
+import type { JobLane } from './job-loop.js';
+import { errorForLog } from '../core/logger.js';
+import { DigestJobInvalid, composeDigest, expandDigest } from '../leads/digest.js';
+import type { WorkspaceLink } from '../leads/mail-recipients.js';
 
 export interface MailWorkerOptions {
   db: Kysely<Database>;
@@ -15,7 +18,6 @@ export interface MailWorkerOptions {
   /** null when SMTP_URL is not set: mail waits in the outbox, and the workspace says why. */
   mailer: Mailer | null;
   log: Logger;
-  pollMs: number;
   leaseMs?: number;
   /**
    * How long one worker may be talking to the SMTP server about one message. Another worker that finds the job (its
@@ -30,9 +32,10 @@ export interface MailWorkerOptions {
   concurrency?: number;
   clock?: () => number;
   onOutcome?: (outcome: 'sent' | 'retry' | 'failed' | 'waiting' | 'dropped') => void;
+  /** The lead in the workspace, as a digest links to it (root.ts builds it from the app's URL). */
+  workspaceLink?: WorkspaceLink;
 }
 
-const MAIL_KINDS: readonly OutboxJob['kind'][] = ['send_mail'];
 const ANSWERABLE: ReadonlySet<string> = new Set(['reply', 'autoreply']);
 
 /**
@@ -42,78 +45,29 @@ const ANSWERABLE: ReadonlySet<string> = new Set(['reply', 'autoreply']);
  */
 export class MailWorker {
   private readonly clock: () => number;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly options: MailWorkerOptions) {
     this.clock = options.clock ?? Date.now;
   }
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-  }
-
-  nudge(): void {
-    this.wake?.();
+  /** The mail's part of the process's polling loop (jobs/job-loop.ts). */
+  lane(): JobLane {
+    return { name: 'mail', kinds: MAIL_KINDS, concurrency: this.options.concurrency ?? 4, handle: (job) => this.handle(job) };
   }
 
   /** Sends what is due until nothing is; returns how many jobs were handled. For tests and the bench. */
   async drain(): Promise<number> {
     let handled = 0;
     for (;;) {
-      const job = await this.claim();
+      const job = await claimNextJob(this.options.db, this.options.engine, this.options.leaseMs ?? 60_000, this.clock, [], MAIL_KINDS);
       if (!job) return handled;
       await this.handle(job);
       handled++;
     }
   }
 
-  private claim(): Promise<OutboxJob | undefined> {
-    return claimNextJob(this.options.db, this.options.engine, this.options.leaseMs ?? 60_000, this.clock, [], MAIL_KINDS);
-  }
-
-  private async run(): Promise<void> {
-    const concurrency = this.options.concurrency ?? 4;
-    while (this.running) {
-      try {
-        while (this.running && this.inFlight.size < concurrency) {
-          const job = await this.claim();
-          if (!job) break;
-          const work: Promise<void> = this.handle(job)
-            .catch((error: unknown) => this.options.log.error({ error: errorForLog(error), job: job.id }, 'mail job crashed; its lease will expire'))
-            .finally(() => {
-              this.inFlight.delete(work);
-              this.wake?.();
-            });
-          this.inFlight.add(work);
-        }
-      } catch (error) {
-        this.options.log.error({ duty: 'mail', error: errorForLog(error) }, 'mail worker could not claim jobs');
-      }
-      if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = null;
-    }
-    await Promise.all(this.inFlight);
-  }
-
   private async handle(job: OutboxJob): Promise<void> {
+    if (job.kind === 'mail_digest') return this.handleDigest(job);
     const { db, log } = this.options;
     const mail = await db.selectFrom('mail_messages').selectAll().where('job_id', '=', job.id).executeTakeFirst();
     if (!mail || mail.status === 'sent' || mail.status === 'failed') {
@@ -166,7 +120,10 @@ export class MailWorker {
     const attempts = mail.attempts + 1;
     let rendered;
     try {
-      rendered = renderMail(mail.template, mail.locale, JSON.parse(mail.params), sender.name);
+      const stored: unknown = JSON.parse(mail.params);
+      // A digest holds ids; its leads' summaries are read now (leads/digest.ts), so an erased lead is not in it.
+      const params = mail.template === 'digest' ? await expandDigest(db, job.shop, stored) : stored;
+      rendered = renderMail(mail.template, mail.locale, params, sender.name);
     } catch (error) {
       const reason = error instanceof TemplateError ? error.message : 'the stored message cannot be read';
       await this.fail(job, mail.id, reason);
@@ -209,6 +166,32 @@ export class MailWorker {
     });
     this.options.onOutcome?.('retry');
     log.info({ mail: mail.id, lead: mail.lead_id, attempts, delayMs: delay }, 'mail deferred; will be retried');
+  }
+
+  /**
+   * A form's digest of one period (leads/digest.ts): its mails are queued and the job completed in one transaction, so
+   * a retry, or a second worker taking the job after this one's lease expired, finds the mails queued and queues none.
+   */
+  private async handleDigest(job: OutboxJob): Promise<void> {
+    const { db, log } = this.options;
+    const link = this.options.workspaceLink ?? ((shop, id) => `https://${shop}/admin/apps/contact-capture?lead=${encodeURIComponent(id)}`);
+    try {
+      const queued = await db.transaction().execute(async (trx) => {
+        const count = await composeDigest(trx, job, link, this.clock);
+        await completeJob(trx, job, this.clock);
+        return count;
+      });
+      log.info({ job: job.id, mails: queued }, queued ? 'digest queued' : 'digest: nothing to send');
+    } catch (error) {
+      if (error instanceof DigestJobInvalid || job.attempts >= (this.options.maxAttempts ?? 10)) {
+        await failJob(db, job, error instanceof DigestJobInvalid ? error.message : 'the digest could not be put together', this.clock);
+        log.warn({ job: job.id, error: errorForLog(error) }, 'digest failed');
+        return;
+      }
+      const delay = backoffMs(job.attempts, Math.random, this.options.retryBaseMs ?? 30_000, 60 * 60_000);
+      await rescheduleJob(db, job, 'the digest could not be put together; retried', delay, this.clock);
+      log.warn({ job: job.id, delayMs: delay, error: errorForLog(error) }, 'digest will be retried');
+    }
   }
 
   private async fail(job: OutboxJob, mailId: string, reason: string): Promise<void> {

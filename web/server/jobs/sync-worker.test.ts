@@ -127,9 +127,9 @@ describe.each(ENGINES)('sync worker on %s', (engine: TestEngine) => {
       while ((await status(id)) !== wanted) await new Promise((r) => setTimeout(r, 20));
     };
     const first = ((await (await submit(t, 'early@example.com')).json()) as { id: string }).id;
-    t.runtime.worker.start();
+    t.runtime.jobs.start();
     await until(first, 'synced');
-    const nudge = vi.spyOn(t.runtime.worker, 'nudge');
+    const nudge = vi.spyOn(t.runtime.jobs, 'nudge');
     const second = ((await (await submit(t, 'later@example.com')).json()) as { id: string }).id;
     expect(nudge).toHaveBeenCalledTimes(1);
     await until(second, 'synced');

@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { nowIso } from '../core/ids.js';
-import { errorForLog } from '../core/logger.js';
 import { isUnreadable } from '../storage/field-encryption.js';
 import type { Engine } from '../storage/database.js';
 import type { Database, OutboxJob } from '../storage/tables.js';
 import type { AdminClient } from '../shopify/admin-client.js';
 import { type Call, type ConsentProof, syncCorrection, syncLead } from '../shopify/lead-sync.js';
 import { DEFAULT_MAX_CUSTOM_DEFINITIONS, ensureLeadDefinitions } from '../shopify/metafield-definitions.js';
-import { backoffMs, claimNextJob, completeJob, failJob, rescheduleJob } from '../outbox/outbox.js';
+import { SYNC_KINDS, backoffMs, claimNextJob, completeJob, failJob, rescheduleJob } from '../outbox/outbox.js';
+import { DutyRunner, type JobLane } from './job-loop.js';
 import { queueOwedFlowJob } from '../outbox/flow-events.js';
 import { sendOwedFlowEvents } from './flow-sender.js';
 import type { ShopTokens } from '../shopify/shops.js';
@@ -20,7 +20,6 @@ export interface SyncWorkerOptions {
   client: AdminClient;
   tokens: ShopTokens;
   log: Logger;
-  pollMs: number;
   leaseMs?: number;
   maxAttempts?: number;
   /** Points one mutation is expected to cost; Shopify charges about 10. */
@@ -29,12 +28,7 @@ export interface SyncWorkerOptions {
   retryBaseMs?: number;
   /** Jobs at once, across shops; one per shop at most. */
   concurrency?: number;
-  /**
-   * Other work the same loop does when it wakes (compliance requests, retention, re-encryption), by name. Each one
-   * fails on its own: it is logged and retried after a backoff, and the others and the sync go on.
-   */
-  duties?: Record<string, () => Promise<unknown>>;
-  /** Writes search terms of new leads (leads/lead-terms.ts); runs before the jobs so a drained lead is searchable. */
+  /** Writes search terms of new leads (leads/lead-terms.ts); `drain` runs it first so a drained lead is searchable. */
   indexer?: () => Promise<number>;
   /** Points Shopify charged (actualQueryCost), for the cost metric. */
   onCost?: (points: number) => void;
@@ -45,6 +39,9 @@ export interface SyncWorkerOptions {
   workspaceLink?: (shop: string, leadId: string) => string;
 }
 
+/** A job about one lead (every kind the sync works). */
+type LeadJob = OutboxJob & { lead_id: string };
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -54,109 +51,38 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class SyncWorker {
   private readonly pacer: ThrottlePacer;
   private readonly clock: () => number;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly duties: DutyRunner;
 
   constructor(private readonly options: SyncWorkerOptions) {
     this.clock = options.clock ?? Date.now;
     this.pacer = new ThrottlePacer(this.clock);
+    this.duties = new DutyRunner(options.log, this.clock, options.retryBaseMs ?? 1000);
   }
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  /** Finishes the job in hand, then stops; an unfinished lease simply expires and another worker takes the job. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-  }
-
-  nudge(): void {
-    this.wake?.();
+  /**
+   * The sync's part of the process's polling loop (jobs/job-loop.ts): up to `concurrency` jobs at once, never two of
+   * one shop (each shop's bucket is paced on its own), and never a shop whose bucket is still refilling: a throttled
+   * shop does not hold up the others.
+   */
+  lane(): JobLane {
+    const cost = this.options.mutationCost ?? 10;
+    return {
+      name: 'sync',
+      kinds: SYNC_KINDS,
+      concurrency: this.options.concurrency ?? 4,
+      onePerShop: true,
+      skipShops: () => this.pacer.refilling(cost),
+      handle: (job) => this.handle(job),
+    };
   }
 
   /** Runs due jobs until none is left; returns how many were handled. For tests and one-shot runs. */
   async drain(): Promise<number> {
     const indexer = this.options.indexer;
-    if (indexer) while (Number(await this.duty('indexing', indexer, true)) > 0);
+    if (indexer) while (Number(await this.duties.run('indexing', indexer, true)) > 0);
     let handled = 0;
     while (await this.runOne()) handled++;
     return handled;
-  }
-
-  private readonly inFlight = new Map<string, Promise<void>>();
-
-  /**
-   * Up to `concurrency` jobs at once, never two of one shop (each shop's bucket is paced on its own), and never a
-   * shop whose bucket is still refilling: a throttled shop does not hold up the others.
-   */
-  private async run(): Promise<void> {
-    const concurrency = this.options.concurrency ?? 4;
-    const cost = this.options.mutationCost ?? 10;
-    while (this.running) {
-      if (this.options.indexer) await this.duty('indexing', this.options.indexer);
-      for (const [name, duty] of Object.entries(this.options.duties ?? {})) {
-        if (!this.running) break;
-        await this.duty(name, duty);
-      }
-      try {
-        while (this.running && this.inFlight.size < concurrency) {
-          const busy = [...this.inFlight.keys(), ...this.pacer.refilling(cost)];
-          const job = await claimNextJob(this.options.db, this.options.engine, this.options.leaseMs ?? 60_000, this.clock, busy);
-          if (!job) break;
-          const work = this.handle(job)
-            .catch((error: unknown) =>
-              this.options.log.error({ error: errorForLog(error), job: job.id, lead: job.lead_id }, 'sync job crashed; its lease will expire'),
-            )
-            .finally(() => {
-              this.inFlight.delete(job.shop);
-              this.wake?.();
-            });
-          this.inFlight.set(job.shop, work);
-        }
-      } catch (error) {
-        this.options.log.error({ duty: 'sync', error: errorForLog(error) }, 'sync worker could not claim jobs');
-      }
-      if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = null;
-    }
-    await Promise.all(this.inFlight.values());
-  }
-
-  private readonly failing = new Map<string, { failures: number; retryAt: number }>();
-
-  /**
-   * Runs one duty, alone: a failure is logged (the error's name and frames; its message may quote input) and the
-   * duty is skipped until a backoff has passed, so a duty that fails on every run neither floods the log nor holds
-   * up the others. `now` ignores the backoff (drain, for tests and one-shot runs).
-   */
-  private async duty(name: string, run: () => Promise<unknown>, now = false): Promise<unknown> {
-    const state = this.failing.get(name);
-    if (state && !now && this.clock() < state.retryAt) return undefined;
-    try {
-      const result = await run();
-      if (state) this.options.log.info({ duty: name, failures: state.failures }, 'worker duty recovered');
-      this.failing.delete(name);
-      return result;
-    } catch (error) {
-      const failures = (state?.failures ?? 0) + 1;
-      const delay = backoffMs(failures, Math.random, this.options.retryBaseMs ?? 1000, 5 * 60_000);
-      this.failing.set(name, { failures, retryAt: this.clock() + delay });
-      this.options.log.error({ duty: name, failures, retryInMs: delay, error: errorForLog(error) }, 'worker duty failed; the other duties go on');
-      return undefined;
-    }
   }
 
   async runOne(): Promise<boolean> {
@@ -170,6 +96,13 @@ export class SyncWorker {
   private async handle(job: OutboxJob): Promise<void> {
     const { db, log } = this.options;
     if (job.kind === 'flow_trigger') return this.handleFlow(job);
+    if (job.lead_id === null) {
+      // A shop's job (a digest) is the mail lane's; one here was written by mistake and has nothing to sync.
+      await completeJob(db, job, this.clock);
+      this.options.onOutcome?.('dropped');
+      return;
+    }
+    const leadJob: LeadJob = { ...job, lead_id: job.lead_id };
     const lead = await db.selectFrom('leads').selectAll().where('id', '=', job.lead_id).where('shop', '=', job.shop).executeTakeFirst();
     // A double opt-in lead waits for its confirmation (leads/double-opt-in.ts queues it again then), unless the shop keeps
     // the contact meanwhile: then its customer is written without marketing consent (shopify/lead-sync.ts).
@@ -181,12 +114,12 @@ export class SyncWorker {
     }
     // A field no listed key opens (logged by the storage with the lead's id) would reach Shopify as garbage.
     if (Object.values(lead).some(isUnreadable)) {
-      await this.finish(job, { kind: 'rejected', reason: 'A field of this lead cannot be decrypted; correct the lead to sync it.' });
+      await this.finish(leadJob, { kind: 'rejected', reason: 'A field of this lead cannot be decrypted; correct the lead to sync it.' });
       return;
     }
     const token = await this.options.tokens.get(job.shop);
     if (!token) {
-      await this.finish(job, { kind: 'rejected', reason: 'The app has no access token for this shop (not installed, or uninstalled).' });
+      await this.finish(leadJob, { kind: 'rejected', reason: 'The app has no access token for this shop (not installed, or uninstalled).' });
       return;
     }
     const consentRow = await db
@@ -200,7 +133,7 @@ export class SyncWorker {
     const call = this.paced(job.shop, token);
     const prepared = await ensureLeadDefinitions(db, job.shop, call, lead, consent, this.options.maxCustomDefinitions ?? DEFAULT_MAX_CUSTOM_DEFINITIONS);
     const outcome = prepared.outcome ?? (await (job.kind === 'update_customer' ? syncCorrection : syncLead)(call, prepared.lead, consent));
-    await this.finish(job, outcome);
+    await this.finish(leadJob, outcome);
   }
 
   /** A lead's Flow triggers still owed (jobs/flow-sender.ts): retried like a sync, never touching the lead's status. */
@@ -232,7 +165,7 @@ export class SyncWorker {
     await rescheduleJob(db, job, outcome.reason, backoffMs(job.attempts, Math.random, this.options.retryBaseMs ?? 1000), this.clock);
   }
 
-  private async finish(job: OutboxJob, outcome: Awaited<ReturnType<typeof syncLead>>): Promise<void> {
+  private async finish(job: LeadJob, outcome: Awaited<ReturnType<typeof syncLead>>): Promise<void> {
     const { db, log } = this.options;
     const now = nowIso(this.clock);
     this.options.onOutcome?.(outcome.kind === 'retry' && job.attempts >= (this.options.maxAttempts ?? 12) ? 'gave_up' : outcome.kind);

@@ -1,36 +1,37 @@
 import type { Kysely } from 'kysely';
 import { enqueueMail } from '../outbox/mail-queue.js';
 import type { Database, NewLead } from '../storage/tables.js';
+import { DIGEST_MODES, queueDigests } from './digest.js';
+import { SUMMARY_CHARS, type WorkspaceLink, recipientsOf } from './mail-recipients.js';
+
+export { MAX_RECIPIENTS, SUMMARY_CHARS, type WorkspaceLink } from './mail-recipients.js';
 
 /**
- * New-lead notifications to the shop's staff, per form (form_mail_settings): one e-mail per recipient and lead, in the
- * shop's staff language, with the lead's summary and a link to it in the workspace. Quarantined leads are not notified.
+ * New-lead notifications to the shop's staff, per form (form_mail_settings): in mode `each`, one e-mail per recipient
+ * and lead, in the shop's staff language, with the lead's summary and a link to it in the workspace; quarantined leads
+ * are not notified. In mode `hourly` or `daily` a lead sends nothing by itself: it queues its period's digest
+ * (digest.ts), which lists it, or counts it when quarantined. Returns the e-mails queued now.
  */
-export const MAX_RECIPIENTS = 5;
-export const SUMMARY_CHARS = 500;
-
-export type WorkspaceLink = (shop: string, leadId: string) => string;
-
 export async function queueNotifications(db: Kysely<Database>, leads: readonly NewLead[], link: WorkspaceLink, clock: () => number): Promise<number> {
-  const notifiable = leads.filter((l) => l.status !== 'quarantined' && l.source === 'contact_form');
-  if (!notifiable.length) return 0;
-  const shops = [...new Set(notifiable.map((l) => l.shop))];
-  const settings = await db
+  const fromForms = leads.filter((l) => l.source === 'contact_form');
+  if (!fromForms.length) return 0;
+  const shops = [...new Set(fromForms.map((l) => l.shop))];
+  const all = await db
     .selectFrom('form_mail_settings')
-    .select(['shop', 'form_id', 'notify_to'])
+    .select(['shop', 'form_id', 'notify_to', 'notify_mode'])
     .where('shop', 'in', shops)
-    .where('notify_mode', '=', 'each')
+    .where('notify_mode', 'in', ['each', ...DIGEST_MODES])
     .execute();
-  if (!settings.length) return 0;
+  if (!all.length) return 0;
+  await queueDigests(db, fromForms, all);
+  const notifiable = fromForms.filter((l) => l.status !== 'quarantined');
+  const settings = all.filter((s) => s.notify_mode === 'each');
+  if (!notifiable.length || !settings.length) return 0;
   const locales = await db.selectFrom('shops').select(['shop', 'mail_locale']).where('shop', 'in', shops).execute();
   let queued = 0;
   for (const lead of notifiable) {
     const setting = settings.find((s) => s.shop === lead.shop && s.form_id === (lead.form_id ?? ''));
-    const recipients = (setting?.notify_to ?? '')
-      .split(',')
-      .map((r) => r.trim())
-      .filter(Boolean)
-      .slice(0, MAX_RECIPIENTS);
+    const recipients = recipientsOf(setting?.notify_to ?? null);
     if (!recipients.length) continue;
     const name = [lead.first_name, lead.last_name].filter(Boolean).join(' ') || null;
     const created = await enqueueMail(

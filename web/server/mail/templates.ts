@@ -13,11 +13,23 @@ const autoreplyParams = z.object({ name: z.string().nullable(), subject: z.strin
 
 const notifyParams = z.object({ form: z.string(), name: z.string().nullable(), email: z.string(), message: z.string().nullable(), link: z.url() });
 
+/** A form's digest as sent: the leads' summaries were read at sending time (leads/digest.ts `expandDigest`). */
+const digestParams = z.object({
+  form: z.string(),
+  mode: z.enum(['hourly', 'daily']),
+  start: z.iso.datetime(),
+  end: z.iso.datetime(),
+  leads: z.array(z.object({ name: z.string().nullable(), email: z.string(), message: z.string().nullable(), link: z.url() })),
+  more: z.number().int().min(0),
+  quarantined: z.number().int().min(0),
+});
+
 export const TEMPLATES = {
   confirm_optin: confirmParams,
   reply: replyParams,
   notify_lead: notifyParams,
   autoreply: autoreplyParams,
+  digest: digestParams,
 } as const;
 
 /** Staff mail is in the shop's language: English or French (the workspace's languages). */
@@ -31,6 +43,17 @@ const STAFF_STRINGS = {
     open: 'Open the lead in the workspace',
     anonymous: 'no name',
     defaultForm: 'contact form',
+    digestSubjectOne: '1 new lead from {{form}} – {{period}}',
+    digestSubjectMany: '{{count}} new leads from {{form}} – {{period}}',
+    digestSubjectNone: 'Leads in quarantine from {{form}} – {{period}}',
+    digestIntro: 'Leads that arrived through the form “{{form}}”, {{period}}:',
+    digestNone: 'No new lead to list for this period.',
+    digestMore: 'And {{count}} more: see them in the workspace.',
+    digestQuarantinedOne: '1 lead of this period was put in quarantine as likely spam; it is not listed. Review it in the workspace.',
+    digestQuarantinedMany: '{{count}} leads of this period were put in quarantine as likely spam; they are not listed. Review them in the workspace.',
+    digestWhy: 'You receive this {{frequency}} digest because the form “{{form}}” sends its new leads to this address.',
+    hourly: 'hourly',
+    daily: 'daily',
   },
   fr: {
     subject: 'Nouveau prospect via {{form}} : {{who}}',
@@ -41,6 +64,19 @@ const STAFF_STRINGS = {
     open: 'Ouvrir le prospect dans l’espace de travail',
     anonymous: 'sans nom',
     defaultForm: 'formulaire de contact',
+    digestSubjectOne: '1 nouveau prospect via {{form}} – {{period}}',
+    digestSubjectMany: '{{count}} nouveaux prospects via {{form}} – {{period}}',
+    digestSubjectNone: 'Prospects en quarantaine via {{form}} – {{period}}',
+    digestIntro: 'Prospects arrivés par le formulaire « {{form}} », {{period}} :',
+    digestNone: 'Aucun nouveau prospect à présenter pour cette période.',
+    digestMore: 'Et {{count}} de plus : retrouvez-les dans l’espace de travail.',
+    digestQuarantinedOne:
+      '1 prospect de cette période a été mis en quarantaine comme spam probable ; il n’est pas listé. Vérifiez-le dans l’espace de travail.',
+    digestQuarantinedMany:
+      '{{count}} prospects de cette période ont été mis en quarantaine comme spam probable ; ils ne sont pas listés. Vérifiez-les dans l’espace de travail.',
+    digestWhy: 'Vous recevez ce récapitulatif {{frequency}} car le formulaire « {{form}} » envoie ses nouveaux prospects à cette adresse.',
+    hourly: 'horaire',
+    daily: 'quotidien',
   },
 } as const;
 
@@ -178,9 +214,72 @@ export function renderMail(template: string, locale: string, rawParams: unknown,
       ].join('\n');
       return { subject, html, text, language: staff, automatic: true };
     }
+    case 'digest': {
+      const p = parseParams(digestParams, rawParams, template);
+      const staff = locale.toLowerCase().startsWith('fr') ? 'fr' : 'en';
+      const w = STAFF_STRINGS[staff];
+      const count = p.leads.length + p.more;
+      const vars = {
+        shop: shopName,
+        form: p.form || w.defaultForm,
+        count: String(count),
+        period: digestPeriodLabel(p.mode, p.start, p.end, staff),
+        frequency: w[p.mode],
+      };
+      const subject = oneLine(fill(count === 0 ? w.digestSubjectNone : count === 1 ? w.digestSubjectOne : w.digestSubjectMany, vars, false));
+      const quarantined =
+        p.quarantined === 0 ? null : fill(p.quarantined === 1 ? w.digestQuarantinedOne : w.digestQuarantinedMany, { count: String(p.quarantined) }, false);
+      const more = p.more ? fill(w.digestMore, { count: String(p.more) }, false) : null;
+      const row = (label: string, value: string) =>
+        `<tr><th scope="row" style="text-align:left;padding:2px 12px 2px 0;vertical-align:top;font-weight:normal;color:#6d7175">${escapeHtml(label)}</th><td style="padding:2px 0">${escapeHtml(value).replace(/\n/g, '<br>')}</td></tr>`;
+      const items = p.leads
+        .map(
+          (lead) =>
+            `<li style="margin:0 0 16px"><strong>${escapeHtml(lead.name ?? w.anonymous)}</strong>` +
+            `<table style="border-collapse:collapse;margin:4px 0">${row(w.email, lead.email)}${lead.message ? row(w.message, lead.message) : ''}</table>` +
+            `<a href="${escapeHtml(lead.link)}">${escapeHtml(w.open)}</a></li>`,
+        )
+        .join('');
+      const html = layout(
+        staff,
+        subject,
+        `<p style="margin:0 0 16px">${fill(w.digestIntro, vars, true)}</p>` +
+          (items ? `<ul style="margin:0 0 16px;padding-left:20px">${items}</ul>` : `<p style="margin:0 0 16px">${escapeHtml(w.digestNone)}</p>`) +
+          (more ? `<p style="margin:0 0 16px">${escapeHtml(more)}</p>` : '') +
+          (quarantined ? `<p style="margin:0 0 16px">${escapeHtml(quarantined)}</p>` : '') +
+          `<p style="margin:0;color:#6d7175;font-size:13px">${fill(w.digestWhy, vars, true)}</p>`,
+        escapeHtml(shopName),
+      );
+      const text = [
+        fill(w.digestIntro, vars, false),
+        '',
+        ...(p.leads.length
+          ? p.leads.flatMap((lead, i) => [
+              `${i + 1}. ${lead.name ?? w.anonymous}`,
+              `   ${w.email}: ${lead.email}`,
+              ...(lead.message ? [`   ${w.message}: ${lead.message.replace(/\n/g, '\n   ')}`] : []),
+              `   ${w.open}: ${lead.link}`,
+              '',
+            ])
+          : [w.digestNone, '']),
+        ...(more ? [more, ''] : []),
+        ...(quarantined ? [quarantined, ''] : []),
+        fill(w.digestWhy, vars, false),
+      ].join('\n');
+      return { subject, html, text, language: staff, automatic: true };
+    }
     default:
       throw new TemplateError(`unknown mail template ${template}`);
   }
+}
+
+/** "30 November 2026, 13:00–14:00 UTC" for an hour; "30 November 2026 (UTC)" for a day. */
+function digestPeriodLabel(mode: 'hourly' | 'daily', start: string, end: string, language: 'en' | 'fr'): string {
+  const day = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(start));
+  if (mode === 'daily') return `${day} (UTC)`;
+  const time = (iso: string) =>
+    new Intl.DateTimeFormat(language, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }).format(new Date(iso));
+  return `${day}, ${time(start)}–${time(end)} UTC`;
 }
 
 function parseParams<T extends z.ZodType>(schema: T, raw: unknown, template: string): z.output<T> {

@@ -2,7 +2,7 @@ import type { OutboxJob } from '../storage/tables.js';
 
 /** One committed write of outbox jobs: which leads, of which shops, now wait for the worker. */
 export interface LeadQueued {
-  jobs: ReadonlyArray<{ shop: string; leadId: string; kind: OutboxJob['kind'] }>;
+  jobs: ReadonlyArray<{ shop: string; leadId: string | null; kind: OutboxJob['kind'] }>;
 }
 
 export type Listener<T> = (event: T) => void;

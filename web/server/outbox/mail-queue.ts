@@ -6,7 +6,8 @@ import { enqueueJobs } from './outbox.js';
 /** An e-mail some change asks for; rendered from `template` in `locale` when the mail worker sends it. */
 export interface NewMail {
   shop: string;
-  leadId: string;
+  /** The lead it is about; null for a shop's mail about no one lead (a digest). */
+  leadId: string | null;
   /**
    * What caused it, unique per shop: `confirm:<lead>`, `reply:<note id>`. Asking again for the same event (a retried
    * request, a second instance handling the same lead) finds the first and makes nothing.
@@ -25,7 +26,7 @@ export interface NewMail {
  */
 export async function enqueueMail(db: Kysely<Database>, mails: readonly NewMail[], clock: () => number = Date.now): Promise<string[]> {
   const created: string[] = [];
-  const jobs: { shop: string; leadId: string; kind: 'send_mail'; jobId: string }[] = [];
+  const jobs: { shop: string; leadId: string | null; kind: 'send_mail'; jobId: string }[] = [];
   const now = nowIso(clock);
   for (const mail of mails) {
     const id = newId();

@@ -130,7 +130,7 @@ describe.each(ENGINES)('outbox writer on %s', (engine: TestEngine) => {
     const db = await open();
     if (!db) return ctx.skip();
     const ids = [await lead(db, 'a@example.com'), await lead(db, 'b@example.com')];
-    const seen: Array<Promise<string[]>> = [];
+    const seen: Array<Promise<Array<string | null>>> = [];
     // What a woken worker does: look for due jobs, from another connection on PostgreSQL.
     const stop = leadQueued.subscribe(() =>
       seen.push(

@@ -5,8 +5,11 @@ import type { Engine } from '../storage/database.js';
 import { type LeadQueued, leadQueued } from './lead-queued.js';
 import type { Database, OutboxJob } from '../storage/tables.js';
 
-/** The jobs the sync worker works (jobs/sync-worker.ts: Shopify writes and Flow triggers); `send_mail` is the mail sender's (jobs/mail-worker.ts). */
+/** The jobs the sync worker works (jobs/sync-worker.ts: Shopify writes and Flow triggers). */
 export const SYNC_KINDS: readonly OutboxJob['kind'][] = ['sync_lead', 'update_customer', 'flow_trigger'];
+
+/** The jobs the mail lane works (jobs/mail-worker.ts): an e-mail to send, and a form's digest to put together. */
+export const MAIL_KINDS: readonly OutboxJob['kind'][] = ['send_mail', 'mail_digest'];
 
 /**
  * The outbox queue. A job is claimed by setting a lease; a worker that dies leaves the lease to expire, and the job
@@ -49,13 +52,21 @@ export async function claimNextJob(
 
 export interface NewJob {
   shop: string;
-  leadId: string;
+  /** The lead the job is about; null for a shop's job (a form's digest). */
+  leadId: string | null;
   /** sync_lead (default) creates or finds the customer; update_customer writes a correction to it. */
   kind?: OutboxJob['kind'];
   /** When the job was queued and may first run (ISO); now by default. Intake gives its lead's own time. */
   at?: string;
   /** The job's id, when a row written beside it names it (mail-queue.ts); a new one by default. */
   jobId?: string;
+  /** When it may first run, if later than `at` (a digest waits for the end of its period). */
+  runAfter?: string;
+  /**
+   * Unique per shop: a job with a key already queued (by a second instance, a retried request) is not queued again,
+   * and stays as it is. The digest of a form's period is one job whoever asks for it first.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -74,15 +85,24 @@ export async function enqueueJobs(db: Kysely<Database>, jobs: readonly NewJob[],
       shop: job.shop,
       lead_id: job.leadId,
       kind: job.kind ?? ('sync_lead' as const),
+      idempotency_key: job.idempotencyKey ?? null,
       state: 'pending' as const,
-      run_after: at,
+      run_after: job.runAfter ?? at,
       lease_until: null,
       last_error: null,
       created_at: at,
       updated_at: at,
     };
   });
-  await db.insertInto('outbox_jobs').values(rows).execute();
+  await db
+    .insertInto('outbox_jobs')
+    .values(rows)
+    // Rows without a key never conflict (nulls are distinct in a unique index, on SQLite and PostgreSQL alike).
+    .$if(
+      rows.some((r) => r.idempotency_key !== null),
+      (qb) => qb.onConflict((oc) => oc.columns(['shop', 'idempotency_key']).doNothing()),
+    )
+    .execute();
   const event: LeadQueued = { jobs: rows.map((r) => ({ shop: r.shop, leadId: r.lead_id, kind: r.kind })) };
   await afterCommit(db, () => leadQueued.emit(event));
 }

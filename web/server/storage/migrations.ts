@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, SqliteAdapter, sql } from 'kysely';
 
 /**
  * Migrations live in code (not files found at run time) so the compiled server and the tests run the same list.
@@ -447,7 +447,45 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0011_mail-digest': {
+    async up(db: Kysely<unknown>) {
+      // A digest of a form's leads (leads/notifications.ts, jobs/mail-worker.ts) is a shop's job, not a lead's: one per
+      // (shop, form, period), made unique by its idempotency key whoever queues it, and one mail per recipient with no
+      // lead of its own. So outbox_jobs.lead_id and mail_messages.lead_id may be null.
+      if (db.getExecutor().adapter instanceof SqliteAdapter) {
+        // SQLite cannot drop a NOT NULL: the table is rebuilt from its own definition, its rows and indexes kept.
+        await dropNotNullOnSqlite(db, 'outbox_jobs', 'lead_id');
+        await dropNotNullOnSqlite(db, 'mail_messages', 'lead_id');
+      } else {
+        await sql`alter table outbox_jobs alter column lead_id drop not null`.execute(db);
+        await sql`alter table mail_messages alter column lead_id drop not null`.execute(db);
+      }
+      await db.schema.alterTable('outbox_jobs').addColumn('idempotency_key', 'text').execute();
+      // Null for the jobs that need none (a lead's own jobs): nulls never collide in a unique index, on either engine.
+      await db.schema.createIndex('outbox_jobs_idempotency').unique().on('outbox_jobs').columns(['shop', 'idempotency_key']).execute();
+    },
+  },
 };
+
+/**
+ * SQLite's way to change a column's constraint (sqlite.org/lang_altertable.html, "other kinds of table schema
+ * changes"): a new table from the stored CREATE statement without the NOT NULL, the rows copied, the old table dropped,
+ * the new one renamed, and the indexes made again from their stored statements. Nothing references these tables.
+ */
+async function dropNotNullOnSqlite(db: Kysely<unknown>, table: string, column: string): Promise<void> {
+  const rows = await sql<{ type: string; sql: string }>`select type, sql from sqlite_master where tbl_name = ${table} and sql is not null`.execute(db);
+  const create = rows.rows.find((r) => r.type === 'table')?.sql;
+  if (!create) throw new Error(`table ${table} not found`);
+  const columnDef = new RegExp(`("${column}"\\s+text)\\s+not null`, 'i');
+  if (!columnDef.test(create)) throw new Error(`${table}.${column} is not a NOT NULL text column`);
+  const next = `${table}_next`;
+  const rebuilt = create.replace(columnDef, '$1').replace(new RegExp(`^create table\\s+"?${table}"?`, 'i'), `create table "${next}"`);
+  await sql.raw(rebuilt).execute(db);
+  await sql.raw(`insert into "${next}" select * from "${table}"`).execute(db);
+  await sql.raw(`drop table "${table}"`).execute(db);
+  await sql.raw(`alter table "${next}" rename to "${table}"`).execute(db);
+  for (const index of rows.rows.filter((r) => r.type === 'index')) await sql.raw(index.sql).execute(db);
+}
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { ConsentRecord, LeadSource, LeadStatus, Role } from '../../../schema/workspace-api.js';
 
 /**
@@ -105,13 +105,17 @@ export type JobState = 'pending' | 'done' | 'failed';
 export interface OutboxJobsTable {
   id: string;
   shop: string;
-  lead_id: string;
+  /** The lead the job is about; null for a shop's job (mail_digest). */
+  lead_id: string | null;
   /**
    * sync_lead: the first write of a consenting lead; update_customer: a staff correction of a synced contact;
    * send_mail: an e-mail the app owes (mail_messages); flow_trigger: the lead's Flow trigger events still owed
-   * (flow_events), sent with flowTriggerReceive.
+   * (flow_events), sent with flowTriggerReceive; mail_digest: a form's digest of one period (leads/notifications.ts),
+   * which queues one send_mail per recipient when the period is over.
    */
-  kind: 'sync_lead' | 'update_customer' | 'send_mail' | 'flow_trigger';
+  kind: 'sync_lead' | 'update_customer' | 'send_mail' | 'flow_trigger' | 'mail_digest';
+  /** Unique per shop when set: the same work queued twice (two instances, a retry) is one job. */
+  idempotency_key: ColumnType<string | null, string | null | undefined, string | null>;
   state: JobState;
   attempts: Generated<number>;
   run_after: string;
@@ -246,8 +250,20 @@ export interface StaffTable {
   owner_checked_at: Generated<string | null>;
 }
 
+/** mail_sender, mail_settings: the shop's sender, a form's notifications or autoresponder changed (routes/workspace/mail-settings.ts). */
 export type AuditAction =
-  'view_list' | 'view_lead' | 'export' | 'edit' | 'delete' | 'role_change' | 'download_package' | 'searched' | 'reply' | 'opt_in_settings';
+  | 'view_list'
+  | 'view_lead'
+  | 'export'
+  | 'edit'
+  | 'delete'
+  | 'role_change'
+  | 'download_package'
+  | 'searched'
+  | 'reply'
+  | 'opt_in_settings'
+  | 'mail_sender'
+  | 'mail_settings';
 
 /** Who saw or changed personal data, and when. Details name fields and counts, never the values. */
 export interface AuditLogTable {
@@ -274,7 +290,8 @@ export type MailStatus = 'queued' | 'sending' | 'sent' | 'retrying' | 'failed';
 export interface MailMessagesTable {
   id: string;
   shop: string;
-  lead_id: string;
+  /** Null for a shop's mail that is no one lead's (a digest). */
+  lead_id: string | null;
   /** What caused it, unique per shop (e.g. `confirm:<lead id>`): the same event never makes two e-mails. */
   event_key: string;
   template: string;
@@ -310,7 +327,7 @@ export interface FormMailSettingsTable {
   shop: string;
   form_id: string;
   notify_to: string | null;
-  notify_mode: 'off' | 'each';
+  notify_mode: 'off' | 'each' | 'hourly' | 'daily';
   updated_at: string;
   /** 1: the shopper gets an automatic answer (leads/autoresponder.ts). */
   autoreply: Generated<number>;

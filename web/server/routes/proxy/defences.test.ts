@@ -146,7 +146,7 @@ describe.each(ENGINES)('spam defences and limits on %s', (engine) => {
       .execute();
     expect((await t.proxy('/submit', jsonPost(body('counted@example.com')))).status).toBe(202);
     await t.runtime.counters.flush();
-    t.runtime.worker.start();
+    t.runtime.jobs.start();
     const left = async () => (await db.selectFrom('rate_counters').select('key').execute()).map((r) => r.key);
     for (let i = 0; i < 400 && (await left()).some((k) => k.startsWith('ip:old')); i++) await new Promise((r) => setTimeout(r, 25));
     const keys = await left();
