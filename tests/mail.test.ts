@@ -211,7 +211,7 @@ describe.each(ENGINES)('mail through the outbox on %s', (engine) => {
       headers: owner,
       body: JSON.stringify({ from: 'hello@shop.example', fromName: 'Élégance' }),
     });
-    expect(await put.json()).toEqual({ from: 'hello@shop.example', fromName: 'Élégance', replyTo: null, problems: ['smtp_not_configured'] });
+    expect(await put.json()).toEqual({ from: 'hello@shop.example', fromName: 'Élégance', replyTo: null, locale: 'en', problems: ['smtp_not_configured'] });
     // Managers and viewers do not set the shop's sender.
     for (const role of ['manager', 'viewer'] as const) {
       const response = await app.runtime.app.request('/api/settings/mail', { headers: { authorization: `Bearer ${await app.staffToken(role)}` } });
