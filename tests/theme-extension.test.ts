@@ -66,7 +66,8 @@ describe('theme app extension', () => {
     const source = readFileSync(join(EXTENSION_DIR, 'blocks', `${name}.liquid`), 'utf8');
     // Keys translated in the block, and keys it hands to the field snippet to translate.
     const keys = [...source.matchAll(/'([\w.]+)'\s*\|\s*t\b|(?:label_key|hint_key):\s*'([\w.]+)'/g)].map((m) => (m[1] ?? m[2])!);
-    expect(keys.length).toBeGreaterThan(10);
+    // The embed's form is rendered by the app from the same locale files (tests/theme-embed.test.ts checks every locale).
+    expect(keys.length).toBeGreaterThan(name === 'contact-embed' ? 0 : 10);
     for (const file of storefrontLocales) {
       const tree = readJson(file);
       expect(

@@ -94,12 +94,14 @@ function styles(): string {
   return css;
 }
 
-/** Liquid's `handleize`: lower case, runs of anything but letters and digits become one `-`. */
+/** Liquid's `handleize` (as dev/theme-liquid.ts plays it): lower case, accents dropped, runs of anything but letters, digits and `_` become one `-`. */
 const handleize = (value: string) =>
   value
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9_]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 
 /** Liquid's `strip_html`, as the block strips the consent wording it records. */
 const stripHtml = (html: string) =>
