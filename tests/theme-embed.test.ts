@@ -7,6 +7,8 @@ import { embedBlockSource } from '../scripts/theme-sources.js';
 import { loadTranslator } from '../web/server/core/i18n.js';
 import { EXTENSION_DIR, PROJECT_ROOT } from '../web/server/core/paths.js';
 import { FIELD_SETTINGS, embedConfig, embedFormHtml } from '../web/server/routes/proxy/embed-form.js';
+import { signedUploadLimits } from '../web/server/core/form-key.js';
+import { SAFE_UPLOAD_LIMITS } from '../schema/uploads.js';
 
 /**
  * The app embed block as Shopify renders it: the contact block's settings, shown only where the merchant targets it
@@ -162,6 +164,8 @@ describe('app embed block', () => {
       consent_required: true,
       form_name: 'Spring popup',
       heading: 'Write to us',
+      file_accept: 'pdf',
+      file_max_mb: 3,
     };
     const request = { page_type: 'index', path: '/pages/about' };
     const fromBlock = await render(block, settings, request);
@@ -176,6 +180,12 @@ describe('app embed block', () => {
     expect(hidden(fromEmbed).tags_sig).toMatch(/^[0-9a-f]{64}$/);
     expect(hidden(fromEmbed).custom_fields_sig).toMatch(/^[0-9a-f]{64}$/);
     expect(hidden(fromEmbed).double_opt_in_sig).toMatch(/^[0-9a-f]{64}$/);
+    // The attachment settings, signed bound to the form, as the upload route checks them.
+    const limits = (html: string) => /data-limits="([^"]*)" data-limits-sig="([0-9a-f]{64})"/.exec(html)?.slice(1);
+    expect(limits(fromEmbed)).toEqual(limits(fromBlock));
+    const [value, sig] = limits(fromBlock) ?? [];
+    expect(signedUploadLimits('k', 'spring-popup', value, sig)).toEqual({ types: ['application/pdf'], maxBytes: 3 * 1024 * 1024 });
+    expect(signedUploadLimits('k', 'another-form', value, sig)).toBe(SAFE_UPLOAD_LIMITS);
     // The same fields, in the same order, with the same ids, labels and requirements as the block's.
     const controls = (html: string) =>
       [...html.matchAll(/<(input|select|textarea) ([^>]*)>/g)]

@@ -296,7 +296,8 @@ export function embedFormHtml(translator: Translator, config: EmbedConfig, uiSrc
     const maxBytes = (config.file_max_mb ?? UPLOAD_DEFAULT_MAX_MB) * MB;
     const id = `${formId}-attachment`;
     parts.push(
-      `<div class="cc__field cc__file" data-cc-file data-accept="${accept}" data-max-bytes="${maxBytes}"${config.file_sig ? ` data-sig="${config.file_sig}"` : ''}>` +
+      `<div class="cc__field cc__file" data-cc-file data-accept="${accept}" data-max-bytes="${maxBytes}" data-limits="${config.file_accept}:${config.file_max_mb ?? UPLOAD_DEFAULT_MAX_MB}"` +
+        `${config.file_sig ? ` data-limits-sig="${config.file_sig}"` : ''}>` +
         `<label for="${id}">${esc(config.file_label?.trim() || t('contact_form.attachment.label'))}</label>` +
         `<input id="${id}" type="file" accept="${accept}" aria-describedby="${id}-note">` +
         `<p id="${id}-note" class="cc__hint" data-cc-file-note aria-live="polite">${esc(t('contact_form.attachment.needs_js'))}</p>` +

@@ -99,7 +99,7 @@ export function proxyRoutes(deps: ProxyDeps) {
     return key;
   };
 
-  if (deps.uploads) app.route('/uploads', uploadRoutes({ ...deps.uploads, db: deps.db, counters: deps.counters, clock: deps.clock }, ipBucket));
+  if (deps.uploads) app.route('/uploads', uploadRoutes({ ...deps.uploads, db: deps.db, counters: deps.counters, clock: deps.clock }, ipBucket, formKeyOf));
 
   app.route(
     '/privacy',
