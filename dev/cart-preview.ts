@@ -47,7 +47,10 @@ export function cartPreview(options: CartPreviewOptions) {
 </form>
 <section class="shopify-section">${html}</section>
 <p><button type="submit" name="update" form="cart">Update</button> <button type="submit" name="checkout" id="checkout" form="cart">Check out</button></p>`;
-    const head = `<link rel="stylesheet" href="${ASSET_BASE}${block.schema.stylesheet}"><script src="${ASSET_BASE}${block.schema.javascript}" defer></script>`;
+    // As Shopify does with a block's schema: its stylesheet (none: the block inlines its styles) in the head, its script deferred.
+    const head =
+      (block.schema.stylesheet ? `<link rel="stylesheet" href="${ASSET_BASE}${block.schema.stylesheet}">` : '') +
+      (block.schema.javascript ? `<script src="${ASSET_BASE}${block.schema.javascript}" defer></script>` : '');
     return c.html(layout('en', 'Cart – Élégance Parisienne', head, body).replace('LANG_LINKS', ''));
   });
 

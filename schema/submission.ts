@@ -68,7 +68,7 @@ const contactShape = Object.fromEntries(CONTACT_FIELDS.map((f) => [f.name, conta
 };
 
 /** A custom field as the block declares it (kind, metafield key, whether required, options for a select). */
-const customSpec = z
+export const customSpec = z
   .array(
     z.object({
       key: z.string().check(z.regex(METAFIELD_KEY)),

@@ -16,3 +16,34 @@ export const MB = 1024 * 1024;
 
 /** The reference the browser holds to an upload it staged: 32 random bytes, base64url. */
 export const UPLOAD_REFERENCE = /^[A-Za-z0-9_-]{43}$/;
+
+/** The block's `file_accept` choices and the types each lets through. */
+export const UPLOAD_ACCEPT = {
+  images: UPLOAD_TYPES.images,
+  pdf: UPLOAD_TYPES.pdf,
+  images_pdf: [...UPLOAD_TYPES.images, ...UPLOAD_TYPES.pdf],
+} as const satisfies Record<string, readonly string[]>;
+export type UploadAccept = keyof typeof UPLOAD_ACCEPT;
+
+export interface UploadLimits {
+  types: readonly string[];
+  maxBytes: number;
+}
+
+/**
+ * What a stage request may upload when it carries no valid signature of the block's settings (stripped, changed, or
+ * another form's): images and PDF up to the block's default size, never the app's ceiling.
+ */
+export const SAFE_UPLOAD_LIMITS: UploadLimits = { types: UPLOAD_ACCEPT.images_pdf, maxBytes: UPLOAD_DEFAULT_MAX_MB * MB };
+
+/**
+ * The block's attachment settings as it signs them, `<file_accept>:<file_max_mb>` (e.g. `pdf:2`), parsed; null when
+ * malformed or out of range.
+ */
+export function parseUploadLimits(value: string): UploadLimits | null {
+  const match = /^(images|pdf|images_pdf):(\d{1,2})$/.exec(value);
+  if (!match) return null;
+  const mb = Number(match[2]);
+  if (mb < 1 || mb > UPLOAD_MAX_MB) return null;
+  return { types: UPLOAD_ACCEPT[match[1] as UploadAccept], maxBytes: mb * MB };
+}

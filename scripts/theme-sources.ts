@@ -8,13 +8,12 @@ import { ROOT, STOREFRONT_ASSETS_DIR } from './bundles.js';
  *   request in the head (it delayed the first paint by 0.1-0.35 s on Lighthouse mobile); inlined it costs no request
  *   and, being there before the form, moves nothing when it applies;
  * - the block's loader and the embed's trigger script as inline <script> snippets (see scriptSnippet);
- * - the app embed block: its own wrapper and settings (web/storefront/contact-embed.liquid) around the contact
- *   block's form and settings, so the embed always offers exactly the block's form.
+ * - the app embed block: its own wrapper (web/storefront/contact-embed.liquid: the trigger and a small config; the app
+ *   renders the form on the trigger) with the contact block's settings after its own, so the embed always offers
+ *   exactly the block's form settings.
  */
 const EXTENSION = join(ROOT, 'extensions', 'contact-form');
 const GENERATED = '{%- comment -%} Built by `npm run build:storefront` from web/storefront; never edited by hand. {%- endcomment -%}\n';
-export const FORM_MARKER = '<!-- contact-capture:form -->';
-const LOADER = /\{%-? comment -?%\}[^{]*\{%-? endcomment -?%\}\s*\{%-? render 'cc-loader' -?%\}\n?/;
 const SCHEMA = /\{%-?\s*schema\s*-?%\}([\s\S]*?)\{%-?\s*endschema\s*-?%\}/;
 
 /**
@@ -39,16 +38,11 @@ export function embedBlockSource(blockSource: string, wrapperSource: string): st
   if (!block?.[1] || !wrapper?.[1]) throw new Error('contact-form.liquid and contact-embed.liquid each need a {% schema %}');
   const blockSchema = JSON.parse(block[1]) as { settings: unknown[] };
   const embedSchema = JSON.parse(wrapper[1]) as { settings: unknown[] };
-  // The block's inline loader stays out of the embed: in the <template> it would run when the dialog is inserted and
-  // bind the form a second time (the UI bundle binds the embed's form itself, in dialog.ts).
-  const form = blockSource.replace(block[0], '').replace(LOADER, '').trim();
-  if (form.includes("render 'cc-loader'")) throw new Error('contact-form.liquid renders cc-loader in an unexpected way');
   const body = wrapperSource.replace(wrapper[0], '').replace(/\{%-? comment -?%\}[\s\S]*?\{%-? endcomment -?%\}\n?/, '');
-  if (!body.includes(FORM_MARKER)) throw new Error(`contact-embed.liquid has no ${FORM_MARKER}`);
   const schema = { ...embedSchema, settings: [...embedSchema.settings, ...blockSchema.settings] };
   const lines = schema.settings.map((s) => `    ${JSON.stringify(s)}`).join(',\n');
   const schemaText = JSON.stringify({ ...schema, settings: [] }, null, 2).replace('"settings": []', `"settings": [\n${lines}\n  ]`);
-  return `${GENERATED}${body.replace(FORM_MARKER, () => form).trim()}\n\n{% schema %}\n${schemaText}\n{% endschema %}\n`;
+  return `${GENERATED}${body.trim()}\n\n{% schema %}\n${schemaText}\n{% endschema %}\n`;
 }
 
 export function writeThemeSources(): void {
@@ -56,8 +50,8 @@ export function writeThemeSources(): void {
   writeFileSync(join(EXTENSION, 'snippets', 'cc-style.liquid'), styleSnippet(read(`${STOREFRONT_ASSETS_DIR}contact-form.css`)));
   writeFileSync(join(EXTENSION, 'snippets', 'cc-loader.liquid'), scriptSnippet(read(`${STOREFRONT_ASSETS_DIR}contact-form.js`)));
   writeFileSync(join(EXTENSION, 'snippets', 'cc-embed-script.liquid'), scriptSnippet(read(`${STOREFRONT_ASSETS_DIR}contact-embed.js`)));
+  writeFileSync(join(EXTENSION, 'snippets', 'cc-embed-open.liquid'), scriptSnippet(read(`${STOREFRONT_ASSETS_DIR}contact-embed-button.js`)));
   writeFileSync(join(EXTENSION, 'snippets', 'cc-embed-style.liquid'), styleSnippet(read(`${STOREFRONT_ASSETS_DIR}contact-embed.css`)));
-  writeFileSync(join(EXTENSION, 'snippets', 'cc-dialog-style.liquid'), styleSnippet(read(`${STOREFRONT_ASSETS_DIR}contact-dialog.css`)));
   writeFileSync(
     join(EXTENSION, 'blocks', 'contact-embed.liquid'),
     embedBlockSource(read(join(EXTENSION, 'blocks', 'contact-form.liquid')), read(join(ROOT, 'web', 'storefront', 'contact-embed.liquid'))),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from './helpers/databases.js';
-import { SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
+import { SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
+import { formKey, signTags } from '../web/server/core/form-key.js';
 import { detectFileType, safeFilename } from '../web/server/core/file-type.js';
 import { processNextComplianceRequest } from '../web/server/privacy/compliance.js';
 import { signedWebhook } from './helpers/webhook.js';
@@ -99,6 +100,28 @@ describe.each(ENGINES)('attachments on %s', (engine) => {
     expect((await stage({ filename: 'x.pdf', mime_type: 'application/pdf', size: -1 })).status).toBe(400);
     expect((await t!.proxy('/uploads', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status).toBe(415);
     expect(t!.emulator.stats.operations.ContactCaptureStagedUploadsCreate ?? 0).toBe(before);
+  });
+
+  it("holds staging to the block's signed type and size settings; changed, stripped or another form's, to the safe default", async () => {
+    const MB = 1024 * 1024;
+    const key = formKey(SECRET, SHOP);
+    // As the block signs them in Liquid: `upload:<form id>:<types>:<MB>` with the shop's form key.
+    const signed = (formId: string, limits: string) => ({ form_id: formId, limits, limits_sig: signTags(key, `upload:${formId}:${limits}`) });
+    const pdf = (size: number, extra: Record<string, unknown>) => stage({ filename: 'scan.pdf', mime_type: 'application/pdf', size, ...extra });
+    const pdfOnly2 = signed('wholesale', 'pdf:2');
+    // The merchant's stricter setting: PDF only, 2 MB.
+    const image = await stage({ filename: 'photo.png', mime_type: 'image/png', size: 100, ...pdfOnly2 });
+    expect(image.status).toBe(415);
+    expect(((await image.json()) as { error: string }).error).toBe('type_not_allowed');
+    expect((await pdf(2 * MB + 1, pdfOnly2)).status).toBe(413);
+    expect((await pdf(2 * MB, pdfOnly2)).status).toBe(201);
+    // A merchant's larger setting, signed, is honoured (up to the app's ceiling).
+    expect((await pdf(15 * MB, signed('catalogue', 'images_pdf:20'))).status).toBe(201);
+    // Changed settings, another form's signature, or none: the safe default (10 MB), never what the sender asks.
+    expect((await pdf(15 * MB, { ...pdfOnly2, limits: 'images_pdf:20' })).status).toBe(413);
+    expect((await pdf(15 * MB, { ...signed('catalogue', 'images_pdf:20'), form_id: 'wholesale' })).status).toBe(413);
+    expect((await pdf(10 * MB + 1, {})).status).toBe(413);
+    expect((await pdf(10 * MB, {})).status).toBe(201);
   });
 
   it('refuses bytes that are not what the name and declared type say, and makes no Shopify file of them', async () => {

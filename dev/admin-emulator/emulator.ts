@@ -405,7 +405,7 @@ function EmulatorStats(): EmulatorStats {
 }
 
 /**
- * OnlineStoreTheme as 2026-10 defines it: `files(filenames:, first:)` takes exact names or `*` wildcards; a text file's
+ * OnlineStoreTheme as 2026-10 defines it: `files(filenames:, first:, after:)` takes exact names or `*` wildcards; a text file's
  * body is an OnlineStoreThemeFileBodyText (the union resolves on __typename).
  */
 function themeView(theme: EmuTheme) {
@@ -417,7 +417,7 @@ function themeView(theme: EmuTheme) {
     prefix: '/t/1',
     processing: false,
     processingFailed: false,
-    files: ({ filenames, first }: { filenames?: string[]; first?: number }) => {
+    files: ({ filenames, first, after }: { filenames?: string[]; first?: number; after?: string }) => {
       const patterns = filenames?.map((f) => new RegExp(`^${f.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
       const nodes = [...theme.files.entries()]
         .filter(([name]) => !patterns || patterns.some((p) => p.test(name)))
@@ -428,7 +428,20 @@ function themeView(theme: EmuTheme) {
           contentType: filename.endsWith('.json') ? 'application/json' : 'text/plain',
           body: { __typename: 'OnlineStoreThemeFileBodyText', content },
         }));
-      return connection(nodes, first);
+      // Cursors are positions in the whole list, so `after` pages on from where the last page ended.
+      const start = after ? Number(Buffer.from(after, 'base64').toString()) + 1 : 0;
+      const page = nodes.slice(start, typeof first === 'number' ? start + first : undefined);
+      const cursor = (i: number) => Buffer.from(String(start + i)).toString('base64');
+      return {
+        nodes: page,
+        edges: page.map((node, i) => ({ node, cursor: cursor(i) })),
+        pageInfo: {
+          hasNextPage: start + page.length < nodes.length,
+          hasPreviousPage: start > 0,
+          startCursor: page.length ? cursor(0) : null,
+          endCursor: page.length ? cursor(page.length - 1) : null,
+        },
+      };
     },
   };
 }

@@ -149,6 +149,28 @@ test.describe('app embed', () => {
     }
   });
 
+  test("counts a view with the block's beacon when the form opens, never at page load, once per page view", async ({ page }) => {
+    const views: string[] = [];
+    page.on('request', (r) => new URL(r.url()).pathname === '/apps/contact-capture/view' && views.push(r.postData() ?? ''));
+    await page.goto(url({ embed_style: 'button' }));
+    await page.waitForLoadState('networkidle');
+    expect(views).toEqual([]);
+    const fab = page.getByRole('button', { name: 'Contact us' });
+    await fab.click();
+    await expect(dialog(page)).toBeVisible();
+    await expect.poll(() => views).toEqual(['form_id=embed1']);
+    await page.keyboard.press('Escape');
+    await fab.click();
+    await expect(dialog(page)).toBeVisible();
+    await page.keyboard.press('Escape');
+    await page.waitForLoadState('networkidle');
+    expect(views).toEqual(['form_id=embed1']);
+    // A popup counts when it opens, the same way.
+    await page.goto(url(POPUP));
+    await expect(dialog(page)).toBeVisible();
+    await expect.poll(() => views.length).toBe(2);
+  });
+
   test('nothing at all where it is not targeted, and never on account pages', async ({ page }) => {
     const scripts: string[] = [];
     page.on('request', (r) => r.url().includes('contact-embed') && scripts.push(r.url()));

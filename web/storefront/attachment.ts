@@ -24,6 +24,7 @@ export function bindAttachment(form: HTMLFormElement, given: AttachmentMessages 
   const messages = given;
   const accepted = (box.dataset.accept ?? '').split(',');
   const maxBytes = Number(box.dataset.maxBytes ?? '0');
+  const signedLimits = { limits: box.dataset.limits, limits_sig: box.dataset.limitsSig };
   const base = form.action.replace(/\/submit$/, '/uploads');
   note.textContent = messages.hint;
   let pending: Promise<void> = Promise.resolve();
@@ -42,7 +43,10 @@ export function bindAttachment(form: HTMLFormElement, given: AttachmentMessages 
     if (maxBytes && file.size > maxBytes) return say(messages.too_large, true);
     say(messages.uploading, false);
     try {
-      const staged = await fetch(base, { method: 'POST', headers: json, body: JSON.stringify({ filename: file.name, mime_type: file.type, size: file.size }) });
+      // The block's signed settings go along: the app holds the upload to them (or to its safe default without them).
+      const formId = form.querySelector<HTMLInputElement>('input[name="form_id"]')?.value;
+      const stageBody = JSON.stringify({ filename: file.name, mime_type: file.type, size: file.size, form_id: formId, ...signedLimits });
+      const staged = await fetch(base, { method: 'POST', headers: json, body: stageBody });
       if (!staged.ok) return say(failure(staged.status), true);
       const target = (await staged.json()) as Target;
       const body = new FormData();

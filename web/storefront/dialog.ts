@@ -1,18 +1,49 @@
 import { freshKey } from './loader-key.js';
 
 /**
- * The app embed's dialog, in the UI bundle (loaded on the trigger, shared with the contact block). A native modal
- * <dialog>: the page behind becomes inert and Escape closes it; on top of that, Tab and Shift+Tab cycle inside it
- * (the browser would let focus leave for its own toolbar) and focus goes back to where it was.
+ * The app embed's dialog, in the UI bundle (loaded on the trigger, shared with the contact block). The page carries
+ * only the embed's config (a small JSON script, signatures made in Liquid included); on the first trigger the form
+ * is fetched from the app (`POST <proxy>/embed-form`, rendered in the shopper's language) and kept for the page view.
+ * A native modal <dialog>: the page behind becomes inert and Escape closes it; on top of that, Tab and Shift+Tab
+ * cycle inside it (the browser would let focus leave for its own toolbar) and focus goes back to where it was.
  */
 type Mount = (form: HTMLFormElement) => unknown;
+type EmbedConfig = { proxy?: string; design?: boolean };
 
 const FOCUSABLE =
   'a[href],button:not([disabled]),input:not([type="hidden"]):not([disabled]),select:not([disabled]),textarea:not([disabled]),[tabindex]:not([tabindex="-1"])';
-const dialogs = new WeakMap<HTMLTemplateElement, HTMLDialogElement>();
+const dialogs = new WeakMap<HTMLElement, Promise<HTMLDialogElement | null>>();
 
-function create(template: HTMLTemplateElement, mount: Mount): HTMLDialogElement | null {
-  const fragment = template.content.cloneNode(true) as DocumentFragment;
+async function fetchForm(root: HTMLElement): Promise<{ html: string; config: EmbedConfig }> {
+  const text = root.querySelector('script[data-cc-embed-config]')?.textContent ?? '{}';
+  const config = JSON.parse(text) as EmbedConfig;
+  const proxy = typeof config.proxy === 'string' && /^\/[\w/-]*$/.test(config.proxy) ? config.proxy : '/apps/contact-capture';
+  const response = await fetch(`${proxy}/embed-form`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: text,
+    credentials: 'same-origin',
+  });
+  const body = (await response.json()) as { html?: unknown };
+  if (!response.ok || typeof body.html !== 'string') throw new Error(`embed form: ${response.status}`);
+  return { html: body.html, config };
+}
+
+/**
+ * Tells the app once per page view that the embed's form was seen, when it opens (never at page load: a popup that
+ * never fires was not seen), with the block's beacon: the form's id only, nothing about the shopper.
+ */
+function countView(form: HTMLFormElement): void {
+  const formId = form.querySelector<HTMLInputElement>('input[name="form_id"]')?.value;
+  const url = form.action.replace(/\/submit$/, '/view');
+  if (!formId || url === form.action || !('sendBeacon' in navigator)) return;
+  navigator.sendBeacon(url, new URLSearchParams({ form_id: formId }));
+}
+
+function create(html: string, mount: Mount): HTMLDialogElement | null {
+  const template = document.createElement('template');
+  template.innerHTML = html;
+  const fragment = template.content;
   const dialog = fragment.querySelector('dialog');
   const form = fragment.querySelector<HTMLFormElement>('form[data-contact-capture]');
   if (!dialog || !form) return null;
@@ -25,10 +56,19 @@ function create(template: HTMLTemplateElement, mount: Mount): HTMLDialogElement 
   const renderedAt = form.querySelector<HTMLInputElement>('input[name="rendered_at"]');
   if (renderedAt) renderedAt.value = String(Date.now());
   mount(form);
+  // Conditional fields: the parser ships beside this bundle, loaded only for a form with rules, as the loader does.
+  const conditions = form.querySelector<HTMLInputElement>('input[name="conditions"]');
+  if (conditions?.value) {
+    (import(/* @vite-ignore */ new URL('contact-form-conditions.js', import.meta.url).href) as Promise<{ bindConditions(f: HTMLFormElement): void }>).then(
+      (m) => m.bindConditions(form),
+      () => undefined,
+    );
+  }
 
   let returnTo: HTMLElement | null = null;
-  dialog.addEventListener('cc:opening', () => {
-    returnTo = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  dialog.addEventListener('cc:opening', (event) => {
+    const opener = (event as CustomEvent<Element | null>).detail;
+    returnTo = opener instanceof HTMLElement ? opener : null;
   });
   dialog.addEventListener('close', () => {
     if (returnTo?.isConnected) returnTo.focus();
@@ -59,15 +99,24 @@ function create(template: HTMLTemplateElement, mount: Mount): HTMLDialogElement 
   return dialog;
 }
 
-export function openEmbedDialog(template: HTMLTemplateElement, modal: boolean, mount: Mount): void {
-  let dialog = dialogs.get(template) ?? null;
-  if (!dialog) {
-    dialog = create(template, mount);
-    if (!dialog) return;
-    dialogs.set(template, dialog);
+export async function openEmbedDialog(root: HTMLElement, modal: boolean, mount: Mount): Promise<void> {
+  // Focus returns to where the shopper was when they asked, not to wherever it is once the form has arrived.
+  const opener = document.activeElement;
+  let pending = dialogs.get(root);
+  if (!pending) {
+    pending = fetchForm(root).then(({ html, config }) => {
+      const made = create(html, mount);
+      const form = made?.querySelector<HTMLFormElement>('form[data-contact-capture]');
+      if (form && !config.design) countView(form);
+      return made;
+    });
+    dialogs.set(root, pending);
+    // A failed fetch is forgotten, so the next trigger tries again.
+    pending.catch(() => dialogs.delete(root));
   }
-  if (dialog.open) return;
-  dialog.dispatchEvent(new Event('cc:opening'));
+  const dialog = await pending;
+  if (!dialog || dialog.open) return;
+  dialog.dispatchEvent(new CustomEvent('cc:opening', { detail: opener }));
   // In the theme editor the dialog shows without trapping the page, so the merchant can still pick other sections.
   if (modal) dialog.showModal();
   else dialog.show();

@@ -1,20 +1,21 @@
+import { bindOpen, embedRoot } from './embed-open.js';
+
 /**
- * The app embed's only script before a trigger fires (budget: 1 KB brotli). It watches for the trigger the merchant
- * chose, then loads the same UI bundle as the contact block and lets it open the dialog. Targeting is decided in
- * Liquid: on a page that is not targeted neither this script nor any markup is there.
+ * The popup embed's only script before a trigger fires (with its markup and config: at most 1 KB brotli, held by
+ * tests/theme-embed.test.ts). It watches for the trigger the merchant chose, then loads the same UI bundle as the
+ * contact block, which fetches the form from the app and opens the dialog. Targeting is decided in Liquid: on a page
+ * that is not targeted neither this script nor any markup is there.
  *
  * Frequency memory (local storage) only while the Customer Privacy API says preferences processing is allowed;
  * otherwise the popup shows at most once per page view. It says nothing about marketing consent, and is never read as such.
  */
-type EmbedUi = { openEmbed(template: HTMLTemplateElement, modal: boolean): void };
 type Privacy = { preferencesProcessingAllowed?(): boolean };
 type ShopifyGlobal = { customerPrivacy?: Privacy; loadFeatures?(features: Array<{ name: string; version: string }>, done?: () => void): void };
 type Memory = { at?: number; sent?: 1 };
 
-const root = document.querySelector<HTMLElement>('[data-cc-embed]');
-const template = root?.querySelector<HTMLTemplateElement>('template[data-cc-embed-form]');
+const root = embedRoot();
 
-function start(root: HTMLElement, template: HTMLTemplateElement): void {
+function start(root: HTMLElement): void {
   const d = root.dataset;
   const key = `contact-capture:embed:${d.id ?? ''}`;
   const design = d.design !== undefined;
@@ -42,14 +43,7 @@ function start(root: HTMLElement, template: HTMLTemplateElement): void {
     }
   };
 
-  let ui: Promise<EmbedUi> | null = null;
-  const open = (): void => {
-    ui ??= import(/* @vite-ignore */ d.uiSrc ?? '') as Promise<EmbedUi>;
-    ui.then(
-      (m) => m.openEmbed(template, !design),
-      () => (ui = null),
-    );
-  };
+  const open = bindOpen(root);
   let shown = false;
   // Automatic popups respect the cap; a shopper who asks (button, marked link) always gets the form.
   const auto = (): void => {
@@ -62,15 +56,6 @@ function start(root: HTMLElement, template: HTMLTemplateElement): void {
   };
 
   document.addEventListener('cc:sent', () => remember({ sent: 1 }));
-  document.addEventListener('click', (event) => {
-    const target = (event.target as Element | null)?.closest?.('a[href$="#contact-capture"],[data-cc-open]');
-    if (!target) return;
-    event.preventDefault();
-    open();
-  });
-  const fab = root.querySelector<HTMLElement>('[data-cc-open]');
-  if (fab) fab.hidden = false;
-  if (d.style !== 'popup') return;
   if (design) return open();
   if (d.trigger === 'scroll') {
     const depth = () => {
@@ -92,4 +77,4 @@ function start(root: HTMLElement, template: HTMLTemplateElement): void {
   } else setTimeout(auto, (Number(d.delay) || 0) * 1e3);
 }
 
-if (root && template) start(root, template);
+if (root) start(root);

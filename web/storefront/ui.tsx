@@ -244,6 +244,6 @@ export function mount(form: HTMLFormElement): { submit(): void } {
 }
 
 /** The app embed's dialog around a form of its own (see dialog.ts), opened by the embed's trigger script. */
-export function openEmbed(template: HTMLTemplateElement, modal: boolean): void {
-  openEmbedDialog(template, modal, mount);
+export function openEmbed(root: HTMLElement, modal: boolean): Promise<void> {
+  return openEmbedDialog(root, modal, mount);
 }

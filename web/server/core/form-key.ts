@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { SAFE_UPLOAD_LIMITS, type UploadLimits, parseUploadLimits } from '../../../schema/uploads.js';
 
 /**
  * Tags and custom-field specs come from the merchant's block settings but travel in hidden fields, where a shopper
@@ -57,4 +58,16 @@ export function signedOptInDays(key: string, formId: string | undefined, value: 
   if (!value || !formSignatureValid(key, `${OPT_IN_LABEL}${formId ?? ''}:${value}`, signature)) return null;
   const days = Number(/^doi:(\d{1,2})$/.exec(value)?.[1]);
   return Number.isInteger(days) && days >= 0 && days <= 30 ? days : null;
+}
+
+/**
+ * The block's attachment settings (types and size limit), `<file_accept>:<file_max_mb>`, signed bound to the form as
+ * `{{ 'upload:' | append: form_id | append: ':' | append: limits | hmac_sha256: form_key }}`: a signature is good only
+ * for the form it was made for. Without a valid one (stripped, changed, another form's) the safe default applies, so
+ * a sender never gets more than the merchant set or the default allows.
+ */
+export const UPLOAD_LABEL = 'upload:';
+export function signedUploadLimits(key: string, formId: string | undefined, value: string | undefined, signature: string | undefined): UploadLimits {
+  if (!formId || !value || !formSignatureValid(key, `${UPLOAD_LABEL}${formId}:${value}`, signature)) return SAFE_UPLOAD_LIMITS;
+  return parseUploadLimits(value) ?? SAFE_UPLOAD_LIMITS;
 }

@@ -196,17 +196,19 @@ export const CUSTOMER_EMAIL = /* GraphQL */ `
 
 /**
  * The live theme's JSON templates, sections and settings_data.json, where Shopify records app blocks and app embeds
- * (read_themes): the workspace's setup card says whether the contact block and the embed are already there.
+ * (read_themes): the workspace's setup card says whether the contact block and the embed are already there. A page
+ * of 50 files (about 155 cost points; 250 at once cost ~755 and starved the throttle), paged with `after`
+ * (shopify/theme-setup.ts decides how far).
  */
 export const LIVE_THEME_FILES = /* GraphQL */ `
-  query ContactCaptureLiveThemeFiles {
+  query ContactCaptureLiveThemeFiles($after: String) {
     themes(first: 1, roles: [MAIN]) {
       nodes {
         id
         name
-        files(first: 50, filenames: ["templates/*.json", "sections/*.json", "config/settings_data.json"]) {
+        files(first: 50, after: $after, filenames: ["templates/*.json", "sections/*.json", "config/settings_data.json"]) {
           nodes { filename body { ... on OnlineStoreThemeFileBodyText { content } } }
-          pageInfo { hasNextPage }
+          pageInfo { hasNextPage endCursor }
         }
       }
     }

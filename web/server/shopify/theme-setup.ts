@@ -17,6 +17,7 @@ const answer = z.object({
         name: z.string(),
         files: z.object({
           nodes: z.array(z.object({ filename: z.string(), body: z.object({ content: z.string().optional() }).passthrough() })),
+          pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() }),
         }),
       }),
     ),
@@ -57,18 +58,42 @@ export function themeSetupOf(files: ReadonlyArray<{ filename: string; content: s
   return { block, embed };
 }
 
-/** `ok: false` when Shopify cannot answer now (no token, no read_themes grant yet, throttled, down). */
+/**
+ * At most this many pages of 50 files per look (500 files: more JSON templates and sections than themes carry), and
+ * a next page only while the shop's cost bucket keeps at least half its points afterwards: the sync worker shares the
+ * bucket, and a setup card must never be what throttles a lead's sync.
+ */
+export const THEME_FILE_PAGES = 10;
+
+/** `ok: false` when Shopify cannot answer now (no token, no read_themes grant yet, throttled, down), or not fully. */
 export function themeSetupLookup(client: AdminClient, tokens: ShopTokens): ThemeSetupLookup {
   return async (shop) => {
     const token = await tokens.get(shop);
     if (!token) return { ok: false };
-    const result = await client.request<unknown>(shop, token, LIVE_THEME_FILES, {});
-    if (!result.ok) return { ok: false };
-    const parsed = answer.safeParse(result.data);
-    if (!parsed.success) return { ok: false };
-    const theme = parsed.data.themes.nodes[0];
-    if (!theme) return { ok: true, theme: null, block: false, embed: false };
-    const files = theme.files.nodes.flatMap((f) => (typeof f.body.content === 'string' ? [{ filename: f.filename, content: f.body.content }] : []));
-    return { ok: true, theme: theme.name, ...themeSetupOf(files) };
+    let found = { block: false, embed: false };
+    let after: string | null = null;
+    let name: string | null = null;
+    for (let page = 0; page < THEME_FILE_PAGES; page++) {
+      const result = await client.request<unknown>(shop, token, LIVE_THEME_FILES, { after });
+      if (!result.ok) return { ok: false };
+      const parsed = answer.safeParse(result.data);
+      if (!parsed.success) return { ok: false };
+      const theme = parsed.data.themes.nodes[0];
+      if (!theme) return { ok: true, theme: null, block: false, embed: false };
+      name = theme.name;
+      const files = theme.files.nodes.flatMap((f) => (typeof f.body.content === 'string' ? [{ filename: f.filename, content: f.body.content }] : []));
+      const here = themeSetupOf(files);
+      found = { block: found.block || here.block, embed: found.embed || here.embed };
+      const { hasNextPage, endCursor } = theme.files.pageInfo;
+      if ((found.block && found.embed) || !hasNextPage || !endCursor) return { ok: true, theme: name, ...found };
+      const bucket = result.cost?.throttleStatus;
+      // The bucket as this page left it; the next page asks about as much as this one did. Without room for it and half
+      // the bucket to spare, say "unknown" rather than "not there".
+      const next = result.cost?.requestedQueryCost ?? 0;
+      if (bucket && bucket.currentlyAvailable - next < bucket.maximumAvailable / 2) return { ok: false };
+      after = endCursor;
+    }
+    // More files than the pages read: what was not found may be in the rest.
+    return { ok: false };
   };
 }

@@ -14,6 +14,7 @@ import { DEFAULT_RATE_LIMITS, type RateCounters, type RateLimits, retryAfterSeco
 import { type TurnstileSettings, verifyTurnstile } from './turnstile.js';
 import { bodyFormat, headersOf, parseBody, readCapped, unreadIncoming } from '../../http/body.js';
 import { formAgainPage } from './form-page.js';
+import { embedConfig, embedFormHtml } from './embed-form.js';
 import { selfServiceRoutes } from './self-service.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/tables.js';
@@ -99,7 +100,7 @@ export function proxyRoutes(deps: ProxyDeps) {
     return key;
   };
 
-  if (deps.uploads) app.route('/uploads', uploadRoutes({ ...deps.uploads, db: deps.db, counters: deps.counters, clock: deps.clock }, ipBucket));
+  if (deps.uploads) app.route('/uploads', uploadRoutes({ ...deps.uploads, db: deps.db, counters: deps.counters, clock: deps.clock }, ipBucket, formKeyOf));
 
   app.route(
     '/privacy',
@@ -115,6 +116,20 @@ export function proxyRoutes(deps: ProxyDeps) {
   );
 
   if (deps.confirmLink) app.route('/confirm', confirmRoutes({ db: deps.db, apiSecret: deps.apiSecret, confirmLink: deps.confirmLink, clock: deps.clock }));
+
+  // The app embed's form, fetched on its trigger (embed-form.ts): JSON in, JSON out, nothing written.
+  app.post('/embed-form', async (c) => {
+    const headers = headersOf(c.req.raw, c.env);
+    const format = bodyFormat(headers.get('content-type'));
+    if (format !== 'json') throw new HttpError(415, 'unsupported_media_type', 'Send the embed config as application/json.');
+    const body = parseBody(format, await readCapped(c.req.raw, 32 * 1024, unreadIncoming(c.env)));
+    const parsed = embedConfig.safeParse(body.fields);
+    if (!parsed.success) {
+      const where = parsed.error.issues[0]?.path.join('.') ?? '';
+      throw badRequest('invalid_embed_config', `The embed config is not valid${where ? ` (${where})` : ''}.`);
+    }
+    return c.json({ html: embedFormHtml(deps.translator, parsed.data) });
+  });
 
   // The block's view beacon: a counter per form and day, nothing about who looked.
   app.post('/view', async (c) => {

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/tables.js';
 import * as z from 'zod';
 import { MB, UPLOAD_MAX_MB, UPLOAD_MIME_TYPES, UPLOAD_REFERENCE } from '../../../../schema/uploads.js';
+import { signedUploadLimits } from '../../core/form-key.js';
 import { SNIFF_BYTES, detectFileType, safeFilename } from '../../core/file-type.js';
 import { HttpError, badRequest, notFound } from '../../http/errors.js';
 import { bodyFormat, headersOf, parseBody, readCapped, unreadIncoming } from '../../http/body.js';
@@ -46,6 +47,10 @@ const stageRequest = z.object({
   filename: z.string().min(1).max(255),
   mime_type: z.string().max(100),
   size: z.number().int().positive(),
+  /** The form's id and its signed attachment settings (`<types>:<MB>`), as the block rendered them. */
+  form_id: z.string().max(64).optional(),
+  limits: z.string().max(32).optional(),
+  limits_sig: z.string().max(128).optional(),
 });
 
 const unsupported = (reason: string, detail: string) => new HttpError(415, reason, detail);
@@ -56,7 +61,7 @@ const unsupported = (reason: string, detail: string) => new HttpError(415, reaso
  * `POST /uploads/:ref/complete` reads the uploaded bytes back, checks what they really are, and makes the Shopify file.
  * The submission then names the reference (`attachment`), and intake ties it to the lead.
  */
-export function uploadRoutes(deps: UploadDeps, ipBucket: (headers: Pick<Headers, 'get'>) => { bucket: string }) {
+export function uploadRoutes(deps: UploadDeps, ipBucket: (headers: Pick<Headers, 'get'>) => { bucket: string }, formKeyOf: (shop: string) => string) {
   const app = new Hono<Env>();
   const limits = deps.limits ?? DEFAULT_UPLOAD_LIMITS;
   const clock = deps.clock ?? Date.now;
@@ -85,6 +90,10 @@ export function uploadRoutes(deps: UploadDeps, ipBucket: (headers: Pick<Headers,
     const extension = /\.([A-Za-z0-9]{1,8})$/.exec(filename)?.[1]?.toLowerCase();
     if (!extension || !EXTENSIONS[mimeType]!.includes(extension)) throw unsupported('extension_mismatch', 'The file name does not match its type.');
     if (size > UPLOAD_MAX_MB * MB) throw new HttpError(413, 'too_large', `Files up to ${UPLOAD_MAX_MB} MB.`);
+    // The merchant's settings for this form, if signed; otherwise the safe default (never the app's ceiling).
+    const allowed = signedUploadLimits(formKeyOf(shop), parsed.data.form_id, parsed.data.limits, parsed.data.limits_sig);
+    if (!allowed.types.includes(mimeType)) throw unsupported('type_not_allowed', 'This form does not accept this type of file.');
+    if (size > allowed.maxBytes) throw new HttpError(413, 'too_large', `This form accepts files up to ${allowed.maxBytes / MB} MB.`);
 
     // Counted before Shopify is asked: a refused request still counts against its address.
     const now = clock();
