@@ -4,14 +4,13 @@ import type { Kysely } from 'kysely';
 import * as z from 'zod';
 import { SINGLE_LINE } from '../../../../schema/rules.js';
 import { HttpError, badRequest, notFound, unauthorized } from '../../http/errors.js';
-import { verifiedSessionToken } from '../../http/bearer.js';
 import { readCapped, unreadIncoming } from '../../http/body.js';
 import { countRequest, retryAfterSeconds } from '../../leads/rate-limit.js';
 import type { TermHasher } from '../../leads/search-terms.js';
 import { recordConsentChange } from '../../privacy/consent-ledger.js';
 import { customerPackage, eraseCustomerData, packageCsv } from '../../privacy/compliance.js';
 import type { CustomerEmailLookup } from '../../shopify/customer-email.js';
-import { accountSessionClaims } from '../../shopify/session-claims.js';
+import { verifiedExtensionSession } from '../../shopify/session-claims.js';
 import { addressColumn, answersColumn, parseJsonColumn, tagsColumn } from '../../storage/json-column.js';
 import { transactionWithRetry } from '../../storage/row-locks.js';
 import type { Database } from '../../storage/tables.js';
@@ -97,16 +96,14 @@ export function accountRoutes(deps: AccountDeps) {
   };
 
   app.use('*', async (c, next) => {
-    const { payload } = await verifiedSessionToken(deps.shopify, c.req.header('authorization'));
-    const claims = accountSessionClaims(payload);
-    if (!claims) throw unauthorized('invalid_session_token');
+    const session = await verifiedExtensionSession(deps.shopify, c.req.header('authorization'), { customer: 'required' });
     const now = clock();
-    const customerKey = `account-customer:${claims.shop}:${claims.customerId}`;
-    const shopKey = `account-shop:${claims.shop}`;
+    const customerKey = `account-customer:${session.shop}:${session.customer.id}`;
+    const shopKey = `account-shop:${session.shop}`;
     const counts = await countRequest(deps.db, [customerKey, shopKey], now);
     if ((counts.get(customerKey) ?? 0) > limits.perCustomerPerMinute || (counts.get(shopKey) ?? 0) > limits.perShopPerMinute)
       throw new HttpError(429, 'rate_limited', 'Too many requests from this account; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
-    c.set('customer', await identify(claims.shop, claims.customerId));
+    c.set('customer', await identify(session.shop, session.customer.id));
     await next();
   });
 
