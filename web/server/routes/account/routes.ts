@@ -2,6 +2,7 @@ import type { Shopify } from '@shopify/shopify-api';
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import * as z from 'zod';
+import type { AccountData } from '../../../../schema/account-api.js';
 import { SINGLE_LINE } from '../../../../schema/rules.js';
 import { HttpError, badRequest, notFound, unauthorized } from '../../http/errors.js';
 import { readCapped, unreadIncoming } from '../../http/body.js';
@@ -126,7 +127,8 @@ export function accountRoutes(deps: AccountDeps) {
       answers: parseJsonColumn(answersColumn, l.answers) ?? [],
       tags: parseJsonColumn(tagsColumn, l.tags) ?? [],
     }));
-    return c.json({ customer: { id: `gid://shopify/Customer/${who.id}` }, leads, consent_records: pkg.consent_records, notes: pkg.notes });
+    const data: AccountData = { customer: { id: `gid://shopify/Customer/${who.id}` }, leads, consent_records: pkg.consent_records, notes: pkg.notes };
+    return c.json(data);
   });
 
   // The merchant's own questions the profile block may edit: the custom keys the app defined in this shop.
