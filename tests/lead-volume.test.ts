@@ -1,11 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { MailCatcher } from '../dev/mail-catcher.js';
+import { describe, expect, it } from 'vitest';
 import { mintCustomerAccountToken } from '../dev/session-token.js';
 import { signConfirmLink } from '../web/server/core/confirm-link.js';
 import { newId } from '../web/server/core/ids.js';
 import { ENGINES } from './helpers/databases.js';
-import { doubleOptInFields, formPost } from './helpers/mail.js';
-import { API_KEY, SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
+import { doubleOptInFields, formPost, withMailApp } from './helpers/mail.js';
+import { API_KEY, SECRET, SHOP, type TestApp, jsonPost } from './helpers/runtime.js';
 
 /**
  * Anyone may send the form with anyone's email, as often as the rate limits let them: a person can have thousands of
@@ -18,19 +17,9 @@ const doi = doubleOptInFields(7);
 const form = formPost;
 
 describe.each(ENGINES)('a person with thousands of leads, on %s', (engine) => {
-  let t: TestApp | null = null;
-  let catcher: MailCatcher;
-  afterEach(async () => {
-    await t?.close();
-    t = null;
-    await catcher.stop();
-  });
-
-  async function start() {
-    catcher = new MailCatcher();
-    t = await startTestApp(engine, { SMTP_URL: await catcher.start(0) });
-    return t;
-  }
+  // The double opt-in case sends its confirmation mail over SMTP, so every case starts with the local catcher.
+  const startMail = withMailApp(engine);
+  const start = async () => (await startMail())?.app ?? null;
 
   const submit = async (app: TestApp, email: string, extra: Record<string, unknown> = {}, customerId?: string) => {
     const response = await app.proxy('/submit', {
