@@ -9,6 +9,7 @@ import { reindexLeads } from '../../leads/lead-terms.js';
 import type { TermHasher } from '../../leads/search-terms.js';
 import { enqueueSync } from '../../outbox/outbox.js';
 import type { ProposedChanges } from '../../shopify/proposed-changes.js';
+import { IDS_PER_STATEMENT, batches } from '../../storage/batches.js';
 import { lockLeads, transactionWithRetry } from '../../storage/row-locks.js';
 import type { Database } from '../../storage/tables.js';
 
@@ -76,23 +77,32 @@ export async function correctOwnLeads(
     // correct) or waits for this correction.
     const ids = await lockLeads(trx, await customerLeadIds(trx, shop, customer, hashes.lookup));
     if (!ids.length) throw notFound('nothing_to_correct');
-    await trx
-      .updateTable('leads')
-      .set({
-        ...(given.includes('first_name') ? { first_name: value.first_name ?? null } : {}),
-        ...(given.includes('last_name') ? { last_name: value.last_name ?? null } : {}),
-        ...(given.includes('phone') ? { phone, phone_hash: phone ? hashes.lookup(phone) : null } : {}),
-        ...(addressGiven ? { address } : {}),
-      })
-      .where('id', 'in', ids)
-      .execute();
+    // In slices (storage/batches.ts): anyone may send the form with this person's email, as often as the limits allow,
+    // so they can have more leads than one `IN (...)` list may name.
+    const slices = batches(ids, IDS_PER_STATEMENT);
+    for (const slice of slices)
+      await trx
+        .updateTable('leads')
+        .set({
+          ...(given.includes('first_name') ? { first_name: value.first_name ?? null } : {}),
+          ...(given.includes('last_name') ? { last_name: value.last_name ?? null } : {}),
+          ...(given.includes('phone') ? { phone, phone_hash: phone ? hashes.lookup(phone) : null } : {}),
+          ...(addressGiven ? { address } : {}),
+        })
+        .where('id', 'in', slice)
+        .execute();
     await reindexLeads(trx, hashes.term, ids);
-    const leads = await trx
-      .selectFrom('leads')
-      .select(['id', 'email_consent', 'logged_in_customer_id', 'shopify_customer_id', 'created_at'])
-      .where('id', 'in', ids)
-      .orderBy('created_at', 'desc')
-      .execute();
+    const leads = [];
+    for (const slice of slices)
+      leads.push(
+        ...(await trx
+          .selectFrom('leads')
+          .select(['id', 'email_consent', 'logged_in_customer_id', 'shopify_customer_id', 'created_at'])
+          .where('id', 'in', slice)
+          .execute()),
+      );
+    // Newest first across the slices: the lead the change rides on is the latest one that reached the customer.
+    leads.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
     const onCustomer = leads.find((l) => l.email_consent === 1 && l.shopify_customer_id === gid);
     const ownUnsynced = leads.find((l) => l.email_consent === 1 && !l.shopify_customer_id && l.logged_in_customer_id === customer.id);
     if (onCustomer) {
