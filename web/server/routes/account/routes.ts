@@ -167,15 +167,24 @@ export function accountRoutes(deps: AccountDeps) {
     if (!parsed.success) throw badRequest('invalid_body', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const who = c.get('customer');
     const { channel, state, text } = parsed.data;
-    const recorded = await recordConsentChange(
+    // The page sends its switch's state on every save: the same state again is recorded (and sent to Flow) no more.
+    const { held, recorded } = await recordConsentChange(
       deps.db,
       who.shop,
       who,
-      { channel, state, optInLevel: 'SINGLE_OPT_IN', at: null, source: `customer_account:${state.toLowerCase()}`, text: text ?? null },
+      {
+        channel,
+        state,
+        optInLevel: 'SINGLE_OPT_IN',
+        at: null,
+        source: `customer_account:${state.toLowerCase()}`,
+        text: text ?? null,
+        onlyIfChanged: true,
+      },
       deps.hashes.lookup,
       clock,
     );
-    if (!recorded) throw notFound('nothing_held');
+    if (!held) throw notFound('nothing_held');
     return c.json({ recorded });
   });
   return app;
