@@ -163,6 +163,22 @@ describe.each(ENGINES)('the customer account backend on %s', (engine) => {
     expect(((await t!.customerByEmail(BOB.email)) as { defaultAddress: unknown }).defaultAddress).toBeNull();
   });
 
+  it('a partial address correction (only the city) keeps the other parts, on the lead and on the Shopify customer', async (ctx) => {
+    if (!(await start(ctx))) return ctx.skip();
+    const full = { address1: '12 rue des Lilas', address2: 'Bât. B', city: 'Lyon', zip: '69001', country: 'FR' };
+    expect((await call(ANNA.id, '/corrections', jsonPost(full))).status).toBe(202);
+    await t!.runtime.worker.drain();
+    const moved = await call(ANNA.id, '/corrections', jsonPost({ city: 'Villeurbanne', address2: '' }));
+    expect(moved.status).toBe(202);
+    expect(await moved.json()).toEqual({ leads: 1, queued: true });
+    await t!.runtime.worker.drain();
+    // A part left out stays; a part sent empty is cleared.
+    const kept = { address1: '12 rue des Lilas', city: 'Villeurbanne', zip: '69001', country: 'FR' };
+    expect(JSON.parse((await leadsOf(ANNA.email))[0]!.address!)).toEqual(kept);
+    const customer = (await t!.customerByEmail(ANNA.email)) as { defaultAddress: Record<string, unknown> | null };
+    expect(customer.defaultAddress).toMatchObject({ address1: '12 rue des Lilas', city: 'Villeurbanne', zip: '69001', countryCodeV2: 'FR' });
+  });
+
   it('refuses a correction that breaks the form rules with 422 and the field, and writes nothing', async (ctx) => {
     if (!(await start(ctx))) return ctx.skip();
     const response = await call(ANNA.id, '/corrections', jsonPost({ phone: 'not a phone', first_name: 'Changed' }));
