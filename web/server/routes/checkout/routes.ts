@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import * as z from 'zod';
 import { MULTI_LINE, SINGLE_LINE } from '../../../../schema/rules.js';
+import { syncError } from '../../../../schema/sync-errors.js';
 import { HttpError, badRequest, forbidden } from '../../http/errors.js';
 import { sha256Hex } from '../../core/ids.js';
 import type { LeadIntake } from '../../leads/intake.js';
@@ -45,8 +46,7 @@ const body = z.object({
 });
 
 /** Shown to staff on a lead whose answers could not be tied to the buyer. */
-export const UNPROVEN_REASON =
-  'Kept on this lead, not written to a customer: nothing proves that whoever sent these answers placed the order (the thank-you page sent neither a logged-in customer nor the checkout token).';
+export const UNPROVEN_REASON = syncError('buyer_unproven');
 
 /**
  * The thank-you page extension posts its answers here (all plans; before purchase only Plus checkouts can take
