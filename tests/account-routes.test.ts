@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mintCustomerAccountToken } from '../dev/session-token.js';
@@ -163,6 +163,22 @@ describe.each(ENGINES)('the customer account backend on %s', (engine) => {
     expect(((await t!.customerByEmail(BOB.email)) as { defaultAddress: unknown }).defaultAddress).toBeNull();
   });
 
+  it('a partial address correction (only the city) keeps the other parts, on the lead and on the Shopify customer', async (ctx) => {
+    if (!(await start(ctx))) return ctx.skip();
+    const full = { address1: '12 rue des Lilas', address2: 'Bât. B', city: 'Lyon', zip: '69001', country: 'FR' };
+    expect((await call(ANNA.id, '/corrections', jsonPost(full))).status).toBe(202);
+    await t!.runtime.worker.drain();
+    const moved = await call(ANNA.id, '/corrections', jsonPost({ city: 'Villeurbanne', address2: '' }));
+    expect(moved.status).toBe(202);
+    expect(await moved.json()).toEqual({ leads: 1, queued: true });
+    await t!.runtime.worker.drain();
+    // A part left out stays; a part sent empty is cleared.
+    const kept = { address1: '12 rue des Lilas', city: 'Villeurbanne', zip: '69001', country: 'FR' };
+    expect(JSON.parse((await leadsOf(ANNA.email))[0]!.address!)).toEqual(kept);
+    const customer = (await t!.customerByEmail(ANNA.email)) as { defaultAddress: Record<string, unknown> | null };
+    expect(customer.defaultAddress).toMatchObject({ address1: '12 rue des Lilas', city: 'Villeurbanne', zip: '69001', countryCodeV2: 'FR' });
+  });
+
   it('refuses a correction that breaks the form rules with 422 and the field, and writes nothing', async (ctx) => {
     if (!(await start(ctx))) return ctx.skip();
     const response = await call(ANNA.id, '/corrections', jsonPost({ phone: 'not a phone', first_name: 'Changed' }));
@@ -201,6 +217,44 @@ describe.each(ENGINES)('the customer account backend on %s', (engine) => {
     ]);
     expect((await call(ANNA.id, '/consent', jsonPost({ channel: 'fax', state: 'SUBSCRIBED' }))).status).toBe(400);
     expect((await call(ANNA.id, '/consent', jsonPost({ channel: 'sms', state: 'SUBSCRIBED', text: 'a\u0000b' }))).status).toBe(400);
+  });
+
+  it('records a consent change and tells Flow only when the state changes; the same state again answers 200 and adds nothing', async (ctx) => {
+    if (!(await start(ctx))) return ctx.skip();
+    // The shop's Flow listens to "Lead consent changed" (its signed lifecycle callback).
+    const callback = JSON.stringify({
+      flow_trigger_definition_id: 'lead-consent-changed',
+      has_enabled_flow: true,
+      shop_id: 1,
+      shopify_domain: SHOP,
+      timestamp: new Date().toISOString(),
+    });
+    const hmac = createHmac('sha256', SECRET).update(callback).digest('base64');
+    const listening = await t!.runtime.app.request('/flow/lifecycle', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-shopify-hmac-sha256': hmac },
+      body: callback,
+    });
+    expect(listening.status).toBe(200);
+    const db = t!.runtime.storage.db;
+    const ownRecords = async () =>
+      (await db.selectFrom('consent_records').select(['granted', 'source']).where('source', 'like', 'customer_account:%').orderBy('recorded_at').execute()).map(
+        (r) => r.granted,
+      );
+    const triggers = async () => (await db.selectFrom('flow_events').select('id').where('handle', '=', 'lead-consent-changed').execute()).length;
+    const consent = async (state: string) => {
+      const response = await call(ANNA.id, '/consent', jsonPost({ channel: 'email', state, text: 'Email me news' }));
+      expect(response.status, state).toBe(200);
+      return response.json();
+    };
+    // Anna subscribed with the form: subscribing again changes nothing.
+    expect(await consent('SUBSCRIBED')).toEqual({ recorded: 0 });
+    expect([await ownRecords(), await triggers()]).toEqual([[], 0]);
+    expect(await consent('UNSUBSCRIBED')).toEqual({ recorded: 1 });
+    expect(await consent('UNSUBSCRIBED')).toEqual({ recorded: 0 });
+    expect([await ownRecords(), await triggers()]).toEqual([[0], 1]);
+    expect(await consent('SUBSCRIBED')).toEqual({ recorded: 1 });
+    expect([await ownRecords(), await triggers()]).toEqual([[0, 1], 2]);
   });
 
   it('downloads the package as JSON and CSV through a short-lived signed link', async (ctx) => {

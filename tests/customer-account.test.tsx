@@ -6,6 +6,7 @@ import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type AccountApi, CUSTOMER_ACCOUNT_API } from '../extensions/customer-account/src/api.js';
 import { MyData } from '../extensions/customer-account/src/MyData.js';
+import type { AccountData } from '../schema/account-api.js';
 import { PROFILE_FIELDS, Profile } from '../extensions/customer-account/src/Profile.js';
 
 /**
@@ -29,11 +30,14 @@ const standIn = (code = 'en'): AccountApi => ({
 });
 
 const BACKEND = 'https://app.example';
+// What /account/data answers, in its shared type (schema/account-api.ts): the stand-in cannot drift from the server.
 const HELD = {
+  customer: { id: 'gid://shopify/Customer/7001' },
   leads: [
     {
       id: 'lead-1',
       created_at: '2026-11-01T10:00:00.000Z',
+      form_id: null,
       email: 'anna@example.com',
       first_name: 'Anna',
       last_name: 'Liddell',
@@ -42,13 +46,36 @@ const HELD = {
       birthday: null,
       message: 'Do you ship to Lyon?',
       address: { address1: '1 Rue X', city: 'Lyon', zip: '69001', country: 'FR' },
-      answers: [{ key: 'shoe_size', value: '38' }],
+      answers: [{ key: 'shoe_size', kind: 'custom', value: '38' }],
+      tags: [],
+      locale: 'en',
+      page: null,
+      email_consent: 1,
+      sms_consent: 0,
+      whatsapp_consent: 0,
+      status: 'synced',
+      shopify_customer_id: 'gid://shopify/Customer/7001',
+      synced_at: '2026-11-01T10:00:05.000Z',
+      source: 'contact_form',
+      order_id: null,
     },
   ],
   consent_records: [
-    { lead_id: 'lead-1', channel: 'email', granted: 1, text: 'Yes, email me.', recorded_at: '2026-11-01T10:00:00.000Z', source: 'contact_form' },
+    {
+      lead_id: 'lead-1',
+      channel: 'email',
+      granted: 1,
+      text: 'Yes, email me.',
+      text_sha256: null,
+      locale: 'en',
+      page: null,
+      opt_in_level: 'SINGLE_OPT_IN',
+      recorded_at: '2026-11-01T10:00:00.000Z',
+      source: 'contact_form',
+    },
   ],
-};
+  notes: [],
+} satisfies AccountData;
 
 type Call = { url: string; body: unknown; authorization: string | null };
 function network(answers: Record<string, (body: unknown) => unknown>) {

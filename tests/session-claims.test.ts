@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HttpError } from '../web/server/http/errors.js';
+import { createShopifyApi } from '../web/server/shopify/shopify-api.js';
+import { verifiedExtensionSession } from '../web/server/shopify/session-claims.js';
 import { API_KEY, SECRET, SHOP, type TestApp, startTestApp } from './helpers/runtime.js';
 
 /**
@@ -85,5 +88,47 @@ describe('session tokens with missing or malformed claims', () => {
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error: 'invalid_session_token' });
     expect(await t!.runtime.storage.db.selectFrom('leads').select('id').execute()).toEqual([]);
+  });
+});
+
+describe('the one extension-token verifier (checkout and customer account)', () => {
+  const shopify = createShopifyApi({ apiKey: API_KEY, apiSecret: SECRET, appUrl: 'https://app.example' });
+  const buyer = (): JWTPayload => ({ dest: SHOP, aud: API_KEY, sub: 'gid://shopify/Customer/77', exp: now() + 300, nbf: now(), iat: now(), jti: randomUUID() });
+  const verify = async (claims: JWTPayload | null, customer: 'required' | 'optional') => {
+    const header = claims ? `Bearer ${await sign(claims)}` : undefined;
+    return verifiedExtensionSession(shopify, header, { customer }).then(
+      (session) => ({ ok: true as const, session }),
+      (error: unknown) => ({ ok: false as const, status: (error as HttpError).status, reason: (error as HttpError).reason }),
+    );
+  };
+
+  it('names the shop and the signed-in customer, on both surfaces', async () => {
+    for (const mode of ['required', 'optional'] as const) {
+      const result = await verify(buyer(), mode);
+      expect(result.ok && { shop: result.session.shop, customer: result.session.customer }).toEqual({
+        shop: SHOP,
+        customer: { gid: 'gid://shopify/Customer/77', id: '77' },
+      });
+    }
+  });
+
+  it('admits a guest (no sub) at checkout only', async () => {
+    const guest = without(buyer(), 'sub');
+    expect(await verify(guest, 'optional')).toMatchObject({ ok: true, session: { shop: SHOP, customer: null } });
+    expect(await verify(guest, 'required')).toEqual({ ok: false, status: 401, reason: 'invalid_session_token' });
+  });
+
+  it('refuses a missing token and every malformed one alike on both surfaces', async () => {
+    for (const mode of ['required', 'optional'] as const) {
+      expect(await verify(null, mode)).toEqual({ ok: false, status: 401, reason: 'missing_session_token' });
+      for (const claims of [
+        without(buyer(), 'exp'),
+        without(buyer(), 'dest'),
+        { ...buyer(), dest: 'example.com' },
+        { ...buyer(), sub: '42' },
+        { ...buyer(), dest: `https://${SHOP}`, iss: `https://${SHOP}/admin`, sub: '1' },
+      ])
+        expect(await verify(claims, mode)).toEqual({ ok: false, status: 401, reason: 'invalid_session_token' });
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../web/server/storage/tables.js';
+import { DICTIONARIES, syncErrorText } from '../web/workspace/i18n.js';
 import { ENGINES } from './helpers/databases.js';
 import { formKey, signTags } from '../web/server/core/form-key.js';
 import { SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
@@ -300,7 +301,10 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
     await t.runtime.worker.drain();
     const failed = await json<{ lead: Lead & { sync_error: string }; history: Array<{ state: string; last_error: string }> }>(`/leads/${id}`, 'manager');
     expect(failed.lead.status).toBe('failed');
-    expect(failed.lead.sync_error).toMatch(/access token was refused/);
+    // Stored as a code and its parameters, said in the staff member's language (English rows stay readable).
+    expect(syncErrorText(DICTIONARIES.en, failed.lead.sync_error)).toMatch(/access token was refused/);
+    expect(syncErrorText(DICTIONARIES.fr, failed.lead.sync_error)).toMatch(/jeton d’accès de la boutique a été refusé/);
+    expect(syncErrorText(DICTIONARIES.fr, failed.history[0]!.last_error)).toMatch(/jeton d’accès de la boutique a été refusé/);
     expect((await call(`/leads/${pierreId}/retry`, 'manager', { method: 'POST' })).status).toBe(409);
     t.emulator.install(SHOP, t.config.devAccessToken);
     expect(await json(`/leads/${id}/retry`, 'manager', { method: 'POST' })).toEqual({ id, status: 'pending' });

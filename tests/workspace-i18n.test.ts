@@ -14,6 +14,7 @@ import { CODE_DECISIONS, type CodedMutation, type Droppable } from '../web/serve
 import type { AuditAction, ComplianceRequestsTable, ConsentRecordsTable, JobState, LeadSource, Role } from '../web/server/storage/tables.js';
 import type { SyncJob } from '../schema/workspace-api.js';
 import { CONFIRMATION_SOURCE } from '../web/server/leads/double-opt-in.js';
+import { SYNC_ERRORS_EN, SYNC_ERROR_CODES, SYNC_SUBJECTS, syncError } from '../schema/sync-errors.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { loadTranslator } from '../web/server/core/i18n.js';
 import { formAgainPage } from '../web/server/routes/proxy/form-page.js';
@@ -279,5 +280,33 @@ describe('French typography', () => {
     expect(text).not.toMatch(/[^\s\u00a0«(]«|»[^\s\u00a0.,)]/);
     expect(text).not.toMatch(/[\p{L}]'[\p{L}]/u);
     expect(text).not.toContain('...');
+  });
+});
+
+describe('stored sync errors in the staff member language', () => {
+  const fr = DICTIONARIES.fr;
+  it('says a stored code with its parameters in French, with what Shopify was asked to write', () => {
+    expect(syncErrorText(fr, syncError('rejected', { what: 'address', errors: 'Zip is invalid (INVALID, field address.zip)' }))).toBe(
+      'Shopify a refusé l’adresse\u00a0: Zip is invalid (INVALID, field address.zip)',
+    );
+    expect(syncErrorText(fr, syncError('gave_up', { attempts: 12, last: syncError('shopify_unavailable', { detail: 'HTTP 503' }) }))).toBe(
+      'Abandon après 12 tentatives. Dernier problème\u00a0: Shopify était indisponible\u00a0: HTTP 503',
+    );
+    expect(syncErrorText(DICTIONARIES.en, syncError('no_token'))).toBe(SYNC_ERRORS_EN.no_token);
+  });
+
+  it('keeps a row stored before codes readable as it was, and a spam reason explained', () => {
+    const old = 'Gave up after 12 attempts. Last problem: Shopify was unavailable: HTTP 503';
+    expect(syncErrorText(fr, old)).toBe(old);
+    expect(syncErrorText(fr, '{"not":"a code"}')).toBe('{"not":"a code"}');
+    expect(syncErrorText(fr, 'honeypot')).toBe(fr.spamReasons.honeypot);
+  });
+
+  it('has every code and subject in both languages, with the same parameters', () => {
+    for (const code of SYNC_ERROR_CODES) {
+      const slots = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      expect(slots(fr.syncErrors[code]), code).toEqual(slots(SYNC_ERRORS_EN[code]));
+    }
+    for (const subject of SYNC_SUBJECTS) expect(fr.syncSubjects[subject], subject).toBeTruthy();
   });
 });

@@ -1,3 +1,4 @@
+import { SYNC_ERRORS_EN, type SyncSubject, syncErrorWords } from '../../schema/sync-errors.js';
 /**
  * The workspace's strings in English and French. The admin passes the staff member's language as `?locale=`;
  * anything else falls back to the browser's language, then English.
@@ -8,6 +9,19 @@ const en = {
   /** What a label and its value are joined with (French puts a non-breaking space before the colon). */
   colon: ': ',
   consentChannel: { email: 'Email marketing', sms: 'SMS marketing', whatsapp: 'WhatsApp marketing', profile: 'Keeping the answers on the customer profile' },
+  /** Why a lead did not reach Shopify, by the code the server stores (schema/sync-errors.ts); `{what}` from syncSubjects. */
+  syncErrors: SYNC_ERRORS_EN,
+  syncSubjects: {
+    customer: 'customer',
+    address: 'address',
+    metafields: 'metafields',
+    tags: 'tags',
+    'marketing consent': 'marketing consent',
+    'SMS marketing consent': 'SMS marketing consent',
+    'WhatsApp marketing consent': 'WhatsApp marketing consent',
+    'proposed changes': 'proposed changes',
+    'corrected contact': 'corrected contact',
+  } satisfies Record<SyncSubject, string>,
   /** Why a lead was held as spam (web/server/leads/spam.ts SPAM_REASONS), shown in place of the stored reason. */
   spamReasons: {
     honeypot: 'Held as spam: the hidden anti-bot field was filled in.',
@@ -400,6 +414,40 @@ const fr: Dict = {
     sms: 'Marketing par SMS',
     whatsapp: 'Marketing par WhatsApp',
     profile: 'Conservation des réponses dans le profil client',
+  },
+  syncErrors: {
+    throttled: 'Shopify a demandé de ralentir (THROTTLED)',
+    shopify_unavailable: 'Shopify était indisponible : {detail}',
+    token_refused: 'Le jeton d’accès de la boutique a été refusé ; réinstallez ou rouvrez l’application. {detail}',
+    request_refused: 'Shopify a refusé la requête : {detail}',
+    no_payload: 'Shopify n’a renvoyé aucune réponse {what}',
+    rejected: 'Shopify a refusé {what} : {errors}',
+    customer_gone: 'Le client Shopify a été supprimé ou fusionné pendant la synchronisation. {errors}',
+    kept_refusing: 'Shopify a refusé {what} à chaque essai.',
+    no_customer_id: 'Shopify n’a renvoyé aucun identifiant client',
+    metafields_refused: 'Shopify a refusé les métachamps',
+    customer_update_refused: 'Shopify a refusé la mise à jour du client',
+    email_taken_pending: 'Shopify indique que l’e-mail est déjà pris, mais aucun client ne le porte encore.',
+    order_no_customer: 'La commande n’a pas de client à qui rattacher ces réponses (commande invité sans e-mail).',
+    order_not_visible: 'Shopify ne montre pas encore la commande ; son acheteur sera vérifié de nouveau avant toute écriture.',
+    order_not_buyers:
+      'Conservé sur ce prospect, non écrit dans un client : selon Shopify, la commande a été passée par quelqu’un d’autre que l’auteur de ces réponses.',
+    buyer_unproven:
+      'Conservé sur ce prospect, non écrit dans un client : rien ne prouve que l’auteur de ces réponses a passé la commande (la page de remerciement n’a envoyé ni client connecté ni jeton de paiement).',
+    no_token: 'L’application n’a pas de jeton d’accès pour cette boutique (non installée, ou désinstallée).',
+    undecryptable: 'Un champ de ce prospect ne peut pas être déchiffré ; corrigez le prospect pour le synchroniser.',
+    gave_up: 'Abandon après {attempts} tentatives. Dernier problème : {last}',
+  },
+  syncSubjects: {
+    customer: 'le client',
+    address: 'l’adresse',
+    metafields: 'les métachamps',
+    tags: 'les balises',
+    'marketing consent': 'le consentement marketing',
+    'SMS marketing consent': 'le consentement marketing par SMS',
+    'WhatsApp marketing consent': 'le consentement marketing par WhatsApp',
+    'proposed changes': 'les modifications proposées',
+    'corrected contact': 'le contact corrigé',
   },
   spamReasons: {
     honeypot: 'Retenu comme spam : le champ caché anti-robot a été rempli.',
@@ -863,8 +911,12 @@ export function fieldLabel(t: Strings, field: string): string {
 /** Why Shopify refused a value: the code's meaning when it has one, else Shopify's own message. */
 export const warningText = (t: Strings, warning: { code: string | null; message: string }) => lookup(t.warningCodes, warning.code) ?? warning.message;
 
-/** A lead's stored sync error: a spam reason's explanation for a quarantined lead, otherwise the text as stored. */
-export const syncErrorText = (t: Strings, error: string) => lookup(t.spamReasons, error) ?? error;
+/**
+ * A lead's stored sync error (or a sync job's last error): a spam reason's explanation for a quarantined lead, a
+ * stored code in the staff member's language, or text stored before codes as it was.
+ */
+export const syncErrorText = (t: Strings, error: string) =>
+  lookup(t.spamReasons, error) ?? syncErrorWords(error, t.syncErrors, (what) => lookup(t.syncSubjects, what) ?? what);
 
 /** The message after a staff correction: the changed fields named in a list that reads right for one or several. */
 export const savedText = (t: Strings, changed: readonly string[]) =>

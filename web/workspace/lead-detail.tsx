@@ -214,7 +214,7 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
                   {plural(t, h.attempts, t.detail.attemptsOne, t.detail.attempts)}
                   <br />
                   <span class="subdued">{when(h.updated_at, language)}</span>
-                  {h.last_error && h.state !== 'done' ? <p class="error-text">{h.last_error}</p> : null}
+                  {h.last_error && h.state !== 'done' ? <p class="error-text">{syncErrorText(t, h.last_error)}</p> : null}
                 </li>
               ))}
             </ol>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { AccountData } from '../../../schema/account-api.js';
 import { type AccountApi, type UserError, accountApi, backend } from './api.js';
 import { EMAIL_SUBSCRIBE, EMAIL_UNSUBSCRIBE, MARKETING, WHATSAPP_UPDATE } from './operations.js';
 
@@ -7,21 +8,6 @@ import { EMAIL_SUBSCRIBE, EMAIL_UNSUBSCRIBE, MARKETING, WHATSAPP_UPDATE } from '
  * with the session token; a download, corrections, marketing preferences and deletion. Marketing consent is changed
  * in Shopify through the Customer Account API, then recorded in the app's ledger as the customer's own change.
  */
-type Lead = {
-  id: string;
-  created_at: string;
-  email: string;
-  first_name: string | null;
-  last_name: string | null;
-  phone: string | null;
-  company: string | null;
-  birthday: string | null;
-  message: string | null;
-  address: Record<string, string> | null;
-  answers: Array<{ key: string; value: string }>;
-};
-type ConsentRecord = { lead_id: string; channel: string; granted: number; text: string | null; recorded_at: string; source: string };
-type Held = { leads: Lead[]; consent_records: ConsentRecord[] };
 type Marketing = { email: string | null; phone: string | null; whatsapp: string | null };
 type Status = { tone: 'success' | 'critical'; text: string } | null;
 
@@ -31,7 +17,7 @@ const valueOf = (event: Event) => String((event.currentTarget as HTMLInputElemen
 
 export function MyData({ api, backendUrl }: { api: AccountApi; backendUrl: string }) {
   const t = (key: string, options?: Record<string, string | number>) => api.i18n.translate(key, options);
-  const [held, setHeld] = useState<Held | null>(null);
+  const [held, setHeld] = useState<AccountData | null>(null);
   const [failed, setFailed] = useState(false);
   const [marketing, setMarketing] = useState<Marketing | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
@@ -46,14 +32,12 @@ export function MyData({ api, backendUrl }: { api: AccountApi; backendUrl: strin
     try {
       const response = await backend(api, backendUrl, '/data');
       if (!response.ok) throw new Error(String(response.status));
-      const data = (await response.json()) as Held;
+      const data = (await response.json()) as AccountData;
       setHeld(data);
       const latest = data.leads[0];
       if (latest)
         setValues(
-          Object.fromEntries(
-            CORRECTABLE.map((f) => [f, ((f in (latest.address ?? {}) ? latest.address![f] : (latest as Record<string, unknown>)[f]) as string) ?? '']),
-          ),
+          Object.fromEntries(CORRECTABLE.map((f) => [f, (f === 'first_name' || f === 'last_name' || f === 'phone' ? latest[f] : latest.address?.[f]) ?? ''])),
         );
     } catch {
       setFailed(true);

@@ -1,3 +1,4 @@
+import { syncError } from '../../../schema/sync-errors.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { nowIso } from '../core/ids.js';
@@ -114,12 +115,12 @@ export class SyncWorker {
     }
     // A field no listed key opens (logged by the storage with the lead's id) would reach Shopify as garbage.
     if (Object.values(lead).some(isUnreadable)) {
-      await this.finish(leadJob, { kind: 'rejected', reason: 'A field of this lead cannot be decrypted; correct the lead to sync it.' });
+      await this.finish(leadJob, { kind: 'rejected', reason: syncError('undecryptable') });
       return;
     }
     const token = await this.options.tokens.get(job.shop);
     if (!token) {
-      await this.finish(leadJob, { kind: 'rejected', reason: 'The app has no access token for this shop (not installed, or uninstalled).' });
+      await this.finish(leadJob, { kind: 'rejected', reason: syncError('no_token') });
       return;
     }
     const consentRow = await db
@@ -151,7 +152,7 @@ export class SyncWorker {
           this.paced(job.shop, token),
           job,
         )
-      : ({ kind: 'unauthorized', reason: 'The app has no access token for this shop (not installed, or uninstalled).' } as const);
+      : ({ kind: 'unauthorized', reason: syncError('no_token') } as const);
     if (outcome.kind === 'done') {
       await completeJob(db, job, this.clock);
       log.info({ job: job.id, lead: job.lead_id, sent: outcome.sent }, 'flow triggers handled');
@@ -213,7 +214,7 @@ export class SyncWorker {
       case 'retry': {
         const maxAttempts = this.options.maxAttempts ?? 12;
         if (job.attempts >= maxAttempts) {
-          const reason = `Gave up after ${job.attempts} attempts. Last problem: ${outcome.reason}`;
+          const reason = syncError('gave_up', { attempts: job.attempts, last: outcome.reason });
           await db.transaction().execute(async (trx) => {
             await trx.updateTable('leads').set({ status: 'failed', sync_error: reason }).where('id', '=', job.lead_id).execute();
             await failJob(trx, job, reason, this.clock);

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { ADDRESS_PARTS } from '../../../schema/contact-fields.js';
+import { syncErrorWords } from '../../../schema/sync-errors.js';
 import type { Database } from '../storage/tables.js';
 import { CSV_BOM, csvRow } from '../core/csv.js';
 import { type LeadFilter, type PresentedLead, eachLead } from './queries.js';
@@ -49,7 +50,8 @@ export function exportCells(l: PresentedLead): unknown[] {
     l.email_consent ? 'yes' : 'no',
     l.sms_consent ? 'yes' : 'no',
     l.status,
-    l.sync_error,
+    // In English, as the rest of the export; an error stored as a code is written out in words.
+    l.sync_error === null ? null : syncErrorWords(l.sync_error),
     l.shopify_customer_id,
     l.handled_at,
     l.locale,

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { normalizePhone } from '../../../schema/rules.js';
+import { IDS_PER_STATEMENT, batches } from '../storage/batches.js';
 import type { Engine } from '../storage/database.js';
 import type { KeyedHash } from '../storage/lookup-keys.js';
 import { isUnreadable } from '../storage/field-encryption.js';
@@ -20,16 +21,20 @@ export async function insertTerms(db: Kysely<Database>, rows: TermRow[]): Promis
   }
 }
 
-/** After a correction the leads' words change: their terms are written anew. Run it in the correction's transaction. */
-export async function reindexLeads(db: Kysely<Database>, hash: TermHasher, ids: string[]): Promise<void> {
-  if (!ids.length) return;
-  const leads = await db.selectFrom('leads').select(SEARCHABLE).where('id', 'in', ids).execute();
-  await db.deleteFrom('lead_terms').where('lead_id', 'in', ids).execute();
-  await insertTerms(
-    db,
-    leads.flatMap((l) => termRows(hash, searchableOf(l))),
-  );
-  await db.updateTable('leads').set({ search_indexed: 1 }).where('id', 'in', ids).execute();
+/**
+ * After a correction the leads' words change: their terms are written anew. Run it in the correction's transaction.
+ * In slices (storage/batches.ts): a person can have more leads than one `IN (...)` list may name.
+ */
+export async function reindexLeads(db: Kysely<Database>, hash: TermHasher, ids: readonly string[]): Promise<void> {
+  for (const slice of batches(ids, IDS_PER_STATEMENT)) {
+    const leads = await db.selectFrom('leads').select(SEARCHABLE).where('id', 'in', slice).execute();
+    await db.deleteFrom('lead_terms').where('lead_id', 'in', slice).execute();
+    await insertTerms(
+      db,
+      leads.flatMap((l) => termRows(hash, searchableOf(l))),
+    );
+    await db.updateTable('leads').set({ search_indexed: 1 }).where('id', 'in', slice).execute();
+  }
 }
 
 const SEARCHABLE = ['id', 'shop', 'created_at', 'first_name', 'last_name', 'email', 'company', 'phone', 'message', 'tags'] as const;

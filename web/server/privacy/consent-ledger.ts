@@ -11,6 +11,13 @@ import { FLOW_TRIGGERS, listeningShops, recordFlowEvents } from '../outbox/flow-
  * consent) adds a record to each of that customer's leads; nothing is rewritten. The latest record per channel is
  * the consent in force; the earlier ones are the proof of what was given, and when.
  */
+export interface ConsentChangeResult {
+  /** The customer's leads the app holds. */
+  held: number;
+  /** Those that got a record (all of them, unless `onlyIfChanged` found some already in that state). */
+  recorded: number;
+}
+
 export async function recordConsentChange(
   db: Kysely<Database>,
   shop: string,
@@ -24,28 +31,38 @@ export async function recordConsentChange(
     source?: string;
     /** The wording the customer read when they made the change themselves, kept as it was shown. */
     text?: string | null;
+    /**
+     * Record it only on leads whose consent in force on this channel differs (and tell Flow only then). The customer
+     * account page sends its switch's state on every save, so the same state again is no change; Shopify's webhooks
+     * report changes Shopify made, each recorded.
+     */
+    onlyIfChanged?: boolean;
   },
   hash: LookupHash,
   clock: () => number = Date.now,
-): Promise<number> {
+): Promise<ConsentChangeResult> {
   const recordedAt = change.at && !Number.isNaN(Date.parse(change.at)) ? new Date(change.at).toISOString() : nowIso(clock);
   // The leads are locked (shared) before their records are added: an erasure of the same customer either ran first
   // (and the change finds nothing to record) or waits for this one. Never an insert against a deleted lead.
   return transactionWithRetry(db, async (trx) => {
     const ids = await lockLeads(trx, await customerLeadIds(trx, shop, customer, hash), 'share');
-    if (!ids.length) return 0;
-    const leads = [];
+    if (!ids.length) return { held: 0, recorded: 0 };
+    const granted = change.state.toUpperCase() === 'SUBSCRIBED' ? 1 : 0;
+    const held = [];
     // In slices (storage/batches.ts): anyone may send the form with this person's email, as often as the limits allow.
     for (const slice of batches(ids, IDS_PER_STATEMENT))
-      leads.push(...(await trx.selectFrom('leads').select(['id', 'locale', 'created_at']).where('id', 'in', slice).execute()));
-    if (!leads.length) return 0;
+      held.push(...(await trx.selectFrom('leads').select(['id', 'locale', 'created_at', CONSENT_COLUMN[change.channel]]).where('id', 'in', slice).execute()));
+    if (!held.length) return { held: 0, recorded: 0 };
+    const inForce = change.onlyIfChanged ? await consentInForce(trx, held, change.channel) : null;
+    const leads = inForce ? held.filter((lead) => inForce.get(lead.id) !== granted) : held;
+    if (!leads.length) return { held: held.length, recorded: 0 };
     const recordIds = new Map(leads.map((lead) => [lead.id, newId()]));
     const records = leads.map((lead) => ({
       id: recordIds.get(lead.id)!,
       shop,
       lead_id: lead.id,
       channel: change.channel,
-      granted: change.state.toUpperCase() === 'SUBSCRIBED' ? 1 : 0,
+      granted,
       text: change.text ?? null,
       text_sha256: change.text ? sha256Hex(change.text) : null,
       locale: lead.locale,
@@ -66,8 +83,38 @@ export async function recordConsentChange(
         true,
       );
     }
-    return leads.length;
+    return { held: held.length, recorded: leads.length };
   });
+}
+
+const CONSENT_COLUMN = { email: 'email_consent', sms: 'sms_consent', whatsapp: 'whatsapp_consent' } as const;
+
+/**
+ * Each lead's consent in force on a channel: its latest ledger record, or, with none, what the lead was sent with
+ * (the form records no consent that was not given).
+ */
+async function consentInForce(
+  db: Kysely<Database>,
+  leads: ReadonlyArray<{ id: string } & Partial<Record<(typeof CONSENT_COLUMN)[keyof typeof CONSENT_COLUMN], number>>>,
+  channel: keyof typeof CONSENT_COLUMN,
+): Promise<Map<string, number>> {
+  const state = new Map(leads.map((lead) => [lead.id, lead[CONSENT_COLUMN[channel]] ? 1 : 0]));
+  for (const slice of batches(
+    leads.map((lead) => lead.id),
+    IDS_PER_STATEMENT,
+  )) {
+    const records = await db
+      .selectFrom('consent_records')
+      .select(['lead_id', 'granted'])
+      .where('lead_id', 'in', slice)
+      .where('channel', '=', channel)
+      .orderBy('recorded_at')
+      .orderBy('id')
+      .execute();
+    // Oldest first: the last one written for a lead is the one in force.
+    for (const record of records) state.set(record.lead_id, record.granted ? 1 : 0);
+  }
+  return state;
 }
 
 /** The ledger of one lead, oldest first: what was shown and agreed, and every later change. */

@@ -1,4 +1,5 @@
 import { postalAddressJson } from '../../../schema/contact-fields.js';
+import { syncError } from '../../../schema/sync-errors.js';
 import { CUSTOMER_TAG, CUSTOM_FIELD_KINDS, type CustomFieldKind, METAFIELDS, METAFIELD_TYPE_OF } from '../../../schema/fields.js';
 import { addressColumn, answersColumn, parseJsonColumn, tagsColumn } from '../storage/json-column.js';
 import type { Lead } from '../storage/tables.js';
@@ -56,21 +57,28 @@ export interface ConsentProof {
 
 type Step<T> = { ok: true; value: T } | { ok: false; outcome: SyncOutcome };
 
-function describe(errors: UserError[], what: string): string {
+/** Shopify's userErrors in its own words (its messages, codes and fields), for a stored sync error's parameter. */
+function userErrorText(errors: UserError[]): string {
   const parts = errors.map((e) => `${e.message}${e.code ? ` (${e.code}${e.field?.length ? `, field ${e.field.join('.')}` : ''})` : ''}`);
-  return `Shopify rejected the ${what}: ${parts.join('; ')}`.slice(0, 1000);
+  return parts.join('; ').slice(0, 1000);
 }
+
+function describe(errors: UserError[], what: string): string {
+  return syncError('rejected', { what, errors: userErrorText(errors) });
+}
+
+const customerGone = (errors: UserError[]) => syncError('customer_gone', { errors: userErrorText(errors) });
 
 function failed(result: Exclude<AdminResult<unknown>, { ok: true }>): SyncOutcome {
   switch (result.kind) {
     case 'throttled':
-      return { kind: 'retry', reason: 'Shopify asked us to slow down (THROTTLED)', throttled: true };
+      return { kind: 'retry', reason: syncError('throttled'), throttled: true };
     case 'transient':
-      return { kind: 'retry', reason: `Shopify was unavailable: ${result.detail}`, throttled: false };
+      return { kind: 'retry', reason: syncError('shopify_unavailable', { detail: result.detail }), throttled: false };
     case 'unauthorized':
-      return { kind: 'unauthorized', reason: `The shop's access token was refused; reinstall or reopen the app. ${result.detail}` };
+      return { kind: 'unauthorized', reason: syncError('token_refused', { detail: result.detail }) };
     case 'graphql':
-      return { kind: 'rejected', reason: `Shopify refused the request: ${result.detail}` };
+      return { kind: 'rejected', reason: syncError('request_refused', { detail: result.detail }) };
   }
 }
 
@@ -91,15 +99,13 @@ async function mutate<P extends { userErrors: UserError[] }>(
   const result = await call<Record<string, P | null>>(query, variables);
   if (!result.ok) return { ok: false, outcome: failed(result) };
   const payload = result.data[field];
-  if (!payload) return { ok: false, outcome: { kind: 'rejected', reason: `Shopify returned no ${field} payload` } };
+  if (!payload) return { ok: false, outcome: { kind: 'rejected', reason: syncError('no_payload', { what: field }) } };
   if (payload.userErrors.length) {
     const gone = field !== 'customerSet' && payload.userErrors.every((e) => CUSTOMER_GONE.test(e.message));
     const reason = describe(payload.userErrors, what);
     return {
       ok: false,
-      outcome: gone
-        ? { kind: 'retry', reason: `The Shopify customer was deleted or merged during the sync. ${reason}`, throttled: false }
-        : { kind: 'rejected', reason },
+      outcome: gone ? { kind: 'retry', reason: customerGone(payload.userErrors), throttled: false } : { kind: 'rejected', reason },
     };
   }
   return { ok: true, value: payload };
@@ -157,7 +163,7 @@ async function syncPurchase(call: Call, lead: Lead, consent: ConsentProof | null
     if (!set.ok) return set.outcome;
     customerId = set.value.customer?.id ?? null;
   }
-  if (!customerId) return { kind: 'rejected', reason: 'The order has no customer to keep these answers on (guest checkout without an email).' };
+  if (!customerId) return { kind: 'rejected', reason: syncError('order_no_customer') };
   // Only a signed-in buyer's own answers may overwrite: a guest's order is tied to whoever holds its email (Shopify
   // attaches it so, and anyone can type an email at checkout), so theirs only fill what is empty.
   if (lead.buyer_proof !== 'customer') {
@@ -182,8 +188,6 @@ async function syncPurchase(call: Call, lead: Lead, consent: ConsentProof | null
   return outcomeOf(customerId, warnings, undefined);
 }
 
-const KEPT = 'Kept on this lead, not written to a customer';
-
 /** The customer (or, for a guest's order, the email) a purchase lead's answers may go to, or why they may not. */
 async function provenBuyer(call: Call, lead: Lead): Promise<{ customerId: string | null; email: string | null } | { outcome: SyncOutcome }> {
   switch (lead.buyer_proof) {
@@ -200,12 +204,12 @@ async function provenBuyer(call: Call, lead: Lead): Promise<{ customerId: string
       if (check.kind === 'unavailable') return { outcome: failed(check.result) };
       if (check.kind === 'order_not_found')
         return {
-          outcome: { kind: 'retry', reason: 'Shopify does not show the order yet; its buyer is checked again before anything is written.', throttled: false },
+          outcome: { kind: 'retry', reason: syncError('order_not_visible'), throttled: false },
         };
-      return { outcome: { kind: 'rejected', reason: `${KEPT}: Shopify says the order was placed by someone other than whoever sent these answers.` } };
+      return { outcome: { kind: 'rejected', reason: syncError('order_not_buyers') } };
     }
   }
-  return { outcome: { kind: 'rejected', reason: `${KEPT}: nothing proves that whoever sent these answers placed the order.` } };
+  return { outcome: { kind: 'rejected', reason: syncError('buyer_unproven') } };
 }
 
 /**
@@ -302,13 +306,13 @@ async function write<P extends { userErrors: UserError[] }>(
     const result = await call<Record<string, P | null>>(query, variables);
     if (!result.ok) return { ok: false, outcome: failed(result) };
     const payload = result.data[mutation];
-    if (!payload) return { ok: false, outcome: { kind: 'rejected', reason: `Shopify returned no ${mutation} payload` } };
+    if (!payload) return { ok: false, outcome: { kind: 'rejected', reason: syncError('no_payload', { what: mutation }) } };
     if (!payload.userErrors.length) return { ok: true, value: { payload, dropped, taken } };
     const decisions = payload.userErrors.map((error) => ({ error, ...decide(mutation, error, keys(dropped)) }));
     const reason = describe(payload.userErrors, what);
     if (decisions.some((d) => d.verdict === 'customer')) return { ok: false, outcome: { kind: 'rejected', reason } };
     if (decisions.some((d) => d.verdict === 'gone'))
-      return { ok: false, outcome: { kind: 'retry', reason: `The Shopify customer was deleted or merged during the sync. ${reason}`, throttled: false } };
+      return { ok: false, outcome: { kind: 'retry', reason: customerGone(payload.userErrors), throttled: false } };
     if (decisions.some((d) => d.verdict === 'transient')) return { ok: false, outcome: { kind: 'retry', reason, throttled: false } };
     if (decisions.some((d) => d.verdict === 'exists' && !d.drop)) return { ok: true, value: 'exists' };
     let progress = false;
@@ -321,7 +325,7 @@ async function write<P extends { userErrors: UserError[] }>(
     }
     if (!progress) return { ok: false, outcome: { kind: 'rejected', reason } };
   }
-  return { ok: false, outcome: { kind: 'rejected', reason: `Shopify kept refusing the ${what}.` } };
+  return { ok: false, outcome: { kind: 'rejected', reason: syncError('kept_refusing', { what }) } };
 }
 
 interface CustomerSnapshot {
@@ -404,8 +408,7 @@ async function writeDefaultAddress(call: Call, customerId: string, address: Reco
     id: customerId,
   });
   if (!current.ok) return { ok: false, outcome: failed(current) };
-  if (!current.data.customer)
-    return { ok: false, outcome: { kind: 'retry', reason: 'The Shopify customer was deleted or merged during the sync.', throttled: false } };
+  if (!current.data.customer) return { ok: false, outcome: { kind: 'retry', reason: syncError('customer_gone'), throttled: false } };
   const existing = current.data.customer.defaultAddress;
   if (sameAddress(existing, address)) return { ok: true, value: null };
   const step = existing
@@ -439,7 +442,7 @@ async function writeMetafields(
     (d) => kept(d).map((m) => m.key),
   );
   if (!step.ok) return step;
-  if (step.value === 'exists') return { ok: false, outcome: { kind: 'rejected', reason: 'Shopify refused the metafields' } };
+  if (step.value === 'exists') return { ok: false, outcome: { kind: 'rejected', reason: syncError('metafields_refused') } };
   return { ok: true, value: step.value.taken };
 }
 
@@ -461,7 +464,7 @@ async function createCustomer(
   if (!step.ok) return step;
   if (step.value === 'exists') return { ok: true, value: 'exists' };
   const id = step.value.payload?.customer?.id;
-  if (!id) return { ok: false, outcome: { kind: 'rejected', reason: 'Shopify returned no customer id' } };
+  if (!id) return { ok: false, outcome: { kind: 'rejected', reason: syncError('no_customer_id') } };
   // `CustomerInput.addresses` is deprecated in 2026-10 for the address mutations, so the address is a second write,
   // straight after the first. A retry after a crash between the two finds the customer existing, and the address of
   // an unverified lead then waits for staff as a proposed change instead of being written.
@@ -504,8 +507,7 @@ async function fillMetafields(
   if (!metafields.length) return { ok: true, value: null };
   const read = await call<{ customer: { metafields: { nodes: Array<{ key: string; value: string }> } } | null }>(CUSTOMER_APP_METAFIELDS, { id: customerId });
   if (!read.ok) return { ok: false, outcome: failed(read) };
-  if (!read.data.customer)
-    return { ok: false, outcome: { kind: 'retry', reason: 'The Shopify customer was deleted or merged during the sync.', throttled: false } };
+  if (!read.data.customer) return { ok: false, outcome: { kind: 'retry', reason: syncError('customer_gone'), throttled: false } };
   const current = new Map(read.data.customer.metafields.nodes.map((m) => [m.key, m.value]));
   const writes: Array<MetafieldValue & { compareDigest?: null }> = [];
   for (const m of metafields) {
@@ -554,7 +556,7 @@ export async function syncLead(call: Call, lead: Lead, proof: ConsentProof | nul
       // Someone created the customer since we looked: they are now an existing customer like any other.
       const again = await findCustomer(call, lead.email);
       if (!again.ok) return again.outcome;
-      if (!again.value) return { kind: 'retry', reason: 'Shopify said the email was taken but no customer holds it yet.', throttled: false };
+      if (!again.value) return { kind: 'retry', reason: syncError('email_taken_pending'), throttled: false };
       customer = again.value;
       warnings.length = 0;
       if (lead.address && !address) addressFor(lead, warnings);
@@ -594,7 +596,7 @@ export async function syncLead(call: Call, lead: Lead, proof: ConsentProof | nul
       warnings,
     );
     if (!update.ok) return update.outcome;
-    if (update.value === 'exists') return { kind: 'rejected', reason: 'Shopify refused the customer update' };
+    if (update.value === 'exists') return { kind: 'rejected', reason: syncError('customer_update_refused') };
     phoneOnCustomer = Boolean(lead.phone) && !update.value.dropped.has('phone');
     if (address) {
       const placed = await writeDefaultAddress(call, customerId, address, warnings);

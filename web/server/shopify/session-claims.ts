@@ -1,4 +1,7 @@
+import type { Shopify } from '@shopify/shopify-api';
 import * as z from 'zod';
+import { verifiedSessionToken } from '../http/bearer.js';
+import { unauthorized } from '../http/errors.js';
 import { SHOP_DOMAIN, shopFromDest } from '../core/shop-domain.js';
 
 /**
@@ -32,9 +35,12 @@ export function staffSessionClaims(payload: unknown): { shop: string; userId: st
   return { shop: url.hostname, userId: sub };
 }
 
-/** A checkout UI extension's token: `dest` is the shop's domain, `sub` (a logged-in buyer) a customer GID when present. */
-// A checkout token's `sub`, when present, is the buyer's customer GID: a staff token (numeric sub) is not one.
-const checkoutClaims = z.object({
+/**
+ * A checkout or customer account UI extension's token: `dest` is the shop's domain, `sub` (a signed-in buyer) a
+ * customer GID when present. A staff token (numeric `sub`, `dest` an https URL) is not one. Both extensions' tokens
+ * have this shape; the account pages exist only for a signed-in customer, so there a token without `sub` is refused.
+ */
+const extensionClaims = z.object({
   dest: z.string(),
   exp: z.number(),
   sub: z
@@ -43,26 +49,58 @@ const checkoutClaims = z.object({
     .optional(),
 });
 
-export function checkoutSessionClaims(payload: unknown): { shop: string; sub: string | undefined } | null {
-  const parsed = checkoutClaims.safeParse(payload);
+/** The signed-in customer an extension token names. */
+export interface TokenCustomer {
+  gid: string;
+  /** The number in the GID, as the app proxy's `logged_in_customer_id` gives it. */
+  id: string;
+}
+
+export interface ExtensionSession<C extends TokenCustomer | null = TokenCustomer | null> {
+  /** The token itself (checkout hashes it for its per-token limit and idempotency key). */
+  token: string;
+  shop: string;
+  customer: C;
+}
+
+/** The claims of an extension token, or null when they are not what Shopify mints (parsed, pure: unit-testable). */
+export function extensionSessionClaims(payload: unknown): { shop: string; customer: TokenCustomer | null } | null {
+  const parsed = extensionClaims.safeParse(payload);
   if (!parsed.success) return null;
   const shop = shopFromDest(parsed.data.dest);
-  return shop ? { shop, sub: parsed.data.sub } : null;
+  if (!shop) return null;
+  const sub = parsed.data.sub;
+  return { shop, customer: sub ? { gid: sub, id: sub.slice('gid://shopify/Customer/'.length) } : null };
 }
 
 /**
- * A customer account UI extension's token: `dest` is the shop's domain and `sub` the signed-in customer's GID, always
- * (the account pages exist only for a signed-in customer). A token without a customer is not an account token.
+ * The one check of an extension's bearer token, for checkout and the customer account alike: signature, audience and
+ * expiry by @shopify/shopify-api (http/bearer.ts), then the claims above. Every failure is a 401 with the same
+ * reasons: `missing_session_token` without a token, `invalid_session_token` for any other. With `customer:
+ * 'required'` a token that names no signed-in customer is refused too.
  */
-const accountClaims = z.object({
-  dest: z.string(),
-  exp: z.number(),
-  sub: z.string().regex(/^gid:\/\/shopify\/Customer\/\d{1,20}$/),
-});
-
-export function accountSessionClaims(payload: unknown): { shop: string; customerGid: string; customerId: string } | null {
-  const parsed = accountClaims.safeParse(payload);
-  if (!parsed.success) return null;
-  const shop = shopFromDest(parsed.data.dest);
-  return shop ? { shop, customerGid: parsed.data.sub, customerId: parsed.data.sub.slice('gid://shopify/Customer/'.length) } : null;
+export async function verifiedExtensionSession(
+  shopify: Shopify,
+  authorization: string | undefined,
+  options: { customer: 'required' },
+): Promise<ExtensionSession<TokenCustomer>>;
+export async function verifiedExtensionSession(
+  shopify: Shopify,
+  authorization: string | undefined,
+  options: { customer: 'optional' },
+): Promise<ExtensionSession>;
+export async function verifiedExtensionSession(
+  shopify: Shopify,
+  authorization: string | undefined,
+  options: { customer: 'required' | 'optional' },
+): Promise<ExtensionSession>;
+export async function verifiedExtensionSession(
+  shopify: Shopify,
+  authorization: string | undefined,
+  options: { customer: 'required' | 'optional' },
+): Promise<ExtensionSession> {
+  const { token, payload } = await verifiedSessionToken(shopify, authorization);
+  const claims = extensionSessionClaims(payload);
+  if (!claims || (options.customer === 'required' && !claims.customer)) throw unauthorized('invalid_session_token');
+  return { token, shop: claims.shop, customer: claims.customer };
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import * as z from 'zod/mini';
-import { ADDRESS_PARTS, postalAddressJson } from '../../../../schema/contact-fields.js';
+import { ADDRESS_PARTS, type AddressPart, postalAddressJson } from '../../../../schema/contact-fields.js';
 import type { FieldErrorCode } from '../../../../schema/fields.js';
 import { normalizePhone, submissionSchema } from '../../../../schema/submission.js';
 import { notFound } from '../../core/errors.js';
@@ -9,7 +9,9 @@ import { reindexLeads } from '../../leads/lead-terms.js';
 import type { TermHasher } from '../../leads/search-terms.js';
 import { enqueueSync } from '../../outbox/outbox.js';
 import type { ProposedChanges } from '../../shopify/proposed-changes.js';
+import { IDS_PER_STATEMENT, batches } from '../../storage/batches.js';
 import { lockLeads, transactionWithRetry } from '../../storage/row-locks.js';
+import { addressColumn, parseJsonColumn } from '../../storage/json-column.js';
 import type { Database } from '../../storage/tables.js';
 
 /**
@@ -69,30 +71,36 @@ export async function correctOwnLeads(
   const { given, value } = correction;
   const gid = `gid://shopify/Customer/${customer.id}`;
   const phone = given.includes('phone') && value.phone ? normalizePhone(value.phone) : null;
-  const addressGiven = ADDRESS_PARTS.some((part) => given.includes(part));
-  const address = addressGiven ? postalAddressJson(value) : null;
+  const addressParts = ADDRESS_PARTS.filter((part) => given.includes(part));
+  const addressGiven = addressParts.length > 0;
   return transactionWithRetry(db, async (trx) => {
     // Locked inside the transaction (storage/row-locks.ts): an erasure at the same time finishes first (nothing to
     // correct) or waits for this correction.
     const ids = await lockLeads(trx, await customerLeadIds(trx, shop, customer, hashes.lookup));
     if (!ids.length) throw notFound('nothing_to_correct');
-    await trx
-      .updateTable('leads')
-      .set({
-        ...(given.includes('first_name') ? { first_name: value.first_name ?? null } : {}),
-        ...(given.includes('last_name') ? { last_name: value.last_name ?? null } : {}),
-        ...(given.includes('phone') ? { phone, phone_hash: phone ? hashes.lookup(phone) : null } : {}),
-        ...(addressGiven ? { address } : {}),
-      })
-      .where('id', 'in', ids)
-      .execute();
+    // In slices (storage/batches.ts): anyone may send the form with this person's email, as often as the limits allow,
+    // so they can have more leads than one `IN (...)` list may name.
+    const slices = batches(ids, IDS_PER_STATEMENT);
+    const contact = {
+      ...(given.includes('first_name') ? { first_name: value.first_name ?? null } : {}),
+      ...(given.includes('last_name') ? { last_name: value.last_name ?? null } : {}),
+      ...(given.includes('phone') ? { phone, phone_hash: phone ? hashes.lookup(phone) : null } : {}),
+    };
+    if (Object.keys(contact).length) for (const slice of slices) await trx.updateTable('leads').set(contact).where('id', 'in', slice).execute();
+    // Each lead's address is merged with the parts given (only the city, say): the rest of what it holds stays.
+    const addresses = addressGiven ? await mergeAddresses(trx, slices, addressParts, value) : new Map<string, string | null>();
     await reindexLeads(trx, hashes.term, ids);
-    const leads = await trx
-      .selectFrom('leads')
-      .select(['id', 'email_consent', 'logged_in_customer_id', 'shopify_customer_id', 'created_at'])
-      .where('id', 'in', ids)
-      .orderBy('created_at', 'desc')
-      .execute();
+    const leads = [];
+    for (const slice of slices)
+      leads.push(
+        ...(await trx
+          .selectFrom('leads')
+          .select(['id', 'email_consent', 'logged_in_customer_id', 'shopify_customer_id', 'created_at'])
+          .where('id', 'in', slice)
+          .execute()),
+      );
+    // Newest first across the slices: the lead the change rides on is the latest one that reached the customer.
+    leads.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
     const onCustomer = leads.find((l) => l.email_consent === 1 && l.shopify_customer_id === gid);
     const ownUnsynced = leads.find((l) => l.email_consent === 1 && !l.shopify_customer_id && l.logged_in_customer_id === customer.id);
     if (onCustomer) {
@@ -101,7 +109,7 @@ export async function correctOwnLeads(
         ['first_name', given.includes('first_name') ? (value.first_name ?? null) : null],
         ['last_name', given.includes('last_name') ? (value.last_name ?? null) : null],
         ['phone', phone],
-        ['address', address],
+        ['address', addressGiven ? (addresses.get(onCustomer.id) ?? null) : null],
       ];
       // Shopify keeps what is not named; a cleared value stays in the app only (a customer clears their Shopify
       // profile in Shopify's own account pages).
@@ -131,4 +139,30 @@ export async function correctOwnLeads(
     }
     return { leads: ids.length, queued: false };
   });
+}
+
+/**
+ * Writes each lead's address as it was with the given parts replaced (a part sent empty is cleared), and returns the
+ * new address by lead. Leads holding the same address (the same person sending the form again) are written together.
+ */
+async function mergeAddresses(
+  trx: Kysely<Database>,
+  slices: string[][],
+  parts: readonly AddressPart[],
+  value: Partial<Record<AddressPart, string>>,
+): Promise<Map<string, string | null>> {
+  const merged = new Map<string, string | null>();
+  for (const slice of slices) {
+    const held = await trx.selectFrom('leads').select(['id', 'address']).where('id', 'in', slice).execute();
+    const byAddress = new Map<string | null, string[]>();
+    for (const lead of held) {
+      // An address that does not open is replaced by the parts given: nothing readable is lost.
+      const current = parseJsonColumn(addressColumn, lead.address) ?? {};
+      const next = postalAddressJson({ ...current, ...Object.fromEntries(parts.map((part) => [part, value[part] ?? null])) });
+      merged.set(lead.id, next);
+      byAddress.set(next, [...(byAddress.get(next) ?? []), lead.id]);
+    }
+    for (const [address, ids] of byAddress) await trx.updateTable('leads').set({ address }).where('id', 'in', ids).execute();
+  }
+  return merged;
 }

@@ -2,16 +2,16 @@ import type { Shopify } from '@shopify/shopify-api';
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import * as z from 'zod';
+import type { AccountData } from '../../../../schema/account-api.js';
 import { SINGLE_LINE } from '../../../../schema/rules.js';
 import { HttpError, badRequest, notFound, unauthorized } from '../../http/errors.js';
-import { verifiedSessionToken } from '../../http/bearer.js';
 import { readCapped, unreadIncoming } from '../../http/body.js';
 import { countRequest, retryAfterSeconds } from '../../leads/rate-limit.js';
 import type { TermHasher } from '../../leads/search-terms.js';
 import { recordConsentChange } from '../../privacy/consent-ledger.js';
 import { customerPackage, eraseCustomerData, packageCsv } from '../../privacy/compliance.js';
 import type { CustomerEmailLookup } from '../../shopify/customer-email.js';
-import { accountSessionClaims } from '../../shopify/session-claims.js';
+import { verifiedExtensionSession } from '../../shopify/session-claims.js';
 import { addressColumn, answersColumn, parseJsonColumn, tagsColumn } from '../../storage/json-column.js';
 import { transactionWithRetry } from '../../storage/row-locks.js';
 import type { Database } from '../../storage/tables.js';
@@ -97,16 +97,14 @@ export function accountRoutes(deps: AccountDeps) {
   };
 
   app.use('*', async (c, next) => {
-    const { payload } = await verifiedSessionToken(deps.shopify, c.req.header('authorization'));
-    const claims = accountSessionClaims(payload);
-    if (!claims) throw unauthorized('invalid_session_token');
+    const session = await verifiedExtensionSession(deps.shopify, c.req.header('authorization'), { customer: 'required' });
     const now = clock();
-    const customerKey = `account-customer:${claims.shop}:${claims.customerId}`;
-    const shopKey = `account-shop:${claims.shop}`;
+    const customerKey = `account-customer:${session.shop}:${session.customer.id}`;
+    const shopKey = `account-shop:${session.shop}`;
     const counts = await countRequest(deps.db, [customerKey, shopKey], now);
     if ((counts.get(customerKey) ?? 0) > limits.perCustomerPerMinute || (counts.get(shopKey) ?? 0) > limits.perShopPerMinute)
       throw new HttpError(429, 'rate_limited', 'Too many requests from this account; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
-    c.set('customer', await identify(claims.shop, claims.customerId));
+    c.set('customer', await identify(session.shop, session.customer.id));
     await next();
   });
 
@@ -129,7 +127,8 @@ export function accountRoutes(deps: AccountDeps) {
       answers: parseJsonColumn(answersColumn, l.answers) ?? [],
       tags: parseJsonColumn(tagsColumn, l.tags) ?? [],
     }));
-    return c.json({ customer: { id: `gid://shopify/Customer/${who.id}` }, leads, consent_records: pkg.consent_records, notes: pkg.notes });
+    const data: AccountData = { customer: { id: `gid://shopify/Customer/${who.id}` }, leads, consent_records: pkg.consent_records, notes: pkg.notes };
+    return c.json(data);
   });
 
   // The merchant's own questions the profile block may edit: the custom keys the app defined in this shop.
@@ -168,15 +167,24 @@ export function accountRoutes(deps: AccountDeps) {
     if (!parsed.success) throw badRequest('invalid_body', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const who = c.get('customer');
     const { channel, state, text } = parsed.data;
-    const recorded = await recordConsentChange(
+    // The page sends its switch's state on every save: the same state again is recorded (and sent to Flow) no more.
+    const { held, recorded } = await recordConsentChange(
       deps.db,
       who.shop,
       who,
-      { channel, state, optInLevel: 'SINGLE_OPT_IN', at: null, source: `customer_account:${state.toLowerCase()}`, text: text ?? null },
+      {
+        channel,
+        state,
+        optInLevel: 'SINGLE_OPT_IN',
+        at: null,
+        source: `customer_account:${state.toLowerCase()}`,
+        text: text ?? null,
+        onlyIfChanged: true,
+      },
       deps.hashes.lookup,
       clock,
     );
-    if (!recorded) throw notFound('nothing_held');
+    if (!held) throw notFound('nothing_held');
     return c.json({ recorded });
   });
   return app;

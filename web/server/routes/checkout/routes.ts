@@ -3,13 +3,13 @@ import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import * as z from 'zod';
 import { MULTI_LINE, SINGLE_LINE } from '../../../../schema/rules.js';
-import { HttpError, badRequest, forbidden, unauthorized } from '../../http/errors.js';
+import { syncError } from '../../../../schema/sync-errors.js';
+import { HttpError, badRequest, forbidden } from '../../http/errors.js';
 import { sha256Hex } from '../../core/ids.js';
 import type { LeadIntake } from '../../leads/intake.js';
 import { type PurchaseBuyer, purchaseIntake, readPurchaseAnswers } from '../../leads/purchase.js';
-import { verifiedSessionToken } from '../../http/bearer.js';
 import { readCapped, unreadIncoming } from '../../http/body.js';
-import { checkoutSessionClaims } from '../../shopify/session-claims.js';
+import { verifiedExtensionSession } from '../../shopify/session-claims.js';
 import type { AdminResult } from '../../shopify/admin-client.js';
 import { type BuyerClaim, type OwnerCheck, checkOrderOwner, checkoutTokenSha256, claimToText } from '../../shopify/order-owner.js';
 import type { Database } from '../../storage/tables.js';
@@ -46,8 +46,7 @@ const body = z.object({
 });
 
 /** Shown to staff on a lead whose answers could not be tied to the buyer. */
-export const UNPROVEN_REASON =
-  'Kept on this lead, not written to a customer: nothing proves that whoever sent these answers placed the order (the thank-you page sent neither a logged-in customer nor the checkout token).';
+export const UNPROVEN_REASON = syncError('buyer_unproven');
 
 /**
  * The thank-you page extension posts its answers here (all plans; before purchase only Plus checkouts can take
@@ -72,10 +71,7 @@ export function checkoutRoutes(deps: CheckoutDeps) {
     }),
   );
   app.post('/answers', async (c) => {
-    const { token, payload: claims } = await verifiedSessionToken(deps.shopify, c.req.header('authorization'));
-    const verified = checkoutSessionClaims(claims);
-    if (!verified) throw unauthorized('invalid_session_token');
-    const { shop } = verified;
+    const { token, shop, customer } = await verifiedExtensionSession(deps.shopify, c.req.header('authorization'), { customer: 'optional' });
     if (!(c.req.header('content-type') ?? '').includes('application/json')) throw badRequest('unsupported_content_type');
     const tokenHash = sha256Hex(token);
     const wait = await overCheckoutLimit(deps.db, shop, tokenHash, deps.limits ?? DEFAULT_CHECKOUT_LIMITS, (deps.clock ?? Date.now)());
@@ -95,7 +91,7 @@ export function checkoutRoutes(deps: CheckoutDeps) {
     const orderNumber = ORDER_GID.exec(parsed.data.order_id)![2];
     const orderId = `gid://shopify/Order/${orderNumber}`;
     // session-claims.ts admits a `sub` only as a customer GID.
-    const sub = verified.sub ?? null;
+    const sub = customer?.gid ?? null;
     const checkoutToken = parsed.data.checkout_token;
     const claim: BuyerClaim | null = sub
       ? { kind: 'customer', customerId: sub }

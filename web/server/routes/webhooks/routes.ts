@@ -175,7 +175,7 @@ async function handle(deps: WebhookDeps, topic: Topic, shop: string, data: Recor
     case 'customers_email_marketing_consent/update': {
       const p = payloads[topic].parse(data);
       const c = p.email_marketing_consent;
-      const leads = await recordConsentChange(
+      const { recorded: leads } = await recordConsentChange(
         deps.db,
         shop,
         { id: p.customer_id ?? null, email: p.email_address ?? null },
@@ -200,7 +200,7 @@ async function handle(deps: WebhookDeps, topic: Topic, shop: string, data: Recor
             { id: p.id ?? null, phone: p.phone ?? null },
             { channel, state: c.state, optInLevel: c.opt_in_level ?? null, at: c.consent_updated_at ?? null },
             deps.lookupHash,
-          ),
+          ).then((r) => r.recorded),
         );
       }
       return { leads };
