@@ -115,7 +115,14 @@ describe('app embed block', () => {
     expect(html).not.toContain('<form');
     expect(html).not.toContain('<template');
     expect(html).toContain('<button type="button" class="cc-embed__fab cc-embed__fab--right" data-cc-open hidden>Kontakt</button>');
-    expect(configOf(html)).toEqual({ block: 'E1', locale: 'de', page: '/' });
+    // The double opt-in state travels even when off, signed: without it the server would fail safe to double opt-in.
+    expect(configOf(html)).toEqual({
+      block: 'E1',
+      locale: 'de',
+      page: '/',
+      double_opt_in: 'doi:0',
+      double_opt_in_sig: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     // Its trigger script is inline, after the markup it reads: no request before a trigger fires.
     expect(html).toMatch(/<\/script>\s*<\/div>\s*<script>/);
     expect(html).not.toContain('<script src=');
@@ -268,7 +275,9 @@ describe('double opt-in, as the block and the embed sign it', () => {
       [{ double_opt_in: true, double_opt_in_days: 14 }, 'doi:14'],
       [{ double_opt_in: false, double_opt_in_days: 14, form_name: 'Newsletter Form' }, 'doi:0'],
     ] as const) {
-      const html = await render(source, { embed_pages: 'all', ...settings }, { page_type: 'index', path: '/' });
+      const rendered = await render(source, { embed_pages: 'all', ...settings }, { page_type: 'index', path: '/' });
+      // The embed's form is the one the app renders from its config on the trigger.
+      const html = source === embed ? embedFormHtml(translator, embedConfig.parse(configOf(rendered))) : rendered;
       const formId = hidden(html, 'form_id')!;
       expect(formId).toBe('form_name' in settings ? 'newsletter-form' : 'e1');
       expect(hidden(html, 'double_opt_in')).toBe(value);
