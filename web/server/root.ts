@@ -144,7 +144,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     config.mode === 'local'
       ? `${config.appUrl}/app?lead=${encodeURIComponent(leadId)}`
       : `https://${shop}/admin/apps/${encodeURIComponent(config.apiKey)}/app?lead=${encodeURIComponent(leadId)}`;
-  const intake = new LeadIntake(db, lookupHash, config.rateLimits, Date.now, counters, { confirmLink, workspaceLink });
+  // PostgreSQL writes a few group-commit batches at once on its pool (leads/intake.ts); SQLite's one connection, one.
+  const intake = new LeadIntake(db, lookupHash, config.rateLimits, Date.now, counters, { confirmLink, workspaceLink }, storage.engine === 'postgres' ? 3 : 1);
   let warnedUnknownIp = false;
   app.route(
     '/proxy',
