@@ -6,7 +6,7 @@ import type { BuyerProof, Database, Lead, LeadSource, LeadStatus, NewLead } from
 import { canonicalJson, newId, nowIso, sha256Hex } from '../core/ids.js';
 import { enqueueJobs } from '../outbox/outbox.js';
 import { queueConfirmation } from './double-opt-in.js';
-import { type WorkspaceLink, queueNotifications } from './notifications.js';
+import { type WorkspaceLink, activeFormMailSettings, queueNotifications } from './notifications.js';
 import { queueAutoreplies } from './autoresponder.js';
 import { FLOW_TRIGGERS, listeningShops, recordFlowEvents } from '../outbox/flow-events.js';
 import { claimUpload } from './uploads.js';
@@ -415,17 +415,25 @@ async function writeBatch(
         () => now,
       );
     }
+    // One read of the forms' mail settings for both the staff notifications and the automatic answers.
+    const mailable = fresh.filter((b) => b.row.status !== 'quarantined' && b.row.source === 'contact_form');
+    const settings = await activeFormMailSettings(
+      trx,
+      mailable.map((b) => b.row.shop),
+    );
     if (mail.workspaceLink)
       await queueNotifications(
         trx,
         fresh.map((b) => b.row),
         mail.workspaceLink,
         () => now,
+        settings,
       );
     await queueAutoreplies(
       trx,
       fresh.map((b) => b.row),
       () => now,
+      settings,
     );
     // One INSERT for the batch; the worker is woken once the batch commits (outbox/outbox.ts).
     await enqueueJobs(
