@@ -147,6 +147,7 @@ export class LeadIntake {
     const consented = submission.email_marketing_consent === true;
     const status: LeadStatus = input.quarantineReason ? 'quarantined' : !consented ? 'no_consent' : input.heldReason ? 'failed' : 'pending';
     const now = nowIso(this.clock);
+    const phone = submission.phone ? normalizePhone(submission.phone) : null;
     const row: NewLead = {
       id: newId(),
       shop,
@@ -155,7 +156,7 @@ export class LeadIntake {
       email: submission.email,
       first_name: submission.first_name ?? null,
       last_name: submission.last_name ?? null,
-      phone: submission.phone ? normalizePhone(submission.phone) : null,
+      phone,
       message: submission.message ?? null,
       locale: input.locale,
       page: submission.page ?? null,
@@ -185,7 +186,7 @@ export class LeadIntake {
       buyer_proof: input.buyerProof ?? null,
       buyer_claim: input.buyerClaim ?? null,
       email_hash: submission.email ? this.lookupHash(submission.email) : null,
-      phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
+      phone_hash: phone ? this.lookupHash(phone) : null,
       attachment_file_id: input.attachment?.fileId ?? null,
     };
     let confirmation: Pending['confirmation'] = null;
@@ -333,6 +334,21 @@ async function overIpLimit(trx: Transaction<Database>, batch: Pending[], limits:
   });
 }
 
+/**
+ * A form shows the same consent wording to every shopper, so its hash is remembered (a few hundred wordings at most;
+ * the map is emptied should it ever hold more).
+ */
+const consentHashes = new Map<string, string>();
+function consentTextHash(text: string): string {
+  let hash = consentHashes.get(text);
+  if (hash === undefined) {
+    if (consentHashes.size >= 1_000) consentHashes.clear();
+    hash = sha256Hex(text);
+    consentHashes.set(text, hash);
+  }
+  return hash;
+}
+
 const byKeyThenWindow = (a: { key: string; window: number }, b: { key: string; window: number }) =>
   a.key < b.key ? -1 : a.key > b.key ? 1 : a.window - b.window;
 const byIdempotencyKey = (a: NewLead, b: NewLead) =>
@@ -380,7 +396,7 @@ async function writeBatch(
       ...consentOrigin(b.row.source ?? 'contact_form', channel),
       granted: consent.granted ? 1 : 0,
       text: consent.text,
-      text_sha256: consent.text ? sha256Hex(consent.text) : null,
+      text_sha256: consent.text ? consentTextHash(consent.text) : null,
       locale: b.row.locale,
       page: b.row.page ?? null,
       // Double opt-in: agreed on the form, not yet confirmed; the confirmation adds its own CONFIRMED_OPT_IN record.
