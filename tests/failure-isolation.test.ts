@@ -70,6 +70,41 @@ describe.each(ENGINES)('group commit on %s', (engine) => {
     expect(after).toEqual({ leads: before.leads + 35, consents: before.consents + 35, jobs: before.jobs + 35 });
   });
 
+  it('batches written at once keep replays and the per-IP limit exact', async (ctx) => {
+    if (!storage) return ctx.skip();
+    // Three batches at a time, as on PostgreSQL in production (root.ts); SQLite's one connection takes them in turn.
+    const intake = new LeadIntake(storage.db, lookupHasher(SECRET), { perIpPerMinute: 6, perShopPerMinute: 100_000 }, Date.now, undefined, {}, 3);
+    const before = await rowCounts(storage.db);
+    const stamp = Date.now();
+    const replays: Array<Promise<{ lead: { id: string }; replayed: boolean }>[]> = Array.from({ length: 6 }, () => []);
+    // Settled as they come: a refusal is not left unhandled while the rounds go on.
+    const limited: Promise<{ ok: true } | { ok: false; error: unknown }>[] = [];
+    // Nine rounds, each in its own tick, so that they land in different batches, several of them written at once: in
+    // the first six, each key is sent once (the same body: a retry) from its own address; every round, one address
+    // sends a new lead, three past its limit of six.
+    for (let round = 0; round < 9; round++) {
+      if (round < 6)
+        for (let k = 0; k < 6; k++) replays[k]!.push(intake.accept(input(200 + k, { idempotencyKey: `concurrent-${stamp}-${k}`, clientIp: `10.9.${k}.1` })));
+      limited.push(
+        intake.accept(input(300 + round, { clientIp: '10.9.99.1' })).then(
+          () => ({ ok: true as const }),
+          (error: unknown) => ({ ok: false as const, error }),
+        ),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const outcomes = await Promise.all(replays.map((results) => Promise.all(results)));
+    for (const results of outcomes) {
+      expect(new Set(results.map((r) => r.lead.id)).size).toBe(1);
+      expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+    }
+    const settled = await Promise.all(limited);
+    expect(settled.filter((s) => s.ok)).toHaveLength(6);
+    expect(settled.map((s) => (s.ok ? 202 : expectedFailure(s.error)?.status)).filter((status) => status !== 202)).toEqual([429, 429, 429]);
+    await intake.flush();
+    expect(await rowCounts(storage.db)).toEqual({ leads: before.leads + 12, consents: before.consents + 12, jobs: before.jobs + 12 });
+  });
+
   it.runIf(engine === 'postgres')('a NUL byte in a consent text that slipped past validation fails its own row only', async (ctx) => {
     if (!storage) return ctx.skip();
     const poisoned = input(98);

@@ -154,7 +154,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     const origin = config.mode === 'local' ? config.appUrl : `https://${shop}`;
     return `${origin}/apps/contact-capture/confirm?${new URLSearchParams({ l: link.lead, e: String(link.expires), s: link.sig })}`;
   };
-  const intake = new LeadIntake(db, lookupHash, config.rateLimits, Date.now, counters, { confirmLink, workspaceLink });
+  // PostgreSQL writes a few group-commit batches at once on its pool (leads/intake.ts); SQLite's one connection, one.
+  const intake = new LeadIntake(db, lookupHash, config.rateLimits, Date.now, counters, { confirmLink, workspaceLink }, storage.engine === 'postgres' ? 3 : 1);
   let warnedUnknownIp = false;
   app.route(
     '/proxy',

@@ -1,3 +1,4 @@
+import * as nodeCrypto from 'node:crypto';
 import { createHash, randomFillSync } from 'node:crypto';
 
 const pool = Buffer.alloc(16 * 256);
@@ -28,7 +29,14 @@ export function newId(now = Date.now()): string {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+/**
+ * Node's one-shot `crypto.hash` (20.12 and later) skips the Hash object createHash builds: intake hashes every body and
+ * consent text. Older Nodes (the engines field allows 20.10) take createHash; both are OpenSSL's SHA-256.
+ */
+const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+export const sha256Hex: (text: string) => string = oneShot
+  ? (text) => oneShot('sha256', text, 'hex')
+  : (text) => createHash('sha256').update(text).digest('hex');
 
 /**
  * A stable JSON text: keys sorted at every level, so the same submission always hashes the same. Stored body hashes

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { enqueueMail } from '../outbox/mail-queue.js';
 import type { Database, NewLead } from '../storage/tables.js';
+import { type FormMailSetting, activeFormMailSettings } from './notifications.js';
 
 /**
  * The form's automatic answer to the shopper (form_mail_settings.autoreply): the merchant's subject and text, or the
@@ -8,16 +9,17 @@ import type { Database, NewLead } from '../storage/tables.js';
  * day: the event key is the address's keyed hash (leads.email_hash, never the address) and the day, so the mail
  * queue's unique (shop, event_key) refuses a second one, across instances.
  */
-export async function queueAutoreplies(db: Kysely<Database>, leads: readonly NewLead[], clock: () => number): Promise<number> {
+/** `given`: the shops' settings as activeFormMailSettings (notifications.ts) read them (read here when not given). */
+export async function queueAutoreplies(
+  db: Kysely<Database>,
+  leads: readonly NewLead[],
+  clock: () => number,
+  given?: readonly FormMailSetting[],
+): Promise<number> {
   const eligible = leads.filter((l) => l.status !== 'quarantined' && l.source === 'contact_form');
   if (!eligible.length) return 0;
   const shops = [...new Set(eligible.map((l) => l.shop))];
-  const settings = await db
-    .selectFrom('form_mail_settings')
-    .select(['shop', 'form_id', 'autoreply_subject', 'autoreply_text'])
-    .where('shop', 'in', shops)
-    .where('autoreply', '=', 1)
-    .execute();
+  const settings = (given ?? (await activeFormMailSettings(db, shops))).filter((s) => s.autoreply === 1);
   if (!settings.length) return 0;
   const day = new Date(clock()).toISOString().slice(0, 10);
   let queued = 0;

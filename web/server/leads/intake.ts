@@ -7,7 +7,7 @@ import { canonicalJson, newId, nowIso, sha256Hex } from '../core/ids.js';
 import { enqueueJobs } from '../outbox/outbox.js';
 import { queueConfirmation } from './double-opt-in.js';
 import { optInSettingsFor } from './opt-in-settings.js';
-import { type WorkspaceLink, queueNotifications } from './notifications.js';
+import { type WorkspaceLink, activeFormMailSettings, queueNotifications } from './notifications.js';
 import { queueAutoreplies } from './autoresponder.js';
 import { FLOW_TRIGGERS, listeningShops, recordFlowEvents } from '../outbox/flow-events.js';
 import { claimUpload } from './uploads.js';
@@ -99,7 +99,10 @@ export interface IntakeMail {
  */
 export class LeadIntake {
   private queue: Pending[] = [];
-  private writing: Promise<void> | null = null;
+  /** Batches being written (at most `concurrentBatches`), for flush(). */
+  private readonly writing = new Set<Promise<void>>();
+  /** A drain is waiting for the check phase to gather its batch: requests arriving meanwhile join it. */
+  private gathering = false;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -113,6 +116,13 @@ export class LeadIntake {
      * of staff notifications (without one, none are sent).
      */
     private readonly mail: IntakeMail = {},
+    /**
+     * How many batches may be written at once. SQLite has one connection, so 1 (a second batch would only wait for it,
+     * and batches would be smaller). On PostgreSQL a batch is several round trips to the server, and while one batch
+     * waits on them the next can be written on another pooled connection: with one at a time, intake was capped by the
+     * round trips' latency with the server's and the app's cores half idle.
+     */
+    private readonly concurrentBatches = 1,
   ) {}
 
   accept(input: IntakeInput): Promise<IntakeResult> {
@@ -144,6 +154,7 @@ export class LeadIntake {
     const consented = submission.email_marketing_consent === true;
     const status: LeadStatus = input.quarantineReason ? 'quarantined' : !consented ? 'no_consent' : input.heldReason ? 'failed' : 'pending';
     const now = nowIso(this.clock);
+    const phone = submission.phone ? normalizePhone(submission.phone) : null;
     const row: NewLead = {
       id: newId(),
       shop,
@@ -152,7 +163,7 @@ export class LeadIntake {
       email: submission.email,
       first_name: submission.first_name ?? null,
       last_name: submission.last_name ?? null,
-      phone: submission.phone ? normalizePhone(submission.phone) : null,
+      phone,
       message: submission.message ?? null,
       locale: input.locale,
       page: submission.page ?? null,
@@ -182,7 +193,7 @@ export class LeadIntake {
       buyer_proof: input.buyerProof ?? null,
       buyer_claim: input.buyerClaim ?? null,
       email_hash: submission.email ? this.lookupHash(submission.email) : null,
-      phone_hash: submission.phone && normalizePhone(submission.phone) ? this.lookupHash(normalizePhone(submission.phone)!) : null,
+      phone_hash: phone ? this.lookupHash(phone) : null,
       attachment_file_id: input.attachment?.fileId ?? null,
     };
     // Whether it waits for a confirmation is decided in the batch's transaction, with the shop's setting (writeBatch).
@@ -209,23 +220,36 @@ export class LeadIntake {
         resolve,
         reject,
       });
-      this.writing ??= this.drain();
+      this.startDrain();
     });
   }
 
   /** Resolves once everything accepted so far is committed (graceful shutdown). */
   async flush(): Promise<void> {
-    while (this.writing) await this.writing;
+    while (this.writing.size) await Promise.all(this.writing);
+  }
+
+  private startDrain(): void {
+    if (this.gathering || this.writing.size >= this.concurrentBatches) return;
+    this.gathering = true;
+    const run: Promise<void> = this.drain().finally(() => {
+      this.writing.delete(run);
+      // Requests queued after this drain's last look are taken by another drain, or a new one.
+      if (this.queue.length) this.startDrain();
+    });
+    this.writing.add(run);
   }
 
   private async drain(): Promise<void> {
-    // SQLite commits synchronously, so a transaction started at once would never let another request in: wait for
-    // the event loop's check phase, by which time every request whose bytes have arrived has joined the batch.
+    // A transaction started at once would hold one request: wait for the event loop's check phase, by which time every
+    // request whose bytes have arrived has joined the batch.
     await new Promise((resolve) => setImmediate(resolve));
-    try {
-      while (this.queue.length) await this.commit(this.queue.splice(0, MAX_BATCH));
-    } finally {
-      this.writing = null;
+    this.gathering = false;
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      // Another batch may be written meanwhile (concurrentBatches): the requests that arrive during this commit start it.
+      if (this.queue.length) this.startDrain();
+      await this.commit(batch);
     }
   }
 
@@ -234,12 +258,15 @@ export class LeadIntake {
    * split in halves and each committed on its own, down to single rows, so one bad row costs about 2·log2(n) extra
    * transactions and fails alone while every other request of its batch is acknowledged.
    */
-  private async commit(batch: Pending[]): Promise<void> {
+  private async commit(batch: Pending[], attempt = 1): Promise<void> {
     let results: Array<IntakeResult | Error>;
     try {
       const now = this.clock();
       results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, this.counters, now, this.mail));
     } catch (error) {
+      // Batches written at once on PostgreSQL can wait on each other's rows (the same idempotency key or counter in
+      // both); the server then aborts one of them, which is nobody's fault: it is written again as it was.
+      if (isTransient(error) && attempt < 5) return this.commit(batch, attempt + 1);
       if (batch.length === 1) {
         batch[0]!.reject(refusalOf(error));
         return;
@@ -267,6 +294,12 @@ function refusalOf(error: unknown): unknown {
   return error;
 }
 
+/** PostgreSQL's deadlock_detected and serialization_failure: the transaction did nothing and may simply run again. */
+function isTransient(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  return code === '40P01' || code === '40001';
+}
+
 const tooMany = (now: number) => rateLimited('rate_limited', 'Too many submissions; try again later.', retryAfterSeconds(now));
 
 /**
@@ -285,7 +318,8 @@ async function overIpLimit(trx: Transaction<Database>, batch: Pending[], limits:
   if (!wanted.size) return batch.map(() => false);
   const rows = await trx
     .insertInto('rate_counters')
-    .values([...wanted.values()])
+    // In one order in every batch, so that two batches written at once never wait on each other's rows in a cycle.
+    .values([...wanted.values()].sort(byKeyThenWindow))
     .onConflict((oc) => oc.columns(['key', 'window']).doUpdateSet((eb) => ({ count: eb('rate_counters.count', '+', eb.ref('excluded.count')) })))
     .returning(['key', 'window', 'count'])
     .execute();
@@ -337,6 +371,26 @@ async function applyDoubleOptIn(trx: Transaction<Database>, batch: Pending[], ma
 }
 
 /**
+ * A form shows the same consent wording to every shopper, so its hash is remembered (a few hundred wordings at most;
+ * the map is emptied should it ever hold more).
+ */
+const consentHashes = new Map<string, string>();
+function consentTextHash(text: string): string {
+  let hash = consentHashes.get(text);
+  if (hash === undefined) {
+    if (consentHashes.size >= 1_000) consentHashes.clear();
+    hash = sha256Hex(text);
+    consentHashes.set(text, hash);
+  }
+  return hash;
+}
+
+const byKeyThenWindow = (a: { key: string; window: number }, b: { key: string; window: number }) =>
+  a.key < b.key ? -1 : a.key > b.key ? 1 : a.window - b.window;
+const byIdempotencyKey = (a: NewLead, b: NewLead) =>
+  a.shop < b.shop ? -1 : a.shop > b.shop ? 1 : a.idempotency_key < b.idempotency_key ? -1 : a.idempotency_key > b.idempotency_key ? 1 : 0;
+
+/**
  * What a consent record proves. The contact form asks for email marketing consent; purchase questions ask to
  * keep the answers on the customer's profile (marketing consent at checkout is Shopify's own box).
  */
@@ -360,7 +414,8 @@ async function writeBatch(
   if (batch.length) {
     const rows = await trx
       .insertInto('leads')
-      .values(batch.map((b) => b.row))
+      // Sorted by key for the same reason as the counters above: a key another batch is writing waits for it in order.
+      .values(batch.map((b) => b.row).sort(byIdempotencyKey))
       .onConflict((oc) => oc.columns(['shop', 'idempotency_key']).doNothing())
       .returning('id')
       .execute();
@@ -378,7 +433,7 @@ async function writeBatch(
       ...consentOrigin(b.row.source ?? 'contact_form', channel),
       granted: consent.granted ? 1 : 0,
       text: consent.text,
-      text_sha256: consent.text ? sha256Hex(consent.text) : null,
+      text_sha256: consent.text ? consentTextHash(consent.text) : null,
       locale: b.row.locale,
       page: b.row.page ?? null,
       // Double opt-in: agreed on the form, not yet confirmed; the confirmation adds its own CONFIRMED_OPT_IN record.
@@ -414,17 +469,26 @@ async function writeBatch(
         () => now,
       );
     }
+    // One read of the forms' mail settings for both the staff notifications and the automatic answers. Quarantined
+    // leads count too: a digest counts them (leads/digest.ts).
+    const fromForms = fresh.filter((b) => b.row.source === 'contact_form');
+    const settings = await activeFormMailSettings(
+      trx,
+      fromForms.map((b) => b.row.shop),
+    );
     if (mail.workspaceLink)
       await queueNotifications(
         trx,
         fresh.map((b) => b.row),
         mail.workspaceLink,
         () => now,
+        settings,
       );
     await queueAutoreplies(
       trx,
       fresh.map((b) => b.row),
       () => now,
+      settings,
     );
     // One INSERT for the batch; the worker is woken once the batch commits (outbox/outbox.ts).
     await enqueueJobs(

@@ -56,6 +56,11 @@ interface Count {
   pending: number;
   /** The database's count as last read (every process's flushed counts, this one's included). */
   shared: number;
+  /**
+   * claim() has seen the key in this window. Pending and shared alone do not say so: between a claim handing its delta
+   * to a batch and the batch's learn(), both are 0, and a request then would pass as the key's first, unchecked.
+   */
+  claimed: boolean;
 }
 
 /**
@@ -109,10 +114,12 @@ export class RateCounters {
   claim(key: string, now: number): { window: number; delta: number } {
     const window = windowOf(now);
     const count = this.entry(window, key);
-    if (count.pending === 0 && count.shared === 0) {
+    if (!count.claimed && count.pending === 0 && count.shared === 0) {
+      count.claimed = true;
       count.pending = 1;
       return { window, delta: 0 };
     }
+    count.claimed = true;
     const delta = count.pending + 1;
     count.pending = 0;
     return { window, delta };
@@ -137,7 +144,7 @@ export class RateCounters {
     }
     let count = counts.get(key);
     if (!count) {
-      count = { pending: 0, shared: 0 };
+      count = { pending: 0, shared: 0, claimed: false };
       counts.set(key, count);
     }
     return count;
