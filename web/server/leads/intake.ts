@@ -138,7 +138,7 @@ export class LeadIntake {
       const now = this.clock();
       const [shopCount] = this.counters.count([`shop:${shop}`], now) as [number];
       const ipKey = `ip:${shop}:${input.clientIp}`;
-      const claim = this.counters.claim(ipKey, now);
+      const claim = this.counters.claim(ipKey, now, this.concurrentBatches > 1);
       if (shopCount > this.limits.perShopPerMinute || (claim.delta === 0 && 1 > this.limits.perIpPerMinute)) {
         // A refused request still counts against its address.
         if (claim.delta) this.counters.release(ipKey, claim.window, claim.delta);

@@ -220,12 +220,13 @@ describe.each(ENGINES)('the per-IP limit across two app instances sharing one da
     };
     const first = t.runtime;
     expect([await post(first), await post(first), await post(first), await post(first)]).toEqual([202, 202, 202, 429]);
-    // The second instance admits its first request for the address without asking: one over the limit (the bound, N - 1).
-    expect(await post(second)).toBe(202);
+    // On SQLite the second instance admits its first request for the address without asking: one over the limit (the
+    // bound, N - 1). On PostgreSQL batches are written at once, so every request is asked: exact across instances.
+    expect(await post(second)).toBe(engine === 'postgres' ? 429 : 202);
     // Its next one is decided on the row, as are the first instance's: no flush needed.
     expect(await post(second)).toBe(429);
     expect(await post(first)).toBe(429);
     const leads = await first.storage.db.selectFrom('leads').select('id').execute();
-    expect(leads).toHaveLength(4);
+    expect(leads).toHaveLength(engine === 'postgres' ? 3 : 4);
   });
 });

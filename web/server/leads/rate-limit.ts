@@ -74,7 +74,8 @@ interface Count {
  *   what the OTHER processes counted in the last two flush intervals (a count reaches the table within one interval
  *   and is read back within the next); worst case, when all N see their first requests for a key in the same two
  *   seconds, the key gets up to N times its limit in that window, and after that every process refuses it.
- * - claim() (the per-IP limit): each process admits its first request for a key without asking; every later one is
+ * - claim() (the per-IP limit): each process admits its first request for a key without asking (unless its batches are
+ *   written at once, as on PostgreSQL: then every request is asked, see claim()); every later one is
  *   decided on the database's row, which holds every count but other processes' first requests not yet flushed. So
  *   at most N - 1 requests more than the limit get through in a window (none with one process), all within the flush
  *   interval after those first requests.
@@ -111,10 +112,12 @@ export class RateCounters {
    * processes' first requests not yet flushed. The caller reports that total with learn(), or gives the delta back
    * with release() when it will not write it.
    */
-  claim(key: string, now: number): { window: number; delta: number } {
+  claim(key: string, now: number, askFirst = false): { window: number; delta: number } {
     const window = windowOf(now);
     const count = this.entry(window, key);
-    if (!count.claimed && count.pending === 0 && count.shared === 0) {
+    // `askFirst`: batches are written at once, so a later request's batch may commit before the one that would carry
+    // the first's count to the database, and the first would then take a place nobody counted: it is asked too.
+    if (!askFirst && !count.claimed && count.pending === 0 && count.shared === 0) {
       count.claimed = true;
       count.pending = 1;
       return { window, delta: 0 };
