@@ -118,7 +118,8 @@ export const submissionSchema = z.strictObject({
   required_fields: optionalText(200),
   locale: z.optional(z.string('invalid').check(z.trim(), z.regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'invalid'), z.maxLength(LIMITS.locale, 'too_long'))),
   page: optionalText(LIMITS.page),
-  form_id: optionalText(LIMITS.formId),
+  // The block's form id (handleized in Liquid): a bounded alphabet, as the workspace and settings name forms.
+  form_id: z.optional(z.string('invalid').check(z.trim(), z.maxLength(LIMITS.formId, 'too_long'), z.regex(/^[A-Za-z0-9_-]+$/, 'invalid'))),
   idempotency_key: z.optional(z.string('invalid').check(z.regex(/^[A-Za-z0-9_-]{8,128}$/, 'invalid'))),
   /** Honeypot: hidden from people, filled by naive bots. Any value quarantines the lead (never an error). */
   website: z.optional(z.string('invalid').check(z.maxLength(500, 'too_long'))),

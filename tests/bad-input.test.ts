@@ -37,6 +37,9 @@ const cases: Case[] = [
   ['a line break in a single-line field', json({ ...good(), last_name: 'Smith\nBcc: x@y.z' }), 422, 'invalid_fields', 'last_name'],
   ['a malformed locale', json({ ...good(), locale: 'en_US;drop' }), 422, 'invalid_fields', 'locale'],
   ['a page path over 2 KiB', json({ ...good(), page: `/${'p'.repeat(2100)}` }), 422, 'invalid_fields', 'page'],
+  // Form ids name forms in the workspace and settings: an open alphabet let a sender fill its list with ids of their own.
+  ['a form id with spaces', json({ ...good(), form_id: '0junk 1' }), 422, 'invalid_fields', 'form_id'],
+  ['a form id with markup', json({ ...good(), form_id: '<b>x</b>' }), 422, 'invalid_fields', 'form_id'],
   ['a malformed rendered_at', json({ ...good(), rendered_at: 'yesterday' }), 422, 'invalid_fields', 'rendered_at'],
   [
     'missing consent where the form requires it',

@@ -10,7 +10,7 @@ import { renderMail } from '../web/server/mail/templates.js';
 import { createMailer } from '../web/server/mail/transport.js';
 import { type Storage, openStorage } from '../web/server/storage/database.js';
 import { ENGINES } from './helpers/databases.js';
-import { type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
+import { SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
 
 describe('digest periods', () => {
   it('are UTC hours and days, and the job key names its form and period and nothing else', () => {
@@ -288,5 +288,16 @@ describe.each(ENGINES)('mail digests on %s', (engine) => {
       expect(put.status).toBe(403);
     }
     expect(await (await app.runtime.app.request('/api/mail-settings', { headers })).json()).toMatchObject({ canEdit: true });
+
+    // Form ids anyone can post (a view beacon each) do not push a form the shop's shoppers use out of the list.
+    const day = new Date().toISOString().slice(0, 10);
+    const db = app.runtime.storage.db;
+    await db.insertInto('form_views').values({ shop: SHOP, form_id: 'newsletter', day, count: 40 }).execute();
+    await db
+      .insertInto('form_views')
+      .values(Array.from({ length: 120 }, (_, i) => ({ shop: SHOP, form_id: `0junk${String(i).padStart(3, '0')}`, day, count: 1 })))
+      .execute();
+    const listed = (await (await app.runtime.app.request('/api/mail-settings', { headers })).json()) as { forms: Array<{ form: string }> };
+    expect(listed.forms.map((f) => f.form)).toEqual(expect.arrayContaining(['contact-main', 'newsletter']));
   });
 });

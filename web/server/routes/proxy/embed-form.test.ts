@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createThemeEngine, defaultSettings, readBlock } from '../../../../dev/theme-liquid.js';
 import { type TestApp, SECRET, SHOP, jsonPost, startTestApp } from '../../../../tests/helpers/runtime.js';
 import { formKey } from '../../core/form-key.js';
+import { safeRichText, stripHtml } from './embed-form.js';
 import { loadTranslator } from '../../core/i18n.js';
 import { EXTENSION_DIR } from '../../core/paths.js';
 
@@ -94,5 +95,26 @@ describe('POST /proxy/embed-form', () => {
     expect(wrongType.status).toBe(400);
     const unsigned = await t.runtime.app.request('/proxy/embed-form', jsonPost({ block: 'E9' }));
     expect(unsigned.status).toBe(401);
+    // A backslash after the first slash leads browsers to another site, as `//` does.
+    for (const url of ['/\\evil.example', '//evil.example']) {
+      expect((await t.proxy('/embed-form', jsonPost({ block: 'E9', redirect_url: url }))).status, url).toBe(400);
+      expect((await t.proxy('/embed-form', jsonPost({ block: 'E9', privacy_url: url }))).status, url).toBe(400);
+    }
+  });
+});
+
+describe("the embed form's HTML handling", () => {
+  it('keeps only same-site or http(s) links in the consent wording: no `/\\` or `//` address', () => {
+    expect(safeRichText('<p>See <a href="/\\evil.example">terms</a></p>')).toBe('See <a>terms</a>');
+    expect(safeRichText('<p>See <a href="//evil.example">terms</a></p>')).toBe('See <a>terms</a>');
+    expect(safeRichText('<p>See <a href="/pages/terms">terms</a></p>')).toBe('See <a href="/pages/terms">terms</a>');
+  });
+
+  it("strips markup as Liquid's strip_html does, unclosed openings included", () => {
+    expect(stripHtml('<p>Email me <strong>offers</strong></p><script>x()</script><!-- c --><style>p{}</style>')).toBe('Email me offers');
+    expect(stripHtml('a <script>never closed <b>b</b> <!-- c --> d')).toBe('a never closed b  d');
+    // Text made of unclosed openings is kept as text (and read once: see stripHtml).
+    expect(stripHtml('<a'.repeat(2500))).toBe('<a'.repeat(2500));
+    expect(stripHtml('<script'.repeat(700) + '<!-- x -->y')).toBe('<script'.repeat(700) + 'y');
   });
 });

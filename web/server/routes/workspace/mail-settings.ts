@@ -182,15 +182,26 @@ export function mailSettingsRoutes(db: Kysely<Database>, smtpConfigured: boolean
       .select(['form_id', 'notify_to', 'notify_mode', 'autoreply', 'autoreply_subject', 'autoreply_text'])
       .where('shop', '=', shop)
       .execute();
-    // The forms the shop has: configured, shown on the storefront (form_views), or with leads.
-    const viewed = await db.selectFrom('form_views').select('form_id').distinct().where('shop', '=', shop).limit(100).execute();
+    // The forms the shop has: configured, shown on the storefront (form_views), or with leads. The most viewed and the
+    // most used first, and quarantined leads left out: anyone can post a form id, and ids a sender made up must not
+    // push the shop's real forms out of the list.
+    const viewed = await db
+      .selectFrom('form_views')
+      .select('form_id')
+      .where('shop', '=', shop)
+      .groupBy('form_id')
+      .orderBy((eb) => eb.fn.sum('count'), 'desc')
+      .limit(100)
+      .execute();
     const withLeads = await db
       .selectFrom('leads')
       .select('form_id')
-      .distinct()
       .where('shop', '=', shop)
       .where('source', '=', 'contact_form')
+      .where('status', '!=', 'quarantined')
       .where('form_id', 'is not', null)
+      .groupBy('form_id')
+      .orderBy((eb) => eb.fn.countAll(), 'desc')
       .limit(100)
       .execute();
     const ids = [...new Set([...settings.map((s) => s.form_id), ...viewed.map((v) => v.form_id), ...withLeads.map((l) => l.form_id ?? '')])]
