@@ -255,6 +255,10 @@ describe.each(ENGINES)('the customer account backend on %s', (engine) => {
     expect([await ownRecords(), await triggers()]).toEqual([[0], 1]);
     expect(await consent('SUBSCRIBED')).toEqual({ recorded: 1 });
     expect([await ownRecords(), await triggers()]).toEqual([[0, 1], 2]);
+    // Two identical changes at the same instant (two tabs, a double click): one is recorded, one Flow trigger.
+    const both = await Promise.all([consent('UNSUBSCRIBED'), consent('UNSUBSCRIBED')]);
+    expect(both.map((b) => (b as { recorded: number }).recorded).sort()).toEqual([0, 1]);
+    expect([await ownRecords(), await triggers()]).toEqual([[0, 1, 0], 3]);
   });
 
   it('downloads the package as JSON and CSV through a short-lived signed link', async (ctx) => {

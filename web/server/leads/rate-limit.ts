@@ -61,6 +61,8 @@ interface Count {
    * to a batch and the batch's learn(), both are 0, and a request then would pass as the key's first, unchecked.
    */
   claimed: boolean;
+  /** Taken out of `pending` by a flush whose upsert is still under way: counted until the database's total is learnt. */
+  inflight: number;
 }
 
 /**
@@ -100,7 +102,7 @@ export class RateCounters {
     return keys.map((key) => {
       const count = this.entry(window, key);
       count.pending += 1;
-      return count.shared + count.pending;
+      return count.shared + count.inflight + count.pending;
     });
   }
 
@@ -117,7 +119,7 @@ export class RateCounters {
     const count = this.entry(window, key);
     // `askFirst`: batches are written at once, so a later request's batch may commit before the one that would carry
     // the first's count to the database, and the first would then take a place nobody counted: it is asked too.
-    if (!askFirst && !count.claimed && count.pending === 0 && count.shared === 0) {
+    if (!askFirst && !count.claimed && count.pending === 0 && count.inflight === 0 && count.shared === 0) {
       count.claimed = true;
       count.pending = 1;
       return { window, delta: 0 };
@@ -147,7 +149,7 @@ export class RateCounters {
     }
     let count = counts.get(key);
     if (!count) {
-      count = { pending: 0, shared: 0, claimed: false };
+      count = { pending: 0, shared: 0, claimed: false, inflight: 0 };
       counts.set(key, count);
     }
     return count;
@@ -195,6 +197,7 @@ export class RateCounters {
       for (const [key, entry] of counts) {
         if (entry.pending <= 0) continue;
         rows.push({ key, window, count: entry.pending, entry });
+        entry.inflight += entry.pending;
         entry.pending = 0;
       }
     }
@@ -210,10 +213,15 @@ export class RateCounters {
           .returning(['key', 'window', 'count'])
           .execute();
       } catch (error) {
-        for (const row of rows.slice(i)) row.entry.pending += row.count;
+        for (const row of rows.slice(i)) {
+          row.entry.pending += row.count;
+          row.entry.inflight -= row.count;
+        }
         throw error;
       }
+      // The database's totals hold these counts now: learnt and no longer in flight, in one step.
       for (const row of stored) this.learn(row.key, Number(row.window), Number(row.count));
+      for (const row of chunk) row.entry.inflight -= row.count;
     }
     // A window that is over is forgotten once flushed (the previous one is kept for a clock a little behind).
     for (const [window, counts] of this.windows) {

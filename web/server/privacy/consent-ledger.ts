@@ -45,7 +45,9 @@ export async function recordConsentChange(
   // The leads are locked (shared) before their records are added: an erasure of the same customer either ran first
   // (and the change finds nothing to record) or waits for this one. Never an insert against a deleted lead.
   return transactionWithRetry(db, async (trx) => {
-    const ids = await lockLeads(trx, await customerLeadIds(trx, shop, customer, hash), 'share');
+    // "Only if changed" reads the state in force and then records: two identical changes side by side would both read
+    // the old state, so they take the rows in turn (update), and the second finds the first's record.
+    const ids = await lockLeads(trx, await customerLeadIds(trx, shop, customer, hash), change.onlyIfChanged ? 'update' : 'share');
     if (!ids.length) return { held: 0, recorded: 0 };
     const granted = change.state.toUpperCase() === 'SUBSCRIBED' ? 1 : 0;
     const held = [];
