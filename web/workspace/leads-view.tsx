@@ -26,10 +26,6 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
   const [exportState, setExportState] = useState<{ done: number; total: number; finished: boolean } | null>(null);
 
   useEffect(() => {
-    apiJson<LeadFacets>('/leads/facets').then(setFacets, () => undefined);
-  }, []);
-
-  useEffect(() => {
     let live = true;
     setLeads(null);
     setError(null);
@@ -43,6 +39,12 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
         setNext(page.nextCursor);
       },
       (e: unknown) => live && setError(format(t.error, { status: e instanceof ApiError ? e.status : 0 })),
+    );
+    // The form and tag menus are read again with each list: a form whose first lead came after the page opened appears,
+    // and one failed read does not leave the menus empty for as long as the page stays open.
+    apiJson<LeadFacets>('/leads/facets').then(
+      (f) => live && setFacets(f),
+      () => undefined,
     );
     apiJson<typeof counts>(`/leads/counts?${filterQuery({ ...EMPTY_FILTER, ...rest })}`).then(
       (c) => live && setCounts(c),
