@@ -359,4 +359,12 @@ describe.each(ENGINES)('leads workspace API on %s', (engine) => {
     expect(contact.days).toHaveLength(30);
     expect((await call('/insights?from=2026-02-01&to=2026-01-01', 'viewer')).status).toBe(400);
   });
+
+  it("shows a form's first lead in the filter menus at once, not after the minute the full scan is kept", async (ctx) => {
+    if (!t) return ctx.skip();
+    const before = await json<{ forms: string[] }>('/leads/facets', 'viewer');
+    expect(before.forms).not.toContain('autumn-popup');
+    expect((await t.proxy('/submit', jsonPost(human({ email: 'autumn@example.com', form_id: 'autumn-popup' })))).status).toBe(202);
+    expect((await json<{ forms: string[] }>('/leads/facets', 'viewer')).forms).toEqual([...before.forms, 'autumn-popup'].sort());
+  });
 });

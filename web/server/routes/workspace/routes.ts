@@ -25,7 +25,8 @@ import { proposedChangesOf, proposedChangesRoutes } from './proposed-changes.js'
 import { type IdentifyStaff, type StaffEnv, allow, can, requireStaff } from './roles.js';
 import { type StaffSession, requireSession } from './session.js';
 import { staffRoutes } from './staff-routes.js';
-import type { LeadDetail } from '../../../../schema/workspace-api.js';
+import type { LeadDetail, LeadFacets } from '../../../../schema/workspace-api.js';
+import { nowIso } from '../../core/ids.js';
 import { setupRoutes } from './setup-routes.js';
 import type { ThemeSetupLookup } from '../../shopify/theme-setup.js';
 
@@ -122,15 +123,28 @@ export function workspaceApiRoutes(deps: WorkspaceApiDeps) {
     const filter = parse(filterQuery, c.req.query(), 'invalid_query');
     return c.json(await countLeads(db, c.get('session').shop, { ...filter, scope: scopeOf(c.get('staff').role) }, hashes.term));
   });
-  // The filter menus' forms and tags scan the shop's leads (tens of ms at 100,000): kept a minute per shop and
-  // process, which is how long a new form or tag may take to appear in the menus. Neither is personal data.
-  const facets = new Map<string, { at: number; value: Promise<Awaited<ReturnType<typeof leadFacets>>> }>();
+  // The filter menus' forms and tags scan the shop's leads (tens of ms at 100,000): the full scan is kept a minute per
+  // shop and process (how long an erased form or tag may linger), and each request adds what leads created since it
+  // bring, so a new form appears at once. Neither is personal data.
+  const facets = new Map<string, { at: number; through: string; value: Promise<LeadFacets> }>();
+  // A lead's created_at is set when it is accepted and it commits a little later with its batch: reading from a few
+  // seconds back (an overlap the set union absorbs) never skips one that committed after the previous read.
+  const facetsThrough = () => nowIso(() => Date.now() - 5_000);
   app.get('/leads/facets', async (c) => {
     const shop = c.get('session').shop;
     let entry = facets.get(shop);
     if (!entry || Date.now() - entry.at > 60_000) {
-      entry = { at: Date.now(), value: leadFacets(db, shop) };
+      entry = { at: Date.now(), through: facetsThrough(), value: leadFacets(db, shop) };
       entry.value.catch(() => facets.delete(shop));
+      facets.set(shop, entry);
+    } else {
+      const through = facetsThrough();
+      const [known, added] = await Promise.all([entry.value, leadFacets(db, shop, entry.through)]);
+      const merged = {
+        forms: [...new Set([...known.forms, ...added.forms])].sort().slice(0, 100),
+        tags: [...new Set([...known.tags, ...added.tags])].sort().slice(0, 200),
+      };
+      entry = { at: entry.at, through, value: Promise.resolve(merged) };
       facets.set(shop, entry);
     }
     return c.json(await entry.value);
