@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MailCatcher } from '../dev/mail-catcher.js';
 import { MailWorker } from '../web/server/jobs/mail-worker.js';
 import { digestKey, digestPeriod, parseDigestKey, queueDigests } from '../web/server/leads/digest.js';
 import { renderMail } from '../web/server/mail/templates.js';
 import { createMailer } from '../web/server/mail/transport.js';
 import { type Storage, openStorage } from '../web/server/storage/database.js';
 import { ENGINES } from './helpers/databases.js';
-import { SHOP, type TestApp, jsonPost, startTestApp } from './helpers/runtime.js';
+import { withMailApp } from './helpers/mail.js';
+import { SHOP, type TestApp, jsonPost } from './helpers/runtime.js';
 
 describe('digest periods', () => {
   it('are UTC hours and days, and the job key names its form and period and nothing else', () => {
@@ -60,25 +60,16 @@ describe('digest periods', () => {
  * many workers and retries; an empty period sends nothing.
  */
 describe.each(ENGINES)('mail digests on %s', (engine) => {
-  let t: TestApp | null = null;
-  let catcher: MailCatcher | null = null;
+  const startMailApp = withMailApp(engine);
   const cleanups: (() => Promise<void> | void)[] = [];
   const logLines: string[] = [];
   afterEach(async () => {
     for (const clean of cleanups.splice(0).reverse()) await clean();
-    await t?.close();
-    t = null;
-    await catcher?.stop();
-    catcher = null;
     logLines.length = 0;
   });
 
-  async function start(env: Record<string, string> = {}): Promise<{ app: TestApp; catcher: MailCatcher } | null> {
-    catcher = new MailCatcher();
-    const log = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
-    t = await startTestApp(engine, { SMTP_URL: await catcher.start(0), MAIL_RETRY_BASE_MS: '10', ...env }, log);
-    return t ? { app: t, catcher } : null;
-  }
+  const start = (env: Record<string, string> = {}) =>
+    startMailApp({ MAIL_RETRY_BASE_MS: '10', ...env }, pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }));
 
   const owner = async (app: TestApp) => ({ authorization: `Bearer ${await app.staffToken('owner')}`, 'content-type': 'application/json' });
 

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { afterEach } from 'vitest';
 import { MailCatcher } from '../../dev/mail-catcher.js';
 import { formKey, signOptIn } from '../../web/server/core/form-key.js';
@@ -8,7 +9,7 @@ import { SECRET, SHOP, type TestApp, startTestApp } from './runtime.js';
  * An app whose mail goes over real SMTP to a local catcher (dev/mail-catcher.ts). Call it in a `describe`: it returns
  * the starter, and closes both after each test. The starter answers null where the engine is not reachable.
  */
-export function withMailApp(engine: TestEngine): (env?: Record<string, string>) => Promise<{ app: TestApp; catcher: MailCatcher } | null> {
+export function withMailApp(engine: TestEngine): (env?: Record<string, string>, log?: Logger) => Promise<{ app: TestApp; catcher: MailCatcher } | null> {
   let app: TestApp | null = null;
   let catcher: MailCatcher | null = null;
   afterEach(async () => {
@@ -17,10 +18,10 @@ export function withMailApp(engine: TestEngine): (env?: Record<string, string>) 
     await catcher?.stop();
     catcher = null;
   });
-  return async (env = {}) => {
+  return async (env = {}, log) => {
     const started = new MailCatcher();
     catcher = started;
-    app = await startTestApp(engine, { SMTP_URL: await started.start(0), ...env });
+    app = await startTestApp(engine, { SMTP_URL: await started.start(0), ...env }, log);
     return app ? { app, catcher: started } : null;
   };
 }
