@@ -109,7 +109,7 @@ export async function benchPaint(port: number, runs = 3): Promise<void> {
   ];
   try {
     console.log(
-      `\nLighthouse ${(await import('lighthouse/package.json', { with: { type: 'json' } })).default.version} mobile (simulated throttling), median of ${runs} runs:`,
+      `\nLighthouse ${(await import('lighthouse/package.json', { with: { type: 'json' } })).default.version} mobile (simulated throttling), median of ${runs} runs; the preview sends pages and assets brotli-compressed, as Shopify does:`,
     );
     let reference: Paint | null = null;
     for (const [label, path] of pages) {
