@@ -188,6 +188,10 @@ export function proxyRoutes(deps: ProxyDeps) {
     if (submission.attachment) {
       const upload = await findUpload(deps.db, shop, submission.attachment);
       if (!upload || upload.status === 'doomed') throw new HttpError(422, 'unknown_attachment', 'The attachment is not an upload of this shop.');
+      // Staged under one form's signed settings (types, size), it may not ride on another form's lead, nor on a post
+      // that names no form. Uploads from before form ids were kept have none, and match nothing.
+      if (upload.form_id === null || upload.form_id !== (submission.form_id ?? null))
+        throw new HttpError(422, 'attachment_other_form', 'The attachment was uploaded for another form.');
       if (upload.status !== 'ready' || !upload.file_id) throw new HttpError(409, 'attachment_not_ready', 'The attachment was not checked, or was refused.');
       attachment = { uploadId: upload.id, fileId: upload.file_id };
     }
