@@ -31,12 +31,6 @@ export interface UploadLimits {
 }
 
 /**
- * What a stage request may upload when it carries no valid signature of the block's settings (stripped, changed, or
- * another form's): images and PDF up to the block's default size, never the app's ceiling.
- */
-export const SAFE_UPLOAD_LIMITS: UploadLimits = { types: UPLOAD_ACCEPT.images_pdf, maxBytes: UPLOAD_DEFAULT_MAX_MB * MB };
-
-/**
  * The block's attachment settings as it signs them, `<file_accept>:<file_max_mb>` (e.g. `pdf:2`), parsed; null when
  * malformed or out of range.
  */

@@ -9,7 +9,6 @@ import { loadTranslator } from '../web/server/core/i18n.js';
 import { EXTENSION_DIR, PROJECT_ROOT } from '../web/server/core/paths.js';
 import { FIELD_SETTINGS, embedConfig, embedFormHtml } from '../web/server/routes/proxy/embed-form.js';
 import { signedUploadLimits } from '../web/server/core/form-key.js';
-import { SAFE_UPLOAD_LIMITS } from '../schema/uploads.js';
 
 /**
  * The app embed block as Shopify renders it: the contact block's settings, shown only where the merchant targets it
@@ -32,12 +31,12 @@ const configOf = (html: string): unknown => JSON.parse(/<script type="applicatio
 const embed = readBlock(EXTENSION_DIR, 'contact-embed');
 const block = readBlock(EXTENSION_DIR, 'contact-form');
 
-function globalsFor(request: { page_type: string; path: string; design_mode?: boolean; locale?: string }) {
+function globalsFor(request: { page_type: string; path: string; design_mode?: boolean; locale?: string }, formKey: string | null = 'k') {
   return {
     request: { locale: { iso_code: request.locale ?? 'en' }, path: request.path, page_type: request.page_type, design_mode: request.design_mode ?? false },
     routes: { root_url: request.locale && request.locale !== 'en' ? `/${request.locale}` : '/' },
     customer: null,
-    app: { metafields: { contact_capture: { form_key: { value: 'k' } } } },
+    app: { metafields: { contact_capture: formKey === null ? {} : { form_key: { value: formKey } } } },
   };
 }
 
@@ -45,8 +44,9 @@ async function render(
   source: { liquid: string; schema: typeof embed.schema },
   settings: Record<string, unknown>,
   request: { page_type: string; path: string; design_mode?: boolean; locale?: string },
+  formKey: string | null = 'k',
 ): Promise<string> {
-  const globals = globalsFor(request);
+  const globals = globalsFor(request, formKey);
   const ctx = { block: { id: 'E1', settings: { ...defaultSettings(source.schema), ...settings }, shopify_attributes: '' } };
   return String(await engine.parseAndRender(source.liquid, ctx, { globals }));
 }
@@ -193,7 +193,7 @@ describe('app embed block', () => {
     expect(limits(fromEmbed)).toEqual(limits(fromBlock));
     const [value, sig] = limits(fromBlock) ?? [];
     expect(signedUploadLimits('k', 'spring-popup', value, sig)).toEqual({ types: ['application/pdf'], maxBytes: 3 * 1024 * 1024 });
-    expect(signedUploadLimits('k', 'another-form', value, sig)).toBe(SAFE_UPLOAD_LIMITS);
+    expect(signedUploadLimits('k', 'another-form', value, sig)).toBeNull();
     // The same fields, in the same order, with the same ids, labels and requirements as the block's.
     const controls = (html: string) =>
       [...html.matchAll(/<(input|select|textarea) ([^>]*)>/g)]
@@ -223,11 +223,35 @@ describe('app embed block', () => {
         page: '/',
         fields: 'required,required,required,required,required,required,required',
         file_accept: 'images',
+        file_sig: 'a'.repeat(64),
         conditions: 'company: phone',
       }),
     );
+    expect(html).toContain('data-cc-file');
     expect(html).not.toMatch(/contact_(form|embed)\.[a-z_.]+/);
     expect(html).toContain(`lang="${translator.resolve(locale)}"`);
+  });
+
+  it('offers no file field, in the block or the embed, while the form key is not published; the theme editor says why', async () => {
+    const settings = { file_accept: 'images_pdf', file_max_mb: 2, form_name: 'Returns' };
+    const fileFieldOf = (html: string) => /<div class="cc__field cc__file"[^>]*>/.exec(html)?.[0];
+    const note = "Contact Capture has not yet been opened in this shop's admin";
+    for (const design_mode of [false, true]) {
+      const request = { page_type: 'index', path: '/', design_mode };
+      const fromBlock = await render(block, settings, request, null);
+      const fromEmbed = embedFormHtml(translator, embedConfig.parse(configOf(await render(embed, settings, request, null))));
+      for (const html of [fromBlock, fromEmbed]) {
+        expect(fileFieldOf(html)).toBeUndefined();
+        expect(html).not.toContain('name="attachment"');
+        expect(decode(html).includes(note)).toBe(design_mode);
+      }
+    }
+    // With the key, both offer the field, always signed.
+    const request = { page_type: 'index', path: '/' };
+    const fromBlock = await render(block, settings, request);
+    const fromEmbed = embedFormHtml(translator, embedConfig.parse(configOf(await render(embed, settings, request))));
+    for (const html of [fromBlock, fromEmbed]) expect(fileFieldOf(html)).toMatch(/data-limits="images_pdf:2" data-limits-sig="[0-9a-f]{64}"/);
+    expect(decode(fromBlock).includes(note)).toBe(false);
   });
 
   it('in the theme editor shows whatever the targeting, marks the form as never posting, and shows the chosen sample', async () => {

@@ -38,8 +38,18 @@ describe.each(ENGINES)('attachments on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
-  const stage = (body: Record<string, unknown>, ip = nextIp(), shop = SHOP) =>
+  const MB = 1024 * 1024;
+  // As the block signs its attachment settings in Liquid: `upload:<form id>:<types>:<MB>` with the shop's form key.
+  const signed = (formId: string, limits: string, shop = SHOP) => ({
+    form_id: formId,
+    limits,
+    limits_sig: signTags(formKey(SECRET, shop), `upload:${formId}:${limits}`),
+  });
+  /** The contact form's block: images and PDF, the default 10 MB. */
+  const CONTACT = signed('contact', 'images_pdf:10');
+  const stageAs = (body: Record<string, unknown>, ip = nextIp(), shop = SHOP) =>
     t!.proxy('/uploads', { ...jsonPost(body), headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, shop });
+  const stage = (body: Record<string, unknown>, ip = nextIp(), shop = SHOP) => stageAs({ ...CONTACT, ...body }, ip, shop);
 
   async function upload(bytes: Buffer, file: { filename: string; mime: string; size?: number }, ip = nextIp(), shop = SHOP) {
     const staged = await stage({ filename: file.filename, mime_type: file.mime, size: file.size ?? bytes.length }, ip, shop);
@@ -53,7 +63,7 @@ describe.each(ENGINES)('attachments on %s', (engine) => {
   }
   const complete = (ref: string, shop = SHOP) => t!.proxy(`/uploads/${ref}/complete`, { method: 'POST', shop });
   const submit = (fields: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    t!.proxy('/submit', jsonPost({ email_marketing_consent: true, rendered_at: Date.now() - 10_000, ...fields }, headers));
+    t!.proxy('/submit', jsonPost({ form_id: 'contact', email_marketing_consent: true, rendered_at: Date.now() - 10_000, ...fields }, headers));
   const files = () => [...(t!.emulator.shopData(SHOP)?.files.values() ?? [])];
 
   it('stages, checks, attaches: the customer gets a file_reference, the lead a file; deleting the lead deletes the file', async () => {
@@ -102,26 +112,46 @@ describe.each(ENGINES)('attachments on %s', (engine) => {
     expect(t!.emulator.stats.operations.ContactCaptureStagedUploadsCreate ?? 0).toBe(before);
   });
 
-  it("holds staging to the block's signed type and size settings; changed, stripped or another form's, to the safe default", async () => {
-    const MB = 1024 * 1024;
-    const key = formKey(SECRET, SHOP);
-    // As the block signs them in Liquid: `upload:<form id>:<types>:<MB>` with the shop's form key.
-    const signed = (formId: string, limits: string) => ({ form_id: formId, limits, limits_sig: signTags(key, `upload:${formId}:${limits}`) });
-    const pdf = (size: number, extra: Record<string, unknown>) => stage({ filename: 'scan.pdf', mime_type: 'application/pdf', size, ...extra });
+  it("holds staging to the block's signed type and size settings, up to the app's ceiling", async () => {
+    const pdf = (size: number, extra: Record<string, unknown>) => stageAs({ filename: 'scan.pdf', mime_type: 'application/pdf', size, ...extra });
     const pdfOnly2 = signed('wholesale', 'pdf:2');
     // The merchant's stricter setting: PDF only, 2 MB.
-    const image = await stage({ filename: 'photo.png', mime_type: 'image/png', size: 100, ...pdfOnly2 });
+    const image = await stageAs({ filename: 'photo.png', mime_type: 'image/png', size: 100, ...pdfOnly2 });
     expect(image.status).toBe(415);
     expect(((await image.json()) as { error: string }).error).toBe('type_not_allowed');
     expect((await pdf(2 * MB + 1, pdfOnly2)).status).toBe(413);
     expect((await pdf(2 * MB, pdfOnly2)).status).toBe(201);
     // A merchant's larger setting, signed, is honoured (up to the app's ceiling).
     expect((await pdf(15 * MB, signed('catalogue', 'images_pdf:20'))).status).toBe(201);
-    // Changed settings, another form's signature, or none: the safe default (10 MB), never what the sender asks.
-    expect((await pdf(15 * MB, { ...pdfOnly2, limits: 'images_pdf:20' })).status).toBe(413);
-    expect((await pdf(15 * MB, { ...signed('catalogue', 'images_pdf:20'), form_id: 'wholesale' })).status).toBe(413);
-    expect((await pdf(10 * MB + 1, {})).status).toBe(413);
-    expect((await pdf(10 * MB, {})).status).toBe(201);
+  });
+
+  it("refuses staging without the block's valid signature for the form (none, changed, another form's or shop's): nothing staged, written or counted", async () => {
+    const pdf = (extra: Record<string, unknown>, ip?: string) => stageAs({ filename: 'scan.pdf', mime_type: 'application/pdf', size: 100, ...extra }, ip);
+    const pdfOnly2 = signed('wholesale', 'pdf:2');
+    const stagedBefore = t!.emulator.stats.operations.ContactCaptureStagedUploadsCreate ?? 0;
+    const rowsBefore = (await t!.runtime.storage.db.selectFrom('uploads').select('id').execute()).length;
+    const ip = nextIp();
+    for (const unsigned of [
+      // A shop whose forms have no file field: nothing to sign, so nothing may be staged.
+      {},
+      { form_id: 'contact' },
+      { form_id: 'contact', limits: 'images_pdf:10' },
+      { ...CONTACT, limits_sig: 'f'.repeat(64) },
+      // The merchant's 2 MB limit stripped back, or raised, by the sender.
+      { ...pdfOnly2, limits: 'images_pdf:10' },
+      { ...pdfOnly2, limits: 'pdf:20' },
+      // Another form's signature, or another shop's.
+      { ...pdfOnly2, form_id: 'contact' },
+      signed('contact', 'images_pdf:10', 'other-shop.myshopify.com'),
+    ]) {
+      const refused = await pdf(unsigned, ip);
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { error: string }).error).toBe('attachments_not_enabled');
+    }
+    expect(t!.emulator.stats.operations.ContactCaptureStagedUploadsCreate ?? 0).toBe(stagedBefore);
+    expect((await t!.runtime.storage.db.selectFrom('uploads').select('id').execute()).length).toBe(rowsBefore);
+    // Refused before the rate counters, as the other refusals of a request's own contents: the address may still upload.
+    expect((await pdf(CONTACT, ip)).status).toBe(201);
   });
 
   it('refuses bytes that are not what the name and declared type say, and makes no Shopify file of them', async () => {
@@ -187,6 +217,45 @@ describe.each(ENGINES)('attachments on %s', (engine) => {
     const reuse = await submit({ email: 'second@example.com', attachment: mine });
     expect(reuse.status).toBe(409);
     expect(((await reuse.json()) as { error: string }).error).toBe('upload_already_used');
+  });
+
+  it('refuses an attachment staged for another form, or on a post naming no form, and writes no lead', async () => {
+    const staged = await stageAs({ filename: 'order.pdf', mime_type: 'application/pdf', size: PDF.length, ...signed('wholesale', 'pdf:2') });
+    expect(staged.status).toBe(201);
+    const target = (await staged.json()) as { upload: string; url: string; parameters: Array<{ name: string; value: string }> };
+    const form = new FormData();
+    for (const p of target.parameters) form.append(p.name, p.value);
+    form.append('file', new Blob([new Uint8Array(PDF)], { type: 'application/pdf' }), 'order.pdf');
+    expect((await fetch(target.url, { method: 'POST', body: form })).status).toBe(204);
+    expect((await complete(target.upload)).status).toBe(200);
+
+    const leadsOf = async (email: string) =>
+      (await t!.runtime.storage.db.selectFrom('leads').select('id').where('email_hash', '=', t!.runtime.lookupHash(email)).execute()).length;
+    for (const formId of ['contact', undefined]) {
+      const email = `other-form-${formId ?? 'none'}@example.com`;
+      const sent = await submit({ email, attachment: target.upload, form_id: formId });
+      expect(sent.status).toBe(422);
+      expect(((await sent.json()) as { error: string }).error).toBe('attachment_other_form');
+      expect(await leadsOf(email)).toBe(0);
+    }
+    const claimed = await t!.runtime.storage.db.selectFrom('uploads').select('lead_id').where('id', '=', target.upload).executeTakeFirstOrThrow();
+    expect(claimed.lead_id).toBeNull();
+    const row = await t!.runtime.storage.db.selectFrom('uploads').select('form_id').where('id', '=', target.upload).executeTakeFirstOrThrow();
+    expect(row.form_id).toBe('wholesale');
+    // Its own form's lead takes it.
+    expect((await submit({ email: 'wholesale@example.com', attachment: target.upload, form_id: 'wholesale' })).status).toBe(202);
+  });
+
+  it('two submissions racing for one upload: one lead gets it, the other is refused and written nowhere', async () => {
+    const { ref } = await upload(PDF, { filename: 'race.pdf', mime: 'application/pdf' });
+    expect((await complete(ref)).status).toBe(200);
+    const answers = await Promise.all(['race-1@example.com', 'race-2@example.com', 'race-3@example.com'].map((email) => submit({ email, attachment: ref })));
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409, 409]);
+    const owners = await t!.runtime.storage.db.selectFrom('uploads').select('lead_id').where('id', '=', ref).execute();
+    expect(owners).toHaveLength(1);
+    const hashes = [1, 2, 3].map((i) => t!.runtime.lookupHash(`race-${i}@example.com`));
+    const leads = await t!.runtime.storage.db.selectFrom('leads').select('id').where('email_hash', 'in', hashes).execute();
+    expect(leads).toEqual([{ id: owners[0]!.lead_id }]);
   });
 
   it('keeps a path out of the filename', async () => {

@@ -43,7 +43,7 @@ export function bindAttachment(form: HTMLFormElement, given: AttachmentMessages 
     if (maxBytes && file.size > maxBytes) return say(messages.too_large, true);
     say(messages.uploading, false);
     try {
-      // The block's signed settings go along: the app holds the upload to them (or to its safe default without them).
+      // The block's signed settings go along: the app holds the upload to them, and refuses it without them.
       const formId = form.querySelector<HTMLInputElement>('input[name="form_id"]')?.value;
       const stageBody = JSON.stringify({ filename: file.name, mime_type: file.type, size: file.size, form_id: formId, ...signedLimits });
       const staged = await fetch(base, { method: 'POST', headers: json, body: stageBody });

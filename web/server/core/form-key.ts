@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { SAFE_UPLOAD_LIMITS, type UploadLimits, parseUploadLimits } from '../../../schema/uploads.js';
+import { type UploadLimits, parseUploadLimits } from '../../../schema/uploads.js';
 
 /**
  * Tags and custom-field specs come from the merchant's block settings but travel in hidden fields, where a shopper
@@ -63,11 +63,12 @@ export function signedOptInDays(key: string, formId: string | undefined, value: 
 /**
  * The block's attachment settings (types and size limit), `<file_accept>:<file_max_mb>`, signed bound to the form as
  * `{{ 'upload:' | append: form_id | append: ':' | append: limits | hmac_sha256: form_key }}`: a signature is good only
- * for the form it was made for. Without a valid one (stripped, changed, another form's) the safe default applies, so
- * a sender never gets more than the merchant set or the default allows.
+ * for the form it was made for. Returns null without a valid one (missing, stripped, changed, another form's, or
+ * settings out of range): the caller refuses the upload, since only a form whose block offers a file field and
+ * signed its settings may stage files in the shop, and never more than the merchant set.
  */
 export const UPLOAD_LABEL = 'upload:';
-export function signedUploadLimits(key: string, formId: string | undefined, value: string | undefined, signature: string | undefined): UploadLimits {
-  if (!formId || !value || !formSignatureValid(key, `${UPLOAD_LABEL}${formId}:${value}`, signature)) return SAFE_UPLOAD_LIMITS;
-  return parseUploadLimits(value) ?? SAFE_UPLOAD_LIMITS;
+export function signedUploadLimits(key: string, formId: string | undefined, value: string | undefined, signature: string | undefined): UploadLimits | null {
+  if (!formId || !value || !formSignatureValid(key, `${UPLOAD_LABEL}${formId}:${value}`, signature)) return null;
+  return parseUploadLimits(value);
 }

@@ -423,7 +423,7 @@ async function writeBatch(
   }
   const fresh = batch.filter((b) => inserted.has(b.row.id));
   // A claim that fails throws: the batch is split and retried, and only the lead naming a used upload fails (409).
-  for (const b of fresh) if (b.uploadId) await claimUpload(trx, b.row.shop, b.uploadId, b.row.id);
+  for (const b of fresh) if (b.uploadId) await claimUpload(trx, b.row.shop, b.uploadId, { id: b.row.id, formId: b.row.form_id ?? null });
   if (fresh.length) {
     // A refusal is recorded too: it proves the box was offered unticked and left so.
     const record = (b: Pending, channel: MarketingChannel, consent: { text: string | null; granted: boolean }) => ({

@@ -15,7 +15,7 @@ export const UPLOAD_CLAIM_WINDOW_MS = 60 * 60 * 1000;
 
 export async function insertUpload(
   db: Kysely<Database>,
-  upload: Pick<Upload, 'id' | 'shop' | 'filename' | 'declared_mime' | 'declared_size' | 'resource_url'>,
+  upload: Pick<Upload, 'id' | 'shop' | 'form_id' | 'filename' | 'declared_mime' | 'declared_size' | 'resource_url'>,
   clock: () => number = Date.now,
 ): Promise<void> {
   const now = nowIso(clock);
@@ -58,13 +58,16 @@ export async function markRejected(db: Kysely<Database>, id: string, reason: str
 /**
  * Ties a ready upload to its lead, inside the lead's transaction. One upload goes to one lead: a second submission
  * naming it (a replay with another body, or a race) fails alone with `upload_already_used`, and its batch goes on.
+ * Only a lead of the form the upload was staged for may claim it (the submit route says so first, with its reason).
  */
-export async function claimUpload(db: Kysely<Database>, shop: string, id: string, leadId: string): Promise<void> {
+export async function claimUpload(db: Kysely<Database>, shop: string, id: string, lead: { id: string; formId: string | null }): Promise<void> {
+  if (lead.formId === null) throw conflict('attachment_other_form', 'The attachment was uploaded for another form.');
   const result = await db
     .updateTable('uploads')
-    .set({ lead_id: leadId })
+    .set({ lead_id: lead.id })
     .where('id', '=', id)
     .where('shop', '=', shop)
+    .where('form_id', '=', lead.formId)
     .where('status', '=', 'ready')
     .where('lead_id', 'is', null)
     .executeTakeFirst();

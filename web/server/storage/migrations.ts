@@ -465,6 +465,13 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('outbox_jobs_idempotency').unique().on('outbox_jobs').columns(['shop', 'idempotency_key']).execute();
     },
   },
+  '0012_upload-form': {
+    async up(db: Kysely<unknown>) {
+      // The form an upload was staged for (its signed settings name it): a submission may attach only an upload of
+      // its own form. Null for uploads staged before this, which no submission can claim any more.
+      await db.schema.alterTable('uploads').addColumn('form_id', 'text').execute();
+    },
+  },
 };
 
 /**

@@ -346,6 +346,8 @@ export interface UploadsTable {
   /** 32 random bytes, base64url: the reference the browser holds; unguessable, and only valid for its shop. */
   id: string;
   shop: string;
+  /** The form whose signed attachment settings it was staged under; only a lead of that form may claim it. */
+  form_id: string | null;
   status: UploadStatus;
   /** The filename reduced to a safe base name (no path, no control characters). */
   filename: string;

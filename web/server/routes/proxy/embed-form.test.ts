@@ -3,6 +3,7 @@ import { createThemeEngine, defaultSettings, readBlock } from '../../../../dev/t
 import { type TestApp, SECRET, SHOP, jsonPost, startTestApp } from '../../../../tests/helpers/runtime.js';
 import { formKey } from '../../core/form-key.js';
 import { safeRichText, stripHtml } from './embed-form.js';
+import { WINDOW_MS } from '../../leads/rate-limit.js';
 import { loadTranslator } from '../../core/i18n.js';
 import { EXTENSION_DIR } from '../../core/paths.js';
 
@@ -100,6 +101,35 @@ describe('POST /proxy/embed-form', () => {
       expect((await t.proxy('/embed-form', jsonPost({ block: 'E9', redirect_url: url }))).status, url).toBe(400);
       expect((await t.proxy('/embed-form', jsonPost({ block: 'E9', privacy_url: url }))).status, url).toBe(400);
     }
+  });
+});
+
+describe('POST /proxy/embed-form per address', () => {
+  let t: TestApp | null;
+  beforeAll(async () => {
+    t = await startTestApp('sqlite');
+  });
+  afterAll(async () => t?.close());
+
+  const render = (config: Record<string, unknown>, ip: string, shop = SHOP) =>
+    t!.proxy('/embed-form', { ...jsonPost(config), headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, shop });
+
+  it('renders 30 forms a minute for one address and shop, invalid configs counted, then 429 with Retry-After', async (ctx) => {
+    if (!t) return ctx.skip();
+    // Fixed one-minute windows: start with ten seconds left at least, so the count does not restart midway.
+    const left = WINDOW_MS - (Date.now() % WINDOW_MS);
+    if (left < 10_000) await new Promise((r) => setTimeout(r, left + 50));
+    const answers: number[] = [];
+    for (let i = 0; i < 5; i++) answers.push((await render({ block: '../x' }, '198.51.100.7')).status);
+    for (let i = 0; i < 25; i++) answers.push((await render({ block: 'E9' }, '198.51.100.7')).status);
+    expect(answers).toEqual([...Array(5).fill(400), ...Array(25).fill(200)]);
+    const over = await render({ block: 'E9' }, '198.51.100.7');
+    expect(over.status).toBe(429);
+    expect(((await over.json()) as { error: string }).error).toBe('rate_limited');
+    expect(over.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    // Another address, or the same address on another shop, has its own count.
+    expect((await render({ block: 'E9' }, '198.51.100.8')).status).toBe(200);
+    expect((await render({ block: 'E9' }, '198.51.100.7', 'other-shop.myshopify.com')).status).toBe(200);
   });
 });
 

@@ -315,7 +315,12 @@ export function embedFormHtml(translator: Translator, config: EmbedConfig, uiSrc
     );
   }
 
-  if (config.file_accept) {
+  // As the block: without the form key's signature (the app not yet opened in the shop's admin) the upload route
+  // refuses every file, so there is no field, and the theme editor says why.
+  const fileOn = Boolean(config.file_accept && config.file_sig);
+  if (config.file_accept && !config.file_sig && config.design)
+    parts.push(`<div class="cc__config" data-cc-file-setup><p>${esc(t('contact_form.attachment.needs_setup'))}</p></div>`);
+  if (config.file_accept && config.file_sig) {
     const types =
       config.file_accept === 'images' ? UPLOAD_TYPES.images : config.file_accept === 'pdf' ? UPLOAD_TYPES.pdf : [...UPLOAD_TYPES.images, ...UPLOAD_TYPES.pdf];
     const accept = types.join(',');
@@ -323,7 +328,7 @@ export function embedFormHtml(translator: Translator, config: EmbedConfig, uiSrc
     const id = `${formId}-attachment`;
     parts.push(
       `<div class="cc__field cc__file" data-cc-file data-accept="${accept}" data-max-bytes="${maxBytes}" data-limits="${config.file_accept}:${config.file_max_mb ?? UPLOAD_DEFAULT_MAX_MB}"` +
-        `${config.file_sig ? ` data-limits-sig="${config.file_sig}"` : ''}>` +
+        ` data-limits-sig="${config.file_sig}">` +
         `<label for="${id}">${esc(config.file_label?.trim() || t('contact_form.attachment.label'))}</label>` +
         `<input id="${id}" type="file" accept="${accept}" aria-describedby="${id}-note">` +
         `<p id="${id}-note" class="cc__hint" data-cc-file-note aria-live="polite">${esc(t('contact_form.attachment.needs_js'))}</p>` +
@@ -384,7 +389,7 @@ export function embedFormHtml(translator: Translator, config: EmbedConfig, uiSrc
       ['required', 'invalid_email', 'invalid_phone', 'too_long', 'invalid', 'consent_required'].map((code) => [code, t(`contact_form.errors.${code}`)]),
     ),
   };
-  if (config.file_accept)
+  if (fileOn)
     messages.attachment = Object.fromEntries(
       ['hint', 'uploading', 'uploaded', 'too_large', 'wrong_type', 'failed', 'rate_limited'].map((k) => [k, t(`contact_form.attachment.${k}`)]),
     );

@@ -54,7 +54,19 @@ export interface ProxyDeps {
   confirmLink?: ConfirmLinkMaker;
   /** The contact form's attachments (uploads.ts); without it the file field's requests get 404. */
   uploads?: Omit<UploadDeps, 'db' | 'counters'>;
+  /** How often one address may have the embed's form rendered; DEFAULT_EMBED_FORM_LIMITS without it. */
+  embedFormLimits?: EmbedFormLimits;
 }
+
+export interface EmbedFormLimits {
+  /** Renders one address may ask of one shop per minute. */
+  perIpPerMinute: number;
+}
+/**
+ * A shopper opens the embed's form a few times per page at most (the UI keeps what it fetched); 30 a minute leaves room
+ * for many tabs behind one address while keeping a loop of 32 KB configs from holding a process's CPU.
+ */
+export const DEFAULT_EMBED_FORM_LIMITS: EmbedFormLimits = { perIpPerMinute: 30 };
 
 type Verified = { shop: string; loggedInCustomerId: string | null; pathPrefix: string | null };
 
@@ -122,6 +134,13 @@ export function proxyRoutes(deps: ProxyDeps) {
     const headers = headersOf(c.req.raw, c.env);
     const format = bodyFormat(headers.get('content-type'));
     if (format !== 'json') throw new HttpError(415, 'unsupported_media_type', 'Send the embed config as application/json.');
+    // Counted before the body is read: reading, parsing and rendering a config is the work a flood would cost us, and a
+    // config that turns out invalid cost it too. Its own counter, so opening forms never uses up a shopper's submissions.
+    const now = (deps.clock ?? Date.now)();
+    const { bucket } = ipBucket(headers);
+    const [count] = deps.counters.count([`embed-form:${c.get('proxy').shop}:${bucket}`], now) as [number];
+    if (count > (deps.embedFormLimits ?? DEFAULT_EMBED_FORM_LIMITS).perIpPerMinute)
+      throw new HttpError(429, 'rate_limited', 'Too many requests; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
     const body = parseBody(format, await readCapped(c.req.raw, 32 * 1024, unreadIncoming(c.env)));
     const parsed = embedConfig.safeParse(body.fields);
     if (!parsed.success) {
@@ -188,6 +207,10 @@ export function proxyRoutes(deps: ProxyDeps) {
     if (submission.attachment) {
       const upload = await findUpload(deps.db, shop, submission.attachment);
       if (!upload || upload.status === 'doomed') throw new HttpError(422, 'unknown_attachment', 'The attachment is not an upload of this shop.');
+      // Staged under one form's signed settings (types, size), it may not ride on another form's lead, nor on a post
+      // that names no form. Uploads from before form ids were kept have none, and match nothing.
+      if (upload.form_id === null || upload.form_id !== (submission.form_id ?? null))
+        throw new HttpError(422, 'attachment_other_form', 'The attachment was uploaded for another form.');
       if (upload.status !== 'ready' || !upload.file_id) throw new HttpError(409, 'attachment_not_ready', 'The attachment was not checked, or was refused.');
       attachment = { uploadId: upload.id, fileId: upload.file_id };
     }

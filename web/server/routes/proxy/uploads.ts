@@ -48,7 +48,10 @@ const stageRequest = z.object({
   mime_type: z.string().max(100),
   size: z.number().int().positive(),
   /** The form's id and its signed attachment settings (`<types>:<MB>`), as the block rendered them. */
-  form_id: z.string().max(64).optional(),
+  form_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
   limits: z.string().max(32).optional(),
   limits_sig: z.string().max(128).optional(),
 });
@@ -84,14 +87,18 @@ export function uploadRoutes(deps: UploadDeps, ipBucket: (headers: Pick<Headers,
     const body = parseBody(format, await readCapped(c.req.raw, 4096, unreadIncoming(c.env)));
     const parsed = stageRequest.safeParse(body.fields);
     if (!parsed.success) throw badRequest('invalid_upload_request', 'filename, mime_type and size (bytes) are required.');
+    // Only a form whose block offers a file field, and signed its settings with the shop's form key, may stage files
+    // in the shop's Files, and only within what the merchant set: a request without that signature (none, changed,
+    // another form's) is refused outright, before anything is counted, staged or written.
+    const formId = parsed.data.form_id;
+    const allowed = signedUploadLimits(formKeyOf(shop), formId, parsed.data.limits, parsed.data.limits_sig);
+    if (!allowed || !formId) throw new HttpError(403, 'attachments_not_enabled', "This form does not accept attachments, or its settings are not the block's.");
     const { mime_type: mimeType, size } = parsed.data;
     if (!UPLOAD_MIME_TYPES.includes(mimeType)) throw unsupported('unsupported_type', 'Images (JPEG, PNG, GIF, WebP) and PDF only.');
     const filename = safeFilename(parsed.data.filename);
     const extension = /\.([A-Za-z0-9]{1,8})$/.exec(filename)?.[1]?.toLowerCase();
     if (!extension || !EXTENSIONS[mimeType]!.includes(extension)) throw unsupported('extension_mismatch', 'The file name does not match its type.');
     if (size > UPLOAD_MAX_MB * MB) throw new HttpError(413, 'too_large', `Files up to ${UPLOAD_MAX_MB} MB.`);
-    // The merchant's settings for this form, if signed; otherwise the safe default (never the app's ceiling).
-    const allowed = signedUploadLimits(formKeyOf(shop), parsed.data.form_id, parsed.data.limits, parsed.data.limits_sig);
     if (!allowed.types.includes(mimeType)) throw unsupported('type_not_allowed', 'This form does not accept this type of file.');
     if (size > allowed.maxBytes) throw new HttpError(413, 'too_large', `This form accepts files up to ${allowed.maxBytes / MB} MB.`);
 
@@ -105,7 +112,11 @@ export function uploadRoutes(deps: UploadDeps, ipBucket: (headers: Pick<Headers,
     const staged = await stageUpload(await adminOf(shop), { filename, mimeType, size });
     if (!staged.ok) throw shopifyFailed(staged.kind);
     const id = randomBytes(32).toString('base64url');
-    await insertUpload(deps.db, { id, shop, filename, declared_mime: mimeType, declared_size: size, resource_url: staged.value.resourceUrl }, clock);
+    await insertUpload(
+      deps.db,
+      { id, shop, form_id: formId, filename, declared_mime: mimeType, declared_size: size, resource_url: staged.value.resourceUrl },
+      clock,
+    );
     return c.json({ upload: id, url: staged.value.url, parameters: staged.value.parameters }, 201);
   });
 
