@@ -32,6 +32,11 @@ const blocks = readdirSync(join(EXTENSION_DIR, 'blocks')).map((f) => f.replace(/
  */
 const MAX_HEADINGS = 6;
 const headingCount = (settings: { type: string }[]) => settings.filter((s) => s.type === 'header' || s.type === 'paragraph').length;
+/**
+ * Shopify allows each locale file of a theme app extension up to 15 KB (changelog 2022-07-28, "Theme app extensions
+ * locale file size limit increase"); a larger file fails the deploy.
+ */
+const MAX_LOCALE_BYTES = 15 * 1024;
 
 describe('theme app extension', () => {
   it('passes Theme Check (theme-check:theme-app-extension) with zero errors', async () => {
@@ -59,6 +64,10 @@ describe('theme app extension', () => {
     );
     const settings = (JSON.parse(/\{% schema %\}([\s\S]*?)\{% endschema %\}/.exec(source)![1]!) as { settings: { type: string }[] }).settings;
     expect(headingCount(settings)).toBeLessThanOrEqual(MAX_HEADINGS);
+  });
+
+  it.each(locales)(`%s stays within Shopify's ${MAX_LOCALE_BYTES}-byte locale file limit`, (file) => {
+    expect(statSync(join(EXTENSION_DIR, 'locales', file)).size).toBeLessThanOrEqual(MAX_LOCALE_BYTES);
   });
 
   it('holds only the folders Shopify allows', () => {
