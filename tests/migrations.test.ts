@@ -40,6 +40,49 @@ describe('migrations on PostgreSQL', () => {
 });
 
 /**
+ * Kysely looks for its migration tables through PostgreSQL's catalog across every schema, and that lookup fails with
+ * `schema "…" does not exist` when another schema is dropped at that moment (pg_get_serial_sequence reads the newest
+ * catalog). The test suite drops a schema after each test while other files migrate; another app's deploy could too.
+ * About one lookup in five failed under this churn; the app's startup must not.
+ */
+describe('migrations on PostgreSQL while other schemas come and go', () => {
+  it('migrate every time', async (ctx) => {
+    const probe = await freshDatabaseUrl('postgres');
+    if (!probe) return ctx.skip();
+    await probe.drop();
+    const keyring = parseKeyring(`k1:${Buffer.alloc(32, 7).toString('base64')}`);
+    const churn = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await churn.connect();
+    let churning = true;
+    let n = 0;
+    const loop = (async () => {
+      while (churning) {
+        const other = `cc_churn_${process.pid}_${n++}`;
+        await churn.query(`create schema ${other}; create table ${other}.t (id serial primary key, a text)`);
+        await churn.query(`drop schema ${other} cascade`);
+      }
+    })();
+    try {
+      for (let i = 0; i < 6; i++) {
+        const fresh = (await freshDatabaseUrl('postgres'))!;
+        try {
+          const storage = await openStorage(fresh.url, keyring);
+          expect(await storage.db.selectFrom('leads').select('id').execute()).toEqual([]);
+          await storage.close();
+        } finally {
+          await fresh.drop();
+        }
+      }
+    } finally {
+      churning = false;
+      await loop;
+      await churn.end();
+    }
+    expect(n).toBeGreaterThan(6);
+  });
+});
+
+/**
  * 0011_mail-digest lets a job or a mail belong to no lead (a digest). SQLite cannot drop a NOT NULL, so its tables are
  * rebuilt: their rows, their indexes and the cascade from leads must come through, on both engines.
  */

@@ -502,9 +502,23 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  */
 export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<void> {
   const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) {
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (!error && !failed) return;
+    if (!failed && attempt < 10 && otherSchemaVanished(error, schema)) continue;
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
   }
+}
+
+/**
+ * Kysely finds its migration tables by reading the catalog of every schema, and PostgreSQL fails that read with
+ * `schema "…" does not exist` (3F000) when another schema is dropped meanwhile (pg_get_serial_sequence resolves names
+ * against the newest catalog). The read changes nothing, so it is asked again; a missing schema of our own is a real
+ * error and is not.
+ */
+function otherSchemaVanished(error: unknown, schema: string | undefined): boolean {
+  if (typeof error !== 'object' || error === null || !('code' in error) || error.code !== '3F000') return false;
+  const named = 'message' in error && typeof error.message === 'string' ? /schema "([^"]+)" does not exist/.exec(error.message)?.[1] : undefined;
+  return named !== undefined && named !== schema;
 }
