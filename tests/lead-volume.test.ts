@@ -168,4 +168,30 @@ describe.each(ENGINES)('a person with thousands of leads, on %s', (engine) => {
     },
     120_000,
   );
+
+  // The storefront's self-service page (app proxy /privacy) corrects the same leads as the account page does.
+  it.skipIf(engine !== 'sqlite')(
+    "a customer's correction on the storefront privacy page past 32,766 leads reaches every one of them",
+    async (ctx) => {
+      const app = await start();
+      if (!app) return ctx.skip();
+      app.emulator.shopData(SHOP)?.addCustomer({ email: 'self-many@example.com', firstName: 'Vic' }, 9306);
+      const id = await submit(app, 'self-many@example.com', {}, '9306');
+      // The form's token is bound to shop, customer and day: read from the page while it lists one lead.
+      const page = await (await app.proxy('/privacy', { customerId: '9306' })).text();
+      const token = /name="token" value="([0-9a-f]{64})"/.exec(page)?.[1];
+      expect(token).toBeDefined();
+      await manyCopies(app, id, 33_000);
+      const response = await app.proxy('/privacy/correct', {
+        ...form({ token: token!, first_name: 'Victoria', locale: 'en' }),
+        customerId: '9306',
+      });
+      expect(response.status).toBe(200);
+      const db = app.runtime.storage.db;
+      const names = await db.selectFrom('leads').select('first_name').where('logged_in_customer_id', '=', '9306').execute();
+      expect(names).toHaveLength(33_001);
+      expect(names.filter((r) => r.first_name !== 'Victoria')).toEqual([]);
+    },
+    120_000,
+  );
 });
