@@ -164,7 +164,7 @@ describe('"My data" page', () => {
 
   it('prefills the correction form from the most recent lead, whatever order the backend lists them in', async () => {
     // The backend lists a customer's leads oldest first (privacy/compliance.ts orders them by created_at).
-    const [lead] = HELD.leads;
+    const lead = HELD.leads[0]!;
     const older = { ...lead, id: 'lead-0', created_at: '2026-10-01T09:00:00.000Z', phone: '+33600000000', address: { ...lead.address, city: 'Grenoble' } };
     const newer = { ...lead, id: 'lead-2', created_at: '2026-11-20T09:00:00.000Z', last_name: 'Hargreaves', address: { ...lead.address, city: 'Paris' } };
     network({ '/account/data': () => ({ ...HELD, leads: [older, lead, newer] }), 'api:ContactCaptureMarketing': () => marketing() });
