@@ -176,3 +176,88 @@ describe.each(ENGINES)('migration 0011_mail-digest on %s', (engine) => {
     }
   });
 });
+
+/**
+ * 0012_digest-inclusion marks the leads a digest lists as waiting for it (leads.digest): those of the digests still to
+ * go out when it runs must wait for them, or their digests would go out empty; no other lead may start waiting.
+ */
+describe.each(ENGINES)('migration 0012_digest-inclusion on %s', (engine) => {
+  it('marks as waiting the leads of the digests still queued, and only those', async (ctx) => {
+    const database = await freshDatabaseUrl(engine);
+    if (!database) return ctx.skip();
+    const file = join(tmpdir(), `migration-0012-${process.pid}-${Date.now()}.sqlite`);
+    const db = new Kysely<any>({
+      dialect:
+        engine === 'sqlite'
+          ? new SqliteThreadDialect({ path: file, pragmas: ['foreign_keys = ON'] })
+          : new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 2 }) }),
+    });
+    const schema = engine === 'postgres' ? new URL(database.url).searchParams.get('options')!.split('=').pop()! : undefined;
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
+    try {
+      expect((await migrator.migrateTo('0011_opt-in-settings')).error).toBeUndefined();
+      const lead = (id: string, created_at: string, form_id: string | null, shop = 's', source = 'contact_form') => ({
+        id,
+        shop,
+        form_id,
+        created_at,
+        email: 'x',
+        locale: 'en',
+        email_consent: 1,
+        status: 'pending',
+        idempotency_key: id,
+        body_hash: 'h',
+        source,
+      });
+      await db
+        .insertInto('leads')
+        .values([
+          lead('queued-hour', '2026-11-30T13:10:00.000Z', 'f'),
+          lead('queued-hour-2', '2026-11-30T13:59:59.999Z', 'f'),
+          lead('hour-before', '2026-11-30T12:59:59.999Z', 'f'),
+          lead('other-form', '2026-11-30T13:20:00.000Z', 'g'),
+          lead('other-shop', '2026-11-30T13:20:00.000Z', 'f', 'other'),
+          lead('purchase', '2026-11-30T13:20:00.000Z', 'f', 's', 'purchase_answers'),
+          lead('default-form', '2026-11-30T08:00:00.000Z', null),
+          lead('sent-day', '2026-11-29T08:00:00.000Z', 'g'),
+        ])
+        .execute();
+      const at = new Date().toISOString();
+      const job = (id: string, key: string, state: string) => ({
+        id,
+        shop: 's',
+        lead_id: null,
+        kind: 'mail_digest',
+        idempotency_key: key,
+        state,
+        run_after: at,
+        created_at: at,
+        updated_at: at,
+      });
+      await db
+        .insertInto('outbox_jobs')
+        .values([
+          job('j1', 'digest:hourly:2026-11-30T13:00:00.000Z:f', 'pending'),
+          job('j2', 'digest:daily:2026-11-30T00:00:00.000Z:', 'pending'),
+          job('j3', 'digest:daily:2026-11-29T00:00:00.000Z:g', 'done'),
+        ])
+        .execute();
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const rows = await db.selectFrom('leads').select(['id', 'digest']).orderBy('id').execute();
+      expect(Object.fromEntries(rows.map((r) => [r.id, r.digest]))).toEqual({
+        'queued-hour': 'pending',
+        'queued-hour-2': 'pending',
+        'default-form': 'pending',
+        'hour-before': null,
+        'other-form': null,
+        'other-shop': null,
+        purchase: null,
+        'sent-day': null,
+      });
+    } finally {
+      await db.destroy();
+      await database.drop();
+      rmSync(file, { force: true });
+    }
+  });
+});
