@@ -97,10 +97,8 @@ export async function queueDigests(
       .orderBy('form_id')
       .forShare()
       .execute();
-  for (const slice of batches(
-    waiting.map((w) => w.lead.id),
-    IDS_PER_STATEMENT,
-  ))
+  const ids = waiting.map((w) => w.lead.id);
+  for (const slice of batches(ids, IDS_PER_STATEMENT))
     await db.updateTable('leads').set({ digest: 'pending' }).where('id', 'in', slice).where('digest', 'is', null).execute();
 
   const jobs = new Map<string, { shop: string; key: string; runAfter: string }>();
