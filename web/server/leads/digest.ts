@@ -15,9 +15,9 @@ import { MAX_RECIPIENTS, SUMMARY_CHARS, type WorkspaceLink, recipientsOf } from 
  * A lead arriving in a digest form sends nothing by itself: it is marked as waiting for a digest (`leads.digest`
  * 'pending') and queues its period's `mail_digest` job, due when the period is over, keyed (shop, form, mode, period)
  * so every lead of the period, on every instance, names the same one job (outbox_jobs' unique idempotency key). The
- * job is the mail lane's (jobs/mail-worker.ts): it takes the form's waiting leads created before its period's end
- * (marking each with its own key), and queues one `send_mail` per recipient, each with an event key of its own, in one
- * transaction that also completes the job. A lead is taken by one job only, so it is listed once even when the form
+ * job is the mail lane's (jobs/mail-worker.ts): it takes the period's leads of the form that no digest took yet, and
+ * the form's leads of earlier periods still waiting (marking each with its own key), and queues one `send_mail` per
+ * recipient, each with an event key of its own, in one transaction that also completes the job. A lead is taken by one job only, so it is listed once even when the form
  * switched between hourly and daily (two jobs queued for overlapping periods: the first to run takes it), and a lead
  * committed after its period's job ran queues a later job, which takes it. A period without leads sends nothing.
  *
@@ -147,9 +147,10 @@ export class DigestJobInvalid extends Error {
 }
 
 /**
- * The work of a `mail_digest` job, in the caller's transaction (which also completes the job): takes the form's leads
- * waiting for a digest, created before the period's end, and queues one mail per recipient listing them. Returns how
- * many mails it queued: none when no lead waits (an empty period, or one whose leads an overlapping digest took), when
+ * The work of a `mail_digest` job, in the caller's transaction (which also completes the job): takes the period's leads
+ * of the form that no digest took yet, and the form's leads of earlier periods still waiting for a digest, and queues
+ * one mail per recipient listing them. Returns how many mails it queued: none when it takes no lead (an empty period,
+ * or one whose leads an overlapping digest took), when
  * the form no longer sends digests (its mode changed to `off` or `each`: the leads it takes are then dropped), or when
  * it has no recipients; none again when a retry or a second worker finds them taken or the mails queued already.
  */
@@ -165,17 +166,34 @@ export async function composeDigest(db: Kysely<Database>, job: OutboxJob, link: 
     .where('form_id', '=', form)
     .$if(isPostgres(db), (q) => q.forUpdate())
     .executeTakeFirst();
-  // Taken whatever is sent: a lead is this digest's, listed or not, and no other digest's.
-  const taken = await db
+  // Taken whatever is sent: a lead is this digest's, listed or not, and no other digest's. First the period's leads no
+  // digest took yet (those sent before the form's digest was on too: a digest lists its period's leads)...
+  const key = job.idempotency_key!;
+  const ofPeriod = await db
     .updateTable('leads')
-    .set({ digest: job.idempotency_key! })
+    .set({ digest: key })
     .where('shop', '=', job.shop)
-    .where('digest', '=', 'pending')
     .$if(form === '', (q) => q.where((w) => w.or([w('form_id', 'is', null), w('form_id', '=', '')])))
     .$if(form !== '', (q) => q.where('form_id', '=', form))
+    .where('source', '=', 'contact_form')
+    .where('created_at', '>=', period.start)
     .where('created_at', '<', period.end)
+    .where((w) => w.or([w('digest', 'is', null), w('digest', '=', 'pending')]))
     .returning(['id', 'status', 'created_at'])
     .execute();
+  // ...then those of earlier periods still waiting: committed after their own period's digest, or left to this one by a
+  // switch from daily to hourly.
+  const earlier = await db
+    .updateTable('leads')
+    .set({ digest: key })
+    .where('shop', '=', job.shop)
+    .$if(form === '', (q) => q.where((w) => w.or([w('form_id', 'is', null), w('form_id', '=', '')])))
+    .$if(form !== '', (q) => q.where('form_id', '=', form))
+    .where('digest', '=', 'pending')
+    .where('created_at', '<', period.start)
+    .returning(['id', 'status', 'created_at'])
+    .execute();
+  const taken = [...earlier, ...ofPeriod];
   if (!setting || !isDigestMode(setting.notify_mode)) return 0;
   const recipients = recipientsOf(setting.notify_to);
   if (!recipients.length || !taken.length) return 0;

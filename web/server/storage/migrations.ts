@@ -467,9 +467,9 @@ export const migrations: Record<string, Migration> = {
   },
   '0012_digest-inclusion': {
     async up(db: Kysely<unknown>) {
-      // A lead of a digest form waits for a digest ('pending') until one digest job takes it (the job's key): a digest
-      // lists the form's waiting leads, not a period's, so a form switched between hourly and daily, or a lead committed
-      // after its period's digest went out, is listed once (leads/digest.ts). Null: no digest owed.
+      // A lead of a digest form waits for a digest ('pending') until one digest job takes it (the job's key), so a form
+      // switched between hourly and daily lists it once, and a lead committed after its period's digest went out is
+      // taken by the next (leads/digest.ts). Null: taken by no digest yet (a digest still takes its period's).
       await db.schema.alterTable('leads').addColumn('digest', 'text').execute();
       // Few leads wait at a time: the index holds those alone.
       await db.schema
@@ -478,20 +478,6 @@ export const migrations: Record<string, Migration> = {
         .columns(['shop', 'form_id', 'created_at'])
         .where(sql.ref('digest'), '=', 'pending')
         .execute();
-      // The leads of digests still to go out wait for them. The key format as leads/digest.ts wrote it then, kept here so
-      // this migration stays what it was.
-      const jobs = await sql<{ shop: string; key: string }>`
-        select shop, idempotency_key as key from outbox_jobs where kind = 'mail_digest' and state = 'pending'`.execute(db);
-      const lengths: Record<string, number> = { hourly: 3_600_000, daily: 86_400_000 };
-      for (const job of jobs.rows) {
-        const match = /^digest:(hourly|daily):(\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000Z):([A-Za-z0-9_-]{0,64})$/.exec(job.key);
-        if (!match) continue;
-        const [, mode, start, form] = match as unknown as [string, string, string, string];
-        const end = new Date(Date.parse(start) + lengths[mode]!).toISOString();
-        const ofForm = form === '' ? sql`(form_id is null or form_id = '')` : sql`form_id = ${form}`;
-        await sql`update leads set digest = 'pending'
-          where shop = ${job.shop} and ${ofForm} and source = 'contact_form' and created_at >= ${start} and created_at < ${end} and digest is null`.execute(db);
-      }
     },
   },
 };

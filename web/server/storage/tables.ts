@@ -72,7 +72,7 @@ export interface LeadsTable {
   attachment_file_id: Generated<string | null>;
   /**
    * Digest forms (leads/digest.ts): 'pending' while the lead waits for a digest, then the key of the one digest job that
-   * took it (listed or counted it, or dropped it when the form had turned digests off); null when no digest is owed.
+   * took it (listed or counted it, or dropped it when the form had turned digests off); null while no digest took it.
    */
   digest: Generated<string | null>;
 }
