@@ -233,6 +233,23 @@ describe.each(ENGINES)('mail digests on %s', (engine) => {
     for (const id of [first, second, third]) expect(listings(mailbox.messages, id), id).toBe(1);
   });
 
+  it('lists a lead of a daily digest once when the form switches to hourly later that day', async (ctx) => {
+    const started = await start();
+    if (!started) return ctx.skip();
+    const { app, catcher: mailbox } = started;
+    await setForm(app, { notifyTo: ['sales@shop.example'], mode: 'daily' });
+    const morning = await submit(app, { email: 'morning@example.com', first_name: 'Morning' });
+    // Received at the day's first moment: hours before the switch.
+    const day = digestPeriod('daily', Date.now()).start;
+    await app.runtime.storage.db.updateTable('leads').set({ created_at: day }).where('id', '=', morning).execute();
+    await setForm(app, { mode: 'hourly' });
+    const afternoon = await submit(app, { email: 'afternoon@example.com', first_name: 'Afternoon' });
+    await periodOver(app);
+    await app.runtime.mailWorker.drain();
+    await app.runtime.mailWorker.drain();
+    for (const id of [morning, afternoon]) expect(listings(mailbox.messages, id), id).toBe(1);
+  });
+
   it('lists a lead that arrives after its period’s digest went out in the next digest, and no lead twice', async (ctx) => {
     const started = await start();
     if (!started) return ctx.skip();
