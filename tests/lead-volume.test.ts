@@ -156,6 +156,33 @@ describe.each(ENGINES)('a person with thousands of leads, on %s', (engine) => {
     120_000,
   );
 
+  // Every data-request package naming the customer goes with their erasure: a shop that answered many requests about
+  // them (each kept until the owner downloads it) has more than one `IN (...)` list may name.
+  it.skipIf(engine !== 'sqlite')(
+    "a customer's erasure clears every data-request package about them, past 32,766 of them",
+    async (ctx) => {
+      const app = await start();
+      if (!app) return ctx.skip();
+      await submit(app, 'packages-many@example.com', {}, '9307');
+      const db = app.runtime.storage.db;
+      const at = new Date().toISOString();
+      const pkg = JSON.stringify({ customer: { id: '9307', email: 'packages-many@example.com' }, leads: [] });
+      await sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${33_000})
+        insert into compliance_requests (id, shop, topic, webhook_id, customer, status, received_at, completed_at, result, package, delivered_at)
+        select 'package-' || n.i, ${SHOP}, 'customers/data_request', 'webhook-' || n.i, null, 'done', ${at}, ${at}, '{}', ${pkg}, null from n`.execute(db);
+      const token = await mintCustomerAccountToken({ shop: SHOP, apiKey: API_KEY, secret: SECRET, customerId: 'gid://shopify/Customer/9307' });
+      const response = await app.runtime.app.request('/account/delete', {
+        ...jsonPost({ confirm: true }),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ leads_erased: 1, packages_erased: 33_000 });
+      const left = await db.selectFrom('compliance_requests').select('id').where('package', 'is not', null).execute();
+      expect(left).toHaveLength(0);
+    },
+    120_000,
+  );
+
   // The storefront's self-service page (app proxy /privacy) corrects the same leads as the account page does.
   it.skipIf(engine !== 'sqlite')(
     "a customer's correction on the storefront privacy page past 32,766 leads reaches every one of them",
