@@ -162,6 +162,19 @@ describe('"My data" page', () => {
     expect(byLabel('Send me news and offers by email.').hasAttribute('checked')).toBe(true);
   });
 
+  it('prefills the correction form from the most recent lead, whatever order the backend lists them in', async () => {
+    // The backend lists a customer's leads oldest first (privacy/compliance.ts orders them by created_at).
+    const lead = HELD.leads[0]!;
+    const older = { ...lead, id: 'lead-0', created_at: '2026-10-01T09:00:00.000Z', phone: '+33600000000', address: { ...lead.address, city: 'Grenoble' } };
+    const newer = { ...lead, id: 'lead-2', created_at: '2026-11-20T09:00:00.000Z', last_name: 'Hargreaves', address: { ...lead.address, city: 'Paris' } };
+    network({ '/account/data': () => ({ ...HELD, leads: [older, lead, newer] }), 'api:ContactCaptureMarketing': () => marketing() });
+    await mount(<MyData api={standIn()} backendUrl={BACKEND} />, () => byLabel('City') !== undefined);
+    expect(valueOf(byLabel('City'))).toBe('Paris');
+    expect(valueOf(byLabel('Last name'))).toBe('Hargreaves');
+    // Only what the newest lead holds: its empty phone is not filled from an older lead.
+    expect(valueOf(byLabel('Phone'))).toBe('');
+  });
+
   it('sends a correction with the session token and shows the server’s field errors in the customer’s language', async () => {
     let answer: unknown = new Response(JSON.stringify({ error: 'invalid_fields', fields: { phone: 'invalid_phone' } }), { status: 422 });
     const calls = network({

@@ -1,8 +1,10 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { newId } from '../web/server/core/ids.js';
 import { MailWorker } from '../web/server/jobs/mail-worker.js';
 import { digestKey, digestPeriod, parseDigestKey, queueDigests } from '../web/server/leads/digest.js';
 import { renderMail } from '../web/server/mail/templates.js';
@@ -51,6 +53,12 @@ describe('digest periods', () => {
     expect(fr.subject).toBe('1 nouveau prospect via contact-main – 30 novembre 2026 (UTC)');
     expect(fr.text).toContain('2 prospects de cette période ont été mis en quarantaine');
     expect(fr.language).toBe('fr');
+    // A digest that also lists leads of earlier periods (a late commit, a switch from daily to hourly) names them all.
+    const wider = { ...params, start: '2026-11-29T22:00:00.000Z', end: '2026-11-30T01:00:00.000Z' };
+    expect(renderMail('digest', 'en', wider, 'Shop').subject).toBe('1 new lead from contact-main – November 29, 2026, 22:00 – November 30, 2026, 01:00 UTC');
+    expect(renderMail('digest', 'en', { ...params, start: '2026-11-30T10:00:00.000Z' }, 'Shop').subject).toMatch(/November 30, 2026, 10:00–14:00 UTC$/);
+    const days = { ...params, mode: 'daily', start: '2026-11-29T00:00:00.000Z', end: '2026-12-01T00:00:00.000Z' };
+    expect(renderMail('digest', 'fr', days, 'Boutique').subject).toBe('1 nouveau prospect via contact-main – 29 novembre 2026 – 30 novembre 2026 (UTC)');
   });
 });
 
@@ -201,6 +209,117 @@ describe.each(ENGINES)('mail digests on %s', (engine) => {
     await periodOver(app);
     await app.runtime.mailWorker.drain();
     expect(mailbox.messages).toHaveLength(0);
+  });
+
+  /** How many of the mails sent so far list this lead (by its workspace link). */
+  const listings = (mails: ReadonlyArray<{ text: string }>, id: string) => mails.filter((m) => m.text.includes(`/app?lead=${id}`)).length;
+
+  it('lists each lead in exactly one digest when the form switches between hourly and daily mid-period', async (ctx) => {
+    const started = await start();
+    if (!started) return ctx.skip();
+    const { app, catcher: mailbox } = started;
+    await setForm(app, { notifyTo: ['sales@shop.example'], mode: 'hourly' });
+    const first = await submit(app, { email: 'first@example.com', first_name: 'First' });
+    await setForm(app, { mode: 'daily' });
+    const second = await submit(app, { email: 'second@example.com', first_name: 'Second' });
+    await setForm(app, { mode: 'hourly' });
+    const third = await submit(app, { email: 'third@example.com', first_name: 'Third' });
+    // The hourly and the daily job are both queued; each ends with its period.
+    expect((await digestJobs(app)).map((j) => j.idempotency_key!.split(':')[1]).sort()).toEqual(['daily', 'hourly']);
+    await periodOver(app);
+    await app.runtime.mailWorker.drain();
+    await app.runtime.mailWorker.drain();
+    expect(mailbox.messages.length).toBeGreaterThan(0);
+    for (const id of [first, second, third]) expect(listings(mailbox.messages, id), id).toBe(1);
+  });
+
+  it('lists a lead of a daily digest once when the form switches to hourly later that day', async (ctx) => {
+    const started = await start();
+    if (!started) return ctx.skip();
+    const { app, catcher: mailbox } = started;
+    await setForm(app, { notifyTo: ['sales@shop.example'], mode: 'daily' });
+    const morning = await submit(app, { email: 'morning@example.com', first_name: 'Morning' });
+    // Received at the day's first moment: hours before the switch.
+    const day = digestPeriod('daily', Date.now()).start;
+    await app.runtime.storage.db.updateTable('leads').set({ created_at: day }).where('id', '=', morning).execute();
+    await setForm(app, { mode: 'hourly' });
+    const afternoon = await submit(app, { email: 'afternoon@example.com', first_name: 'Afternoon' });
+    await periodOver(app);
+    await app.runtime.mailWorker.drain();
+    await app.runtime.mailWorker.drain();
+    for (const id of [morning, afternoon]) expect(listings(mailbox.messages, id), id).toBe(1);
+  });
+
+  it('lists a lead that arrives after its period’s digest went out in the next digest, and no lead twice', async (ctx) => {
+    const started = await start();
+    if (!started) return ctx.skip();
+    const { app, catcher: mailbox } = started;
+    await setForm(app, { notifyTo: ['sales@shop.example'], mode: 'hourly' });
+    const early = await submit(app, { email: 'early@example.com', first_name: 'Early' });
+    await periodOver(app);
+    await app.runtime.mailWorker.drain();
+    expect(mailbox.messages).toHaveLength(1);
+    expect(listings(mailbox.messages, early)).toBe(1);
+    // Committed after its period's digest was put together (as a lead of a slow commit would be, past the grace).
+    const late = await submit(app, { email: 'late@example.com', first_name: 'Late' });
+    await periodOver(app);
+    await app.runtime.mailWorker.drain();
+    await app.runtime.mailWorker.drain();
+    expect(listings(mailbox.messages, late)).toBe(1);
+    expect(listings(mailbox.messages, early)).toBe(1);
+    // The mail names the hours of what it lists: the late lead's own hour and the next digest's.
+    const mail = mailbox.messages.find((m) => m.text.includes(`/app?lead=${late}`))!;
+    expect(mail.subject).toMatch(/^1 new lead from contact-main – /);
+    const db = app.runtime.storage.db;
+    const lead = await db.selectFrom('leads').select(['created_at', 'digest']).where('id', '=', late).executeTakeFirstOrThrow();
+    const own = digestPeriod('hourly', Date.parse(lead.created_at));
+    const stored = await db.selectFrom('mail_messages').select('params').where('template', '=', 'digest').orderBy('created_at').execute();
+    expect(JSON.parse(stored.at(-1)!.params)).toMatchObject({ start: own.start, end: new Date(Date.parse(own.end) + 3_600_000).toISOString() });
+    expect(lead.digest).toBe(digestKey('contact-main', digestPeriod('hourly', Date.parse(own.end))));
+  });
+
+  // PostgreSQL runs an intake's transaction and a digest's side by side; SQLite writes one transaction at a time.
+  it.skipIf(engine !== 'postgres')('takes a lead whose intake commits while its digest is being put together', async (ctx) => {
+    const started = await start();
+    if (!started) return ctx.skip();
+    const { app, catcher: mailbox } = started;
+    await setForm(app, { notifyTo: ['sales@shop.example'], mode: 'hourly' });
+    const first = await submit(app, { email: 'first@example.com', first_name: 'First' });
+    await periodOver(app);
+    // Another instance's intake, holding its transaction open past the moment the digest runs.
+    const other: Storage = await openStorage(app.config.databaseUrl, app.config.keyring);
+    cleanups.push(() => other.close());
+    const row = await other.db.selectFrom('leads').selectAll().where('id', '=', first).executeTakeFirstOrThrow();
+    const settings = await other.db.selectFrom('form_mail_settings').select(['shop', 'form_id', 'notify_mode']).execute();
+    const slow = { ...row, id: newId(), idempotency_key: `slow-${Date.now()}`, digest: null, email: 'slow@example.com', first_name: 'Slow' };
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let queued!: () => void;
+    const inTransaction = new Promise<void>((resolve) => (queued = resolve));
+    const intake = other.db.transaction().execute(async (trx) => {
+      await trx.insertInto('leads').values(slow).execute();
+      await queueDigests(trx, [slow], settings);
+      queued();
+      await released;
+    });
+    await inTransaction;
+    let drained = false;
+    const drain = app.runtime.mailWorker.drain().then(() => (drained = true));
+    // Until the digest waits for the intake (a lock not granted), or has finished without waiting.
+    const waiting = async () => {
+      const locks = await sql<{ n: number }>`select count(*)::int as n from pg_locks where not granted`.execute(app.runtime.storage.db);
+      return locks.rows[0]!.n > 0;
+    };
+    while (!drained && !(await waiting())) await new Promise((resolve) => setTimeout(resolve, 10));
+    release();
+    await intake;
+    await drain;
+    await app.runtime.mailWorker.drain();
+    await periodOver(app);
+    await app.runtime.mailWorker.drain();
+    await app.runtime.mailWorker.drain();
+    expect(listings(mailbox.messages, first)).toBe(1);
+    expect(listings(mailbox.messages, slow.id)).toBe(1);
   });
 
   it('lists no quarantined lead: a period with only quarantined leads says how many, in the shop language', async (ctx) => {

@@ -1,3 +1,4 @@
+import type { LeadPage } from '../schema/workspace-api.js';
 import { describe, expect, it } from 'vitest';
 import type { MailCatcher } from '../dev/mail-catcher.js';
 import { signConfirmLink } from '../web/server/core/confirm-link.js';
@@ -305,6 +306,9 @@ describe.each(ENGINES)('double opt-in on %s', (engine) => {
     expect(before?.firstName).toBe('Jürgen');
     expect(before?.defaultEmailAddress.marketingState).not.toBe('SUBSCRIBED');
     expect(before?.defaultPhoneNumber?.smsMarketingConsent?.state).not.toBe('SUBSCRIBED');
+    // The workspace reads both: synced, and a consent still waiting for its confirmation (its badge says so).
+    const listed = async () => ((await (await app.runtime.app.request('/api/leads', { headers: owner })).json()) as LeadPage).leads.find((l) => l.id === id);
+    expect(await listed()).toMatchObject({ status: 'synced', double_opt_in: 'pending' });
     await app.runtime.mailWorker.drain();
     const link = linkOf((await catcher.waitFor((m) => m.envelope.to.includes('kept@example.com'))).text);
     expect((await app.proxy('/confirm', form(Object.fromEntries(link.searchParams)))).status).toBe(200);
@@ -314,5 +318,6 @@ describe.each(ENGINES)('double opt-in on %s', (engine) => {
     expect(after.defaultEmailAddress).toMatchObject({ marketingState: 'SUBSCRIBED', marketingOptInLevel: 'CONFIRMED_OPT_IN' });
     expect(Date.parse(after.defaultEmailAddress.marketingUpdatedAt!)).toBe(Date.parse(lead.doi_confirmed_at!));
     expect(lead.status).toBe('synced');
+    expect(await listed()).toMatchObject({ status: 'synced', double_opt_in: 'confirmed' });
   });
 });

@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { mintCustomerAccountToken } from '../dev/session-token.js';
 import { signConfirmLink } from '../web/server/core/confirm-link.js';
-import { newId } from '../web/server/core/ids.js';
 import type { LeadPage } from '../schema/workspace-api.js';
 import { ENGINES } from './helpers/databases.js';
 import { doubleOptInFields, formPost, withMailApp } from './helpers/mail.js';
@@ -32,28 +31,16 @@ describe.each(ENGINES)('a person with thousands of leads, on %s', (engine) => {
     return ((await response.json()) as { id: string }).id;
   };
 
-  /** Copies of a stored lead (as a sender repeating the form would leave), written straight to the database. */
-  const copies = async (app: TestApp, id: string, count: number) => {
-    const db = app.runtime.storage.db;
-    const row = await db.selectFrom('leads').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    for (let done = 0; done < count; done += 200) {
-      const batch = Array.from({ length: Math.min(200, count - done) }, () => {
-        const copy = newId();
-        return { ...row, id: copy, idempotency_key: `copy-${copy}` };
-      });
-      await db.insertInto('leads').values(batch).execute();
-    }
-  };
-
   /**
-   * The same in one statement, in the database itself: fast enough for counts past SQLite's 32,766 variables. The
-   * copies keep everything that ties them to the person (email hash, signed-in customer); ids and keys are new.
+   * Copies of a stored lead (as a sender repeating the form would leave), written straight to the database in one
+   * statement: inserting them from here in batches of rows took most of this file's time. The copies keep everything
+   * that ties them to the person (email hash, signed-in customer, consent, confirmation state); ids and keys are new.
    */
-  const manyCopies = async (app: TestApp, id: string, count: number) => {
+  const copies = async (app: TestApp, id: string, count: number) => {
     const db = app.runtime.storage.db;
     const columns = Object.keys(await db.selectFrom('leads').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
     const value = (column: string) =>
-      column === 'id' ? sql`${id} || '-' || n.i` : column === 'idempotency_key' ? sql`'copy-' || n.i` : sql.ref(`leads.${column}`);
+      column === 'id' ? sql`${id} || '-' || n.i` : column === 'idempotency_key' ? sql`'copy-' || ${id} || '-' || n.i` : sql.ref(`leads.${column}`);
     await sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${count})
       insert into leads (${sql.join(columns.map((c) => sql.ref(c)))})
       select ${sql.join(columns.map(value))} from leads, n where leads.id = ${id}`.execute(db);
@@ -144,7 +131,7 @@ describe.each(ENGINES)('a person with thousands of leads, on %s', (engine) => {
       const app = await start();
       if (!app) return ctx.skip();
       const id = await submit(app, 'correct-many@example.com', {}, '9305');
-      await manyCopies(app, id, 33_000);
+      await copies(app, id, 33_000);
       const token = await mintCustomerAccountToken({ shop: SHOP, apiKey: API_KEY, secret: SECRET, customerId: 'gid://shopify/Customer/9305' });
       const response = await app.runtime.app.request('/account/corrections', {
         ...jsonPost({ first_name: 'Victoria' }),
@@ -165,6 +152,59 @@ describe.each(ENGINES)('a person with thousands of leads, on %s', (engine) => {
       const search = await app.runtime.app.request('/api/leads?q=Victoria', { headers: { authorization: `Bearer ${await app.sessionToken()}` } });
       expect(search.status).toBe(200);
       expect(((await search.json()) as LeadPage).leads.map((l) => l.first_name)).toContain('Victoria');
+    },
+    120_000,
+  );
+
+  // Every data-request package naming the customer goes with their erasure: a shop that answered many requests about
+  // them (each kept until the owner downloads it) has more than one `IN (...)` list may name.
+  it.skipIf(engine !== 'sqlite')(
+    "a customer's erasure clears every data-request package about them, past 32,766 of them",
+    async (ctx) => {
+      const app = await start();
+      if (!app) return ctx.skip();
+      await submit(app, 'packages-many@example.com', {}, '9307');
+      const db = app.runtime.storage.db;
+      const at = new Date().toISOString();
+      const pkg = JSON.stringify({ customer: { id: '9307', email: 'packages-many@example.com' }, leads: [] });
+      await sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${33_000})
+        insert into compliance_requests (id, shop, topic, webhook_id, customer, status, received_at, completed_at, result, package, delivered_at)
+        select 'package-' || n.i, ${SHOP}, 'customers/data_request', 'webhook-' || n.i, null, 'done', ${at}, ${at}, '{}', ${pkg}, null from n`.execute(db);
+      const token = await mintCustomerAccountToken({ shop: SHOP, apiKey: API_KEY, secret: SECRET, customerId: 'gid://shopify/Customer/9307' });
+      const response = await app.runtime.app.request('/account/delete', {
+        ...jsonPost({ confirm: true }),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ leads_erased: 1, packages_erased: 33_000 });
+      const left = await db.selectFrom('compliance_requests').select('id').where('package', 'is not', null).execute();
+      expect(left).toHaveLength(0);
+    },
+    120_000,
+  );
+
+  // The storefront's self-service page (app proxy /privacy) corrects the same leads as the account page does.
+  it.skipIf(engine !== 'sqlite')(
+    "a customer's correction on the storefront privacy page past 32,766 leads reaches every one of them",
+    async (ctx) => {
+      const app = await start();
+      if (!app) return ctx.skip();
+      app.emulator.shopData(SHOP)?.addCustomer({ email: 'self-many@example.com', firstName: 'Vic' }, 9306);
+      const id = await submit(app, 'self-many@example.com', {}, '9306');
+      // The form's token is bound to shop, customer and day: read from the page while it lists one lead.
+      const page = await (await app.proxy('/privacy', { customerId: '9306' })).text();
+      const token = /name="token" value="([0-9a-f]{64})"/.exec(page)?.[1];
+      expect(token).toBeDefined();
+      await copies(app, id, 33_000);
+      const response = await app.proxy('/privacy/correct', {
+        ...form({ token: token!, first_name: 'Victoria', locale: 'en' }),
+        customerId: '9306',
+      });
+      expect(response.status).toBe(200);
+      const db = app.runtime.storage.db;
+      const names = await db.selectFrom('leads').select('first_name').where('logged_in_customer_id', '=', '9306').execute();
+      expect(names).toHaveLength(33_001);
+      expect(names.filter((r) => r.first_name !== 'Victoria')).toEqual([]);
     },
     120_000,
   );

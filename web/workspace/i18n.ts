@@ -1,4 +1,5 @@
 import { SYNC_ERRORS_EN, type SyncSubject, syncErrorWords } from '../../schema/sync-errors.js';
+import type { LeadStatus, WorkspaceLead } from '../../schema/workspace-api.js';
 /**
  * The workspace's strings in English and French. The admin passes the staff member's language as `?locale=`;
  * anything else falls back to the browser's language, then English.
@@ -108,6 +109,11 @@ const en = {
   oldest: 'Oldest first',
   clear: 'Clear filters',
   status: { all: 'All', pending: 'Pending', synced: 'Synced', failed: 'Failed', no_consent: 'No consent', quarantined: 'Quarantined' },
+  /**
+   * A synced double opt-in lead whose confirmation is still open or expired: with "keep the contact" on, the contact is
+   * in Shopify without its marketing consent (leads/intake.ts), which "Synced" alone would hide.
+   */
+  syncedConsent: { pending: 'Synced, consent pending confirmation', expired: 'Synced, consent not confirmed (link expired)' },
   columns: { received: 'Received', name: 'Name', email: 'Email', phone: 'Phone', consent: 'Consent', status: 'Status', message: 'Message' },
   count: '{n} leads',
   countOne: '{n} lead',
@@ -543,6 +549,7 @@ const fr: Dict = {
   oldest: 'Plus anciens d’abord',
   clear: 'Effacer les filtres',
   status: { all: 'Tous', pending: 'En attente', synced: 'Synchronisé', failed: 'Échec', no_consent: 'Sans consentement', quarantined: 'En quarantaine' },
+  syncedConsent: { pending: 'Synchronisé, consentement en attente de confirmation', expired: 'Synchronisé, consentement non confirmé (lien expiré)' },
   columns: { received: 'Reçu le', name: 'Nom', email: 'E-mail', phone: 'Téléphone', consent: 'Consentement', status: 'Statut', message: 'Message' },
   count: '{n} prospects',
   countOne: '{n} prospect',
@@ -917,6 +924,12 @@ export const warningText = (t: Strings, warning: { code: string | null; message:
  */
 export const syncErrorText = (t: Strings, error: string) =>
   lookup(t.spamReasons, error) ?? syncErrorWords(error, t.syncErrors, (what) => lookup(t.syncSubjects, what) ?? what);
+
+/** What a lead's status badge says: the status, and for a synced lead, a consent its shopper has not confirmed. */
+export function statusText(t: Strings, status: LeadStatus, doubleOptIn: WorkspaceLead['double_opt_in']): string {
+  if (status === 'synced' && (doubleOptIn === 'pending' || doubleOptIn === 'expired')) return t.syncedConsent[doubleOptIn];
+  return t.status[status];
+}
 
 /** The message after a staff correction: the changed fields named in a list that reads right for one or several. */
 export const savedText = (t: Strings, changed: readonly string[]) =>

@@ -93,7 +93,7 @@ export function LeadDetailView({ t, language, me, id, onBack }: Props) {
         ← {t.back}
       </button>
       <FocusHeading>
-        {fullName(lead)} <Badge status={lead.status} t={t} />
+        {fullName(lead)} <Badge status={lead.status} doubleOptIn={lead.double_opt_in} t={t} />
       </FocusHeading>
       {message ? <Announce>{message}</Announce> : null}
       {lead.masked ? <p class="banner">{t.masked}</p> : null}

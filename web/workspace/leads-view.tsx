@@ -230,7 +230,7 @@ export function LeadsView({ t, language, me, filter, onFilter, onOpen }: Props) 
                 when(lead.created_at, language),
                 lead.email_consent ? t.yes : t.no,
                 <>
-                  <Badge status={lead.status} t={t} />
+                  <Badge status={lead.status} doubleOptIn={lead.double_opt_in} t={t} />
                   {lead.sync_warnings?.length ? <span class="badge badge--warning">{t.refused.badge}</span> : null}
                 </>,
                 <span class="message">{shown(lead, 'message', lead.message, t.unreadable)}</span>,

@@ -1,10 +1,11 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import { type Strings, plural } from './i18n.js';
-import type { Status } from './types.js';
+import { type Strings, plural, statusText } from './i18n.js';
+import type { Lead, Status } from './types.js';
 
-export function Badge({ status, t }: { status: Status; t: Strings }) {
-  return <span class={`badge badge--${status}`}>{t.status[status]}</span>;
+/** A lead's status; `doubleOptIn` is required so that no badge forgets a consent still waiting for its shopper. */
+export function Badge({ status, doubleOptIn, t }: { status: Status; doubleOptIn: Lead['double_opt_in']; t: Strings }) {
+  return <span class={`badge badge--${status}`}>{statusText(t, status, doubleOptIn)}</span>;
 }
 
 export function Card({ title, children, headingLevel = 2 }: { title?: string; children: ComponentChildren; headingLevel?: 2 | 3 }) {

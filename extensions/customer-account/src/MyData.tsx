@@ -34,7 +34,11 @@ export function MyData({ api, backendUrl }: { api: AccountApi; backendUrl: strin
       if (!response.ok) throw new Error(String(response.status));
       const data = (await response.json()) as AccountData;
       setHeld(data);
-      const latest = data.leads[0];
+      // The backend lists leads oldest first; corrections start from what the customer sent last.
+      const latest = data.leads.reduce<AccountData['leads'][number] | undefined>(
+        (newest, lead) => (newest && newest.created_at >= lead.created_at ? newest : lead),
+        undefined,
+      );
       if (latest)
         setValues(
           Object.fromEntries(CORRECTABLE.map((f) => [f, (f === 'first_name' || f === 'last_name' || f === 'phone' ? latest[f] : latest.address?.[f]) ?? ''])),

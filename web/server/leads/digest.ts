@@ -2,19 +2,24 @@ import type { Kysely } from 'kysely';
 import * as z from 'zod';
 import { enqueueJobs } from '../outbox/outbox.js';
 import { enqueueMail } from '../outbox/mail-queue.js';
+import { IDS_PER_STATEMENT, batches } from '../storage/batches.js';
+import { isPostgres } from '../storage/row-locks.js';
 import type { Database, NewLead, OutboxJob } from '../storage/tables.js';
 import { MAX_RECIPIENTS, SUMMARY_CHARS, type WorkspaceLink, recipientsOf } from './mail-recipients.js';
 
 /**
  * Digests of a form's new leads (form_mail_settings.notify_mode `hourly` or `daily`): one e-mail per period, form and
- * recipient, listing the period's leads with their summary and a link to each in the workspace, and counting the
+ * recipient, listing the form's new leads with their summary and a link to each in the workspace, and counting the
  * quarantined ones (never listed). Periods are UTC hours and UTC days.
  *
- * A lead arriving in a digest form sends nothing by itself: it queues its period's `mail_digest` job, due when the
- * period is over, keyed (shop, form, mode, period) so every lead of the period, on every instance, names the same one
- * job (outbox_jobs' unique idempotency key). The job is the mail lane's (jobs/mail-worker.ts): it reads the period's
- * leads and queues one `send_mail` per recipient, each with an event key of its own, in one transaction that also
- * completes the job. A period without leads has no job and sends nothing.
+ * A lead arriving in a digest form sends nothing by itself: it is marked as waiting for a digest (`leads.digest`
+ * 'pending') and queues its period's `mail_digest` job, due when the period is over, keyed (shop, form, mode, period)
+ * so every lead of the period, on every instance, names the same one job (outbox_jobs' unique idempotency key). The
+ * job is the mail lane's (jobs/mail-worker.ts): it takes the period's leads of the form that no digest took yet, and
+ * the form's leads of earlier periods still waiting (marking each with its own key), and queues one `send_mail` per
+ * recipient, each with an event key of its own, in one transaction that also completes the job. A lead is taken by one job only, so it is listed once even when the form
+ * switched between hourly and daily (two jobs queued for overlapping periods: the first to run takes it), and a lead
+ * committed after its period's job ran queues a later job, which takes it. A period without leads sends nothing.
  *
  * The queued mail holds the leads' ids and links only: their names, addresses and messages are read when the mail is
  * sent (`expandDigest`), so a lead erased meanwhile is not in it and no copy of its data outlives it.
@@ -63,21 +68,60 @@ export function parseDigestKey(key: string | null): { form: string; period: Dige
 }
 
 /**
- * Queues the period's digest job for each lead of a digest form, quarantined ones included (the digest counts them).
- * In the intake's transaction: the job commits with the leads or not at all.
+ * Marks each lead of a digest form as waiting for a digest and queues the job that will take it, quarantined leads
+ * included (the digest counts them). In the intake's transaction: the mark and the job commit with the leads or not at
+ * all. `clock`: when the job of a lead's period already ran, the next job due after now takes the lead.
  */
 export async function queueDigests(
   db: Kysely<Database>,
   leads: readonly NewLead[],
   settings: ReadonlyArray<{ shop: string; form_id: string; notify_mode: string }>,
+  clock: () => number = Date.now,
 ): Promise<number> {
-  const jobs = new Map<string, { shop: string; key: string; runAfter: string }>();
+  const waiting: Array<{ lead: NewLead; form: string; mode: DigestMode }> = [];
   for (const lead of leads) {
     const setting = settings.find((s) => s.shop === lead.shop && s.form_id === (lead.form_id ?? ''));
-    if (!setting || !isDigestMode(setting.notify_mode)) continue;
-    const period = digestPeriod(setting.notify_mode, Date.parse(lead.created_at));
-    const key = digestKey(setting.form_id, period);
-    jobs.set(`${lead.shop}\n${key}`, { shop: lead.shop, key, runAfter: new Date(Date.parse(period.end) + DIGEST_GRACE_MS).toISOString() });
+    if (setting && isDigestMode(setting.notify_mode)) waiting.push({ lead, form: setting.form_id, mode: setting.notify_mode });
+  }
+  if (!waiting.length) return 0;
+  const forms = [...new Map(waiting.map((w) => [`${w.lead.shop}\n${w.form}`, { shop: w.lead.shop, form: w.form }])).values()];
+  // PostgreSQL: a digest being put together holds its form's settings row FOR UPDATE (composeDigest). This share lock
+  // makes it wait until these leads are committed, then take them; or makes this wait until it is done, and then the
+  // job found done below sends these leads to a later one. SQLite writes one transaction at a time.
+  if (isPostgres(db))
+    await db
+      .selectFrom('form_mail_settings')
+      .select('form_id')
+      .where((w) => w.or(forms.map((f) => w.and([w('shop', '=', f.shop), w('form_id', '=', f.form)]))))
+      .orderBy('shop')
+      .orderBy('form_id')
+      .forShare()
+      .execute();
+  const ids = waiting.map((w) => w.lead.id);
+  for (const slice of batches(ids, IDS_PER_STATEMENT))
+    await db.updateTable('leads').set({ digest: 'pending' }).where('id', 'in', slice).where('digest', 'is', null).execute();
+
+  const jobs = new Map<string, { shop: string; key: string; runAfter: string }>();
+  let todo = waiting.map((w) => ({ shop: w.lead.shop, form: w.form, period: digestPeriod(w.mode, Date.parse(w.lead.created_at)) }));
+  while (todo.length) {
+    const keys = [...new Set(todo.map((t) => digestKey(t.form, t.period)))];
+    const ran = await db
+      .selectFrom('outbox_jobs')
+      .select(['shop', 'idempotency_key'])
+      .where('shop', 'in', [...new Set(todo.map((t) => t.shop))])
+      .where('idempotency_key', 'in', keys)
+      .where('state', '!=', 'pending')
+      .execute();
+    const done = new Set(ran.map((r) => `${r.shop}\n${r.idempotency_key ?? ''}`));
+    const later: typeof todo = [];
+    for (const t of todo) {
+      const key = digestKey(t.form, t.period);
+      // Committed after its period's digest was put together (a slow commit, a lead's own time a moment before its
+      // batch's): the next digest takes it, as it takes every lead of the form still waiting.
+      if (done.has(`${t.shop}\n${key}`)) later.push({ ...t, period: digestPeriod(t.period.mode, Math.max(clock(), Date.parse(t.period.end))) });
+      else jobs.set(`${t.shop}\n${key}`, { shop: t.shop, key, runAfter: new Date(Date.parse(t.period.end) + DIGEST_GRACE_MS).toISOString() });
+    }
+    todo = later;
   }
   await enqueueJobs(
     db,
@@ -103,42 +147,64 @@ export class DigestJobInvalid extends Error {
 }
 
 /**
- * The work of a `mail_digest` job, in the caller's transaction (which also completes the job): reads the period's
- * leads of the form and queues one mail per recipient. Returns how many mails it queued: none when the period has no
- * leads, when the form no longer sends digests (its mode changed to `off` or `each`), or when it has no recipients;
- * none again when a retry or a second worker finds them queued already (mail_messages' unique event key).
+ * The work of a `mail_digest` job, in the caller's transaction (which also completes the job): takes the period's leads
+ * of the form that no digest took yet, and the form's leads of earlier periods still waiting for a digest, and queues
+ * one mail per recipient listing them. Returns how many mails it queued: none when it takes no lead (an empty period,
+ * or one whose leads an overlapping digest took), when
+ * the form no longer sends digests (its mode changed to `off` or `each`: the leads it takes are then dropped), or when
+ * it has no recipients; none again when a retry or a second worker finds them taken or the mails queued already.
  */
 export async function composeDigest(db: Kysely<Database>, job: OutboxJob, link: WorkspaceLink, clock: () => number): Promise<number> {
   const parsed = parseDigestKey(job.idempotency_key);
   if (!parsed) throw new DigestJobInvalid('the digest job names no form and period');
   const { form, period } = parsed;
+  // FOR UPDATE on PostgreSQL: waits for the intake transactions queueing leads of this form (queueDigests) to commit.
   const setting = await db
     .selectFrom('form_mail_settings')
     .select(['notify_to', 'notify_mode'])
     .where('shop', '=', job.shop)
     .where('form_id', '=', form)
+    .$if(isPostgres(db), (q) => q.forUpdate())
     .executeTakeFirst();
-  if (!setting || !isDigestMode(setting.notify_mode)) return 0;
-  const recipients = recipientsOf(setting.notify_to);
-  if (!recipients.length) return 0;
-  const leads = await db
-    .selectFrom('leads')
-    .select(['id', 'status'])
+  // Taken whatever is sent: a lead is this digest's, listed or not, and no other digest's. First the period's leads no
+  // digest took yet (those sent before the form's digest was on too: a digest lists its period's leads)...
+  const key = job.idempotency_key!;
+  const ofPeriod = await db
+    .updateTable('leads')
+    .set({ digest: key })
     .where('shop', '=', job.shop)
     .$if(form === '', (q) => q.where((w) => w.or([w('form_id', 'is', null), w('form_id', '=', '')])))
     .$if(form !== '', (q) => q.where('form_id', '=', form))
     .where('source', '=', 'contact_form')
     .where('created_at', '>=', period.start)
     .where('created_at', '<', period.end)
-    .orderBy('created_at')
-    .orderBy('id')
+    .where((w) => w.or([w('digest', 'is', null), w('digest', '=', 'pending')]))
+    .returning(['id', 'status', 'created_at'])
     .execute();
-  if (!leads.length) return 0;
+  // ...then those of earlier periods still waiting: committed after their own period's digest, or left to this one by a
+  // switch from daily to hourly.
+  const earlier = await db
+    .updateTable('leads')
+    .set({ digest: key })
+    .where('shop', '=', job.shop)
+    .$if(form === '', (q) => q.where((w) => w.or([w('form_id', 'is', null), w('form_id', '=', '')])))
+    .$if(form !== '', (q) => q.where('form_id', '=', form))
+    .where('digest', '=', 'pending')
+    .where('created_at', '<', period.start)
+    .returning(['id', 'status', 'created_at'])
+    .execute();
+  const taken = [...earlier, ...ofPeriod];
+  if (!setting || !isDigestMode(setting.notify_mode)) return 0;
+  const recipients = recipientsOf(setting.notify_to);
+  if (!recipients.length || !taken.length) return 0;
+  const leads = taken.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const listed = leads.filter((l) => l.status !== 'quarantined');
+  // Leads of earlier periods (a late commit, a switch from daily to hourly) widen the period the mail names.
+  const start = digestPeriod(period.mode, Date.parse(leads[0]!.created_at)).start;
   const params: StoredDigestParams = {
     form,
     mode: period.mode,
-    start: period.start,
+    start: start < period.start ? start : period.start,
     end: period.end,
     leads: listed.slice(0, DIGEST_MAX_LISTED).map((l) => ({ id: l.id, link: link(job.shop, l.id) })),
     more: Math.max(0, listed.length - DIGEST_MAX_LISTED),

@@ -273,13 +273,20 @@ export function renderMail(template: string, locale: string, rawParams: unknown,
   }
 }
 
-/** "30 November 2026, 13:00–14:00 UTC" for an hour; "30 November 2026 (UTC)" for a day. */
+/**
+ * "30 November 2026, 13:00–14:00 UTC" for an hour; "30 November 2026 (UTC)" for a day. A digest that also lists
+ * leads of earlier periods (leads/digest.ts) names them all: "29 November 2026, 22:00 – 30 November 2026, 01:00 UTC",
+ * "29 November 2026 – 30 November 2026 (UTC)".
+ */
 function digestPeriodLabel(mode: 'hourly' | 'daily', start: string, end: string, language: 'en' | 'fr'): string {
-  const day = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(start));
-  if (mode === 'daily') return `${day} (UTC)`;
+  const day = (iso: string) => new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(iso));
+  // The day the period's last moment falls on: an hour ending at midnight ends on its own day.
+  const first = day(start);
+  const last = day(new Date(Date.parse(end) - 1).toISOString());
+  if (mode === 'daily') return first === last ? `${first} (UTC)` : `${first} – ${last} (UTC)`;
   const time = (iso: string) =>
     new Intl.DateTimeFormat(language, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' }).format(new Date(iso));
-  return `${day}, ${time(start)}–${time(end)} UTC`;
+  return first === last ? `${first}, ${time(start)}–${time(end)} UTC` : `${first}, ${time(start)} – ${last}, ${time(end)} UTC`;
 }
 
 function parseParams<T extends z.ZodType>(schema: T, raw: unknown, template: string): z.output<T> {

@@ -234,16 +234,9 @@ async function erasePackagesOf(db: Kysely<Database>, shop: string, customer: Cus
     const held: CustomerRef = opened.customer ?? {};
     return same(held.id, customer.id) || same(held.email, customer.email) || same(held.phone, customer.phone);
   });
-  if (matching.length)
-    await db
-      .updateTable('compliance_requests')
-      .set({ package: null })
-      .where(
-        'id',
-        'in',
-        matching.map((p) => p.id),
-      )
-      .execute();
+  // In slices (storage/batches.ts): a shop may hold more packages about one person than one `IN (...)` list may name.
+  const ids = matching.map((p) => p.id);
+  for (const slice of batches(ids, IDS_PER_STATEMENT)) await db.updateTable('compliance_requests').set({ package: null }).where('id', 'in', slice).execute();
   return matching.length;
 }
 

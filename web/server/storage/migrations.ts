@@ -472,6 +472,21 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('uploads').addColumn('form_id', 'text').execute();
     },
   },
+  '0013_digest-inclusion': {
+    async up(db: Kysely<unknown>) {
+      // A lead of a digest form waits for a digest ('pending') until one digest job takes it (the job's key), so a form
+      // switched between hourly and daily lists it once, and a lead committed after its period's digest went out is
+      // taken by the next (leads/digest.ts). Null: taken by no digest yet (a digest still takes its period's).
+      await db.schema.alterTable('leads').addColumn('digest', 'text').execute();
+      // Few leads wait at a time: the index holds those alone.
+      await db.schema
+        .createIndex('leads_digest_pending')
+        .on('leads')
+        .columns(['shop', 'form_id', 'created_at'])
+        .where(sql.ref('digest'), '=', 'pending')
+        .execute();
+    },
+  },
 };
 
 /**

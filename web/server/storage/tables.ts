@@ -70,6 +70,11 @@ export interface LeadsTable {
   doi_keep_contact: Generated<number>;
   /** The Shopify file (GID) the shopper attached, once its upload was checked (leads/uploads.ts); null without one. */
   attachment_file_id: Generated<string | null>;
+  /**
+   * Digest forms (leads/digest.ts): 'pending' while the lead waits for a digest, then the key of the one digest job that
+   * took it (listed or counted it, or dropped it when the form had turned digests off); null while no digest took it.
+   */
+  digest: Generated<string | null>;
 }
 
 /**

@@ -14,6 +14,7 @@ import type { ProposedChanges } from '../../shopify/proposed-changes.js';
 import { eraseCustomer } from '../../leads/erasure.js';
 import { logErasure } from '../../privacy/compliance.js';
 import { everyHash } from '../../storage/lookup-keys.js';
+import { IDS_PER_STATEMENT, batches } from '../../storage/batches.js';
 import { lockLeads, transactionWithRetry } from '../../storage/row-locks.js';
 import { readableRow } from '../../storage/field-encryption.js';
 import type { Database } from '../../storage/tables.js';
@@ -247,25 +248,17 @@ export function selfServiceRoutes(deps: SelfServiceDeps) {
       // Leads found by email or by the customer they synced to may have been sent by anyone: correcting their names
       // and phone does not make them this customer's own submission, or an anonymous sender's company and address
       // would reach the customer as verified. Only leads the customer sent signed in stay verified (lead-sync.ts).
-      await trx
-        .updateTable('leads')
-        .set({
-          ...(given.includes('first_name') ? { first_name: value('first_name') || null } : {}),
-          ...(given.includes('last_name') ? { last_name: value('last_name') || null } : {}),
-          ...(given.includes('phone') ? { phone, phone_hash: phone ? deps.lookupHash(phone) : null } : {}),
-        })
-        .where(
-          'id',
-          'in',
-          leads.map((l) => l.id),
-        )
-        .execute();
+      const contact = {
+        ...(given.includes('first_name') ? { first_name: value('first_name') || null } : {}),
+        ...(given.includes('last_name') ? { last_name: value('last_name') || null } : {}),
+        ...(given.includes('phone') ? { phone, phone_hash: phone ? deps.lookupHash(phone) : null } : {}),
+      };
+      // In slices (storage/batches.ts): anyone may send the form with this person's email, as often as the limits
+      // allow, so they can have more leads than one `IN (...)` list may name.
+      const ids = leads.map((l) => l.id);
+      for (const slice of batches(ids, IDS_PER_STATEMENT)) await trx.updateTable('leads').set(contact).where('id', 'in', slice).execute();
       // Staff search finds the corrected name and phone, not the old ones.
-      await reindexLeads(
-        trx,
-        deps.termHash,
-        leads.map((l) => l.id),
-      );
+      await reindexLeads(trx, deps.termHash, ids);
       // The Shopify customer follows the correction through the usual sync, when the shopper consented.
       // Their own signed-in lead syncs as a verified submission. Otherwise a consenting lead already on this customer
       // carries just the corrected names and phone to it (as staff applying proposed changes would): the rest of that
