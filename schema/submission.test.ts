@@ -9,6 +9,20 @@ describe('the shared submission schema', () => {
     expect(result).toEqual({ ok: true, value: { email: 'ann@example.com', email_marketing_consent: true, first_name: 'Ann', answers: {}, custom: [] } });
   });
 
+  it('ignores a __proto__ key: a required field is not satisfied by values it would make inherited', () => {
+    const post = JSON.parse(
+      '{"email":"ann@example.com","required_fields":"first_name,phone","__proto__":{"first_name":"Ann","phone":"+33612345678"},"custom.__proto__":{"x":"1"}}',
+    ) as Record<string, unknown>;
+    const result = parseSubmission(post);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.fields).toMatchObject({ first_name: 'required', phone: 'required' });
+    // Without the key, the same post is accepted as it would be anyway.
+    expect(parseSubmission(JSON.parse('{"email":"ann@example.com","__proto__":{"email":"bob@example.com"}}') as Record<string, unknown>)).toMatchObject({
+      ok: true,
+      value: { email: 'ann@example.com' },
+    });
+  });
+
   it('treats an absent checkbox as no consent, and never as consent', () => {
     const result = parseSubmission({ email: 'a@example.com' });
     expect(result.ok && result.value.email_marketing_consent).not.toBe(true);

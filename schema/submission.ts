@@ -165,6 +165,9 @@ export function dropEmpty(input: Record<string, unknown>): Record<string, unknow
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     if (typeof value === 'string' && value.trim() === '') continue;
+    // JSON.parse makes `__proto__` an own key; assigned here it would set the prototype, and checks of required fields
+    // (`given[name] === undefined`) would see its values as given. No form field has that name, nor `custom.__proto__`.
+    if (key === '__proto__' || key === `${CUSTOM_PREFIX}__proto__`) continue;
     out[key] = value;
   }
   return out;
