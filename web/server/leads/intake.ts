@@ -11,7 +11,7 @@ import { type WorkspaceLink, activeFormMailSettings, queueNotifications } from '
 import { queueAutoreplies } from './autoresponder.js';
 import { FLOW_TRIGGERS, listeningShops, recordFlowEvents } from '../outbox/flow-events.js';
 import { claimUpload } from './uploads.js';
-import { DEFAULT_RATE_LIMITS, RateCounters, type RateLimits, retryAfterSeconds } from './rate-limit.js';
+import { DEFAULT_RATE_LIMITS, RateCounters, type RateLimits, WINDOW_MS, retryAfterSeconds } from './rate-limit.js';
 
 export interface IntakeInput {
   /** From the verified proxy query, never from the body. */
@@ -68,7 +68,14 @@ const MAX_BATCH = 200;
 interface Pending {
   row: NewLead;
   /** A per-IP count this request adds to the database in its batch's transaction (rate-limit.ts, claim()). */
-  ipCount: { key: string; window: number; delta: number } | null;
+  ipCount: {
+    key: string;
+    window: number;
+    delta: number;
+    /** The shop's counter, counted once the address's limit let the request through; `shopOver` is its decision. */
+    shopKey: string;
+    shopOver?: boolean;
+  } | null;
   consent: { text: string | null; granted: boolean };
   /** Present when the form offered SMS consent. */
   sms: { text: string | null; granted: boolean } | null;
@@ -135,16 +142,23 @@ export class LeadIntake {
     if (source === 'contact_form') {
       // The per-shop count is kept in memory (merged every second); an address's first request here too, and its
       // later ones are counted in the database with the lead (exact across processes but for their unflushed firsts).
+      // The shop counts only the posts its address's limit lets through, else one address alone would spend every
+      // shopper's allowance: an address's first post is counted against the shop here, a later one by its batch once
+      // the address's count is known (overIpLimit); here the shop's count is only looked at.
       const now = this.clock();
-      const [shopCount] = this.counters.count([`shop:${shop}`], now) as [number];
+      const shopKey = `shop:${shop}`;
       const ipKey = `ip:${shop}:${input.clientIp}`;
       const claim = this.counters.claim(ipKey, now, this.concurrentBatches > 1);
-      if (shopCount > this.limits.perShopPerMinute || (claim.delta === 0 && 1 > this.limits.perIpPerMinute)) {
+      const over =
+        claim.delta === 0
+          ? 1 > this.limits.perIpPerMinute || this.counters.count([shopKey], now)[0]! > this.limits.perShopPerMinute
+          : this.counters.known(shopKey, now) >= this.limits.perShopPerMinute;
+      if (over) {
         // A refused request still counts against its address.
         if (claim.delta) this.counters.release(ipKey, claim.window, claim.delta);
         return Promise.reject(tooMany(now));
       }
-      if (claim.delta) ipCount = { key: ipKey, window: claim.window, delta: claim.delta };
+      if (claim.delta) ipCount = { key: ipKey, window: claim.window, delta: claim.delta, shopKey };
     }
     // A retry repeats the body but may carry a new single-use Turnstile token: the token is not part of its identity.
     const { idempotency_key: _key, 'cf-turnstile-response': _token, ...content } = submission;
@@ -304,7 +318,8 @@ const tooMany = (now: number) => rateLimited('rate_limited', 'Too many submissio
 
 /**
  * Adds the batch's per-IP counts that must be exact (an address seen before by this process) to their rows, in the
- * same transaction as the leads, and returns, per request, whether it is over the per-IP limit.
+ * same transaction as the leads, counts the shop for the requests the per-IP limit lets through, and returns, per
+ * request, whether it is over either limit.
  */
 async function overIpLimit(trx: Transaction<Database>, batch: Pending[], limits: RateLimits, counters: RateCounters): Promise<boolean[]> {
   const wanted = new Map<string, { key: string; window: number; count: number }>();
@@ -335,7 +350,10 @@ async function overIpLimit(trx: Transaction<Database>, batch: Pending[], limits:
     const id = `${ipCount.window}|${ipCount.key}`;
     const count = (used.get(id) ?? 0) + ipCount.delta;
     used.set(id, count);
-    return count > limits.perIpPerMinute;
+    if (count > limits.perIpPerMinute) return true;
+    // Counted against the shop once, though a refused batch is written again (split or retried).
+    ipCount.shopOver ??= counters.count([ipCount.shopKey], ipCount.window * WINDOW_MS)[0]! > limits.perShopPerMinute;
+    return ipCount.shopOver;
   });
 }
 

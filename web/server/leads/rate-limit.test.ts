@@ -64,6 +64,25 @@ describe.each(ENGINES)('rate counters on %s', (engine) => {
     expect(a.count(['ip:x'], NOW + WINDOW_MS)).toEqual([1]);
   });
 
+  it("tells a key's count without counting it, before, during and after a flush, and per window", async (ctx) => {
+    const processes = await twoProcesses();
+    if (!processes) return ctx.skip();
+    const [a, b] = processes;
+    expect(a.known('shop:s', NOW)).toBe(0);
+    a.count(['shop:s'], NOW);
+    a.count(['shop:s'], NOW);
+    expect([a.known('shop:s', NOW), a.known('shop:s', NOW)]).toEqual([2, 2]);
+    const flushing = a.flush();
+    expect(a.known('shop:s', NOW)).toBe(2);
+    await flushing;
+    expect(a.known('shop:s', NOW)).toBe(2);
+    // Another process learns the flushed count with its own flush, and looking creates nothing to flush.
+    await b.flush();
+    expect(b.known('shop:s', NOW)).toBe(2);
+    expect(b.known('shop:other', NOW)).toBe(0);
+    expect(a.known('shop:s', NOW + WINDOW_MS)).toBe(0);
+  });
+
   it('counts exactly while a flush is being written: what it took out of memory is still counted', async (ctx) => {
     const processes = await twoProcesses();
     if (!processes) return ctx.skip();

@@ -106,6 +106,12 @@ export class RateCounters {
     });
   }
 
+  /** A key's count as known here, without counting: for a limit whose request is counted only once another allows it. */
+  known(key: string, now: number): number {
+    const count = this.windows.get(windowOf(now))?.get(key);
+    return count ? count.shared + count.inflight + count.pending : 0;
+  }
+
   /**
    * For a key whose limit must hold exactly across processes (the per-IP limit). The first request this process sees
    * for the key in a window is counted here, as with count() (`delta` 0: its count is 1, nothing else being known of
