@@ -4,6 +4,7 @@ import { SECRET, SHOP, type TestApp, jsonPost, startTestApp } from './helpers/ru
 import { formKey, signTags } from '../web/server/core/form-key.js';
 import { detectFileType, safeFilename } from '../web/server/core/file-type.js';
 import { processNextComplianceRequest } from '../web/server/privacy/compliance.js';
+import { UPLOAD_CHECK_TIMEOUT_MS } from '../web/server/leads/uploads.js';
 import { signedWebhook } from './helpers/webhook.js';
 
 /**
@@ -170,6 +171,25 @@ describe.each(ENGINES)('attachments on %s', (engine) => {
       expect((await submit({ email: 'disguise@example.com', attachment: ref })).status).toBe(409);
     }
     expect(files().length).toBe(count);
+  });
+
+  it('one completion at a time checks an upload: a fresh hold answers 409 upload_in_progress, a timed-out one is taken over', async () => {
+    const { ref, posted } = await upload(PDF, { filename: 'held.pdf', mime: 'application/pdf' });
+    expect(posted.status).toBe(204);
+    const db = t!.runtime.storage.db;
+    const completeFrom = () => t!.proxy(`/uploads/${ref}/complete`, { method: 'POST', headers: { 'x-forwarded-for': nextIp() } });
+    // Another completion holds the upload, as it would while it reads the bytes back and makes the file.
+    await db.updateTable('uploads').set({ status: 'checking', updated_at: new Date().toISOString() }).where('id', '=', ref).execute();
+    const held = await completeFrom();
+    expect(held.status).toBe(409);
+    expect(((await held.json()) as { error: string }).error).toBe('upload_in_progress');
+    // That completion died: once its hold is older than the timeout, the next one checks the upload.
+    const stale = new Date(Date.now() - UPLOAD_CHECK_TIMEOUT_MS - 1000).toISOString();
+    await db.updateTable('uploads').set({ updated_at: stale }).where('id', '=', ref).execute();
+    expect((await completeFrom()).status).toBe(200);
+    const row = await db.selectFrom('uploads').select(['status', 'file_id']).where('id', '=', ref).executeTakeFirstOrThrow();
+    expect(row.status).toBe('ready');
+    expect(row.file_id).not.toBeNull();
   });
 
   it('the staged target refuses a body larger than declared', async () => {
@@ -346,5 +366,9 @@ describe('file type and name checks', () => {
     expect(safeFilename('..')).toBe('attachment');
     expect(safeFilename('a\u0000b<script>.png')).toBe('a_b_script_.png');
     expect(safeFilename('.htaccess')).toBe('htaccess');
+    // Bidi overrides and zero-width characters would show staff another name than the file's: "invoice_fdp.exe".
+    expect(safeFilename('invoice_\u202Eexe.pdf')).toBe('invoice_exe.pdf');
+    expect(safeFilename('scan\u200B\u200D\u2066\uFEFF.pdf')).toBe('scan.pdf');
+    expect(safeFilename('\u202E')).toBe('attachment');
   });
 });

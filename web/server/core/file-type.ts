@@ -22,13 +22,15 @@ export function detectFileType(head: Uint8Array): string | null {
 }
 
 /**
- * A filename safe to hand on: the last path segment only (no `../`, no drive or directory), without control or
- * reserved characters, at most 120 characters, never empty or a dot name.
+ * A filename safe to hand on: the last path segment only (no `../`, no drive or directory), without control, format
+ * or reserved characters, at most 120 characters, never empty or a dot name.
  */
 export function safeFilename(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   const cleaned = base
     .normalize('NFC')
+    // Format characters (bidi overrides such as U+202E, zero-width ones) show a name other than its bytes: dropped.
+    .replace(/\p{Cf}/gu, '')
     .replace(/[\u0000-\u001f\u007f<>:"|?*%#]/g, '_')
     .replace(/^\.+/, '')
     .trim()

@@ -30,28 +30,71 @@ export async function findUpload(db: Kysely<Database>, shop: string, id: string)
   return db.selectFrom('uploads').selectAll().where('id', '=', id).where('shop', '=', shop).executeTakeFirst();
 }
 
-/** Staged -> ready once its bytes checked out and Shopify made the file; false when another request got there first. */
+/**
+ * How long a completion may hold an upload (`checking`): reading the staged object back (10 s at most) and Shopify's
+ * fileCreate, with a wide margin. A claim older than this belongs to a request that died; another may take it over.
+ */
+export const UPLOAD_CHECK_TIMEOUT_MS = 2 * 60 * 1000;
+
+/** A completion's hold on an upload: the stamp it set, which its later writes require to be still there. */
+export interface CheckClaim {
+  id: string;
+  claimedAt: string;
+}
+
+/**
+ * Staged -> checking, for the one completion that will read the bytes back and make the Shopify file: without it,
+ * completions racing on one upload each asked Shopify for a file. A `checking` row whose claim timed out is taken over.
+ * Null when the upload is not the shop's, not staged, or held by another completion.
+ */
+export async function claimCheck(db: Kysely<Database>, shop: string, id: string, clock: () => number = Date.now): Promise<CheckClaim | null> {
+  const claimedAt = nowIso(clock);
+  const stale = new Date(clock() - UPLOAD_CHECK_TIMEOUT_MS).toISOString();
+  const result = await db
+    .updateTable('uploads')
+    .set({ status: 'checking', updated_at: claimedAt })
+    .where('id', '=', id)
+    .where('shop', '=', shop)
+    .where((eb) => eb.or([eb('status', '=', 'staged'), eb.and([eb('status', '=', 'checking'), eb('updated_at', '<', stale)])]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1 ? { id, claimedAt } : null;
+}
+
+/** Gives a claimed upload back (checking -> staged) when it could not be checked now: the shopper may try again. */
+export async function releaseCheck(db: Kysely<Database>, claim: CheckClaim, clock: () => number = Date.now): Promise<void> {
+  await db
+    .updateTable('uploads')
+    .set({ status: 'staged', updated_at: nowIso(clock) })
+    .where('id', '=', claim.id)
+    .where('status', '=', 'checking')
+    .where('updated_at', '=', claim.claimedAt)
+    .execute();
+}
+
+/** Checking -> ready once its bytes checked out and Shopify made the file; false when the claim was lost meanwhile. */
 export async function markReady(
   db: Kysely<Database>,
-  id: string,
+  claim: CheckClaim,
   file: { detectedMime: string; fileId: string; fileUrl: string | null },
   clock: () => number = Date.now,
 ): Promise<boolean> {
   const result = await db
     .updateTable('uploads')
     .set({ status: 'ready', detected_mime: file.detectedMime, file_id: file.fileId, file_url: file.fileUrl, updated_at: nowIso(clock) })
-    .where('id', '=', id)
-    .where('status', '=', 'staged')
+    .where('id', '=', claim.id)
+    .where('status', '=', 'checking')
+    .where('updated_at', '=', claim.claimedAt)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function markRejected(db: Kysely<Database>, id: string, reason: string, clock: () => number = Date.now): Promise<void> {
+export async function markRejected(db: Kysely<Database>, claim: CheckClaim, reason: string, clock: () => number = Date.now): Promise<void> {
   await db
     .updateTable('uploads')
     .set({ status: 'rejected', reason, updated_at: nowIso(clock) })
-    .where('id', '=', id)
-    .where('status', '=', 'staged')
+    .where('id', '=', claim.id)
+    .where('status', '=', 'checking')
+    .where('updated_at', '=', claim.claimedAt)
     .execute();
 }
 
@@ -90,7 +133,7 @@ export async function doomAbandonedUploads(db: Kysely<Database>, clock: () => nu
   const doomed = await db
     .updateTable('uploads')
     .set({ status: 'doomed', updated_at: nowIso(clock) })
-    .where('status', 'in', ['staged', 'ready'])
+    .where('status', 'in', ['staged', 'checking', 'ready'])
     .where('lead_id', 'is', null)
     .where('created_at', '<', before)
     .executeTakeFirst();

@@ -343,9 +343,10 @@ export interface FormMailSettingsTable {
 
 /**
  * A shopper's file upload (leads/uploads.ts): issued a staged target, checked by its bytes, made a Shopify file, then
- * claimed by exactly one lead. `doomed` rows wait for the worker to delete their Shopify file (fileDelete).
+ * claimed by exactly one lead. `checking`: one completion holds it while it checks the bytes and makes the file
+ * (leads/uploads.ts, claimCheck). `doomed` rows wait for the worker to delete their Shopify file (fileDelete).
  */
-export type UploadStatus = 'staged' | 'ready' | 'rejected' | 'doomed';
+export type UploadStatus = 'staged' | 'checking' | 'ready' | 'rejected' | 'doomed';
 
 export interface UploadsTable {
   /** 32 random bytes, base64url: the reference the browser holds; unguessable, and only valid for its shop. */

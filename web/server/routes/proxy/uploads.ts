@@ -5,12 +5,13 @@ import type { Database } from '../../storage/tables.js';
 import * as z from 'zod';
 import { MB, UPLOAD_MAX_MB, UPLOAD_MIME_TYPES, UPLOAD_REFERENCE } from '../../../../schema/uploads.js';
 import { signedUploadLimits } from '../../core/form-key.js';
+import { sha256Hex } from '../../core/ids.js';
 import { SNIFF_BYTES, detectFileType, safeFilename } from '../../core/file-type.js';
 import { HttpError, badRequest, notFound } from '../../http/errors.js';
 import { bodyFormat, headersOf, parseBody, readCapped, unreadIncoming } from '../../http/body.js';
 import type { RateCounters } from '../../leads/rate-limit.js';
 import { retryAfterSeconds } from '../../leads/rate-limit.js';
-import { findUpload, insertUpload, markReady, markRejected } from '../../leads/uploads.js';
+import { type CheckClaim, claimCheck, findUpload, insertUpload, markReady, markRejected, releaseCheck } from '../../leads/uploads.js';
 import { type Call, createFile, deleteFiles, readStagedHead, stageUpload } from '../../shopify/files.js';
 
 export interface UploadLimits {
@@ -18,8 +19,21 @@ export interface UploadLimits {
   perIpPerMinute: number;
   /** Uploads one shop may stage per minute, from everyone. */
   perShopPerMinute: number;
+  /**
+   * Completions (each may read the staged object back) one address may ask per minute and shop, one upload may be
+   * asked, and one shop may be asked from everyone. A shopper completes each upload once, and again after a 409 or 503.
+   */
+  completePerIpPerMinute: number;
+  completePerUploadPerMinute: number;
+  completePerShopPerMinute: number;
 }
-export const DEFAULT_UPLOAD_LIMITS: UploadLimits = { perIpPerMinute: 5, perShopPerMinute: 60 };
+export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
+  perIpPerMinute: 5,
+  perShopPerMinute: 60,
+  completePerIpPerMinute: 20,
+  completePerUploadPerMinute: 10,
+  completePerShopPerMinute: 240,
+};
 
 export interface UploadDeps {
   db: Kysely<Database>;
@@ -57,6 +71,8 @@ const stageRequest = z.object({
 });
 
 const unsupported = (reason: string, detail: string) => new HttpError(415, reason, detail);
+const tooMany = (now: number) =>
+  new HttpError(429, 'rate_limited', 'Too many uploads; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
 
 /**
  * The contact form's attachments, through the signed app proxy (routes.ts verified the shop already):
@@ -102,12 +118,12 @@ export function uploadRoutes(deps: UploadDeps, ipBucket: (headers: Pick<Headers,
     if (!allowed.types.includes(mimeType)) throw unsupported('type_not_allowed', 'This form does not accept this type of file.');
     if (size > allowed.maxBytes) throw new HttpError(413, 'too_large', `This form accepts files up to ${allowed.maxBytes / MB} MB.`);
 
-    // Counted before Shopify is asked: a refused request still counts against its address.
+    // Counted before Shopify is asked: a refused request still counts against its address. The shop counts only the
+    // requests its addresses' limit lets through, else one address alone would use up every shopper's allowance.
     const now = clock();
     const { bucket } = ipBucket(headers);
-    const [ipCount, shopCount] = deps.counters.count([`upload:ip:${shop}:${bucket}`, `upload:shop:${shop}`], now) as [number, number];
-    if (ipCount > limits.perIpPerMinute || shopCount > limits.perShopPerMinute)
-      throw new HttpError(429, 'rate_limited', 'Too many uploads; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
+    const [ipCount] = deps.counters.count([`upload:ip:${shop}:${bucket}`], now) as [number];
+    if (ipCount > limits.perIpPerMinute || deps.counters.count([`upload:shop:${shop}`], now)[0]! > limits.perShopPerMinute) throw tooMany(now);
 
     const staged = await stageUpload(await adminOf(shop), { filename, mimeType, size });
     if (!staged.ok) throw shopifyFailed(staged.kind);
@@ -124,11 +140,40 @@ export function uploadRoutes(deps: UploadDeps, ipBucket: (headers: Pick<Headers,
     const { shop } = c.get('proxy');
     const ref = c.req.param('ref');
     if (!UPLOAD_REFERENCE.test(ref)) throw badRequest('invalid_upload', 'Not an upload reference.');
-    const upload = await findUpload(deps.db, shop, ref);
-    if (!upload || upload.status === 'doomed') throw notFound('upload_not_found');
-    if (upload.status === 'ready') return c.json({ upload: ref, status: 'ready' });
-    if (upload.status === 'rejected') throw unsupported(upload.reason ?? 'rejected', 'This file was refused.');
+    // Each completion may read the database and fetch the staged object (up to fetchTimeoutMs): counted per address,
+    // per upload, then per shop, the shop only for what the narrower limits let through.
+    const now = clock();
+    const { bucket } = ipBucket(headersOf(c.req.raw, c.env));
+    const counted = (key: string, limit: number) => deps.counters.count([key], now)[0]! > limit;
+    if (
+      counted(`upload-complete:ip:${shop}:${bucket}`, limits.completePerIpPerMinute) ||
+      counted(`upload-complete:ref:${sha256Hex(ref).slice(0, 32)}`, limits.completePerUploadPerMinute) ||
+      counted(`upload-complete:shop:${shop}`, limits.completePerShopPerMinute)
+    )
+      throw tooMany(now);
 
+    // One completion checks the upload and makes its file; the others answer from the row.
+    const claim = await claimCheck(deps.db, shop, ref, clock);
+    if (!claim) {
+      const upload = await findUpload(deps.db, shop, ref);
+      if (!upload || upload.status === 'doomed') throw notFound('upload_not_found');
+      if (upload.status === 'ready') return c.json({ upload: ref, status: 'ready' });
+      if (upload.status === 'rejected') throw unsupported(upload.reason ?? 'rejected', 'This file was refused.');
+      throw new HttpError(409, 'upload_in_progress', 'This upload is being checked; try again in a moment.', {}, { 'retry-after': '2' });
+    }
+    try {
+      return c.json(await check(shop, claim));
+    } catch (error) {
+      // Not checked to the end (not uploaded yet, a storage or Shopify outage, a bug): the shopper may try again.
+      await releaseCheck(deps.db, claim, clock);
+      throw error;
+    }
+  });
+
+  /** Reads the claimed upload's first bytes back, checks what they are, and makes the Shopify file. */
+  async function check(shop: string, claim: CheckClaim): Promise<{ upload: string; status: 'ready' }> {
+    const upload = await findUpload(deps.db, shop, claim.id);
+    if (!upload) throw notFound('upload_not_found');
     const read = await readStagedHead(upload.resource_url, SNIFF_BYTES, deps.fetchTimeoutMs ?? 10_000);
     if (!read.ok) {
       if (read.kind === 'refused') throw new HttpError(409, 'not_uploaded', 'Upload the file to its target first.');
@@ -137,25 +182,28 @@ export function uploadRoutes(deps: UploadDeps, ipBucket: (headers: Pick<Headers,
     const detected = detectFileType(read.value.head);
     if (detected === null || detected !== upload.declared_mime) {
       // Nothing was made in the shop's Files; the staged object expires with its target.
-      await markRejected(deps.db, ref, 'type_mismatch', clock);
+      await markRejected(deps.db, claim, 'type_mismatch', clock);
       throw unsupported('type_mismatch', 'The file is not what its name and type say.');
     }
     if (read.value.size !== null && read.value.size > upload.declared_size) {
-      await markRejected(deps.db, ref, 'too_large', clock);
+      await markRejected(deps.db, claim, 'too_large', clock);
       throw new HttpError(413, 'too_large', 'The file is larger than declared.');
     }
     const call = await adminOf(shop);
     const file = await createFile(call, { resourceUrl: upload.resource_url, filename: upload.filename, mimeType: detected });
     if (!file.ok) {
-      if (file.kind === 'refused') await markRejected(deps.db, ref, 'shopify_refused', clock);
+      if (file.kind === 'refused') await markRejected(deps.db, claim, 'shopify_refused', clock);
       throw shopifyFailed(file.kind);
     }
-    if (!(await markReady(deps.db, ref, { detectedMime: detected, fileId: file.value.id, fileUrl: file.value.url }, clock))) {
-      // Another completion of the same upload won: its file stays, this one goes.
+    if (!(await markReady(deps.db, claim, { detectedMime: detected, fileId: file.value.id, fileUrl: file.value.url }, clock))) {
+      // The claim timed out and another completion took the upload over: its file is the upload's, this one goes.
       await deleteFiles(call, [file.value.id]);
+      const now = await findUpload(deps.db, shop, claim.id);
+      if (now?.status !== 'ready')
+        throw new HttpError(409, 'upload_in_progress', 'This upload is being checked; try again in a moment.', {}, { 'retry-after': '2' });
     }
-    return c.json({ upload: ref, status: 'ready' });
-  });
+    return { upload: claim.id, status: 'ready' };
+  }
 
   return app;
 }
