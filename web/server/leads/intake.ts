@@ -6,7 +6,8 @@ import type { BuyerProof, Database, Lead, LeadSource, LeadStatus, NewLead } from
 import { canonicalJson, newId, nowIso, sha256Hex } from '../core/ids.js';
 import { enqueueJobs } from '../outbox/outbox.js';
 import { queueConfirmation } from './double-opt-in.js';
-import { optInSettingsFor } from './opt-in-settings.js';
+import { type OptInLookup, optInSettingsFor } from './opt-in-settings.js';
+import { concurrent, settled } from '../storage/concurrent.js';
 import { type WorkspaceLink, activeFormMailSettings, queueNotifications } from './notifications.js';
 import { queueAutoreplies } from './autoresponder.js';
 import { FLOW_TRIGGERS, listeningShops, recordFlowEvents } from '../outbox/flow-events.js';
@@ -306,7 +307,7 @@ const tooMany = (now: number) => rateLimited('rate_limited', 'Too many submissio
  * Adds the batch's per-IP counts that must be exact (an address seen before by this process) to their rows, in the
  * same transaction as the leads, and returns, per request, whether it is over the per-IP limit.
  */
-async function overIpLimit(trx: Transaction<Database>, batch: Pending[], limits: RateLimits, counters: RateCounters): Promise<boolean[]> {
+async function overIpLimit(trx: Kysely<Database>, batch: Pending[], limits: RateLimits, counters: RateCounters): Promise<boolean[]> {
   const wanted = new Map<string, { key: string; window: number; count: number }>();
   for (const { ipCount } of batch) {
     if (!ipCount) continue;
@@ -344,16 +345,12 @@ async function overIpLimit(trx: Transaction<Database>, batch: Pending[], limits:
  * link validity), else where the post asked for it. Computed afresh on every attempt, since a refused batch is split
  * and written again.
  */
-async function applyDoubleOptIn(trx: Transaction<Database>, batch: Pending[], mail: IntakeMail, now: number): Promise<void> {
-  const candidates = batch.filter((b) => b.doi);
-  if (!candidates.length || !mail.confirmLink) return;
-  const settingOf = await optInSettingsFor(
-    trx,
-    candidates.map((b) => ({ shop: b.row.shop, formId: b.row.form_id ?? null })),
-  );
-  for (const b of candidates) {
+function applyDoubleOptIn(batch: Pending[], settingOf: OptInLookup | null, mail: IntakeMail, now: number): void {
+  if (!settingOf || !mail.confirmLink) return;
+  for (const b of batch) {
+    if (!b.doi) continue;
     const setting = settingOf(b.row.shop, b.row.form_id ?? null);
-    const days = setting.requireDoubleOptIn ? setting.linkDays : b.doi!.requested?.days;
+    const days = setting.requireDoubleOptIn ? setting.linkDays : b.doi.requested?.days;
     if (!days) {
       b.row.doi_state = null;
       b.row.doi_expires_at = null;
@@ -407,12 +404,39 @@ async function writeBatch(
   now: number,
   mail: IntakeMail = {},
 ): Promise<Array<IntakeResult | Error>> {
-  const over = await overIpLimit(trx, all, limits, counters);
+  // Statements that need nothing from each other are issued together: on SQLite each group is one message to its
+  // thread (storage/concurrent.ts), so a batch makes four round trips (with COMMIT) where it made seven or more.
+  const db = await concurrent(trx);
+  // The settings are read for every request of the batch, a superset of those that will need them (some may be over
+  // the per-IP limit, or replays): each answer is per shop and form, so the extra rows change nothing.
+  const candidates = mail.confirmLink ? all.filter((b) => b.doi) : [];
+  const fromForms = all.filter((b) => b.row.source === 'contact_form');
+  const [over, settingOf, settings, listening] = await settled(
+    overIpLimit(db, all, limits, counters),
+    candidates.length
+      ? optInSettingsFor(
+          db,
+          candidates.map((b) => ({ shop: b.row.shop, formId: b.row.form_id ?? null })),
+        )
+      : Promise.resolve(null),
+    // One read of the forms' mail settings for both the staff notifications and the automatic answers. Quarantined
+    // leads count too: a digest counts them (leads/digest.ts).
+    activeFormMailSettings(
+      db,
+      fromForms.map((b) => b.row.shop),
+    ),
+    // "Lead captured" is owed to shops whose Flow listens, for every lead but spam (oweLeadCaptured).
+    listeningShops(
+      db,
+      FLOW_TRIGGERS.leadCaptured,
+      all.filter((b) => b.row.status !== 'quarantined').map((b) => b.row.shop),
+    ),
+  );
   const batch = all.filter((_, i) => !over[i]);
-  await applyDoubleOptIn(trx, batch, mail, now);
+  applyDoubleOptIn(batch, settingOf, mail, now);
   const inserted = new Set<string>();
   if (batch.length) {
-    const rows = await trx
+    const rows = await db
       .insertInto('leads')
       // Sorted by key for the same reason as the counters above: a key another batch is writing waits for it in order.
       .values(batch.map((b) => b.row).sort(byIdempotencyKey))
@@ -422,8 +446,6 @@ async function writeBatch(
     for (const r of rows) inserted.add(r.id);
   }
   const fresh = batch.filter((b) => inserted.has(b.row.id));
-  // A claim that fails throws: the batch is split and retried, and only the lead naming a used upload fails (409).
-  for (const b of fresh) if (b.uploadId) await claimUpload(trx, b.row.shop, b.uploadId, b.row.id);
   if (fresh.length) {
     // A refusal is recorded too: it proves the box was offered unticked and left so.
     const record = (b: Pending, channel: MarketingChannel, consent: { text: string | null; granted: boolean }) => ({
@@ -440,102 +462,99 @@ async function writeBatch(
       opt_in_level: channel === 'email' && b.row.doi_state === 'pending' ? 'PENDING_CONFIRMATION' : 'SINGLE_OPT_IN',
       recorded_at: b.row.created_at,
     });
-    await trx
-      .insertInto('consent_records')
-      .values(
-        fresh.flatMap((b) => [
-          record(b, 'email', b.consent),
-          ...(b.sms ? [record(b, 'sms', b.sms)] : []),
-          ...(b.whatsapp ? [record(b, 'whatsapp', b.whatsapp)] : []),
-        ]),
-      )
-      .execute();
     // A lead waiting for its confirmation reaches Shopify only when the shop keeps the contact (without marketing consent).
     const queued = fresh.filter((b) => b.row.status === 'pending' && (b.row.doi_state !== 'pending' || b.row.doi_keep_contact === 1));
-    for (const b of fresh) {
-      if (!b.confirmation) continue;
-      await queueConfirmation(
-        trx,
-        {
-          shop: b.row.shop,
-          leadId: b.row.id,
-          email: b.row.email,
-          emailHash: b.row.email_hash ?? null,
-          name: b.row.first_name ?? null,
-          locale: b.row.locale,
-          url: b.confirmation.url,
-          expiresAt: b.confirmation.expiresAt,
-        },
-        () => now,
-      );
-    }
-    // One read of the forms' mail settings for both the staff notifications and the automatic answers. Quarantined
-    // leads count too: a digest counts them (leads/digest.ts).
-    const fromForms = fresh.filter((b) => b.row.source === 'contact_form');
-    const settings = await activeFormMailSettings(
-      trx,
-      fromForms.map((b) => b.row.shop),
+    const freshForms = fresh.filter((b) => b.row.source === 'contact_form');
+    await settled(
+      // A claim that fails throws: the batch is split and retried, and only the lead naming a used upload fails (409).
+      (async () => {
+        for (const b of fresh) if (b.uploadId) await claimUpload(db, b.row.shop, b.uploadId, b.row.id);
+      })(),
+      db
+        .insertInto('consent_records')
+        .values(
+          fresh.flatMap((b) => [
+            record(b, 'email', b.consent),
+            ...(b.sms ? [record(b, 'sms', b.sms)] : []),
+            ...(b.whatsapp ? [record(b, 'whatsapp', b.whatsapp)] : []),
+          ]),
+        )
+        .execute(),
+      // The e-mails, in this order as before: a confirmation counts the ones queued before it for the same address.
+      (async () => {
+        for (const b of fresh) {
+          if (!b.confirmation) continue;
+          await queueConfirmation(
+            db,
+            {
+              shop: b.row.shop,
+              leadId: b.row.id,
+              email: b.row.email,
+              emailHash: b.row.email_hash ?? null,
+              name: b.row.first_name ?? null,
+              locale: b.row.locale,
+              url: b.confirmation.url,
+              expiresAt: b.confirmation.expiresAt,
+            },
+            () => now,
+          );
+        }
+        const forForms = settings.filter((s) => freshForms.some((b) => b.row.shop === s.shop));
+        if (mail.workspaceLink)
+          await queueNotifications(
+            db,
+            fresh.map((b) => b.row),
+            mail.workspaceLink,
+            () => now,
+            forForms,
+          );
+        await queueAutoreplies(
+          db,
+          fresh.map((b) => b.row),
+          () => now,
+          forForms,
+        );
+      })(),
+      // One INSERT for the batch; the worker is woken once the batch commits (outbox/outbox.ts).
+      enqueueJobs(
+        db,
+        queued.map((b) => ({ shop: b.row.shop, leadId: b.row.id, kind: 'sync_lead' as const, at: b.row.created_at })),
+      ),
+      oweLeadCaptured(db, fresh, listening),
     );
-    if (mail.workspaceLink)
-      await queueNotifications(
-        trx,
-        fresh.map((b) => b.row),
-        mail.workspaceLink,
-        () => now,
-        settings,
-      );
-    await queueAutoreplies(
-      trx,
-      fresh.map((b) => b.row),
-      () => now,
-      settings,
-    );
-    // One INSERT for the batch; the worker is woken once the batch commits (outbox/outbox.ts).
-    await enqueueJobs(
-      trx,
-      queued.map((b) => ({ shop: b.row.shop, leadId: b.row.id, kind: 'sync_lead' as const, at: b.row.created_at })),
-    );
-    await oweLeadCaptured(trx, fresh);
   }
-  const results: Array<IntakeResult | Error> = [];
-  for (const [i, b] of all.entries()) {
-    if (over[i]) {
-      results.push(tooMany(now));
-      continue;
-    }
-    if (inserted.has(b.row.id)) {
-      results.push({ lead: { id: b.row.id, status: b.row.status, created_at: b.row.created_at }, replayed: false });
-      continue;
-    }
-    // The key was used before (or earlier in this batch): the same body is a replay, another body a conflict.
-    const earlier = await trx
-      .selectFrom('leads')
-      .select(['id', 'status', 'created_at', 'body_hash'])
-      .where('shop', '=', b.row.shop)
-      .where('idempotency_key', '=', b.row.idempotency_key)
-      .executeTakeFirst();
-    if (!earlier) results.push(new Error('idempotency conflict without an earlier lead'));
-    else if (earlier.body_hash !== b.row.body_hash) {
-      results.push(unprocessable('idempotency_key_reused', 'This idempotency key was already used with a different body.'));
-    } else results.push({ lead: { id: earlier.id, status: earlier.status, created_at: earlier.created_at }, replayed: true });
-  }
-  return results;
+  // The key was used before (or earlier in this batch): the same body is a replay, another body a conflict.
+  const earlier = await settled(
+    ...all.map((b, i) =>
+      over[i] || inserted.has(b.row.id)
+        ? Promise.resolve(undefined)
+        : db
+            .selectFrom('leads')
+            .select(['id', 'status', 'created_at', 'body_hash'])
+            .where('shop', '=', b.row.shop)
+            .where('idempotency_key', '=', b.row.idempotency_key)
+            .executeTakeFirst(),
+    ),
+  );
+  return all.map((b, i): IntakeResult | Error => {
+    if (over[i]) return tooMany(now);
+    if (inserted.has(b.row.id)) return { lead: { id: b.row.id, status: b.row.status, created_at: b.row.created_at }, replayed: false };
+    const found = earlier[i];
+    if (!found) return new Error('idempotency conflict without an earlier lead');
+    if (found.body_hash !== b.row.body_hash) return unprocessable('idempotency_key_reused', 'This idempotency key was already used with a different body.');
+    return { lead: { id: found.id, status: found.status, created_at: found.created_at }, replayed: true };
+  });
 }
 
 /**
- * "Lead captured" is owed to shops whose Flow listens (one read for the batch), for every lead but spam. A lead on its
- * way to Shopify sends it when its sync ends, so the trigger carries the customer; any other lead sends it at once.
+ * "Lead captured" is owed to shops whose Flow listens (`listening`, read with the batch's settings), for every lead
+ * but spam. A lead on its way to Shopify sends it when its sync ends, so the trigger carries the customer; any other
+ * lead sends it at once.
  */
-async function oweLeadCaptured(trx: Transaction<Database>, fresh: Pending[]): Promise<void> {
-  const capturable = fresh.filter((b) => b.row.status !== 'quarantined');
-  const listening = await listeningShops(
-    trx,
-    FLOW_TRIGGERS.leadCaptured,
-    capturable.map((b) => b.row.shop),
-  );
+async function oweLeadCaptured(db: Kysely<Database>, fresh: Pending[], listening: ReadonlySet<string>): Promise<void> {
   if (!listening.size) return;
-  const owed = capturable
-    .filter((b) => listening.has(b.row.shop))
+  const owed = fresh
+    .filter((b) => b.row.status !== 'quarantined' && listening.has(b.row.shop))
     .map((b) => ({
       shop: b.row.shop,
       leadId: b.row.id,
@@ -545,12 +564,12 @@ async function oweLeadCaptured(trx: Transaction<Database>, fresh: Pending[]): Pr
       pending: b.row.status === 'pending',
     }));
   await recordFlowEvents(
-    trx,
+    db,
     owed.filter((e) => e.pending),
     false,
   );
   await recordFlowEvents(
-    trx,
+    db,
     owed.filter((e) => !e.pending),
     true,
   );
