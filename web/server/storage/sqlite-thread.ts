@@ -15,6 +15,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
+import { acceptsConcurrentStatements } from './concurrent.js';
 
 /**
  * SQLite on a thread of its own. better-sqlite3 is synchronous: with synchronous=FULL every COMMIT waits for the
@@ -93,13 +94,6 @@ parentPort.on('message', (message) => {
 });
 `;
 
-/**
- * Connections that send the statements issued in one turn together (this driver's): storage/concurrent.ts lets a
- * transaction issue several at once only on these. Others would queue them anyway (pg deprecates being asked to).
- */
-const sendsTogether = new WeakSet<DatabaseConnection>();
-export const sendsStatementsTogether = (connection: DatabaseConnection): boolean => sendsTogether.has(connection);
-
 interface Outcome {
   rows?: unknown[];
   changes?: number;
@@ -170,7 +164,7 @@ class SqliteThreadDriver implements Driver {
       executeQuery: <R>(query: CompiledQuery) => this.execute<R>(query),
       streamQuery: <R>(query: CompiledQuery) => this.stream<R>(query),
     };
-    sendsTogether.add(this.connection);
+    acceptsConcurrentStatements(this.connection);
   }
 
   async init(): Promise<void> {
