@@ -8,7 +8,7 @@ import { enqueueJobs } from '../outbox/outbox.js';
 import { queueConfirmation } from './double-opt-in.js';
 import { type OptInLookup, optInSettingsFor } from './opt-in-settings.js';
 import { concurrent, settled } from '../storage/concurrent.js';
-import { type WorkspaceLink, activeFormMailSettings, queueNotifications } from './notifications.js';
+import { type FormMailSetting, type WorkspaceLink, activeFormMailSettings, queueNotifications } from './notifications.js';
 import { queueAutoreplies } from './autoresponder.js';
 import { FLOW_TRIGGERS, listeningShops, recordFlowEvents } from '../outbox/flow-events.js';
 import { claimUpload } from './uploads.js';
@@ -259,12 +259,14 @@ export class LeadIntake {
    * split in halves and each committed on its own, down to single rows, so one bad row costs about 2·log2(n) extra
    * transactions and fails alone while every other request of its batch is acknowledged.
    */
-  private async commit(batch: Pending[], attempt = 1): Promise<void> {
+  private async commit(batch: Pending[], attempt = 1, careful = false): Promise<void> {
     let results: Array<IntakeResult | Error>;
     try {
       const now = this.clock();
-      results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, this.counters, now, this.mail));
+      results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, this.counters, now, this.mail, careful));
     } catch (error) {
+      // Written as all new, and some were not: written again, waiting for the insert's answer (not the request's fault).
+      if (error instanceof NotAllNew) return this.commit(batch, attempt, true);
       // Batches written at once on PostgreSQL can wait on each other's rows (the same idempotency key or counter in
       // both); the server then aborts one of them, which is nobody's fault: it is written again as it was.
       if (isTransient(error) && attempt < 5) return this.commit(batch, attempt + 1);
@@ -403,9 +405,11 @@ async function writeBatch(
   counters: RateCounters,
   now: number,
   mail: IntakeMail = {},
+  careful = false,
 ): Promise<Array<IntakeResult | Error>> {
-  // Statements that need nothing from each other are issued together: on SQLite each group is one message to its
-  // thread (storage/concurrent.ts), so a batch makes four round trips (with COMMIT) where it made seven or more.
+  // Statements that need nothing from each other are issued together (storage/concurrent.ts): a batch makes three
+  // messages to the SQLite thread (COMMIT included) where it made seven, and four round trips to PostgreSQL (BEGIN and
+  // COMMIT included) where it made eight.
   const db = await concurrent(trx);
   // The settings are read for every request of the batch, a superset of those that will need them (some may be over
   // the per-IP limit, or replays): each answer is per shop and form, so the extra rows change nothing.
@@ -436,92 +440,31 @@ async function writeBatch(
   applyDoubleOptIn(batch, settingOf, mail, now);
   const inserted = new Set<string>();
   if (batch.length) {
-    const rows = await db
+    const insert = db
       .insertInto('leads')
       // Sorted by key for the same reason as the counters above: a key another batch is writing waits for it in order.
       .values(batch.map((b) => b.row).sort(byIdempotencyKey))
       .onConflict((oc) => oc.columns(['shop', 'idempotency_key']).doNothing())
       .returning('id')
       .execute();
-    for (const r of rows) inserted.add(r.id);
-  }
-  const fresh = batch.filter((b) => inserted.has(b.row.id));
-  if (fresh.length) {
-    // A refusal is recorded too: it proves the box was offered unticked and left so.
-    const record = (b: Pending, channel: MarketingChannel, consent: { text: string | null; granted: boolean }) => ({
-      id: newId(),
-      shop: b.row.shop,
-      lead_id: b.row.id,
-      ...consentOrigin(b.row.source ?? 'contact_form', channel),
-      granted: consent.granted ? 1 : 0,
-      text: consent.text,
-      text_sha256: consent.text ? consentTextHash(consent.text) : null,
-      locale: b.row.locale,
-      page: b.row.page ?? null,
-      // Double opt-in: agreed on the form, not yet confirmed; the confirmation adds its own CONFIRMED_OPT_IN record.
-      opt_in_level: channel === 'email' && b.row.doi_state === 'pending' ? 'PENDING_CONFIRMATION' : 'SINGLE_OPT_IN',
-      recorded_at: b.row.created_at,
-    });
-    // A lead waiting for its confirmation reaches Shopify only when the shop keeps the contact (without marketing consent).
-    const queued = fresh.filter((b) => b.row.status === 'pending' && (b.row.doi_state !== 'pending' || b.row.doi_keep_contact === 1));
-    const freshForms = fresh.filter((b) => b.row.source === 'contact_form');
-    await settled(
-      // A claim that fails throws: the batch is split and retried, and only the lead naming a used upload fails (409).
-      (async () => {
-        for (const b of fresh) if (b.uploadId) await claimUpload(db, b.row.shop, b.uploadId, b.row.id);
-      })(),
-      db
-        .insertInto('consent_records')
-        .values(
-          fresh.flatMap((b) => [
-            record(b, 'email', b.consent),
-            ...(b.sms ? [record(b, 'sms', b.sms)] : []),
-            ...(b.whatsapp ? [record(b, 'whatsapp', b.whatsapp)] : []),
-          ]),
-        )
-        .execute(),
-      // The e-mails, in this order as before: a confirmation counts the ones queued before it for the same address.
-      (async () => {
-        for (const b of fresh) {
-          if (!b.confirmation) continue;
-          await queueConfirmation(
-            db,
-            {
-              shop: b.row.shop,
-              leadId: b.row.id,
-              email: b.row.email,
-              emailHash: b.row.email_hash ?? null,
-              name: b.row.first_name ?? null,
-              locale: b.row.locale,
-              url: b.confirmation.url,
-              expiresAt: b.confirmation.expiresAt,
-            },
-            () => now,
-          );
-        }
-        const forForms = settings.filter((s) => freshForms.some((b) => b.row.shop === s.shop));
-        if (mail.workspaceLink)
-          await queueNotifications(
-            db,
-            fresh.map((b) => b.row),
-            mail.workspaceLink,
-            () => now,
-            forForms,
-          );
-        await queueAutoreplies(
-          db,
-          fresh.map((b) => b.row),
-          () => now,
-          forForms,
-        );
-      })(),
-      // One INSERT for the batch; the worker is woken once the batch commits (outbox/outbox.ts).
-      enqueueJobs(
+    // A batch rarely holds a key used before, so what the leads' insert entails is issued with it, as if every lead were
+    // new: one round trip for both. When some were not, this attempt is abandoned (rolled back) and the batch written
+    // again the careful way, which waits for the insert's answer (commit() below).
+    const entailed = careful ? null : writeEntailed(db, batch, settings, listening, mail, now);
+    const [rows, rest] = await Promise.allSettled([insert, entailed]);
+    if (rows.status === 'rejected') throw rows.reason;
+    for (const r of rows.value) inserted.add(r.id);
+    if (entailed && inserted.size < batch.length) throw new NotAllNew();
+    if (rest.status === 'rejected') throw rest.reason;
+    if (careful)
+      await writeEntailed(
         db,
-        queued.map((b) => ({ shop: b.row.shop, leadId: b.row.id, kind: 'sync_lead' as const, at: b.row.created_at })),
-      ),
-      oweLeadCaptured(db, fresh, listening),
-    );
+        batch.filter((b) => inserted.has(b.row.id)),
+        settings,
+        listening,
+        mail,
+        now,
+      );
   }
   // The key was used before (or earlier in this batch): the same body is a replay, another body a conflict.
   const earlier = await settled(
@@ -544,6 +487,101 @@ async function writeBatch(
     if (found.body_hash !== b.row.body_hash) return unprocessable('idempotency_key_reused', 'This idempotency key was already used with a different body.');
     return { lead: { id: found.id, status: found.status, created_at: found.created_at }, replayed: true };
   });
+}
+
+/** Thrown when a batch written as all new held a key used before: it is written again, carefully (LeadIntake.commit). */
+class NotAllNew extends Error {
+  override readonly name = 'NotAllNew';
+}
+
+/**
+ * What committed leads entail, in their batch's transaction: consent records, an upload's claim, the e-mails, the sync
+ * jobs and the Flow events; issued together (storage/concurrent.ts).
+ */
+function writeEntailed(
+  db: Kysely<Database>,
+  fresh: Pending[],
+  settings: readonly FormMailSetting[],
+  listening: ReadonlySet<string>,
+  mail: IntakeMail,
+  now: number,
+): Promise<unknown> {
+  if (!fresh.length) return Promise.resolve();
+  // A refusal is recorded too: it proves the box was offered unticked and left so.
+  const record = (b: Pending, channel: MarketingChannel, consent: { text: string | null; granted: boolean }) => ({
+    id: newId(),
+    shop: b.row.shop,
+    lead_id: b.row.id,
+    ...consentOrigin(b.row.source ?? 'contact_form', channel),
+    granted: consent.granted ? 1 : 0,
+    text: consent.text,
+    text_sha256: consent.text ? consentTextHash(consent.text) : null,
+    locale: b.row.locale,
+    page: b.row.page ?? null,
+    // Double opt-in: agreed on the form, not yet confirmed; the confirmation adds its own CONFIRMED_OPT_IN record.
+    opt_in_level: channel === 'email' && b.row.doi_state === 'pending' ? 'PENDING_CONFIRMATION' : 'SINGLE_OPT_IN',
+    recorded_at: b.row.created_at,
+  });
+  // A lead waiting for its confirmation reaches Shopify only when the shop keeps the contact (without marketing consent).
+  const queued = fresh.filter((b) => b.row.status === 'pending' && (b.row.doi_state !== 'pending' || b.row.doi_keep_contact === 1));
+  const freshForms = fresh.filter((b) => b.row.source === 'contact_form');
+  return settled(
+    // A claim that fails throws: the batch is split and retried, and only the lead naming a used upload fails (409).
+    (async () => {
+      for (const b of fresh) if (b.uploadId) await claimUpload(db, b.row.shop, b.uploadId, b.row.id);
+    })(),
+    db
+      .insertInto('consent_records')
+      .values(
+        fresh.flatMap((b) => [
+          record(b, 'email', b.consent),
+          ...(b.sms ? [record(b, 'sms', b.sms)] : []),
+          ...(b.whatsapp ? [record(b, 'whatsapp', b.whatsapp)] : []),
+        ]),
+      )
+      .execute(),
+    // The e-mails, in this order as before: a confirmation counts the ones queued before it for the same address.
+    (async () => {
+      for (const b of fresh) {
+        if (!b.confirmation) continue;
+        await queueConfirmation(
+          db,
+          {
+            shop: b.row.shop,
+            leadId: b.row.id,
+            email: b.row.email,
+            emailHash: b.row.email_hash ?? null,
+            name: b.row.first_name ?? null,
+            locale: b.row.locale,
+            url: b.confirmation.url,
+            expiresAt: b.confirmation.expiresAt,
+          },
+          () => now,
+        );
+      }
+      const forForms = settings.filter((s) => freshForms.some((b) => b.row.shop === s.shop));
+      if (mail.workspaceLink)
+        await queueNotifications(
+          db,
+          fresh.map((b) => b.row),
+          mail.workspaceLink,
+          () => now,
+          forForms,
+        );
+      await queueAutoreplies(
+        db,
+        fresh.map((b) => b.row),
+        () => now,
+        forForms,
+      );
+    })(),
+    // One INSERT for the batch; the worker is woken once the batch commits (outbox/outbox.ts).
+    enqueueJobs(
+      db,
+      queued.map((b) => ({ shop: b.row.shop, leadId: b.row.id, kind: 'sync_lead' as const, at: b.row.created_at })),
+    ),
+    oweLeadCaptured(db, fresh, listening),
+  );
 }
 
 /**
