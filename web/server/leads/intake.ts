@@ -6,8 +6,9 @@ import type { BuyerProof, Database, Lead, LeadSource, LeadStatus, NewLead } from
 import { canonicalJson, newId, nowIso, sha256Hex } from '../core/ids.js';
 import { enqueueJobs } from '../outbox/outbox.js';
 import { queueConfirmation } from './double-opt-in.js';
-import { optInSettingsFor } from './opt-in-settings.js';
-import { type WorkspaceLink, activeFormMailSettings, queueNotifications } from './notifications.js';
+import { type OptInLookup, optInSettingsFor } from './opt-in-settings.js';
+import { concurrent, settled } from '../storage/concurrent.js';
+import { type FormMailSetting, type WorkspaceLink, activeFormMailSettings, queueNotifications } from './notifications.js';
 import { queueAutoreplies } from './autoresponder.js';
 import { FLOW_TRIGGERS, listeningShops, recordFlowEvents } from '../outbox/flow-events.js';
 import { claimUpload } from './uploads.js';
@@ -272,12 +273,14 @@ export class LeadIntake {
    * split in halves and each committed on its own, down to single rows, so one bad row costs about 2·log2(n) extra
    * transactions and fails alone while every other request of its batch is acknowledged.
    */
-  private async commit(batch: Pending[], attempt = 1): Promise<void> {
+  private async commit(batch: Pending[], attempt = 1, careful = false): Promise<void> {
     let results: Array<IntakeResult | Error>;
     try {
       const now = this.clock();
-      results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, this.counters, now, this.mail));
+      results = await this.db.transaction().execute((trx) => writeBatch(trx, batch, this.limits, this.counters, now, this.mail, careful));
     } catch (error) {
+      // Written as all new, and some were not: written again, waiting for the insert's answer (not the request's fault).
+      if (error instanceof NotAllNew) return this.commit(batch, attempt, true);
       // Batches written at once on PostgreSQL can wait on each other's rows (the same idempotency key or counter in
       // both); the server then aborts one of them, which is nobody's fault: it is written again as it was.
       if (isTransient(error) && attempt < 5) return this.commit(batch, attempt + 1);
@@ -321,7 +324,7 @@ const tooMany = (now: number) => rateLimited('rate_limited', 'Too many submissio
  * same transaction as the leads, counts the shop for the requests the per-IP limit lets through, and returns, per
  * request, whether it is over either limit.
  */
-async function overIpLimit(trx: Transaction<Database>, batch: Pending[], limits: RateLimits, counters: RateCounters): Promise<boolean[]> {
+async function overIpLimit(trx: Kysely<Database>, batch: Pending[], limits: RateLimits, counters: RateCounters): Promise<boolean[]> {
   const wanted = new Map<string, { key: string; window: number; count: number }>();
   for (const { ipCount } of batch) {
     if (!ipCount) continue;
@@ -362,16 +365,12 @@ async function overIpLimit(trx: Transaction<Database>, batch: Pending[], limits:
  * link validity), else where the post asked for it. Computed afresh on every attempt, since a refused batch is split
  * and written again.
  */
-async function applyDoubleOptIn(trx: Transaction<Database>, batch: Pending[], mail: IntakeMail, now: number): Promise<void> {
-  const candidates = batch.filter((b) => b.doi);
-  if (!candidates.length || !mail.confirmLink) return;
-  const settingOf = await optInSettingsFor(
-    trx,
-    candidates.map((b) => ({ shop: b.row.shop, formId: b.row.form_id ?? null })),
-  );
-  for (const b of candidates) {
+function applyDoubleOptIn(batch: Pending[], settingOf: OptInLookup | null, mail: IntakeMail, now: number): void {
+  if (!settingOf || !mail.confirmLink) return;
+  for (const b of batch) {
+    if (!b.doi) continue;
     const setting = settingOf(b.row.shop, b.row.form_id ?? null);
-    const days = setting.requireDoubleOptIn ? setting.linkDays : b.doi!.requested?.days;
+    const days = setting.requireDoubleOptIn ? setting.linkDays : b.doi.requested?.days;
     if (!days) {
       b.row.doi_state = null;
       b.row.doi_expires_at = null;
@@ -424,41 +423,132 @@ async function writeBatch(
   counters: RateCounters,
   now: number,
   mail: IntakeMail = {},
+  careful = false,
 ): Promise<Array<IntakeResult | Error>> {
-  const over = await overIpLimit(trx, all, limits, counters);
+  // Statements that need nothing from each other are issued together (storage/concurrent.ts): a batch makes three
+  // messages to the SQLite thread (COMMIT included) where it made seven, and four round trips to PostgreSQL (BEGIN and
+  // COMMIT included) where it made eight.
+  const db = await concurrent(trx);
+  // The settings are read for every request of the batch, a superset of those that will need them (some may be over
+  // the per-IP limit, or replays): each answer is per shop and form, so the extra rows change nothing.
+  const candidates = mail.confirmLink ? all.filter((b) => b.doi) : [];
+  const fromForms = all.filter((b) => b.row.source === 'contact_form');
+  const [over, settingOf, settings, listening] = await settled(
+    overIpLimit(db, all, limits, counters),
+    candidates.length
+      ? optInSettingsFor(
+          db,
+          candidates.map((b) => ({ shop: b.row.shop, formId: b.row.form_id ?? null })),
+        )
+      : Promise.resolve(null),
+    // One read of the forms' mail settings for both the staff notifications and the automatic answers. Quarantined
+    // leads count too: a digest counts them (leads/digest.ts).
+    activeFormMailSettings(
+      db,
+      fromForms.map((b) => b.row.shop),
+    ),
+    // "Lead captured" is owed to shops whose Flow listens, for every lead but spam (oweLeadCaptured).
+    listeningShops(
+      db,
+      FLOW_TRIGGERS.leadCaptured,
+      all.filter((b) => b.row.status !== 'quarantined').map((b) => b.row.shop),
+    ),
+  );
   const batch = all.filter((_, i) => !over[i]);
-  await applyDoubleOptIn(trx, batch, mail, now);
+  applyDoubleOptIn(batch, settingOf, mail, now);
   const inserted = new Set<string>();
   if (batch.length) {
-    const rows = await trx
+    const insert = db
       .insertInto('leads')
       // Sorted by key for the same reason as the counters above: a key another batch is writing waits for it in order.
       .values(batch.map((b) => b.row).sort(byIdempotencyKey))
       .onConflict((oc) => oc.columns(['shop', 'idempotency_key']).doNothing())
       .returning('id')
       .execute();
-    for (const r of rows) inserted.add(r.id);
+    // A batch rarely holds a key used before, so what the leads' insert entails is issued with it, as if every lead were
+    // new: one round trip for both. When some were not, this attempt is abandoned (rolled back) and the batch written
+    // again the careful way, which waits for the insert's answer (commit() below).
+    const entailed = careful ? null : writeEntailed(db, batch, settings, listening, mail, now);
+    const [rows, rest] = await Promise.allSettled([insert, entailed]);
+    if (rows.status === 'rejected') throw rows.reason;
+    for (const r of rows.value) inserted.add(r.id);
+    if (entailed && inserted.size < batch.length) throw new NotAllNew();
+    if (rest.status === 'rejected') throw rest.reason;
+    if (careful)
+      await writeEntailed(
+        db,
+        batch.filter((b) => inserted.has(b.row.id)),
+        settings,
+        listening,
+        mail,
+        now,
+      );
   }
-  const fresh = batch.filter((b) => inserted.has(b.row.id));
-  // A claim that fails throws: the batch is split and retried, and only the lead naming a used upload fails (409).
-  for (const b of fresh) if (b.uploadId) await claimUpload(trx, b.row.shop, b.uploadId, { id: b.row.id, formId: b.row.form_id ?? null });
-  if (fresh.length) {
-    // A refusal is recorded too: it proves the box was offered unticked and left so.
-    const record = (b: Pending, channel: MarketingChannel, consent: { text: string | null; granted: boolean }) => ({
-      id: newId(),
-      shop: b.row.shop,
-      lead_id: b.row.id,
-      ...consentOrigin(b.row.source ?? 'contact_form', channel),
-      granted: consent.granted ? 1 : 0,
-      text: consent.text,
-      text_sha256: consent.text ? consentTextHash(consent.text) : null,
-      locale: b.row.locale,
-      page: b.row.page ?? null,
-      // Double opt-in: agreed on the form, not yet confirmed; the confirmation adds its own CONFIRMED_OPT_IN record.
-      opt_in_level: channel === 'email' && b.row.doi_state === 'pending' ? 'PENDING_CONFIRMATION' : 'SINGLE_OPT_IN',
-      recorded_at: b.row.created_at,
-    });
-    await trx
+  // The key was used before (or earlier in this batch): the same body is a replay, another body a conflict.
+  const earlier = await settled(
+    ...all.map((b, i) =>
+      over[i] || inserted.has(b.row.id)
+        ? Promise.resolve(undefined)
+        : db
+            .selectFrom('leads')
+            .select(['id', 'status', 'created_at', 'body_hash'])
+            .where('shop', '=', b.row.shop)
+            .where('idempotency_key', '=', b.row.idempotency_key)
+            .executeTakeFirst(),
+    ),
+  );
+  return all.map((b, i): IntakeResult | Error => {
+    if (over[i]) return tooMany(now);
+    if (inserted.has(b.row.id)) return { lead: { id: b.row.id, status: b.row.status, created_at: b.row.created_at }, replayed: false };
+    const found = earlier[i];
+    if (!found) return new Error('idempotency conflict without an earlier lead');
+    if (found.body_hash !== b.row.body_hash) return unprocessable('idempotency_key_reused', 'This idempotency key was already used with a different body.');
+    return { lead: { id: found.id, status: found.status, created_at: found.created_at }, replayed: true };
+  });
+}
+
+/** Thrown when a batch written as all new held a key used before: it is written again, carefully (LeadIntake.commit). */
+class NotAllNew extends Error {
+  override readonly name = 'NotAllNew';
+}
+
+/**
+ * What committed leads entail, in their batch's transaction: consent records, an upload's claim, the e-mails, the sync
+ * jobs and the Flow events; issued together (storage/concurrent.ts).
+ */
+function writeEntailed(
+  db: Kysely<Database>,
+  fresh: Pending[],
+  settings: readonly FormMailSetting[],
+  listening: ReadonlySet<string>,
+  mail: IntakeMail,
+  now: number,
+): Promise<unknown> {
+  if (!fresh.length) return Promise.resolve();
+  // A refusal is recorded too: it proves the box was offered unticked and left so.
+  const record = (b: Pending, channel: MarketingChannel, consent: { text: string | null; granted: boolean }) => ({
+    id: newId(),
+    shop: b.row.shop,
+    lead_id: b.row.id,
+    ...consentOrigin(b.row.source ?? 'contact_form', channel),
+    granted: consent.granted ? 1 : 0,
+    text: consent.text,
+    text_sha256: consent.text ? consentTextHash(consent.text) : null,
+    locale: b.row.locale,
+    page: b.row.page ?? null,
+    // Double opt-in: agreed on the form, not yet confirmed; the confirmation adds its own CONFIRMED_OPT_IN record.
+    opt_in_level: channel === 'email' && b.row.doi_state === 'pending' ? 'PENDING_CONFIRMATION' : 'SINGLE_OPT_IN',
+    recorded_at: b.row.created_at,
+  });
+  // A lead waiting for its confirmation reaches Shopify only when the shop keeps the contact (without marketing consent).
+  const queued = fresh.filter((b) => b.row.status === 'pending' && (b.row.doi_state !== 'pending' || b.row.doi_keep_contact === 1));
+  const freshForms = fresh.filter((b) => b.row.source === 'contact_form');
+  return settled(
+    // A claim that fails throws: the batch is split and retried, and only the lead naming a used upload fails (409).
+    (async () => {
+      for (const b of fresh) if (b.uploadId) await claimUpload(db, b.row.shop, b.uploadId, { id: b.row.id, formId: b.row.form_id ?? null });
+    })(),
+    db
       .insertInto('consent_records')
       .values(
         fresh.flatMap((b) => [
@@ -467,93 +557,60 @@ async function writeBatch(
           ...(b.whatsapp ? [record(b, 'whatsapp', b.whatsapp)] : []),
         ]),
       )
-      .execute();
-    // A lead waiting for its confirmation reaches Shopify only when the shop keeps the contact (without marketing consent).
-    const queued = fresh.filter((b) => b.row.status === 'pending' && (b.row.doi_state !== 'pending' || b.row.doi_keep_contact === 1));
-    for (const b of fresh) {
-      if (!b.confirmation) continue;
-      await queueConfirmation(
-        trx,
-        {
-          shop: b.row.shop,
-          leadId: b.row.id,
-          email: b.row.email,
-          emailHash: b.row.email_hash ?? null,
-          name: b.row.first_name ?? null,
-          locale: b.row.locale,
-          url: b.confirmation.url,
-          expiresAt: b.confirmation.expiresAt,
-        },
-        () => now,
-      );
-    }
-    // One read of the forms' mail settings for both the staff notifications and the automatic answers. Quarantined
-    // leads count too: a digest counts them (leads/digest.ts).
-    const fromForms = fresh.filter((b) => b.row.source === 'contact_form');
-    const settings = await activeFormMailSettings(
-      trx,
-      fromForms.map((b) => b.row.shop),
-    );
-    if (mail.workspaceLink)
-      await queueNotifications(
-        trx,
+      .execute(),
+    // The e-mails, in this order as before: a confirmation counts the ones queued before it for the same address.
+    (async () => {
+      for (const b of fresh) {
+        if (!b.confirmation) continue;
+        await queueConfirmation(
+          db,
+          {
+            shop: b.row.shop,
+            leadId: b.row.id,
+            email: b.row.email,
+            emailHash: b.row.email_hash ?? null,
+            name: b.row.first_name ?? null,
+            locale: b.row.locale,
+            url: b.confirmation.url,
+            expiresAt: b.confirmation.expiresAt,
+          },
+          () => now,
+        );
+      }
+      const forForms = settings.filter((s) => freshForms.some((b) => b.row.shop === s.shop));
+      if (mail.workspaceLink)
+        await queueNotifications(
+          db,
+          fresh.map((b) => b.row),
+          mail.workspaceLink,
+          () => now,
+          forForms,
+        );
+      await queueAutoreplies(
+        db,
         fresh.map((b) => b.row),
-        mail.workspaceLink,
         () => now,
-        settings,
+        forForms,
       );
-    await queueAutoreplies(
-      trx,
-      fresh.map((b) => b.row),
-      () => now,
-      settings,
-    );
+    })(),
     // One INSERT for the batch; the worker is woken once the batch commits (outbox/outbox.ts).
-    await enqueueJobs(
-      trx,
+    enqueueJobs(
+      db,
       queued.map((b) => ({ shop: b.row.shop, leadId: b.row.id, kind: 'sync_lead' as const, at: b.row.created_at })),
-    );
-    await oweLeadCaptured(trx, fresh);
-  }
-  const results: Array<IntakeResult | Error> = [];
-  for (const [i, b] of all.entries()) {
-    if (over[i]) {
-      results.push(tooMany(now));
-      continue;
-    }
-    if (inserted.has(b.row.id)) {
-      results.push({ lead: { id: b.row.id, status: b.row.status, created_at: b.row.created_at }, replayed: false });
-      continue;
-    }
-    // The key was used before (or earlier in this batch): the same body is a replay, another body a conflict.
-    const earlier = await trx
-      .selectFrom('leads')
-      .select(['id', 'status', 'created_at', 'body_hash'])
-      .where('shop', '=', b.row.shop)
-      .where('idempotency_key', '=', b.row.idempotency_key)
-      .executeTakeFirst();
-    if (!earlier) results.push(new Error('idempotency conflict without an earlier lead'));
-    else if (earlier.body_hash !== b.row.body_hash) {
-      results.push(unprocessable('idempotency_key_reused', 'This idempotency key was already used with a different body.'));
-    } else results.push({ lead: { id: earlier.id, status: earlier.status, created_at: earlier.created_at }, replayed: true });
-  }
-  return results;
+    ),
+    oweLeadCaptured(db, fresh, listening),
+  );
 }
 
 /**
- * "Lead captured" is owed to shops whose Flow listens (one read for the batch), for every lead but spam. A lead on its
- * way to Shopify sends it when its sync ends, so the trigger carries the customer; any other lead sends it at once.
+ * "Lead captured" is owed to shops whose Flow listens (`listening`, read with the batch's settings), for every lead
+ * but spam. A lead on its way to Shopify sends it when its sync ends, so the trigger carries the customer; any other
+ * lead sends it at once.
  */
-async function oweLeadCaptured(trx: Transaction<Database>, fresh: Pending[]): Promise<void> {
-  const capturable = fresh.filter((b) => b.row.status !== 'quarantined');
-  const listening = await listeningShops(
-    trx,
-    FLOW_TRIGGERS.leadCaptured,
-    capturable.map((b) => b.row.shop),
-  );
+async function oweLeadCaptured(db: Kysely<Database>, fresh: Pending[], listening: ReadonlySet<string>): Promise<void> {
   if (!listening.size) return;
-  const owed = capturable
-    .filter((b) => listening.has(b.row.shop))
+  const owed = fresh
+    .filter((b) => b.row.status !== 'quarantined' && listening.has(b.row.shop))
     .map((b) => ({
       shop: b.row.shop,
       leadId: b.row.id,
@@ -563,12 +620,12 @@ async function oweLeadCaptured(trx: Transaction<Database>, fresh: Pending[]): Pr
       pending: b.row.status === 'pending',
     }));
   await recordFlowEvents(
-    trx,
+    db,
     owed.filter((e) => e.pending),
     false,
   );
   await recordFlowEvents(
-    trx,
+    db,
     owed.filter((e) => !e.pending),
     true,
   );

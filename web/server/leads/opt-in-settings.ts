@@ -25,14 +25,13 @@ function effective(rows: readonly Row[], formId: string | null): OptInSetting {
   return row ? settingOf(row) : DEFAULT_OPT_IN;
 }
 
+export type OptInLookup = (shop: string, formId: string | null) => OptInSetting;
+
 /**
  * The settings that apply to each (shop, form) of a batch, in one query: `of(shop, form)` answers from it. Read in the
  * intake's own transaction, so a setting saved before a lead commits applies to it.
  */
-export async function optInSettingsFor(
-  db: Kysely<Database>,
-  wanted: readonly { shop: string; formId: string | null }[],
-): Promise<(shop: string, formId: string | null) => OptInSetting> {
+export async function optInSettingsFor(db: Kysely<Database>, wanted: readonly { shop: string; formId: string | null }[]): Promise<OptInLookup> {
   const shops = [...new Set(wanted.map((w) => w.shop))];
   const forms = [...new Set([ALL_FORMS, ...wanted.flatMap((w) => (w.formId !== null ? [w.formId] : []))])];
   const rows = shops.length

@@ -15,14 +15,15 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
+import { acceptsConcurrentStatements } from './concurrent.js';
 
 /**
  * SQLite on a thread of its own. better-sqlite3 is synchronous: with synchronous=FULL every COMMIT waits for the
  * disk's fsync (a few milliseconds, more on a busy disk), and on the main thread nothing else ran meanwhile, so a
  * group-commit batch could not gather the next one while it was being made durable (bench/intake.ts: the blocked
- * main thread capped intake near 32 requests per fsync). Here the connection lives in a worker thread that runs each
- * statement as it arrives; the main thread builds queries, encrypts and answers requests while the worker waits on
- * the disk. Nothing about durability changes: a statement's promise resolves once the worker has run it, so a COMMIT
+ * main thread capped intake near 32 requests per fsync). Here the connection lives in a worker thread that runs the
+ * statements as they arrive (those a transaction issued in the same turn arrive in one message: concurrent.ts); the
+ * main thread builds queries, encrypts and answers requests while the worker waits on the disk. Nothing about durability changes: a statement's promise resolves once the worker has run it, so a COMMIT
  * resolves once it is on disk.
  *
  * One connection, used by one Kysely connection holder at a time (the mutex below, as in Kysely's own SQLite driver),
@@ -63,30 +64,54 @@ parentPort.on('message', (message) => {
     parentPort.postMessage({ id: message.id });
     return;
   }
-  try {
-    // A transaction's BEGIN travels with its first statement (see beginTransaction below).
-    if (message.begin) prepare('begin').run();
-    const params = message.params;
-    // A Buffer arrives as a plain Uint8Array after the copy between threads.
-    for (let i = 0; i < params.length; i++) if (params[i] instanceof Uint8Array && !Buffer.isBuffer(params[i])) params[i] = Buffer.from(params[i].buffer, params[i].byteOffset, params[i].byteLength);
-    const statement = prepare(message.sql);
-    if (statement.reader) parentPort.postMessage({ id: message.id, rows: statement.all(params) });
-    else {
-      const { changes, lastInsertRowid } = statement.run(params);
-      parentPort.postMessage({ id: message.id, changes, lastInsertRowid });
+  // The statements a transaction issued at once (see flush below), in the order issued. Once one fails the rest are
+  // not run: the caller would not have sent them after seeing that failure, and its transaction will be rolled back.
+  const results = [];
+  let failed = null;
+  for (const one of message.statements) {
+    if (failed) {
+      results.push({ error: { name: 'Error', message: 'not run: a statement sent before it in the same transaction failed' } });
+      continue;
     }
-  } catch (error) {
-    parentPort.postMessage({ id: message.id, error: failure(error) });
+    try {
+      // A transaction's BEGIN travels with its first statement (see beginTransaction below).
+      if (one.begin) prepare('begin').run();
+      const params = one.params;
+      // A Buffer arrives as a plain Uint8Array after the copy between threads.
+      for (let i = 0; i < params.length; i++) if (params[i] instanceof Uint8Array && !Buffer.isBuffer(params[i])) params[i] = Buffer.from(params[i].buffer, params[i].byteOffset, params[i].byteLength);
+      const statement = prepare(one.sql);
+      if (statement.reader) results.push({ rows: statement.all(params) });
+      else {
+        const { changes, lastInsertRowid } = statement.run(params);
+        results.push({ changes, lastInsertRowid });
+      }
+    } catch (error) {
+      failed = failure(error);
+      results.push({ error: failed });
+    }
   }
+  parentPort.postMessage({ id: message.id, results });
 });
 `;
 
-interface Reply {
-  id: number;
+interface Outcome {
   rows?: unknown[];
   changes?: number;
   lastInsertRowid?: number | bigint;
   error?: { name?: string; message: string; code?: string };
+}
+
+interface Reply {
+  id: number;
+  /** One per statement sent, in order. */
+  results?: Outcome[];
+  error?: Outcome['error'];
+}
+
+interface Statement {
+  sql: string;
+  params: readonly unknown[];
+  begin?: true;
 }
 
 export interface SqliteThreadConfig {
@@ -113,7 +138,7 @@ export class SqliteThreadDialect implements Dialect {
 }
 
 /** The error the worker reported, rebuilt on this side: SQLite's own keep their class and code (SQLITE_CONSTRAINT_...). */
-function rebuild(error: NonNullable<Reply['error']>): Error {
+function rebuild(error: NonNullable<Outcome['error']>): Error {
   if (error.name === 'SqliteError' && error.code) return new SQLite.SqliteError(error.message, error.code);
   const rebuilt =
     error.name === 'TypeError' ? new TypeError(error.message) : error.name === 'RangeError' ? new RangeError(error.message) : new Error(error.message);
@@ -131,12 +156,15 @@ class SqliteThreadDriver implements Driver {
   /** BEGIN not sent yet: it goes with the transaction's first statement, one message fewer per transaction. */
   private beginPending = false;
   private unlock: (() => void) | null = null;
+  /** Statements issued in this turn of the event loop, not sent yet (flush). */
+  private outgoing: Array<{ statement: Statement; resolve(outcome: Outcome): void; reject(error: Error): void }> = [];
 
   constructor(private readonly config: SqliteThreadConfig) {
     this.connection = {
       executeQuery: <R>(query: CompiledQuery) => this.execute<R>(query),
       streamQuery: <R>(query: CompiledQuery) => this.stream<R>(query),
     };
+    acceptsConcurrentStatements(this.connection);
   }
 
   async init(): Promise<void> {
@@ -167,7 +195,7 @@ class SqliteThreadDriver implements Driver {
     await ready;
   }
 
-  private send(message: { sql: string; params: readonly unknown[]; begin?: true } | { close: true }): Promise<Reply> {
+  private send(message: { statements: Statement[] } | { close: true }): Promise<Reply> {
     const worker = this.worker;
     if (this.failed) return Promise.reject(this.failed);
     if (!worker) return Promise.reject(new Error('the SQLite thread is not running'));
@@ -186,25 +214,54 @@ class SqliteThreadDriver implements Driver {
     return reply;
   }
 
-  private async execute<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+  private execute<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const begin = this.beginPending;
     this.beginPending = false;
-    let sent: Promise<Reply>;
+    const outcome = new Promise<Outcome>((resolve, reject) =>
+      this.outgoing.push({ statement: { sql: query.sql, params: query.parameters, ...(begin ? { begin } : {}) }, resolve, reject }),
+    );
+    if (this.outgoing.length === 1) queueMicrotask(() => this.flush());
+    return outcome.then((done) => {
+      if (done.rows) return { rows: done.rows as R[] };
+      return {
+        numAffectedRows: done.changes !== undefined && done.changes !== null ? BigInt(done.changes) : undefined,
+        insertId: done.lastInsertRowid !== undefined && done.lastInsertRowid !== null ? BigInt(done.lastInsertRowid) : undefined,
+        rows: [],
+      };
+    });
+  }
+
+  /**
+   * Sends the statements issued since the last flush in one message: a transaction that issues several at once
+   * (storage/concurrent.ts) wakes the thread once for them, not once each. Kysely issues one at a time otherwise, so
+   * a group is then a single statement, as before.
+   */
+  private flush(): void {
+    const group = this.outgoing;
+    this.outgoing = [];
+    let reply: Promise<Reply>;
     try {
-      sent = this.send({ sql: query.sql, params: query.parameters, ...(begin ? { begin } : {}) });
+      reply = this.send({ statements: group.map((g) => g.statement) });
     } catch (error) {
-      // Not sent, so BEGIN did not run either: the rollback that follows must not ask SQLite to end no transaction
-      // (its "no transaction is active" would replace this error).
-      this.beginPending = begin;
-      throw error;
+      // Not sent, so BEGIN did not run either (it rides with a transaction's first statement, which is first in its
+      // group): the rollback that follows must not ask SQLite to end no transaction (its "no transaction is active"
+      // would replace this error).
+      if (group[0]?.statement.begin) this.beginPending = true;
+      for (const g of group) g.reject(error as Error);
+      return;
     }
-    const reply = await sent;
-    if (reply.rows) return { rows: reply.rows as R[] };
-    return {
-      numAffectedRows: reply.changes !== undefined && reply.changes !== null ? BigInt(reply.changes) : undefined,
-      insertId: reply.lastInsertRowid !== undefined && reply.lastInsertRowid !== null ? BigInt(reply.lastInsertRowid) : undefined,
-      rows: [],
-    };
+    reply.then(
+      ({ results }) =>
+        group.forEach((g, i) => {
+          const outcome = results?.[i];
+          if (!outcome) g.reject(new Error('the SQLite thread answered without this statement'));
+          else if (outcome.error) g.reject(rebuild(outcome.error));
+          else g.resolve(outcome);
+        }),
+      (error: Error) => {
+        for (const g of group) g.reject(error);
+      },
+    );
   }
 
   private async *stream<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
