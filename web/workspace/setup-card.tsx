@@ -9,10 +9,30 @@ import { Card } from './parts.js';
  * embed on), each a deep link Shopify's editor opens on the right place, with whether the live theme already has it.
  * Shown in the empty state, and above the leads while a step is left. The links leave the app's frame (`_top`).
  */
+const SETUP_RETRIES = 3;
+const SETUP_RETRY_MS = 4000;
+
 export function SetupCard({ t, empty }: { t: Strings; empty: boolean }) {
   const [status, setStatus] = useState<SetupStatus | null>(null);
   useEffect(() => {
-    apiJson<SetupStatus>('/setup').then(setStatus, () => setStatus(null));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let gone = false;
+    // Shopify may not answer at once (its cost bucket is shared with the lead sync, which goes first): the card shows
+    // the links with "Status unknown" and asks again a little later, three times, rather than until the page reloads.
+    const look = (attempt: number) =>
+      apiJson<SetupStatus>('/setup').then(
+        (answer) => {
+          if (gone) return;
+          setStatus(answer);
+          if (answer.live === null && attempt < SETUP_RETRIES) timer = setTimeout(() => void look(attempt + 1), SETUP_RETRY_MS * (attempt + 1));
+        },
+        () => !gone && setStatus(null),
+      );
+    void look(0);
+    return () => {
+      gone = true;
+      clearTimeout(timer);
+    };
   }, []);
   if (!status) return null;
   const live = status.live;
