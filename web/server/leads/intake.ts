@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { postalAddressJson } from '../../../schema/contact-fields.js';
 import { normalizePhone, type Submission } from '../../../schema/submission.js';
-import { rateLimited, unprocessable } from '../core/errors.js';
+import { unprocessable } from '../core/errors.js';
 import type { BuyerProof, Database, Lead, LeadSource, LeadStatus, NewLead } from '../storage/tables.js';
 import { canonicalJson, newId, nowIso, sha256Hex } from '../core/ids.js';
 import { enqueueJobs } from '../outbox/outbox.js';
@@ -12,7 +12,7 @@ import { type FormMailSetting, type WorkspaceLink, activeFormMailSettings, queue
 import { queueAutoreplies } from './autoresponder.js';
 import { FLOW_TRIGGERS, listeningShops, recordFlowEvents } from '../outbox/flow-events.js';
 import { claimUpload } from './uploads.js';
-import { DEFAULT_RATE_LIMITS, RateCounters, type RateLimits, WINDOW_MS, retryAfterSeconds } from './rate-limit.js';
+import { DEFAULT_RATE_LIMITS, RateCounters, type RateLimits, WINDOW_MS, overLimit } from './rate-limit.js';
 
 export interface IntakeInput {
   /** From the verified proxy query, never from the body. */
@@ -152,7 +152,7 @@ export class LeadIntake {
       const claim = this.counters.claim(ipKey, now, this.concurrentBatches > 1);
       const over =
         claim.delta === 0
-          ? 1 > this.limits.perIpPerMinute || this.counters.count([shopKey], now)[0]! > this.limits.perShopPerMinute
+          ? 1 > this.limits.perIpPerMinute || !this.counters.admits([[shopKey, this.limits.perShopPerMinute]], now)
           : this.counters.known(shopKey, now) >= this.limits.perShopPerMinute;
       if (over) {
         // A refused request still counts against its address.
@@ -317,7 +317,7 @@ function isTransient(error: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
-const tooMany = (now: number) => rateLimited('rate_limited', 'Too many submissions; try again later.', retryAfterSeconds(now));
+const tooMany = (now: number) => overLimit(now, 'Too many submissions; try again later.');
 
 /**
  * Adds the batch's per-IP counts that must be exact (an address seen before by this process) to their rows, in the
@@ -355,7 +355,7 @@ async function overIpLimit(trx: Kysely<Database>, batch: Pending[], limits: Rate
     used.set(id, count);
     if (count > limits.perIpPerMinute) return true;
     // Counted against the shop once, though a refused batch is written again (split or retried).
-    ipCount.shopOver ??= counters.count([ipCount.shopKey], ipCount.window * WINDOW_MS)[0]! > limits.perShopPerMinute;
+    ipCount.shopOver ??= !counters.admits([[ipCount.shopKey, limits.perShopPerMinute]], ipCount.window * WINDOW_MS);
     return ipCount.shopOver;
   });
 }

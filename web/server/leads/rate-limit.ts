@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/tables.js';
+import { rateLimited } from '../core/errors.js';
 
 /**
  * Fixed-window request limits per client IP and per shop. A counter's key holds a keyed hash of the client's address
@@ -24,6 +25,9 @@ export const windowOf = (now: number): number => Math.floor(now / WINDOW_MS);
 
 /** Seconds until the current window ends, for Retry-After. */
 export const retryAfterSeconds = (now: number): number => Math.max(1, Math.ceil(((windowOf(now) + 1) * WINDOW_MS - now) / 1000));
+
+/** The answer to a request over one of its per-minute limits: try again when the window turns. */
+export const overLimit = (now: number, detail = 'Too many requests; try again later.') => rateLimited('rate_limited', detail, retryAfterSeconds(now));
 
 /** Counts one request against each key's current window; returns each key's count, this request included. */
 export async function countRequest(db: Kysely<Database>, keys: string[], now: number): Promise<Map<string, number>> {
@@ -104,6 +108,16 @@ export class RateCounters {
       count.pending += 1;
       return count.shared + count.inflight + count.pending;
     });
+  }
+
+  /**
+   * Counts one request against its limits from the narrowest to the widest, stopping at the first it exceeds: a request
+   * a narrower limit refuses is not counted against the wider ones, so one address cannot spend a whole shop's allowance.
+   * True when every limit admits it.
+   */
+  admits(limits: ReadonlyArray<readonly [key: string, max: number]>, now: number): boolean {
+    for (const [key, max] of limits) if (this.count([key], now)[0]! > max) return false;
+    return true;
   }
 
   /** A key's count as known here, without counting: for a limit whose request is counted only once another allows it. */

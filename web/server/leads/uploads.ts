@@ -40,6 +40,8 @@ export const UPLOAD_CHECK_TIMEOUT_MS = 2 * 60 * 1000;
 export interface CheckClaim {
   id: string;
   claimedAt: string;
+  /** The upload as the claim left it. */
+  upload: Upload;
 }
 
 /**
@@ -50,14 +52,15 @@ export interface CheckClaim {
 export async function claimCheck(db: Kysely<Database>, shop: string, id: string, clock: () => number = Date.now): Promise<CheckClaim | null> {
   const claimedAt = nowIso(clock);
   const stale = new Date(clock() - UPLOAD_CHECK_TIMEOUT_MS).toISOString();
-  const result = await db
+  const upload = await db
     .updateTable('uploads')
     .set({ status: 'checking', updated_at: claimedAt })
     .where('id', '=', id)
     .where('shop', '=', shop)
     .where((eb) => eb.or([eb('status', '=', 'staged'), eb.and([eb('status', '=', 'checking'), eb('updated_at', '<', stale)])]))
+    .returningAll()
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1 ? { id, claimedAt } : null;
+  return upload ? { id, claimedAt, upload } : null;
 }
 
 /** Gives a claimed upload back (checking -> staged) when it could not be checked now: the shopper may try again. */

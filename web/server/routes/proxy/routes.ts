@@ -10,7 +10,7 @@ import { preferredLanguage, type Translator } from '../../core/i18n.js';
 import type { LeadIntake } from '../../leads/intake.js';
 import { type SpamSettings, spamVerdict } from '../../leads/spam.js';
 import { type ClientIpSettings, UNKNOWN_IP, clientIp, rateBucket } from './client-ip.js';
-import { DEFAULT_RATE_LIMITS, type RateCounters, type RateLimits, retryAfterSeconds } from '../../leads/rate-limit.js';
+import { DEFAULT_RATE_LIMITS, type RateCounters, type RateLimits, overLimit } from '../../leads/rate-limit.js';
 import { type TurnstileSettings, verifyTurnstile } from './turnstile.js';
 import { bodyFormat, headersOf, parseBody, readCapped, unreadIncoming } from '../../http/body.js';
 import { formAgainPage } from './form-page.js';
@@ -138,9 +138,8 @@ export function proxyRoutes(deps: ProxyDeps) {
     // config that turns out invalid cost it too. Its own counter, so opening forms never uses up a shopper's submissions.
     const now = (deps.clock ?? Date.now)();
     const { bucket } = ipBucket(headers);
-    const [count] = deps.counters.count([`embed-form:${c.get('proxy').shop}:${bucket}`], now) as [number];
-    if (count > (deps.embedFormLimits ?? DEFAULT_EMBED_FORM_LIMITS).perIpPerMinute)
-      throw new HttpError(429, 'rate_limited', 'Too many requests; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
+    if (!deps.counters.admits([[`embed-form:${c.get('proxy').shop}:${bucket}`, (deps.embedFormLimits ?? DEFAULT_EMBED_FORM_LIMITS).perIpPerMinute]], now))
+      throw overLimit(now);
     const body = parseBody(format, await readCapped(c.req.raw, 32 * 1024, unreadIncoming(c.env)));
     const parsed = embedConfig.safeParse(body.fields);
     if (!parsed.success) {
@@ -159,10 +158,7 @@ export function proxyRoutes(deps: ProxyDeps) {
       throw badRequest('invalid_form_id', 'form_id must be 1-64 letters, digits, _ or -');
     const now = (deps.clock ?? Date.now)();
     const { bucket } = ipBucket(headers);
-    const [count] = deps.counters.count([`view:${c.get('proxy').shop}:${bucket}`], now) as [number];
-    if (count > (deps.rateLimits ?? DEFAULT_RATE_LIMITS).perIpPerMinute) {
-      throw new HttpError(429, 'rate_limited', 'Too many requests; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
-    }
+    if (!deps.counters.admits([[`view:${c.get('proxy').shop}:${bucket}`, (deps.rateLimits ?? DEFAULT_RATE_LIMITS).perIpPerMinute]], now)) throw overLimit(now);
     await recordView(deps.db, c.get('proxy').shop, formId);
     return c.body(null, 204);
   });

@@ -9,8 +9,7 @@ import { sha256Hex } from '../../core/ids.js';
 import { SNIFF_BYTES, detectFileType, safeFilename } from '../../core/file-type.js';
 import { HttpError, badRequest, notFound } from '../../http/errors.js';
 import { bodyFormat, headersOf, parseBody, readCapped, unreadIncoming } from '../../http/body.js';
-import type { RateCounters } from '../../leads/rate-limit.js';
-import { retryAfterSeconds } from '../../leads/rate-limit.js';
+import { type RateCounters, overLimit } from '../../leads/rate-limit.js';
 import { type CheckClaim, claimCheck, findUpload, insertUpload, markReady, markRejected, releaseCheck } from '../../leads/uploads.js';
 import { type Call, createFile, deleteFiles, readStagedHead, stageUpload } from '../../shopify/files.js';
 
@@ -71,8 +70,8 @@ const stageRequest = z.object({
 });
 
 const unsupported = (reason: string, detail: string) => new HttpError(415, reason, detail);
-const tooMany = (now: number) =>
-  new HttpError(429, 'rate_limited', 'Too many uploads; try again later.', {}, { 'retry-after': String(retryAfterSeconds(now)) });
+const tooMany = (now: number) => overLimit(now, 'Too many uploads; try again later.');
+const inProgress = () => new HttpError(409, 'upload_in_progress', 'This upload is being checked; try again in a moment.', {}, { 'retry-after': '2' });
 
 /**
  * The contact form's attachments, through the signed app proxy (routes.ts verified the shop already):
@@ -122,8 +121,14 @@ export function uploadRoutes(deps: UploadDeps, ipBucket: (headers: Pick<Headers,
     // requests its addresses' limit lets through, else one address alone would use up every shopper's allowance.
     const now = clock();
     const { bucket } = ipBucket(headers);
-    const [ipCount] = deps.counters.count([`upload:ip:${shop}:${bucket}`], now) as [number];
-    if (ipCount > limits.perIpPerMinute || deps.counters.count([`upload:shop:${shop}`], now)[0]! > limits.perShopPerMinute) throw tooMany(now);
+    const admitted = deps.counters.admits(
+      [
+        [`upload:ip:${shop}:${bucket}`, limits.perIpPerMinute],
+        [`upload:shop:${shop}`, limits.perShopPerMinute],
+      ],
+      now,
+    );
+    if (!admitted) throw tooMany(now);
 
     const staged = await stageUpload(await adminOf(shop), { filename, mimeType, size });
     if (!staged.ok) throw shopifyFailed(staged.kind);
@@ -144,13 +149,15 @@ export function uploadRoutes(deps: UploadDeps, ipBucket: (headers: Pick<Headers,
     // per upload, then per shop, the shop only for what the narrower limits let through.
     const now = clock();
     const { bucket } = ipBucket(headersOf(c.req.raw, c.env));
-    const counted = (key: string, limit: number) => deps.counters.count([key], now)[0]! > limit;
-    if (
-      counted(`upload-complete:ip:${shop}:${bucket}`, limits.completePerIpPerMinute) ||
-      counted(`upload-complete:ref:${sha256Hex(ref).slice(0, 32)}`, limits.completePerUploadPerMinute) ||
-      counted(`upload-complete:shop:${shop}`, limits.completePerShopPerMinute)
-    )
-      throw tooMany(now);
+    const admitted = deps.counters.admits(
+      [
+        [`upload-complete:ip:${shop}:${bucket}`, limits.completePerIpPerMinute],
+        [`upload-complete:ref:${sha256Hex(ref).slice(0, 32)}`, limits.completePerUploadPerMinute],
+        [`upload-complete:shop:${shop}`, limits.completePerShopPerMinute],
+      ],
+      now,
+    );
+    if (!admitted) throw tooMany(now);
 
     // One completion checks the upload and makes its file; the others answer from the row.
     const claim = await claimCheck(deps.db, shop, ref, clock);
@@ -159,7 +166,7 @@ export function uploadRoutes(deps: UploadDeps, ipBucket: (headers: Pick<Headers,
       if (!upload || upload.status === 'doomed') throw notFound('upload_not_found');
       if (upload.status === 'ready') return c.json({ upload: ref, status: 'ready' });
       if (upload.status === 'rejected') throw unsupported(upload.reason ?? 'rejected', 'This file was refused.');
-      throw new HttpError(409, 'upload_in_progress', 'This upload is being checked; try again in a moment.', {}, { 'retry-after': '2' });
+      throw inProgress();
     }
     try {
       return c.json(await check(shop, claim));
@@ -172,8 +179,7 @@ export function uploadRoutes(deps: UploadDeps, ipBucket: (headers: Pick<Headers,
 
   /** Reads the claimed upload's first bytes back, checks what they are, and makes the Shopify file. */
   async function check(shop: string, claim: CheckClaim): Promise<{ upload: string; status: 'ready' }> {
-    const upload = await findUpload(deps.db, shop, claim.id);
-    if (!upload) throw notFound('upload_not_found');
+    const { upload } = claim;
     const read = await readStagedHead(upload.resource_url, SNIFF_BYTES, deps.fetchTimeoutMs ?? 10_000);
     if (!read.ok) {
       if (read.kind === 'refused') throw new HttpError(409, 'not_uploaded', 'Upload the file to its target first.');
@@ -199,8 +205,7 @@ export function uploadRoutes(deps: UploadDeps, ipBucket: (headers: Pick<Headers,
       // The claim timed out and another completion took the upload over: its file is the upload's, this one goes.
       await deleteFiles(call, [file.value.id]);
       const now = await findUpload(deps.db, shop, claim.id);
-      if (now?.status !== 'ready')
-        throw new HttpError(409, 'upload_in_progress', 'This upload is being checked; try again in a moment.', {}, { 'retry-after': '2' });
+      if (now?.status !== 'ready') throw inProgress();
     }
     return { upload: claim.id, status: 'ready' };
   }
